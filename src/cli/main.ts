@@ -1,9 +1,29 @@
-// The tsbpf command, shaped like bpftool. Subcommands live in their own files.
+// The tsbpf command, shaped like bpftool. Each subcommand is a module in this
+// folder exporting `main(argv): Promise<number>` (the exit status).
+const COMMANDS: Record<string, { file: string; help: string }> = {
+  asm: { file: './asm.js', help: 'asm FILE                 assemble conformance-syntax assembly, print bytecode hex' },
+  disasm: { file: './disasm.js', help: 'disasm FILE              disassemble raw bytecode (or an ELF object)' },
+  conformance: { file: './conformance.js', help: 'conformance DIR          run bpf_conformance .data tests' },
+  run: { file: './run.js', help: 'run OBJ STEP...          drive a scenario: run programs, advance time, dump' },
+  prog: { file: './prog.js', help: 'prog load|run|dump ...   programs, like bpftool prog' },
+  map: { file: './map.js', help: 'map dump|lookup|update|delete ...  maps, like bpftool map' },
+};
+
+function usage(): string {
+  return ['usage: tsbpf <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), ''].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [cmd] = argv;
-  switch (cmd) {
-    default:
-      process.stderr.write(`usage: tsbpf <command> ...\n`);
-      return cmd === undefined || cmd === 'help' || cmd === '--help' ? 0 : 2;
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(usage());
+    return 0;
   }
+  const entry = COMMANDS[cmd];
+  if (!entry) {
+    process.stderr.write(`tsbpf: unknown command '${cmd}'\n${usage()}`);
+    return 2;
+  }
+  const mod = (await import(entry.file)) as { main(argv: string[]): Promise<number> };
+  return mod.main(rest);
 }
