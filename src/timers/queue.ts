@@ -1,0 +1,179 @@
+// The timer queue: the hrtimer_clock_base analog. One binary min-heap per
+// clock base (monotonic, boottime, realtime), each ordered by (expiry on its
+// own clock, arm sequence). Within a base the order never changes when clocks
+// jump, so a suspend or settimeofday needs no re-sorting: only the base's
+// offset from monotonic moves. The queue as a whole is read through peek(),
+// which picks the earliest head by (expiry projected onto monotonic, arm
+// sequence) — one logical queue, FIFO on ties.
+//
+// Each entry remembers its heap index, so remove and re-arm are O(log n)
+// without a search.
+
+import { BASE_MONOTONIC, NR_BASES, clockBase, clockName, ClockError } from './ktime.js';
+
+export type TimerFn = (entry: TimerEntry) => void;
+
+export class TimerEntry {
+  /** clock the expiry is measured on */
+  readonly clockid: number;
+  readonly base: number;
+  /** absolute expiry on `clockid` (ktime_t ns); meaningful while queued */
+  expires = 0n;
+  /** arm order; a later arm with the same expiry fires later */
+  seq = 0;
+  /** index in its base's heap; -1 when not queued */
+  index = -1;
+  /** CPU the timer was armed on; its callback runs there */
+  cpu = 0;
+  fn: TimerFn;
+
+  constructor(clockid: number, fn: TimerFn) {
+    const base = clockBase(clockid);
+    if (base < 0) throw new ClockError(`timers cannot use ${clockName(clockid)}`);
+    this.clockid = clockid;
+    this.base = base;
+    this.fn = fn;
+  }
+
+  get queued(): boolean {
+    return this.index >= 0;
+  }
+}
+
+function before(a: TimerEntry, b: TimerEntry): boolean {
+  return a.expires < b.expires || (a.expires === b.expires && a.seq < b.seq);
+}
+
+export class TimerQueue {
+  private readonly heaps: TimerEntry[][] = [];
+  /** per base: base clock = monotonic + offset[base] */
+  readonly offset: bigint[] = [];
+  private nextSeq = 1;
+  private count = 0;
+
+  constructor() {
+    for (let b = 0; b < NR_BASES; b++) {
+      this.heaps.push([]);
+      this.offset.push(0n);
+    }
+  }
+
+  /** the arm sequence given most recently (entries armed later have a higher seq) */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** number of queued entries */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Queues `e` to expire at `expires` (absolute, on its own clock), or moves
+   * it there if already queued. Either way it gets a fresh arm sequence, as
+   * re-starting an hrtimer puts it behind timers already queued for the same
+   * instant.
+   */
+  enqueue(e: TimerEntry, expires: bigint): void {
+    e.expires = expires;
+    e.seq = this.nextSeq++;
+    const h = this.heaps[e.base]!;
+    if (e.index >= 0) {
+      // the key may have moved either way
+      this.siftUp(h, e.index);
+      this.siftDown(h, e.index);
+      return;
+    }
+    e.index = h.length;
+    h.push(e);
+    this.count++;
+    this.siftUp(h, e.index);
+  }
+
+  /** Dequeues `e`; true if it was queued (hrtimer_try_to_cancel's 1). */
+  remove(e: TimerEntry): boolean {
+    const i = e.index;
+    if (i < 0) return false;
+    const h = this.heaps[e.base]!;
+    const last = h.pop()!;
+    this.count--;
+    e.index = -1;
+    if (last !== e) {
+      h[i] = last;
+      last.index = i;
+      this.siftUp(h, i);
+      this.siftDown(h, last.index);
+    }
+    return true;
+  }
+
+  /** Expiry of `e` projected onto monotonic time. */
+  monoExpiry(e: TimerEntry): bigint {
+    return e.base === BASE_MONOTONIC ? e.expires : e.expires - this.offset[e.base]!;
+  }
+
+  /** The entry that fires first: earliest (monotonic-projected expiry, seq). */
+  peek(): TimerEntry | undefined {
+    const h0 = this.heaps[0]!;
+    const h1 = this.heaps[1]!;
+    const h2 = this.heaps[2]!;
+    if (h1.length === 0 && h2.length === 0) return h0[0];
+    let best: TimerEntry | undefined;
+    let bestAt = 0n;
+    for (let b = 0; b < NR_BASES; b++) {
+      const e = this.heaps[b]![0];
+      if (e === undefined) continue;
+      const at = this.monoExpiry(e);
+      if (best === undefined || at < bestAt || (at === bestAt && e.seq < best.seq)) {
+        best = e;
+        bestAt = at;
+      }
+    }
+    return best;
+  }
+
+  /** Removes and returns the first entry if it is due at monotonic time `now`. */
+  popDue(now: bigint): TimerEntry | undefined {
+    const e = this.peek();
+    if (e === undefined || this.monoExpiry(e) > now) return undefined;
+    this.remove(e);
+    return e;
+  }
+
+  /** All queued entries (unordered); for stats and debugging. */
+  *entries(): IterableIterator<TimerEntry> {
+    for (const h of this.heaps) yield* h;
+  }
+
+  private siftUp(h: TimerEntry[], i: number): void {
+    const e = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pe = h[p]!;
+      if (!before(e, pe)) break;
+      h[i] = pe;
+      pe.index = i;
+      i = p;
+    }
+    h[i] = e;
+    e.index = i;
+  }
+
+  private siftDown(h: TimerEntry[], i: number): void {
+    const n = h.length;
+    const e = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && before(h[r]!, h[l]!) ? r : l;
+      const ce = h[c]!;
+      if (!before(ce, e)) break;
+      h[i] = ce;
+      ce.index = i;
+      i = c;
+    }
+    h[i] = e;
+    e.index = i;
+  }
+}

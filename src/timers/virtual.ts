@@ -1,0 +1,120 @@
+// The deterministic clock: time moves only when told. Timers fire in
+// (expiry, arm order); while a callback runs, time stands at that timer's
+// expiry (or at "now" if it was already overdue, e.g. a boottime timer that
+// fell due during a suspend — monotonic time never goes backwards).
+
+import { ClockBase, TimerLimitError, type ClockOptions } from './clock.js';
+import { ClockError, NSEC_PER_SEC, parseDuration, type Duration } from './ktime.js';
+
+export const DEFAULT_CALLBACK_LIMIT = 1_000_000;
+
+export interface VirtualClockOptions extends ClockOptions {
+  /** initial CLOCK_MONOTONIC (default 0) */
+  monotonic?: bigint;
+  /** initial CLOCK_BOOTTIME (default = monotonic) */
+  boottime?: bigint;
+}
+
+// a fixed default epoch so runs are reproducible: 2025-01-01T00:00:00Z
+const DEFAULT_REALTIME = 1_735_689_600n * NSEC_PER_SEC;
+
+export class VirtualClock extends ClockBase {
+  readonly kind = 'virtual' as const;
+  private t: bigint;
+  private running = false;
+
+  constructor(opts: VirtualClockOptions = {}) {
+    const mono = opts.monotonic ?? 0n;
+    super(opts, mono, DEFAULT_REALTIME);
+    this.t = mono;
+    if (opts.boottime !== undefined) {
+      if (opts.boottime < mono) throw new ClockError('boottime cannot be behind monotonic');
+      this.queue.offset[1] = opts.boottime - mono;
+    }
+  }
+
+  protected mono(): bigint {
+    return this.t;
+  }
+
+  protected changed(jumped: boolean): number {
+    // arming never fires anything; a jump fires what it made due, as
+    // clock_was_set() retriggers the hrtimer bases on resume/settime
+    if (!jumped || this.running) return 0;
+    return this.fire(this.t, DEFAULT_CALLBACK_LIMIT, Infinity);
+  }
+
+  /**
+   * Moves time forward by d, firing every timer due up to now+d — including
+   * ones armed by callbacks during the advance if they fall due within it.
+   * Returns the number of callbacks run. Throws TimerLimitError after `limit`
+   * callbacks if more are still due (e.g. a 0 ns self re-arming timer).
+   */
+  advance(d: Duration, limit = DEFAULT_CALLBACK_LIMIT): number {
+    const target = this.t + parseDuration(d);
+    const n = this.fire(target, limit, Infinity);
+    this.t = target;
+    return n;
+  }
+
+  /** Moves time to an absolute monotonic instant (not backwards) and fires what is due. */
+  advanceTo(t: bigint, limit = DEFAULT_CALLBACK_LIMIT): number {
+    if (t < this.t) throw new ClockError(`cannot move monotonic time backwards (${t} < ${this.t})`);
+    return this.advance(t - this.t, limit);
+  }
+
+  /**
+   * Fires until no timer is armed, moving time to each expiry in turn; time
+   * ends at the last expiry fired. Throws TimerLimitError when `limit`
+   * callbacks ran and timers are still armed.
+   */
+  runUntilIdle(limit = DEFAULT_CALLBACK_LIMIT): number {
+    return this.fire(undefined, limit, Infinity);
+  }
+
+  /**
+   * Jumps to the next expiry and fires the timers due then that were armed
+   * before this call: it stops at the first timer armed during the call (so
+   * a timer re-armed for the same instant waits for the next call). Returns callbacks run; 0 and no time change if idle.
+   */
+  next(): number {
+    const e = this.queue.peek();
+    if (e === undefined) return 0;
+    const at = this.queue.monoExpiry(e);
+    return this.fire(at > this.t ? at : this.t, Infinity, this.queue.lastSeq);
+  }
+
+  /** Monotonic time of the next expiry, or undefined when idle. */
+  nextExpiry(): bigint | undefined {
+    const e = this.queue.peek();
+    if (e === undefined) return undefined;
+    const at = this.queue.monoExpiry(e);
+    return at > this.t ? at : this.t;
+  }
+
+  /**
+   * The expiry loop. target undefined = until idle. Only entries with
+   * seq <= maxSeq fire (next() uses it to skip same-instant re-arms).
+   */
+  private fire(target: bigint | undefined, limit: number, maxSeq: number): number {
+    if (this.running) throw new ClockError('time cannot be moved from inside a timer callback');
+    this.running = true;
+    let n = 0;
+    try {
+      for (;;) {
+        const e = this.queue.peek();
+        if (e === undefined || e.seq > maxSeq) break;
+        const at = this.queue.monoExpiry(e);
+        if (target !== undefined && at > target) break;
+        if (n >= limit) throw new TimerLimitError(n, this.queue.size);
+        this.queue.remove(e);
+        if (at > this.t) this.t = at;
+        n++;
+        this.expire(e, at, this.t);
+      }
+    } finally {
+      this.running = false;
+    }
+    return n;
+  }
+}
