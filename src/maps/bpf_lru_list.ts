@@ -1,0 +1,361 @@
+// The LRU behind BPF_MAP_TYPE_LRU_HASH and LRU_PERCPU_HASH, following
+// kernel/bpf/bpf_lru_list.c step for step so that eviction picks the key
+// the kernel picks (given the same CPU for each operation).
+//
+// It is not a strict LRU. Each list has active, inactive and free parts.
+// Lookups from programs only set a node's `ref` bit. When a CPU needs a free
+// node and has none, the lists are rotated (referenced nodes move to active,
+// unreferenced active nodes age into inactive) and nodes are reclaimed from
+// the tail of inactive, skipping referenced ones ("second chance"); if none
+// qualifies, the oldest node is taken regardless.
+//
+// Common LRU (default): one global list, plus per CPU a local free list and
+// a local pending list. New elements sit on their CPU's pending list until
+// that CPU next refills its free list, when they are flushed to the global
+// list. A refill takes up to target_free nodes at once. When everything is
+// empty, a CPU steals from the other CPUs' local lists, round robin.
+// BPF_F_NO_COMMON_LRU: an independent list per CPU with max_entries/nCpus
+// nodes each, no local lists.
+
+export const BPF_LRU_LIST_T_ACTIVE = 0;
+export const BPF_LRU_LIST_T_INACTIVE = 1;
+export const BPF_LRU_LIST_T_FREE = 2;
+export const BPF_LRU_LOCAL_LIST_T_FREE = 3;
+export const BPF_LRU_LOCAL_LIST_T_PENDING = 4;
+
+const LOCAL_FREE_TARGET = 128;
+const LOCAL_NR_SCANS = LOCAL_FREE_TARGET;
+const PERCPU_FREE_TARGET = 4;
+const PERCPU_NR_SCANS = PERCPU_FREE_TARGET;
+
+const isLocal = (t: number): boolean => t === BPF_LRU_LOCAL_LIST_T_FREE || t === BPF_LRU_LOCAL_LIST_T_PENDING;
+
+/** struct list_head: circular, doubly linked, a sentinel per list */
+export class ListHead {
+  prev: ListHead = this;
+  next: ListHead = this;
+}
+
+function listDel(n: ListHead): void {
+  n.prev.next = n.next;
+  n.next.prev = n.prev;
+  n.prev = n;
+  n.next = n;
+}
+
+/** list_add: insert right after head (at the front) */
+function listAdd(n: ListHead, head: ListHead): void {
+  n.next = head.next;
+  n.prev = head;
+  head.next.prev = n;
+  head.next = n;
+}
+
+function listMove(n: ListHead, head: ListHead): void {
+  listDel(n);
+  listAdd(n, head);
+}
+
+const listEmpty = (h: ListHead): boolean => h.next === h;
+
+/** struct bpf_lru_node; the hash table element embeds one */
+export class LruNode extends ListHead {
+  type = BPF_LRU_LIST_T_FREE;
+  ref = false;
+  cpu = 0;
+}
+
+class LruList {
+  readonly lists = [new ListHead(), new ListHead(), new ListHead()]; // active, inactive, free
+  readonly counts = [0, 0]; // active, inactive
+  nextInactiveRotation: ListHead;
+  constructor() {
+    this.nextInactiveRotation = this.lists[BPF_LRU_LIST_T_INACTIVE]!;
+  }
+}
+
+class LocalList {
+  readonly free = new ListHead();
+  readonly pending = new ListHead();
+  constructor(public nextSteal: number) {}
+}
+
+/** Removes the element owning `node` from the hash table; false if it is gone already. */
+export type DelFromHtab = (node: LruNode) => boolean;
+
+export class BpfLru {
+  private readonly percpu: boolean;
+  private readonly nrScans: number;
+  private targetFree = 1;
+  private readonly common = new LruList();
+  private readonly local: LocalList[] = [];
+  private readonly percpuLists: LruList[] = [];
+
+  constructor(readonly nCpus: number, percpu: boolean, private readonly delFromHtab: DelFromHtab) {
+    this.percpu = percpu;
+    this.nrScans = percpu ? PERCPU_NR_SCANS : LOCAL_NR_SCANS;
+    for (let cpu = 0; cpu < nCpus; cpu++) {
+      if (percpu) this.percpuLists.push(new LruList());
+      else this.local.push(new LocalList(cpu));
+    }
+  }
+
+  /** bpf_lru_populate: every node starts free, in element order */
+  populate(nodes: LruNode[]): void {
+    if (!this.percpu) {
+      for (const n of nodes) {
+        n.type = BPF_LRU_LIST_T_FREE;
+        n.ref = false;
+        listAdd(n, this.common.lists[BPF_LRU_LIST_T_FREE]!);
+      }
+      this.targetFree = Math.min(Math.max(Math.floor(Math.floor(nodes.length / this.nCpus) / 2), 1), LOCAL_FREE_TARGET);
+      return;
+    }
+    const pcpuEntries = Math.floor(nodes.length / this.nCpus);
+    let i = 0;
+    for (let cpu = 0; cpu < this.nCpus && i < nodes.length; cpu++) {
+      const l = this.percpuLists[cpu]!;
+      do {
+        const n = nodes[i++]!;
+        n.cpu = cpu;
+        n.type = BPF_LRU_LIST_T_FREE;
+        n.ref = false;
+        listAdd(n, l.lists[BPF_LRU_LIST_T_FREE]!);
+      } while (i < nodes.length && i % pcpuEntries !== 0);
+    }
+  }
+
+  /** bpf_lru_node_set_ref: what a program's lookup does */
+  static setRef(n: LruNode): void {
+    n.ref = true;
+  }
+
+  /** bpf_lru_pop_free: a free node for a new element on `cpu`, evicting if needed; undefined if none */
+  popFree(cpu: number): LruNode | undefined {
+    return this.percpu ? this.percpuPopFree(cpu) : this.commonPopFree(cpu);
+  }
+
+  /** bpf_lru_push_free: an element's node is free again */
+  pushFree(n: LruNode): void {
+    if (n.type === BPF_LRU_LIST_T_FREE || n.type === BPF_LRU_LOCAL_LIST_T_FREE) return;
+    if (this.percpu) {
+      this.nodeMove(this.percpuLists[n.cpu]!, n, BPF_LRU_LIST_T_FREE);
+      return;
+    }
+    if (n.type === BPF_LRU_LOCAL_LIST_T_PENDING) {
+      n.type = BPF_LRU_LOCAL_LIST_T_FREE;
+      n.ref = false;
+      listMove(n, this.local[n.cpu]!.free);
+      return;
+    }
+    this.nodeMove(this.common, n, BPF_LRU_LIST_T_FREE);
+  }
+
+  // ---- list primitives ----
+
+  private countInc(l: LruList, t: number): void {
+    if (t < 2) l.counts[t]!++;
+  }
+  private countDec(l: LruList, t: number): void {
+    if (t < 2) l.counts[t]!--;
+  }
+
+  /** __bpf_lru_node_move_to_free */
+  private moveToFree(l: LruList, n: LruNode, freeList: ListHead, tgt: number): void {
+    if (isLocal(n.type)) return;
+    if (n === l.nextInactiveRotation) l.nextInactiveRotation = l.nextInactiveRotation.prev;
+    this.countDec(l, n.type);
+    n.type = tgt;
+    listMove(n, freeList);
+  }
+
+  /** __bpf_lru_node_move_in: from a local list into the global one */
+  private moveIn(l: LruList, n: LruNode, tgt: number): void {
+    this.countInc(l, tgt);
+    n.type = tgt;
+    n.ref = false;
+    listMove(n, l.lists[tgt]!);
+  }
+
+  /** __bpf_lru_node_move: to the front of another (or the same) global list */
+  private nodeMove(l: LruList, n: LruNode, tgt: number): void {
+    if (isLocal(n.type) || isLocal(tgt)) return;
+    if (n.type !== tgt) {
+      this.countDec(l, n.type);
+      this.countInc(l, tgt);
+      n.type = tgt;
+    }
+    n.ref = false;
+    if (n === l.nextInactiveRotation) l.nextInactiveRotation = l.nextInactiveRotation.prev;
+    listMove(n, l.lists[tgt]!);
+  }
+
+  // ---- rotation and shrinking ----
+
+  /** __bpf_lru_list_rotate_active: from the tail, referenced nodes stay active, others go inactive */
+  private rotateActive(l: LruList): void {
+    const active = l.lists[BPF_LRU_LIST_T_ACTIVE]!;
+    const first = active.next;
+    let i = 0;
+    for (let cur = active.prev, tmp = cur.prev; cur !== active; cur = tmp, tmp = cur.prev) {
+      const n = cur as LruNode;
+      this.nodeMove(l, n, n.ref ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
+      if (++i === this.nrScans || n === first) break;
+    }
+  }
+
+  /** __bpf_lru_list_rotate_inactive: a bounded walk that resumes where the last one stopped */
+  private rotateInactive(l: LruList): void {
+    const inactive = l.lists[BPF_LRU_LIST_T_INACTIVE]!;
+    if (listEmpty(inactive)) return;
+    let last = l.nextInactiveRotation.next;
+    if (last === inactive) last = last.next;
+    let cur = l.nextInactiveRotation;
+    let next: ListHead = inactive;
+    let i = 0;
+    while (i < this.nrScans) {
+      if (cur === inactive) {
+        cur = cur.prev;
+        continue;
+      }
+      const n = cur as LruNode;
+      next = cur.prev;
+      if (n.ref) this.nodeMove(l, n, BPF_LRU_LIST_T_ACTIVE);
+      if (cur === last) break;
+      cur = next;
+      i++;
+    }
+    l.nextInactiveRotation = next;
+  }
+
+  /** __bpf_lru_list_rotate */
+  private rotate(l: LruList): void {
+    if (l.counts[BPF_LRU_LIST_T_INACTIVE]! < l.counts[BPF_LRU_LIST_T_ACTIVE]!) this.rotateActive(l);
+    this.rotateInactive(l);
+  }
+
+  /** __bpf_lru_list_shrink_inactive */
+  private shrinkInactive(l: LruList, want: number, freeList: ListHead, tgt: number): number {
+    const inactive = l.lists[BPF_LRU_LIST_T_INACTIVE]!;
+    let got = 0;
+    let i = 0;
+    for (let cur = inactive.prev, tmp = cur.prev; cur !== inactive; cur = tmp, tmp = cur.prev) {
+      const n = cur as LruNode;
+      if (n.ref) {
+        this.nodeMove(l, n, BPF_LRU_LIST_T_ACTIVE);
+      } else if (this.delFromHtab(n)) {
+        this.moveToFree(l, n, freeList, tgt);
+        if (++got === want) break;
+      }
+      if (++i === this.nrScans) break;
+    }
+    return got;
+  }
+
+  /** __bpf_lru_list_shrink: second chance first, then force-evict the oldest */
+  private shrink(l: LruList, want: number, freeList: ListHead, tgt: number): number {
+    const got = this.shrinkInactive(l, want, freeList, tgt);
+    if (got) return got;
+    const inactive = l.lists[BPF_LRU_LIST_T_INACTIVE]!;
+    const force = listEmpty(inactive) ? l.lists[BPF_LRU_LIST_T_ACTIVE]! : inactive;
+    for (let cur = force.prev, tmp = cur.prev; cur !== force; cur = tmp, tmp = cur.prev) {
+      const n = cur as LruNode;
+      if (this.delFromHtab(n)) {
+        this.moveToFree(l, n, freeList, tgt);
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  // ---- per-CPU LRU ----
+
+  private percpuPopFree(cpu: number): LruNode | undefined {
+    const l = this.percpuLists[cpu]!;
+    this.rotate(l);
+    const free = l.lists[BPF_LRU_LIST_T_FREE]!;
+    if (listEmpty(free)) this.shrink(l, PERCPU_FREE_TARGET, free, BPF_LRU_LIST_T_FREE);
+    if (listEmpty(free)) return undefined;
+    const n = free.next as LruNode;
+    n.ref = false;
+    this.nodeMove(l, n, BPF_LRU_LIST_T_INACTIVE);
+    return n;
+  }
+
+  // ---- common LRU ----
+
+  /** __local_list_flush: pending nodes join the global list */
+  private localFlush(loc: LocalList): void {
+    const l = this.common;
+    for (let cur = loc.pending.prev, tmp = cur.prev; cur !== loc.pending; cur = tmp, tmp = cur.prev) {
+      const n = cur as LruNode;
+      this.moveIn(l, n, n.ref ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
+    }
+  }
+
+  /** bpf_lru_list_pop_free_to_local */
+  private popFreeToLocal(loc: LocalList): void {
+    const l = this.common;
+    this.localFlush(loc);
+    this.rotate(l);
+    const free = l.lists[BPF_LRU_LIST_T_FREE]!;
+    let nfree = 0;
+    for (let cur = free.next, tmp = cur.next; cur !== free; cur = tmp, tmp = cur.next) {
+      this.moveToFree(l, cur as LruNode, loc.free, BPF_LRU_LOCAL_LIST_T_FREE);
+      if (++nfree === this.targetFree) break;
+    }
+    if (nfree < this.targetFree) this.shrink(l, this.targetFree - nfree, loc.free, BPF_LRU_LOCAL_LIST_T_FREE);
+  }
+
+  private static localPopFree(loc: LocalList): LruNode | undefined {
+    if (listEmpty(loc.free)) return undefined;
+    const n = loc.free.next as LruNode;
+    listDel(n);
+    return n;
+  }
+
+  /** __local_list_pop_pending: steal the oldest pending node, unreferenced ones first */
+  private localPopPending(loc: LocalList): LruNode | undefined {
+    for (const force of [false, true]) {
+      for (let cur = loc.pending.prev; cur !== loc.pending; cur = cur.prev) {
+        const n = cur as LruNode;
+        if ((!n.ref || force) && this.delFromHtab(n)) {
+          listDel(n);
+          return n;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private addPending(loc: LocalList, cpu: number, n: LruNode): void {
+    n.cpu = cpu;
+    n.type = BPF_LRU_LOCAL_LIST_T_PENDING;
+    n.ref = false;
+    listAdd(n, loc.pending);
+  }
+
+  private commonPopFree(cpu: number): LruNode | undefined {
+    const loc = this.local[cpu]!;
+    let n = BpfLru.localPopFree(loc);
+    if (!n) {
+      this.popFreeToLocal(loc);
+      n = BpfLru.localPopFree(loc);
+    }
+    if (n) {
+      this.addPending(loc, cpu, n);
+      return n;
+    }
+    // nothing free anywhere global: steal from the CPUs' local lists, round robin
+    const first = loc.nextSteal;
+    let steal = first;
+    do {
+      const sl = this.local[steal]!;
+      n = BpfLru.localPopFree(sl) ?? this.localPopPending(sl);
+      steal = (steal + 1) % this.nCpus;
+    } while (!n && steal !== first);
+    loc.nextSteal = steal;
+    if (n) this.addPending(loc, cpu, n);
+    return n;
+  }
+}

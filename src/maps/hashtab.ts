@@ -1,0 +1,525 @@
+// BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH and HASH_OF_MAPS
+// (kernel/bpf/hashtab.c).
+//
+// Buckets: roundup_pow_of_two(max_entries) of them, chosen by htab_map_hash
+// (jhash) with seed env.hashSeed (0, as BPF_F_ZERO_SEED gives), new elements
+// at the head of their bucket. BPF_MAP_GET_NEXT_KEY walks buckets in order,
+// so iteration order is the kernel's for a zero seed.
+//
+// Preallocated (default): max_entries value slots (+ nCpus spare slots for a
+// plain hash: an update of an existing key takes a spare and retires the old
+// element, as htab->extra_elems) in one arena block; BPF_F_NO_PREALLOC: one
+// arena block per element, freed on delete.
+//
+// Timers (check_and_free_fields): freed on delete; on update of an existing
+// key for HASH/LRU_HASH (the value moves to a fresh element, the old one's
+// fields are freed); on LRU eviction; on map_release_uref and map_free.
+// PERCPU_HASH and LRU_PERCPU_HASH update in place and cannot hold timers.
+
+import { ARENA_ACCESS_NONE } from '../memory/arena.js';
+import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTSUPP, EFAULT } from '../uapi/errno.js';
+import {
+  BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,
+  BPF_MAP_TYPE_HASH_OF_MAPS, BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, BPF_F_ACCESS_MASK,
+  BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK,
+} from '../uapi/bpf.js';
+import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
+import { BpfLru, LruNode } from './bpf_lru_list.js';
+import { htabMapHash } from './jhash.js';
+import { PCPU_MIN_UNIT_SIZE, progValueAccess } from './arraymap.js';
+import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
+
+const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
+/** KMALLOC_MAX_SIZE on x86-64 (4 MiB) minus sizeof(struct htab_elem) */
+const HTAB_MAX_KV = (4 << 20) - 48;
+
+/** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
+class HtabElem extends LruNode {
+  key: Uint8Array = new Uint8Array(0);
+  hash = 0;
+  inTable = false;
+  constructor(public valuePtr: number) {
+    super();
+  }
+}
+
+function isPercpu(type: number): boolean {
+  return type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+function isLru(type: number): boolean {
+  return type === BPF_MAP_TYPE_LRU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/** htab_map_alloc_check */
+export function htabMapAllocCheck(spec: MapSpec): number {
+  const percpu = isPercpu(spec.type);
+  const lru = isLru(spec.type);
+  const percpuLru = (spec.flags & BPF_F_NO_COMMON_LRU) !== 0;
+  const prealloc = (spec.flags & BPF_F_NO_PREALLOC) === 0;
+  if (spec.flags & ~HTAB_CREATE_FLAG_MASK || !mapFlagsAccessOk(spec.flags)) return -EINVAL;
+  if (!lru && percpuLru) return -EINVAL;
+  if (lru && !prealloc) return -ENOTSUPP;
+  if (spec.flags & BPF_F_NUMA_NODE && (percpu || percpuLru)) return -EINVAL;
+  if (spec.maxEntries === 0 || spec.keySize === 0 || spec.valueSize === 0) return -EINVAL;
+  if (spec.keySize + spec.valueSize >= HTAB_MAX_KV) return -E2BIG;
+  if (percpu && roundUp8(spec.valueSize) > PCPU_MIN_UNIT_SIZE) return -E2BIG;
+  if (spec.maxEntries > 2 ** 31) return -E2BIG;
+  return 0;
+}
+
+export class HashMap extends BpfMap {
+  readonly percpu: boolean;
+  readonly lru: boolean;
+  readonly prealloc: boolean;
+  readonly ofMaps: boolean;
+  readonly nBuckets: number;
+  /** round_up(value_size, 8): the stride of per-CPU copies */
+  readonly elemSize: number;
+  /** bytes of one element's value storage (all CPUs' copies for per-CPU maps) */
+  readonly slotSize: number;
+  private readonly buckets: (HtabElem[] | undefined)[];
+  private count = 0;
+  private readonly seed: number;
+  private readonly access: number;
+  // prealloc: the slot block, the free elements, the per-CPU spare elements
+  private slab = 0;
+  private slabBytes = 0;
+  private readonly freelist: HtabElem[] = [];
+  private readonly extra: HtabElem[] = [];
+  private lruList?: BpfLru;
+  private dynBytes = 0;
+  /** hash of maps: the inner map each element refers to */
+  private readonly inner = new Map<HtabElem, BpfMap>();
+
+  constructor(env: MapEnv, spec: MapSpec) {
+    super(env, spec);
+    this.percpu = isPercpu(spec.type);
+    this.lru = isLru(spec.type);
+    this.ofMaps = spec.type === BPF_MAP_TYPE_HASH_OF_MAPS;
+    this.prealloc = (spec.flags & BPF_F_NO_PREALLOC) === 0;
+    if (spec.flags & BPF_F_NO_COMMON_LRU) {
+      // each CPU's list gets the same number (>= 1) of elements
+      const n = env.nCpus;
+      let m = Math.ceil(spec.maxEntries / n) * n;
+      if (m > 0xffffffff) m = Math.floor(spec.maxEntries / n) * n;
+      this.maxEntries = m;
+    }
+    let nb = 1;
+    while (nb < this.maxEntries) nb *= 2;
+    this.nBuckets = nb;
+    this.buckets = new Array(nb);
+    this.seed = env.hashSeed >>> 0;
+    // hash of maps stores the inner map pointer (8 bytes), never visible to programs as memory
+    this.elemSize = this.ofMaps ? 8 : roundUp8(spec.valueSize);
+    this.slotSize = this.elemSize * (this.percpu ? env.nCpus : 1);
+    this.access = this.ofMaps ? ARENA_ACCESS_NONE : progValueAccess(spec.flags);
+    if (this.prealloc) {
+      const extra = !this.percpu && !this.lru ? env.nCpus : 0;
+      const n = this.maxEntries + extra;
+      try {
+        this.slabBytes = n * this.slotSize;
+        this.slab = env.arena.alloc(this.slabBytes, this.access);
+      } catch (e) {
+        this.dropHeader();
+        throw e;
+      }
+      const elems: HtabElem[] = [];
+      for (let i = 0; i < n; i++) elems.push(new HtabElem(this.slab + i * this.slotSize));
+      if (this.lru) {
+        this.lruList = new BpfLru(env.nCpus, (spec.flags & BPF_F_NO_COMMON_LRU) !== 0, (node) => this.lruDeleteNode(node as HtabElem));
+        this.lruList.populate(elems);
+      } else {
+        // the freelist pops element 0 first; the last nCpus elements are the spares
+        for (let i = this.maxEntries - 1; i >= 0; i--) this.freelist.push(elems[i]!);
+        for (let cpu = 0; cpu < extra; cpu++) this.extra.push(elems[this.maxEntries + cpu]!);
+      }
+    }
+  }
+
+  override get userValueSize(): number {
+    if (this.ofMaps) return 4;
+    return this.percpu ? this.elemSize * this.env.nCpus : this.valueSize;
+  }
+
+  get elemCount(): number {
+    return this.count;
+  }
+
+  protected storageBytes(): number {
+    return this.slabBytes + this.dynBytes;
+  }
+
+  // ---- table ----
+
+  private lookupRaw(key: Uint8Array, hash: number): HtabElem | undefined {
+    const b = this.buckets[hash & (this.nBuckets - 1)];
+    if (!b) return undefined;
+    for (const l of b) if (l.hash === hash && sameKey(l.key, key)) return l;
+    return undefined;
+  }
+
+  private addHead(l: HtabElem): void {
+    const i = l.hash & (this.nBuckets - 1);
+    const b = this.buckets[i];
+    if (b) b.unshift(l);
+    else this.buckets[i] = [l];
+    l.inTable = true;
+  }
+
+  private unlink(l: HtabElem): void {
+    const i = l.hash & (this.nBuckets - 1);
+    const b = this.buckets[i]!;
+    b.splice(b.indexOf(l), 1);
+    if (b.length === 0) this.buckets[i] = undefined;
+    l.inTable = false;
+  }
+
+  /** check_and_free_fields over every CPU's copy */
+  private freeFields(l: HtabElem): void {
+    if (!this.hasSpecial) return;
+    const cpus = this.percpu ? this.env.nCpus : 1;
+    for (let cpu = 0; cpu < cpus; cpu++) this.freeSpecial(l.valuePtr + cpu * this.elemSize);
+  }
+
+  /** htab_lru_map_delete_node: the LRU evicts an element */
+  private lruDeleteNode(l: HtabElem): boolean {
+    if (!l.inTable) return false;
+    this.unlink(l);
+    this.count--;
+    this.freeFields(l);
+    return true;
+  }
+
+  /** free_htab_elem / htab_lru_push_free: the element leaves for good */
+  private freeElem(l: HtabElem): void {
+    this.putInner(l);
+    this.count--;
+    this.freeFields(l);
+    if (this.lru) {
+      this.lruList!.pushFree(l);
+    } else if (this.prealloc) {
+      this.freelist.push(l);
+    } else {
+      this.dynBytes -= this.arena.sizeOf(l.valuePtr);
+      this.arena.free(l.valuePtr);
+    }
+  }
+
+  private putInner(l: HtabElem): void {
+    const m = this.inner.get(l);
+    if (m) {
+      this.inner.delete(l);
+      this.env.mapRefs.put(m);
+    }
+  }
+
+  /** alloc_htab_elem: a fresh element, or -E2BIG / -ENOMEM */
+  private allocElem(key: Uint8Array, hash: number, old: HtabElem | undefined): HtabElem | number {
+    let l: HtabElem;
+    if (this.prealloc) {
+      if (old) {
+        const cpu = this.env.currentCpu % this.extra.length;
+        l = this.extra[cpu]!;
+        this.extra[cpu] = old;
+      } else {
+        const f = this.freelist.pop();
+        if (!f) return -E2BIG;
+        l = f;
+        this.count++;
+      }
+    } else {
+      if (this.count >= this.maxEntries && !old) return -E2BIG;
+      const p = this.tryAlloc(this.slotSize, this.access);
+      if (p < 0) return p;
+      this.dynBytes += this.arena.sizeOf(p);
+      l = new HtabElem(p);
+      this.count++;
+    }
+    l.key = key.slice();
+    l.hash = hash;
+    return l;
+  }
+
+  /** writes a new element's value: this CPU's copy (others zeroed) or all CPUs' */
+  private initValue(l: HtabElem, value: Uint8Array, onAllCpus: boolean): void {
+    if (!this.percpu) {
+      this.copyValueIn(l.valuePtr, value);
+      return;
+    }
+    for (let cpu = 0; cpu < this.env.nCpus; cpu++) {
+      const p = l.valuePtr + cpu * this.elemSize;
+      if (onAllCpus) this.copyValueIn(p, value, cpu * this.elemSize);
+      else if (cpu === this.env.currentCpu) this.copyValueIn(p, value);
+      else this.zeroValue(p);
+    }
+  }
+
+  /** pcpu_copy_value: an existing element updated in place */
+  private copyValue(l: HtabElem, value: Uint8Array, onAllCpus: boolean): void {
+    if (!onAllCpus) {
+      this.copyValueIn(l.valuePtr + this.env.currentCpu * this.elemSize, value);
+      return;
+    }
+    for (let cpu = 0; cpu < this.env.nCpus; cpu++) this.copyValueIn(l.valuePtr + cpu * this.elemSize, value, cpu * this.elemSize);
+  }
+
+  /** the update paths of hashtab.c; `value` is in user layout when onAllCpus */
+  private updateKey(key: Uint8Array, value: Uint8Array, flags: number, onAllCpus: boolean, inner?: BpfMap): number {
+    const hash = htabMapHash(key, this.seed);
+    if (this.lru) return this.percpu ? this.lruPercpuUpdate(key, hash, value, flags, onAllCpus) : this.lruUpdate(key, hash, value, flags);
+    if (this.percpu) {
+      if (flags > BPF_EXIST) return -EINVAL;
+      const old = this.lookupRaw(key, hash);
+      const err = checkFlags(old, flags);
+      if (err) return err;
+      if (old) {
+        this.copyValue(old, value, onAllCpus);
+        return 0;
+      }
+      const l = this.allocElem(key, hash, undefined);
+      if (typeof l === 'number') return l;
+      this.initValue(l, value, onAllCpus);
+      this.addHead(l);
+      return 0;
+    }
+    // htab_map_update_elem
+    if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return -EINVAL;
+    if (flags & BPF_F_LOCK && this.special.spinLock === undefined) return -EINVAL;
+    const old = this.lookupRaw(key, hash);
+    const err = checkFlags(old, flags);
+    if (err) return err;
+    if (old && flags & BPF_F_LOCK) {
+      this.copyValueIn(old.valuePtr, value); // in place, under the element's lock
+      return 0;
+    }
+    const l = this.allocElem(key, hash, old);
+    if (typeof l === 'number') return l;
+    if (this.ofMaps) {
+      this.arena.dv.setUint32(l.valuePtr, inner!.ptr, true);
+      this.arena.dv.setUint32(l.valuePtr + 4, 0, true);
+      this.inner.set(l, inner!);
+    } else {
+      this.copyValueIn(l.valuePtr, value);
+    }
+    this.addHead(l);
+    if (old) {
+      this.unlink(old);
+      if (this.prealloc) {
+        // old is now a spare: drop what it held (count unchanged: l replaced it)
+        this.putInner(old);
+        this.freeFields(old);
+      } else {
+        this.freeElem(old);
+      }
+    }
+    return 0;
+  }
+
+  /** htab_lru_map_update_elem: the new node is taken (possibly evicting) before the flags are checked */
+  private lruUpdate(key: Uint8Array, hash: number, value: Uint8Array, flags: number): number {
+    if (flags > BPF_EXIST) return -EINVAL;
+    const l = this.lruList!.popFree(this.env.currentCpu) as HtabElem | undefined;
+    if (!l) return -ENOMEM;
+    this.count++;
+    l.key = key.slice();
+    l.hash = hash;
+    this.copyValueIn(l.valuePtr, value);
+    const old = this.lookupRaw(key, hash);
+    const err = checkFlags(old, flags);
+    if (err) {
+      this.freeElem(l);
+      return err;
+    }
+    this.addHead(l);
+    if (old) {
+      BpfLru.setRef(l);
+      this.unlink(old);
+      this.freeElem(old);
+    }
+    return 0;
+  }
+
+  /** __htab_lru_percpu_map_update_elem: existing values are updated in place */
+  private lruPercpuUpdate(key: Uint8Array, hash: number, value: Uint8Array, flags: number, onAllCpus: boolean): number {
+    if (flags > BPF_EXIST) return -EINVAL;
+    let l: HtabElem | undefined;
+    if (flags !== BPF_EXIST) {
+      l = this.lruList!.popFree(this.env.currentCpu) as HtabElem | undefined;
+      if (!l) return -ENOMEM;
+      this.count++;
+      l.key = key.slice();
+      l.hash = hash;
+    }
+    const old = this.lookupRaw(key, hash);
+    let err = checkFlags(old, flags);
+    if (!err) {
+      if (old) {
+        BpfLru.setRef(old);
+        this.copyValue(old, value, onAllCpus);
+      } else {
+        this.initValue(l!, value, onAllCpus);
+        this.addHead(l!);
+        l = undefined;
+      }
+      err = 0;
+    }
+    if (l) {
+      this.count--;
+      this.lruList!.pushFree(l);
+    }
+    return err;
+  }
+
+  private deleteKey(key: Uint8Array): number {
+    const l = this.lookupRaw(key, htabMapHash(key, this.seed));
+    if (!l) return -ENOENT;
+    this.unlink(l);
+    this.freeElem(l);
+    return 0;
+  }
+
+  // ---- program side ----
+
+  override lookupElem(keyPtr: number): number {
+    const l = this.find(keyPtr);
+    if (!l) return 0;
+    if (this.lru) BpfLru.setRef(l);
+    if (this.ofMaps) return this.arena.dv.getUint32(l.valuePtr, true);
+    return this.percpu ? l.valuePtr + this.env.currentCpu * this.elemSize : l.valuePtr;
+  }
+
+  private find(keyPtr: number): HtabElem | undefined {
+    const key = this.readArena(keyPtr, this.keySize);
+    return this.lookupRaw(key, htabMapHash(key, this.seed));
+  }
+
+  override lookupPercpuElem(keyPtr: number, cpu: number): number {
+    if (!this.percpu || cpu < 0 || cpu >= this.env.nCpus) return 0;
+    const l = this.find(keyPtr);
+    if (!l) return 0;
+    if (this.lru) BpfLru.setRef(l);
+    return l.valuePtr + cpu * this.elemSize;
+  }
+
+  override updateElem(keyPtr: number, valuePtr: number, flags: number): number {
+    if (this.ofMaps) return -EINVAL; // the verifier only lets programs look up map-in-map
+    if (valuePtr <= 0 || valuePtr + this.valueSize > this.arena.u8.length) return -EFAULT;
+    return this.updateKey(this.readArena(keyPtr, this.keySize), this.readArena(valuePtr, this.valueSize), flags, false);
+  }
+
+  override deleteElem(keyPtr: number): number {
+    if (this.ofMaps) return -EINVAL;
+    return this.deleteKey(this.readArena(keyPtr, this.keySize));
+  }
+
+  // ---- user side ----
+
+  protected override sysLookup(key: Uint8Array): Uint8Array {
+    const l = this.lookupRaw(key, htabMapHash(key, this.seed));
+    if (!l) throw new MapError(`no such key in ${this.describe()}`, -ENOENT);
+    const out = new Uint8Array(this.userValueSize);
+    if (this.ofMaps) {
+      new DataView(out.buffer).setUint32(0, this.env.mapRefs.id(this.inner.get(l)!), true);
+    } else if (this.percpu) {
+      for (let cpu = 0; cpu < this.env.nCpus; cpu++) this.copyValueOut(l.valuePtr + cpu * this.elemSize, out, cpu * this.elemSize);
+    } else {
+      this.copyValueOut(l.valuePtr, out);
+    }
+    return out;
+  }
+
+  protected override sysUpdate(key: Uint8Array, value: Uint8Array, flags: number): number {
+    if (!this.ofMaps) return this.updateKey(key, value, flags, true);
+    // bpf_fd_htab_map_update_elem: resolve the fd, check it against the template
+    const ufd = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
+    const m = this.env.mapRefs.get(ufd);
+    if (typeof m === 'number') return m;
+    if (!innerMapCompatible(this.spec.inner!, m)) {
+      this.env.mapRefs.put(m);
+      return -EINVAL;
+    }
+    const err = this.updateKey(key, value, flags, true, m);
+    if (err) this.env.mapRefs.put(m);
+    return err;
+  }
+
+  protected override sysDelete(key: Uint8Array): number {
+    return this.deleteKey(key);
+  }
+
+  /** htab_map_get_next_key: an unknown key restarts from the first bucket */
+  protected override sysGetNextKey(key: Uint8Array | undefined): Uint8Array | number {
+    let i = 0;
+    if (key !== undefined) {
+      const hash = htabMapHash(key, this.seed);
+      const l = this.lookupRaw(key, hash);
+      if (l) {
+        const b = this.buckets[hash & (this.nBuckets - 1)]!;
+        const next = b[b.indexOf(l) + 1];
+        if (next) return next.key.slice();
+        i = (hash & (this.nBuckets - 1)) + 1;
+      }
+    }
+    for (; i < this.nBuckets; i++) {
+      const b = this.buckets[i];
+      if (b) return b[0]!.key.slice();
+    }
+    return -ENOENT;
+  }
+
+  /** Every element, in iteration order (for dumps). */
+  *entries(): Generator<[Uint8Array, Uint8Array]> {
+    for (const k of this.keys()) yield [k, this.lookup(k)];
+  }
+
+  /** htab_map_free_timers_and_wq */
+  override releaseUref(): void {
+    if (this.special.timers.length === 0 || this.isFreed) return;
+    for (const b of this.buckets) if (b) for (const l of b) this.freeFields(l);
+  }
+
+  protected freeElems(): void {
+    for (let i = 0; i < this.nBuckets; i++) {
+      const b = this.buckets[i];
+      if (!b) continue;
+      for (const l of [...b]) {
+        this.unlink(l);
+        this.freeElem(l);
+      }
+    }
+    if (this.slab) this.arena.free(this.slab);
+    this.slab = 0;
+    this.slabBytes = 0;
+  }
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** check_flags */
+function checkFlags(old: HtabElem | undefined, flags: number): number {
+  if (old && (flags & ~BPF_F_LOCK) === BPF_NOEXIST) return -EEXIST;
+  if (!old && (flags & ~BPF_F_LOCK) === BPF_EXIST) return -ENOENT;
+  return 0;
+}
+
+const htabOps = {
+  allocCheck: (spec: MapSpec) => htabMapAllocCheck(spec),
+  alloc: (env: MapEnv, spec: MapSpec) => new HashMap(env, spec),
+};
+registerMapType(BPF_MAP_TYPE_HASH, htabOps);
+registerMapType(BPF_MAP_TYPE_PERCPU_HASH, htabOps);
+registerMapType(BPF_MAP_TYPE_LRU_HASH, htabOps);
+registerMapType(BPF_MAP_TYPE_LRU_PERCPU_HASH, htabOps);
+registerMapType(BPF_MAP_TYPE_HASH_OF_MAPS, {
+  // fd_htab_map_alloc_check
+  allocCheck: (spec: MapSpec, env: MapEnv) => {
+    if (spec.valueSize !== 4) return -EINVAL;
+    const err = htabMapAllocCheck(spec);
+    return err < 0 ? err : checkInnerSpec(spec, env);
+  },
+  alloc: (env: MapEnv, spec: MapSpec) => new HashMap(env, spec),
+});

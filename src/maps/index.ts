@@ -1,0 +1,13 @@
+// The maps layer: importing this registers every implemented map type.
+export {
+  BpfMap, MapEnv, MapError, createMap, checkMapSpec, mapTypeSupported, registerMapType,
+  BPF_TIMER_SIZE, BPF_SPIN_LOCK_SIZE,
+} from './map.js';
+export type { MapSpec, SpecialFields, ObjectRefs, MapEnvOptions, MapTypeOps } from './map.js';
+export { ArrayMap } from './arraymap.js';
+export { HashMap } from './hashtab.js';
+export { FdArrayMap } from './fd_arraymap.js';
+export { QueueStackMap } from './queue_stack_maps.js';
+export { innerMapCompatible } from './map_in_map.js';
+export { BpfLru } from './bpf_lru_list.js';
+export { jhash, jhash2, htabMapHash } from './jhash.js';
