@@ -1,4 +1,32 @@
 // The public API of tsbpf. Nothing else is exported from the package.
+
+// the runtime: load objects, run programs, drive time
+export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from './runtime/runtime.js';
+export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
+export { MapHandle, type KeyLike } from './runtime/map.js';
+export { Program, type RunOptions, type RunResult } from './runtime/program.js';
+export { TestRunError } from './runtime/test_run.js';
+export { RefError } from './runtime/refcount.js';
+export { VirtualClock } from './timers/virtual.js';
+export { RealClock } from './timers/real.js';
+export { type Clock } from './timers/clock.js';
+export { parseDuration } from './timers/ktime.js';
+
+// errors a user can act on
+export { MapError } from './maps/map.js';
+export { VmError } from './vm/errors.js';
+export { ElfError } from './elf/elf.js';
+export { BtfError } from './btf/btf.js';
+export { ObjectError } from './object/errors.js';
+export { ArenaError } from './memory/arena.js';
+
+// the instruction set: encode/decode, assemble, validate, disassemble
 export * from './isa/opcodes.js';
 export { type Insn, InsnError, decode, encode, insn, ldImm64 } from './isa/insn.js';
-export { Arena, ArenaError } from './memory/arena.js';
+export { assemble, AsmError } from './isa/asm.js';
+export { validateProgram } from './isa/validate.js';
+export { formatInsn, disassemble } from './isa/disasm.js';
+
+// parsing without a runtime (cilium/ebpf's CollectionSpec)
+export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
+export { errnoName } from './uapi/errno.js';

@@ -81,6 +81,19 @@ export class ArrayMap extends BpfMap {
     return this.base + (cpu * this.maxEntries + index) * this.elemSize;
   }
 
+  override elemValueAt(addr: number): number {
+    if (this.percpu || addr < this.base || addr >= this.base + this.bytes) return 0;
+    return this.base + Math.floor((addr - this.base) / this.elemSize) * this.elemSize;
+  }
+
+  override elemKey(valuePtr: number): Uint8Array | undefined {
+    const off = valuePtr - this.base;
+    if (this.percpu || off < 0 || off >= this.bytes || off % this.elemSize !== 0) return undefined;
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, off / this.elemSize, true);
+    return key;
+  }
+
   private index(keyPtr: number): number {
     return this.arena.dv.getUint32(keyPtr, true);
   }

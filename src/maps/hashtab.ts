@@ -90,6 +90,8 @@ export class HashMap extends BpfMap {
   private dynBytes = 0;
   /** hash of maps: the inner map each element refers to */
   private readonly inner = new Map<HtabElem, BpfMap>();
+  /** elements in the table by value address, for elemValueAt/elemKey */
+  private readonly byValue = new Map<number, HtabElem>();
 
   constructor(env: MapEnv, spec: MapSpec) {
     super(env, spec);
@@ -158,12 +160,30 @@ export class HashMap extends BpfMap {
     return undefined;
   }
 
+  override elemValueAt(addr: number): number {
+    if (this.percpu) return 0;
+    let start: number;
+    if (this.prealloc) {
+      if (addr < this.slab || addr >= this.slab + this.slabBytes) return 0;
+      start = this.slab + Math.floor((addr - this.slab) / this.slotSize) * this.slotSize;
+    } else {
+      start = this.arena.blockOf(addr)?.[0] ?? 0;
+    }
+    const l = this.byValue.get(start);
+    return l && addr < start + this.valueSize ? start : 0;
+  }
+
+  override elemKey(valuePtr: number): Uint8Array | undefined {
+    return this.byValue.get(valuePtr)?.key;
+  }
+
   private addHead(l: HtabElem): void {
     const i = l.hash & (this.nBuckets - 1);
     const b = this.buckets[i];
     if (b) b.unshift(l);
     else this.buckets[i] = [l];
     l.inTable = true;
+    this.byValue.set(l.valuePtr, l);
   }
 
   private unlink(l: HtabElem): void {
@@ -172,6 +192,7 @@ export class HashMap extends BpfMap {
     b.splice(b.indexOf(l), 1);
     if (b.length === 0) this.buckets[i] = undefined;
     l.inTable = false;
+    this.byValue.delete(l.valuePtr);
   }
 
   /** check_and_free_fields over every CPU's copy */

@@ -214,6 +214,22 @@ export abstract class BpfMap {
     return 0;
   }
 
+  // ---- element reverse lookups (bpf_timer needs them) ----
+
+  /**
+   * The start of the live element value that contains arena address `addr`,
+   * or 0. bpf_timer_init gets only the timer field's address; the kernel
+   * knows its element from the verifier, we ask the map.
+   */
+  elemValueAt(_addr: number): number {
+    return 0;
+  }
+
+  /** The key of the element whose value starts at valuePtr (a timer callback's R2). */
+  elemKey(_valuePtr: number): Uint8Array | undefined {
+    return undefined;
+  }
+
   // ---- user side: bytes in/out; MapError on failure ----
 
   /** BPF_MAP_LOOKUP_ELEM; special fields read as zero */

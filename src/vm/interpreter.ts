@@ -94,6 +94,11 @@ export class Interpreter implements VmContext {
     return true;
   }
 
+  /** Returns the stack frames to the arena (the program is being freed). */
+  release(): void {
+    for (const base of this.frames.splice(0)) if (base !== undefined) this.arena.free(base);
+  }
+
   private frameTop(depth: number): number {
     let base = this.frames[depth];
     if (base === undefined) {

@@ -1,0 +1,79 @@
+// The steps of `tsbpf run OBJ STEP...`, parsed before anything runs so a typo
+// fails fast with the step's position. The kernel-side runner in test/kernel
+// accepts the same steps and prints the same lines.
+
+export type Step =
+  | { kind: 'run'; prog: string; withPacket: boolean }
+  | { kind: 'pkt'; bytes: Uint8Array }
+  | { kind: 'sleep'; usec: bigint }
+  | { kind: 'advance'; ns: bigint }
+  | { kind: 'close-map'; map: string }
+  | { kind: 'close-maps' }
+  | { kind: 'dump' };
+
+export class StepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepError';
+  }
+}
+
+const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
+
+/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds. */
+export function parseDuration(text: string): bigint {
+  const m = /^(\d+)(ns|us|ms|s)?$/.exec(text.trim());
+  if (!m) throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
+  return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+}
+
+function parsePacket(arg: string): Uint8Array {
+  if (arg === 'iota') return Uint8Array.from({ length: 64 }, (_, i) => i);
+  if (!/^([0-9a-fA-F]{2}){1,1024}$/.test(arg)) {
+    throw new StepError(`bad packet '${arg.slice(0, 40)}' (two hex digits a byte, 1-1024 bytes, or 'iota')`);
+  }
+  return Uint8Array.from(arg.match(/../g)!, (h) => parseInt(h, 16));
+}
+
+export function parseStep(text: string): Step {
+  const colon = text.indexOf(':');
+  const verb = colon < 0 ? text : text.slice(0, colon);
+  const arg = colon < 0 ? '' : text.slice(colon + 1);
+  const need = (what: string): string => {
+    if (arg === '') throw new StepError(`step '${text}' needs ${what}`);
+    return arg;
+  };
+  switch (verb) {
+    case 'run':
+      return { kind: 'run', prog: need('a program name'), withPacket: false };
+    case 'run-pkt':
+      return { kind: 'run', prog: need('a program name'), withPacket: true };
+    case 'pkt':
+      return { kind: 'pkt', bytes: parsePacket(need('packet bytes')) };
+    case 'sleep': {
+      const us = need('microseconds');
+      if (!/^\d+$/.test(us)) throw new StepError(`bad sleep '${us}' (microseconds)`);
+      return { kind: 'sleep', usec: BigInt(us) };
+    }
+    case 'advance':
+      return { kind: 'advance', ns: parseDuration(need('a duration')) };
+    case 'close-map':
+      return { kind: 'close-map', map: need('a map name') };
+    case 'close-maps':
+    case 'dump':
+      if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
+      return { kind: verb };
+    default:
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump)`);
+  }
+}
+
+export function parseSteps(args: readonly string[]): Step[] {
+  return args.map((a, i) => {
+    try {
+      return parseStep(a);
+    } catch (e) {
+      throw new StepError(`step ${i + 1}: ${(e as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// The helper table: every implemented helper by kernel id (enum bpf_func_id),
+// bound to one runtime's HelperEnv. Prototypes (what the verifier checks)
+// live in protos.ts; an id here without a prototype there is a bug, which
+// the tests check.
+
+import type { HelperFn } from '../vm/env.js';
+import * as F from '../uapi/bpf_func.js';
+import type { HelperEnv } from './env.js';
+import {
+  bpf_map_delete_elem, bpf_map_lookup_elem, bpf_map_lookup_percpu_elem, bpf_map_peek_elem,
+  bpf_map_pop_elem, bpf_map_push_elem, bpf_map_update_elem,
+} from './map.js';
+import { bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns, bpf_ktime_get_ns } from './time.js';
+import { bpf_get_prandom_u32, bpf_get_smp_processor_id } from './misc.js';
+import { bpf_trace_printk } from './trace_printk.js';
+import { bpf_spin_lock, bpf_spin_unlock } from './spin_lock.js';
+import { bpf_loop } from './loop.js';
+import { bpf_tail_call } from './tail_call.js';
+import {
+  bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
+} from './xdp.js';
+import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
+
+export { HelperFault } from './misc.js';
+export type { HelperEnv, HelperMap, XdpBuff } from './env.js';
+
+/** The id -> implementation table the engines call, for one runtime. */
+export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
+  return new Map<number, HelperFn>([
+    [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
+    [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
+    [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],
+    [F.BPF_FUNC_ktime_get_ns, bpf_ktime_get_ns(env)],
+    [F.BPF_FUNC_trace_printk, bpf_trace_printk(env)],
+    [F.BPF_FUNC_get_prandom_u32, bpf_get_prandom_u32(env)],
+    [F.BPF_FUNC_get_smp_processor_id, bpf_get_smp_processor_id],
+    [F.BPF_FUNC_tail_call, bpf_tail_call(env)],
+    [F.BPF_FUNC_xdp_adjust_head, bpf_xdp_adjust_head(env)],
+    [F.BPF_FUNC_xdp_adjust_tail, bpf_xdp_adjust_tail(env)],
+    [F.BPF_FUNC_map_push_elem, bpf_map_push_elem(env)],
+    [F.BPF_FUNC_map_pop_elem, bpf_map_pop_elem(env)],
+    [F.BPF_FUNC_map_peek_elem, bpf_map_peek_elem(env)],
+    [F.BPF_FUNC_spin_lock, bpf_spin_lock(env)],
+    [F.BPF_FUNC_spin_unlock, bpf_spin_unlock(env)],
+    [F.BPF_FUNC_ktime_get_boot_ns, bpf_ktime_get_boot_ns(env)],
+    [F.BPF_FUNC_ktime_get_coarse_ns, bpf_ktime_get_coarse_ns(env)],
+    [F.BPF_FUNC_timer_init, bpf_timer_init(env)],
+    [F.BPF_FUNC_timer_set_callback, bpf_timer_set_callback(env)],
+    [F.BPF_FUNC_timer_start, bpf_timer_start(env)],
+    [F.BPF_FUNC_timer_cancel, bpf_timer_cancel(env)],
+    [F.BPF_FUNC_loop, bpf_loop],
+    [F.BPF_FUNC_xdp_get_buff_len, bpf_xdp_get_buff_len(env)],
+    [F.BPF_FUNC_xdp_load_bytes, bpf_xdp_load_bytes(env)],
+    [F.BPF_FUNC_xdp_store_bytes, bpf_xdp_store_bytes(env)],
+    [F.BPF_FUNC_map_lookup_percpu_elem, bpf_map_lookup_percpu_elem(env)],
+  ]);
+}

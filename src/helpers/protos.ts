@@ -1,0 +1,42 @@
+// The prototype table of the helpers tsbpf implements, by kernel id
+// (kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c).
+import { ArgType as A, RetType as R, type HelperProto } from './proto.js';
+import * as F from '../uapi/bpf_func.js';
+
+const XDP = [F.BPF_PROG_TYPE_XDP];
+
+const table: HelperProto[] = [
+  { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
+  { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
+  { id: F.BPF_FUNC_map_delete_elem, name: 'map_delete_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
+  { id: F.BPF_FUNC_ktime_get_ns, name: 'ktime_get_ns', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_trace_printk, name: 'trace_printk', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_MEM, A.CONST_SIZE] },
+  { id: F.BPF_FUNC_get_prandom_u32, name: 'get_prandom_u32', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_get_smp_processor_id, name: 'get_smp_processor_id', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_tail_call, name: 'tail_call', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING] },
+  { id: F.BPF_FUNC_xdp_adjust_head, name: 'xdp_adjust_head', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
+  { id: F.BPF_FUNC_xdp_adjust_tail, name: 'xdp_adjust_tail', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
+  { id: F.BPF_FUNC_map_push_elem, name: 'map_push_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
+  { id: F.BPF_FUNC_map_pop_elem, name: 'map_pop_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },
+  { id: F.BPF_FUNC_map_peek_elem, name: 'map_peek_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },
+  { id: F.BPF_FUNC_spin_lock, name: 'spin_lock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
+  { id: F.BPF_FUNC_spin_unlock, name: 'spin_unlock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
+  { id: F.BPF_FUNC_ktime_get_boot_ns, name: 'ktime_get_boot_ns', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_ktime_get_coarse_ns, name: 'ktime_get_coarse_ns', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_timer_init, name: 'timer_init', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.CONST_MAP_PTR, A.ANYTHING] },
+  { id: F.BPF_FUNC_timer_set_callback, name: 'timer_set_callback', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.PTR_TO_FUNC], callback: 'timer' },
+  { id: F.BPF_FUNC_timer_start, name: 'timer_start', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.ANYTHING, A.ANYTHING] },
+  { id: F.BPF_FUNC_timer_cancel, name: 'timer_cancel', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER] },
+  { id: F.BPF_FUNC_loop, name: 'loop', gplOnly: false, ret: R.INTEGER, args: [A.ANYTHING, A.PTR_TO_FUNC, A.PTR_TO_STACK_OR_NULL, A.ANYTHING], callback: 'loop' },
+  { id: F.BPF_FUNC_xdp_get_buff_len, name: 'xdp_get_buff_len', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX], progTypes: XDP },
+  { id: F.BPF_FUNC_xdp_load_bytes, name: 'xdp_load_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], progTypes: XDP },
+  { id: F.BPF_FUNC_xdp_store_bytes, name: 'xdp_store_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE], progTypes: XDP },
+  { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
+];
+
+export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map(table.map((p) => [p.id, p]));
+
+/** The prototype for a helper id, or undefined when tsbpf does not implement it. */
+export function helperProto(id: number): HelperProto | undefined {
+  return HELPER_PROTOS.get(id);
+}

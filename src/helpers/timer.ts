@@ -1,0 +1,57 @@
+// bpf_timer_init, bpf_timer_set_callback, bpf_timer_start, bpf_timer_cancel
+// (kernel/bpf/helpers.c). r1 is the arena address of the `struct bpf_timer`
+// field inside a map value; the state machine is the runtime's
+// BpfTimerTable, whose results (0, 1, -errno) are the helpers' results.
+
+import type { HelperFn } from '../vm/env.js';
+import { BPF_TIMER_SIZE } from '../maps/map.js';
+import { ARENA_ACCESS_NONE } from '../memory/arena.js';
+import type { HelperEnv } from './env.js';
+import { addrOf, HelperFault, mapArg, u64 } from './misc.js';
+
+/** The timer field's address: 16 bytes inside one live block (a map value). */
+function timerArg(env: HelperEnv, r1: bigint, what: string): number {
+  const a = addrOf(r1);
+  if (a < 0 || a % 8 !== 0 || !env.arena.canAccess(a, BPF_TIMER_SIZE, ARENA_ACCESS_NONE)) {
+    throw new HelperFault(`${what}: 0x${r1.toString(16)} is not a struct bpf_timer`);
+  }
+  return a;
+}
+
+/** BPF_FUNC_timer_init(timer, map, flags): 0, -EINVAL, -EBUSY, -ENOMEM, -EPERM */
+export function bpf_timer_init(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3) => {
+    const field = timerArg(env, r1, 'bpf_timer_init');
+    const m = mapArg(env, r2, 'bpf_timer_init');
+    // as the kernel: value = timer - map->record->timer_off (the verifier
+    // proved r1 points at that map's timer field)
+    const off = m.map.special.timers[0];
+    if (off === undefined) throw new HelperFault(`bpf_timer_init: ${m.map.describe()} has no bpf_timer field`);
+    return u64(env.timers.init(m, field - off, field, r3));
+  };
+}
+
+/** BPF_FUNC_timer_set_callback(timer, callback_fn): 0, -EINVAL, -EPERM. r2 is the callback's insn index. */
+export function bpf_timer_set_callback(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2) => {
+    const field = timerArg(env, r1, 'bpf_timer_set_callback');
+    if (r2 > 0xffffffffn) throw new HelperFault(`bpf_timer_set_callback: bad callback 0x${r2.toString(16)}`);
+    return u64(env.timers.setCallback(field, env.currentProg(), Number(r2)));
+  };
+}
+
+/** BPF_FUNC_timer_start(timer, nsecs, flags): 0 or -EINVAL; armed on the calling CPU */
+export function bpf_timer_start(env: HelperEnv): HelperFn {
+  return (vm, r1, r2, r3) => {
+    const field = timerArg(env, r1, 'bpf_timer_start');
+    return u64(env.timers.start(field, r2, r3, vm.cpu));
+  };
+}
+
+/** BPF_FUNC_timer_cancel(timer): 1 if it was armed, 0 if not, -EINVAL, -EDEADLK */
+export function bpf_timer_cancel(env: HelperEnv): HelperFn {
+  return (_vm, r1) => {
+    const field = timerArg(env, r1, 'bpf_timer_cancel');
+    return u64(env.timers.cancel(field));
+  };
+}

@@ -1,0 +1,188 @@
+// A live map: the map layer's BpfMap plus the kernel's two reference counts,
+// and the user-facing handle (one handle = one user reference, like an fd).
+
+import { ARENA_ACCESS_READ } from '../memory/arena.js';
+import type { Btf } from '../btf/btf.js';
+import { BpfMap, MapError } from '../maps/map.js';
+import type { HelperMap } from '../helpers/env.js';
+import { ENOENT, EBADF } from '../uapi/errno.js';
+import { UserRefObject } from './refcount.js';
+
+export interface MapOwner {
+  /** the runtime forgets a freed map */
+  mapFreed(m: MapObject): void;
+}
+
+export class MapObject extends UserRefObject implements HelperMap {
+  /** a read-only arena copy of the key a timer callback gets as R2 */
+  private keyScratch = 0;
+  /** references this map holds on inner maps / programs, dropped when it is freed */
+  readonly held: { put(): void }[] = [];
+
+  constructor(
+    private readonly owner: MapOwner,
+    readonly map: BpfMap,
+    readonly btf?: Btf,
+    readonly valueTypeId = 0,
+    readonly keyTypeId = 0,
+  ) {
+    super();
+  }
+
+  get name(): string {
+    return this.map.name;
+  }
+
+  get ptr(): number {
+    return this.map.ptr;
+  }
+
+  hasUserRefs(): boolean {
+    return this.usercnt > 0;
+  }
+
+  keyOf(valuePtr: number): number {
+    const key = this.map.elemKey(valuePtr);
+    if (!key) return 0;
+    const arena = this.map.arena;
+    if (!this.keyScratch) this.keyScratch = arena.alloc(key.length, ARENA_ACCESS_READ);
+    arena.u8.set(key, this.keyScratch);
+    return this.keyScratch;
+  }
+
+  protected releaseUref(): void {
+    this.map.releaseUref();
+  }
+
+  protected free(): void {
+    this.map.free();
+    if (this.keyScratch) this.map.arena.free(this.keyScratch);
+    this.keyScratch = 0;
+    for (const h of this.held.splice(0)) h.put();
+    this.owner.mapFreed(this);
+  }
+
+  describe(): string {
+    return `map '${this.map.name}'`;
+  }
+}
+
+export type KeyLike = Uint8Array | number | bigint;
+
+/** Encodes a number/bigint key or value as `size` little-endian bytes. */
+export function toBytes(v: KeyLike, size: number, what: string): Uint8Array {
+  if (v instanceof Uint8Array) {
+    if (v.length !== size) throw new MapError(`${what} is ${v.length} bytes, the map wants ${size}`, -22);
+    return v;
+  }
+  if (size !== 1 && size !== 2 && size !== 4 && size !== 8) {
+    throw new MapError(`${what} of ${size} bytes must be given as a Uint8Array`, -22);
+  }
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  const big = BigInt.asUintN(size * 8, BigInt(v));
+  if (size === 8) dv.setBigUint64(0, big, true);
+  else for (let i = 0; i < size; i++) out[i] = Number((big >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/**
+ * A user handle on a map: one user reference, like an fd. Methods follow the
+ * bpf() syscall: lookup returns undefined for a missing key (-ENOENT) and
+ * throws MapError with the kernel errno for everything else.
+ */
+export class MapHandle {
+  private closed = false;
+
+  constructor(readonly object: MapObject) {
+    object.incUref();
+  }
+
+  private get m(): BpfMap {
+    if (this.closed) throw new MapError(`map handle '${this.object.name}' is closed`, -EBADF);
+    return this.object.map;
+  }
+
+  get name(): string {
+    return this.object.name;
+  }
+  get type(): number {
+    return this.object.map.type;
+  }
+  get keySize(): number {
+    return this.object.map.keySize;
+  }
+  get valueSize(): number {
+    return this.object.map.valueSize;
+  }
+  get maxEntries(): number {
+    return this.object.map.maxEntries;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  lookup(key: KeyLike, flags = 0): Uint8Array | undefined {
+    const m = this.m;
+    try {
+      return m.lookup(toBytes(key, m.keySize, 'key'), flags);
+    } catch (e) {
+      if (e instanceof MapError && e.errno === -ENOENT) return undefined;
+      throw e;
+    }
+  }
+
+  update(key: KeyLike, value: KeyLike, flags = 0): void {
+    const m = this.m;
+    m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+  }
+
+  delete(key: KeyLike): void {
+    const m = this.m;
+    m.delete(toBytes(key, m.keySize, 'key'));
+  }
+
+  /** BPF_MAP_GET_NEXT_KEY from undefined: every key, in the kernel's order */
+  keys(): Uint8Array[] {
+    const m = this.m;
+    const out: Uint8Array[] = [];
+    for (let k = m.getNextKey(undefined); k; k = m.getNextKey(k)) {
+      out.push(k);
+      if (out.length > m.maxEntries) break; // a concurrent modification cannot loop us forever
+    }
+    return out;
+  }
+
+  getNextKey(key?: KeyLike): Uint8Array | undefined {
+    const m = this.m;
+    return m.getNextKey(key === undefined ? undefined : toBytes(key, m.keySize, 'key'));
+  }
+
+  push(value: KeyLike, flags = 0): void {
+    const m = this.m;
+    m.push(toBytes(value, m.valueSize, 'value'), flags);
+  }
+  pop(): Uint8Array | undefined {
+    try {
+      return this.m.pop();
+    } catch (e) {
+      if (e instanceof MapError && e.errno === -ENOENT) return undefined;
+      throw e;
+    }
+  }
+  peek(): Uint8Array | undefined {
+    try {
+      return this.m.peek();
+    } catch (e) {
+      if (e instanceof MapError && e.errno === -ENOENT) return undefined;
+      throw e;
+    }
+  }
+
+  /** Drops this user reference (like close(fd)). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.object.putUref();
+  }
+}

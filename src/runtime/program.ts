@@ -1,0 +1,149 @@
+// A loaded program: relocated instructions, the maps it holds references on,
+// and its engine. Armed timers reference it through BpfTimerProg (ref/unref),
+// so a program whose user handle was closed lives on while a timer needs it.
+
+import type { Insn } from '../isa/insn.js';
+import { Interpreter } from '../vm/interpreter.js';
+import type { VmEnv } from '../vm/env.js';
+import type { BpfTimerProg } from '../timers/bpf_timer.js';
+import { KernelObject, RefError } from './refcount.js';
+import type { MapObject } from './map.js';
+import { prepareTestRun, hasPacket, type TestRunInput } from './test_run.js';
+import { PROG_TYPE_NAMES } from '../object/prog_types.js';
+
+export interface ProgOwner {
+  progFreed(p: ProgObject): void;
+  /** runs `fn` with `p` as the current program on `cpu` (helpers read it) */
+  withProg<T>(p: ProgObject, cpu: number, xdp: import('../helpers/env.js').XdpBuff | undefined, fn: () => T): T;
+  readonly defaultCpu: number;
+}
+
+export class ProgObject extends KernelObject implements BpfTimerProg {
+  readonly id: number;
+  readonly vm: Interpreter;
+
+  constructor(
+    readonly owner: ProgOwner,
+    id: number,
+    readonly name: string,
+    readonly type: number,
+    readonly insns: readonly Insn[],
+    /** maps this program uses; one reference each, dropped when it is freed */
+    readonly maps: readonly MapObject[],
+    env: VmEnv,
+    maxInsns?: number,
+  ) {
+    super();
+    this.id = id;
+    this.vm = new Interpreter(insns, env, maxInsns === undefined ? {} : { maxInsns });
+  }
+
+  ref(): void {
+    this.inc();
+  }
+
+  unref(): void {
+    this.put();
+  }
+
+  protected free(): void {
+    for (const m of this.maps) m.put();
+    this.vm.release();
+    this.owner.progFreed(this);
+  }
+
+  describe(): string {
+    return `prog '${this.name}'`;
+  }
+
+  /** Runs a subprogram (a timer callback) at instruction `pc` with r1..r5 = args. */
+  callAt(pc: number, args: readonly bigint[], cpu: number): bigint {
+    return this.owner.withProg(this, cpu, undefined, () => {
+      this.vm.cpu = cpu;
+      return this.vm.run(pc, args);
+    });
+  }
+}
+
+export interface RunOptions extends TestRunInput {
+  /** BPF_PROG_TEST_RUN repeat: run the program this many times (the last run's result is returned) */
+  repeat?: number;
+  /** the simulated CPU to run on */
+  cpu?: number;
+}
+
+export interface RunResult {
+  /** r0 as the kernel reports it: a u32 */
+  retval: number;
+  /** the full 64-bit r0 */
+  r0: bigint;
+  /** packet programs: the packet as the program left it */
+  data?: Uint8Array;
+  /** syscall programs: the context as the program left it */
+  ctx?: Uint8Array;
+  /** instructions executed in the last repetition */
+  insns: number;
+}
+
+/** A user handle on a program: one reference, like a prog fd. */
+export class Program {
+  private closed = false;
+
+  constructor(readonly object: ProgObject) {
+    object.inc();
+  }
+
+  get name(): string {
+    return this.object.name;
+  }
+  get type(): number {
+    return this.object.type;
+  }
+  get typeName(): string {
+    return PROG_TYPE_NAMES[this.object.type] ?? `type ${this.object.type}`;
+  }
+  get hasPacket(): boolean {
+    return hasPacket(this.object.type);
+  }
+  get insns(): readonly Insn[] {
+    return this.object.insns;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** BPF_PROG_TEST_RUN. Throws TestRunError (with errno) or VmError. */
+  run(opts: RunOptions = {}): RunResult {
+    if (this.closed) throw new RefError(`program handle '${this.name}' is closed`);
+    const p = this.object;
+    const arena = p.vm.arena;
+    const repeat = Math.max(1, opts.repeat ?? 1);
+    const cpu = opts.cpu ?? p.owner.defaultCpu;
+    let result: RunResult | undefined;
+    for (let i = 0; i < repeat; i++) {
+      const prep = prepareTestRun(arena, p.type, opts);
+      try {
+        const r0 = p.owner.withProg(p, cpu, prep.xdp, () => {
+          p.vm.cpu = cpu;
+          return p.vm.run(0, [prep.r1]);
+        });
+        if (i === repeat - 1) {
+          const data = prep.dataOut();
+          const ctx = prep.ctxOut();
+          result = { retval: Number(r0 & 0xffffffffn), r0, insns: p.vm.insnCount };
+          if (data) result.data = data;
+          if (ctx) result.ctx = ctx;
+        }
+      } finally {
+        prep.release();
+      }
+    }
+    return result!;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.object.put();
+  }
+}

@@ -1,0 +1,261 @@
+// The "kernel": one arena, one clock, one timer table, the live maps and
+// programs with their reference counts, and a bpffs-like pin namespace.
+// Helpers reach the runtime through the HelperEnv it implements.
+
+import { readFile } from 'node:fs/promises';
+import { Arena } from '../memory/arena.js';
+import { MapEnv, type BpfMap } from '../maps/map.js';
+import '../maps/index.js';
+import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
+import type { Clock } from '../timers/clock.js';
+import { VirtualClock } from '../timers/virtual.js';
+import { RealClock } from '../timers/real.js';
+import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
+import { createHelpers } from '../helpers/index.js';
+import type { HelperFn, VmEnv } from '../vm/env.js';
+import type { Insn } from '../isa/insn.js';
+import { MapObject, MapHandle } from './map.js';
+import { ProgObject, Program, type ProgOwner } from './program.js';
+import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
+import { RefError } from './refcount.js';
+
+export interface RuntimeOptions {
+  /** 'virtual' (default): time moves only when told; 'real': the Node event loop drives timers */
+  clock?: 'virtual' | 'real';
+  /** number of simulated CPUs (per-CPU maps, bpf_get_smp_processor_id); default 1 */
+  cpus?: number;
+  /** arena limit in bytes (maps, stacks, packets); default 1 GiB */
+  memoryLimit?: number;
+  /** live bpf_timer limit before bpf_timer_init returns -ENOMEM */
+  maxTimers?: number;
+  /** instruction budget per run (a guard for unverified loops) */
+  maxInsns?: number;
+  /** seed of bpf_get_prandom_u32, for reproducible runs */
+  seed?: number;
+}
+
+export interface RuntimeStats {
+  maps: number;
+  programs: number;
+  timers: number;
+  armedTimers: number;
+  timerProgRefs: number;
+  arenaBytes: number;
+  arenaBlocks: number;
+}
+
+/** Anything a bpf_timer callback or a helper threw: kept, since nobody is there to catch it. */
+export interface AsyncError {
+  prog: string;
+  error: unknown;
+}
+
+export type Pinnable = MapHandle | Program;
+
+export class Runtime implements HelperEnv, ProgOwner {
+  readonly arena: Arena;
+  readonly clock: Clock;
+  readonly timers: BpfTimerTable<HelperMap, BpfTimerProg>;
+  readonly mapEnv: MapEnv;
+  readonly cpus: number;
+  readonly defaultCpu = 0;
+  readonly maxInsns: number | undefined;
+  /** bpf_trace_printk output, oldest first */
+  readonly traceLog: string[] = [];
+  /** errors thrown inside timer callbacks */
+  readonly asyncErrors: AsyncError[] = [];
+
+  private readonly helperTable: Map<number, HelperFn>;
+  private readonly mapsByPtr = new Map<number, MapObject>();
+  private readonly progs = new Set<ProgObject>();
+  private readonly pins = new Map<string, MapObject | ProgObject>();
+  private nextProgId = 1;
+  private rng: number;
+  // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
+  private readonly running: { prog: ProgObject; cpu: number; xdp: XdpBuff | undefined }[] = [];
+
+  constructor(opts: RuntimeOptions = {}) {
+    this.cpus = Math.max(1, opts.cpus ?? 1);
+    this.maxInsns = opts.maxInsns;
+    this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
+    this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
+    this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
+    this.mapEnv = new MapEnv({
+      arena: this.arena,
+      nCpus: this.cpus,
+      onFreeSpecial: (map, valuePtr) => this.freeSpecial(map, valuePtr),
+    });
+    this.timers = new BpfTimerTable<HelperMap, BpfTimerProg>({
+      clock: this.clock,
+      memory: this.arena,
+      fire: (map, keyPtr, valuePtr, prog, pc, cpu) => this.fireTimer(map, keyPtr, valuePtr, prog as ProgObject, pc, cpu),
+      ...(opts.maxTimers === undefined ? {} : { maxTimers: opts.maxTimers }),
+    });
+    this.helperTable = createHelpers(this);
+  }
+
+  /** The virtual clock (throws on a real-clock runtime). */
+  get virtualClock(): VirtualClock {
+    if (!(this.clock instanceof VirtualClock)) throw new Error('this runtime runs on the real clock');
+    return this.clock;
+  }
+
+  /** Parses an object file (path or bytes), creates its maps, verifies and loads its programs. */
+  async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
+    const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
+    const name = opts.name ?? (typeof source === 'string' ? source : undefined);
+    return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
+  }
+
+  /** Synchronous variant of loadObject for bytes already in memory. */
+  loadObjectBytes(bytes: Uint8Array, opts: LoadOptions = {}): BpfObject {
+    return loadCollection(this, bytes, opts);
+  }
+
+  // ---- object registry (used by the loader) ----
+
+  /** @internal */
+  registerMap(map: BpfMap, btfInfo?: { btf: import('../btf/btf.js').Btf; keyTypeId: number; valueTypeId: number }): MapObject {
+    const obj = new MapObject(this, map, btfInfo?.btf, btfInfo?.valueTypeId ?? 0, btfInfo?.keyTypeId ?? 0);
+    this.mapsByPtr.set(map.ptr, obj);
+    return obj;
+  }
+
+  /** @internal */
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[]): ProgObject {
+    const env: VmEnv = {
+      arena: this.arena,
+      helper: (id) => this.helperTable.get(id),
+      tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
+    };
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns);
+    this.progs.add(p);
+    return p;
+  }
+
+  mapFreed(m: MapObject): void {
+    this.mapsByPtr.delete(m.ptr);
+  }
+
+  progFreed(p: ProgObject): void {
+    this.progs.delete(p);
+  }
+
+  // ---- pinning (bpffs) ----
+
+  /** Pins a map or program at `path`: it stays alive (and a map keeps its timers) without handles. */
+  pin(obj: Pinnable, path: string): void {
+    if (this.pins.has(path)) throw new RefError(`pin path '${path}' already exists (EEXIST)`);
+    if (obj.isClosed) throw new RefError(`cannot pin a closed handle`);
+    if (obj instanceof MapHandle) obj.object.incUref();
+    else obj.object.inc();
+    this.pins.set(path, obj.object);
+  }
+
+  unpin(path: string): void {
+    const o = this.pins.get(path);
+    if (!o) throw new RefError(`no pin at '${path}' (ENOENT)`);
+    this.pins.delete(path);
+    if (o instanceof MapObject) o.putUref();
+    else o.put();
+  }
+
+  /** A new handle on a pinned object (like BPF_OBJ_GET). */
+  getPinned(path: string): MapHandle | Program {
+    const o = this.pins.get(path);
+    if (!o) throw new RefError(`no pin at '${path}' (ENOENT)`);
+    return o instanceof MapObject ? new MapHandle(o) : new Program(o);
+  }
+
+  pinnedPaths(): string[] {
+    return [...this.pins.keys()];
+  }
+
+  stats(): RuntimeStats {
+    const t = this.timers.stats();
+    return {
+      maps: this.mapsByPtr.size,
+      programs: this.progs.size,
+      timers: t.live,
+      armedTimers: t.armed,
+      timerProgRefs: t.progRefs,
+      arenaBytes: this.arena.bytesInUse,
+      arenaBlocks: this.arena.liveBlocks,
+    };
+  }
+
+  // ---- HelperEnv ----
+
+  mapFromPtr(ptr: number): HelperMap | undefined {
+    return this.mapsByPtr.get(ptr);
+  }
+
+  currentProg(): BpfTimerProg {
+    const top = this.running[this.running.length - 1];
+    if (!top) throw new Error('no program is running');
+    return top.prog;
+  }
+
+  currentXdp(): XdpBuff | undefined {
+    return this.running[this.running.length - 1]?.xdp;
+  }
+
+  trace(line: string): void {
+    this.traceLog.push(line);
+  }
+
+  /** xorshift32: deterministic per runtime seed */
+  prandomU32(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng;
+  }
+
+  tailCallTarget(map: BpfMap, index: number): unknown {
+    const at = (map as unknown as { at?: (i: number) => unknown }).at;
+    return typeof at === 'function' ? at.call(map, index) : undefined;
+  }
+
+  withProg<T>(prog: ProgObject, cpu: number, xdp: XdpBuff | undefined, fn: () => T): T {
+    this.running.push({ prog, cpu, xdp });
+    const savedCpu = this.mapEnv.currentCpu;
+    this.mapEnv.currentCpu = cpu;
+    try {
+      return fn();
+    } finally {
+      this.mapEnv.currentCpu = savedCpu;
+      this.running.pop();
+    }
+  }
+
+  // ---- timers ----
+
+  /** the map layer releases an element's special fields: free its timer */
+  private freeSpecial(map: BpfMap, valuePtr: number): void {
+    for (const off of map.special.timers) {
+      const field = valuePtr + off;
+      if (this.arena.dv.getUint32(field, true) !== 0) this.timers.cancelAndFree(field);
+    }
+  }
+
+  private fireTimer(map: HelperMap, keyPtr: number, valuePtr: number, prog: ProgObject, pc: number, cpu: number): void {
+    const m = map as MapObject;
+    try {
+      prog.callAt(pc, [BigInt(m.ptr), BigInt(keyPtr), BigInt(valuePtr)], cpu);
+    } catch (error) {
+      this.asyncErrors.push({ prog: prog.name, error });
+    }
+  }
+
+  /** Lets the process exit while timers are armed (real clock). */
+  unref(): void {
+    if (this.clock instanceof RealClock) this.clock.unref();
+  }
+
+  ref(): void {
+    if (this.clock instanceof RealClock) this.clock.ref();
+  }
+}

@@ -1,0 +1,913 @@
+// do_check: abstract interpretation of every path, with state pruning at
+// jump targets, bounded loops by simulation, and bpf-to-bpf frames.
+import {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG,
+  BPF_DIV, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT,
+  BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD,
+  BPF_MOV, BPF_MUL, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
+  BPF_XCHG, BPF_XOR, BPF_MODE, MAX_BPF_STACK, MAX_CALL_FRAMES, sizeBytes,
+} from '../isa/opcodes.js';
+import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
+import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
+import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
+import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
+import { VerifierLog, formatInsn } from './log.js';
+import { checkCtxAccess, mayWritePacket } from './ctx.js';
+import {
+  type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
+  ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds,
+} from './reg_state.js';
+import {
+  aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
+  writeView,
+} from './scalar.js';
+import {
+  type Checkpoint, type FuncState, type VState, Stk, copyState, newFrame, statesEqual, statesExact,
+} from './state.js';
+import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
+import { checkHelperCall } from './helper_call.js';
+
+export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_MAX_VAR_OFF = 1 << 29;
+const MAX_PACKET_OFF = 0xffff;
+const MAX_STATES_PER_INSN = 64;
+
+const ALU_STR: Record<number, string> = {
+  [BPF_ADD]: '+=', [BPF_SUB]: '-=', [BPF_MUL]: '*=', [BPF_DIV]: '/=', [BPF_OR]: '|=', [BPF_AND]: '&=',
+  [BPF_LSH]: '<<=', [BPF_RSH]: '>>=', [BPF_NEG]: 'neg', [BPF_MOD]: '%=', [BPF_XOR]: '^=',
+  [BPF_MOV]: '=', [BPF_ARSH]: 's>>=', [BPF_END]: 'endian',
+};
+
+const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
+
+interface WorkItem { state: VState; insn: number; prev: number }
+
+export type AccessType = 'read' | 'write';
+
+export class Verifier {
+  readonly insns: readonly Insn[];
+  readonly log: VerifierLog;
+  idGen = 0;
+  insnIdx = 0;
+  cur!: VState;
+  private readonly work: WorkItem[] = [];
+  private readonly explored = new Map<number, Checkpoint[]>();
+  private readonly prunePoint: Uint8Array;
+  readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
+  private readonly limit: number;
+  /** async callback roots already queued, by subprog + map identity */
+  private readonly asyncSeen = new Set<string>();
+  readonly allowUninitStack = true;
+
+  constructor(readonly input: VerifierInput, readonly subprogs: SubprogInfo[], log: VerifierLog) {
+    this.insns = input.insns;
+    this.log = log;
+    this.limit = input.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
+    this.prunePoint = new Uint8Array(this.insns.length + 1);
+    for (let i = 0; i < this.insns.length; i++) {
+      const x = this.insns[i]!;
+      if (isJump(x)) {
+        this.prunePoint[jumpTarget(this.insns, i)] = 1;
+        if (BPF_OP(x.code) !== BPF_JA) this.prunePoint[i] = 1;
+      }
+      if (x.code === LD_IMM64) i++;
+    }
+    for (const sp of subprogs) this.prunePoint[sp.start] = 1;
+  }
+
+  get frame(): FuncState { return this.cur.frames[this.cur.frames.length - 1]!; }
+  get regs(): RegState[] { return this.frame.regs; }
+
+  // ---- entry -------------------------------------------------------------
+
+  /** do_check_main: verify from insn 0 with R1 = ctx, then every queued async callback. */
+  run(): void {
+    const f = newFrame(0, 0, -1);
+    f.regs[1] = ptrReg(RegType.PTR_TO_CTX);
+    this.work.push({ state: { frames: [f], lock: null, cp: null }, insn: 0, prev: -1 });
+    this.log.info(`0: R1=ctx() R10=fp0`);
+    while (this.work.length) {
+      const item = this.work.pop()!;
+      this.cur = item.state;
+      this.insnIdx = item.insn;
+      if (this.log.level >= 1 && item.prev >= 0) this.log.info(`from ${item.prev} to ${item.insn}: ${this.stateStr()}`);
+      this.runPath();
+    }
+  }
+
+  /** Explores one path until exit, pruning or a branch that ends it. */
+  private runPath(): void {
+    for (;;) {
+      const idx = this.insnIdx;
+      if (++this.stats.processedInsns > this.limit) {
+        fail(`BPF program is too large. Processed ${this.stats.processedInsns} insn`, E2BIG);
+      }
+      if (this.prunePoint[idx]) {
+        if (this.isStateVisited(idx)) {
+          this.log.info(`${idx}: safe`);
+          this.finishPath();
+          return;
+        }
+      }
+      const x = this.insns[idx]!;
+      this.log.trace(`${idx}: ${this.stateStr()}`);
+      this.log.info(`${idx}: ${formatInsn(this.insns, idx)}`);
+      const cont = this.step(x, idx);
+      if (!cont) { this.finishPath(); return; }
+    }
+  }
+
+  private finishPath(): void {
+    for (let c = this.cur.cp; c; c = c.parent) {
+      if (--c.branches > 0) break;
+    }
+  }
+
+  /** is_state_visited: prune against a finished equivalent, or detect a loop that makes no progress. */
+  private isStateVisited(idx: number): boolean {
+    const list = this.explored.get(idx) ?? [];
+    for (const cp of list) {
+      if (cp.branches > 0) {
+        if (this.onPath(cp) && statesExact(cp.state, this.cur)) fail(`infinite loop detected at insn ${idx}`, EINVAL);
+        continue;
+      }
+      if (statesEqual(cp.state, this.cur)) return true;
+    }
+    // bounded list per insn (the kernel evicts states that never prune, too)
+    if (list.length >= MAX_STATES_PER_INSN) return false;
+    const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp };
+    cp.state.cp = null;
+    this.cur.cp = cp;
+    list.push(cp);
+    this.explored.set(idx, list);
+    this.stats.totalStates++;
+    this.stats.peakStates++;
+    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
+    return false;
+  }
+
+  private onPath(cp: Checkpoint): boolean {
+    for (let c = this.cur.cp; c; c = c.parent) if (c === cp) return true;
+    return false;
+  }
+
+  /** push_stack: queue the other side of a branch. */
+  pushBranch(state: VState, insn: number): void {
+    if (state.cp) state.cp.branches++;
+    this.work.push({ state, insn, prev: this.insnIdx });
+    if (this.work.length > 8192) fail(`The sequence of ${this.work.length} jumps is too complex.`, E2BIG);
+  }
+
+  /** push_async_cb: an async callback is verified as its own entry, once per map. */
+  pushAsyncCallback(subprog: number, init: (f: FuncState) => void, key: string): void {
+    this.subprogs[subprog]!.isAsyncCb = true;
+    if (this.asyncSeen.has(key)) return;
+    this.asyncSeen.add(key);
+    const f = newFrame(0, subprog, this.insnIdx);
+    f.inAsyncCallbackFn = true;
+    f.cbRet = [0n, 0n];
+    init(f);
+    this.work.unshift({ state: { frames: [f], lock: null, cp: null }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx });
+  }
+
+  stateStr(): string {
+    const parts: string[] = [];
+    const f = this.frame;
+    f.regs.forEach((r, i) => { if (r.type !== RegType.NOT_INIT) parts.push(`R${i}=${regStr(r)}`); });
+    for (let s = 0; s < f.spills.length; s++) {
+      const sp = f.spills[s];
+      if (sp) parts.push(`fp${s * 8 - MAX_BPF_STACK}=${regStr(sp.reg)}`);
+    }
+    return (this.cur.frames.length > 1 ? `frame${f.frameno}: ` : '') + parts.join(' ');
+  }
+
+  // ---- registers -------------------------------------------------------------
+
+  /** check_reg_arg(SRC_OP) */
+  readReg(r: number): RegState {
+    if (r > 10) fail(`R${r} is invalid`, EINVAL);
+    const reg = this.regs[r]!;
+    if (reg.type === RegType.NOT_INIT) fail(`R${r} !read_ok`, EACCES);
+    return reg;
+  }
+
+  /** check_reg_arg(DST_OP) */
+  checkDst(r: number): void {
+    if (r > 10) fail(`R${r} is invalid`, EINVAL);
+    if (r === 10) fail('frame pointer is read only', EACCES);
+  }
+
+  setReg(r: number, v: RegState): void { this.regs[r] = v; }
+
+  // ---- one instruction -----------------------------------------------------
+
+  /** Executes insn at idx on the current state; false when the path ends. */
+  private step(x: Insn, idx: number): boolean {
+    const cls = BPF_CLASS(x.code);
+    switch (cls) {
+      case BPF_ALU:
+      case BPF_ALU64:
+        this.checkAluOp(x, cls === BPF_ALU64);
+        this.insnIdx++;
+        return true;
+      case BPF_LDX: {
+        const mode = BPF_MODE(x.code);
+        if (mode !== BPF_MEM && mode !== BPF_MEMSX) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
+        this.readReg(x.src);
+        this.checkDst(x.dst);
+        const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined);
+        let out = v ?? scalarUnknown();
+        if (mode === BPF_MEMSX && out.type === RegType.SCALAR_VALUE) out = signExtendScalar(out, sizeBytes(BPF_SIZE(x.code)));
+        this.setReg(x.dst, out);
+        this.insnIdx++;
+        return true;
+      }
+      case BPF_STX:
+        if (BPF_MODE(x.code) === BPF_ATOMIC) { this.checkAtomic(x); this.insnIdx++; return true; }
+        if (BPF_MODE(x.code) !== BPF_MEM) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
+        this.readReg(x.src);
+        this.readReg(x.dst);
+        this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', this.regs[x.src]!);
+        this.insnIdx++;
+        return true;
+      case BPF_ST:
+        if (BPF_MODE(x.code) !== BPF_MEM) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
+        this.readReg(x.dst);
+        this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', scalarConst(BigInt(x.imm)));
+        this.insnIdx++;
+        return true;
+      case BPF_LD:
+        if (x.code !== LD_IMM64) fail('BPF_LD_[ABS|IND] instructions are not supported by tsbpf', EINVAL);
+        this.checkLdImm64(x, idx);
+        this.insnIdx += 2;
+        return true;
+      default: {
+        const op = BPF_OP(x.code);
+        if (op === BPF_CALL) {
+          if (cls !== BPF_JMP) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
+          if (x.src === BPF_PSEUDO_CALL) {
+            this.checkFuncCall(idx + x.imm + 1, idx);
+            return true;
+          }
+          if (x.src !== 0) fail('kfunc calls are not supported by tsbpf', EINVAL);
+          if (this.cur.lock && x.imm !== 94) fail('function calls are not allowed while holding a lock', EINVAL);
+          checkHelperCall(this, x.imm, idx);
+          return true;
+        }
+        if (op === BPF_EXIT) return this.checkExit();
+        if (op === BPF_JA) {
+          this.insnIdx = jumpTarget(this.insns, idx);
+          return true;
+        }
+        return this.checkCondJmp(x, idx, cls === BPF_JMP32);
+      }
+    }
+  }
+
+  // ---- ALU -------------------------------------------------------------------
+
+  private checkAluOp(x: Insn, is64: boolean): void {
+    const op = BPF_OP(x.code);
+    const bits = is64 ? 64 : 32;
+    if (op === BPF_END || op === BPF_NEG) {
+      const d = this.readReg(x.dst);
+      this.checkDst(x.dst);
+      if (d.type !== RegType.SCALAR_VALUE) fail(`R${x.dst} pointer arithmetic prohibited`, EACCES);
+      const r = copyReg(d);
+      if (op === BPF_NEG) {
+        writeView(r, aluView(BPF_SUB, { ...viewOf(scalarConst(0n), bits), bits }, viewOf(d, bits)));
+      } else {
+        endianOp(r, x, is64);
+      }
+      this.setReg(x.dst, r);
+      return;
+    }
+    if (op === BPF_MOV) {
+      this.checkDst(x.dst);
+      if (BPF_SRC(x.code) === BPF_X) {
+        const s = this.readReg(x.src);
+        if (x.off !== 0) {
+          // movsx: sign-extend the low 8/16/32 bits
+          if (s.type !== RegType.SCALAR_VALUE) fail(`R${x.src} sign-extension part of pointer`, EACCES);
+          let r = signExtendScalar(s, x.off / 8);
+          if (!is64) r = zext32(r);
+          this.setReg(x.dst, r);
+          return;
+        }
+        if (is64) { this.setReg(x.dst, copyReg(s)); return; }
+        if (s.type !== RegType.SCALAR_VALUE) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
+        this.setReg(x.dst, zext32(s));
+        return;
+      }
+      this.setReg(x.dst, scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0)));
+      return;
+    }
+    if (op > BPF_END) fail(`invalid BPF_ALU opcode ${hex(op)}`, EINVAL);
+    if (isDivMod(op) && BPF_SRC(x.code) !== BPF_X && x.imm === 0) fail('div by zero', EINVAL);
+    if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && BPF_SRC(x.code) !== BPF_X && (x.imm < 0 || x.imm >= bits)) {
+      fail(`invalid shift ${x.imm}`, EINVAL);
+    }
+    const d = this.readReg(x.dst);
+    this.checkDst(x.dst);
+    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0));
+    if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
+      this.adjustPtrAlu(x, op, is64, d, s);
+      return;
+    }
+    const r = copyReg(d);
+    r.id = 0;
+    const dv = viewOf(d, bits), sv = viewOf(s, bits);
+    if (!safeToCompute(op, sv) || isDivMod(op)) {
+      this.setReg(x.dst, scalarUnknownBits(bits));
+      return;
+    }
+    writeView(r, aluView(op, dv, sv));
+    this.setReg(x.dst, r);
+  }
+
+  /** adjust_ptr_min_max_vals and the pointer cases of adjust_reg_min_max_vals. */
+  private adjustPtrAlu(x: Insn, op: number, is64: boolean, d: RegState, s: RegState): void {
+    const opStr = ALU_STR[op] ?? '?';
+    if (d.type !== RegType.SCALAR_VALUE && s.type !== RegType.SCALAR_VALUE) {
+      if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknown()); return; }
+      fail(`R${x.dst} pointer ${opStr} pointer prohibited`, EACCES);
+    }
+    const ptrIsSrc = d.type === RegType.SCALAR_VALUE;
+    const ptr = ptrIsSrc ? s : d;
+    const off = ptrIsSrc ? d : s;
+    if (!is64) {
+      if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
+      fail(`R${x.dst} 32-bit pointer arithmetic prohibited`, EACCES);
+    }
+    if (isNullable(ptr.type)) fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited, null-check it first`, EACCES);
+    if (ptr.type === RegType.CONST_PTR_TO_MAP) {
+      if (!(op === BPF_ADD && tnumIsConst(off.varOff) && off.varOff.value === 0n)) {
+        fail(`R${x.dst} pointer arithmetic on map_ptr prohibited`, EACCES);
+      }
+    }
+    if (ptr.type === RegType.PTR_TO_PACKET_END || ptr.type === RegType.PTR_TO_FUNC) {
+      fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited`, EACCES);
+    }
+    if (op === BPF_SUB && ptrIsSrc) fail(`R${x.dst} tried to subtract pointer from scalar`, EACCES);
+    if (op === BPF_AND || op === BPF_OR || op === BPF_XOR) fail(`R${x.dst} bitwise operator ${opStr} on pointer prohibited`, EACCES);
+    if (op !== BPF_ADD && op !== BPF_SUB) fail(`R${x.dst} pointer arithmetic with ${opStr} operator prohibited`, EACCES);
+    // check_reg_sane_offset
+    const known = tnumIsConst(off.varOff);
+    const kv = BigInt.asIntN(64, off.varOff.value);
+    if (known && (kv >= BigInt(BPF_MAX_VAR_OFF) || kv <= -BigInt(BPF_MAX_VAR_OFF))) {
+      fail(`math between ${ptr.type} pointer and ${kv} is not allowed`, EACCES);
+    }
+    if (off.smin === S64_MIN) fail(`math between ${ptr.type} pointer and register with unbounded min value is not allowed`, EACCES);
+    if (off.smin <= -BigInt(BPF_MAX_VAR_OFF)) fail(`value ${off.smin} makes ${ptr.type} pointer be out of bounds`, EACCES);
+    const r = copyReg(ptr);
+    if (known) {
+      const n = Number(kv);
+      r.off = op === BPF_ADD ? ptr.off + n : ptr.off - n;
+    } else {
+      if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
+      r.varOff = op === BPF_ADD ? tnumAdd(ptr.varOff, off.varOff) : tnumSub(ptr.varOff, off.varOff);
+      markUnbounded(r);
+      if (op === BPF_ADD) {
+        if (ptr.smin + off.smin >= S64_MIN && ptr.smax + off.smax <= (1n << 63n) - 1n) { r.smin = ptr.smin + off.smin; r.smax = ptr.smax + off.smax; }
+        if (ptr.umax + off.umax <= 0xffff_ffff_ffff_ffffn) { r.umin = ptr.umin + off.umin; r.umax = ptr.umax + off.umax; }
+      } else {
+        r.smin = ptr.smin - off.smax; r.smax = ptr.smax - off.smin;
+        if (ptr.umin >= off.umax) { r.umin = ptr.umin - off.umax; r.umax = ptr.umax - off.umin; }
+      }
+      syncBounds(r);
+      if (r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META) {
+        r.id = ++this.idGen;
+        r.range = 0;
+      }
+    }
+    if (Math.abs(r.off) >= BPF_MAX_VAR_OFF) fail(`value ${r.off} makes ${ptr.type} pointer be out of bounds`, EACCES);
+    this.setReg(x.dst, r);
+  }
+
+  private checkAtomic(x: Insn): void {
+    const size = sizeBytes(BPF_SIZE(x.code));
+    if (size !== 4 && size !== 8) fail('invalid atomic operand size', EINVAL);
+    this.readReg(x.src);
+    const d = this.readReg(x.dst);
+    if (x.imm === BPF_CMPXCHG) this.readReg(0);
+    const s = this.regs[x.src]!;
+    if (s.type !== RegType.SCALAR_VALUE) fail(`R${x.src} leaks addr into mem`, EACCES);
+    if (d.type === RegType.PTR_TO_CTX || d.type === RegType.PTR_TO_PACKET || d.type === RegType.PTR_TO_PACKET_META) {
+      fail(`BPF_ATOMIC stores into R${x.dst} ${d.type} is not allowed`, EACCES);
+    }
+    this.checkMemAccess(x.dst, x.off, size, 'read', undefined);
+    this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown());
+    const fetched = size === 4 ? scalarUnknownBits(32) : scalarUnknown();
+    if (x.imm === BPF_CMPXCHG) this.setReg(0, fetched);
+    else if (x.imm & BPF_FETCH || x.imm === BPF_XCHG) { this.checkDst(x.src); this.setReg(x.src, fetched); }
+  }
+
+  // ---- ld_imm64 -------------------------------------------------------------------
+
+  private checkLdImm64(x: Insn, idx: number): void {
+    this.checkDst(x.dst);
+    if (x.src === 0) { this.setReg(x.dst, scalarConst(imm64At(this.insns, idx))); return; }
+    if (x.src === BPF_PSEUDO_FUNC) {
+      const target = idx + x.imm + 1;
+      const sp = this.subprogs.findIndex((s) => s.start === target);
+      if (sp < 0) fail('verifier bug. No program starts at insn ' + target, EFAULT);
+      if (this.input.funcInfo && this.subprogs[sp]!.linkage !== 'static') fail('callback function not static', EINVAL);
+      this.setReg(x.dst, ptrReg(RegType.PTR_TO_FUNC, { subprog: sp }));
+      return;
+    }
+    if (x.src === BPF_PSEUDO_MAP_FD || x.src === BPF_PSEUDO_MAP_VALUE) {
+      const map = this.input.maps[x.imm];
+      if (!map) fail(`fd ${x.imm} is not pointing to valid bpf_map`, EBADF_);
+      if (x.src === BPF_PSEUDO_MAP_FD) { this.setReg(x.dst, ptrReg(RegType.CONST_PTR_TO_MAP, { map: map! })); return; }
+      const off = this.insns[idx + 1]!.imm >>> 0;
+      if (off >= map!.valueSize) fail(`invalid access to map value pointer, value_size=${map!.valueSize} off=${off}`, EINVAL);
+      this.setReg(x.dst, ptrReg(RegType.PTR_TO_MAP_VALUE, { map: map!, off }));
+      return;
+    }
+    fail(`unrecognized bpf_ld_imm64 insn`, EINVAL);
+  }
+
+  // ---- memory ----------------------------------------------------------------------
+
+  /**
+   * check_mem_access: a load (returns the loaded register) or a store of `val`.
+   */
+  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
+    const reg = this.regs[regno]!;
+    const off = insnOff + reg.off;
+    switch (reg.type) {
+      case RegType.PTR_TO_MAP_VALUE: {
+        const map = reg.map!;
+        this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map value');
+        this.checkSpecialFields(reg, off, size, map);
+        return t === 'read' ? scalarUnknown() : undefined;
+      }
+      case RegType.PTR_TO_MAP_KEY:
+        if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
+        this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
+        return scalarUnknown();
+      case RegType.PTR_TO_MEM:
+        this.checkMemRegion(regno, reg, off, size, reg.memSize, 'memory');
+        return t === 'read' ? scalarUnknown() : undefined;
+      case RegType.PTR_TO_STACK:
+        return this.checkStackAccess(regno, reg, off, size, t, val);
+      case RegType.PTR_TO_CTX: {
+        if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
+        if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+        const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write');
+        if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
+        if (t === 'read') {
+          if (a!.loads === RegType.SCALAR_VALUE) return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+          return ptrReg(a!.loads);
+        }
+        return undefined;
+      }
+      case RegType.PTR_TO_PACKET:
+      case RegType.PTR_TO_PACKET_META:
+        if (t === 'write' && !mayWritePacket(this.input.progType)) fail('cannot write into packet', EACCES);
+        this.checkPacketAccess(regno, reg, off, size);
+        return t === 'read' ? scalarUnknownBits(size * 8) : undefined;
+      case RegType.NOT_INIT:
+        return fail(`R${regno} !read_ok`, EACCES);
+      default:
+        return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
+    }
+  }
+
+  /** check_mem_region_access + __check_mem_access */
+  checkMemRegion(regno: number, reg: RegState, off: number, size: number, memSize: number, what: string): void {
+    const bad = (o: bigint): boolean => o < 0n || size < 0 || o + BigInt(size) > BigInt(memSize);
+    const msg = (o: bigint): string => what === 'map value'
+      ? `invalid access to map value, value_size=${memSize} off=${o} size=${size}`
+      : what === 'map key' ? `invalid access to map key, key_size=${memSize} off=${o} size=${size}`
+        : `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
+    if (tnumIsConst(reg.varOff)) {
+      const o = BigInt(off) + BigInt.asIntN(64, reg.varOff.value);
+      if (bad(o)) {
+        this.log.error(msg(o));
+        fail(`R${regno} min value is outside of the allowed memory range`, EACCES);
+      }
+      return;
+    }
+    if (reg.smin < 0n && (reg.smin === S64_MIN || reg.smin + BigInt(off) < 0n)) {
+      fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, EACCES);
+    }
+    if (bad(reg.smin + BigInt(off))) {
+      this.log.error(msg(reg.smin + BigInt(off)));
+      fail(`R${regno} min value is outside of the allowed memory range`, EACCES);
+    }
+    if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) fail(`R${regno} unbounded memory access, make sure to bounds check any such access`, EACCES);
+    if (bad(reg.umax + BigInt(off))) {
+      this.log.error(msg(reg.umax + BigInt(off)));
+      fail(`R${regno} max value is outside of the allowed memory range`, EACCES);
+    }
+  }
+
+  /** bpf_timer and bpf_spin_lock fields are off limits to loads and stores. */
+  private checkSpecialFields(reg: RegState, off: number, size: number, map: MapMeta): void {
+    const lo = reg.smin + BigInt(off), hi = reg.umax + BigInt(off) + BigInt(size);
+    const fields: [number, number, string][] = [];
+    if (map.timerOff >= 0) fields.push([map.timerOff, 16, 'bpf_timer']);
+    if (map.spinLockOff >= 0) fields.push([map.spinLockOff, 4, 'bpf_spin_lock']);
+    for (const [p, sz, name] of fields) {
+      if (lo < BigInt(p + sz) && BigInt(p) < hi) fail(`${name} cannot be accessed directly by load/store`, EACCES);
+    }
+  }
+
+  private checkPacketAccess(regno: number, reg: RegState, off: number, size: number): void {
+    if (reg.smin < 0n) fail(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`, EACCES);
+    if (off < 0 || off + size > reg.range) {
+      this.log.error(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})`);
+      fail(`R${regno} offset is outside of the packet`, EACCES);
+    }
+    if (reg.umax + BigInt(off) > BigInt(MAX_PACKET_OFF)) fail(`R${regno} unbounded memory access, make sure to bounds check any such access`, EACCES);
+  }
+
+  /** update_stack_depth */
+  private noteStackDepth(frame: FuncState, minOff: number): void {
+    const sp = this.subprogs[frame.subprog]!;
+    if (sp.stackDepth < -minOff) sp.stackDepth = -minOff;
+  }
+
+  /** check_stack_access_within_bounds */
+  stackBounds(regno: number, reg: RegState, off: number, size: number, extra: string): [number, number] {
+    let lo: bigint, hi: bigint;
+    const cst = tnumIsConst(reg.varOff);
+    if (cst) { lo = BigInt.asIntN(64, reg.varOff.value) + BigInt(off); hi = lo + BigInt(size); }
+    else { lo = reg.smin + BigInt(off); hi = reg.smax + BigInt(off) + BigInt(size); }
+    let errno = 0;
+    if (lo < -BigInt(MAX_BPF_STACK) || (!cst && reg.smin === S64_MIN)) errno = EACCES;
+    else if (hi > 0n || size < 0) errno = EACCES;
+    if (errno) {
+      if (cst) fail(`invalid${extra} stack R${regno} off=${Number(lo)} size=${size}`, errno);
+      fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`, errno);
+    }
+    return [Number(lo), Number(hi)];
+  }
+
+  private checkStackAccess(regno: number, reg: RegState, off: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
+    const frame = this.cur.frames[reg.frameno]!;
+    if (tnumIsConst(reg.varOff) && (off + Number(reg.varOff.value)) % size !== 0) {
+      fail(`misaligned stack access off ${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${off - reg.off} size ${size}`, EACCES);
+    }
+    const [lo, hi] = this.stackBounds(regno, reg, off, size, t === 'read' ? ' read from' : ' write to');
+    this.noteStackDepth(frame, lo);
+    if (!tnumIsConst(reg.varOff)) {
+      // variable offset: reads give unknown scalars, writes make every byte in range misc
+      for (let a = lo; a < hi; a++) {
+        const i = MAX_BPF_STACK + a;
+        if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
+        else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) {
+          fail(`R${regno} variable offset stack access to spilled pointer`, EACCES);
+        }
+      }
+      return t === 'read' ? scalarUnknown() : undefined;
+    }
+    return t === 'read' ? this.stackReadFixed(frame, lo, size) : (this.stackWriteFixed(frame, lo, size, val!), undefined);
+  }
+
+  /** Turns a partly overwritten spill slot into misc bytes. */
+  private scrubSpill(frame: FuncState, i: number): void {
+    const slot = i >> 3;
+    if (!frame.spills[slot]) return;
+    frame.spills[slot] = undefined;
+    for (let b = slot * 8; b < slot * 8 + 8; b++) if (frame.stype[b] === Stk.SPILL) frame.stype[b] = Stk.MISC;
+  }
+
+  /** check_stack_write_fixed_off */
+  private stackWriteFixed(frame: FuncState, off: number, size: number, val: RegState): void {
+    const i = MAX_BPF_STACK + off;
+    const aligned = i % 8 === 0;
+    if (val.type !== RegType.SCALAR_VALUE) {
+      if (size !== 8) fail('invalid size of register spill', EACCES);
+      if (val.type === RegType.PTR_TO_STACK && val.frameno !== frame.frameno && frame !== this.frame) {
+        fail('cannot spill pointers to stack into stack frame of the caller', EINVAL);
+      }
+    }
+    for (let b = i; b < i + size; b++) this.scrubSpill(frame, b);
+    if (aligned && (val.type !== RegType.SCALAR_VALUE || size === 8 || tnumIsConst(val.varOff))) {
+      frame.spills[i >> 3] = { reg: copyReg(val), size };
+      for (let b = i; b < i + size; b++) frame.stype[b] = Stk.SPILL;
+      for (let b = i + size; b < i + 8; b++) if (frame.stype[b] === Stk.SPILL) frame.stype[b] = Stk.MISC;
+      if (val.type === RegType.SCALAR_VALUE && tnumIsConst(val.varOff) && val.varOff.value === 0n && size < 8) {
+        frame.spills[i >> 3] = undefined;
+        for (let b = i; b < i + size; b++) frame.stype[b] = Stk.ZERO;
+      }
+      return;
+    }
+    const zero = val.type === RegType.SCALAR_VALUE && tnumIsConst(val.varOff) && val.varOff.value === 0n;
+    for (let b = i; b < i + size; b++) frame.stype[b] = zero ? Stk.ZERO : Stk.MISC;
+  }
+
+  /** check_stack_read_fixed_off */
+  private stackReadFixed(frame: FuncState, off: number, size: number): RegState {
+    const i = MAX_BPF_STACK + off;
+    const sp = frame.spills[i >> 3];
+    if (sp && frame.stype[i] === Stk.SPILL) {
+      if (i % 8 === 0 && size === sp.size) return copyReg(sp.reg);
+      if (sp.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
+      return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+    }
+    let allZero = true;
+    for (let b = i; b < i + size; b++) {
+      const k = frame.stype[b]!;
+      if (k !== Stk.ZERO) allZero = false;
+      if (k === Stk.SPILL && frame.spills[b >> 3]?.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
+      if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+    }
+    if (allZero) return scalarConst(0n);
+    return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+  }
+
+  /**
+   * check_helper_mem_access: a helper reads or writes `size` bytes at reg.
+   * `maxSize` is the largest size when the size is a range (umax).
+   */
+  checkHelperMem(regno: number, size: number, t: AccessType, expected: string): void {
+    const reg = this.regs[regno]!;
+    switch (reg.type) {
+      case RegType.PTR_TO_STACK: {
+        const frame = this.cur.frames[reg.frameno]!;
+        const [lo, hi] = this.stackBounds(regno, reg, reg.off, size, ' indirect access to');
+        this.noteStackDepth(frame, lo);
+        for (let a = lo; a < hi; a++) {
+          const i = MAX_BPF_STACK + a;
+          if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; continue; }
+          if (frame.stype[i] === Stk.INVALID && !this.allowUninitStack) {
+            fail(`invalid indirect read from stack R${regno} off ${lo}+${a - lo} size ${size}`, EACCES);
+          }
+        }
+        return;
+      }
+      case RegType.PTR_TO_MAP_VALUE:
+        this.checkMemRegion(regno, reg, reg.off, size, reg.map!.valueSize, 'map value');
+        return;
+      case RegType.PTR_TO_MAP_KEY:
+        if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
+        this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'map key');
+        return;
+      case RegType.PTR_TO_MEM:
+        this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'memory');
+        return;
+      case RegType.PTR_TO_PACKET:
+      case RegType.PTR_TO_PACKET_META:
+        if (t === 'write' && !mayWritePacket(this.input.progType)) fail('helper access to the packet is not allowed', EACCES);
+        this.checkPacketAccess(regno, reg, reg.off, size);
+        return;
+      default:
+        fail(`R${regno} type=${reg.type === RegType.SCALAR_VALUE ? 'scalar' : reg.type} expected=${expected}`, EACCES);
+    }
+  }
+
+  // ---- jumps -------------------------------------------------------------------------
+
+  private checkCondJmp(x: Insn, idx: number, is32: boolean): boolean {
+    const op = BPF_OP(x.code);
+    if (op > 0xd0) fail(`invalid BPF_JMP/JMP32 opcode ${hex(op)}`, EINVAL);
+    const d = this.readReg(x.dst);
+    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : scalarConst(is32 ? BigInt(x.imm >>> 0) : BigInt(x.imm));
+    const target = idx + x.off + 1;
+    const bits = is32 ? 32 : 64;
+
+    // pointer against NULL
+    const srcIsZero = s.type === RegType.SCALAR_VALUE && tnumIsConst(s.varOff) && s.varOff.value === 0n;
+    if ((op === BPF_JEQ || op === BPF_JNE) && srcIsZero && !is32 && d.type !== RegType.SCALAR_VALUE) {
+      if (isNullable(d.type)) {
+        const other = copyState(this.cur);
+        // on the "== NULL" side the register becomes scalar 0; on the other it is the pointer
+        this.markPtrOrNull(other, d.id, op === BPF_JEQ);
+        this.markPtrOrNull(this.cur, d.id, op !== BPF_JEQ);
+        this.pushBranch(other, target);
+        this.insnIdx = idx + 1;
+        return true;
+      }
+      // a non-null pointer is never equal to 0
+      this.insnIdx = op === BPF_JNE ? target : idx + 1;
+      return true;
+    }
+
+    if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
+      if (!is32 && this.tryPacketCompare(x, op, d, s, target, idx)) return true;
+      // comparing pointers gives no bounds; follow both ways
+      const other = copyState(this.cur);
+      this.pushBranch(other, target);
+      this.insnIdx = idx + 1;
+      return true;
+    }
+
+    const taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    if (taken === 1) { this.insnIdx = target; return true; }
+    if (taken === 0) { this.insnIdx = idx + 1; return true; }
+
+    const other = copyState(this.cur);
+    const ok1 = this.refineRegs(other, x, op, bits, false);
+    const ok2 = this.refineRegs(this.cur, x, op, bits, true);
+    if (ok1) this.pushBranch(other, target);
+    if (ok2) { this.insnIdx = idx + 1; return true; }
+    return false;
+  }
+
+  /** reg_set_min_max for one side of a branch; false when the side is impossible. */
+  private refineRegs(st: VState, x: Insn, op: number, bits: 32 | 64, fallthrough: boolean): boolean {
+    const regs = st.frames[st.frames.length - 1]!.regs;
+    const d = copyReg(regs[x.dst]!);
+    const hasSrc = BPF_SRC(x.code) === BPF_X;
+    const s = hasSrc ? copyReg(regs[x.src]!) : scalarConst(bits === 32 ? BigInt(x.imm >>> 0) : BigInt(x.imm));
+    const dv = viewOf(d, bits), sv = viewOf(s, bits);
+    if (op === BPF_JSET) refineCond(dv, sv, BPF_JSET, fallthrough);
+    else refineCond(dv, sv, fallthrough ? negateOp(op) : op);
+    refineWith(d, dv);
+    refineWith(s, sv);
+    if (boundsInvalid(d) || boundsInvalid(s)) return false;
+    // copies of a scalar (same id) learn the same bounds
+    const apply = (r: RegState, orig: RegState): void => {
+      for (const f of st.frames) {
+        f.regs.forEach((q, i) => { if (q === orig || (orig.id && q.id === orig.id && q.type === RegType.SCALAR_VALUE)) f.regs[i] = { ...r, id: q.id }; });
+      }
+    };
+    apply(d, regs[x.dst]!);
+    if (hasSrc) apply(s, regs[x.src]!);
+    return true;
+  }
+
+  /** mark_ptr_or_null_regs: every copy of a maybe-null pointer (by id) becomes null or non-null. */
+  private markPtrOrNull(st: VState, id: number, isNull: boolean): void {
+    const fix = (r: RegState): RegState => {
+      if (!isNullable(r.type) || r.id !== id) return r;
+      if (isNull) return scalarConst(0n);
+      const n = copyReg(r);
+      n.type = r.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : RegType.CONST_PTR_TO_MAP;
+      // a map value pointer keeps no id once known non-null (its uid stays for inner maps)
+      if (n.type === RegType.PTR_TO_MAP_VALUE && !(n.map && n.map.spinLockOff >= 0)) n.id = 0;
+      return n;
+    };
+    for (const f of st.frames) {
+      f.regs = f.regs.map(fix);
+      f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
+    }
+  }
+
+  /** try_match_pkt_pointers / find_good_pkt_pointers */
+  private tryPacketCompare(x: Insn, op: number, d: RegState, s: RegState, target: number, idx: number): boolean {
+    if (BPF_SRC(x.code) !== BPF_X) return false;
+    const pkt = (r: RegState): boolean => r.type === RegType.PTR_TO_PACKET;
+    const meta = (r: RegState): boolean => r.type === RegType.PTR_TO_PACKET_META;
+    const end = (r: RegState): boolean => r.type === RegType.PTR_TO_PACKET_END;
+    let good: RegState; let goodOnTaken: boolean; let open: boolean;
+    // normalise to "good < limit" with good on the left
+    const lhsGood = (pkt(d) && end(s)) || (meta(d) && pkt(s));
+    const rhsGood = (end(d) && pkt(s)) || (pkt(d) && meta(s));
+    if (!lhsGood && !rhsGood) return false;
+    const effOp = lhsGood ? op : flipOp(op);
+    good = lhsGood ? d : s;
+    switch (effOp) {
+      case BPF_JGT: goodOnTaken = false; open = false; break; // good > end: fallthrough has good <= end
+      case BPF_JGE: goodOnTaken = false; open = true; break;
+      case BPF_JLT: goodOnTaken = true; open = true; break;
+      case BPF_JLE: goodOnTaken = true; open = false; break;
+      default: return false;
+    }
+    if (good.umax > BigInt(MAX_PACKET_OFF) || good.off < 0) return false;
+    const newRange = good.off + (open ? 0 : 0);
+    const other = copyState(this.cur);
+    const markGood = (st: VState): void => {
+      for (const f of st.frames) {
+        const fix = (r: RegState): RegState => {
+          if (r.type !== good.type || r.id !== good.id) return r;
+          return r.range >= newRange ? r : { ...r, range: newRange };
+        };
+        f.regs = f.regs.map(fix);
+        f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
+      }
+    };
+    markGood(goodOnTaken ? other : this.cur);
+    this.pushBranch(other, target);
+    this.insnIdx = idx + 1;
+    return true;
+  }
+
+  // ---- calls and exit ---------------------------------------------------------------------
+
+  /** check_func_call: a bpf-to-bpf call pushes a frame that shares R1-R5. */
+  private checkFuncCall(target: number, idx: number): void {
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) {
+      fail(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, E2BIG);
+    }
+    const sp = subprogOf(this.subprogs, target);
+    const caller = this.frame;
+    const callee = newFrame(this.cur.frames.length, sp, idx);
+    for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
+    for (let r = 0; r <= 5; r++) caller.regs[r] = notInit();
+    this.cur.frames.push(callee);
+    this.insnIdx = target;
+  }
+
+  /** Enters a synchronous callback (bpf_loop) as a frame. */
+  enterCallback(subprog: number, idx: number, init: (f: FuncState) => void, ret: [bigint, bigint]): void {
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) {
+      fail(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, E2BIG);
+    }
+    const callee = newFrame(this.cur.frames.length, subprog, idx);
+    callee.inCallbackFn = true;
+    callee.cbRet = ret;
+    init(callee);
+    this.cur.frames.push(callee);
+    this.insnIdx = this.subprogs[subprog]!.start;
+  }
+
+  private checkExit(): boolean {
+    const f = this.frame;
+    const r0 = this.regs[0]!;
+    if (r0.type === RegType.NOT_INIT) fail('R0 !read_ok', EACCES);
+    if (this.cur.frames.length > 1) {
+      // prepare_func_exit
+      if (f.inCallbackFn) {
+        if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
+        this.checkRetRange(r0, f.cbRet!, 'At callback return');
+      }
+      if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) {
+        fail('cannot return stack pointer to the caller frame', EINVAL);
+      }
+      this.cur.frames.pop();
+      const caller = this.frame;
+      if (f.inCallbackFn) {
+        caller.regs[0] = scalarUnknown();
+        for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
+      } else {
+        caller.regs[0] = copyReg(r0);
+      }
+      this.insnIdx = f.callsite + 1;
+      return true;
+    }
+    if (this.cur.lock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', EINVAL);
+    if (f.inAsyncCallbackFn) {
+      if (r0.type !== RegType.SCALAR_VALUE) fail(`At async callback return the register R0 is not a known value (${r0.type})`, EINVAL);
+      this.checkRetRange(r0, [0n, 0n], 'At async callback return');
+    }
+    return false;
+  }
+
+  private checkRetRange(r0: RegState, [lo, hi]: [bigint, bigint], ctx: string): void {
+    if (r0.smin >= lo && r0.smax <= hi) return;
+    let s = `${ctx} the register R0 has`;
+    const unknown = r0.smin === S64_MIN && r0.smax === (1n << 63n) - 1n;
+    if (unknown) s += ' unknown scalar value';
+    else if (tnumIsConst(r0.varOff)) s += ` smin=${r0.smin} smax=${r0.smax}`;
+    else s += ` smin=${r0.smin} smax=${r0.smax}`;
+    fail(`${s} should have been in [${lo}, ${hi}]`, EINVAL);
+  }
+}
+
+const EBADF_ = 9;
+
+function hex(n: number): string { return n.toString(16).padStart(2, '0'); }
+
+export function scalarUnknownBits(bits: number): RegState {
+  const r = scalarUnknown();
+  if (bits >= 64) return r;
+  r.varOff = { value: 0n, mask: (1n << BigInt(bits)) - 1n };
+  syncBounds(r);
+  return r;
+}
+
+function zext32(s: RegState): RegState {
+  const r = scalarUnknown();
+  r.varOff = { value: s.varOff.value & U32_MAX, mask: s.varOff.mask & U32_MAX };
+  r.u32min = s.u32min; r.u32max = s.u32max; r.s32min = s.s32min; r.s32max = s.s32max;
+  r.umin = s.u32min; r.umax = s.u32max;
+  syncBounds(r);
+  return r;
+}
+
+/** Sign-extends the low `bytes` of a scalar (ldsx, movsx). */
+function signExtendScalar(s: RegState, bytes: number): RegState {
+  const bits = BigInt(bytes * 8);
+  if (tnumIsConst(s.varOff)) return scalarConst(BigInt.asIntN(Number(bits), s.varOff.value));
+  const r = scalarUnknown();
+  const lim = 1n << (bits - 1n);
+  // values that fit the signed range unchanged stay bounded
+  if (s.umax < lim) { r.umin = s.umin; r.umax = s.umax; r.smin = s.umin; r.smax = s.umax; }
+  else { r.smin = -lim; r.smax = lim - 1n; }
+  syncBounds(r);
+  return r;
+}
+
+function endianOp(r: RegState, x: Insn, is64: boolean): void {
+  const width = x.imm;
+  const swap = is64 || BPF_SRC(x.code) === BPF_TO_BE; // bswap (ALU64) or to_be on little-endian
+  if (tnumIsConst(r.varOff)) {
+    let v = r.varOff.value & ((1n << BigInt(width)) - 1n);
+    if (swap) {
+      let out = 0n;
+      for (let b = 0; b < width / 8; b++) { out = (out << 8n) | (v & 0xffn); v >>= 8n; }
+      v = out;
+    }
+    setKnown(r, v);
+    return;
+  }
+  const nr = scalarUnknownBits(width);
+  Object.assign(r, nr);
+}
+
+export { tnumConst };

@@ -1,0 +1,91 @@
+// What the verifier is given and what it returns.
+import type { Insn } from '../isa/insn.js';
+import type { HelperProto } from '../helpers/proto.js';
+
+/** What the verifier needs to know about a map (struct bpf_map's verifier view). */
+export interface MapMeta {
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  /** offset of the struct bpf_timer field in the value, -1 if none */
+  timerOff: number;
+  /** offset of the struct bpf_spin_lock field in the value, -1 if none */
+  spinLockOff: number;
+  /** inner map template of a map-in-map */
+  inner?: MapMeta;
+  name: string;
+  /** the map has BTF for key/value (required for timers and spin locks) */
+  hasBtf?: boolean;
+}
+
+/** BTF func_info: one record per subprogram start. */
+export interface FuncInfo {
+  insnOff: number;
+  name: string;
+  /** BTF_FUNC_STATIC (0), BTF_FUNC_GLOBAL (1) */
+  linkage: 'static' | 'global';
+}
+
+/** BTF line_info: C source for instructions starting at insnOff. */
+export interface LineInfo {
+  insnOff: number;
+  line: string;
+  fileName?: string;
+  lineNum?: number;
+}
+
+export interface VerifierInput {
+  /** relocated instruction slots (see the design note in verifier.ts for pseudo forms) */
+  insns: readonly Insn[];
+  /** enum bpf_prog_type */
+  progType: number;
+  gpl: boolean;
+  maps: readonly MapMeta[];
+  funcInfo?: readonly FuncInfo[];
+  lineInfo?: readonly LineInfo[];
+  /** helper prototype lookup; defaults to src/helpers/protos.ts */
+  helperProto?: (id: number) => HelperProto | undefined;
+  /** 0: errors only; 1: the failing path; 2: every instruction with state */
+  logLevel?: 0 | 1 | 2;
+  /** processed-instruction limit (BPF_COMPLEXITY_LIMIT_INSNS) */
+  insnLimit?: number;
+}
+
+export interface VerifierStats {
+  processedInsns: number;
+  maxStatesPerInsn: number;
+  totalStates: number;
+  peakStates: number;
+  markRead: number;
+}
+
+export interface SubprogInfo {
+  start: number;
+  /** one past the last slot */
+  end: number;
+  stackDepth: number;
+  isAsyncCb: boolean;
+  isCb: boolean;
+  linkage: 'static' | 'global';
+}
+
+export interface VerifierResult {
+  log: string;
+  stats: VerifierStats;
+  subprogs: SubprogInfo[];
+}
+
+/** A rejected program: message is the log's last error line; errno as the kernel returns it. */
+export class VerifierError extends Error {
+  constructor(
+    message: string,
+    readonly errno: number,
+    readonly log: string,
+    readonly insnIndex: number | undefined,
+  ) {
+    super(message);
+    this.name = 'VerifierError';
+  }
+}

@@ -1,0 +1,269 @@
+// check_helper_call: arguments by prototype kind, the timer and spin-lock
+// rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
+import { ArgType, RetType, type HelperProto } from '../helpers/proto.js';
+import { helperProto as defaultProtos } from '../helpers/protos.js';
+import { funcIdName } from '../isa/funcids.js';
+import * as F from '../uapi/bpf_func.js';
+import { EACCES, EINVAL } from '../uapi/errno.js';
+import { CheckError } from './cfg.js';
+import type { MapMeta } from './env.js';
+import type { Verifier } from './check.js';
+import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
+import { tnumIsConst } from './tnum.js';
+import { Stk } from './state.js';
+
+const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
+
+const BPF_MAX_VAR_SIZ = 1n << 29n;
+const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
+
+interface CallMeta {
+  map?: MapMeta;
+  mapUid: number;
+  /** the map came in through a timer argument (process_timer_func) */
+  viaTimer: boolean;
+  callback?: number;
+  /** the key argument is a known constant on the stack (get_constant_map_key) */
+  constKey?: bigint;
+}
+
+const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT' : r.type);
+
+const PERCPU_MAPS = [F.BPF_MAP_TYPE_PERCPU_ARRAY, F.BPF_MAP_TYPE_PERCPU_HASH, F.BPF_MAP_TYPE_LRU_PERCPU_HASH];
+const QUEUE_MAPS = [F.BPF_MAP_TYPE_QUEUE, F.BPF_MAP_TYPE_STACK];
+const MAP_IN_MAP = [F.BPF_MAP_TYPE_ARRAY_OF_MAPS, F.BPF_MAP_TYPE_HASH_OF_MAPS];
+
+/** check_map_func_compatibility, for the helpers and map types tsbpf knows. */
+function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
+  const id = proto.id;
+  const bad = (): never => fail(`cannot pass map_type ${map.type} into func bpf_${proto.name}#${id}`, EINVAL);
+  if (map.type === F.BPF_MAP_TYPE_PROG_ARRAY && id !== F.BPF_FUNC_tail_call) bad();
+  if (QUEUE_MAPS.includes(map.type) && ![F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id)) bad();
+  if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) bad();
+  if ([F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id) && !QUEUE_MAPS.includes(map.type)) bad();
+  if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
+  if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
+}
+
+export function checkHelperCall(v: Verifier, funcId: number, idx: number): void {
+  const lookup = v.input.helperProto ?? defaultProtos;
+  const proto = lookup(funcId);
+  if (!proto) {
+    const name = funcIdName(funcId);
+    if (!name || funcId === 0) fail(`invalid func unknown#${funcId}`, EINVAL);
+    fail(`helper ${name}#${funcId} is not implemented by tsbpf`, EINVAL);
+  }
+  const p = proto!;
+  if (p.progTypes && !p.progTypes.includes(v.input.progType)) {
+    fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
+  }
+  if (p.gplOnly && !v.input.gpl) fail('cannot call GPL-restricted function from non-GPL compatible program', EINVAL);
+
+  const meta: CallMeta = { mapUid: 0, viaTimer: false };
+  for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
+
+  if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
+
+  // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
+  if (p.id === F.BPF_FUNC_xdp_adjust_head || p.id === F.BPF_FUNC_xdp_adjust_tail) {
+    for (const f of v.cur.frames) {
+      f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
+      f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
+    }
+  }
+
+  if (p.callback === 'timer') {
+    const map = meta.map!;
+    const uid = meta.mapUid;
+    v.pushAsyncCallback(meta.callback!, (f) => {
+      f.regs[1] = ptrReg(RegType.CONST_PTR_TO_MAP, { map, mapUid: uid });
+      f.regs[2] = ptrReg(RegType.PTR_TO_MAP_KEY, { map, memSize: map.keySize });
+      f.regs[3] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map, mapUid: uid });
+    }, `${meta.callback}:${v.input.maps.indexOf(map)}:${map.name}:${uid}`);
+  }
+
+  const regs = v.regs;
+  const ctxArg = regs[3]!;
+  // caller-saved registers are clobbered by any call
+  for (let r = 1; r <= 5; r++) regs[r] = notInit();
+  switch (p.ret) {
+    case RetType.INTEGER: regs[0] = scalarUnknown(); break;
+    case RetType.VOID: regs[0] = notInit(); break;
+    case RetType.PTR_TO_MAP_VALUE_OR_NULL: {
+      const map = meta.map!;
+      const id = ++v.idGen;
+      if (MAP_IN_MAP.includes(map.type)) {
+        if (!map.inner) fail(`map '${map.name}' has no inner map template`, EINVAL);
+        regs[0] = ptrReg(RegType.CONST_PTR_TO_MAP_OR_NULL, { map: map.inner!, id, mapUid: id });
+      } else {
+        regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE_OR_NULL, { map, id, mapUid: meta.mapUid });
+        // an array lookup with a constant in-range key cannot fail (can_elide_value_nullness)
+        if ((map.type === F.BPF_MAP_TYPE_ARRAY || map.type === F.BPF_MAP_TYPE_PERCPU_ARRAY)
+          && p.id === F.BPF_FUNC_map_lookup_elem && meta.constKey !== undefined && meta.constKey < BigInt(map.maxEntries)) {
+          regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map, mapUid: meta.mapUid });
+        }
+      }
+      break;
+    }
+  }
+
+  if (p.callback === 'loop') {
+    // the callback may run zero times: continue after the call too
+    const skip = v.cur;
+    const withCb = { ...skip, frames: skip.frames.map((f) => ({ ...f })) };
+    void withCb;
+    const sub = meta.callback!;
+    v.subprogs[sub]!.isCb = true;
+    const zeroIter = cloneForBranch(v);
+    v.pushBranch(zeroIter, idx + 1);
+    v.enterCallback(sub, idx, (f) => {
+      f.regs[1] = scalarUnknown();
+      f.regs[2] = copyReg(ctxArg);
+    }, [0n, 1n]);
+    return;
+  }
+  v.insnIdx = idx + 1;
+}
+
+function cloneForBranch(v: Verifier) {
+  // deep copy through the state module's copy (kept local to avoid a cycle)
+  return {
+    frames: v.cur.frames.map((f) => ({
+      ...f, regs: f.regs.map(copyReg), stype: f.stype.slice(),
+      spills: f.spills.map((s) => (s ? { reg: copyReg(s.reg), size: s.size } : undefined)),
+    })),
+    lock: v.cur.lock ? { ...v.cur.lock } : null,
+    cp: v.cur.cp,
+  };
+}
+
+const isPkt = (r: RegState): boolean =>
+  r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META || r.type === RegType.PTR_TO_PACKET_END;
+
+/** check_func_arg for argument i (register R(i+1)). */
+function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): void {
+  const regno = i + 1;
+  const kind = p.args[i]!;
+  const reg = v.readReg(regno);
+  const mismatch = (expected: string): never => fail(`R${regno} type=${typeName(reg)} expected=${expected}`, EACCES);
+  switch (kind) {
+    case ArgType.ANYTHING:
+    case ArgType.DONTCARE:
+      return;
+    case ArgType.CONST_MAP_PTR: {
+      if (reg.type !== RegType.CONST_PTR_TO_MAP) mismatch('map_ptr');
+      if (meta.viaTimer) {
+        // bpf_timer_init(timer, map): the timer must live in that very map
+        if (meta.map !== reg.map || meta.mapUid !== reg.mapUid) {
+          fail(`timer pointer in R1 map_uid=${meta.mapUid} doesn't match map pointer in R2 map_uid=${reg.mapUid}`, EINVAL);
+        }
+      }
+      meta.map = reg.map;
+      meta.mapUid = reg.mapUid;
+      checkMapFuncCompat(reg.map!, p);
+      return;
+    }
+    case ArgType.PTR_TO_MAP_KEY:
+      if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
+      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES);
+      meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
+      return;
+    case ArgType.PTR_TO_MAP_VALUE:
+    case ArgType.PTR_TO_UNINIT_MAP_VALUE:
+      if (!meta.map) fail('invalid map_ptr to access map->value', EACCES);
+      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES);
+      return;
+    case ArgType.PTR_TO_MEM:
+    case ArgType.PTR_TO_UNINIT_MEM: {
+      // checked together with the size argument that follows
+      if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.PTR_TO_CTX || reg.type === RegType.CONST_PTR_TO_MAP) mismatch(MEM_TYPES);
+      return;
+    }
+    case ArgType.CONST_SIZE:
+    case ArgType.CONST_SIZE_OR_ZERO: {
+      if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');
+      if (reg.smin < 0n) fail(`R${regno} min value is negative, either use unsigned or 'var &= const'`, EACCES);
+      if (reg.umin === 0n && kind === ArgType.CONST_SIZE) {
+        fail(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, EACCES);
+      }
+      if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
+      const memKind = p.args[i - 1];
+      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES);
+      return;
+    }
+    case ArgType.PTR_TO_CTX:
+      if (reg.type !== RegType.PTR_TO_CTX) mismatch('ctx');
+      if (reg.off !== 0 || !tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+        fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
+      }
+      return;
+    case ArgType.PTR_TO_TIMER:
+      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
+      processTimerFunc(v, regno, reg, meta);
+      return;
+    case ArgType.PTR_TO_SPIN_LOCK:
+      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
+      return;
+    case ArgType.PTR_TO_FUNC:
+      if (reg.type !== RegType.PTR_TO_FUNC) mismatch('func');
+      meta.callback = reg.subprog;
+      return;
+    case ArgType.PTR_TO_STACK_OR_NULL:
+      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
+      if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
+      return;
+  }
+}
+
+/** get_constant_map_key: a key held in stack bytes known to be constant. */
+function constantStackKey(v: Verifier, reg: RegState, keySize: number): bigint | undefined {
+  if (reg.type !== RegType.PTR_TO_STACK || !tnumIsConst(reg.varOff) || keySize > 8) return undefined;
+  const frame = v.cur.frames[reg.frameno]!;
+  const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+  const i = 512 + off;
+  const sp = frame.spills[i >> 3];
+  if (i % 8 === 0 && sp && sp.size === keySize && sp.reg.type === RegType.SCALAR_VALUE && tnumIsConst(sp.reg.varOff)) {
+    return sp.reg.varOff.value & ((1n << BigInt(keySize * 8)) - 1n);
+  }
+  for (let b = i; b < i + keySize; b++) if (frame.stype[b] !== Stk.ZERO) return undefined;
+  return 0n;
+}
+
+/** process_timer_func: the argument must point exactly at the map value's bpf_timer. */
+function processTimerFunc(v: Verifier, regno: number, reg: RegState, meta: CallMeta): void {
+  const map = reg.map!;
+  if (!tnumIsConst(reg.varOff)) {
+    fail(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset`, EINVAL);
+  }
+  if (map.hasBtf === false) fail(`map '${map.name}' has to have BTF in order to use bpf_timer`, EINVAL);
+  if (map.timerOff < 0) fail(`map '${map.name}' has no valid bpf_timer`, EINVAL);
+  const off = BigInt.asIntN(64, reg.varOff.value) + BigInt(reg.off);
+  if (off !== BigInt(map.timerOff)) fail(`off ${off} doesn't point to 'struct bpf_timer' that is at ${map.timerOff}`, EINVAL);
+  meta.map = map;
+  meta.mapUid = reg.mapUid;
+  meta.viaTimer = true;
+  void v;
+}
+
+/** process_spin_lock */
+function processSpinLock(v: Verifier, isLock: boolean): void {
+  const reg = v.regs[1]!;
+  const map = reg.map!;
+  if (!tnumIsConst(reg.varOff)) {
+    fail(`R1 doesn't have constant offset. bpf_spin_lock has to be at the constant offset`, EINVAL);
+  }
+  if (map.hasBtf === false) fail(`map '${map.name}' has to have BTF in order to use bpf_spin_lock`, EINVAL);
+  if (map.spinLockOff < 0) fail(`map '${map.name}' has no valid bpf_spin_lock`, EINVAL);
+  const off = BigInt.asIntN(64, reg.varOff.value) + BigInt(reg.off);
+  if (off !== BigInt(map.spinLockOff)) {
+    fail(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOff}`, EINVAL);
+  }
+  if (isLock) {
+    if (v.cur.lock) fail('Locking two bpf_spin_locks are not allowed', EINVAL);
+    v.cur.lock = { map, mapUid: reg.mapUid, id: reg.id };
+    return;
+  }
+  if (!v.cur.lock) fail('bpf_spin_unlock without taking a lock', EINVAL);
+  if (v.cur.lock!.map !== map || v.cur.lock!.id !== reg.id) fail('bpf_spin_unlock of different lock', EINVAL);
+  v.cur.lock = null;
+}

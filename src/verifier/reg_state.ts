@@ -1,0 +1,212 @@
+// Register state (struct bpf_reg_state) and scalar bound bookkeeping
+// (__update_reg_bounds, __reg_deduce_bounds, __reg_bound_offset).
+import type { MapMeta } from './env.js';
+import {
+  type Tnum, U32_MAX, U64_MAX, tnumConst, tnumIntersect, tnumIsConst, tnumRange, tnumSubreg,
+  tnumUnknown, tnumWithSubreg, tnumStr,
+} from './tnum.js';
+
+export const enum RegType {
+  NOT_INIT = 'NOT_INIT',
+  SCALAR_VALUE = 'scalar',
+  PTR_TO_CTX = 'ctx',
+  CONST_PTR_TO_MAP = 'map_ptr',
+  CONST_PTR_TO_MAP_OR_NULL = 'map_ptr_or_null',
+  PTR_TO_MAP_VALUE = 'map_value',
+  PTR_TO_MAP_VALUE_OR_NULL = 'map_value_or_null',
+  PTR_TO_MAP_KEY = 'map_key',
+  PTR_TO_STACK = 'fp',
+  PTR_TO_PACKET = 'pkt',
+  PTR_TO_PACKET_META = 'pkt_meta',
+  PTR_TO_PACKET_END = 'pkt_end',
+  PTR_TO_FUNC = 'func',
+  PTR_TO_MEM = 'mem',
+}
+
+export const S64_MIN = -(1n << 63n);
+export const S64_MAX = (1n << 63n) - 1n;
+export const S32_MIN = -(1n << 31n);
+export const S32_MAX = (1n << 31n) - 1n;
+
+export interface RegState {
+  type: RegType;
+  /** fixed part of a pointer's offset */
+  off: number;
+  /** variable part (scalars: the value itself) */
+  varOff: Tnum;
+  smin: bigint; smax: bigint; umin: bigint; umax: bigint;
+  s32min: bigint; s32max: bigint; u32min: bigint; u32max: bigint;
+  /** shared by copies: null checks and packet ranges apply to all regs with the id */
+  id: number;
+  map?: MapMeta;
+  mapUid: number;
+  /** packet pointers: bytes known to be inside the packet from the pointer */
+  range: number;
+  /** PTR_TO_STACK: owning frame */
+  frameno: number;
+  /** PTR_TO_FUNC: callee subprogram index */
+  subprog: number;
+  /** PTR_TO_MEM / PTR_TO_MAP_KEY size */
+  memSize: number;
+}
+
+export function notInit(): RegState {
+  return {
+    type: RegType.NOT_INIT, off: 0, varOff: tnumUnknown,
+    smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX,
+    s32min: S32_MIN, s32max: S32_MAX, u32min: 0n, u32max: U32_MAX,
+    id: 0, mapUid: 0, range: 0, frameno: 0, subprog: 0, memSize: 0,
+  };
+}
+
+export const copyReg = (r: RegState): RegState => ({ ...r });
+
+export function markUnbounded(r: RegState): void {
+  r.smin = S64_MIN; r.smax = S64_MAX; r.umin = 0n; r.umax = U64_MAX;
+  r.s32min = S32_MIN; r.s32max = S32_MAX; r.u32min = 0n; r.u32max = U32_MAX;
+}
+
+export function scalarUnknown(): RegState {
+  const r = notInit();
+  r.type = RegType.SCALAR_VALUE;
+  return r;
+}
+
+export function scalarConst(v: bigint): RegState {
+  const r = scalarUnknown();
+  setKnown(r, v);
+  return r;
+}
+
+/** __mark_reg_known: var_off and every bound become v. */
+export function setKnown(r: RegState, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  r.varOff = tnumConst(u);
+  r.umin = r.umax = u;
+  r.smin = r.smax = BigInt.asIntN(64, u);
+  r.u32min = r.u32max = u & U32_MAX;
+  r.s32min = r.s32max = BigInt.asIntN(32, u);
+}
+
+/** A pointer of `type` with zero offset and no variable part. */
+export function ptrReg(type: RegType, extra: Partial<RegState> = {}): RegState {
+  const r = notInit();
+  r.type = type;
+  setKnown(r, 0n);
+  return Object.assign(r, extra);
+}
+
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+const s32 = (x: bigint): bigint => BigInt.asIntN(32, x);
+
+/** __update_reg_bounds: tighten the ranges with what var_off knows. */
+function updateBounds(r: RegState): void {
+  const t = r.varOff;
+  r.smin = max(r.smin, s64(t.value | (t.mask & (1n << 63n))));
+  r.smax = min(r.smax, s64(t.value | (t.mask & ~(1n << 63n) & U64_MAX)));
+  r.umin = max(r.umin, t.value);
+  r.umax = min(r.umax, t.value | t.mask);
+  const sub = tnumSubreg(t);
+  r.s32min = max(r.s32min, s32(sub.value | (sub.mask & 0x8000_0000n)));
+  r.s32max = min(r.s32max, s32(sub.value | (sub.mask & 0x7fff_ffffn)));
+  r.u32min = max(r.u32min, sub.value);
+  r.u32max = min(r.u32max, sub.value | sub.mask);
+}
+
+/** __reg_deduce_bounds: signed <-> unsigned, 64 <-> 32 when they say the same. */
+function deduceBounds(r: RegState): void {
+  // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit.
+  if (s32(r.u32min) <= s32(r.u32max)) {
+    r.s32min = max(r.s32min, s32(r.u32min));
+    r.s32max = min(r.s32max, s32(r.u32max));
+  }
+  if (BigInt.asUintN(32, r.s32min) <= BigInt.asUintN(32, r.s32max)) {
+    r.u32min = max(r.u32min, BigInt.asUintN(32, r.s32min));
+    r.u32max = min(r.u32max, BigInt.asUintN(32, r.s32max));
+  }
+  // 64 -> 32: when the upper halves agree, the low halves bound the subreg.
+  if (r.umin >> 32n === r.umax >> 32n) {
+    r.u32min = max(r.u32min, r.umin & U32_MAX);
+    r.u32max = min(r.u32max, r.umax & U32_MAX);
+    if (s32(r.umin) <= s32(r.umax)) {
+      r.s32min = max(r.s32min, s32(r.umin));
+      r.s32max = min(r.s32max, s32(r.umax));
+    }
+  }
+  if (r.smin >> 32n === r.smax >> 32n) {
+    const lo = BigInt.asUintN(32, r.smin), hi = BigInt.asUintN(32, r.smax);
+    if (lo <= hi) { r.u32min = max(r.u32min, lo); r.u32max = min(r.u32max, hi); }
+    if (s32(r.smin) <= s32(r.smax)) {
+      r.s32min = max(r.s32min, s32(r.smin));
+      r.s32max = min(r.s32max, s32(r.smax));
+    }
+  }
+  // 64-bit signed/unsigned.
+  if (s64(r.umin) <= s64(r.umax)) {
+    r.smin = max(r.smin, s64(r.umin));
+    r.smax = min(r.smax, s64(r.umax));
+  }
+  if (BigInt.asUintN(64, r.smin) <= BigInt.asUintN(64, r.smax)) {
+    r.umin = max(r.umin, BigInt.asUintN(64, r.smin));
+    r.umax = min(r.umax, BigInt.asUintN(64, r.smax));
+  }
+}
+
+/** reg_bounds_sync */
+export function syncBounds(r: RegState): void {
+  updateBounds(r);
+  deduceBounds(r);
+  deduceBounds(r);
+  // __reg_bound_offset: the ranges can sharpen var_off too.
+  const t64 = tnumIntersect(r.varOff, tnumRange(r.umin, r.umax));
+  const t32 = tnumIntersect(tnumSubreg(t64), tnumRange(r.u32min, r.u32max));
+  r.varOff = tnumWithSubreg(t64, t32);
+  updateBounds(r);
+}
+
+/** Bounds that no value satisfies: the state is impossible. */
+export function boundsInvalid(r: RegState): boolean {
+  return r.umin > r.umax || r.smin > r.smax || r.u32min > r.u32max || r.s32min > r.s32max
+    || (r.varOff.value & r.varOff.mask) !== 0n;
+}
+
+export function isConst(r: RegState): boolean {
+  return r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff);
+}
+
+export function isPointer(r: RegState): boolean {
+  return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
+}
+
+export function isNullable(t: RegType): boolean {
+  return t === RegType.PTR_TO_MAP_VALUE_OR_NULL || t === RegType.CONST_PTR_TO_MAP_OR_NULL;
+}
+
+/** Printing as in print_verifier_state: "scalar(smin=0,smax=10)", "fp-8", "map_value(map=m,ks=4,vs=8)". */
+export function regStr(r: RegState): string {
+  switch (r.type) {
+    case RegType.SCALAR_VALUE: {
+      if (tnumIsConst(r.varOff)) return String(s64(r.varOff.value));
+      const parts: string[] = [];
+      if (r.smin !== S64_MIN) parts.push(`smin=${r.smin}`);
+      if (r.smax !== S64_MAX) parts.push(`smax=${r.smax}`);
+      if (r.umin !== 0n) parts.push(`umin=${r.umin}`);
+      if (r.umax !== U64_MAX) parts.push(`umax=${r.umax}`);
+      if (r.varOff.mask !== U64_MAX) parts.push(`var_off=${tnumStr(r.varOff)}`);
+      return `scalar(${parts.join(',')})`;
+    }
+    case RegType.PTR_TO_STACK:
+      return `fp${r.off}`;
+    default: {
+      const parts: string[] = [];
+      if (r.id) parts.push(`id=${r.id}`);
+      if (r.off) parts.push(`off=${r.off}`);
+      if (r.map) parts.push(`map=${r.map.name}`, `ks=${r.map.keySize}`, `vs=${r.map.valueSize}`);
+      if (r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META) parts.push(`r=${r.range}`);
+      if (!tnumIsConst(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);
+      return `${r.type}(${parts.join(',')})`;
+    }
+  }
+}

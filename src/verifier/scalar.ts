@@ -1,0 +1,274 @@
+// Scalar ALU and conditional-jump bounds (adjust_scalar_min_max_vals,
+// is_branch_taken, reg_set_min_max). Each is computed on a "view" of a
+// register at 32 or 64 bits: a tnum plus signed and unsigned ranges.
+import {
+  BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE,
+  BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_RSH,
+  BPF_SUB, BPF_XOR,
+} from '../isa/opcodes.js';
+import {
+  type Tnum, tnum, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIntersect, tnumIsConst,
+  tnumLshift, tnumMul, tnumOr, tnumRange, tnumRshift, tnumSub, tnumSubreg, tnumWithSubreg, tnumXor,
+  U32_MAX, U64_MAX,
+} from './tnum.js';
+import { type RegState, S32_MAX, S32_MIN, S64_MAX, S64_MIN, markUnbounded, syncBounds } from './reg_state.js';
+
+export interface View {
+  bits: 32 | 64;
+  t: Tnum;
+  umin: bigint; umax: bigint; smin: bigint; smax: bigint;
+}
+
+const umaxOf = (bits: number): bigint => (bits === 32 ? U32_MAX : U64_MAX);
+const sminOf = (bits: number): bigint => (bits === 32 ? S32_MIN : S64_MIN);
+const smaxOf = (bits: number): bigint => (bits === 32 ? S32_MAX : S64_MAX);
+const toS = (bits: number, x: bigint): bigint => BigInt.asIntN(bits, x);
+const toU = (bits: number, x: bigint): bigint => BigInt.asUintN(bits, x);
+
+export function viewOf(r: RegState, bits: 32 | 64): View {
+  if (bits === 64) return { bits, t: r.varOff, umin: r.umin, umax: r.umax, smin: r.smin, smax: r.smax };
+  return { bits, t: tnumSubreg(r.varOff), umin: r.u32min, umax: r.u32max, smin: r.s32min, smax: r.s32max };
+}
+
+function unboundedView(bits: 32 | 64, t: Tnum): View {
+  return { bits, t, umin: 0n, umax: umaxOf(bits), smin: sminOf(bits), smax: smaxOf(bits) };
+}
+
+/** Writes an ALU result view back: 64-bit sets everything; 32-bit zero-extends. */
+export function writeView(r: RegState, v: View): void {
+  markUnbounded(r);
+  if (v.bits === 64) {
+    r.varOff = v.t;
+    r.umin = v.umin; r.umax = v.umax; r.smin = v.smin; r.smax = v.smax;
+  } else {
+    r.varOff = tnumSubreg(v.t);
+    r.u32min = v.umin; r.u32max = v.umax; r.s32min = v.smin; r.s32max = v.smax;
+    r.umin = v.umin; r.umax = v.umax; r.smin = v.umin; r.smax = v.umax;
+  }
+  syncBounds(r);
+}
+
+/** Writes a refined comparison view back into a register, keeping the other half. */
+export function refineWith(r: RegState, v: View): void {
+  if (v.bits === 64) {
+    r.varOff = v.t;
+    r.umin = v.umin; r.umax = v.umax; r.smin = v.smin; r.smax = v.smax;
+  } else {
+    r.varOff = tnumWithSubreg(r.varOff, v.t);
+    r.u32min = v.umin; r.u32max = v.umax; r.s32min = v.smin; r.s32max = v.smax;
+  }
+  syncBounds(r);
+}
+
+/** Can this op be computed from a non-constant source (is_safe_to_compute_dst_reg_range)? */
+export function safeToCompute(op: number, src: View): boolean {
+  switch (op) {
+    case BPF_ADD: case BPF_SUB: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
+      return true;
+    case BPF_LSH: case BPF_RSH: case BPF_ARSH:
+      return tnumIsConst(src.t) && src.umax < BigInt(src.bits);
+    default:
+      return false;
+  }
+}
+
+/** dst OP src on views; undefined means "unknown scalar". */
+export function aluView(op: number, d: View, s: View): View {
+  const bits = d.bits;
+  const M = umaxOf(bits);
+  const cut = (t: Tnum): Tnum => (bits === 32 ? tnumSubreg(t) : t);
+  switch (op) {
+    case BPF_ADD: {
+      const t = cut(tnumAdd(d.t, s.t));
+      const r = unboundedView(bits, t);
+      if (d.umax + s.umax <= M) { r.umin = d.umin + s.umin; r.umax = d.umax + s.umax; }
+      const lo = d.smin + s.smin, hi = d.smax + s.smax;
+      if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
+      return r;
+    }
+    case BPF_SUB: {
+      const t = cut(tnumSub(d.t, s.t));
+      const r = unboundedView(bits, t);
+      if (d.umin >= s.umax) { r.umin = d.umin - s.umax; r.umax = d.umax - s.umin; }
+      const lo = d.smin - s.smax, hi = d.smax - s.smin;
+      if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
+      return r;
+    }
+    case BPF_MUL: {
+      const t = cut(tnumMul(d.t, s.t));
+      const r = unboundedView(bits, t);
+      if (d.umax * s.umax <= M) { r.umin = d.umin * s.umin; r.umax = d.umax * s.umax; }
+      const c = [d.smin * s.smin, d.smin * s.smax, d.smax * s.smin, d.smax * s.smax];
+      const lo = c.reduce((a, b) => (a < b ? a : b)), hi = c.reduce((a, b) => (a > b ? a : b));
+      if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
+      return r;
+    }
+    case BPF_AND: {
+      const t = tnumAnd(d.t, s.t);
+      const r = unboundedView(bits, t);
+      r.umin = t.value;
+      r.umax = d.umax < s.umax ? d.umax : s.umax;
+      if (d.smin >= 0n && s.smin >= 0n) { r.smin = r.umin; r.smax = r.umax; }
+      return r;
+    }
+    case BPF_OR: {
+      const t = tnumOr(d.t, s.t);
+      const r = unboundedView(bits, t);
+      r.umin = d.umin > s.umin ? d.umin : s.umin;
+      r.umax = t.value | t.mask;
+      if (d.smin >= 0n && s.smin >= 0n) { r.smin = r.umin; r.smax = r.umax; }
+      return r;
+    }
+    case BPF_XOR: {
+      const t = tnumXor(d.t, s.t);
+      const r = unboundedView(bits, t);
+      r.umin = t.value;
+      r.umax = t.value | t.mask;
+      if (d.smin >= 0n && s.smin >= 0n) { r.smin = r.umin; r.smax = r.umax; }
+      return r;
+    }
+    case BPF_LSH: {
+      const sh = Number(s.umin);
+      const t = cut(tnumLshift(d.t, sh));
+      const r = unboundedView(bits, t);
+      if (d.umax << BigInt(sh) <= M) { r.umin = d.umin << BigInt(sh); r.umax = d.umax << BigInt(sh); }
+      return r;
+    }
+    case BPF_RSH: {
+      const sh = Number(s.umin);
+      const t = tnumRshift(d.t, sh);
+      const r = unboundedView(bits, t);
+      r.umin = d.umin >> BigInt(sh); r.umax = d.umax >> BigInt(sh);
+      return r;
+    }
+    case BPF_ARSH: {
+      const sh = Number(s.umin);
+      const t = tnumArshift(d.t, sh, bits);
+      const r = unboundedView(bits, t);
+      r.smin = d.smin >> BigInt(sh); r.smax = d.smax >> BigInt(sh);
+      return r;
+    }
+    default:
+      return unboundedView(bits, bits === 32 ? tnum(0n, U32_MAX) : tnum(0n, U64_MAX));
+  }
+}
+
+export const isDivMod = (op: number): boolean => op === BPF_DIV || op === BPF_MOD;
+
+/**
+ * is_branch_taken for scalars: 1 always taken, 0 never, -1 unknown.
+ */
+export function branchTaken(a: View, b: View, op: number): 1 | 0 | -1 {
+  switch (op) {
+    case BPF_JEQ: {
+      if (tnumIsConst(a.t) && tnumIsConst(b.t)) return a.t.value === b.t.value ? 1 : 0;
+      if (a.umin > b.umax || a.umax < b.umin) return 0;
+      if (a.smin > b.smax || a.smax < b.smin) return 0;
+      if ((a.t.value ^ b.t.value) & ~(a.t.mask | b.t.mask) & umaxOf(a.bits)) return 0;
+      return -1;
+    }
+    case BPF_JNE: {
+      const r = branchTaken(a, b, BPF_JEQ);
+      return r === -1 ? -1 : r === 1 ? 0 : 1;
+    }
+    case BPF_JSET:
+      if (a.t.value & b.t.value) return 1;
+      if (((a.t.value | a.t.mask) & (b.t.value | b.t.mask)) === 0n) return 0;
+      return -1;
+    case BPF_JGT: return a.umin > b.umax ? 1 : a.umax <= b.umin ? 0 : -1;
+    case BPF_JGE: return a.umin >= b.umax ? 1 : a.umax < b.umin ? 0 : -1;
+    case BPF_JLT: return a.umax < b.umin ? 1 : a.umin >= b.umax ? 0 : -1;
+    case BPF_JLE: return a.umax <= b.umin ? 1 : a.umin > b.umax ? 0 : -1;
+    case BPF_JSGT: return a.smin > b.smax ? 1 : a.smax <= b.smin ? 0 : -1;
+    case BPF_JSGE: return a.smin >= b.smax ? 1 : a.smax < b.smin ? 0 : -1;
+    case BPF_JSLT: return a.smax < b.smin ? 1 : a.smin >= b.smax ? 0 : -1;
+    case BPF_JSLE: return a.smax <= b.smin ? 1 : a.smin > b.smax ? 0 : -1;
+    default: return -1;
+  }
+}
+
+/** The op that holds on the fall-through branch (rev_opcode). */
+export function negateOp(op: number): number {
+  switch (op) {
+    case BPF_JEQ: return BPF_JNE;
+    case BPF_JNE: return BPF_JEQ;
+    case BPF_JGT: return BPF_JLE;
+    case BPF_JGE: return BPF_JLT;
+    case BPF_JLT: return BPF_JGE;
+    case BPF_JLE: return BPF_JGT;
+    case BPF_JSGT: return BPF_JSLE;
+    case BPF_JSGE: return BPF_JSLT;
+    case BPF_JSLT: return BPF_JSGE;
+    case BPF_JSLE: return BPF_JSGT;
+    default: return -1; // JSET's negation is handled as "jset false"
+  }
+}
+
+/** The op with operands swapped (flip_opcode). */
+export function flipOp(op: number): number {
+  switch (op) {
+    case BPF_JGT: return BPF_JLT;
+    case BPF_JGE: return BPF_JLE;
+    case BPF_JLT: return BPF_JGT;
+    case BPF_JLE: return BPF_JGE;
+    case BPF_JSGT: return BPF_JSLT;
+    case BPF_JSGE: return BPF_JSLE;
+    case BPF_JSLT: return BPF_JSGT;
+    case BPF_JSLE: return BPF_JSGE;
+    default: return op;
+  }
+}
+
+const mx = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+const mn = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/**
+ * regs_refine_cond_op: narrows a and b (in place) assuming `a op b` holds.
+ * `jsetFalse` selects the not-taken side of JSET.
+ */
+export function refineCond(a: View, b: View, op: number, jsetFalse = false): void {
+  const bits = a.bits;
+  switch (op) {
+    case BPF_JEQ: {
+      a.umin = b.umin = mx(a.umin, b.umin);
+      a.umax = b.umax = mn(a.umax, b.umax);
+      a.smin = b.smin = mx(a.smin, b.smin);
+      a.smax = b.smax = mn(a.smax, b.smax);
+      a.t = b.t = tnumIntersect(a.t, b.t);
+      break;
+    }
+    case BPF_JNE: {
+      // only a constant on one side can shave an end off the other's range
+      for (const [x, y] of [[a, b], [b, a]] as const) {
+        if (!tnumIsConst(y.t)) continue;
+        const v = y.t.value;
+        if (x.umin === v) x.umin++;
+        else if (x.umax === v) x.umax--;
+        const sv = toS(bits, v);
+        if (x.smin === sv) x.smin++;
+        else if (x.smax === sv) x.smax--;
+      }
+      break;
+    }
+    case BPF_JSET: {
+      if (!tnumIsConst(b.t)) break;
+      const v = b.t.value;
+      if (jsetFalse) a.t = tnumAnd(a.t, tnumConst(~v & umaxOf(bits)));
+      else if (v && (v & (v - 1n)) === 0n) a.t = tnumOr(a.t, tnumConst(v));
+      break;
+    }
+    case BPF_JGT: a.umin = mx(a.umin, b.umin + 1n); b.umax = mn(b.umax, a.umax - 1n); break;
+    case BPF_JGE: a.umin = mx(a.umin, b.umin); b.umax = mn(b.umax, a.umax); break;
+    case BPF_JLT: a.umax = mn(a.umax, b.umax - 1n); b.umin = mx(b.umin, a.umin + 1n); break;
+    case BPF_JLE: a.umax = mn(a.umax, b.umax); b.umin = mx(b.umin, a.umin); break;
+    case BPF_JSGT: a.smin = mx(a.smin, b.smin + 1n); b.smax = mn(b.smax, a.smax - 1n); break;
+    case BPF_JSGE: a.smin = mx(a.smin, b.smin); b.smax = mn(b.smax, a.smax); break;
+    case BPF_JSLT: a.smax = mn(a.smax, b.smax - 1n); b.smin = mx(b.smin, a.smin + 1n); break;
+    case BPF_JSLE: a.smax = mn(a.smax, b.smax); b.smin = mx(b.smin, a.smin); break;
+  }
+  // keep the tnum consistent with any new range so sync can propagate it
+  for (const v of [a, b]) {
+    if (v.umin <= v.umax) v.t = tnumIntersect(v.t, tnumRange(v.umin, v.umax));
+    void toU;
+  }
+}

@@ -1,0 +1,170 @@
+// Verifier state (struct bpf_verifier_state / bpf_func_state) and the
+// comparisons used for pruning (states_equal) and loop detection.
+import type { MapMeta } from './env.js';
+import { MAX_BPF_STACK } from '../isa/opcodes.js';
+import { tnumIn } from './tnum.js';
+import { type RegState, RegType, copyReg, notInit, ptrReg } from './reg_state.js';
+
+/** Byte kinds of a stack slot (enum bpf_stack_slot_type). */
+export const enum Stk { INVALID = 0, MISC = 1, ZERO = 2, SPILL = 3 }
+
+export interface Spill { reg: RegState; size: number }
+
+export interface FuncState {
+  regs: RegState[];
+  /** one kind per stack byte; index = MAX_BPF_STACK + offset from fp */
+  stype: Uint8Array;
+  /** spilled registers by 8-byte slot; index = (MAX_BPF_STACK + off) / 8 */
+  spills: (Spill | undefined)[];
+  frameno: number;
+  subprog: number;
+  /** insn index of the call that created this frame (-1 for a root) */
+  callsite: number;
+  inCallbackFn: boolean;
+  inAsyncCallbackFn: boolean;
+  /** allowed R0 range at callback return */
+  cbRet?: [bigint, bigint];
+}
+
+export interface LockState { map: MapMeta; mapUid: number; id: number }
+
+export interface VState {
+  frames: FuncState[];
+  lock: LockState | null;
+  /** the newest checkpoint on this path (for branch counting and loop detection) */
+  cp: Checkpoint | null;
+}
+
+export interface Checkpoint {
+  insn: number;
+  state: VState;
+  /** live paths still exploring below this checkpoint */
+  branches: number;
+  parent: Checkpoint | null;
+}
+
+export function newFrame(frameno: number, subprog: number, callsite: number): FuncState {
+  const regs: RegState[] = [];
+  for (let i = 0; i < 11; i++) regs.push(notInit());
+  regs[10] = ptrReg(RegType.PTR_TO_STACK, { frameno });
+  return {
+    regs, stype: new Uint8Array(MAX_BPF_STACK), spills: new Array(MAX_BPF_STACK / 8).fill(undefined),
+    frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false,
+  };
+}
+
+export function copyFrame(f: FuncState): FuncState {
+  return {
+    ...f,
+    regs: f.regs.map(copyReg),
+    stype: f.stype.slice(),
+    spills: f.spills.map((s) => (s ? { reg: copyReg(s.reg), size: s.size } : undefined)),
+  };
+}
+
+export function copyState(s: VState): VState {
+  return { frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, cp: s.cp };
+}
+
+/** check_ids: a consistent mapping of old ids onto current ids. */
+class IdMap {
+  private readonly m = new Map<number, number>();
+  private readonly back = new Map<number, number>();
+  ok(oldId: number, curId: number): boolean {
+    if (!oldId && !curId) return true;
+    if (!oldId || !curId) return false;
+    const a = this.m.get(oldId), b = this.back.get(curId);
+    if (a === undefined && b === undefined) { this.m.set(oldId, curId); this.back.set(curId, oldId); return true; }
+    return a === curId && b === oldId;
+  }
+}
+
+function rangeWithin(o: RegState, c: RegState): boolean {
+  return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax
+    && o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max
+    && tnumIn(o.varOff, c.varOff);
+}
+
+/** regsafe: every behaviour of `cur` was already covered by `old`. */
+function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
+  if (o.type === RegType.NOT_INIT) return true;
+  if (o.type !== c.type) return false;
+  switch (o.type) {
+    case RegType.SCALAR_VALUE:
+      return rangeWithin(o, c);
+    case RegType.PTR_TO_PACKET:
+    case RegType.PTR_TO_PACKET_META:
+      return o.off === c.off && o.range <= c.range && rangeWithin(o, c) && ids.ok(o.id, c.id);
+    default:
+      return o.off === c.off && o.map === c.map && o.mapUid === c.mapUid && o.frameno === c.frameno
+        && o.subprog === c.subprog && o.memSize === c.memSize && rangeWithin(o, c) && ids.ok(o.id, c.id);
+  }
+}
+
+function stacksafe(o: FuncState, c: FuncState, ids: IdMap): boolean {
+  for (let i = 0; i < o.stype.length; i++) {
+    const ot = o.stype[i]!, ct = c.stype[i]!;
+    // uninitialized stack is readable for a privileged loader, so INVALID ~ MISC
+    if (ot === Stk.INVALID || ot === Stk.MISC) {
+      if (ct === Stk.SPILL) {
+        const sp = c.spills[i >> 3];
+        if (!sp || sp.reg.type !== RegType.SCALAR_VALUE) return false;
+      }
+      continue;
+    }
+    if (ot === Stk.ZERO) {
+      if (ct === Stk.ZERO) continue;
+      if (ct === Stk.SPILL) {
+        const sp = c.spills[i >> 3];
+        if (sp && sp.reg.type === RegType.SCALAR_VALUE && sp.reg.varOff.mask === 0n && sp.reg.varOff.value === 0n) continue;
+      }
+      return false;
+    }
+    // old spilled register
+    if (ct !== Stk.SPILL) return false;
+    if ((i & 7) !== 0 && o.stype[i & ~7] === Stk.SPILL) continue; // compared at the slot base
+    const os = o.spills[i >> 3], cs = c.spills[i >> 3];
+    if (!os || !cs || os.size !== cs.size || !regsafe(os.reg, cs.reg, ids)) return false;
+  }
+  return true;
+}
+
+/** states_equal (RANGE_WITHIN): old state subsumes the current one. */
+export function statesEqual(old: VState, cur: VState): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  if (!!old.lock !== !!cur.lock) return false;
+  if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
+  const ids = new IdMap();
+  for (let f = 0; f < old.frames.length; f++) {
+    const of = old.frames[f]!, cf = cur.frames[f]!;
+    if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
+    for (let r = 0; r < 11; r++) if (!regsafe(of.regs[r]!, cf.regs[r]!, ids)) return false;
+    if (!stacksafe(of, cf, ids)) return false;
+  }
+  return true;
+}
+
+function regExact(a: RegState, b: RegState): boolean {
+  return a.type === b.type && a.off === b.off && a.varOff.value === b.varOff.value && a.varOff.mask === b.varOff.mask
+    && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax
+    && a.u32min === b.u32min && a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max
+    && a.map === b.map && a.mapUid === b.mapUid && a.range === b.range && a.frameno === b.frameno
+    && a.subprog === b.subprog && a.memSize === b.memSize;
+}
+
+/** The same state again: a loop that makes no progress. */
+export function statesExact(a: VState, b: VState): boolean {
+  if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
+  for (let f = 0; f < a.frames.length; f++) {
+    const x = a.frames[f]!, y = b.frames[f]!;
+    if (x.callsite !== y.callsite) return false;
+    for (let r = 0; r < 11; r++) if (!regExact(x.regs[r]!, y.regs[r]!)) return false;
+    for (let i = 0; i < x.stype.length; i++) if (x.stype[i] !== y.stype[i]) return false;
+    for (let s = 0; s < x.spills.length; s++) {
+      const p = x.spills[s], q = y.spills[s];
+      if (!p !== !q) return false;
+      if (p && q && (p.size !== q.size || !regExact(p.reg, q.reg))) return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,55 @@
+// bpf_check: the passes in the kernel's order, producing a log and a verdict.
+//
+// Input instructions are already relocated: ld_imm64 src=1 imm = map index,
+// src=2 imm = map index with the value offset in the second slot, src=4
+// imm = relative offset of a callback subprogram; call src=1 imm = relative
+// offset of a bpf-to-bpf callee.
+import type { VerifierInput, VerifierResult } from './env.js';
+import { VerifierError } from './env.js';
+import { CheckError, checkCfg, checkSubprogs, findSubprogs } from './cfg.js';
+import { Verifier } from './check.js';
+import { VerifierLog } from './log.js';
+import { checkMaxStackDepth } from './stack_depth.js';
+import { EINVAL, E2BIG } from '../uapi/errno.js';
+import { MAX_BPF_REG } from '../isa/opcodes.js';
+
+export function verify(input: VerifierInput): VerifierResult {
+  const log = new VerifierLog(input.logLevel ?? 1);
+  const insns = input.insns;
+  let v: Verifier | undefined;
+  const stats = () => v?.stats ?? { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
+  try {
+    if (insns.length === 0) throw new CheckError('empty program', EINVAL);
+    if (insns.length > 1_000_000) throw new CheckError('BPF program is too large', E2BIG);
+    for (let i = 0; i < insns.length; i++) {
+      const x = insns[i]!;
+      if (x.dst >= MAX_BPF_REG + 0 && !(x.dst === 0)) {
+        if (x.dst > 10) throw new CheckError(`R${x.dst} is invalid`, EINVAL, i);
+      }
+      if (x.src > 10 && x.code !== 0x18) throw new CheckError(`R${x.src} is invalid`, EINVAL, i);
+    }
+    const subprogs = findSubprogs(insns, input.funcInfo);
+    checkSubprogs(insns, subprogs);
+    checkCfg(insns);
+    v = new Verifier(input, subprogs, log);
+    v.run();
+    checkMaxStackDepth(insns, subprogs);
+    log.stats(stats());
+    return { log: log.text(), stats: stats(), subprogs };
+  } catch (e) {
+    if (!(e instanceof CheckError)) throw e;
+    const at = e.insnIndex ?? v?.insnIdx;
+    const line = lineInfoFor(input, at);
+    if (line) log.error(`; ${line}`);
+    log.error(e.message);
+    log.stats(stats());
+    throw new VerifierError(e.message, -e.errno, log.text(), at);
+  }
+}
+
+function lineInfoFor(input: VerifierInput, at: number | undefined): string | undefined {
+  if (at === undefined || !input.lineInfo?.length) return undefined;
+  let best: string | undefined;
+  for (const l of input.lineInfo) if (l.insnOff <= at) best = l.line; else break;
+  return best;
+}

@@ -1,0 +1,51 @@
+// Loads the recorded kernel verdicts of the verifier corpus as VerifierInput.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Insn } from '../../src/isa/insn.js';
+import type { MapMeta, VerifierInput } from '../../src/verifier/index.js';
+
+export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
+
+export interface KernelRecord {
+  file: string;
+  name: string;
+  progType: number;
+  license: string;
+  errno: number;
+  insns: [number, number, number, number, number][];
+  maps: MapMeta[];
+  funcInfo: { insnOff: number; name: string; linkage: 'static' | 'global' }[];
+  lineInfo: { insnOff: number; line: string; lineNum: number }[];
+  log: string;
+}
+
+export function loadRecords(): KernelRecord[] {
+  const out: KernelRecord[] = [];
+  for (const f of readdirSync(CORPUS_DIR).filter((n) => n.endsWith('.kernel.json')).sort()) {
+    const recs = JSON.parse(readFileSync(join(CORPUS_DIR, f), 'utf8')) as Omit<KernelRecord, 'file'>[];
+    for (const r of recs) out.push({ ...r, file: f });
+  }
+  return out;
+}
+
+/** BPF_PROG_LOAD's license check (license_is_gpl_compatible). */
+export function isGplCompatible(l: string): boolean {
+  return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(l);
+}
+
+export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
+  const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
+  return {
+    insns, progType: r.progType, gpl: isGplCompatible(r.license), maps: r.maps,
+    funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
+  };
+}
+
+/** The kernel log's error line: the last line before the "processed N insns" summary. */
+export function kernelErrorLine(log: string): string | undefined {
+  // the infinite-loop report is followed by the two states it compared
+  const lines = log.split('\n').filter((l) => l.length > 0 && !/^(cur|old) state: /.test(l));
+  const i = lines.findIndex((l) => l.startsWith('processed '));
+  return i > 0 ? lines[i - 1] : undefined;
+}
