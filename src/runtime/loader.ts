@@ -15,6 +15,8 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL } from '../uapi/errno.js';
+import { verify } from '../verifier/verifier.js';
+import type { MapMeta } from '../verifier/env.js';
 
 export interface LoadOptions {
   /** object name (default: from the path) */
@@ -183,6 +185,18 @@ function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec): MapSpec {
   return out;
 }
 
+/** What the verifier needs to know of a map (the kernel's bpf_map fields it reads). */
+function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec): MapMeta {
+  const m = mapSpecFor(spec, ms);
+  const meta: MapMeta = {
+    type: ms.type, keySize: ms.keySize, valueSize: ms.valueSize, maxEntries: ms.maxEntries, flags: ms.flags,
+    timerOff: m.specialFields?.timers[0] ?? -1, spinLockOff: m.specialFields?.spinLock ?? -1,
+    name: ms.name, hasBtf: !!(spec.btf && ms.valueTypeId),
+  };
+  if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner);
+  return meta;
+}
+
 /** ld_imm64 at i gets the 64-bit value v with no pseudo source (what engines execute). */
 function setImm64(insns: Insn[], i: number, v: number): void {
   insns[i] = { ...insns[i]!, src: 0, imm: v | 0 };
@@ -215,10 +229,16 @@ function relocate(ps: ProgramSpec, mapObjs: MapObject[]): { insns: Insn[]; used:
   return { insns, used };
 }
 
+/** license_is_gpl_compatible */
+function isGpl(license: string): boolean {
+  return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(license);
+}
+
 export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions): BpfObject {
   const spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
   const mapObjs: MapObject[] = [];
   const progObjs: ProgObject[] = [];
+  const metas = spec.maps.map((ms) => mapMetaFor(spec, ms));
   try {
     for (const ms of spec.maps) {
       let map;
@@ -249,6 +269,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
     });
     for (const ps of spec.programs) {
       if (ps.type === 0) throw new LoadError(`prog '${ps.name}': unknown section '${ps.section}'`, -EINVAL);
+      // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
+      verify({ insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas });
       const { insns, used } = relocate(ps, mapObjs);
       const maps = [...used].map((i) => {
         mapObjs[i]!.inc();
