@@ -85,6 +85,14 @@ export class Btf {
     if (h.typeOff % 4) throw new BtfError(`type_off ${h.typeOff} is not 4-byte aligned`, '.BTF', 8);
     if (h.typeOff + h.typeLen > body) throw new BtfError(`type section [${h.typeOff}, +${h.typeLen}) outside the data (${body} bytes)`, '.BTF', 8);
     if (h.strOff + h.strLen > body) throw new BtfError(`string section [${h.strOff}, +${h.strLen}) outside the data (${body} bytes)`, '.BTF', 16);
+    // libbpf's btf_parse_hdr: types come first and must end where the strings begin (no overlap)
+    if (h.typeOff + h.typeLen > h.strOff) {
+      throw new BtfError(`type section [${h.typeOff}, +${h.typeLen}) overlaps or follows the string section at ${h.strOff}`, '.BTF', 8);
+    }
+    // libbpf's btf_parse_str_sec: offset 0 is the empty name
+    if (h.strLen === 0 || bytes[h.hdrLen + h.strOff] !== 0) {
+      throw new BtfError(h.strLen === 0 ? 'string section is empty' : 'string section does not start with a NUL (the empty name)', '.BTF', h.hdrLen + h.strOff);
+    }
     if (h.strLen > 0 && bytes[h.hdrLen + h.strOff + h.strLen - 1] !== 0) {
       throw new BtfError('string section is not NUL-terminated', '.BTF', h.hdrLen + h.strOff + h.strLen - 1);
     }

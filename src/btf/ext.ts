@@ -77,13 +77,18 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
   };
 
   let cur = '';
-  sub(c.u32(8), c.u32(12), 'func_info', 8, (r, p) => {
-    ext.funcInfo.get(cur)!.push({ insnOff: r.u32(p), typeId: r.u32(p + 4) });
+  sub(c.u32(8), c.u32(12), 'func_info', 8, (r, p, at) => {
+    const f = { insnOff: r.u32(p), typeId: r.u32(p + 4) };
+    if (f.insnOff % 8) throw new BtfError(`func_info of ${cur}: insn_off ${f.insnOff} is not a multiple of 8`, SECTION, at);
+    if (f.typeId >= btf.length) throw new BtfError(`func_info of ${cur}: type id ${f.typeId} out of range`, SECTION, at + 4, f.typeId);
+    ext.funcInfo.get(cur)!.push(f);
   }, (name) => { cur = name; if (!ext.funcInfo.has(name)) ext.funcInfo.set(name, []); });
   sub(c.u32(16), c.u32(20), 'line_info', 16, (r, p, at) => {
     const lineCol = r.u32(p + 12);
+    const insnOff = r.u32(p);
+    if (insnOff % 8) throw new BtfError(`line_info of ${cur}: insn_off ${insnOff} is not a multiple of 8`, SECTION, at);
     ext.lineInfo.get(cur)!.push({
-      insnOff: r.u32(p),
+      insnOff,
       fileName: str(r.u32(p + 4), at + 4),
       line: str(r.u32(p + 8), at + 8),
       lineNum: lineCol >>> 10,
@@ -94,12 +99,6 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
     sub(c.u32(24), c.u32(28), 'core_relo', 16, (r, p, at) => {
       ext.coreRelos.get(cur)!.push({ insnOff: r.u32(p), typeId: r.u32(p + 4), accessStr: str(r.u32(p + 8), at + 8), kind: r.u32(p + 12) });
     }, (name) => { cur = name; if (!ext.coreRelos.has(name)) ext.coreRelos.set(name, []); });
-  }
-  for (const list of ext.funcInfo.values()) {
-    for (const f of list) {
-      if (f.insnOff % 8) throw new BtfError(`func_info insn_off ${f.insnOff} is not a multiple of 8`, SECTION);
-      if (f.typeId >= btf.length) throw new BtfError(`func_info type id ${f.typeId} out of range`, SECTION, undefined, f.typeId);
-    }
   }
   return ext;
 }

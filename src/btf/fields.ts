@@ -59,10 +59,14 @@ export interface SpecialField {
   path: string;
 }
 
+/** More special fields than any map value can have: a corrupt or absurd type (e.g. 2^32 timers). */
+const MAX_SPECIAL_FIELDS = 4096;
+
 /** Every special struct anywhere in the type, in offset order. */
 export function specialFields(btf: Btf, id: number): SpecialField[] {
   const out: SpecialField[] = [];
   const walk = (typeId: number, base: number, path: string, depth: number): void => {
+    if (out.length > MAX_SPECIAL_FIELDS) throw new BtfError(`more than ${MAX_SPECIAL_FIELDS} special fields (an array too large for a map value?)`, '.BTF', undefined, id);
     if (depth > MAX_RESOLVE_DEPTH) throw new BtfError('type nesting deeper than MAX_RESOLVE_DEPTH (loop in the type graph?)', '.BTF', undefined, typeId);
     const t = btf.resolve(typeId);
     if (t.kind === BTF_KIND_ARRAY) {
@@ -118,6 +122,8 @@ export interface BtfRecord {
 
 const E2BIG = 7;
 const EINVAL = 22;
+/** BTF_FIELDS_MAX: btf_parse_fields() fails with -E2BIG past this many fields */
+export const BTF_FIELDS_MAX = 11;
 
 class RecordError extends Error {
   constructor(readonly errno: number, reason: string) { super(reason); }
@@ -128,6 +134,10 @@ export function parseFields(btf: Btf, valueTypeId: number): BtfRecord {
   const rec: BtfRecord = { fields: [], spinLockOff: -1, timerOff: -1, wqOff: -1 };
   const top = btf.resolve(valueTypeId); // the value type itself is resolved through modifiers
   const fields: SpecialField[] = [];
+  // repeated (array) fields are counted before they are made: an array of 2^32 list heads must not be expanded
+  const room = (n: number, what: string): void => {
+    if (n > BTF_FIELDS_MAX) throw new RecordError(E2BIG, `${what}: more than BTF_FIELDS_MAX (${BTF_FIELDS_MAX}) special fields`);
+  };
 
   // One struct level: returns its fields (offsets relative to the struct).
   const structLevel = (members: { name: string; type: number; off: number }[], level: number, path: string): SpecialField[] => {
@@ -153,6 +163,7 @@ export function parseFields(btf: Btf, valueTypeId: number): BtfRecord {
         const layout = SPECIAL_FIELD_LAYOUT[kind];
         if (t.size !== layout.size || m.off % layout.align) continue; // ignored, as the kernel does
         if (nelems > 1 && SINGLETON.has(kind)) throw new RecordError(EINVAL, `array of ${nelems} ${kind} at ${mpath}`);
+        room(found.length + nelems, mpath);
         for (let i = 0; i < nelems; i++) {
           found.push({ kind, offset: m.off + i * t.size, size: t.size, typeId: t.id, path: nelems > 1 ? `${mpath}[${i}]` : mpath });
         }
@@ -169,6 +180,7 @@ export function parseFields(btf: Btf, valueTypeId: number): BtfRecord {
         if (bad) throw new RecordError(EINVAL, `array of ${nelems} structs containing ${bad.kind} at ${mpath}`);
       }
       const size = t.size;
+      room(found.length + inner.length * nelems, mpath);
       for (let i = 0; i < nelems; i++) {
         for (const f of inner) found.push({ ...f, offset: m.off + i * size + f.offset });
       }

@@ -156,7 +156,8 @@ function asCString(b: Uint8Array): string | undefined {
   const nul = b.indexOf(0);
   if (nul < 0) return undefined;
   for (let i = 0; i < nul; i++) if (b[i]! < 0x20 || b[i]! >= 0x7f) return undefined;
-  return String.fromCharCode(...b.subarray(0, nul));
+  // not String.fromCharCode(...): spreading a long array overflows the call stack
+  return new TextDecoder('latin1').decode(b.subarray(0, nul));
 }
 
 export interface FormatOptions {

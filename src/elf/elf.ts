@@ -5,7 +5,7 @@
 import {
   ELF64_EHDR_SIZE, ELF64_REL_SIZE, ELF64_RELA_SIZE, ELF64_SHDR_SIZE, ELF64_SYM_SIZE,
   ELFCLASS64, ELFDATA2LSB, ELFMAG, EM_BPF, SHN_LORESERVE, SHN_XINDEX, SHT_NOBITS, SHT_REL,
-  SHT_RELA, SHT_SYMTAB, STT_SECTION,
+  SHT_RELA, SHT_STRTAB, SHT_SYMTAB, STT_SECTION,
 } from './constants.js';
 
 /** Malformed or unsupported ELF input. */
@@ -145,39 +145,46 @@ export class ElfFile {
     for (let i = 0; i < shnum; i++) {
       const p = header.shoff + i * ELF64_SHDR_SIZE;
       const where = `#${i}`;
-      const type = dv.getUint32(p + 4, true);
-      const offset = toNumber(dv.getBigUint64(p + 24, true), 'sh_offset', where, p + 24);
-      const size = toNumber(dv.getBigUint64(p + 32, true), 'sh_size', where, p + 32);
-      let data: Uint8Array = new Uint8Array(0);
-      if (type !== SHT_NOBITS && i !== 0) {
-        this.checkRange(offset, size, `contents of section ${where}`);
-        data = bytes.subarray(offset, offset + size);
-      }
       nameOffs.push(dv.getUint32(p, true));
       sections.push({
         index: i,
         name: '',
-        type,
+        type: dv.getUint32(p + 4, true),
         flags: toNumber(dv.getBigUint64(p + 8, true), 'sh_flags', where, p + 8),
         addr: toNumber(dv.getBigUint64(p + 16, true), 'sh_addr', where, p + 16),
-        offset,
-        size,
+        offset: toNumber(dv.getBigUint64(p + 24, true), 'sh_offset', where, p + 24),
+        size: toNumber(dv.getBigUint64(p + 32, true), 'sh_size', where, p + 32),
         link: dv.getUint32(p + 40, true),
         info: dv.getUint32(p + 44, true),
         addralign: toNumber(dv.getBigUint64(p + 48, true), 'sh_addralign', where, p + 48),
         entsize: toNumber(dv.getBigUint64(p + 56, true), 'sh_entsize', where, p + 56),
-        data,
+        data: new Uint8Array(0),
       });
     }
     if (shstrndx >= shnum) throw new ElfError(`e_shstrndx ${shstrndx} out of range (${shnum} sections)`, undefined, 62);
+    // The section name table first, so every later message can name its section.
     const shstrtab = sections[shstrndx]!;
+    if (shstrtab.type !== SHT_STRTAB) {
+      throw new ElfError(`e_shstrndx ${shstrndx} is a section of type ${shstrtab.type}, not SHT_STRTAB`, `#${shstrndx}`, 62);
+    }
+    this.loadContents(shstrtab, `#${shstrndx} (section names)`);
     for (const s of sections) {
       s.name = readCString(shstrtab, nameOffs[s.index]!, `name of section #${s.index}`);
       if (!this.byName.has(s.name)) this.byName.set(s.name, s);
     }
+    for (const s of sections) if (s !== shstrtab) this.loadContents(s, s.name || `#${s.index}`);
     this.sections = sections;
     this.symbols = this.readSymbols();
     this.relSections = this.readRelSections();
+  }
+
+  /** Points s.data at the section's bytes (none for SHT_NOBITS and section 0). */
+  private loadContents(s: ElfSection, name: string): void {
+    if (s.type === SHT_NOBITS || s.index === 0) return;
+    if (s.offset + s.size > this.bytes.length) {
+      throw new ElfError(`contents [${s.offset}, ${s.offset + s.size}) run past the end of the file (${this.bytes.length} bytes)`, name, s.offset);
+    }
+    s.data = this.bytes.subarray(s.offset, s.offset + s.size);
   }
 
   private checkRange(off: number, len: number, what: string): void {
@@ -226,18 +233,25 @@ export class ElfFile {
       throw new ElfError(`size ${symtab.size} is not a multiple of ${ELF64_SYM_SIZE}`, symtab.name);
     }
     const strtab = this.sectionAt(symtab.link, `${symtab.name} sh_link`);
+    if (strtab.type !== SHT_STRTAB) {
+      throw new ElfError(`sh_link ${symtab.link} is section '${strtab.name}' of type ${strtab.type}, not a string table`, symtab.name);
+    }
     const d = symtab.data;
     const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
     const out: ElfSymbol[] = [];
     for (let i = 0, p = 0; p < d.length; i++, p += ELF64_SYM_SIZE) {
       const info = d[p + 4]!;
+      const shndx = dv.getUint16(p + 6, true);
+      if (shndx !== 0 && shndx < SHN_LORESERVE && shndx >= this.sections.length) {
+        throw new ElfError(`symbol ${i}: st_shndx ${shndx} out of range (${this.sections.length} sections)`, symtab.name, p + 6);
+      }
       out.push({
         index: i,
         name: readCString(strtab, dv.getUint32(p, true), `name of symbol ${i}`),
         bind: info >> 4,
         type: info & 0xf,
         visibility: d[p + 5]! & 0x3,
-        shndx: dv.getUint16(p + 6, true),
+        shndx,
         value: toNumber(dv.getBigUint64(p + 8, true), 'st_value', symtab.name, p + 8),
         size: toNumber(dv.getBigUint64(p + 16, true), 'st_size', symtab.name, p + 16),
       });

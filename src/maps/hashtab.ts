@@ -64,6 +64,10 @@ export function htabMapAllocCheck(spec: MapSpec): number {
   if (spec.keySize + spec.valueSize >= HTAB_MAX_KV) return -E2BIG;
   if (percpu && roundUp8(spec.valueSize) > PCPU_MIN_UNIT_SIZE) return -E2BIG;
   if (spec.maxEntries > 2 ** 31) return -E2BIG;
+  // htab_map_alloc: n_buckets = roundup_pow_of_two(max_entries) must not exceed
+  // U32_MAX / sizeof(struct bucket) (16 bytes): more than 2^27 entries is -E2BIG
+  // (checked live on 6.18: 2^27 entries -ENOMEM, 2^27 + 1 -E2BIG)
+  if (spec.maxEntries > 2 ** 27) return -E2BIG;
   return 0;
 }
 
@@ -85,6 +89,8 @@ export class HashMap extends BpfMap {
   private slab = 0;
   private slabBytes = 0;
   private readonly freelist: HtabElem[] = [];
+  /** prealloc (not LRU): index of the first element never handed out */
+  private nextFresh = 0;
   private readonly extra: HtabElem[] = [];
   private lruList?: BpfLru;
   private dynBytes = 0;
@@ -125,15 +131,17 @@ export class HashMap extends BpfMap {
         this.dropHeader();
         throw e;
       }
-      const elems: HtabElem[] = [];
-      for (let i = 0; i < n; i++) elems.push(new HtabElem(this.slab + i * this.slotSize));
       if (this.lru) {
+        const elems: HtabElem[] = [];
+        for (let i = 0; i < n; i++) elems.push(new HtabElem(this.slab + i * this.slotSize));
         this.lruList = new BpfLru(env.nCpus, (spec.flags & BPF_F_NO_COMMON_LRU) !== 0, (node) => this.lruDeleteNode(node as HtabElem));
         this.lruList.populate(elems);
       } else {
-        // the freelist pops element 0 first; the last nCpus elements are the spares
-        for (let i = this.maxEntries - 1; i >= 0; i--) this.freelist.push(elems[i]!);
-        for (let cpu = 0; cpu < extra; cpu++) this.extra.push(elems[this.maxEntries + cpu]!);
+        // The freelist hands out element 0, 1, 2, ... first, then what was
+        // freed (LIFO). Elements never handed out are made on demand
+        // (nextFresh), so a big preallocated map costs no JS objects up front.
+        // The last nCpus elements are the spares.
+        for (let cpu = 0; cpu < extra; cpu++) this.extra.push(new HtabElem(this.slab + (this.maxEntries + cpu) * this.slotSize));
       }
     }
   }
@@ -243,7 +251,8 @@ export class HashMap extends BpfMap {
         l = this.extra[cpu]!;
         this.extra[cpu] = old;
       } else {
-        const f = this.freelist.pop();
+        const f = this.freelist.pop()
+          ?? (this.nextFresh < this.maxEntries ? new HtabElem(this.slab + this.nextFresh++ * this.slotSize) : undefined);
         if (!f) return -E2BIG;
         l = f;
         this.count++;

@@ -74,6 +74,9 @@ export class Arena {
    */
   alloc(size: number, access = ARENA_ACCESS_RW, align = 8): number {
     if (!Number.isInteger(size) || size < 0) throw new ArenaError(`bad allocation size ${size}`, -22);
+    // checked before the 32-bit rounding below, which would wrap a size >= 2^31
+    // (a 4 TiB array map became an 8-byte block)
+    if (size > this.maxBytes) throw new ArenaError(`allocation of ${size} bytes exceeds the arena limit of ${this.maxBytes} bytes`, -12);
     const n = Math.max(8, (size + 7) & ~7);
     for (;;) {
       for (let i = 0; i < this.freeStart.length; i++) {

@@ -173,6 +173,9 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
     if (s.type !== SHT_PROGBITS && s.type !== SHT_NOBITS) continue;
     const kind = globalDataKind(s.name, s.type === SHT_NOBITS);
     if (!kind || s.size === 0) continue;
+    // the section is the map's value: BPF_MAP_CREATE refuses values over
+    // INT_MAX (-E2BIG), and a NOBITS size is not bounded by the file
+    if (s.size > 0x7fffffff) throw new ObjectError(`size ${s.size} is too large for a global data map (more than INT_MAX bytes)`, s.name);
     const initial = kind === 'bss' ? new Uint8Array(s.size) : new Uint8Array(s.data);
     const symVars: GlobalVariable[] = elf.symbols
       .filter((y) => y.shndx === s.index && y.type === STT_OBJECT)
@@ -210,7 +213,11 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       const fn = fns.find((f) => idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
       if (!fn) throw new ObjectError(`${where} is outside any function`, s.name, rel.offset);
       const sym = elf.symbolAt(rel.symbol, `${s.name} ${where} symbol`);
-      fn.relos.set(idx - fn.secInsnOff, classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection));
+      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection);
+      if (relo.type !== 'call' && idx + 1 >= fn.secInsnOff + fn.insnCount) {
+        throw new ObjectError(`${where}: the ld_imm64 at instruction ${idx} is cut by the end of function '${fn.name}'`, s.name, rel.offset);
+      }
+      fn.relos.set(idx - fn.secInsnOff, relo);
     }
     functions.push(...fns);
   }
