@@ -38,6 +38,11 @@ export interface HelperEnv {
   trace(line: string): void;
   /** bpf_get_prandom_u32 */
   prandomU32(): number;
+  /**
+   * bpf_timer_start armed a timer: where softirqs are enabled (a SEC("syscall")
+   * program, not a timer callback) one that is already due runs right away.
+   */
+  timerStarted?(): void;
   /** the program stored in a prog_array slot, as an opaque tail-call target */
   tailCallTarget(map: BpfMap, index: number): unknown;
 }

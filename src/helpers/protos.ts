@@ -2,8 +2,22 @@
 // (kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c).
 import { ArgType as A, RetType as R, type HelperProto } from './proto.js';
 import * as F from '../uapi/bpf_func.js';
+import * as T from '../uapi/bpf.js';
 
 const XDP = [F.BPF_PROG_TYPE_XDP];
+/**
+ * bpf_ktime_get_coarse_ns is in bpf_sk_base_func_proto only: networking
+ * programs. Linux 6.18 refuses it (-EINVAL "program of this type cannot use
+ * helper") in syscall, kprobe, tracepoint, raw_tp, perf_event, cgroup/dev and
+ * cgroup sockopt programs (checked live: test/kernel/scenarios/helpers_coarse).
+ */
+const SK_BASE = [
+  T.BPF_PROG_TYPE_SOCKET_FILTER, T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP,
+  T.BPF_PROG_TYPE_CGROUP_SKB, T.BPF_PROG_TYPE_CGROUP_SOCK, T.BPF_PROG_TYPE_LWT_IN, T.BPF_PROG_TYPE_LWT_OUT,
+  T.BPF_PROG_TYPE_LWT_XMIT, T.BPF_PROG_TYPE_LWT_SEG6LOCAL, T.BPF_PROG_TYPE_SOCK_OPS, T.BPF_PROG_TYPE_SK_SKB,
+  T.BPF_PROG_TYPE_SK_MSG, T.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, T.BPF_PROG_TYPE_SK_REUSEPORT,
+  T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_CGROUP_SYSCTL, T.BPF_PROG_TYPE_SK_LOOKUP,
+];
 
 const table: HelperProto[] = [
   { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
@@ -22,7 +36,7 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_spin_lock, name: 'spin_lock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
   { id: F.BPF_FUNC_spin_unlock, name: 'spin_unlock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
   { id: F.BPF_FUNC_ktime_get_boot_ns, name: 'ktime_get_boot_ns', gplOnly: false, ret: R.INTEGER, args: [] },
-  { id: F.BPF_FUNC_ktime_get_coarse_ns, name: 'ktime_get_coarse_ns', gplOnly: false, ret: R.INTEGER, args: [] },
+  { id: F.BPF_FUNC_ktime_get_coarse_ns, name: 'ktime_get_coarse_ns', gplOnly: false, ret: R.INTEGER, args: [], progTypes: SK_BASE },
   { id: F.BPF_FUNC_timer_init, name: 'timer_init', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.CONST_MAP_PTR, A.ANYTHING] },
   { id: F.BPF_FUNC_timer_set_callback, name: 'timer_set_callback', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.PTR_TO_FUNC], callback: 'timer' },
   { id: F.BPF_FUNC_timer_start, name: 'timer_start', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.ANYTHING, A.ANYTHING] },

@@ -44,7 +44,11 @@ export function bpf_timer_set_callback(env: HelperEnv): HelperFn {
 export function bpf_timer_start(env: HelperEnv): HelperFn {
   return (vm, r1, r2, r3) => {
     const field = timerArg(env, r1, 'bpf_timer_start');
-    return u64(env.timers.start(field, r2, r3, vm.cpu));
+    const ret = env.timers.start(field, r2, r3, vm.cpu);
+    // the kernel's hrtimer_start runs with irqs off; an expiry already passed
+    // raises the timer interrupt at once, whose softirq runs on irq exit
+    if (ret === 0) env.timerStarted?.();
+    return u64(ret);
   };
 }
 

@@ -94,4 +94,57 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:good', 'dump'],
     about: 'the verifier rejects `bad`: load=failed, errno, final verifier line, status 3, no steps run',
   },
+  {
+    obj: `${S}helpers_map.bpf.o`,
+    name: 'basic',
+    args: ['run:hash', 'run:hashnp', 'run:array', 'run:percpu', 'run:lookup', 'dump'],
+    about: 'map helpers: NOEXIST/EXIST/F_LOCK/bad flags -> -EEXIST/-ENOENT/-EINVAL, full hash -> -E2BIG (prealloc and not), '
+      + 'array index past the end -> -E2BIG (after the flags check, before NOEXIST), array delete -> -EINVAL, '
+      + 'lookup_percpu_elem with cpu >= nr_cpu_ids -> NULL',
+  },
+  {
+    obj: `${S}helpers_map.bpf.o`,
+    name: 'rerun',
+    args: ['run:hash', 'run:hash', 'run:array', 'run:array', 'dump'],
+    about: 'the same checks on maps that already hold the first run\'s elements',
+  },
+  {
+    obj: `${S}helpers_queue.bpf.o`,
+    name: 'basic',
+    args: ['run:queue', 'run:stack', 'dump'],
+    about: 'queue/stack: pop/peek empty -> -ENOENT and zero the output, push full -> -E2BIG, '
+      + 'NOEXIST/F_LOCK/flags > EXIST -> -EINVAL, BPF_EXIST on a full map drops the oldest',
+  },
+  {
+    obj: `${S}helpers_misc.bpf.o`,
+    name: 'basic',
+    args: ['run:loop', 'run:printk', 'run:clocks', 'dump'],
+    about: 'bpf_loop flags -> -EINVAL before nr_loops > 1<<23 -> -E2BIG; trace_printk lengths and -EINVAL formats; '
+      + 'clock orderings, prandom, cpu id (CPU-count independent)',
+  },
+  {
+    obj: `${S}helpers_misc.bpf.o`,
+    name: 'inline',
+    args: ['run:loop_inline', 'dump'],
+    about: 'bpf_loop with flags the constant 0 is inlined by the verifier; its -E2BIG is a 32-bit move (4294967289)',
+  },
+  {
+    obj: `${S}helpers_xdp.bpf.o`,
+    name: 'basic',
+    args: ['run:head', 'run:tail', 'run:bytes', 'run:tail_call', 'dump'],
+    about: 'xdp_adjust_head/tail at and one past their limits, load/store_bytes -EINVAL/-EFAULT, get_buff_len; '
+      + 'tail_call to an empty slot or past max_entries falls through',
+  },
+  {
+    obj: `${S}helpers_xdp.bpf.o`,
+    name: 'pkt',
+    args: ['pkt:iota', 'run-pkt:head', 'run-pkt:tail', 'run-pkt:bytes', 'run-pkt:tail_call'],
+    about: 'the packets those XDP programs leave: moved head, zeroed grown tail, stored bytes',
+  },
+  {
+    obj: `${S}helpers_coarse.bpf.o`,
+    name: 'load',
+    args: ['run:coarse', 'dump'],
+    about: 'bpf_ktime_get_coarse_ns is refused in a syscall program (networking programs only)',
+  },
 ];
