@@ -8,19 +8,29 @@ import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
 import { parseFields } from '../btf/fields.js';
 import type { Btf } from '../btf/btf.js';
 import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64 } from '../btf/types.js';
-import { createMap, MapError, type MapSpec } from '../maps/map.js';
+import { createMap, checkMapSpec, MapError, type MapEnv, type MapSpec } from '../maps/map.js';
+import {
+  BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_CPUMAP, BPF_MAP_TYPE_DEVMAP,
+  BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_QUEUE,
+  BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_XSKMAP,
+  BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
+} from '../uapi/bpf.js';
 import { ArrayMap } from '../maps/arraymap.js';
 import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
-import { EINVAL } from '../uapi/errno.js';
+import { EINVAL, EPERM } from '../uapi/errno.js';
 import { verify } from '../verifier/verifier.js';
-import type { MapMeta } from '../verifier/env.js';
+import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 export interface LoadOptions {
   /** object name (default: from the path) */
   name?: string;
+  /** verifier log level for every program (default 1, as libbpf's retry after a failure) */
+  logLevel?: 0 | 1 | 2;
+  /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
+  onVerified?: (prog: string, outcome: VerifierResult | VerifierError) => void;
 }
 
 export class LoadError extends Error {
@@ -167,33 +177,76 @@ export function decodeGlobal(g: GlobalInfo, bytes: Uint8Array): GlobalValue {
   return bytes;
 }
 
-/** The map layer's spec for an object map: sizes, flags and the special fields from BTF. */
-function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec): MapSpec {
+/** What map creation depends on besides the object: the runtime's map layer and capabilities. */
+interface LoadCtx {
+  mapEnv: MapEnv;
+  /** CAP_BPF (RuntimeOptions.capBpf) */
+  capBpf: boolean;
+}
+
+// Map types libbpf creates without BTF whatever the object says
+// (bpf_object__create_map zeroes btf_fd and the key/value type ids for them).
+const BTF_LESS_MAP_TYPES = new Set([
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+  BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_DEVMAP, BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_CPUMAP, BPF_MAP_TYPE_XSKMAP,
+  BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARENA,
+]);
+
+/**
+ * libbpf passes BTF to BPF_MAP_CREATE: the object's BTF is loaded (BPF_BTF_LOAD
+ * needs CAP_BPF; without it libbpf goes on without BTF), the map has a key or
+ * value type, and its type takes BTF.
+ */
+function offersBtf(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx): boolean {
+  return ctx.capBpf && !!spec.btf && !!(ms.keyTypeId || ms.valueTypeId) && !BTF_LESS_MAP_TYPES.has(ms.type);
+}
+
+/**
+ * The map layer's spec for an object map: sizes, flags and the special fields
+ * from BTF. `btfless`: the map is created without BTF (libbpf's retry), so
+ * it has no special fields.
+ */
+function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = false): MapSpec {
   const out: MapSpec = {
     type: ms.type, keySize: ms.keySize, valueSize: ms.valueSize, maxEntries: ms.maxEntries, flags: ms.flags,
     // libbpf truncates names to BPF_OBJ_NAME_LEN - 1 before BPF_MAP_CREATE
     name: ms.name.slice(0, 15),
   };
-  if (spec.btf && ms.valueTypeId) {
+  if (!btfless && offersBtf(spec, ms, ctx) && spec.btf && ms.valueTypeId) {
     const rec = parseFields(spec.btf, ms.valueTypeId);
     if (!rec.error && (rec.timerOff >= 0 || rec.spinLockOff >= 0)) {
       out.specialFields = { timers: rec.timerOff >= 0 ? [rec.timerOff] : [] };
       if (rec.spinLockOff >= 0) out.specialFields.spinLock = rec.spinLockOff;
     }
   }
-  if (ms.inner) out.inner = mapSpecFor(spec, ms.inner);
+  if (ms.inner) out.inner = mapSpecFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
   return out;
 }
 
+/**
+ * libbpf creates the inner map template as a map of its own (with the same
+ * BTF retry) before the outer map: whether that template ends up BTF-less.
+ */
+function innerTemplateBtfless(spec: ObjectSpec, inner: ObjMapSpec, ctx: LoadCtx): boolean {
+  return offersBtf(spec, inner, ctx) && btfRejected(ctx, mapSpecFor(spec, inner, ctx));
+}
+
+/** Would BPF_MAP_CREATE with BTF fail where it succeeds without? (map_check_btf refusing the special fields for the map type) */
+function btfRejected(ctx: LoadCtx, withBtf: MapSpec): boolean {
+  if (!withBtf.specialFields) return false;
+  const { specialFields: _sf, ...without } = withBtf;
+  return checkMapSpec(ctx.mapEnv, withBtf) < 0 && checkMapSpec(ctx.mapEnv, without) === 0;
+}
+
 /** What the verifier needs to know of a map (the kernel's bpf_map fields it reads). */
-function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec): MapMeta {
-  const m = mapSpecFor(spec, ms);
+function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = false): MapMeta {
+  const m = mapSpecFor(spec, ms, ctx, btfless);
   const meta: MapMeta = {
     type: ms.type, keySize: ms.keySize, valueSize: ms.valueSize, maxEntries: ms.maxEntries, flags: ms.flags,
     timerOff: m.specialFields?.timers[0] ?? -1, spinLockOff: m.specialFields?.spinLock ?? -1,
-    name: ms.name, hasBtf: !!(spec.btf && ms.valueTypeId),
+    name: ms.name, hasBtf: !btfless && offersBtf(spec, ms, ctx) && !!ms.valueTypeId,
   };
-  if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner);
+  if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
   return meta;
 }
 
@@ -230,7 +283,7 @@ function relocate(ps: ProgramSpec, mapObjs: MapObject[]): { insns: Insn[]; used:
 }
 
 /** license_is_gpl_compatible */
-function isGpl(license: string): boolean {
+export function isGpl(license: string): boolean {
   return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(license);
 }
 
@@ -238,17 +291,34 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
   const spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
   const mapObjs: MapObject[] = [];
   const progObjs: ProgObject[] = [];
-  const metas = spec.maps.map((ms) => mapMetaFor(spec, ms));
+  const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
+  const metas: MapMeta[] = [];
   try {
     for (const ms of spec.maps) {
+      // bpf_object__create_map: BPF_MAP_CREATE with BTF; if that fails (e.g.
+      // the kernel refuses a bpf_timer in a per-CPU map), libbpf warns
+      // "Retrying without BTF." and creates the map again without BTF, hence
+      // without special fields.
+      const create = (s: MapSpec) => {
+        try {
+          return createMap(rt.mapEnv, s);
+        } catch (e) {
+          if (e instanceof MapError) throw new LoadError(`map '${ms.name}': ${e.message}`, e.errno);
+          throw e;
+        }
+      };
+      let btfless = !offersBtf(spec, ms, ctx);
+      let retried = false;
       let map;
       try {
-        map = createMap(rt.mapEnv, mapSpecFor(spec, ms));
+        map = create(mapSpecFor(spec, ms, ctx, btfless));
       } catch (e) {
-        if (e instanceof MapError) throw new LoadError(`map '${ms.name}': ${e.message}`, e.errno);
-        throw e;
+        if (!(e instanceof LoadError) || btfless) throw e;
+        btfless = retried = true;
+        map = create(mapSpecFor(spec, ms, ctx, true));
       }
-      const mo = rt.registerMap(map, spec.btf ? { btf: spec.btf, keyTypeId: ms.keyTypeId, valueTypeId: ms.valueTypeId } : undefined);
+      metas.push(mapMetaFor(spec, ms, ctx, btfless));
+      const mo = rt.registerMap(map, spec.btf && ctx.capBpf && !retried ? { btf: spec.btf, keyTypeId: ms.keyTypeId, valueTypeId: ms.valueTypeId } : undefined);
       mapObjs.push(mo);
       if (ms.globalData && ms.globalData.initial.length > 0) {
         map.update(new Uint8Array(4), ms.globalData.initial.slice(0, ms.valueSize), 0);
@@ -264,13 +334,30 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         new DataView(key.buffer).setUint32(0, slot.index, true);
         const val = new Uint8Array(4);
         new DataView(val.buffer).setUint32(0, inner.map.id, true);
-        mapObjs[i]!.map.update(key, val, 0);
+        try {
+          mapObjs[i]!.map.update(key, val, 0);
+        } catch (e) {
+          // libbpf: "map 'outer': failed to initialize slot [i] to map 'inner'" (e.g. an incompatible inner map)
+          if (e instanceof MapError) throw new LoadError(`map '${ms.name}': failed to initialize slot [${slot.index}] to map '${slot.name}': ${e.message}`, e.errno);
+          throw e;
+        }
       }
     });
     for (const ps of spec.programs) {
-      if (ps.type === 0) throw new LoadError(`prog '${ps.name}': unknown section '${ps.section}'`, -EINVAL);
+      if (ps.type === 0) throw new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
+      // bpf_prog_load: without CAP_BPF only socket filter and cgroup skb programs load
+      if (!ctx.capBpf && ps.type !== BPF_PROG_TYPE_SOCKET_FILTER && ps.type !== BPF_PROG_TYPE_CGROUP_SKB) {
+        throw new LoadError(`prog '${ps.name}': this program type needs CAP_BPF (the runtime has capBpf: false)`, -EPERM);
+      }
       // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
-      verify({ insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas });
+      let verdict: VerifierResult;
+      try {
+        verdict = verify({ insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}), ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) });
+      } catch (e) {
+        if (e instanceof VerifierError) opts.onVerified?.(ps.name, e);
+        throw e;
+      }
+      opts.onVerified?.(ps.name, verdict);
       const { insns, used } = relocate(ps, mapObjs);
       const maps = [...used].map((i) => {
         mapObjs[i]!.inc();
@@ -301,4 +388,20 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
     po.put();
   });
   return new BpfObject(spec, maps, progs, dataMaps);
+}
+
+/**
+ * BTF func_info and line_info of a program as the verifier takes them (the
+ * kernel gets both with BPF_PROG_LOAD): subprogram names and linkage, and the
+ * C source lines its log prints ("; x = ctx->data; @ file.c:12").
+ */
+export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<VerifierInput, 'funcInfo' | 'lineInfo'> {
+  const btf = spec.btf;
+  if (!btf || !ps.funcInfo.length) return {};
+  const funcInfo = ps.funcInfo.map((f) => {
+    const t = btf.type(f.typeId) as { name?: string; linkage?: number };
+    return { insnOff: f.insnIndex, name: t.name ?? '', linkage: t.linkage === 0 ? 'static' as const : 'global' as const };
+  });
+  const lineInfo = ps.lineInfo.map((l) => ({ insnOff: l.insnIndex, line: l.line, fileName: l.fileName, lineNum: l.lineNum }));
+  return { funcInfo, lineInfo };
 }

@@ -18,6 +18,8 @@ import { MapObject, MapHandle } from './map.js';
 import { ProgObject, Program, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import { EBADF } from '../uapi/errno.js';
+import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
 export interface RuntimeOptions {
   /** 'virtual' (default): time moves only when told; 'real': the Node event loop drives timers */
@@ -32,6 +34,16 @@ export interface RuntimeOptions {
   maxInsns?: number;
   /** seed of bpf_get_prandom_u32, for reproducible runs */
   seed?: number;
+  /**
+   * The loading process has CAP_BPF (default true). false models an
+   * unprivileged loader (kernel.unprivileged_bpf_disabled=0): only socket
+   * filter and cgroup skb programs load (-EPERM otherwise), the object's BTF
+   * cannot be loaded (BPF_BTF_LOAD needs CAP_BPF; libbpf goes on without it),
+   * so maps have no bpf_timer/bpf_spin_lock fields, and the verifier
+   * withholds the CAP_BPF helpers (bpf_timer_*, bpf_spin_*, bpf_loop):
+   * "program of this type cannot use helper bpf_timer_init#169".
+   */
+  capBpf?: boolean;
 }
 
 export interface RuntimeStats {
@@ -60,6 +72,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly cpus: number;
   readonly defaultCpu = 0;
   readonly maxInsns: number | undefined;
+  /** RuntimeOptions.capBpf */
+  readonly capBpf: boolean;
   /** bpf_trace_printk output, oldest first */
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
@@ -77,6 +91,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   constructor(opts: RuntimeOptions = {}) {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
+    this.capBpf = opts.capBpf ?? true;
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
@@ -85,6 +100,18 @@ export class Runtime implements HelperEnv, ProgOwner {
       nCpus: this.cpus,
       onFreeSpecial: (map, valuePtr) => this.freeSpecial(map, valuePtr),
     });
+    // an outer map's slots hold references (bpf_map_inc, not a uref) on its inner maps
+    this.mapEnv.mapRefs = {
+      get: (ufd) => {
+        const m = this.mapEnv.byId.get(ufd);
+        const o = m === undefined ? undefined : this.mapsByPtr.get(m.ptr);
+        if (m === undefined || o === undefined || o.isFreed) return -EBADF;
+        o.inc();
+        return m;
+      },
+      put: (m) => this.mapsByPtr.get(m.ptr)?.put(),
+      id: (m) => m.id,
+    };
     this.timers = new BpfTimerTable<HelperMap, BpfTimerProg>({
       clock: this.clock,
       memory: this.arena,
@@ -248,6 +275,24 @@ export class Runtime implements HelperEnv, ProgOwner {
     } catch (error) {
       this.asyncErrors.push({ prog: prog.name, error });
     }
+  }
+
+  /** ProgOwner: local_bh_enable after a test run — timers already due fire (time does not move). */
+  runSoftirqs(): void {
+    this.clock.runDue();
+  }
+
+  /**
+   * HelperEnv: a SEC("syscall") program runs with softirqs enabled (the
+   * kernel's bpf_prog_test_run_syscall does not disable BHs), so a timer it
+   * starts already due (0 ns, or an absolute time passed) fires inside
+   * bpf_timer_start, before the program's next instruction. Other program
+   * types run with BHs disabled: such a timer fires when the run ends
+   * (runSoftirqs); callbacks run in the softirq, whose loop picks it up.
+   */
+  timerStarted(): void {
+    const top = this.running[this.running.length - 1];
+    if (top && top.prog.type === BPF_PROG_TYPE_SYSCALL && this.timers.running === null) this.clock.runDue();
   }
 
   /** Lets the process exit while timers are armed (real clock). */

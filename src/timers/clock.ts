@@ -27,6 +27,9 @@ export interface ClockStats {
   latenessLastNs: bigint;
 }
 
+/** runDue's default callback limit */
+export const DUE_CALLBACK_LIMIT = 10_000;
+
 /** Thrown when a run hits its callback limit with timers still due (a self re-arming timer never idles). */
 export class TimerLimitError extends ClockError {
   constructor(readonly fired: number, readonly pending: number) {
@@ -61,6 +64,14 @@ export interface Clock {
   cancel(entry: TimerEntry): boolean;
   /** number of armed entries */
   readonly pending: number;
+  /**
+   * The hrtimer softirq: runs every timer already due (expiry <= now, e.g.
+   * armed with 0 ns) without moving time, including ones those callbacks arm
+   * for now; at most `limit` callbacks (a 0 ns timer that re-arms itself is
+   * left armed). Does nothing from inside a callback (the running expiry
+   * loop picks them up). Returns callbacks run.
+   */
+  runDue(limit?: number): number;
   /** time passes while "suspended": boottime and realtime move, monotonic does not. Returns callbacks fired. */
   suspend(d: Duration): number;
   /** clock_settime(CLOCK_REALTIME): realtime jumps to t (ns since the epoch, or a Date). Returns callbacks fired. */
@@ -93,6 +104,7 @@ export abstract class ClockBase implements Clock {
     this.queue.offset[BASE_REALTIME] = (opts.realtime ?? realtime) - mono;
   }
 
+  abstract runDue(limit?: number): number;
   /** CLOCK_MONOTONIC now */
   protected abstract mono(): bigint;
   /** called after the queue head may have changed or clocks jumped */

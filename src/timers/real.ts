@@ -9,7 +9,7 @@
 //   lets timers of the timers phase run on the next iteration.
 // - While a timer is armed the process stays alive unless unref() was called.
 
-import { ClockBase, type ClockOptions } from './clock.js';
+import { ClockBase, DUE_CALLBACK_LIMIT, type ClockOptions } from './clock.js';
 import { BASE_BOOTTIME, ClockError } from './ktime.js';
 
 export interface RealClockOptions extends ClockOptions {
@@ -71,6 +71,29 @@ export class RealClock extends ClockBase {
   close(): void {
     this.closed = true;
     this.clearHandle();
+  }
+
+  /** Fires what is due now, synchronously (see Clock.runDue); not from inside a callback. */
+  runDue(limit = DUE_CALLBACK_LIMIT): number {
+    if (this.inWake || this.closed) return 0;
+    this.inWake = true;
+    let n = 0;
+    try {
+      while (n < limit) {
+        const e = this.queue.peek();
+        if (e === undefined) break;
+        const at = this.queue.monoExpiry(e);
+        const now = this.mono();
+        if (at > now) break;
+        this.queue.remove(e);
+        n++;
+        this.expire(e, at, now);
+      }
+    } finally {
+      this.inWake = false;
+      this.program(false);
+    }
+    return n;
   }
 
   protected changed(_jumped: boolean): number {

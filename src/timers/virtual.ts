@@ -3,7 +3,7 @@
 // expiry (or at "now" if it was already overdue, e.g. a boottime timer that
 // fell due during a suspend — monotonic time never goes backwards).
 
-import { ClockBase, TimerLimitError, type ClockOptions } from './clock.js';
+import { ClockBase, DUE_CALLBACK_LIMIT, TimerLimitError, type ClockOptions } from './clock.js';
 import { ClockError, NSEC_PER_SEC, parseDuration, type Duration } from './ktime.js';
 
 export const DEFAULT_CALLBACK_LIMIT = 1_000_000;
@@ -84,6 +84,12 @@ export class VirtualClock extends ClockBase {
     return this.fire(at > this.t ? at : this.t, Infinity, this.queue.lastSeq);
   }
 
+  /** Fires what is due now (expiry <= now) without moving time; see Clock.runDue. */
+  runDue(limit = DUE_CALLBACK_LIMIT): number {
+    if (this.running) return 0;
+    return this.fire(this.t, limit, Infinity, false);
+  }
+
   /** Monotonic time of the next expiry, or undefined when idle. */
   nextExpiry(): bigint | undefined {
     const e = this.queue.peek();
@@ -96,7 +102,7 @@ export class VirtualClock extends ClockBase {
    * The expiry loop. target undefined = until idle. Only entries with
    * seq <= maxSeq fire (next() uses it to skip same-instant re-arms).
    */
-  private fire(target: bigint | undefined, limit: number, maxSeq: number): number {
+  private fire(target: bigint | undefined, limit: number, maxSeq: number, throwAtLimit = true): number {
     if (this.running) throw new ClockError('time cannot be moved from inside a timer callback');
     this.running = true;
     let n = 0;
@@ -106,7 +112,10 @@ export class VirtualClock extends ClockBase {
         if (e === undefined || e.seq > maxSeq) break;
         const at = this.queue.monoExpiry(e);
         if (target !== undefined && at > target) break;
-        if (n >= limit) throw new TimerLimitError(n, this.queue.size);
+        if (n >= limit) {
+          if (!throwAtLimit) break;
+          throw new TimerLimitError(n, this.queue.size);
+        }
         this.queue.remove(e);
         if (at > this.t) this.t = at;
         n++;

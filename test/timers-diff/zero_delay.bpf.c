@@ -9,8 +9,9 @@
  *           already-expired hrtimer's softirq ran inside the program run,
  *           between bpf_timer_start and the next instruction (20 of 20 runs)
  *   arm_xdp (XDP), arm_tc (tc): test runs with BHs disabled        -> 0
- * A deterministic virtual clock that never moves during a run gives 0 for
- * all three; this scenario documents where the kernel differs.
+ * tsbpf models this without moving time during a run: a timer started
+ * already due fires inside bpf_timer_start in a syscall program, and when
+ * the test run returns for the others (see docs/features.md).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
