@@ -44,7 +44,8 @@ export function findSubprogs(insns: readonly Insn[], funcInfo?: readonly FuncInf
     if (isPseudoCall(x) || isPseudoFunc(x)) {
       const t = i + x.imm + 1;
       if (t < 0 || t >= insns.length) {
-        throw new CheckError(isPseudoCall(x) ? 'call to invalid destination' : 'invalid pseudo func', EINVAL, i);
+        // add_subprog says the same for a call and a BPF_PSEUDO_FUNC
+        throw new CheckError('call to invalid destination', EINVAL, i);
       }
       starts.add(t);
     }
@@ -91,14 +92,11 @@ export function checkSubprogs(insns: readonly Insn[], subprogs: readonly Subprog
 export function checkCfg(insns: readonly Insn[]): void {
   const n = insns.length;
   const seen = new Uint8Array(n);
-  // second slots of ld_imm64 are not instructions of their own
-  const isSecond = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (isLdImm64(insns[i]!)) { if (i + 1 < n) isSecond[i + 1] = 1; i++; }
   const stack: number[] = [0];
   seen[0] = 1;
   const push = (from: number, to: number): void => {
     if (to < 0 || to >= n) throw new CheckError(`jump out of range from insn ${from} to ${to}`, EINVAL, from);
-    if (isSecond[to]) throw new CheckError(`jump into the middle of ldimm64 insn ${to - 1}`, EINVAL, from);
+    // a jump into the second slot is walked on and reported after the walk
     if (!seen[to]) { seen[to] = 1; stack.push(to); }
   };
   while (stack.length) {
@@ -107,7 +105,6 @@ export function checkCfg(insns: readonly Insn[]): void {
     const cls = BPF_CLASS(x.code);
     if (isLdImm64(x)) {
       if (t + 1 >= n) throw new CheckError('invalid bpf_ld_imm64 insn', EINVAL, t);
-      seen[t + 1] = 1;
       if (x.src === BPF_PSEUDO_FUNC) push(t, t + x.imm + 1);
       push(t + 1, t + 2);
       continue;
@@ -126,7 +123,13 @@ export function checkCfg(insns: readonly Insn[]): void {
     }
     push(t, t + 1);
   }
+  // in insn order, as check_cfg reports: unreached insns, and the second
+  // slot of an ld_imm64 reached by a jump
   for (let i = 0; i < n; i++) {
     if (!seen[i]) throw new CheckError(`unreachable insn ${i}`, EINVAL, i);
+    if (isLdImm64(insns[i]!) && i + 1 < n) {
+      if (seen[i + 1]) throw new CheckError(`jump into the middle of ldimm64 insn ${i}`, EINVAL, i);
+      i++;
+    }
   }
 }

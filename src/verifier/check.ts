@@ -12,7 +12,7 @@ import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
-import { VerifierLog, formatInsn } from './log.js';
+import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
@@ -27,6 +27,9 @@ import {
 } from './state.js';
 import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
+import { computeLiveRegs } from './live_regs.js';
+import { helperProto as defaultHelperProto } from '../helpers/protos.js';
+import { checkInsnFields } from './insn_fields.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
@@ -41,7 +44,8 @@ const ALU_STR: Record<number, string> = {
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
-interface WorkItem { state: VState; insn: number; prev: number }
+/** a queued branch; logPos is where the log stood when it was queued (push_stack's log_pos) */
+interface WorkItem { state: VState; insn: number; prev: number; logPos: number }
 
 export type AccessType = 'read' | 'write';
 
@@ -54,6 +58,8 @@ export class Verifier {
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
   private readonly prunePoint: Uint8Array;
+  /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
+  private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
   /** async callback roots already queued, by subprog + map identity */
@@ -65,11 +71,17 @@ export class Verifier {
     this.log = log;
     this.limit = input.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
     this.prunePoint = new Uint8Array(this.insns.length + 1);
+    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
       if (isJump(x)) {
         this.prunePoint[jumpTarget(this.insns, i)] = 1;
         if (BPF_OP(x.code) !== BPF_JA) this.prunePoint[i] = 1;
+      }
+      // visit_func_call_insn: the insn after a call, and a bpf-to-bpf call itself
+      if (x.code === (BPF_JMP | BPF_CALL)) {
+        this.prunePoint[i + 1] = 1;
+        if (x.src === BPF_PSEUDO_CALL) this.prunePoint[i] = 1;
       }
       if (x.code === LD_IMM64) i++;
     }
@@ -81,18 +93,46 @@ export class Verifier {
 
   // ---- entry -------------------------------------------------------------
 
+  // ---- log state (do_check's printing) ------------------------------------
+  /** registers and stack slots touched since the last state print (env->scratched_regs / scratched_stack_slots) */
+  private scratch: Scratch = { regs: 0, slots: 'all' };
+  /** do_print_state: a path was just taken up; level 2 prints "from N to M:" */
+  private doPrintState = false;
+  /** env->jmps_processed and the counters at the last new checkpoint (the add_new_state heuristic) */
+  private jmpsProcessed = 0;
+  /** env->prev_insn_idx: the instruction before the current one on this path */
+  private prevInsnIdx = -1;
+  private prevJmpsProcessed = 0;
+  private prevInsnProcessed = 0;
+
+  markRegScratched(r: number): void { this.scratch.regs |= 1 << r; }
+  markSlotScratched(spi: number): void { if (this.scratch.slots !== 'all') this.scratch.slots.add(spi); }
+  private markAllScratched(): void { this.scratch = { regs: 0x7ff, slots: 'all' }; }
+  private lockRefs(): number[] { return this.cur.lock ? [this.cur.lock.id] : []; }
+  /** print_verifier_state of the current frame: every register and slot, or only the scratched ones */
+  frameStr(all: boolean, f: FuncState = this.frame): string {
+    return funcStateStr(f, all ? undefined : this.scratch, this.lockRefs());
+  }
+
   /** do_check_main: verify from insn 0 with R1 = ctx, then every queued async callback. */
   run(): void {
     const f = newFrame(0, 0, -1);
     f.regs[1] = ptrReg(RegType.PTR_TO_CTX);
-    this.work.push({ state: { frames: [f], lock: null, cp: null }, insn: 0, prev: -1 });
-    this.log.info(`0: R1=ctx() R10=fp0`);
+    this.work.push({ state: { frames: [f], lock: null, cp: null }, insn: 0, prev: -1, logPos: this.log.pos });
+    this.markAllScratched();
+    let first = true;
     while (this.work.length) {
       const item = this.work.pop()!;
+      // pop_stack: at level 1 the log goes back to where the branch was queued
+      if (!first && this.log.level < 2) this.log.reset(item.logPos);
       this.cur = item.state;
       this.insnIdx = item.insn;
-      if (this.log.level >= 1 && item.prev >= 0) this.log.info(`from ${item.prev} to ${item.insn}: ${this.stateStr()}`);
+      this.prevInsnIdx = item.prev;
+      this.doPrintState = !first;
+      first = false;
       this.runPath();
+      // process_bpf_exit
+      this.markAllScratched();
     }
   }
 
@@ -105,14 +145,28 @@ export class Verifier {
       }
       if (this.prunePoint[idx]) {
         if (this.isStateVisited(idx)) {
-          this.log.info(`${idx}: safe`);
+          if (this.doPrintState) this.log.write(`\nfrom ${this.prevInsnIdx} to ${idx}: safe\n`);
+          else this.log.write(`${idx}: safe\n`);
           this.finishPath();
           return;
         }
       }
       const x = this.insns[idx]!;
-      this.log.trace(`${idx}: ${this.stateStr()}`);
-      this.log.info(`${idx}: ${formatInsn(this.insns, idx)}`);
+      if (this.log.level >= 2 && this.doPrintState) {
+        this.log.write(`\nfrom ${this.prevInsnIdx} to ${idx}:${this.frameStr(true)}\n`);
+        this.doPrintState = false;
+      }
+      if (this.log.level >= 1) {
+        if (this.scratch.regs || this.scratch.slots === 'all' || this.scratch.slots.size) {
+          this.log.insnState(idx, this.frameStr(false));
+          this.scratch = { regs: 0, slots: new Set() };
+        }
+        this.log.linfo(this.input.lineInfo, idx);
+        this.log.insn(idx, formatInsn(this.insns, idx));
+      }
+      this.prevInsnIdx = idx;
+      const cls = BPF_CLASS(x.code);
+      if (cls === BPF_JMP || cls === BPF_JMP32) this.jmpsProcessed++;
       const cont = this.step(x, idx);
       if (!cont) { this.finishPath(); return; }
     }
@@ -127,15 +181,35 @@ export class Verifier {
   /** is_state_visited: prune against a finished equivalent, or detect a loop that makes no progress. */
   private isStateVisited(idx: number): boolean {
     const list = this.explored.get(idx) ?? [];
+    // a new checkpoint only after 2 jumps and 8 instructions since the last one
+    // (the kernel's heuristic that keeps total_states and peak_states down)
+    let addNewState = this.jmpsProcessed - this.prevJmpsProcessed >= 2
+      && this.stats.processedInsns - this.prevInsnProcessed >= 8;
     for (const cp of list) {
       if (cp.branches > 0) {
-        if (this.onPath(cp) && statesExact(cp.state, this.cur)) fail(`infinite loop detected at insn ${idx}`, EINVAL);
+        if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
+          // the kernel follows the message with the two states it compared
+          this.log.linfo(this.input.lineInfo, idx);
+          const e = new CheckError(`infinite loop detected at insn ${idx}`, EINVAL);
+          const old = cp.state.frames[cp.state.frames.length - 1]!;
+          (e as CheckError & { trailer?: string[] }).trailer = [`cur state:${this.frameStr(true)}`, `old state:${this.frameStr(true, old)}`];
+          throw e;
+        }
+        // inside a loop: do not add states too often
+        if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
         continue;
       }
-      if (statesEqual(cp.state, this.cur)) return true;
+      if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+        // propagate_precision: what mattered below the old state matters here too
+        if (cp.allPrecise) this.requestPrecision();
+        return true;
+      }
     }
+    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
     // bounded list per insn (the kernel evicts states that never prune, too)
-    if (list.length >= MAX_STATES_PER_INSN) return false;
+    if (!addNewState || list.length >= MAX_STATES_PER_INSN) return false;
+    this.prevJmpsProcessed = this.jmpsProcessed;
+    this.prevInsnProcessed = this.stats.processedInsns;
     const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp };
     cp.state.cp = null;
     this.cur.cp = cp;
@@ -143,8 +217,24 @@ export class Verifier {
     this.explored.set(idx, list);
     this.stats.totalStates++;
     this.stats.peakStates++;
-    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
     return false;
+  }
+
+  /**
+   * mark_chain_precision, conservatively: a scalar's exact value decided
+   * something on this path, so every scalar (registers and spills) of every
+   * checkpoint this path went through becomes precise — a superset of what
+   * the kernel's backtracking marks (its own fallback,
+   * mark_all_scalars_precise). Imprecise scalars prune as equal (regsafe).
+   */
+  requestPrecision(): void {
+    for (let c = this.cur.cp; c && !c.allPrecise; c = c.parent) {
+      c.allPrecise = true;
+      for (const f of c.state.frames) {
+        for (const r of f.regs) if (r.type === RegType.SCALAR_VALUE) r.precise = true;
+        for (const sp of f.spills) if (sp && sp.reg.type === RegType.SCALAR_VALUE) sp.reg.precise = true;
+      }
+    }
   }
 
   private onPath(cp: Checkpoint): boolean {
@@ -155,7 +245,7 @@ export class Verifier {
   /** push_stack: queue the other side of a branch. */
   pushBranch(state: VState, insn: number): void {
     if (state.cp) state.cp.branches++;
-    this.work.push({ state, insn, prev: this.insnIdx });
+    this.work.push({ state, insn, prev: this.insnIdx, logPos: this.log.pos });
     if (this.work.length > 8192) fail(`The sequence of ${this.work.length} jumps is too complex.`, E2BIG);
   }
 
@@ -168,7 +258,7 @@ export class Verifier {
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, cp: null }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx });
+    this.work.unshift({ state: { frames: [f], lock: null, cp: null }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
@@ -187,6 +277,7 @@ export class Verifier {
   /** check_reg_arg(SRC_OP) */
   readReg(r: number): RegState {
     if (r > 10) fail(`R${r} is invalid`, EINVAL);
+    this.markRegScratched(r);
     const reg = this.regs[r]!;
     if (reg.type === RegType.NOT_INIT) fail(`R${r} !read_ok`, EACCES);
     return reg;
@@ -195,6 +286,7 @@ export class Verifier {
   /** check_reg_arg(DST_OP) */
   checkDst(r: number): void {
     if (r > 10) fail(`R${r} is invalid`, EINVAL);
+    this.markRegScratched(r);
     if (r === 10) fail('frame pointer is read only', EACCES);
   }
 
@@ -204,6 +296,8 @@ export class Verifier {
 
   /** Executes insn at idx on the current state; false when the path ends. */
   private step(x: Insn, idx: number): boolean {
+    // reserved fields first, as the kernel does before interpreting an insn (found by the fuzz test)
+    checkInsnFields(x, this.insns[idx + 1]);
     const cls = BPF_CLASS(x.code);
     switch (cls) {
       case BPF_ALU:
@@ -238,7 +332,11 @@ export class Verifier {
         this.insnIdx++;
         return true;
       case BPF_LD:
-        if (x.code !== LD_IMM64) fail('BPF_LD_[ABS|IND] instructions are not supported by tsbpf', EINVAL);
+        if (x.code !== LD_IMM64) {
+          // may_access_skb: only socket filters and tc programs have legacy packet loads
+          if (![1, 3, 4].includes(this.input.progType)) fail('BPF_LD_[ABS|IND] instructions not allowed for this program type', EINVAL);
+          fail('BPF_LD_[ABS|IND] instructions are not supported by tsbpf', EINVAL);
+        }
         this.checkLdImm64(x, idx);
         this.insnIdx += 2;
         return true;
@@ -253,6 +351,7 @@ export class Verifier {
           if (x.src !== 0) fail('kfunc calls are not supported by tsbpf', EINVAL);
           if (this.cur.lock && x.imm !== 94) fail('function calls are not allowed while holding a lock', EINVAL);
           checkHelperCall(this, x.imm, idx);
+          for (let r = 0; r <= 5; r++) this.markRegScratched(r);
           return true;
         }
         if (op === BPF_EXIT) return this.checkExit();
@@ -273,7 +372,8 @@ export class Verifier {
     if (op === BPF_END || op === BPF_NEG) {
       const d = this.readReg(x.dst);
       this.checkDst(x.dst);
-      if (d.type !== RegType.SCALAR_VALUE) fail(`R${x.dst} pointer arithmetic prohibited`, EACCES);
+      // a privileged loader may turn a pointer into an unknown scalar this way (allow_ptr_leaks)
+      if (d.type !== RegType.SCALAR_VALUE) { this.setReg(x.dst, scalarUnknown()); return; }
       const r = copyReg(d);
       if (op === BPF_NEG) {
         writeView(r, aluView(BPF_SUB, { ...viewOf(scalarConst(0n), bits), bits }, viewOf(d, bits)));
@@ -295,9 +395,15 @@ export class Verifier {
           this.setReg(x.dst, r);
           return;
         }
+        // a copied unknown scalar shares an id with its source, so a later
+        // comparison of either bounds both (sync_linked_regs)
+        const link = s.type === RegType.SCALAR_VALUE && !tnumIsConst(s.varOff) && (is64 || s.umax <= U32_MAX);
+        if (link && !s.id) s.id = ++this.idGen;
         if (is64) { this.setReg(x.dst, copyReg(s)); return; }
         if (s.type !== RegType.SCALAR_VALUE) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
-        this.setReg(x.dst, zext32(s));
+        const z = zext32(s);
+        if (link && !(s.id & ADD_CONST)) z.id = s.id;
+        this.setReg(x.dst, z);
         return;
       }
       this.setReg(x.dst, scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0)));
@@ -323,6 +429,15 @@ export class Verifier {
       return;
     }
     writeView(r, aluView(op, dv, sv));
+    // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST)
+    r.off = 0;
+    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(sv.t)) {
+      const val = BigInt.asIntN(64, sv.t.value);
+      if (!(d.id & ADD_CONST) && val >= -(1n << 31n) && val < (1n << 31n) && !(op === BPF_SUB && val === -(1n << 31n))) {
+        r.id = d.id | ADD_CONST;
+        r.off = Number(op === BPF_SUB ? -val : val);
+      }
+    }
     this.setReg(x.dst, r);
   }
 
@@ -336,6 +451,8 @@ export class Verifier {
     const ptrIsSrc = d.type === RegType.SCALAR_VALUE;
     const ptr = ptrIsSrc ? s : d;
     const off = ptrIsSrc ? d : s;
+    // pointer += scalar register: the offset's value decides every access through it
+    if (BPF_SRC(x.code) === BPF_X) this.requestPrecision();
     if (!is64) {
       if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
       fail(`R${x.dst} 32-bit pointer arithmetic prohibited`, EACCES);
@@ -346,7 +463,8 @@ export class Verifier {
         fail(`R${x.dst} pointer arithmetic on map_ptr prohibited`, EACCES);
       }
     }
-    if (ptr.type === RegType.PTR_TO_PACKET_END || ptr.type === RegType.PTR_TO_FUNC) {
+    // a func pointer may be moved (the helper taking it rejects the offset later)
+    if (ptr.type === RegType.PTR_TO_PACKET_END) {
       fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited`, EACCES);
     }
     if (op === BPF_SUB && ptrIsSrc) fail(`R${x.dst} tried to subtract pointer from scalar`, EACCES);
@@ -356,10 +474,10 @@ export class Verifier {
     const known = tnumIsConst(off.varOff);
     const kv = BigInt.asIntN(64, off.varOff.value);
     if (known && (kv >= BigInt(BPF_MAX_VAR_OFF) || kv <= -BigInt(BPF_MAX_VAR_OFF))) {
-      fail(`math between ${ptr.type} pointer and ${kv} is not allowed`, EACCES);
+      fail(`math between ${ptr.type} pointer and ${kv} is not allowed`, EINVAL);
     }
-    if (off.smin === S64_MIN) fail(`math between ${ptr.type} pointer and register with unbounded min value is not allowed`, EACCES);
-    if (off.smin <= -BigInt(BPF_MAX_VAR_OFF)) fail(`value ${off.smin} makes ${ptr.type} pointer be out of bounds`, EACCES);
+    if (off.smin === S64_MIN) fail(`math between ${ptr.type} pointer and register with unbounded min value is not allowed`, EINVAL);
+    if (off.smin <= -BigInt(BPF_MAX_VAR_OFF)) fail(`value ${off.smin} makes ${ptr.type} pointer be out of bounds`, EINVAL);
     const r = copyReg(ptr);
     if (known) {
       const n = Number(kv);
@@ -381,7 +499,7 @@ export class Verifier {
         r.range = 0;
       }
     }
-    if (Math.abs(r.off) >= BPF_MAX_VAR_OFF) fail(`value ${r.off} makes ${ptr.type} pointer be out of bounds`, EACCES);
+    if (Math.abs(r.off) >= BPF_MAX_VAR_OFF) fail(`value ${r.off} makes ${ptr.type} pointer be out of bounds`, EINVAL);
     this.setReg(x.dst, r);
   }
 
@@ -441,15 +559,15 @@ export class Verifier {
         const map = reg.map!;
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map value');
         this.checkSpecialFields(reg, off, size, map);
-        return t === 'read' ? scalarUnknown() : undefined;
+        return t === 'read' ? loadedScalar(size) : undefined;
       }
       case RegType.PTR_TO_MAP_KEY:
         if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
-        return scalarUnknown();
+        return loadedScalar(size);
       case RegType.PTR_TO_MEM:
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'memory');
-        return t === 'read' ? scalarUnknown() : undefined;
+        return t === 'read' ? loadedScalar(size) : undefined;
       case RegType.PTR_TO_STACK:
         return this.checkStackAccess(regno, reg, off, size, t, val);
       case RegType.PTR_TO_CTX: {
@@ -535,10 +653,16 @@ export class Verifier {
     let lo: bigint, hi: bigint;
     const cst = tnumIsConst(reg.varOff);
     if (cst) { lo = BigInt.asIntN(64, reg.varOff.value) + BigInt(off); hi = lo + BigInt(size); }
-    else { lo = reg.smin + BigInt(off); hi = reg.smax + BigInt(off) + BigInt(size); }
+    else {
+      if (reg.smax >= BigInt(BPF_MAX_VAR_OFF) || reg.smin <= -BigInt(BPF_MAX_VAR_OFF)) {
+        fail(`invalid unbounded variable-offset${extra} stack R${regno}`, EACCES);
+      }
+      lo = reg.smin + BigInt(off); hi = reg.smax + BigInt(off) + BigInt(size);
+    }
     let errno = 0;
-    if (lo < -BigInt(MAX_BPF_STACK) || (!cst && reg.smin === S64_MIN)) errno = EACCES;
-    else if (hi > 0n || size < 0) errno = EACCES;
+    // first byte outside the stack: EACCES (check_stack_slot_within_bounds); only the end past fp: EINVAL
+    if (lo < -BigInt(MAX_BPF_STACK) || lo >= 0n) errno = EACCES;
+    else if (hi > 0n || size < 0) errno = EINVAL;
     if (errno) {
       if (cst) fail(`invalid${extra} stack R${regno} off=${Number(lo)} size=${size}`, errno);
       fail(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`, errno);
@@ -553,14 +677,13 @@ export class Verifier {
     }
     const [lo, hi] = this.stackBounds(regno, reg, off, size, t === 'read' ? ' read from' : ' write to');
     this.noteStackDepth(frame, lo);
+    for (let a = lo; a < hi; a++) this.markSlotScratched((-a - 1) >> 3);
     if (!tnumIsConst(reg.varOff)) {
       // variable offset: reads give unknown scalars, writes make every byte in range misc
       for (let a = lo; a < hi; a++) {
         const i = MAX_BPF_STACK + a;
         if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
-        else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) {
-          fail(`R${regno} variable offset stack access to spilled pointer`, EACCES);
-        }
+        // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
       }
       return t === 'read' ? scalarUnknown() : undefined;
     }
@@ -586,27 +709,39 @@ export class Verifier {
       }
     }
     for (let b = i; b < i + size; b++) this.scrubSpill(frame, b);
-    if (aligned && (val.type !== RegType.SCALAR_VALUE || size === 8 || tnumIsConst(val.varOff))) {
+    // a slot-aligned store of a scalar of any size is a (narrow) spill for a
+    // privileged loader (save_register_state with size)
+    if (aligned) {
       frame.spills[i >> 3] = { reg: copyReg(val), size };
       for (let b = i; b < i + size; b++) frame.stype[b] = Stk.SPILL;
       for (let b = i + size; b < i + 8; b++) if (frame.stype[b] === Stk.SPILL) frame.stype[b] = Stk.MISC;
-      if (val.type === RegType.SCALAR_VALUE && tnumIsConst(val.varOff) && val.varOff.value === 0n && size < 8) {
-        frame.spills[i >> 3] = undefined;
-        for (let b = i; b < i + size; b++) frame.stype[b] = Stk.ZERO;
-      }
       return;
     }
     const zero = val.type === RegType.SCALAR_VALUE && tnumIsConst(val.varOff) && val.varOff.value === 0n;
+    if (zero) this.requestPrecision();
     for (let b = i; b < i + size; b++) frame.stype[b] = zero ? Stk.ZERO : Stk.MISC;
   }
 
   /** check_stack_read_fixed_off */
   private stackReadFixed(frame: FuncState, off: number, size: number): RegState {
     const i = MAX_BPF_STACK + off;
+    const base = i & ~7;
     const sp = frame.spills[i >> 3];
-    if (sp && frame.stype[i] === Stk.SPILL) {
-      if (i % 8 === 0 && size === sp.size) return copyReg(sp.reg);
+    if (sp && frame.stype[base] === Stk.SPILL) {
+      let spillSize = 0;
+      while (spillSize < 8 && frame.stype[base + spillSize] === Stk.SPILL) spillSize++;
+      if (size === 8 && spillSize === 8) return copyReg(sp.reg);
       if (sp.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
+      // a narrow fill from the start of the spill keeps the value, truncated
+      if (size <= spillSize && i === base) return truncScalar(sp.reg, size);
+      let spills = 0, zeros = 0;
+      for (let b = i; b < i + size; b++) {
+        const k = frame.stype[b]!;
+        if (k === Stk.SPILL) spills++;
+        else if (k === Stk.ZERO) zeros++;
+        else if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+      }
+      if ((spills === size && tnumIsConst(sp.reg.varOff) && sp.reg.varOff.value === 0n) || zeros === size) return scalarConst(0n);
       return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
     }
     let allZero = true;
@@ -624,12 +759,13 @@ export class Verifier {
    * check_helper_mem_access: a helper reads or writes `size` bytes at reg.
    * `maxSize` is the largest size when the size is a range (umax).
    */
-  checkHelperMem(regno: number, size: number, t: AccessType, expected: string): void {
+  checkHelperMem(regno: number, size: number, t: AccessType, expected: string, pktAccess = true): void {
     const reg = this.regs[regno]!;
     switch (reg.type) {
       case RegType.PTR_TO_STACK: {
+        if (size === 0) fail('invalid zero-sized read', EACCES);
         const frame = this.cur.frames[reg.frameno]!;
-        const [lo, hi] = this.stackBounds(regno, reg, reg.off, size, ' indirect access to');
+        const [lo, hi] = this.stackBounds(regno, reg, reg.off, size, t === 'read' ? ' read from' : ' write to');
         this.noteStackDepth(frame, lo);
         for (let a = lo; a < hi; a++) {
           const i = MAX_BPF_STACK + a;
@@ -642,6 +778,8 @@ export class Verifier {
       }
       case RegType.PTR_TO_MAP_VALUE:
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.valueSize, 'map value');
+        // check_map_access: a helper may not touch a bpf_timer / bpf_spin_lock either
+        this.checkSpecialFields(reg, reg.off, size, reg.map!);
         return;
       case RegType.PTR_TO_MAP_KEY:
         if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
@@ -652,7 +790,8 @@ export class Verifier {
         return;
       case RegType.PTR_TO_PACKET:
       case RegType.PTR_TO_PACKET_META:
-        if (t === 'write' && !mayWritePacket(this.input.progType)) fail('helper access to the packet is not allowed', EACCES);
+        // only helpers whose prototype says pkt_access may touch the packet
+        if (!pktAccess || (t === 'write' && !mayWritePacket(this.input.progType))) fail('helper access to the packet is not allowed', EACCES);
         this.checkPacketAccess(regno, reg, reg.off, size);
         return;
       default:
@@ -697,6 +836,8 @@ export class Verifier {
     }
 
     const taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    // a branch decided by the values: they must be exact wherever this path is pruned
+    if (taken === 1 || taken === 0) this.requestPrecision();
     if (taken === 1) { this.insnIdx = target; return true; }
     if (taken === 0) { this.insnIdx = idx + 1; return true; }
 
@@ -720,15 +861,29 @@ export class Verifier {
     refineWith(d, dv);
     refineWith(s, sv);
     if (boundsInvalid(d) || boundsInvalid(s)) return false;
-    // copies of a scalar (same id) learn the same bounds
-    const apply = (r: RegState, orig: RegState): void => {
-      for (const f of st.frames) {
-        f.regs.forEach((q, i) => { if (q === orig || (orig.id && q.id === orig.id && q.type === RegType.SCALAR_VALUE)) f.regs[i] = { ...r, id: q.id }; });
-      }
-    };
-    apply(d, regs[x.dst]!);
-    if (hasSrc) apply(s, regs[x.src]!);
+    regs[x.dst] = d;
+    if (hasSrc) regs[x.src] = s;
+    // copies of a scalar (same base id) learn the same bounds, shifted by their delta
+    if (d.type === RegType.SCALAR_VALUE && d.id) this.syncLinked(st, d);
+    if (hasSrc && s.type === RegType.SCALAR_VALUE && s.id) this.syncLinked(st, s);
     return true;
+  }
+
+  /** sync_linked_regs: every scalar sharing known's base id becomes known + (its delta - known's delta). */
+  private syncLinked(st: VState, known: RegState): void {
+    const base = known.id & ~ADD_CONST;
+    const fix = (q: RegState): RegState => {
+      if (q === known || q.type !== RegType.SCALAR_VALUE || (q.id & ~ADD_CONST) !== base) return q;
+      if ((!(q.id & ADD_CONST) && !(known.id & ADD_CONST)) || q.off === known.off) return { ...known, id: q.id, off: q.off };
+      const delta = scalarConst(BigInt(q.off - known.off));
+      const r = { ...known, id: q.id, off: q.off };
+      writeView(r, aluView(BPF_ADD, viewOf(known, 64), viewOf(delta, 64)));
+      return r;
+    };
+    for (const f of st.frames) {
+      f.regs = f.regs.map(fix);
+      f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
+    }
   }
 
   /** mark_ptr_or_null_regs: every copy of a maybe-null pointer (by id) becomes null or non-null. */
@@ -782,6 +937,13 @@ export class Verifier {
       }
     };
     markGood(goodOnTaken ? other : this.cur);
+    // mark_pkt_end: on the side where the pointer is at (>=) or beyond (>) the
+    // end, that register records it (AT_PKT_END -1, BEYOND_PKT_END -2)
+    const beyond = effOp === BPF_JGT || effOp === BPF_JLE;
+    const endSide = goodOnTaken ? this.cur : other;
+    const goodRegno = lhsGood ? x.dst : x.src;
+    const endRegs = endSide.frames[endSide.frames.length - 1]!.regs;
+    endRegs[goodRegno] = { ...endRegs[goodRegno]!, range: beyond ? -2 : -1 };
     this.pushBranch(other, target);
     this.insnIdx = idx + 1;
     return true;
@@ -801,6 +963,8 @@ export class Verifier {
     for (let r = 0; r <= 5; r++) caller.regs[r] = notInit();
     this.cur.frames.push(callee);
     this.insnIdx = target;
+    this.markAllScratched();
+    this.log.write(`caller:\n${this.frameStr(true, caller)}\ncallee:\n${this.frameStr(true, callee)}\n`);
   }
 
   /** Enters a synchronous callback (bpf_loop) as a frame. */
@@ -819,15 +983,19 @@ export class Verifier {
   private checkExit(): boolean {
     const f = this.frame;
     const r0 = this.regs[0]!;
-    if (r0.type === RegType.NOT_INIT) fail('R0 !read_ok', EACCES);
+    // prepare_func_exit does not read R0 of a static callee: an unset R0 only
+    // matters if the caller reads it (callbacks must return a scalar, though)
+    const staticCallee = this.cur.frames.length > 1 && this.subprogs[f.subprog]?.linkage !== 'global';
+    if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
     if (this.cur.frames.length > 1) {
       // prepare_func_exit
       if (f.inCallbackFn) {
         if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
         this.checkRetRange(r0, f.cbRet!, 'At callback return');
       }
-      if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) {
-        fail('cannot return stack pointer to the caller frame', EINVAL);
+      // any stack pointer, even one into the caller's own frame (the kernel is conservative)
+      if (r0.type === RegType.PTR_TO_STACK) {
+        fail('cannot return stack pointer to the caller', EINVAL);
       }
       this.cur.frames.pop();
       const caller = this.frame;
@@ -838,6 +1006,8 @@ export class Verifier {
         caller.regs[0] = copyReg(r0);
       }
       this.insnIdx = f.callsite + 1;
+      this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
+      this.doPrintState = true;
       return true;
     }
     if (this.cur.lock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', EINVAL);
@@ -849,19 +1019,27 @@ export class Verifier {
   }
 
   private checkRetRange(r0: RegState, [lo, hi]: [bigint, bigint], ctx: string): void {
+    this.requestPrecision();
     if (r0.smin >= lo && r0.smax <= hi) return;
+    // verbose_invalid_scalar: only the signed bounds that are known
     let s = `${ctx} the register R0 has`;
-    const unknown = r0.smin === S64_MIN && r0.smax === (1n << 63n) - 1n;
-    if (unknown) s += ' unknown scalar value';
-    else if (tnumIsConst(r0.varOff)) s += ` smin=${r0.smin} smax=${r0.smax}`;
-    else s += ` smin=${r0.smin} smax=${r0.smax}`;
+    if (r0.smin > S64_MIN) s += ` smin=${r0.smin}`;
+    if (r0.smax < (1n << 63n) - 1n) s += ` smax=${r0.smax}`;
+    if (r0.smin === S64_MIN && r0.smax === (1n << 63n) - 1n) s += ' unknown scalar value';
     fail(`${s} should have been in [${lo}, ${hi}]`, EINVAL);
   }
 }
 
 const EBADF_ = 9;
+/** id flag of a scalar linked to others with a constant delta in `off` */
+const ADD_CONST = 1 << 30;
 
 function hex(n: number): string { return n.toString(16).padStart(2, '0'); }
+
+/** A scalar loaded from memory: narrower loads are zero-extended (coerce_reg_to_size). */
+function loadedScalar(size: number): RegState {
+  return size >= 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+}
 
 export function scalarUnknownBits(bits: number): RegState {
   const r = scalarUnknown();
@@ -869,6 +1047,15 @@ export function scalarUnknownBits(bits: number): RegState {
   r.varOff = { value: 0n, mask: (1n << BigInt(bits)) - 1n };
   syncBounds(r);
   return r;
+}
+
+/** coerce_reg_to_size after a narrow fill: the low `bytes` of a scalar, zero-extended. */
+function truncScalar(s: RegState, bytes: number): RegState {
+  if (bytes >= 8) return copyReg(s);
+  const bits = BigInt(bytes * 8);
+  if (tnumIsConst(s.varOff)) return scalarConst(s.varOff.value & ((1n << bits) - 1n));
+  if (s.umax < (1n << bits)) return copyReg(s);
+  return scalarUnknownBits(bytes * 8);
 }
 
 function zext32(s: RegState): RegState {

@@ -14,7 +14,7 @@ const XDP_MD_SIZE = 24;
 // struct __sk_buff (192 bytes); offsets of the fields with special rules.
 const SKB = {
   size: 192, mark: 8, queueMapping: 12, priority: 32, tcIndex: 44, cb0: 48, cbEnd: 68,
-  tcClassid: 72, data: 76, dataEnd: 80, dataMeta: 140, flowKeys: 144, tstamp: 152,
+  tcClassid: 72, data: 76, dataEnd: 80, family: 88, dataMeta: 140, flowKeys: 144, tstamp: 152,
   sk: 168, hwtstamp: 184,
 };
 
@@ -30,6 +30,8 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
       if (off === 0) return { loads: RegType.PTR_TO_PACKET };
       if (off === 4) return { loads: RegType.PTR_TO_PACKET_END };
       if (off === 8) return { loads: RegType.PTR_TO_PACKET_META };
+      // egress_ifindex only exists for devmap programs (expected_attach_type BPF_XDP_DEVMAP)
+      if (off === 20) return undefined;
       return { loads: RegType.SCALAR_VALUE };
     }
     case F.BPF_PROG_TYPE_SCHED_CLS:
@@ -37,9 +39,11 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
       if (off + size > SKB.size) return undefined;
       const tc = progType === F.BPF_PROG_TYPE_SCHED_CLS;
       const field = off & ~3;
+      // family .. local_port are socket fields, not reachable from an skb program
+      if (field >= SKB.family && field < SKB.dataMeta) return undefined;
       if (SKB_U64.has(off & ~7)) {
         if (size !== 8) return undefined;
-        if (!tc && off !== SKB.tstamp) return undefined;
+        if (!tc) return undefined;
         if (write) return tc && off === SKB.tstamp ? { loads: RegType.SCALAR_VALUE } : undefined;
         if (off === SKB.sk || off === SKB.flowKeys) return undefined; // typed pointers we do not model
         return { loads: RegType.SCALAR_VALUE };

@@ -42,6 +42,8 @@ export interface VerifierInput {
   /** enum bpf_prog_type */
   progType: number;
   gpl: boolean;
+  /** the loader has CAP_BPF (default true); without it bpf_base_func_proto withholds the timer, spin lock, ... helpers */
+  capBpf?: boolean;
   maps: readonly MapMeta[];
   funcInfo?: readonly FuncInfo[];
   lineInfo?: readonly LineInfo[];

@@ -9,12 +9,14 @@ import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
-import { tnumIsConst } from './tnum.js';
+import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
 const BPF_MAX_VAR_SIZ = 1n << 29n;
+/** helpers whose prototype sets pkt_access: they may take packet pointers as memory arguments */
+const PKT_ACCESS = new Set([F.BPF_FUNC_map_lookup_elem, F.BPF_FUNC_map_update_elem, F.BPF_FUNC_map_delete_elem]);
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 
 interface CallMeta {
@@ -23,15 +25,25 @@ interface CallMeta {
   /** the map came in through a timer argument (process_timer_func) */
   viaTimer: boolean;
   callback?: number;
+  /** the map of the ARG_CONST_MAP_PTR argument */
+  mapArg?: MapMeta;
   /** the key argument is a known constant on the stack (get_constant_map_key) */
   constKey?: bigint;
 }
 
-const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT' : r.type);
+/** reg_type_str: a map-in-map lookup result is a map_value_or_null until checked */
+const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT'
+  : r.type === RegType.CONST_PTR_TO_MAP_OR_NULL ? 'map_value_or_null' : r.type);
 
 const PERCPU_MAPS = [F.BPF_MAP_TYPE_PERCPU_ARRAY, F.BPF_MAP_TYPE_PERCPU_HASH, F.BPF_MAP_TYPE_LRU_PERCPU_HASH];
 const QUEUE_MAPS = [F.BPF_MAP_TYPE_QUEUE, F.BPF_MAP_TYPE_STACK];
 const MAP_IN_MAP = [F.BPF_MAP_TYPE_ARRAY_OF_MAPS, F.BPF_MAP_TYPE_HASH_OF_MAPS];
+
+/** bpf_base_func_proto's helpers behind `if (!bpf_token_capable(prog->aux->token, CAP_BPF)) return NULL;` (those tsbpf knows). */
+const CAP_BPF_HELPERS = new Set<number>([
+  F.BPF_FUNC_spin_lock, F.BPF_FUNC_spin_unlock, F.BPF_FUNC_timer_init, F.BPF_FUNC_timer_set_callback,
+  F.BPF_FUNC_timer_start, F.BPF_FUNC_timer_cancel, F.BPF_FUNC_loop,
+]);
 
 /** check_map_func_compatibility, for the helpers and map types tsbpf knows. */
 function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
@@ -39,7 +51,8 @@ function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
   const bad = (): never => fail(`cannot pass map_type ${map.type} into func bpf_${proto.name}#${id}`, EINVAL);
   if (map.type === F.BPF_MAP_TYPE_PROG_ARRAY && id !== F.BPF_FUNC_tail_call) bad();
   if (QUEUE_MAPS.includes(map.type) && ![F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id)) bad();
-  if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) bad();
+  // record_func_key runs before the compatibility table (the kernel's line has no newline)
+  if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) fail('expected prog array map for tail call', EINVAL);
   if ([F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id) && !QUEUE_MAPS.includes(map.type)) bad();
   if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
   if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
@@ -57,10 +70,16 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (p.progTypes && !p.progTypes.includes(v.input.progType)) {
     fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
   }
+  // bpf_base_func_proto returns NULL for its CAP_BPF helpers when !bpf_capable()
+  if (v.input.capBpf === false && CAP_BPF_HELPERS.has(funcId)) {
+    fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
+  }
   if (p.gplOnly && !v.input.gpl) fail('cannot call GPL-restricted function from non-GPL compatible program', EINVAL);
 
   const meta: CallMeta = { mapUid: 0, viaTimer: false };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
+  // record_func_key and check_map_func_compatibility run once every argument passed
+  if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
@@ -100,7 +119,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
         // an array lookup with a constant in-range key cannot fail (can_elide_value_nullness)
         if ((map.type === F.BPF_MAP_TYPE_ARRAY || map.type === F.BPF_MAP_TYPE_PERCPU_ARRAY)
           && p.id === F.BPF_FUNC_map_lookup_elem && meta.constKey !== undefined && meta.constKey < BigInt(map.maxEntries)) {
-          regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map, mapUid: meta.mapUid });
+          // a value with a bpf_spin_lock keeps its id: the lock is identified by it
+          regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map, mapUid: meta.mapUid, id: map.spinLockOff >= 0 ? id : 0 });
         }
       }
       break;
@@ -160,18 +180,19 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       }
       meta.map = reg.map;
       meta.mapUid = reg.mapUid;
-      checkMapFuncCompat(reg.map!, p);
+      meta.mapArg = reg.map;
       return;
     }
     case ArgType.PTR_TO_MAP_KEY:
       if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
-      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES);
+      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
       meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
+      if (meta.constKey !== undefined) v.requestPrecision();
       return;
     case ArgType.PTR_TO_MAP_VALUE:
     case ArgType.PTR_TO_UNINIT_MAP_VALUE:
       if (!meta.map) fail('invalid map_ptr to access map->value', EACCES);
-      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES);
+      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES, PKT_ACCESS.has(p.id));
       return;
     case ArgType.PTR_TO_MEM:
     case ArgType.PTR_TO_UNINIT_MEM: {
@@ -187,8 +208,9 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
         fail(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, EACCES);
       }
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
+      v.requestPrecision();
       const memKind = p.args[i - 1];
-      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES);
+      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
       return;
     }
     case ArgType.PTR_TO_CTX:
@@ -206,10 +228,15 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       return;
     case ArgType.PTR_TO_FUNC:
       if (reg.type !== RegType.PTR_TO_FUNC) mismatch('func');
+      // check_func_arg_reg_off -> __check_ptr_off_reg
+      if (reg.off !== 0) fail(`dereference of modified func ptr R${regno} off=${reg.off} disallowed`, EACCES);
+      if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+        fail(`variable func access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+      }
       meta.callback = reg.subprog;
       return;
     case ArgType.PTR_TO_STACK_OR_NULL:
-      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
+      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.requestPrecision(); return; }
       if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
       return;
   }

@@ -48,6 +48,11 @@ export interface RegState {
   subprog: number;
   /** PTR_TO_MEM / PTR_TO_MAP_KEY size */
   memSize: number;
+  /**
+   * the scalar's exact value mattered on some path below the checkpoint
+   * holding it (set only in checkpoints; see Verifier.markPrecise)
+   */
+  precise?: boolean;
 }
 
 export function notInit(): RegState {
@@ -135,6 +140,13 @@ function deduceBounds(r: RegState): void {
       r.s32max = min(r.s32max, s32(r.umax));
     }
   }
+  // upper halves two consecutive numbers, lower halves a signed range across zero
+  for (const [lo64, hi64] of [[r.umin, r.umax], [r.smin, r.smax]] as const) {
+    if ((BigInt.asUintN(32, lo64 >> 32n) + 1n) % (1n << 32n) === BigInt.asUintN(32, hi64 >> 32n) && s32(lo64) < 0n && s32(hi64) >= 0n) {
+      r.s32min = max(r.s32min, s32(lo64));
+      r.s32max = min(r.s32max, s32(hi64));
+    }
+  }
   if (r.smin >> 32n === r.smax >> 32n) {
     const lo = BigInt.asUintN(32, r.smin), hi = BigInt.asUintN(32, r.smax);
     if (lo <= hi) { r.u32min = max(r.u32min, lo); r.u32max = min(r.u32max, hi); }
@@ -142,6 +154,16 @@ function deduceBounds(r: RegState): void {
       r.s32min = max(r.s32min, s32(r.smin));
       r.s32max = min(r.s32max, s32(r.smax));
     }
+  }
+  // 32 -> 64: the low halves of the 64-bit ends can take the 32-bit bounds
+  // (__reg_deduce_mixed_bounds)
+  r.umin = max(r.umin, (r.umin & ~U32_MAX) | r.u32min);
+  r.umax = min(r.umax, (r.umax & ~U32_MAX) | r.u32max);
+  r.smin = max(r.smin, s64((BigInt.asUintN(64, r.smin) & ~U32_MAX) | r.u32min));
+  r.smax = min(r.smax, s64((BigInt.asUintN(64, r.smax) & ~U32_MAX) | r.u32max));
+  if (r.s32min >= 0n && r.smin >= S32_MIN && r.smax <= S32_MAX) {
+    r.smin = r.s32min; r.smax = r.s32max; r.umin = r.s32min; r.umax = r.s32max;
+    r.varOff = tnumIntersect(r.varOff, tnumRange(r.smin, r.smax));
   }
   // 64-bit signed/unsigned.
   if (s64(r.umin) <= s64(r.umax)) {

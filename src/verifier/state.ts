@@ -41,6 +41,8 @@ export interface Checkpoint {
   /** live paths still exploring below this checkpoint */
   branches: number;
   parent: Checkpoint | null;
+  /** every scalar of the state was marked precise (Verifier.requestPrecision) */
+  allPrecise?: boolean;
 }
 
 export function newFrame(frameno: number, subprog: number, callsite: number): FuncState {
@@ -91,10 +93,14 @@ function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
   if (o.type !== c.type) return false;
   switch (o.type) {
     case RegType.SCALAR_VALUE:
+      // an imprecise scalar's value never mattered below the old state
+      if (!o.precise) return true;
       return rangeWithin(o, c);
     case RegType.PTR_TO_PACKET:
     case RegType.PTR_TO_PACKET_META:
-      return o.off === c.off && o.range <= c.range && rangeWithin(o, c) && ids.ok(o.id, c.id);
+      // AT_PKT_END / BEYOND_PKT_END (negative ranges) only match themselves
+      return o.off === c.off && (o.range < 0 || c.range < 0 ? o.range === c.range : o.range <= c.range)
+        && rangeWithin(o, c) && ids.ok(o.id, c.id);
     default:
       return o.off === c.off && o.map === c.map && o.mapUid === c.mapUid && o.frameno === c.frameno
         && o.subprog === c.subprog && o.memSize === c.memSize && rangeWithin(o, c) && ids.ok(o.id, c.id);
@@ -130,7 +136,7 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap): boolean {
 }
 
 /** states_equal (RANGE_WITHIN): old state subsumes the current one. */
-export function statesEqual(old: VState, cur: VState): boolean {
+export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
@@ -138,7 +144,9 @@ export function statesEqual(old: VState, cur: VState): boolean {
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;
     if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
-    for (let r = 0; r < 11; r++) if (!regsafe(of.regs[r]!, cf.regs[r]!, ids)) return false;
+    // registers dead at the instruction (compute_live_registers) are not compared in the innermost frame
+    const live = f === old.frames.length - 1 ? liveRegs | 0x400 : 0x7ff;
+    for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids)) return false;
     if (!stacksafe(of, cf, ids)) return false;
   }
   return true;

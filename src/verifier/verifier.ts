@@ -8,8 +8,12 @@ import type { VerifierInput, VerifierResult } from './env.js';
 import { VerifierError } from './env.js';
 import { CheckError, checkCfg, checkSubprogs, findSubprogs } from './cfg.js';
 import { Verifier } from './check.js';
-import { VerifierLog } from './log.js';
+import { VerifierLog, formatInsn } from './log.js';
+import { computeLiveRegs, liveRegsTable } from './live_regs.js';
+import { helperProto } from '../helpers/protos.js';
 import { checkMaxStackDepth } from './stack_depth.js';
+import { checkUsedMaps } from './map_compat.js';
+import { checkOpcodeTable } from './opcode_table.js';
 import { EINVAL, E2BIG } from '../uapi/errno.js';
 import { MAX_BPF_REG } from '../isa/opcodes.js';
 
@@ -29,27 +33,33 @@ export function verify(input: VerifierInput): VerifierResult {
       if (x.src > 10 && x.code !== 0x18) throw new CheckError(`R${x.src} is invalid`, EINVAL, i);
     }
     const subprogs = findSubprogs(insns, input.funcInfo);
+    // add_subprog_and_kfunc lists the subprograms at level 2
+    if (log.level >= 2) for (let i = 0; i < subprogs.length; i++) log.write(`func#${i} @${subprogs[i]!.start}\n`);
     checkSubprogs(insns, subprogs);
+    // resolve_pseudo_ldimm64: the opcode table, check_map_prog_compatibility, before check_cfg
+    checkOpcodeTable(insns);
+    checkUsedMaps(insns, input.maps, input.progType);
     checkCfg(insns);
+    // compute_live_registers prints its table at level 2
+    if (log.level >= 2) {
+      const live = computeLiveRegs(insns, input.helperProto ?? helperProto);
+      log.write(liveRegsTable(insns, live, (i) => formatInsn(insns, i)));
+    }
     v = new Verifier(input, subprogs, log);
     v.run();
     checkMaxStackDepth(insns, subprogs);
+    // do_check_common: a verified program leaves no path in a level-1 log
+    if (log.level === 1) log.reset(0);
     log.stats(stats());
     return { log: log.text(), stats: stats(), subprogs };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     const at = e.insnIndex ?? v?.insnIdx;
-    const line = lineInfoFor(input, at);
-    if (line) log.error(`; ${line}`);
     log.error(e.message);
+    for (const l of (e as CheckError & { trailer?: string[] }).trailer ?? []) log.write(`${l}\n`);
     log.stats(stats());
     throw new VerifierError(e.message, -e.errno, log.text(), at);
   }
 }
 
-function lineInfoFor(input: VerifierInput, at: number | undefined): string | undefined {
-  if (at === undefined || !input.lineInfo?.length) return undefined;
-  let best: string | undefined;
-  for (const l of input.lineInfo) if (l.insnOff <= at) best = l.line; else break;
-  return best;
-}
+

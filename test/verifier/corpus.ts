@@ -45,7 +45,9 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
 /** The kernel log's error line: the last line before the "processed N insns" summary. */
 export function kernelErrorLine(log: string): string | undefined {
   // the infinite-loop report is followed by the two states it compared
-  const lines = log.split('\n').filter((l) => l.length > 0 && !/^(cur|old) state: /.test(l));
+  // a few kernel messages lack their newline ("expected prog array map for tail call"),
+  // running into the summary line
+  const lines = log.replace(/(?<=[^\n])(?=processed \d+ insns \(limit)/g, '\n').split('\n').filter((l) => l.length > 0 && !/^(cur|old) state: /.test(l));
   const i = lines.findIndex((l) => l.startsWith('processed '));
   return i > 0 ? lines[i - 1] : undefined;
 }

@@ -51,7 +51,7 @@ out:
     exit
 out:
     mov %r0, 0
-    exit`, 'invalid variable-offset read from stack R2 var_off=(0x0; 0xf) off=-8 size=1', EACCES);
+    exit`, 'invalid variable-offset read from stack R2 var_off=(0x0; 0xf) off=-8 size=1', EINVAL); // the end past fp: EINVAL (corpus stack_var_off_past_top)
 });
 
 test('a bounded loop is simulated; a non-terminating one hits the infinite-loop check', () => {

@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#define PSEUDO_FUNC_MARK 0x7eadf00d
+
 static char logbuf[1 << 24];
 static struct { int have; union bpf_attr attr; struct bpf_insn *insns; void *finfo; void *linfo; int ret, err; char log[1 << 16]; } cap;
 static const char *want;
@@ -33,6 +35,16 @@ long syscall(long n, ...) {
     union bpf_attr *at = (union bpf_attr *)a2;
     if (strncmp(at->prog_name, want, sizeof(at->prog_name) - 1) == 0) {
       { struct bpf_map *mm; cap_nm = 0; bpf_object__for_each_map(mm, cur_obj) cap_fds[cap_nm++] = bpf_map__fd(mm); }
+      // hand-written bytecode: libbpf would resolve (or reject) a raw
+      // BPF_PSEUDO_FUNC itself, so the corpus writes one as a marker
+      // ld_imm64 (src 0, imm PSEUDO_FUNC_MARK, second imm = relative offset)
+      // that becomes the raw pseudo func here, just before the kernel sees it
+      struct bpf_insn *xi = (struct bpf_insn *)(unsigned long)at->insns;
+      for (unsigned i = 0; i + 1 < at->insn_cnt; i++) {
+        if (xi[i].code == (BPF_LD | BPF_DW | BPF_IMM) && xi[i].src_reg == 0 && xi[i].imm == PSEUDO_FUNC_MARK) {
+          xi[i].src_reg = BPF_PSEUDO_FUNC; xi[i].imm = xi[i + 1].imm; xi[i + 1].imm = 0;
+        }
+      }
       at->log_buf = (unsigned long)logbuf; at->log_size = sizeof(logbuf); at->log_level = 1;
       logbuf[0] = 0;
       long r = real(n, a1, a2, a3, a4, a5, a6);
@@ -78,14 +90,41 @@ static int fieldOff(const struct btf *btf, int tid, const char *name) {
   return -1;
 }
 
-static void mapMeta(const struct btf *btf, struct bpf_map *m) {
+// libbpf frees a map-in-map's inner template once the outer map exists, so
+// the template is described before the load and printed from here after it
+static struct { int have; char name[64]; int type, timerOff, spinLockOff, hasBtf; unsigned ks, vs, me, fl; } inner_saved[64];
+
+static void saveInner(const struct btf *btf, struct bpf_map *m, int idx) {
+  struct bpf_map *in = bpf_map__inner_map(m);
+  if (idx >= 64) return;
+  inner_saved[idx].have = 0;
+  if (!in) return;
+  int vt = bpf_map__btf_value_type_id(in);
+  inner_saved[idx].have = 1;
+  snprintf(inner_saved[idx].name, sizeof(inner_saved[idx].name), "%s", bpf_map__name(in));
+  inner_saved[idx].type = bpf_map__type(in);
+  inner_saved[idx].ks = bpf_map__key_size(in); inner_saved[idx].vs = bpf_map__value_size(in);
+  inner_saved[idx].me = bpf_map__max_entries(in); inner_saved[idx].fl = bpf_map__map_flags(in);
+  inner_saved[idx].timerOff = fieldOff(btf, vt, "bpf_timer");
+  inner_saved[idx].spinLockOff = fieldOff(btf, vt, "bpf_spin_lock");
+  inner_saved[idx].hasBtf = vt != 0;
+}
+
+static void mapMeta(const struct btf *btf, struct bpf_map *m, int idx) {
   printf("{\"name\":"); jstr(bpf_map__name(m));
   printf(",\"type\":%d,\"keySize\":%u,\"valueSize\":%u,\"maxEntries\":%u,\"flags\":%u",
          bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m), bpf_map__max_entries(m), bpf_map__map_flags(m));
   int vt = bpf_map__btf_value_type_id(m);
   printf(",\"timerOff\":%d,\"spinLockOff\":%d,\"hasBtf\":%s", fieldOff(btf, vt, "bpf_timer"), fieldOff(btf, vt, "bpf_spin_lock"), vt ? "true" : "false");
   struct bpf_map *inner = bpf_map__inner_map(m);
-  if (inner) { printf(",\"inner\":"); mapMeta(btf, inner); }
+  if (inner) { printf(",\"inner\":"); mapMeta(btf, inner, -1); }
+  else if (idx >= 0 && idx < 64 && inner_saved[idx].have) {
+    printf(",\"inner\":{\"name\":"); jstr(inner_saved[idx].name);
+    printf(",\"type\":%d,\"keySize\":%u,\"valueSize\":%u,\"maxEntries\":%u,\"flags\":%u",
+           inner_saved[idx].type, inner_saved[idx].ks, inner_saved[idx].vs, inner_saved[idx].me, inner_saved[idx].fl);
+    printf(",\"timerOff\":%d,\"spinLockOff\":%d,\"hasBtf\":%s}", inner_saved[idx].timerOff, inner_saved[idx].spinLockOff,
+           inner_saved[idx].hasBtf ? "true" : "false");
+  }
   printf("}");
 }
 
@@ -105,6 +144,7 @@ int main(int argc, char **argv) {
     memset(&cap, 0, sizeof(cap) - sizeof(cap.log));
     want = pname;
     cur_obj = obj;
+    { struct bpf_map *mm; int k = 0; bpf_object__for_each_map(mm, obj) saveInner(bpf_object__btf(obj), mm, k++); }
     bpf_object__load(obj);
     want = NULL;
     if (!cap.have) { fprintf(stderr, "%s: no PROG_LOAD captured\n", pname); bpf_object__close(obj); continue; }
@@ -125,7 +165,7 @@ int main(int argc, char **argv) {
     }
     printf("],\"maps\":[");
     int k = 0;
-    bpf_object__for_each_map(m, obj) { if (k++) printf(","); mapMeta(btf, m); }
+    bpf_object__for_each_map(m, obj) { if (k) printf(","); mapMeta(btf, m, k); k++; }
     printf("],\"funcInfo\":[");
     for (unsigned i = 0; i < cap.attr.func_info_cnt; i++) {
       struct bpf_func_info *fi = (void *)((char *)cap.finfo + i * cap.attr.func_info_rec_size);

@@ -1,0 +1,34 @@
+// Asks the live kernel's verifier about raw bytecode (no maps):
+//   kload PROG_TYPE HEX_BYTECODE
+// prints "ok" or "err ERRNO", then the verifier log. Built by
+// test/verifier/fuzz_regressions.test.ts with `gcc kload.c -lbpf`.
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char log_buf[1 << 20];
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: kload PROG_TYPE HEX\n");
+		return 2;
+	}
+	int type = atoi(argv[1]);
+	size_t n = strlen(argv[2]) / 2;
+	unsigned char *bytes = calloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++) sscanf(argv[2] + 2 * i, "%2hhx", &bytes[i]);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf, .log_size = sizeof(log_buf), .log_level = 1);
+	int fd = bpf_prog_load(type, "fuzz_repro", "GPL", (const struct bpf_insn *)bytes, n / 8, &opts);
+	if (fd >= 0) {
+		printf("ok\n");
+		close(fd);
+	} else {
+		printf("err %d\n", errno);
+	}
+	fputs(log_buf, stdout);
+	return 0;
+}
