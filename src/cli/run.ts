@@ -3,40 +3,15 @@
 // kernel-side runner in test/kernel/runner.c, so the two can be diffed.
 
 import { Runtime } from '../runtime/runtime.js';
-import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
-import { decodeGlobal } from '../runtime/loader.js';
-import { VmError } from '../vm/errors.js';
+import type { BpfObject } from '../runtime/loader.js';
 import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
+import { executeSteps } from './scenario.js';
 
 const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...';
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-/** One dump line per variable, as the kernel runner prints them. */
-export function dumpLines(obj: BpfObject): string[] {
-  const lines: string[] = [];
-  const isData = (s: string): boolean => s === '.data' || s === '.bss' || s.startsWith('.data.') || s.startsWith('.bss.');
-  for (const g of obj.globals(isData)) {
-    const bytes = obj.globalBytes(g.name);
-    if (!bytes) {
-      lines.push(`${g.name}=freed`);
-      continue;
-    }
-    lines.push(...formatGlobal(g, bytes));
-  }
-  return lines;
-}
-
-function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
-  const v = decodeGlobal(g, bytes);
-  if (g.shape.kind === 'int') return [`${g.name}=${v as number | bigint}`];
-  if (g.shape.kind === 'int-array') return (v as (number | bigint)[]).map((x, i) => `${g.name}[${i}]=${x}`);
-  return [`${g.name}=0x${hex(bytes)}`];
-}
+export { dumpLines } from './scenario.js';
 
 export async function main(argv: string[]): Promise<number> {
   let noHold = false;
@@ -91,57 +66,15 @@ export async function main(argv: string[]): Promise<number> {
   emit('load=ok', { load: 'ok' });
   if (noHold) for (const n of obj.mapNames()) obj.map(n).close();
 
-  let packet: Uint8Array = new Uint8Array(64);
   let status = 0;
   try {
-    for (const s of steps) {
-      switch (s.kind) {
-        case 'pkt':
-          packet = s.bytes;
-          emit(`pkt len=${packet.length}`, { pkt: packet.length });
-          break;
-        case 'run': {
-          const verb = s.withPacket ? 'run-pkt' : 'run';
-          const prog = obj.program(s.prog);
-          try {
-            const r = prog.run(prog.hasPacket ? { data: packet } : {});
-            if (s.withPacket) {
-              const d = r.data ?? new Uint8Array(0);
-              emit(`${verb}:${s.prog} retval=${r.retval} size=${d.length} data=${hex(d)}`, { run: s.prog, retval: r.retval, size: d.length, data: hex(d) });
-            } else {
-              emit(`${verb}:${s.prog} retval=${r.retval}`, { run: s.prog, retval: r.retval });
-            }
-          } catch (e) {
-            const errno = (e as { errno?: number }).errno;
-            if (typeof errno === 'number') {
-              emit(`${verb}:${s.prog} err=-${errnoName(errno)}`, { run: s.prog, err: errno });
-            } else if (e instanceof VmError) {
-              process.stderr.write(`tsbpf run: ${s.prog}: ${e.message}\n`);
-              emit(`${verb}:${s.prog} err=-EFAULT`, { run: s.prog, err: -14, fault: e.message });
-            } else throw e;
-          }
-          break;
-        }
-        case 'sleep':
-          await passTime(rt, s.usec * 1000n);
-          break;
-        case 'advance':
-          await passTime(rt, s.ns);
-          break;
-        case 'close-map':
-          obj.map(s.map).close();
-          break;
-        case 'close-maps':
-          for (const n of obj.mapNames()) obj.map(n).close();
-          break;
-        case 'dump': {
-          const lines = dumpLines(obj);
-          emit('dump', { dump: lines });
-          if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
-          break;
-        }
-      }
-    }
+    await executeSteps(rt, obj, steps, {
+      record: emit,
+      dump: (lines) => {
+        if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
+      },
+      warn: (m) => process.stderr.write(`tsbpf run: ${m}\n`),
+    });
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
     status = 2;
@@ -152,13 +85,4 @@ export async function main(argv: string[]): Promise<number> {
   obj.close();
   rt.unref();
   return status;
-}
-
-/** Virtual clock: advance (firing due timers). Real clock: wait on the event loop. */
-async function passTime(rt: Runtime, ns: bigint): Promise<void> {
-  if (rt.clock.kind === 'virtual') {
-    rt.virtualClock.advance(ns);
-    return;
-  }
-  await new Promise((resolve) => setTimeout(resolve, Number(ns / 1_000_000n)));
 }

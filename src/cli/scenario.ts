@@ -1,0 +1,112 @@
+// Executing the steps of `tsbpf run` (see steps.ts) against a loaded object:
+// shared by `tsbpf run` and the `tsbpf map` verbs, which run a scenario
+// before they read or write a map (there is no daemon holding maps between
+// invocations, so state is rebuilt each time).
+
+import type { Runtime } from '../runtime/runtime.js';
+import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
+import { decodeGlobal } from '../runtime/loader.js';
+import { VmError } from '../vm/errors.js';
+import { errnoName } from '../uapi/errno.js';
+import type { Step } from './steps.js';
+
+export interface StepOutput {
+  /** one result line, and the same result as a --json record */
+  record(line: string, rec: Record<string, unknown>): void;
+  /** the variable lines of a `dump` step (after its `dump` record) */
+  dump(lines: string[]): void;
+  /** a diagnostic (a program fault): stderr */
+  warn(message: string): void;
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/** One dump line per variable, as the kernel runner prints them. */
+export function dumpLines(obj: BpfObject): string[] {
+  const lines: string[] = [];
+  const isData = (s: string): boolean => s === '.data' || s === '.bss' || s.startsWith('.data.') || s.startsWith('.bss.');
+  for (const g of obj.globals(isData)) {
+    const bytes = obj.globalBytes(g.name);
+    if (!bytes) {
+      lines.push(`${g.name}=freed`);
+      continue;
+    }
+    lines.push(...formatGlobal(g, bytes));
+  }
+  return lines;
+}
+
+function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
+  const v = decodeGlobal(g, bytes);
+  if (g.shape.kind === 'int') return [`${g.name}=${v as number | bigint}`];
+  if (g.shape.kind === 'int-array') return (v as (number | bigint)[]).map((x, i) => `${g.name}[${i}]=${x}`);
+  return [`${g.name}=0x${hex(bytes)}`];
+}
+
+/**
+ * Runs `steps` in order. A program's errno (e.g. -ENOTSUPP from test-run) or
+ * fault is a result line, not an error; an unknown program or map name throws.
+ */
+export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly Step[], out: StepOutput): Promise<void> {
+  // the packet run-pkt/run use until a pkt: step replaces it
+  let packet: Uint8Array = new Uint8Array(64);
+  for (const s of steps) {
+    switch (s.kind) {
+      case 'pkt':
+        packet = s.bytes;
+        out.record(`pkt len=${packet.length}`, { pkt: packet.length });
+        break;
+      case 'run': {
+        const verb = s.withPacket ? 'run-pkt' : 'run';
+        const prog = obj.program(s.prog);
+        try {
+          const r = prog.run(prog.hasPacket ? { data: packet } : {});
+          if (s.withPacket) {
+            const d = r.data ?? new Uint8Array(0);
+            out.record(`${verb}:${s.prog} retval=${r.retval} size=${d.length} data=${hex(d)}`, { run: s.prog, retval: r.retval, size: d.length, data: hex(d) });
+          } else {
+            out.record(`${verb}:${s.prog} retval=${r.retval}`, { run: s.prog, retval: r.retval });
+          }
+        } catch (e) {
+          const errno = (e as { errno?: number }).errno;
+          if (typeof errno === 'number') {
+            out.record(`${verb}:${s.prog} err=-${errnoName(errno)}`, { run: s.prog, err: errno });
+          } else if (e instanceof VmError) {
+            out.warn(`${s.prog}: ${e.message}`);
+            out.record(`${verb}:${s.prog} err=-EFAULT`, { run: s.prog, err: -14, fault: e.message });
+          } else throw e;
+        }
+        break;
+      }
+      case 'sleep':
+        await passTime(rt, s.usec * 1000n);
+        break;
+      case 'advance':
+        await passTime(rt, s.ns);
+        break;
+      case 'close-map':
+        obj.map(s.map).close();
+        break;
+      case 'close-maps':
+        for (const n of obj.mapNames()) obj.map(n).close();
+        break;
+      case 'dump': {
+        const lines = dumpLines(obj);
+        out.record('dump', { dump: lines });
+        out.dump(lines);
+        break;
+      }
+    }
+  }
+}
+
+/** Virtual clock: advance (firing due timers). Real clock: wait on the event loop. */
+async function passTime(rt: Runtime, ns: bigint): Promise<void> {
+  if (rt.clock.kind === 'virtual') {
+    rt.virtualClock.advance(ns);
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, Number(ns / 1_000_000n)));
+}
