@@ -10,5 +10,5 @@ while IFS= read -r -d '' src; do
   out="${src%.c}.o"
   "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -c "$src" -o "$out"
   n=$((n + 1))
-done < <(find test examples -name '*.bpf.c' -print0 2>/dev/null)
+done < <(find test examples bench -name '*.bpf.c' -print0 2>/dev/null)
 echo "build-bpf: rebuilt $n objects"
