@@ -23,7 +23,8 @@ import {
   writeView,
 } from './scalar.js';
 import {
-  type Checkpoint, type FuncState, type VState, Stk, copyState, newFrame, statesEqual, statesExact,
+  type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
+  statesEqual, statesExact,
 } from './state.js';
 import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
@@ -58,6 +59,8 @@ export class Verifier {
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
   private readonly prunePoint: Uint8Array;
+  /** targets of branch edges (mark_jmp_point): each visit is a jmp_history entry in the kernel */
+  private readonly jmpPoint: Uint8Array;
   /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
   private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
@@ -71,19 +74,24 @@ export class Verifier {
     this.log = log;
     this.limit = input.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
     this.prunePoint = new Uint8Array(this.insns.length + 1);
+    this.jmpPoint = new Uint8Array(this.insns.length + 1);
     this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
       if (isJump(x)) {
         this.prunePoint[jumpTarget(this.insns, i)] = 1;
+        this.jmpPoint[jumpTarget(this.insns, i)] = 1;
         if (BPF_OP(x.code) !== BPF_JA) this.prunePoint[i] = 1;
       }
       // visit_func_call_insn: the insn after a call, and a bpf-to-bpf call itself
       if (x.code === (BPF_JMP | BPF_CALL)) {
         this.prunePoint[i + 1] = 1;
-        if (x.src === BPF_PSEUDO_CALL) this.prunePoint[i] = 1;
+        if (x.src === BPF_PSEUDO_CALL) { this.prunePoint[i] = 1; this.jmpPoint[i + x.imm + 1] = 1; }
       }
-      if (x.code === LD_IMM64) i++;
+      if (x.code === LD_IMM64) {
+        if (x.src === BPF_PSEUDO_FUNC && i + x.imm + 1 < this.insns.length) this.jmpPoint[i + x.imm + 1] = 1;
+        i++;
+      }
     }
     for (const sp of subprogs) this.prunePoint[sp.start] = 1;
   }
@@ -118,7 +126,7 @@ export class Verifier {
   run(): void {
     const f = newFrame(0, 0, -1);
     f.regs[1] = ptrReg(RegType.PTR_TO_CTX);
-    this.work.push({ state: { frames: [f], lock: null, cp: null }, insn: 0, prev: -1, logPos: this.log.pos });
+    this.work.push({ state: { frames: [f], lock: null, cp: null, hist: [], jmpCnt: 0 }, insn: 0, prev: -1, logPos: this.log.pos });
     this.markAllScratched();
     let first = true;
     while (this.work.length) {
@@ -152,6 +160,9 @@ export class Verifier {
         }
       }
       const x = this.insns[idx]!;
+      const h: HistEntry = { idx, depth: this.cur.frames.length - 1, flags: 0 };
+      this.cur.hist.push(h);
+      if (this.jmpPoint[idx]) this.countHist(h);
       if (this.log.level >= 2 && this.doPrintState) {
         this.log.write(`\nfrom ${this.prevInsnIdx} to ${idx}:${this.frameStr(true)}\n`);
         this.doPrintState = false;
@@ -183,8 +194,10 @@ export class Verifier {
     const list = this.explored.get(idx) ?? [];
     // a new checkpoint only after 2 jumps and 8 instructions since the last one
     // (the kernel's heuristic that keeps total_states and peak_states down)
-    let addNewState = this.jmpsProcessed - this.prevJmpsProcessed >= 2
-      && this.stats.processedInsns - this.prevInsnProcessed >= 8;
+    // a long jmp_history forces a checkpoint (the kernel's force_new_state)
+    const force = this.cur.jmpCnt > 40;
+    let addNewState = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2
+      && this.stats.processedInsns - this.prevInsnProcessed >= 8);
     for (const cp of list) {
       if (cp.branches > 0) {
         if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
@@ -196,12 +209,12 @@ export class Verifier {
           throw e;
         }
         // inside a loop: do not add states too often
-        if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
+        if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
         continue;
       }
       if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
         // propagate_precision: what mattered below the old state matters here too
-        if (cp.allPrecise) this.requestPrecision();
+        this.propagatePrecision(cp);
         return true;
       }
     }
@@ -210,9 +223,13 @@ export class Verifier {
     if (!addNewState || list.length >= MAX_STATES_PER_INSN) return false;
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processedInsns;
-    const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp };
+    const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp, hist: this.cur.hist };
     cp.state.cp = null;
+    cp.state.hist = [];
+    clearSingularIds(cp.state);
     this.cur.cp = cp;
+    this.cur.hist = [];
+    this.cur.jmpCnt = 0;
     list.push(cp);
     this.explored.set(idx, list);
     this.stats.totalStates++;
@@ -221,11 +238,10 @@ export class Verifier {
   }
 
   /**
-   * mark_chain_precision, conservatively: a scalar's exact value decided
-   * something on this path, so every scalar (registers and spills) of every
-   * checkpoint this path went through becomes precise — a superset of what
-   * the kernel's backtracking marks (its own fallback,
-   * mark_all_scalars_precise). Imprecise scalars prune as equal (regsafe).
+   * mark_all_scalars_precise: every scalar (registers and spills) of every
+   * checkpoint this path went through becomes precise — the fallback of
+   * backtrack() for what it does not model, a superset of what backtracking
+   * marks. Imprecise scalars prune as equal (regsafe).
    */
   requestPrecision(): void {
     for (let c = this.cur.cp; c && !c.allPrecise; c = c.parent) {
@@ -233,6 +249,199 @@ export class Verifier {
       for (const f of c.state.frames) {
         for (const r of f.regs) if (r.type === RegType.SCALAR_VALUE) r.precise = true;
         for (const sp of f.spills) if (sp && sp.reg.type === RegType.SCALAR_VALUE) sp.reg.precise = true;
+      }
+    }
+  }
+
+  /** push_jmp_history: the kernel's history holds jmp points, spills/fills and linked-register jumps */
+  countHist(h: HistEntry | undefined): void {
+    if (!h || h.flags & HIST_COUNTED) return;
+    h.flags |= HIST_COUNTED;
+    this.cur.jmpCnt++;
+  }
+
+  /** mark_chain_precision for registers of the current frame (mid-instruction: the current insn is skipped). */
+  markRegsPrecise(...regnos: number[]): void {
+    const req = newMasks();
+    const d = this.cur.frames.length - 1;
+    for (const r of regnos) req.regs[d] |= 1 << r;
+    this.backtrack(req, true);
+  }
+
+  /** mark_chain_precision for a spilled stack slot of frame `frameno`. */
+  markSlotPrecise(frameno: number, spi: number): void {
+    const req = newMasks();
+    req.slots[frameno] |= 1n << BigInt(spi);
+    this.backtrack(req, true);
+  }
+
+  /** propagate_precision: what was precise in the old state must be precise on this path too. */
+  private propagatePrecision(old: Checkpoint): void {
+    if (old.allPrecise) { this.requestPrecision(); return; }
+    const req = newMasks();
+    let any = false;
+    old.state.frames.forEach((f, fr) => {
+      f.regs.forEach((r, i) => { if (r.type === RegType.SCALAR_VALUE && r.precise) { req.regs[fr] |= 1 << i; any = true; } });
+      f.spills.forEach((sp, slot) => {
+        if (sp && sp.reg.type === RegType.SCALAR_VALUE && sp.reg.precise) {
+          // spills[] counts from the bottom of the stack; spi from fp downwards
+          req.slots[fr] |= 1n << BigInt(MAX_BPF_STACK / 8 - 1 - slot); any = true;
+        }
+      });
+    });
+    if (any) this.backtrack(req, false);
+  }
+
+  /**
+   * __mark_chain_precision: walk this path's history backwards from the
+   * current insn, moving the need for an exact value from each register or
+   * stack slot to what it was computed from (backtrack_insn), and mark the
+   * registers and spilled slots still needed in every checkpoint passed.
+   * Anything this model does not follow falls back to requestPrecision.
+   */
+  private backtrack(req: Masks, skipCurrent: boolean): void {
+    let cp = this.cur.cp;
+    if (!cp) return;
+    let hist = this.cur.hist;
+    let skip = skipCurrent;
+    let later = this.cur.frames.length - 1;
+    const { regs, slots } = req;
+    for (;;) {
+      for (let k = hist.length - 1; k >= 0; k--) {
+        const e = hist[k]!;
+        if (skip) { skip = false; later = e.depth; continue; }
+        const d = e.depth;
+        if (d === later + 1) {
+          // e is the callee's exit; the later insn ran in the caller after it
+          const r0 = regs[later]! & 1;
+          regs[later]! &= ~0x3f;
+          regs[d] = e.flags & HIST_CB_EXIT ? 0 : r0;
+          slots[d] = 0n;
+          later = d;
+          continue;
+        } else if (d === later - 1) {
+          // e is the call; the later insn was the callee's first
+          const x = this.insns[e.idx]!;
+          const pseudo = x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL;
+          if (x.code !== (BPF_JMP | BPF_CALL)) { this.requestPrecision(); return; }
+          if (pseudo) {
+            if (regs[later]! & ~0x3e || slots[later]) { this.requestPrecision(); return; }
+            regs[d]! |= regs[later]!;
+          } else {
+            // a callback run by a helper: its arguments are not the caller's registers
+            if (regs[later] || slots[later]) { this.requestPrecision(); return; }
+            regs[d]! &= ~0x3f;
+          }
+          regs[later] = 0; slots[later] = 0n;
+          later = d;
+          continue;
+        } else if (d !== later) { this.requestPrecision(); return; }
+        if (!this.backtrackInsn(e, req)) { this.requestPrecision(); return; }
+      }
+      // hist[0] ran from cp's state: mark what is still needed there
+      const st = cp.state;
+      if (hist.length && later !== st.frames.length - 1) { this.requestPrecision(); return; }
+      let empty = true;
+      for (let fr = 0; fr < regs.length; fr++) {
+        if (fr >= st.frames.length) {
+          if (regs[fr] || slots[fr]) { this.requestPrecision(); return; }
+          continue;
+        }
+        const f = st.frames[fr]!;
+        for (let i = 0; i < 11; i++) {
+          if (!(regs[fr]! & (1 << i))) continue;
+          const r = f.regs[i]!;
+          if (r.type !== RegType.SCALAR_VALUE || r.precise) regs[fr]! &= ~(1 << i);
+          else r.precise = true;
+        }
+        if (slots[fr]) {
+          for (let spi = 0; spi < MAX_BPF_STACK / 8; spi++) {
+            const bit = 1n << BigInt(spi);
+            if (!(slots[fr]! & bit)) continue;
+            const slot = MAX_BPF_STACK / 8 - 1 - spi;
+            const sp = f.spills[slot];
+            if (!sp || sp.reg.type !== RegType.SCALAR_VALUE || sp.reg.precise) slots[fr]! &= ~bit;
+            else sp.reg.precise = true;
+          }
+        }
+        if (regs[fr] || slots[fr]) empty = false;
+      }
+      if (empty || cp.allPrecise) return;
+      if (!cp.parent) return;
+      hist = cp.hist;
+      cp = cp.parent;
+    }
+  }
+
+  /** backtrack_insn for one instruction of the current frame; false: not modelled. */
+  private backtrackInsn(e: HistEntry, req: Masks): boolean {
+    const x = this.insns[e.idx]!;
+    const regs = req.regs, slots = req.slots;
+    const d = e.depth;
+    const cls = BPF_CLASS(x.code);
+    const has = (r: number): boolean => (regs[d]! & (1 << r)) !== 0;
+    const set = (r: number): void => { regs[d]! |= 1 << r; };
+    const clear = (r: number): void => { regs[d]! &= ~(1 << r); };
+    switch (cls) {
+      case BPF_ALU:
+      case BPF_ALU64: {
+        if (!has(x.dst)) return true;
+        const op = BPF_OP(x.code);
+        if (op === BPF_MOV) {
+          clear(x.dst);
+          if (BPF_SRC(x.code) === BPF_X) set(x.src);
+        } else if (BPF_SRC(x.code) === BPF_X && op !== BPF_END && op !== BPF_NEG) {
+          set(x.src);
+        }
+        return true;
+      }
+      case BPF_LDX:
+        if (!has(x.dst)) return true;
+        clear(x.dst);
+        if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
+        return true;
+      case BPF_STX:
+      case BPF_ST: {
+        if (BPF_MODE(x.code) === BPF_ATOMIC) {
+          const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
+          return !(has(x.src) || has(0) || has(x.dst) || touched);
+        }
+        if (has(x.dst)) return false;
+        if (!(e.flags & HIST_STACK)) return true;
+        const bit = 1n << BigInt(e.stackSpi!);
+        if (!(slots[e.stackFrame!]! & bit)) return true;
+        slots[e.stackFrame!]! &= ~bit;
+        if (cls === BPF_STX) set(x.src);
+        return true;
+      }
+      case BPF_LD:
+        if (x.code !== LD_IMM64) return false;
+        clear(x.dst);
+        return true;
+      default: {
+        const op = BPF_OP(x.code);
+        if (op === BPF_CALL) {
+          if (x.src === BPF_PSEUDO_CALL) return false; // a call is always followed by the callee's first insn
+          // R0 is the helper's result; R1-R5 are clobbered after the call
+          regs[d]! &= ~0x3f;
+          return true;
+        }
+        if (op === BPF_EXIT || op === BPF_JA) return true;
+        if (e.linked) {
+          let hit = false;
+          for (let k = 0; k < e.linked.length; k += 2) {
+            const fr = e.linked[k]!, w = e.linked[k + 1]!;
+            if (w < 11 ? regs[fr]! & (1 << w) : slots[fr]! & (1n << BigInt(w - 11))) hit = true;
+          }
+          if (hit) {
+            for (let k = 0; k < e.linked.length; k += 2) {
+              const fr = e.linked[k]!, w = e.linked[k + 1]!;
+              if (w < 11) regs[fr]! |= 1 << w; else slots[fr]! |= 1n << BigInt(w - 11);
+            }
+          }
+        }
+        if (BPF_SRC(x.code) === BPF_X && (has(x.dst) || has(x.src))) { set(x.dst); set(x.src); }
+        return true;
       }
     }
   }
@@ -258,7 +467,7 @@ export class Verifier {
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, cp: null }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
+    this.work.unshift({ state: { frames: [f], lock: null, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
@@ -452,7 +661,7 @@ export class Verifier {
     const ptr = ptrIsSrc ? s : d;
     const off = ptrIsSrc ? d : s;
     // pointer += scalar register: the offset's value decides every access through it
-    if (BPF_SRC(x.code) === BPF_X) this.requestPrecision();
+    if (BPF_SRC(x.code) === BPF_X) this.markRegsPrecise(ptrIsSrc ? x.dst : x.src);
     if (!is64) {
       if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
       fail(`R${x.dst} 32-bit pointer arithmetic prohibited`, EACCES);
@@ -687,6 +896,8 @@ export class Verifier {
       }
       return t === 'read' ? scalarUnknown() : undefined;
     }
+    const h = this.cur.hist[this.cur.hist.length - 1];
+    if (h) { h.flags |= HIST_STACK; h.stackFrame = reg.frameno; h.stackSpi = (-lo - 1) >> 3; }
     return t === 'read' ? this.stackReadFixed(frame, lo, size) : (this.stackWriteFixed(frame, lo, size, val!), undefined);
   }
 
@@ -712,13 +923,18 @@ export class Verifier {
     // a slot-aligned store of a scalar of any size is a (narrow) spill for a
     // privileged loader (save_register_state with size)
     if (aligned) {
+      if (BPF_MODE(this.insns[this.insnIdx]!.code) !== BPF_ATOMIC) this.countHist(this.cur.hist[this.cur.hist.length - 1]);
       frame.spills[i >> 3] = { reg: copyReg(val), size };
       for (let b = i; b < i + size; b++) frame.stype[b] = Stk.SPILL;
       for (let b = i + size; b < i + 8; b++) if (frame.stype[b] === Stk.SPILL) frame.stype[b] = Stk.MISC;
       return;
     }
     const zero = val.type === RegType.SCALAR_VALUE && tnumIsConst(val.varOff) && val.varOff.value === 0n;
-    if (zero) this.requestPrecision();
+    if (zero) {
+      // a register's zero decides the slot kind (STX); an immediate needs nothing
+      const regno = this.regs.indexOf(val);
+      if (regno >= 0) this.markRegsPrecise(regno);
+    }
     for (let b = i; b < i + size; b++) frame.stype[b] = zero ? Stk.ZERO : Stk.MISC;
   }
 
@@ -730,10 +946,13 @@ export class Verifier {
     if (sp && frame.stype[base] === Stk.SPILL) {
       let spillSize = 0;
       while (spillSize < 8 && frame.stype[base + spillSize] === Stk.SPILL) spillSize++;
-      if (size === 8 && spillSize === 8) return copyReg(sp.reg);
+      const fill = (): void => {
+        if (BPF_MODE(this.insns[this.insnIdx]!.code) !== BPF_ATOMIC) this.countHist(this.cur.hist[this.cur.hist.length - 1]);
+      };
+      if (size === 8 && spillSize === 8) { fill(); return copyReg(sp.reg); }
       if (sp.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
       // a narrow fill from the start of the spill keeps the value, truncated
-      if (size <= spillSize && i === base) return truncScalar(sp.reg, size);
+      if (size <= spillSize && i === base) { fill(); return truncScalar(sp.reg, size); }
       let spills = 0, zeros = 0;
       for (let b = i; b < i + size; b++) {
         const k = frame.stype[b]!;
@@ -741,7 +960,8 @@ export class Verifier {
         else if (k === Stk.ZERO) zeros++;
         else if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
       }
-      if ((spills === size && tnumIsConst(sp.reg.varOff) && sp.reg.varOff.value === 0n) || zeros === size) return scalarConst(0n);
+      if (spills === size && tnumIsConst(sp.reg.varOff) && sp.reg.varOff.value === 0n) { fill(); return scalarConst(0n); }
+      if (zeros === size) return scalarConst(0n);
       return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
     }
     let allZero = true;
@@ -835,9 +1055,14 @@ export class Verifier {
       return true;
     }
 
+    // before the branch is decided, so both sides share the history entry
+    this.noteLinked(d, BPF_SRC(x.code) === BPF_X ? s : undefined);
     const taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
     // a branch decided by the values: they must be exact wherever this path is pruned
-    if (taken === 1 || taken === 0) this.requestPrecision();
+    if (taken === 1 || taken === 0) {
+      if (BPF_SRC(x.code) === BPF_X) this.markRegsPrecise(x.dst, x.src);
+      else this.markRegsPrecise(x.dst);
+    }
     if (taken === 1) { this.insnIdx = target; return true; }
     if (taken === 0) { this.insnIdx = idx + 1; return true; }
 
@@ -867,6 +1092,21 @@ export class Verifier {
     if (d.type === RegType.SCALAR_VALUE && d.id) this.syncLinked(st, d);
     if (hasSrc && s.type === RegType.SCALAR_VALUE && s.id) this.syncLinked(st, s);
     return true;
+  }
+
+  /** collect_linked_regs: scalars sharing an id with the compared ones learn their bounds too; the history records them */
+  private noteLinked(d: RegState, s: RegState | undefined): void {
+    const bases = [d, s].filter((r) => r && r.type === RegType.SCALAR_VALUE && r.id).map((r) => r!.id & ~ADD_CONST);
+    if (!bases.length) return;
+    const linked: number[] = [];
+    this.cur.frames.forEach((f, fr) => {
+      f.regs.forEach((r, i) => { if (r.type === RegType.SCALAR_VALUE && r.id && bases.includes(r.id & ~ADD_CONST)) linked.push(fr, i); });
+      f.spills.forEach((sp, slot) => {
+        if (sp && sp.reg.type === RegType.SCALAR_VALUE && sp.reg.id && bases.includes(sp.reg.id & ~ADD_CONST)) linked.push(fr, 11 + MAX_BPF_STACK / 8 - 1 - slot);
+      });
+    });
+    const h = this.cur.hist[this.cur.hist.length - 1];
+    if (h && linked.length > 2) { h.linked = linked; this.countHist(h); }
   }
 
   /** sync_linked_regs: every scalar sharing known's base id becomes known + (its delta - known's delta). */
@@ -964,7 +1204,7 @@ export class Verifier {
     this.cur.frames.push(callee);
     this.insnIdx = target;
     this.markAllScratched();
-    this.log.write(`caller:\n${this.frameStr(true, caller)}\ncallee:\n${this.frameStr(true, callee)}\n`);
+    if (this.log.level >= 1) this.log.write(`caller:\n${this.frameStr(true, caller)}\ncallee:\n${this.frameStr(true, callee)}\n`);
   }
 
   /** Enters a synchronous callback (bpf_loop) as a frame. */
@@ -1000,13 +1240,15 @@ export class Verifier {
       this.cur.frames.pop();
       const caller = this.frame;
       if (f.inCallbackFn) {
+        const h = this.cur.hist[this.cur.hist.length - 1];
+        if (h) h.flags |= HIST_CB_EXIT;
         caller.regs[0] = scalarUnknown();
         for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
       } else {
         caller.regs[0] = copyReg(r0);
       }
       this.insnIdx = f.callsite + 1;
-      this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
+      if (this.log.level >= 1) this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
       this.doPrintState = true;
       return true;
     }
@@ -1019,7 +1261,7 @@ export class Verifier {
   }
 
   private checkRetRange(r0: RegState, [lo, hi]: [bigint, bigint], ctx: string): void {
-    this.requestPrecision();
+    this.markRegsPrecise(0);
     if (r0.smin >= lo && r0.smax <= hi) return;
     // verbose_invalid_scalar: only the signed bounds that are known
     let s = `${ctx} the register R0 has`;
@@ -1031,6 +1273,12 @@ export class Verifier {
 }
 
 const EBADF_ = 9;
+
+/** backtracking state (struct backtrack_state): registers and stack slots (by spi) still needing precision, per frame */
+interface Masks { regs: number[]; slots: bigint[] }
+function newMasks(): Masks {
+  return { regs: new Array(MAX_CALL_FRAMES + 1).fill(0), slots: new Array(MAX_CALL_FRAMES + 1).fill(0n) };
+}
 /** id flag of a scalar linked to others with a constant delta in `off` */
 const ADD_CONST = 1 << 30;
 

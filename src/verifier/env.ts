@@ -77,6 +77,11 @@ export interface VerifierResult {
   log: string;
   stats: VerifierStats;
   subprogs: SubprogInfo[];
+  /**
+   * bpf_loop call sites (instruction indexes) the kernel inlines
+   * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
+   */
+  inlinedLoops: number[];
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

@@ -10,7 +10,7 @@ import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
-import { Stk } from './state.js';
+import { Stk, copyState } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
@@ -80,6 +80,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
+  if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
@@ -145,16 +146,33 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   v.insnIdx = idx + 1;
 }
 
+/** bpf_loop_inline_state of each bpf_loop call site, per verifier run */
+const loopInline = new WeakMap<Verifier, Map<number, { fit: boolean; callback: number }>>();
+
+/**
+ * update_loop_inline_state: a bpf_loop call is inlined (optimize_bpf_loop)
+ * when, at every visit, flags (r4) is the known constant 0 and the callback
+ * is the same subprogram.
+ */
+function updateLoopInlineState(v: Verifier, idx: number, callback: number): void {
+  let sites = loopInline.get(v);
+  if (!sites) loopInline.set(v, sites = new Map());
+  const r4 = v.regs[4]!;
+  const flagsZero = r4.type === RegType.SCALAR_VALUE && tnumIsConst(r4.varOff) && r4.varOff.value === 0n;
+  const st = sites.get(idx);
+  if (!st) { sites.set(idx, { fit: flagsZero, callback }); return; }
+  if (st.fit) st.fit = flagsZero && st.callback === callback;
+}
+
+/** The bpf_loop call sites the kernel would inline, in instruction order. */
+export function inlinedLoopCalls(v: Verifier): number[] {
+  const sites = loopInline.get(v);
+  if (!sites) return [];
+  return [...sites].filter(([, st]) => st.fit).map(([i]) => i).sort((a, b) => a - b);
+}
+
 function cloneForBranch(v: Verifier) {
-  // deep copy through the state module's copy (kept local to avoid a cycle)
-  return {
-    frames: v.cur.frames.map((f) => ({
-      ...f, regs: f.regs.map(copyReg), stype: f.stype.slice(),
-      spills: f.spills.map((s) => (s ? { reg: copyReg(s.reg), size: s.size } : undefined)),
-    })),
-    lock: v.cur.lock ? { ...v.cur.lock } : null,
-    cp: v.cur.cp,
-  };
+  return copyState(v.cur);
 }
 
 const isPkt = (r: RegState): boolean =>
@@ -187,7 +205,12 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
       v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
       meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
-      if (meta.constKey !== undefined) v.requestPrecision();
+      if (meta.constKey !== undefined) {
+        // the key's spilled constant decided the lookup (zero bytes compare exactly already)
+        const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+        const frame = v.cur.frames[reg.frameno]!;
+        if (frame.spills[(512 + off) >> 3] && (512 + off) % 8 === 0) v.markSlotPrecise(reg.frameno, (-off - 1) >> 3);
+      }
       return;
     case ArgType.PTR_TO_MAP_VALUE:
     case ArgType.PTR_TO_UNINIT_MAP_VALUE:
@@ -208,7 +231,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
         fail(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, EACCES);
       }
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
-      v.requestPrecision();
+      v.markRegsPrecise(regno);
       const memKind = p.args[i - 1];
       if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
       return;
@@ -236,7 +259,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       meta.callback = reg.subprog;
       return;
     case ArgType.PTR_TO_STACK_OR_NULL:
-      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.requestPrecision(); return; }
+      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.markRegsPrecise(regno); return; }
       if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
       return;
   }

@@ -35,8 +35,22 @@ export function mapAddress(mapIndex: number, valueOff?: number): bigint {
   return valueOff === undefined ? base : base + 0x8000n + BigInt(valueOff);
 }
 
+/** formatInsn's text per program and slot (a path prints the same slots over and over) */
+const insnTexts = new WeakMap<readonly Insn[], { insn: Insn; next: Insn | undefined; text: string }[]>();
+
 /** "(b7) r0 = 0"-like text for slot i, as the kernel's log prints it. */
 export function formatInsn(insns: readonly Insn[], i: number): string {
+  let texts = insnTexts.get(insns);
+  if (!texts) insnTexts.set(insns, texts = []);
+  const c = texts[i];
+  // the text depends on the slot and (ld_imm64) the next one
+  if (c && c.insn === insns[i] && c.next === insns[i + 1]) return c.text;
+  const text = formatInsnText(insns, i);
+  texts[i] = { insn: insns[i]!, next: insns[i + 1], text };
+  return text;
+}
+
+function formatInsnText(insns: readonly Insn[], i: number): string {
   const x = insns[i]!;
   const hex = x.code.toString(16).padStart(2, '0');
   if (formatInsnImpl) {
@@ -66,33 +80,31 @@ export function unum(n: bigint): string {
 }
 
 /** print_scalar_ranges: equal bounds share one value ("smax=umax=255"). */
+const RANGE_NAMES = ['smin', 'smax', 'umin', 'umax', 'smin32', 'smax32', 'umin32', 'umax32'] as const;
 function scalarRanges(r: RegState): string[] {
   const s32 = (v: bigint): bigint => (isSnumDecimal(v) ? v : BigInt.asUintN(32, v));
-  const m = [
-    { name: 'smin', val: r.smin, omit: r.smin === S64_MIN },
-    { name: 'smax', val: r.smax, omit: r.smax === S64_MAX },
-    { name: 'umin', val: r.umin, omit: r.umin === 0n },
-    { name: 'umax', val: r.umax, omit: r.umax === U64_MAX },
-    { name: 'smin32', val: s32(r.s32min), omit: r.s32min === S32_MIN },
-    { name: 'smax32', val: s32(r.s32max), omit: r.s32max === S32_MAX },
-    { name: 'umin32', val: r.u32min, omit: r.u32min === 0n },
-    { name: 'umax32', val: r.u32max, omit: r.u32max === U32_MAX },
-  ];
+  const val = [r.smin, r.smax, r.umin, r.umax, s32(r.s32min), s32(r.s32max), r.u32min, r.u32max];
+  const omit = [r.smin === S64_MIN, r.smax === S64_MAX, r.umin === 0n, r.umax === U64_MAX,
+    r.s32min === S32_MIN, r.s32max === S32_MAX, r.u32min === 0n, r.u32max === U32_MAX];
+  // signed bounds are at even-in-pairs positions 0, 1, 4, 5
+  const signed = (k: number): boolean => (k & 2) === 0;
   const out: string[] = [];
-  for (let a = 0; a < m.length; a++) {
-    const m1 = m[a]!;
-    if (m1.omit) continue;
-    const neg1 = m1.name[0] === 's' && BigInt.asIntN(64, m1.val) < 0n;
-    let s = `${m1.name}=`;
-    for (let b = a + 2; b < m.length; b += 2) {
-      const m2 = m[b]!;
-      if (m2.omit || BigInt.asUintN(64, m2.val) !== BigInt.asUintN(64, m1.val)) continue;
-      const neg2 = m2.name[0] === 's' && BigInt.asIntN(64, m2.val) < 0n;
+  for (let a = 0; a < 8; a++) {
+    if (omit[a]) continue;
+    const v1 = val[a]!;
+    const u1 = BigInt.asUintN(64, v1);
+    const neg1 = signed(a) && BigInt.asIntN(64, v1) < 0n;
+    let s = `${RANGE_NAMES[a]}=`;
+    for (let b = a + 2; b < 8; b += 2) {
+      if (omit[b]) continue;
+      const v2 = val[b]!;
+      if (BigInt.asUintN(64, v2) !== u1) continue;
+      const neg2 = signed(b) && BigInt.asIntN(64, v2) < 0n;
       if (neg2 !== neg1) continue;
-      m2.omit = true;
-      s += `${m2.name}=`;
+      omit[b] = true;
+      s += `${RANGE_NAMES[b]}=`;
     }
-    s += m1.name[0] === 's' ? snum(BigInt.asIntN(64, m1.val)) : unum(m1.val);
+    s += signed(a) ? snum(BigInt.asIntN(64, v1)) : unum(v1);
     out.push(s);
   }
   return out;
@@ -128,6 +140,7 @@ export function regStateStr(r: RegState, frameno: number, precise = false): stri
 const SLOT_CHAR: Record<number, string> = { [Stk.INVALID]: '?', [Stk.MISC]: 'm', [Stk.ZERO]: '0', [Stk.SPILL]: 'r' };
 const MAX_BPF_STACK = 512;
 const ALL_SLOTS = Array.from({ length: MAX_BPF_STACK / 8 }, (_, k) => k);
+const NO_SLOTS: number[] = [];
 
 /** Which registers and stack slots print_verifier_state shows (all, or the scratched ones). */
 export interface Scratch { regs: number; slots: Set<number> | 'all' }
@@ -138,26 +151,30 @@ export interface Scratch { regs: number; slots: Set<number> | 'all' }
  */
 export function funcStateStr(f: FuncState, scratch: Scratch | undefined, refs: number[], precise?: (kind: 'reg' | 'slot', i: number) => boolean): string {
   let s = f.frameno ? ` frame${f.frameno}:` : '';
-  f.regs.forEach((r, i) => {
-    if (r.type === RegType.NOT_INIT) return;
-    if (scratch && !(scratch.regs & (1 << i))) return;
+  const regs = f.regs;
+  for (let i = 0; i < regs.length; i++) {
+    const r = regs[i]!;
+    if (r.type === RegType.NOT_INIT) continue;
+    if (scratch && !(scratch.regs & (1 << i))) continue;
     s += ` R${i}=${regStateStr(r, f.frameno, precise?.('reg', i))}`;
-  });
-  const slots = scratch && scratch.slots !== 'all' ? [...scratch.slots].sort((a, b) => a - b) : ALL_SLOTS;
+  }
+  const slots = scratch && scratch.slots !== 'all'
+    ? (scratch.slots.size ? [...scratch.slots].sort((a, b) => a - b) : NO_SLOTS) : ALL_SLOTS;
+  const stype = f.stype;
   for (const k of slots) {
     if (k < 0 || k >= MAX_BPF_STACK / 8) continue;
     const hi = MAX_BPF_STACK - 8 * k - 1; // our index of the slot's byte at fp-1-8k
     let valid = false;
-    let types = '';
-    for (let j = 0; j < 8; j++) {
-      const b = f.stype[hi - j]!;
-      if (b !== Stk.INVALID) valid = true;
-      types += SLOT_CHAR[b] ?? '?';
-    }
+    for (let j = 0; j < 8; j++) if (stype[hi - j] !== Stk.INVALID) { valid = true; break; }
     if (!valid) continue;
     const sp = f.spills[(MAX_BPF_STACK - 8 * (k + 1)) >> 3];
-    if (f.stype[hi - 7] === Stk.SPILL && sp) s += ` fp${-8 * (k + 1)}=${regStateStr(sp.reg, f.frameno, precise?.('slot', k))}`;
-    else s += ` fp${-8 * (k + 1)}=${types}`;
+    if (stype[hi - 7] === Stk.SPILL && sp) {
+      s += ` fp${-8 * (k + 1)}=${regStateStr(sp.reg, f.frameno, precise?.('slot', k))}`;
+      continue;
+    }
+    let types = '';
+    for (let j = 0; j < 8; j++) types += SLOT_CHAR[stype[hi - j]!] ?? '?';
+    s += ` fp${-8 * (k + 1)}=${types}`;
   }
   if (refs.length) s += ` refs=${refs.join(',')}`;
   if (f.inCallbackFn) s += ' cb';
@@ -173,6 +190,8 @@ function vlogAlignment(pos: number): number {
 
 /** bytes of log kept (the kernel keeps the last log_size bytes; 16 MiB as libbpf's largest buffer) */
 const LOG_KEEP = 1 << 24;
+/** small appends joined into one block */
+const SEAL_CHUNKS = 256;
 
 export class VerifierLog {
   /**
@@ -181,6 +200,12 @@ export class VerifierLog {
    * start_pos/end_pos, so positions survive dropping the oldest chunks.
    */
   private chunks: string[] = [];
+  /**
+   * chunks[0..sealed) are blocks joined from many small appends: a long
+   * level-1 log is kept as a few thousand flat strings, not millions of tiny
+   * ones the garbage collector has to trace and promote.
+   */
+  private sealed = 0;
   private start = 0;
   private end = 0;
   /** env->prev_log_pos, env->prev_insn_print_pos */
@@ -192,6 +217,12 @@ export class VerifierLog {
   private append(s: string): void {
     this.chunks.push(s);
     this.end += s.length;
+    if (this.chunks.length - this.sealed >= SEAL_CHUNKS) {
+      const block = this.chunks.slice(this.sealed).join('');
+      this.chunks.length = this.sealed;
+      this.chunks.push(block);
+      this.sealed++;
+    }
     if (this.end - this.start > 2 * LOG_KEEP) {
       // drop whole old chunks beyond what is kept
       let drop = 0;
@@ -200,6 +231,7 @@ export class VerifierLog {
         drop++;
       }
       this.chunks = this.chunks.slice(drop);
+      this.sealed = Math.max(0, this.sealed - drop);
     }
   }
 
@@ -212,11 +244,19 @@ export class VerifierLog {
   /** bpf_vlog_reset */
   reset(pos: number): void {
     if (pos >= this.end) return;
-    if (pos <= this.start) { this.chunks = []; this.start = this.end = pos; return; }
+    if (pos <= this.start) { this.chunks = []; this.sealed = 0; this.start = this.end = pos; return; }
     while (this.end > pos) {
+      const wasSealed = this.chunks.length <= this.sealed;
       const last = this.chunks.pop()!;
       this.end -= last.length;
-      if (this.end < pos) { this.chunks.push(last.slice(0, pos - this.end)); this.end = pos; }
+      if (this.sealed > this.chunks.length) this.sealed = this.chunks.length;
+      if (this.end < pos) {
+        this.chunks.push(last.slice(0, pos - this.end));
+        this.end = pos;
+        // a cut block stays a block: joined again, a block rewound into
+        // at every instruction would be copied over and over
+        if (wasSealed) this.sealed = this.chunks.length;
+      }
     }
   }
 
@@ -257,11 +297,10 @@ export class VerifierLog {
     if (this.level < 1) return;
     if (this.prevLogPos && this.prevLogPos === this.pos) {
       this.reset(this.prevLogPos - 1);
-      this.write(' '.repeat(vlogAlignment(this.prevInsnPrintPos)) + ';');
+      this.append(`${' '.repeat(vlogAlignment(this.prevInsnPrintPos))};${state}\n`);
     } else {
-      this.write(`${idx}:`);
+      this.append(`${idx}:${state}\n`);
     }
-    this.write(state + '\n');
   }
 
   stats(s: VerifierStats): void {

@@ -33,7 +33,34 @@ export interface VState {
   lock: LockState | null;
   /** the newest checkpoint on this path (for branch counting and loop detection) */
   cp: Checkpoint | null;
+  /**
+   * the instructions this path executed since `cp` (the kernel's jmp_history,
+   * kept for every insn): the first is cp's insn, the last the current one
+   */
+  hist: HistEntry[];
+  /** entries the kernel's jmp_history would hold since `cp` (a checkpoint is forced past 40) */
+  jmpCnt: number;
 }
+
+/** One executed instruction, for precision backtracking. */
+export interface HistEntry {
+  idx: number;
+  /** call depth (frames.length - 1) the insn ran in */
+  depth: number;
+  /** HIST_* flags */
+  flags: number;
+  /** fixed-offset stack access: the frame and 8-byte slot (spi) touched */
+  stackFrame?: number;
+  stackSpi?: number;
+  /** a conditional jump that refined linked scalars: [frame, reg (0-10) or 11 + spi] */
+  linked?: number[];
+}
+
+export const HIST_STACK = 1;
+/** an EXIT that returned from a callback run by a helper (R0 does not flow back) */
+export const HIST_CB_EXIT = 2;
+/** counted in VState.jmpCnt */
+export const HIST_COUNTED = 4;
 
 export interface Checkpoint {
   insn: number;
@@ -43,6 +70,8 @@ export interface Checkpoint {
   parent: Checkpoint | null;
   /** every scalar of the state was marked precise (Verifier.requestPrecision) */
   allPrecise?: boolean;
+  /** the path from parent's insn up to (not including) this insn */
+  hist: HistEntry[];
 }
 
 export function newFrame(frameno: number, subprog: number, callsite: number): FuncState {
@@ -65,11 +94,28 @@ export function copyFrame(f: FuncState): FuncState {
 }
 
 export function copyState(s: VState): VState {
-  return { frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, cp: s.cp };
+  return { frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt };
+}
+
+/** id flag of a scalar linked to others with a constant delta in `off` (BPF_ADD_CONST) */
+const ADD_CONST = 1 << 30;
+
+/** clear_singular_ids: a scalar id nothing else shares links nothing; drop it */
+export function clearSingularIds(st: VState): void {
+  const cnt = new Map<number, number>();
+  const each = (fn: (r: RegState) => void): void => {
+    for (const f of st.frames) {
+      for (const r of f.regs) if (r.type === RegType.SCALAR_VALUE && r.id) fn(r);
+      for (const sp of f.spills) if (sp && sp.reg.type === RegType.SCALAR_VALUE && sp.reg.id) fn(sp.reg);
+    }
+  };
+  each((r) => { const b = r.id & ~ADD_CONST; cnt.set(b, (cnt.get(b) ?? 0) + 1); });
+  each((r) => { if (cnt.get(r.id & ~ADD_CONST) === 1) { r.id = 0; r.off = 0; } });
 }
 
 /** check_ids: a consistent mapping of old ids onto current ids. */
 class IdMap {
+  tmp = 1 << 31;
   private readonly m = new Map<number, number>();
   private readonly back = new Map<number, number>();
   ok(oldId: number, curId: number): boolean {
@@ -95,7 +141,10 @@ function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
     case RegType.SCALAR_VALUE:
       // an imprecise scalar's value never mattered below the old state
       if (!o.precise) return true;
-      return rangeWithin(o, c);
+      // check_scalar_ids: linked scalars must be linked the same way (an unlinked one gets a fresh id)
+      if ((o.id & ADD_CONST) !== (c.id & ADD_CONST)) return false;
+      if (o.id & ADD_CONST && o.off !== c.off) return false;
+      return ids.ok(o.id ? o.id & ~ADD_CONST : ++ids.tmp, c.id ? c.id & ~ADD_CONST : ++ids.tmp) && rangeWithin(o, c);
     case RegType.PTR_TO_PACKET:
     case RegType.PTR_TO_PACKET_META:
       // AT_PKT_END / BEYOND_PKT_END (negative ranges) only match themselves

@@ -85,12 +85,7 @@ function walk(dir: string, out: string[] = []): string[] {
 const rejections = kernelRejections();
 
 /** Objects the kernel accepts that tsbpf does not load yet, with the reason. */
-const KNOWN_GAPS: Record<string, string> = {
-  // five timer loops of up to 256 iterations: the kernel prunes them with
-  // precision backtracking (12-16k insns each); tsbpf's conservative
-  // precision marks every scalar and runs out of the 1M-insn budget
-  '../shared/bench/timers_arm.bpf.o': 'precision backtracking (mark_chain_precision) not implemented',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 test('the repository has BPF objects to load', () => {
   assert.ok(objects.length >= 40, `found ${objects.length}`);

@@ -65,3 +65,95 @@ top:
     exit`);
   rejects('mov %r0, 0\ntop:\nmov %r0, 0\nja top', 'infinite loop detected at insn 1', EINVAL);
 });
+
+// Precision backtracking (mark_chain_precision): a checkpoint at `join` is
+// reached with R7 = 1 first, then with R7 = 0. Only the scalars a decided
+// branch depended on become precise there; an imprecise one prunes as equal.
+const JOIN_PREFIX = `
+    ldxw %r6, [%r1+0]
+    mov %r7, 0
+    mov %r0, 0
+    mov %r0, 0
+    mov %r0, 0
+    ja +0
+    mov %r0, 0
+    jgt %r6, 10, join
+    mov %r7, 1
+join:`;
+
+test('precision: a scalar no decision depended on does not stop pruning', () => {
+  const v = run(`${JOIN_PREFIX}
+    mov %r8, 5
+    jgt %r8, 3, +1
+    mov %r0, 1
+    mov %r0, %r7
+    exit`);
+  // the second path is pruned at join (13 + 1 insns; marking R7 precise too would take 17)
+  assert.equal(v.stats.processedInsns, 14);
+});
+
+test('precision: a decision on a copy of the scalar keeps its checkpoint exact', () => {
+  rejects(`${JOIN_PREFIX}
+    mov %r8, %r7
+    jgt %r8, 0, +1
+    mov %r0, %r5
+    mov %r0, 0
+    exit`, 'R5 !read_ok', EACCES);
+});
+
+test('precision: backtracking follows a spill and fill through the stack', () => {
+  rejects(`${JOIN_PREFIX}
+    stxdw [%r10-8], %r7
+    mov %r7, 0
+    ldxdw %r8, [%r10-8]
+    add %r8, 0
+    jgt %r8, 0, +1
+    mov %r0, %r5
+    mov %r0, 0
+    exit`, 'R5 !read_ok', EACCES);
+  // paths that differ only in a spilled constant: the slot must be precise at join
+  rejects(`
+    ldxw %r6, [%r1+0]
+    mov %r0, 0
+    mov %r0, 0
+    mov %r0, 0
+    ja +0
+    mov %r0, 0
+    jgt %r6, 10, +2
+    stdw [%r10-8], 1
+    ja join
+    stdw [%r10-8], 0
+join:
+    ldxdw %r8, [%r10-8]
+    jgt %r8, 0, +1
+    mov %r0, %r5
+    mov %r0, 0
+    exit`, 'R5 !read_ok', EACCES);
+});
+
+test('precision: linked scalars prune only against equally linked ones (check_scalar_ids)', () => {
+  // R3 is a copy of R2 on the first path (the bound on R2 bounds it), an
+  // independent value on the second: join must not prune the second
+  assert.throws(() => run(`
+    stdw [%r10-8], 0
+    ldxw %r6, [%r1+0]
+    ldxw %r2, [%r1+12]
+    mov %r0, 0
+    mov %r0, 0
+    ja +0
+    mov %r0, 0
+    jgt %r6, 10, +2
+    mov %r3, %r2
+    ja join
+    ldxw %r3, [%r1+16]
+join:
+    jgt %r2, 7, out
+    mov %r4, %r10
+    add %r4, -8
+    add %r4, %r3
+    ldxb %r0, [%r4+0]
+    exit
+out:
+    mov %r0, 0
+    exit`), (e: unknown) => e instanceof VerifierError && e.message === 'invalid unbounded variable-offset read from stack R4');
+});
