@@ -23,3 +23,30 @@ export const bpf_loop: HelperFn = (vm, r1, r2, r3, r4) => {
   }
   return BigInt(i);
 };
+
+/**
+ * The helper id the loader patches into a bpf_loop call the verifier would
+ * inline (optimize_bpf_loop): not a kernel id, out of the range of real ones.
+ */
+export const BPF_FUNC_loop_inlined = 0x7f00_0000 + 181;
+
+/**
+ * bpf_loop as the kernel's inline_bpf_loop sequence runs it: the bound check
+ * is a 64-bit compare of the whole r1 (no u32 truncation), the error is
+ * written by a 32-bit move (so -E2BIG reads back as the u32 0xfffffff9), the
+ * counter runs up to the whole r1, and flags are not looked at (the verifier
+ * only inlines when they are the constant 0). The callback is a bpf-to-bpf
+ * call with r1 = counter, r2 = ctx; a non-zero r0 stops after counting it.
+ */
+export const bpf_loop_inlined: HelperFn = (vm, r1, r2, r3) => {
+  if (r1 > BigInt(BPF_MAX_LOOPS)) return BigInt(u32(u64(-E2BIG)));
+  const nrLoops = Number(r1);
+  const cb = r2 > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(r2);
+  let i = 0;
+  while (i < nrLoops) {
+    const ret = vm.callFunction(cb, [BigInt(i), r3]);
+    i++;
+    if (ret !== 0n) break;
+  }
+  return BigInt(i);
+};

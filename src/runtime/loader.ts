@@ -3,6 +3,7 @@
 // addresses, verify and load every program. A failure releases everything
 // created so far, so nothing leaks from a rejected load.
 
+import { BPF_FUNC_loop_inlined } from '../helpers/loop.js';
 import { parseObject, objectNameFromPath, type ObjectSpec, type ProgramSpec } from '../object/index.js';
 import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
 import { parseFields } from '../btf/fields.js';
@@ -27,7 +28,7 @@ import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } 
 export interface LoadOptions {
   /** object name (default: from the path) */
   name?: string;
-  /** verifier log level for every program (default 1, as libbpf's retry after a failure) */
+  /** verifier log level for every program (default: 0, and after a rejection 1 for its log, as libbpf retries) */
   logLevel?: 0 | 1 | 2;
   /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
   onVerified?: (prog: string, outcome: VerifierResult | VerifierError) => void;
@@ -352,13 +353,31 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
       let verdict: VerifierResult;
       try {
-        verdict = verify({ insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}), ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel }) });
+        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
+        if (opts.logLevel !== undefined) {
+          verdict = verify({ ...input, logLevel: opts.logLevel });
+        } else {
+          // libbpf's way: load without a log (cheap; a level-1 log of an
+          // accepted program is its stats line alone, the same as level 0's),
+          // and only after a rejection again at level 1 for the log
+          try {
+            verdict = verify({ ...input, logLevel: 0 });
+          } catch (e) {
+            if (!(e instanceof VerifierError)) throw e;
+            // verification does not depend on the log level: the retry throws
+            // the same rejection, now with the log
+            verify({ ...input, logLevel: 1 });
+            throw e;
+          }
+        }
       } catch (e) {
         if (e instanceof VerifierError) opts.onVerified?.(ps.name, e);
         throw e;
       }
       opts.onVerified?.(ps.name, verdict);
       const { insns, used } = relocate(ps, mapObjs);
+      // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
+      for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };
       const maps = [...used].map((i) => {
         mapObjs[i]!.inc();
         return mapObjs[i]!;

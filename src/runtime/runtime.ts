@@ -12,6 +12,7 @@ import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
 import { createHelpers } from '../helpers/index.js';
+import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
@@ -119,6 +120,8 @@ export class Runtime implements HelperEnv, ProgOwner {
       ...(opts.maxTimers === undefined ? {} : { maxTimers: opts.maxTimers }),
     });
     this.helperTable = createHelpers(this);
+    // a bpf_loop call the verifier inlines runs as the inlined sequence (the loader patches its id)
+    this.helperTable.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
   }
 
   /** The virtual clock (throws on a real-clock runtime). */

@@ -70,3 +70,32 @@ test('bpf_loop: flags != 0 is -EINVAL, nr_loops > 1<<23 is -E2BIG, nr_loops is a
     exit`);
   assert.equal(f.load(src).run(0), 6n);
 });
+
+test('inlined bpf_loop (optimize_bpf_loop): -E2BIG is a u32, the bound is the whole 64-bit r1', async () => {
+  const { BPF_FUNC_loop_inlined, bpf_loop_inlined } = await import('../../src/helpers/loop.js');
+  const runInlined = (nr: string, stop: number): bigint => {
+    const f = fixture();
+    f.helpers.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
+    return f.load(prog(nr, stop).replace('call 181', `call ${BPF_FUNC_loop_inlined}`)).run(0);
+  };
+  // the count and the early stop are the helper's
+  assert.equal(runInlined('mov %r1, 10', 100), (45n << 32n) | 10n);
+  assert.equal(runInlined('mov %r1, 10', 3), (6n << 32n) | 4n);
+  assert.equal(runInlined('mov %r1, 0', 100), 0n);
+  // BPF_MOV32_IMM(r0, -E2BIG): zero-extended
+  const f = fixture();
+  f.helpers.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
+  const e2big = (nr: string) => f.load(resolveLabels(`
+    ${nr}
+    lddw %r2, @cb
+    mov %r3, 0
+    mov %r4, 0
+    call ${BPF_FUNC_loop_inlined}
+    exit
+  cb:
+    mov %r0, 0
+    exit`)).run(0);
+  assert.equal(e2big('lddw %r1, 0x800001'), 0xffffffffn - BigInt(E2BIG) + 1n);
+  // no u32 truncation of nr_loops: 2^32 + 2 is past BPF_MAX_LOOPS
+  assert.equal(e2big('lddw %r1, 0x100000002'), 0xffffffffn - BigInt(E2BIG) + 1n);
+});

@@ -21,10 +21,7 @@ function runTsbpf(args: string[]): Promise<{ stdout: string; status: number }> {
 }
 
 // Known differences, each with its reason. They run as `todo`: reported, never hidden.
-const KNOWN: Record<string, string> = {
-  'test/kernel/scenarios/helpers_misc.inline.kernel.out':
-    'the verifier inlines bpf_loop when flags is the constant 0 (optimize_bpf_loop) and the inlined -E2BIG is a u32; not modelled',
-};
+const KNOWN: Record<string, string> = {};
 
 const goldens = DIRS.map((d) => join(repoRoot, d)).filter(existsSync).flatMap((d) => listGoldens(d));
 
