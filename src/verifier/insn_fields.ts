@@ -19,6 +19,7 @@ import {
   BPF_STX, BPF_SUB, BPF_TO_LE, BPF_W, BPF_X, BPF_XCHG, BPF_XOR,
 } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
+import { BPF_LOAD_ACQ, BPF_STORE_REL } from '../isa/validate.js';
 import { EINVAL } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 
@@ -30,8 +31,6 @@ const ATOMIC_RMW = new Set([
   BPF_ADD, BPF_ADD | BPF_FETCH, BPF_AND, BPF_AND | BPF_FETCH, BPF_OR, BPF_OR | BPF_FETCH,
   BPF_XOR, BPF_XOR | BPF_FETCH, BPF_XCHG, BPF_CMPXCHG,
 ]);
-const BPF_LOAD_ACQ = 0x100;
-const BPF_STORE_REL = 0x110;
 
 /** check_alu_fields (kernel/bpf/verifier.c) */
 function checkAluFields(x: Insn): void {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Insn } from '../../src/isa/insn.js';
 import type { MapMeta, VerifierInput } from '../../src/verifier/index.js';
+import { isGpl } from '../../src/runtime/loader.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
 
@@ -29,15 +30,10 @@ export function loadRecords(): KernelRecord[] {
   return out;
 }
 
-/** BPF_PROG_LOAD's license check (license_is_gpl_compatible). */
-export function isGplCompatible(l: string): boolean {
-  return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(l);
-}
-
 export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
   const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
   return {
-    insns, progType: r.progType, gpl: isGplCompatible(r.license), maps: r.maps,
+    insns, progType: r.progType, gpl: isGpl(r.license), maps: r.maps,
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
   };
 }
