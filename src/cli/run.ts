@@ -9,7 +9,7 @@ import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--run-timeout MS] [--json] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -17,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let runTimeoutMs: number | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -29,6 +30,14 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       clock = c;
+    } else if (a === '--run-timeout') {
+      // the watchdog of one program run (RuntimeOptions.runTimeoutMs)
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0 || v > 2 ** 31) {
+        process.stderr.write(`tsbpf run: --run-timeout takes milliseconds (1..${2 ** 31})\n${USAGE}\n`);
+        return 2;
+      }
+      runTimeoutMs = v;
     } else rest.push(a);
   }
   const [objPath, ...stepArgs] = rest;
@@ -51,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     out.push(line);
   };
 
-  const rt = new Runtime({ clock });
+  const rt = new Runtime(runTimeoutMs === undefined ? { clock } : { clock, runTimeoutMs });
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath);

@@ -36,10 +36,14 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
     readonly maps: readonly MapObject[],
     env: VmEnv,
     maxInsns?: number,
+    timeoutMs?: number,
   ) {
     super();
     this.id = id;
-    this.vm = new Interpreter(insns, env, maxInsns === undefined ? {} : { maxInsns });
+    this.vm = new Interpreter(insns, env, {
+      ...(maxInsns === undefined ? {} : { maxInsns }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   }
 
   ref(): void {

@@ -31,8 +31,19 @@ export interface RuntimeOptions {
   memoryLimit?: number;
   /** live bpf_timer limit before bpf_timer_init returns -ENOMEM */
   maxTimers?: number;
-  /** instruction budget per run (a guard for unverified loops) */
+  /**
+   * An explicit instruction cap per run (default: none): a run that executes
+   * more fails with VmError kind 'budget'. Verified programs always end; the
+   * default guard against a verifier bug is the watchdog, runTimeoutMs.
+   */
   maxInsns?: number;
+  /**
+   * Watchdog: wall-clock ms one run (with its bpf_loop callbacks and tail
+   * calls) may take before it fails with VmError kind 'timeout' (default
+   * 60 000; Infinity: off). bpf_loop(8M) with a long callback finishes well
+   * within it; only a verifier bug can make a verified program run longer.
+   */
+  runTimeoutMs?: number;
   /** seed of bpf_get_prandom_u32, for reproducible runs */
   seed?: number;
   /**
@@ -73,6 +84,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly cpus: number;
   readonly defaultCpu = 0;
   readonly maxInsns: number | undefined;
+  readonly runTimeoutMs: number | undefined;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
   /** bpf_trace_printk output, oldest first */
@@ -92,6 +104,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   constructor(opts: RuntimeOptions = {}) {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
+    this.runTimeoutMs = opts.runTimeoutMs;
     this.capBpf = opts.capBpf ?? true;
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
@@ -158,7 +171,7 @@ export class Runtime implements HelperEnv, ProgOwner {
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns);
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, this.runTimeoutMs);
     this.progs.add(p);
     return p;
   }
