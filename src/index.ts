@@ -6,6 +6,7 @@ export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalIn
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
+export { InputError, readInputFile, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PACKET_BYTES } from './runtime/input.js';
 export { RefError } from './runtime/refcount.js';
 export { VirtualClock } from './timers/virtual.js';
 export { RealClock } from './timers/real.js';

@@ -1,6 +1,6 @@
 // tsbpf disasm FILE: print raw bytecode in the kernel verifier log's form
 // (`0: (b7) r0 = 0`).
-import { readFile } from 'node:fs/promises';
+import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from '../runtime/input.js';
 import { decode } from '../isa/insn.js';
 import { disassemble } from '../isa/disasm.js';
 
@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.length !== 1 || argv[0]!.startsWith('-')) { process.stderr.write(USAGE); return 1; }
   const file = argv[0]!;
   try {
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = readInputFile(file, 'bytecode file', DEFAULT_MAX_OBJECT_BYTES);
     if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
       throw new Error(`${file} is an ELF object; disasm reads raw bytecode (extract a section with llvm-objcopy -O binary --only-section=NAME)`);
     }

@@ -8,7 +8,7 @@ import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { errnoName } from '../uapi/errno.js';
-import type { Step } from './steps.js';
+import { MAX_REAL_WAIT_NS, MAX_STEP_NS, StepError, type Step } from './steps.js';
 
 export interface StepOutput {
   /** one result line, and the same result as a --json record */
@@ -104,9 +104,13 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
 
 /** Virtual clock: advance (firing due timers). Real clock: wait on the event loop. */
 async function passTime(rt: Runtime, ns: bigint): Promise<void> {
+  if (ns > MAX_STEP_NS) throw new StepError(`cannot move time by ${ns} ns: over KTIME_MAX (2^63-1 ns)`);
   if (rt.clock.kind === 'virtual') {
     rt.virtualClock.advance(ns);
     return;
+  }
+  if (ns > MAX_REAL_WAIT_NS) {
+    throw new StepError(`cannot wait ${ns} ns on the real clock: the limit is ${MAX_REAL_WAIT_NS / 1_000_000_000n} s`);
   }
   await new Promise((resolve) => setTimeout(resolve, Number(ns / 1_000_000n)));
 }

@@ -20,11 +20,18 @@ export class StepError extends Error {
 
 const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 
-/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds. */
+/** KTIME_MAX: the longest a virtual `advance:`/`sleep:` may move time */
+export const MAX_STEP_NS = (1n << 63n) - 1n;
+/** the longest a `sleep:`/`advance:` waits on the real clock (one hour) */
+export const MAX_REAL_WAIT_NS = 3600n * 1_000_000_000n;
+
+/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds, at most KTIME_MAX. */
 export function parseDuration(text: string): bigint {
-  const m = /^(\d+)(ns|us|ms|s)?$/.exec(text.trim());
-  if (!m) throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
-  return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+  const m = /^(\d{1,20})(ns|us|ms|s)?$/.exec(text.trim());
+  if (!m) throw new StepError(`bad duration '${text.slice(0, 40)}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
+  const ns = BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+  if (ns > MAX_STEP_NS) throw new StepError(`duration '${text}' is over KTIME_MAX (2^63-1 ns)`);
+  return ns;
 }
 
 function parsePacket(arg: string): Uint8Array {
@@ -52,7 +59,7 @@ export function parseStep(text: string): Step {
       return { kind: 'pkt', bytes: parsePacket(need('packet bytes')) };
     case 'sleep': {
       const us = need('microseconds');
-      if (!/^\d+$/.test(us)) throw new StepError(`bad sleep '${us}' (microseconds)`);
+      if (!/^\d{1,17}$/.test(us)) throw new StepError(`bad sleep '${us.slice(0, 40)}' (microseconds, at most 17 digits)`);
       return { kind: 'sleep', usec: BigInt(us) };
     }
     case 'advance':

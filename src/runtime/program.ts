@@ -8,7 +8,8 @@ import type { VmEnv } from '../vm/env.js';
 import type { BpfTimerProg } from '../timers/bpf_timer.js';
 import { KernelObject, RefError } from './refcount.js';
 import type { MapObject } from './map.js';
-import { prepareTestRun, hasPacket, type TestRunInput } from './test_run.js';
+import { prepareTestRun, hasPacket, TestRunError, type TestRunInput } from './test_run.js';
+import { E2BIG, EINVAL } from '../uapi/errno.js';
 import { PROG_TYPE_NAMES } from '../object/prog_types.js';
 
 export interface ProgOwner {
@@ -16,6 +17,8 @@ export interface ProgOwner {
   /** runs `fn` with `p` as the current program on `cpu` (helpers read it) */
   withProg<T>(p: ProgObject, cpu: number, xdp: import('../helpers/env.js').XdpBuff | undefined, fn: () => T): T;
   readonly defaultCpu: number;
+  /** largest test-run repeat (RuntimeOptions.maxRepeat) */
+  readonly maxRepeat: number;
   /** local_bh_enable() after a test run: the hrtimer softirq runs the timers already due */
   runSoftirqs(): void;
   /** runs `fn` as one RCU read-side section (freed element memory is reused only after it) */
@@ -125,7 +128,13 @@ export class Program {
     if (this.closed) throw new RefError(`program handle '${this.name}' is closed`);
     const p = this.object;
     const arena = p.vm.arena;
-    const repeat = Math.max(1, opts.repeat ?? 1);
+    // the uapi's repeat is a u32 (0 means once); tsbpf bounds it (RuntimeOptions.maxRepeat)
+    const rq = opts.repeat ?? 1;
+    if (!Number.isInteger(rq) || rq < 0 || rq > 0xffffffff) throw new TestRunError(`bad repeat ${String(rq)} (a u32)`, -EINVAL);
+    if (rq > p.owner.maxRepeat) {
+      throw new TestRunError(`repeat ${rq} is over the limit of ${p.owner.maxRepeat} (RuntimeOptions.maxRepeat)`, -E2BIG);
+    }
+    const repeat = Math.max(1, rq);
     const cpu = opts.cpu ?? p.owner.defaultCpu;
     return p.owner.readSection(() => this.runIn(p, arena, repeat, cpu, opts));
   }

@@ -2,7 +2,6 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
-import { readFile } from 'node:fs/promises';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
@@ -19,6 +18,7 @@ import { MapObject, MapHandle } from './map.js';
 import { ProgObject, Program, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from './input.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
@@ -44,6 +44,16 @@ export interface RuntimeOptions {
    * within it; only a verifier bug can make a verified program run longer.
    */
   runTimeoutMs?: number;
+  /**
+   * Largest object file loadObject reads from a path (default 256 MiB); the
+   * size is checked before reading, and non-regular files are refused.
+   */
+  maxObjectBytes?: number;
+  /**
+   * Largest BPF_PROG_TEST_RUN repeat (default 1 000 000; the kernel takes any
+   * u32 and runs for as long as that takes): beyond it a run fails with -E2BIG.
+   */
+  maxRepeat?: number;
   /** seed of bpf_get_prandom_u32, for reproducible runs */
   seed?: number;
   /**
@@ -57,6 +67,9 @@ export interface RuntimeOptions {
    */
   capBpf?: boolean;
 }
+
+/** RuntimeOptions.maxRepeat's default */
+export const DEFAULT_MAX_REPEAT = 1_000_000;
 
 export interface RuntimeStats {
   maps: number;
@@ -85,6 +98,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly defaultCpu = 0;
   readonly maxInsns: number | undefined;
   readonly runTimeoutMs: number | undefined;
+  readonly maxObjectBytes: number;
+  readonly maxRepeat: number;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
   /** bpf_trace_printk output, oldest first */
@@ -105,6 +120,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
+    this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+    this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
@@ -145,7 +162,7 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   /** Parses an object file (path or bytes), creates its maps, verifies and loads its programs. */
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
-    const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
+    const bytes = typeof source === 'string' ? readInputFile(source, 'object file', this.maxObjectBytes) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }
