@@ -7,6 +7,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
+import { MapError } from '../maps/map.js';
 import { errnoName } from '../uapi/errno.js';
 import { MAX_REAL_WAIT_NS, MAX_STEP_NS, StepError, type Step } from './steps.js';
 
@@ -86,6 +87,19 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'advance':
         await passTime(rt, s.ns);
         break;
+      case 'slot': {
+        // BPF_MAP_UPDATE_ELEM with a program fd (or delete for '-')
+        const h = obj.map(s.map);
+        try {
+          if (s.prog === '-') h.delete(s.index);
+          else h.update(s.index, obj.program(s.prog));
+          out.record(`slot:${s.text} ok`, { slot: s.text, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`slot:${s.text} err=-${errnoName(e.errno)}`, { slot: s.text, err: e.errno });
+        }
+        break;
+      }
       case 'close-map':
         obj.map(s.map).close();
         break;

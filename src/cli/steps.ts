@@ -9,6 +9,7 @@ export type Step =
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
+  | { kind: 'slot'; text: string; map: string; index: number; prog: string }
   | { kind: 'dump' };
 
 export class StepError extends Error {
@@ -66,12 +67,18 @@ export function parseStep(text: string): Step {
       return { kind: 'advance', ns: parseDuration(need('a duration')) };
     case 'close-map':
       return { kind: 'close-map', map: need('a map name') };
+    case 'slot': {
+      // slot:MAP:IDX:PROG (PROG '-' deletes): a prog array filled from user space
+      const m = /^([^:]+):(\d{1,10}):(.+)$/.exec(need('MAP:IDX:PROG'));
+      if (!m || Number(m[2]) > 0xffffffff) throw new StepError(`step '${text}' needs MAP:IDX:PROG (IDX a u32)`);
+      return { kind: 'slot', text: arg, map: m[1]!, index: Number(m[2]), prog: m[3]! };
+    }
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump)`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { VmEnv } from '../vm/env.js';
 import type { BpfTimerProg } from '../timers/bpf_timer.js';
 import { KernelObject, RefError } from './refcount.js';
 import type { MapObject } from './map.js';
+import type { ProgCompat } from '../maps/map.js';
 import { prepareTestRun, hasPacket, TestRunError, type TestRunInput } from './test_run.js';
 import { E2BIG, EINVAL } from '../uapi/errno.js';
 import { PROG_TYPE_NAMES } from '../object/prog_types.js';
@@ -40,6 +41,8 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
     env: VmEnv,
     maxInsns?: number,
     timeoutMs?: number,
+    /** what prog arrays compare (bpf_prog_map_compatible) */
+    readonly compat: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '' },
   ) {
     super();
     this.id = id;

@@ -3,7 +3,7 @@
 // Helpers reach the runtime through the HelperEnv it implements.
 
 import { Arena } from '../memory/arena.js';
-import { MapEnv, type BpfMap } from '../maps/map.js';
+import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
 import type { Clock } from '../timers/clock.js';
@@ -143,6 +143,18 @@ export class Runtime implements HelperEnv, ProgOwner {
       put: (m) => this.mapsByPtr.get(m.ptr)?.put(),
       id: (m) => m.id,
     };
+    // a prog array's slots hold program references; user space names a program by its id
+    this.mapEnv.progs = {
+      get: (ufd) => {
+        const p = this.progById(ufd);
+        if (p === undefined) return -EBADF;
+        p.inc();
+        return p;
+      },
+      put: (p) => (p as ProgObject).put(),
+      id: (p) => (p as ProgObject).id,
+      compat: (p) => (p as ProgObject).compat,
+    };
     this.timers = new BpfTimerTable<HelperMap, BpfTimerProg>({
       clock: this.clock,
       memory: this.arena,
@@ -182,15 +194,22 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[]): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], compat?: Partial<ProgCompat>): ProgObject {
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, this.runTimeoutMs);
+    const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...compat };
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, this.runTimeoutMs, c);
     this.progs.add(p);
     return p;
+  }
+
+  /** A live program by id (what BPF_PROG_GET_FD_BY_ID finds), or undefined. */
+  progById(id: number): ProgObject | undefined {
+    for (const p of this.progs) if (p.id === id && !p.isFreed) return p;
+    return undefined;
   }
 
   mapFreed(m: MapObject): void {
