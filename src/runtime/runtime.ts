@@ -27,7 +27,7 @@ export interface RuntimeOptions {
   clock?: 'virtual' | 'real';
   /** number of simulated CPUs (per-CPU maps, bpf_get_smp_processor_id); default 1 */
   cpus?: number;
-  /** arena limit in bytes (maps, stacks, packets); default 1 GiB */
+  /** arena limit in bytes (maps, stacks, packets); default and most: 4 GiB - 64 KiB (a wasm32 memory; pages are committed as touched) */
   memoryLimit?: number;
   /** live bpf_timer limit before bpf_timer_init returns -ENOMEM */
   maxTimers?: number;
