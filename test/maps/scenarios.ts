@@ -13,4 +13,10 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:out', 'ringbuf:events', 'run:fill', 'ringbuf:small', 'run:fill', 'ringbuf:small', 'run:fill', 'dump'],
     about: 'bpf_ringbuf_output records of 0..13 bytes, flags, -EINVAL, query fields; a one-page ring filled to -EAGAIN, consumed, wrapped around',
   },
+  {
+    obj: `${P}ringbuf.bpf.o`,
+    name: 'typed',
+    args: ['run:typed', 'ringbuf:events', 'ringbuf:events', 'run:typed', 'run:out', 'ringbuf:events'],
+    about: 'struct records (the TypeScript consumer decodes them with BTF); a second consume finds nothing; the consumer position carries over',
+  },
 ];

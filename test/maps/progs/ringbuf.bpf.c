@@ -5,6 +5,8 @@
  *                  (-EAGAIN); query results after each step
  *   fill (syscall) 1000-byte records into the one-page `small` ring until it
  *                  is full (-EAGAIN); run again after a consume to wrap around
+ *   typed (syscall) two `struct event` records (decoded with BTF by the
+ *                  TypeScript consumer), the second with BPF_RB_NO_WAKEUP
  * Results in .bss.
  */
 #include <linux/bpf.h>
@@ -93,6 +95,30 @@ int fill(void *ctx)
 	q_fill[1] = bpf_ringbuf_query(&small, BPF_RB_CONS_POS);
 	q_fill[2] = bpf_ringbuf_query(&small, BPF_RB_PROD_POS);
 	return n;
+}
+
+struct event {
+	__u32 pid;
+	__u16 kind;
+	__u16 flags;
+	__u64 ts;
+	char comm[8];
+};
+
+/* the last event sent; a global also puts struct event into the object's BTF */
+struct event last_event;
+
+SEC("syscall")
+int typed(void *ctx)
+{
+	struct event e = { .pid = 4242, .kind = 7, .flags = 0x8001, .ts = 0x1122334455667788ULL };
+
+	__builtin_memcpy(e.comm, "tsbpf", 6);
+	bpf_ringbuf_output(&events, &e, sizeof(e), 0);
+	e.pid++;
+	e.kind = 8;
+	last_event = e;
+	return bpf_ringbuf_output(&events, &e, sizeof(e), f_nowake);
 }
 
 char LICENSE[] SEC("license") = "GPL";
