@@ -100,12 +100,15 @@ export class LpmTrieMap extends BpfMap {
     return { child: [null, null], prefixlen: key.prefixlen, im: !value, data: Uint8Array.from(key.data), value: v };
   }
 
+  /** kfree_rcu: a program may still hold the value pointer, so the memory is reused only after the grace period */
   private freeNode(n: LpmNode): void {
-    if (n.value) {
-      this.arena.free(n.value);
-      this.bytes -= this.valueSize;
-    }
+    if (n.value) this.freeValue(n.value);
     this.bytes -= LPM_NODE_SIZE + this.dataSize;
+  }
+
+  private freeValue(v: number): void {
+    this.bytes -= this.valueSize;
+    this.env.callRcu(() => this.arena.free(v));
   }
 
   // ---- the kernel's ops on parsed keys ----
@@ -211,8 +214,7 @@ export class LpmTrieMap extends BpfMap {
     if (node.child[0] && node.child[1]) {
       // two children: keep the node as an intermediate one
       node.im = true;
-      this.arena.free(node.value);
-      this.bytes -= this.valueSize;
+      this.freeValue(node.value);
       node.value = 0;
       return 0;
     }
