@@ -10,6 +10,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'slot'; text: string; map: string; index: number; prog: string }
+  | { kind: 'ringbuf'; map: string }
   | { kind: 'dump' };
 
 export class StepError extends Error {
@@ -73,12 +74,14 @@ export function parseStep(text: string): Step {
       if (!m || Number(m[2]) > 0xffffffff) throw new StepError(`step '${text}' needs MAP:IDX:PROG (IDX a u32)`);
       return { kind: 'slot', text: arg, map: m[1]!, index: Number(m[2]), prog: m[3]! };
     }
+    case 'ringbuf':
+      return { kind: 'ringbuf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ringbuf:)`);
   }
 }
 
