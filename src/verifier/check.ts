@@ -5,7 +5,7 @@ import {
   BPF_DIV, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT,
   BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD,
   BPF_MOV, BPF_MUL, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
-  BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
   BPF_XCHG, BPF_XOR, BPF_MODE, MAX_BPF_STACK, MAX_CALL_FRAMES, sizeBytes,
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
@@ -29,6 +29,7 @@ import {
 import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
+import { checkKfuncCall } from './kfunc_call.js';
 import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
@@ -128,7 +129,7 @@ export class Verifier {
   run(): void {
     const f = newFrame(0, 0, -1);
     f.regs[1] = ptrReg(RegType.PTR_TO_CTX);
-    this.work.push({ state: { frames: [f], lock: null, refs: [], cp: null, hist: [], jmpCnt: 0 }, insn: 0, prev: -1, logPos: this.log.pos });
+    this.work.push({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: 0, prev: -1, logPos: this.log.pos });
     this.markAllScratched();
     let first = true;
     while (this.work.length) {
@@ -469,7 +470,7 @@ export class Verifier {
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, refs: [], cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
+    this.work.unshift({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
@@ -559,8 +560,12 @@ export class Verifier {
             this.checkFuncCall(idx + x.imm + 1, idx);
             return true;
           }
-          if (x.src !== 0) fail('kfunc calls are not supported by tsbpf', EINVAL);
-          if (this.cur.lock && x.imm !== 94) fail('function calls are not allowed while holding a lock', EINVAL);
+          if (this.cur.lock && (x.src !== 0 || x.imm !== 94)) fail('function calls are not allowed while holding a lock', EINVAL);
+          if (x.src === BPF_PSEUDO_KFUNC_CALL) {
+            checkKfuncCall(this, x.imm, idx);
+            for (let r = 0; r <= 5; r++) this.markRegScratched(r);
+            return true;
+          }
           checkHelperCall(this, x.imm, idx);
           for (let r = 0; r <= 5; r++) this.markRegScratched(r);
           return true;
@@ -1247,6 +1252,7 @@ export class Verifier {
     if (this.cur.frames.length === 1) {
       if (this.cur.lock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', EINVAL);
       checkReferenceLeak(this, 'BPF_EXIT instruction in main prog');
+      if (this.cur.rcuLock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region', EINVAL);
     }
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
     if (this.cur.frames.length > 1) {

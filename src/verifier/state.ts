@@ -45,6 +45,8 @@ export interface VState {
   lock: LockState | null;
   /** acquired references, in acquisition order (the kernel's refs[]) */
   refs: RefState[];
+  /** inside a bpf_rcu_read_lock() region (active_rcu_lock) */
+  rcuLock: boolean;
   /** the newest checkpoint on this path (for branch counting and loop detection) */
   cp: Checkpoint | null;
   /**
@@ -109,7 +111,7 @@ export function copyFrame(f: FuncState): FuncState {
 
 export function copyState(s: VState): VState {
   return {
-    frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })),
+    frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })), rcuLock: s.rcuLock,
     cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt,
   };
 }
@@ -222,7 +224,7 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean
 
 /** refsafe: the same references, their ids mapped consistently with the registers' */
 function refsafe(old: VState, cur: VState, ids: IdMap): boolean {
-  if (old.refs.length !== cur.refs.length) return false;
+  if (old.refs.length !== cur.refs.length || old.rcuLock !== cur.rcuLock) return false;
   for (let i = 0; i < old.refs.length; i++) if (!ids.ok(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   return true;
 }
@@ -238,7 +240,7 @@ function regExact(a: RegState, b: RegState): boolean {
 /** The same state again: a loop that makes no progress. */
 export function statesExact(a: VState, b: VState): boolean {
   if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
-  if (a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
+  if (a.rcuLock !== b.rcuLock || a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
   for (let f = 0; f < a.frames.length; f++) {
     const x = a.frames[f]!, y = b.frames[f]!;
     if (x.callsite !== y.callsite) return false;
