@@ -45,6 +45,8 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_xdp_get_buff_len, name: 'xdp_get_buff_len', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX], progTypes: XDP },
   { id: F.BPF_FUNC_xdp_load_bytes, name: 'xdp_load_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], progTypes: XDP },
   { id: F.BPF_FUNC_xdp_store_bytes, name: 'xdp_store_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE], progTypes: XDP },
+  { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
+  { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
   { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
 ];
 
@@ -68,11 +70,9 @@ const verifyOnly: HelperProto[] = [
   { id: F.BPF_FUNC_sk_release, name: 'sk_release', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_BTF_ID_SOCK_COMMON], argFlags: [OBJ_RELEASE], progTypes: SK_RELEASE },
   { id: F.BPF_FUNC_sk_fullsock, name: 'sk_fullsock', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
   { id: F.BPF_FUNC_tcp_sock, name: 'tcp_sock', gplOnly: false, ret: R.PTR_TO_TCP_SOCK_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
-  { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
   { id: F.BPF_FUNC_ringbuf_reserve, name: 'ringbuf_reserve', gplOnly: false, ret: R.PTR_TO_RINGBUF_MEM_OR_NULL, args: [A.CONST_MAP_PTR, A.CONST_ALLOC_SIZE_OR_ZERO, A.ANYTHING], acquire: true },
   { id: F.BPF_FUNC_ringbuf_submit, name: 'ringbuf_submit', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
   { id: F.BPF_FUNC_ringbuf_discard, name: 'ringbuf_discard', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
-  { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
 ];
 
 /** The helpers the runtime implements, by id. */
