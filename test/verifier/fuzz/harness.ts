@@ -271,12 +271,12 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       args = Array.from({ length: 12 }, () => BigInt.asUintN(64, BigInt(rng.interesting())));
       inputDesc = `args ${args.join(', ')}`;
     }
-    const prep = prepareTestRun(arena, p.progType, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
+    const prep = prepareTestRun(arena, rt.host, { type: p.progType, maxCtxOffset: 0 }, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
     const ctxAddr = Number(prep.r1);
-    if (p.progType === PROG_XDP && prep.xdp) {
+    if (p.progType === PROG_XDP && prep.pkt?.xdp) {
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + XDP_MD_SIZE });
       oracle.regions.push({
-        kind: 'packet', start: prep.xdp.hardStart, end: prep.xdp.frameEnd,
+        kind: 'packet', start: prep.pkt!.xdp!.hardStart, end: prep.pkt!.xdp!.frameEnd,
         live: () => [arena.dv.getUint32(ctxAddr + 8, true), arena.dv.getUint32(ctxAddr + 4, true)],
       });
     } else if (hasPacket(p.progType)) {
@@ -296,7 +296,7 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       blockCheck(addr, size, access) && oracle.check(addr, size);
     try {
       const prog = po;
-      rt.withProg(prog, 0, prep.xdp, () => {
+      rt.withProg(prog, 0, prep.pkt, () => {
         prog.vm.cpu = 0;
         return prog.vm.run(0, [prep.r1]);
       });
