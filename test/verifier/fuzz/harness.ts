@@ -262,9 +262,9 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       inputDesc = `packet of ${len} bytes: ${Buffer.from(data.subarray(0, 80)).toString('hex')}`;
     } else if (p.progType === PROG_SYSCALL) {
       // the verifier allows any ctx offset below 64 KiB; test_run must supply at least max_ctx_offset
-      ctx = new Uint8Array(0x10000);
+      ctx = new Uint8Array(0xffff);
       const head = randomBytes(rng, 512);
-      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head, o);
+      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head.subarray(0, Math.min(head.length, ctx.length - o)), o);
       inputDesc = `ctx of 64 KiB`;
     } else {
       // raw_tp / tracing: the verifier allows reading 12 u64 arguments
@@ -289,7 +289,7 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       }
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 192 });
     } else if (ctxAddr) {
-      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0x10000 });
+      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0xffff });
     }
     for (const m of mapObjs) inputDesc += `; map ${m.name}`;
     arena.canAccess = (addr: number, size: number, access: number): boolean =>
