@@ -9,13 +9,14 @@ import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
-import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
+import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../helpers/env.js';
+import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
-import { ProgObject, Program, type ProgOwner } from './program.js';
+import { ProgObject, Program, MAX_REPEAT, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
 import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from './input.js';
@@ -51,7 +52,7 @@ export interface RuntimeOptions {
   maxObjectBytes?: number;
   /**
    * Largest BPF_PROG_TEST_RUN repeat (default 1 000 000; the kernel takes any
-   * u32 and runs for as long as that takes): beyond it a run fails with -E2BIG.
+   * u32 and runs for as long as that takes): beyond it a run fails with -EINVAL.
    */
   maxRepeat?: number;
   /** seed of bpf_get_prandom_u32, for reproducible runs */
@@ -66,10 +67,12 @@ export interface RuntimeOptions {
    * "program of this type cannot use helper bpf_timer_init#169".
    */
   capBpf?: boolean;
+  /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
+  host?: Host | HostSpec;
 }
 
-/** RuntimeOptions.maxRepeat's default */
-export const DEFAULT_MAX_REPEAT = 1_000_000;
+/** RuntimeOptions.maxRepeat's default: the test-run repeat bound (MAX_REPEAT of program.ts) */
+export const DEFAULT_MAX_REPEAT = MAX_REPEAT;
 
 export interface RuntimeStats {
   maps: number;
@@ -106,6 +109,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
   readonly asyncErrors: AsyncError[] = [];
+  /** the simulated host the networking helpers and test runs see (set it up before running) */
+  readonly host: Host;
 
   private readonly helperTable: Map<number, HelperFn>;
   private readonly mapsByPtr = new Map<number, MapObject>();
@@ -114,7 +119,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   private nextProgId = 1;
   private rng: number;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
-  private readonly running: { prog: ProgObject; cpu: number; xdp: XdpBuff | undefined }[] = [];
+  private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
     this.cpus = Math.max(1, opts.cpus ?? 1);
@@ -123,6 +128,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
+    this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
@@ -194,14 +200,14 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], compat?: Partial<ProgCompat>): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; compat?: Partial<ProgCompat> } = {}): ProgObject {
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
-    const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...compat };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, this.runTimeoutMs, c);
+    const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c);
     this.progs.add(p);
     return p;
   }
@@ -276,7 +282,11 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   currentXdp(): XdpBuff | undefined {
-    return this.running[this.running.length - 1]?.xdp;
+    return this.running[this.running.length - 1]?.pkt?.xdp;
+  }
+
+  currentPacket(): PacketRun | undefined {
+    return this.running[this.running.length - 1]?.pkt;
   }
 
   trace(line: string): void {
@@ -298,8 +308,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     return typeof at === 'function' ? at.call(map, index) : undefined;
   }
 
-  withProg<T>(prog: ProgObject, cpu: number, xdp: XdpBuff | undefined, fn: () => T): T {
-    this.running.push({ prog, cpu, xdp });
+  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
+    this.running.push({ prog, cpu, pkt });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();

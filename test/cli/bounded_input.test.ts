@@ -50,7 +50,7 @@ test('repeat and time steps are bounded', async () => {
   const obj = await rt.loadObject(join(repoRoot, OBJ));
   try {
     assert.equal(obj.program('del').run({ repeat: 10 }).retval, 0);
-    assert.throws(() => obj.program('del').run({ repeat: 11 }), (e: unknown) => e instanceof TestRunError && e.errno === -7);
+    assert.throws(() => obj.program('del').run({ repeat: 11 }), (e: unknown) => e instanceof TestRunError && e.errno === -22);
     assert.throws(() => obj.program('del').run({ repeat: 2 ** 32 }), (e: unknown) => e instanceof TestRunError && e.errno === -22);
   } finally {
     obj.close();
