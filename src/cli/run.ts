@@ -3,6 +3,7 @@
 // kernel-side runner in test/kernel/runner.c, so the two can be diffed.
 
 import { Runtime } from '../runtime/runtime.js';
+import { cliRuntimeOptions } from './runtime_opts.js';
 import type { BpfObject } from '../runtime/loader.js';
 import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     out.push(line);
   };
 
-  const rt = new Runtime({ clock });
+  const rt = new Runtime(cliRuntimeOptions({ clock }));
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath);
