@@ -425,7 +425,7 @@ export function formatCoreSpec(spec: CoreSpec): string {
   if (isTypeBased(spec.kind)) return s;
   if (isEnumvalBased(spec.kind)) {
     const et = skip(btf, spec.rootTypeId) as { values: { name: string; value: number | bigint }[]; signed: boolean; kind: number; size: number };
-    const e = et.values[spec.raw[0]!];
+    const e = et.values[spec.raw[0] ?? 0]; // libbpf's zeroed spec of a non-matching candidate shows enumerator 0
     if (!e) return s;
     let v: bigint = BigInt(e.value);
     if (!et.signed) v = et.kind === BTF_KIND_ENUM ? BigInt.asUintN(32, v) : BigInt.asUintN(64, v);
