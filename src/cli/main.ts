@@ -12,8 +12,9 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
 };
 
 function usage(): string {
-  return ['usage: tsbpf [--btf FILE] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
-    '  --btf FILE               target BTF of CO-RE relocations (e.g. /sys/kernel/btf/vmlinux); default: the built-in one', ''].join('\n');
+  return ['usage: tsbpf [--btf FILE] [-d] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
+    '  --btf FILE               target BTF of CO-RE relocations (e.g. /sys/kernel/btf/vmlinux); default: the built-in one',
+    '  -d, --debug              print libbpf-style debug lines (CO-RE relocations) on stderr', ''].join('\n');
 }
 
 export async function main(argv0: string[]): Promise<number> {

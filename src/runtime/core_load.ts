@@ -25,10 +25,12 @@ export class CoreLoadError extends Error {
 }
 
 /** Resolves every relocation; undefined when the object has none. */
-export function resolveObjectCore(spec: ObjectSpec, target: CoreTarget, skip?: (func: string) => boolean): CoreResolution | undefined {
+export function resolveObjectCore(spec: ObjectSpec, target: () => CoreTarget, skip?: (func: string) => boolean): CoreResolution | undefined {
   if (spec.coreRelos.length === 0) return undefined;
+  // the target is parsed only for an object that has relocations (a vmlinux BTF takes a while)
+  const t = target();
   try {
-    return resolveCoreRelos(spec, target.btf, target.name, skip);
+    return resolveCoreRelos(spec, t.btf, t.name, skip);
   } catch (e) {
     if (!(e instanceof CoreReloError)) throw e;
     throw new CoreLoadError(`${e.message} (failed to perform CO-RE relocations)`, -e.errno,

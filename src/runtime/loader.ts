@@ -329,7 +329,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
   // CO-RE first, as libbpf's bpf_object__relocate_core: against the runtime's target BTF
   let core;
   try {
-    core = resolveObjectCore(spec, rt.coreTarget);
+    core = resolveObjectCore(spec, () => rt.coreTarget);
   } catch (e) {
     if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
     throw e;
