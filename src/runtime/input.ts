@@ -45,7 +45,7 @@ export function readInputFile(path: string, what: string, maxBytes: number): Uin
     fd = openSync(path, 'r');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new InputError(`cannot open ${what} '${path}': ${err.code ?? err.message}`, -(typeof err.errno === 'number' ? Math.abs(err.errno) : EINVAL));
+    throw new InputError(`cannot open ${what} ${path}: ${err.code ?? err.message}`, -(typeof err.errno === 'number' ? Math.abs(err.errno) : EINVAL));
   }
   try {
     const st = fstatSync(fd);
