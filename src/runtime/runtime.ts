@@ -3,7 +3,7 @@
 // Helpers reach the runtime through the HelperEnv it implements.
 
 import { readFile } from 'node:fs/promises';
-import { Arena } from '../memory/arena.js';
+import { ARENA_ACCESS_NONE, Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
@@ -13,6 +13,12 @@ import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../helpers/env.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
+import { createKfuncs } from '../kfuncs/index.js';
+import { ConntrackTable } from '../net/conntrack.js';
+import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+
+/** kernel symbols a typeless .ksyms extern may name (each an address the runtime owns) */
+const RUNTIME_KSYMS = ['_stext', '_text', 'bpf_prog_active', '__preempt_count', 'jiffies'];
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
@@ -86,6 +92,14 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly host: Host;
 
   private readonly helperTable: Map<number, HelperFn>;
+  /** the connection tracking table the conntrack kfuncs look up and insert into; tests fill it */
+  readonly conntrack: ConntrackTable;
+  /**
+   * The kernel symbol table typeless `.ksyms` externs resolve against (the
+   * kernel's /proc/kallsyms): name -> address. The runtime owns a few
+   * (blocks programs cannot dereference); tests may add more.
+   */
+  readonly ksyms = new Map<string, bigint>();
   private readonly mapsByPtr = new Map<number, MapObject>();
   private readonly progs = new Set<ProgObject>();
   private readonly pins = new Map<string, MapObject | ProgObject>();
@@ -128,6 +142,10 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.helperTable = createHelpers(this);
     // a bpf_loop call the verifier inlines runs as the inlined sequence (the loader patches its id)
     this.helperTable.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
+    // verified kfunc calls run as internal helper ids (the loader rewrites them)
+    this.conntrack = new ConntrackTable(() => this.clock.now(CLOCK_MONOTONIC));
+    for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
+    for (const name of RUNTIME_KSYMS) this.ksyms.set(name, BigInt(this.arena.alloc(8, ARENA_ACCESS_NONE)));
   }
 
   /** The virtual clock (throws on a real-clock runtime). */
