@@ -3,7 +3,7 @@
 // Helpers reach the runtime through the HelperEnv it implements.
 
 import { readFile } from 'node:fs/promises';
-import { ARENA_ACCESS_NONE, Arena } from '../memory/arena.js';
+import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
@@ -17,8 +17,15 @@ import { createKfuncs } from '../kfuncs/index.js';
 import { ConntrackTable } from '../net/conntrack.js';
 import { CLOCK_MONOTONIC } from '../timers/ktime.js';
 
-/** kernel symbols a typeless .ksyms extern may name (each an address the runtime owns) */
-const RUNTIME_KSYMS = ['_stext', '_text', 'bpf_prog_active', '__preempt_count', 'jiffies'];
+/**
+ * Kernel symbols a typeless .ksyms extern may name, at addresses in a
+ * kernel-like range the arena never hands out (a program can only use them
+ * as numbers: typeless ksyms are scalars to the verifier).
+ */
+const RUNTIME_KSYMS: readonly [string, bigint][] = [
+  ['_stext', 0xffff_ffff_8100_0000n], ['_text', 0xffff_ffff_8100_0000n], ['jiffies', 0xffff_ffff_8380_5000n],
+  ['bpf_prog_active', 0x0000_0000_0003_1a20n], ['__preempt_count', 0x0000_0000_0003_1a24n],
+];
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
@@ -96,8 +103,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly conntrack: ConntrackTable;
   /**
    * The kernel symbol table typeless `.ksyms` externs resolve against (the
-   * kernel's /proc/kallsyms): name -> address. The runtime owns a few
-   * (blocks programs cannot dereference); tests may add more.
+   * kernel's /proc/kallsyms): name -> address. A few are predefined (per-CPU
+   * ones at their offsets in the per-CPU area, as kallsyms shows them); tests may add more.
    */
   readonly ksyms = new Map<string, bigint>();
   private readonly mapsByPtr = new Map<number, MapObject>();
@@ -145,7 +152,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     // verified kfunc calls run as internal helper ids (the loader rewrites them)
     this.conntrack = new ConntrackTable(() => this.clock.now(CLOCK_MONOTONIC));
     for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
-    for (const name of RUNTIME_KSYMS) this.ksyms.set(name, BigInt(this.arena.alloc(8, ARENA_ACCESS_NONE)));
+    for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
   }
 
   /** The virtual clock (throws on a real-clock runtime). */
