@@ -21,7 +21,8 @@ import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
-import { EINVAL, EPERM } from '../uapi/errno.js';
+import { EINVAL, EOPNOTSUPP, EPERM } from '../uapi/errno.js';
+import { funcIdName } from '../isa/funcids.js';
 import { verify } from '../verifier/verifier.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
@@ -375,6 +376,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         throw e;
       }
       opts.onVerified?.(ps.name, verdict);
+      // the verifier checks every helper by its 6.18 prototype; one tsbpf cannot run is refused here, after verification
+      const missing = verdict.helpers.filter((id) => !rt.implementsHelper(id));
+      if (missing.length > 0) {
+        const names = missing.map((id) => `${funcIdName(id)}#${id}`).join(', ');
+        throw new LoadError(`prog '${ps.name}': passed verification, but tsbpf does not implement helper ${names}`, -EOPNOTSUPP);
+      }
       const { insns, used } = relocate(ps, mapObjs);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
       for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };

@@ -151,6 +151,11 @@ export class Runtime implements HelperEnv, ProgOwner {
     return obj;
   }
 
+  /** Does this runtime implement helper id (enum bpf_func_id)? */
+  implementsHelper(id: number): boolean {
+    return this.helperTable.has(id);
+  }
+
   /** @internal */
   createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[]): ProgObject {
     const env: VmEnv = {

@@ -21,6 +21,7 @@ export const BPF_FUNC_timer_init = 169;
 export const BPF_FUNC_timer_set_callback = 170;
 export const BPF_FUNC_timer_start = 171;
 export const BPF_FUNC_timer_cancel = 172;
+export const BPF_FUNC_get_func_ip = 173;
 export const BPF_FUNC_loop = 181;
 export const BPF_FUNC_xdp_get_buff_len = 188;
 export const BPF_FUNC_xdp_load_bytes = 189;

@@ -47,7 +47,7 @@ export interface VerifierInput {
   maps: readonly MapMeta[];
   funcInfo?: readonly FuncInfo[];
   lineInfo?: readonly LineInfo[];
-  /** helper prototype lookup; defaults to src/helpers/protos.ts */
+  /** helper prototype lookup; defaults to src/helpers/protos.ts (with its per-program-type availability) */
   helperProto?: (id: number) => HelperProto | undefined;
   /** 0: errors only; 1: the failing path; 2: every instruction with state */
   logLevel?: 0 | 1 | 2;
@@ -82,6 +82,8 @@ export interface VerifierResult {
    * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
    */
   inlinedLoops: number[];
+  /** helper ids called on some verified path (the loader refuses those the runtime does not implement) */
+  helpers: number[];
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

@@ -1,10 +1,10 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgType, RetType, type HelperProto } from '../helpers/proto.js';
-import { helperProto as defaultProtos } from '../helpers/protos.js';
+import { ArgFlag, ArgType, RetType, type HelperProto } from '../helpers/proto.js';
+import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
-import { EACCES, EINVAL } from '../uapi/errno.js';
+import { EACCES, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
@@ -15,8 +15,6 @@ import { Stk, copyState } from './state.js';
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
 const BPF_MAX_VAR_SIZ = 1n << 29n;
-/** helpers whose prototype sets pkt_access: they may take packet pointers as memory arguments */
-const PKT_ACCESS = new Set([F.BPF_FUNC_map_lookup_elem, F.BPF_FUNC_map_update_elem, F.BPF_FUNC_map_delete_elem]);
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 
 interface CallMeta {
@@ -58,16 +56,34 @@ function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
   if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
 }
 
+/** bpf_helper_changes_pkt_data: helpers after which every packet pointer is invalid */
+const CHANGES_PKT_DATA = new Set([
+  'clone_redirect', 'l3_csum_replace', 'l4_csum_replace', 'lwt_push_encap', 'lwt_seg6_action', 'lwt_seg6_adjust_srh',
+  'lwt_seg6_store_bytes', 'msg_pop_data', 'msg_pull_data', 'msg_push_data', 'skb_adjust_room', 'skb_change_head',
+  'skb_change_proto', 'skb_change_tail', 'skb_pull_data', 'skb_store_bytes', 'skb_vlan_pop', 'skb_vlan_push',
+  'store_hdr_opt', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail',
+]);
+
+/** the helper ids each verifier run reached a call to (the loader refuses unimplemented ones after verification) */
+const calledHelpers = new WeakMap<Verifier, Set<number>>();
+
+/** Helper ids the program calls on some verified path, in id order. */
+export function helpersCalled(v: Verifier): number[] {
+  return [...(calledHelpers.get(v) ?? [])].sort((a, b) => a - b);
+}
+
+/** ids of enum bpf_func_id (__BPF_FUNC_MAX_ID) */
+const FUNC_MAX_ID = 212;
+
 export function checkHelperCall(v: Verifier, funcId: number, idx: number): void {
-  const lookup = v.input.helperProto ?? defaultProtos;
-  const proto = lookup(funcId);
-  if (!proto) {
-    const name = funcIdName(funcId);
-    if (!name || funcId === 0) fail(`invalid func unknown#${funcId}`, EINVAL);
-    fail(`helper ${name}#${funcId} is not implemented by tsbpf`, EINVAL);
-  }
+  const progType = v.input.progType;
+  const name = funcIdName(funcId);
+  // get_helper_proto: an id outside the enum, then the program type's get_func_proto
+  if (funcId < 0 || funcId >= FUNC_MAX_ID || !name) fail(`invalid func ${name ?? 'unknown'}#${funcId}`, EINVAL);
+  const proto = v.input.helperProto ? v.input.helperProto(funcId) : (helperAvailable(funcId, progType) ? defaultProtos(funcId, progType) : undefined);
+  if (!proto) fail(`program of this type cannot use helper ${name}#${funcId}`, EINVAL);
   const p = proto!;
-  if (p.progTypes && !p.progTypes.includes(v.input.progType)) {
+  if (p.progTypes && !p.progTypes.includes(progType)) {
     fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
   }
   // bpf_base_func_proto returns NULL for its CAP_BPF helpers when !bpf_capable()
@@ -75,17 +91,27 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
   }
   if (p.gplOnly && !v.input.gpl) fail('cannot call GPL-restricted function from non-GPL compatible program', EINVAL);
+  // the .allowed callbacks (d_path, sk_storage for tracing, ima) accept only attach targets tsbpf does not attach to
+  if (p.allowed) fail('helper call is not allowed in probe', EINVAL);
+  if (p.mightSleep && progType !== F.BPF_PROG_TYPE_SYSCALL) fail('helper call might sleep in a non-sleepable prog', EINVAL);
+  let called = calledHelpers.get(v);
+  if (!called) calledHelpers.set(v, called = new Set());
+  called.add(funcId);
 
   const meta: CallMeta = { mapUid: 0, viaTimer: false };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
+  // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
+  if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
+    fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
+  }
   if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
   // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
-  if (p.id === F.BPF_FUNC_xdp_adjust_head || p.id === F.BPF_FUNC_xdp_adjust_tail) {
+  if (CHANGES_PKT_DATA.has(p.name)) {
     for (const f of v.cur.frames) {
       f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
       f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
@@ -126,6 +152,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       }
       break;
     }
+    default:
+      fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
   }
 
   if (p.callback === 'loop') {
@@ -178,18 +206,55 @@ function cloneForBranch(v: Verifier) {
 const isPkt = (r: RegState): boolean =>
   r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META || r.type === RegType.PTR_TO_PACKET_END;
 
+/**
+ * compatible_reg_types: what each argument base type accepts, as the kernel
+ * prints the list. Types tsbpf's verifier never produces (sockets, BTF ids,
+ * ringbuf memory, dynptrs) are listed too: no register can match them, so the
+ * mismatch message is the kernel's.
+ */
+const COMPATIBLE: Readonly<Record<string, string>> = {
+  [ArgType.PTR_TO_MAP_KEY]: MEM_TYPES, [ArgType.PTR_TO_MAP_VALUE]: MEM_TYPES, [ArgType.PTR_TO_MEM]: MEM_TYPES,
+  [ArgType.CONST_SIZE]: 'scalar', [ArgType.CONST_SIZE_OR_ZERO]: 'scalar', [ArgType.CONST_ALLOC_SIZE_OR_ZERO]: 'scalar',
+  [ArgType.SCALAR]: 'scalar', [ArgType.CONST_MAP_PTR]: 'map_ptr', [ArgType.PTR_TO_CTX]: 'ctx',
+  [ArgType.PTR_TO_SOCK_COMMON]: 'sock_common, sock, tcp_sock, xdp_sock',
+  [ArgType.PTR_TO_BTF_ID_SOCK_COMMON]: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
+  [ArgType.PTR_TO_SOCKET]: 'sock', [ArgType.PTR_TO_BTF_ID]: 'ptr_, trusted_ptr_, rcu_ptr_',
+  [ArgType.PTR_TO_SPIN_LOCK]: 'map_value, ptr_', [ArgType.PTR_TO_RINGBUF_MEM]: 'ringbuf_mem',
+  [ArgType.PTR_TO_PERCPU_BTF_ID]: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_', [ArgType.PTR_TO_FUNC]: 'func',
+  [ArgType.PTR_TO_STACK]: 'fp', [ArgType.PTR_TO_CONST_STR]: 'map_value', [ArgType.PTR_TO_TIMER]: 'map_value',
+  [ArgType.KPTR_XCHG_DEST]: 'map_value, ptr_', [ArgType.PTR_TO_DYNPTR]: 'fp, dynptr_ptr',
+};
+const compatibleSets = new Map(Object.entries(COMPATIBLE).map(([k, v]) => [k, new Set(v.split(', '))]));
+
+const isNullScalar = (r: RegState): boolean => r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+
+const notModelled = (p: HelperProto, regno: number, what: string): never =>
+  fail(`helper bpf_${p.name}#${p.id} R${regno}: ${what} is not modelled by tsbpf's verifier yet`, EINVAL);
+
 /** check_func_arg for argument i (register R(i+1)). */
 function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): void {
   const regno = i + 1;
   const kind = p.args[i]!;
+  const flags = p.argFlags?.[i] ?? 0;
+  if (kind === ArgType.DONTCARE) return;
   const reg = v.readReg(regno);
-  const mismatch = (expected: string): never => fail(`R${regno} type=${typeName(reg)} expected=${expected}`, EACCES);
+  if (kind === ArgType.ANYTHING) return;
+  const pktAccess = p.pktAccess === true;
+  if (isPkt(reg) && !pktAccess && reg.type !== RegType.PTR_TO_PACKET_END && !directPktProgType(v.input.progType)) {
+    fail('helper access to the packet is not allowed', EACCES);
+  }
+  const maybeNull = (flags & ArgFlag.PTR_MAYBE_NULL) !== 0;
+  if (maybeNull && isNullScalar(reg)) {
+    v.markRegsPrecise(regno);
+    return;
+  }
+  // check_reg_type: MAYBE_NULL arguments accept maybe-null pointers too
+  const compat = compatibleSets.get(kind);
+  if (!compat) notModelled(p, regno, `argument type ${kind}`);
+  const rtype = maybeNull && reg.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : reg.type;
+  if (!compat!.has(rtype)) fail(`R${regno} type=${typeName(reg)} expected=${COMPATIBLE[kind]}`, EACCES);
   switch (kind) {
-    case ArgType.ANYTHING:
-    case ArgType.DONTCARE:
-      return;
     case ArgType.CONST_MAP_PTR: {
-      if (reg.type !== RegType.CONST_PTR_TO_MAP) mismatch('map_ptr');
       if (meta.viaTimer) {
         // bpf_timer_init(timer, map): the timer must live in that very map
         if (meta.map !== reg.map || meta.mapUid !== reg.mapUid) {
@@ -203,7 +268,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.PTR_TO_MAP_KEY:
       if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
-      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, pktAccess);
       meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
       if (meta.constKey !== undefined) {
         // the key's spilled constant decided the lookup (zero bytes compare exactly already)
@@ -213,56 +278,69 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       }
       return;
     case ArgType.PTR_TO_MAP_VALUE:
-    case ArgType.PTR_TO_UNINIT_MAP_VALUE:
       if (!meta.map) fail('invalid map_ptr to access map->value', EACCES);
-      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.valueSize, flags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
       return;
     case ArgType.PTR_TO_MEM:
-    case ArgType.PTR_TO_UNINIT_MEM: {
-      // checked together with the size argument that follows
-      if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.PTR_TO_CTX || reg.type === RegType.CONST_PTR_TO_MAP) mismatch(MEM_TYPES);
+      if (flags & ArgFlag.MEM_FIXED_SIZE) {
+        const size = p.argSize?.[i] ?? 0;
+        v.checkHelperMem(regno, size, flags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
+        if (flags & ArgFlag.MEM_ALIGNED) {
+          const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+          if (!tnumIsConst(reg.varOff) || off % size !== 0) notModelled(p, regno, 'the alignment check of a MEM_ALIGNED argument');
+        }
+      }
+      // otherwise checked together with the size argument that follows
       return;
-    }
     case ArgType.CONST_SIZE:
     case ArgType.CONST_SIZE_OR_ZERO: {
-      if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');
       if (reg.smin < 0n) fail(`R${regno} min value is negative, either use unsigned or 'var &= const'`, EACCES);
       if (reg.umin === 0n && kind === ArgType.CONST_SIZE) {
         fail(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, EACCES);
       }
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
       v.markRegsPrecise(regno);
-      const memKind = p.args[i - 1];
-      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      const prevFlags = p.argFlags?.[i - 1] ?? 0;
+      // a NULL memory argument (PTR_MAYBE_NULL) with a zero size needs no access check
+      if (reg.umax > 0n && !((prevFlags & ArgFlag.PTR_MAYBE_NULL) && isNullScalar(v.regs[regno - 1]!))) {
+        v.checkHelperMem(regno - 1, Number(reg.umax), prevFlags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
+      }
       return;
     }
     case ArgType.PTR_TO_CTX:
-      if (reg.type !== RegType.PTR_TO_CTX) mismatch('ctx');
       if (reg.off !== 0 || !tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
         fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
       }
       return;
     case ArgType.PTR_TO_TIMER:
-      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
       processTimerFunc(v, regno, reg, meta);
       return;
     case ArgType.PTR_TO_SPIN_LOCK:
-      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
       return;
     case ArgType.PTR_TO_FUNC:
-      if (reg.type !== RegType.PTR_TO_FUNC) mismatch('func');
       // check_func_arg_reg_off -> __check_ptr_off_reg
       if (reg.off !== 0) fail(`dereference of modified func ptr R${regno} off=${reg.off} disallowed`, EACCES);
       if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
         fail(`variable func access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
       }
+      if (!p.callback) notModelled(p, regno, 'its callback');
       meta.callback = reg.subprog;
       return;
-    case ArgType.PTR_TO_STACK_OR_NULL:
-      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.markRegsPrecise(regno); return; }
-      if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
+    case ArgType.PTR_TO_STACK:
       return;
+    case ArgType.SCALAR:
+      return;
+    default:
+      // a register of a type tsbpf produces matched a type it cannot check further
+      // (ARG_PTR_TO_CONST_STR, ARG_PTR_TO_DYNPTR, ARG_KPTR_XCHG_DEST, ARG_CONST_ALLOC_SIZE_OR_ZERO)
+      notModelled(p, regno, `argument type ${kind}`);
   }
+}
+
+/** may_access_direct_pkt_data for a read: program types whose helpers may take packet pointers anyway */
+function directPktProgType(progType: number): boolean {
+  void progType;
+  return false;
 }
 
 /** get_constant_map_key: a key held in stack bytes known to be constant. */

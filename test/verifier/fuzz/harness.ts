@@ -156,6 +156,8 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   try {
     const res = verify(inputOf(p));
     processedInsns = res.stats.processedInsns;
+    // the loader refuses, after verification, a program calling a helper tsbpf does not implement
+    if (res.helpers.some((id) => !runtime(0).implementsHelper(id))) return { outcome: 'rejected', accesses, runs: 0, processedInsns };
   } catch (e) {
     if (e instanceof VerifierError) return { outcome: 'rejected', accesses, runs: 0, processedInsns };
     return { outcome: 'rejected', accesses, runs: 0, processedInsns, finding: { kind: 'verifier-crash', message: describe(e) } };
