@@ -6,6 +6,8 @@ export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalIn
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
+export { type TriggerInput, type PtRegs, PT_REGS_FIELDS } from './runtime/trigger.js';
+export { type Task, SimMemory, AddressSpace, TASK_SIZE_MAX } from './runtime/task.js';
 export { RefError } from './runtime/refcount.js';
 export { VirtualClock } from './timers/virtual.js';
 export { RealClock } from './timers/real.js';

@@ -10,7 +10,8 @@ import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
-import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
+import type { HelperEnv, HelperMap, TraceRun, XdpBuff } from '../helpers/env.js';
+import { SimMemory, defaultTask, type Task } from './task.js';
 import { createHelpers } from '../helpers/index.js';
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
@@ -79,6 +80,12 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
   readonly asyncErrors: AsyncError[] = [];
+  /** the simulated current task tracing helpers see (bpf_get_current_pid_tgid, comm, ...); set its fields freely */
+  task: Task = defaultTask();
+  /** kernel and user memory bpf_probe_read_* can read (unmapped addresses fault with -EFAULT) */
+  readonly memory = new SimMemory();
+  /** the tracing triggers running now (innermost last) */
+  private readonly traceRuns: TraceRun[] = [];
 
   private readonly helperTable: Map<number, HelperFn>;
   private readonly mapsByPtr = new Map<number, MapObject>();
@@ -221,6 +228,10 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   // ---- HelperEnv ----
 
+  currentTask(): Task {
+    return this.task;
+  }
+
   mapFromPtr(ptr: number): HelperMap | undefined {
     return this.mapsByPtr.get(ptr);
   }
@@ -229,6 +240,25 @@ export class Runtime implements HelperEnv, ProgOwner {
     const top = this.running[this.running.length - 1];
     if (!top) throw new Error('no program is running');
     return top.prog;
+  }
+
+  /** Sets fields of the simulated current task (the rest keep their values). */
+  setTask(t: Partial<Task>): void {
+    this.task = { ...this.task, ...t };
+  }
+
+  currentTrace(): TraceRun | undefined {
+    return this.traceRuns[this.traceRuns.length - 1];
+  }
+
+  /** @internal runs fn while `t` is the current tracing trigger */
+  withTrace<T>(t: TraceRun, fn: () => T): T {
+    this.traceRuns.push(t);
+    try {
+      return fn();
+    } finally {
+      this.traceRuns.pop();
+    }
   }
 
   currentXdp(): XdpBuff | undefined {

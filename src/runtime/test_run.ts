@@ -66,7 +66,7 @@ export function prepareTestRun(arena: Arena, progType: number, input: TestRunInp
     return prepareArgs(arena, input.args ?? []);
   }
   if (progType === BPF_PROG_TYPE_KPROBE || progType === BPF_PROG_TYPE_TRACEPOINT) {
-    throw new TestRunError('this program type cannot be test-run', -ENOTSUPP);
+    throw new TestRunError('this program type cannot be test-run (the kernel has no BPF_PROG_TEST_RUN for it): fire it with trigger()', -ENOTSUPP);
   }
   throw new TestRunError(`program type ${progType} cannot be test-run`, -ENOTSUPP);
 }

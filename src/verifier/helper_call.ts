@@ -4,6 +4,7 @@ import { ArgFlag, ArgType, RetType, type HelperProto } from '../helpers/proto.js
 import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
+import * as T from '../uapi/bpf.js';
 import { EACCES, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
@@ -33,8 +34,6 @@ interface CallMeta {
 const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT'
   : r.type === RegType.CONST_PTR_TO_MAP_OR_NULL ? 'map_value_or_null' : r.type);
 
-const PERCPU_MAPS = [F.BPF_MAP_TYPE_PERCPU_ARRAY, F.BPF_MAP_TYPE_PERCPU_HASH, F.BPF_MAP_TYPE_LRU_PERCPU_HASH];
-const QUEUE_MAPS = [F.BPF_MAP_TYPE_QUEUE, F.BPF_MAP_TYPE_STACK];
 const MAP_IN_MAP = [F.BPF_MAP_TYPE_ARRAY_OF_MAPS, F.BPF_MAP_TYPE_HASH_OF_MAPS];
 
 /** bpf_base_func_proto's helpers behind `if (!bpf_token_capable(prog->aux->token, CAP_BPF)) return NULL;` (those tsbpf knows). */
@@ -43,17 +42,82 @@ const CAP_BPF_HELPERS = new Set<number>([
   F.BPF_FUNC_timer_start, F.BPF_FUNC_timer_cancel, F.BPF_FUNC_loop,
 ]);
 
-/** check_map_func_compatibility, for the helpers and map types tsbpf knows. */
-function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
+/** check_map_func_compatibility, first direction: the helpers a map type may be passed to */
+const MAP_FUNCS: ReadonlyMap<number, readonly string[]> = new Map([
+  [T.BPF_MAP_TYPE_PROG_ARRAY, ['tail_call']],
+  [T.BPF_MAP_TYPE_PERF_EVENT_ARRAY, ['perf_event_read', 'perf_event_output', 'skb_output', 'perf_event_read_value', 'xdp_output']],
+  [T.BPF_MAP_TYPE_RINGBUF, ['ringbuf_output', 'ringbuf_reserve', 'ringbuf_query', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr']],
+  [T.BPF_MAP_TYPE_USER_RINGBUF, ['user_ringbuf_drain']],
+  [T.BPF_MAP_TYPE_STACK_TRACE, ['get_stackid']],
+  [T.BPF_MAP_TYPE_CGROUP_ARRAY, ['skb_under_cgroup', 'current_task_under_cgroup']],
+  [T.BPF_MAP_TYPE_CGROUP_STORAGE, ['get_local_storage']],
+  [T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, ['get_local_storage']],
+  [T.BPF_MAP_TYPE_DEVMAP, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_DEVMAP_HASH, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_CPUMAP, ['redirect_map']],
+  [T.BPF_MAP_TYPE_XSKMAP, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_ARRAY_OF_MAPS, ['map_lookup_elem']],
+  [T.BPF_MAP_TYPE_HASH_OF_MAPS, ['map_lookup_elem']],
+  [T.BPF_MAP_TYPE_SOCKMAP, ['sk_redirect_map', 'sock_map_update', 'msg_redirect_map', 'sk_select_reuseport', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_SOCKHASH, ['sk_redirect_hash', 'sock_hash_update', 'msg_redirect_hash', 'sk_select_reuseport', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, ['sk_select_reuseport']],
+  [T.BPF_MAP_TYPE_QUEUE, ['map_peek_elem', 'map_pop_elem', 'map_push_elem']],
+  [T.BPF_MAP_TYPE_STACK, ['map_peek_elem', 'map_pop_elem', 'map_push_elem']],
+  [T.BPF_MAP_TYPE_SK_STORAGE, ['sk_storage_get', 'sk_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_INODE_STORAGE, ['inode_storage_get', 'inode_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_TASK_STORAGE, ['task_storage_get', 'task_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_CGRP_STORAGE, ['cgrp_storage_get', 'cgrp_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_BLOOM_FILTER, ['map_peek_elem', 'map_push_elem']],
+]);
+
+/** ... and the other direction: the map types a helper takes */
+const FUNC_MAPS: ReadonlyMap<string, readonly number[]> = (() => {
+  const m = new Map<string, number[]>();
+  const add = (types: number[], ...names: string[]) => { for (const n of names) m.set(n, types); };
+  add([T.BPF_MAP_TYPE_PERF_EVENT_ARRAY], 'perf_event_read', 'perf_event_output', 'perf_event_read_value', 'skb_output', 'xdp_output');
+  add([T.BPF_MAP_TYPE_RINGBUF], 'ringbuf_output', 'ringbuf_reserve', 'ringbuf_query', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr');
+  add([T.BPF_MAP_TYPE_USER_RINGBUF], 'user_ringbuf_drain');
+  add([T.BPF_MAP_TYPE_STACK_TRACE], 'get_stackid');
+  add([T.BPF_MAP_TYPE_CGROUP_ARRAY], 'current_task_under_cgroup', 'skb_under_cgroup');
+  add([T.BPF_MAP_TYPE_DEVMAP, T.BPF_MAP_TYPE_DEVMAP_HASH, T.BPF_MAP_TYPE_CPUMAP, T.BPF_MAP_TYPE_XSKMAP], 'redirect_map');
+  add([T.BPF_MAP_TYPE_SOCKMAP], 'sk_redirect_map', 'msg_redirect_map', 'sock_map_update');
+  add([T.BPF_MAP_TYPE_SOCKHASH], 'sk_redirect_hash', 'msg_redirect_hash', 'sock_hash_update');
+  add([T.BPF_MAP_TYPE_CGROUP_STORAGE, T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE], 'get_local_storage');
+  add([T.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, T.BPF_MAP_TYPE_SOCKMAP, T.BPF_MAP_TYPE_SOCKHASH], 'sk_select_reuseport');
+  add([T.BPF_MAP_TYPE_QUEUE, T.BPF_MAP_TYPE_STACK], 'map_pop_elem');
+  add([T.BPF_MAP_TYPE_QUEUE, T.BPF_MAP_TYPE_STACK, T.BPF_MAP_TYPE_BLOOM_FILTER], 'map_peek_elem', 'map_push_elem');
+  add([T.BPF_MAP_TYPE_PERCPU_ARRAY, T.BPF_MAP_TYPE_PERCPU_HASH, T.BPF_MAP_TYPE_LRU_PERCPU_HASH], 'map_lookup_percpu_elem');
+  add([T.BPF_MAP_TYPE_SK_STORAGE], 'sk_storage_get', 'sk_storage_delete');
+  add([T.BPF_MAP_TYPE_INODE_STORAGE], 'inode_storage_get', 'inode_storage_delete');
+  add([T.BPF_MAP_TYPE_TASK_STORAGE], 'task_storage_get', 'task_storage_delete');
+  add([T.BPF_MAP_TYPE_CGRP_STORAGE], 'cgrp_storage_get', 'cgrp_storage_delete');
+  return m;
+})();
+
+/** may_update_sockmap: map_update/delete on a sockmap from the program types that cannot hold a locked socket */
+function mayUpdateSockmap(progType: number, name: string): boolean {
+  if (name !== 'map_update_elem' && name !== 'map_delete_elem') return false;
+  if (progType === T.BPF_PROG_TYPE_SOCK_OPS) return name === 'map_delete_elem';
+  return [T.BPF_PROG_TYPE_SOCKET_FILTER, T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP,
+    T.BPF_PROG_TYPE_SK_REUSEPORT, T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_SK_LOOKUP].includes(progType);
+}
+
+/** check_map_func_compatibility: both directions, as the kernel's two switches. */
+function checkMapFuncCompat(map: MapMeta, proto: HelperProto, progType: number): void {
   const id = proto.id;
   const bad = (): never => fail(`cannot pass map_type ${map.type} into func bpf_${proto.name}#${id}`, EINVAL);
-  if (map.type === F.BPF_MAP_TYPE_PROG_ARRAY && id !== F.BPF_FUNC_tail_call) bad();
-  if (QUEUE_MAPS.includes(map.type) && ![F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id)) bad();
+  const funcs = MAP_FUNCS.get(map.type);
+  if (funcs && !funcs.includes(proto.name)) {
+    const sock = map.type === T.BPF_MAP_TYPE_SOCKMAP || map.type === T.BPF_MAP_TYPE_SOCKHASH;
+    if (!sock || !mayUpdateSockmap(progType, proto.name)) {
+      if (sock && (proto.name === 'map_update_elem' || proto.name === 'map_delete_elem')) fail('cannot update sockmap in this context', EINVAL);
+      bad();
+    }
+  }
   // record_func_key runs before the compatibility table (the kernel's line has no newline)
   if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) fail('expected prog array map for tail call', EINVAL);
-  if ([F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id) && !QUEUE_MAPS.includes(map.type)) bad();
-  if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
-  if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
+  const types = FUNC_MAPS.get(proto.name);
+  if (types && !types.includes(map.type)) bad();
 }
 
 /** bpf_helper_changes_pkt_data: helpers after which every packet pointer is invalid */
@@ -101,7 +165,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   const meta: CallMeta = { mapUid: 0, viaTimer: false };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
-  if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
+  if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p, progType);
   // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
   if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
     fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
