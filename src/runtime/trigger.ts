@@ -17,7 +17,15 @@ export const PT_REGS_FIELDS = [
   'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss',
 ] as const;
 export type PtRegName = typeof PT_REGS_FIELDS[number];
-export type PtRegs = Partial<Record<PtRegName, bigint | number>>;
+/** the uapi <asm/ptrace.h> spelling (rdi, rsi, rip, eflags, ...) of the same registers */
+const UAPI_ALIAS = {
+  rbp: 'bp', rbx: 'bx', rax: 'ax', rcx: 'cx', rdx: 'dx', rsi: 'si', rdi: 'di', orig_rax: 'orig_ax', rip: 'ip', eflags: 'flags', rsp: 'sp',
+} as const;
+/** a register name as the kernel's struct pt_regs or the uapi's spells it */
+export function ptRegIndex(name: string): number {
+  return PT_REGS_FIELDS.indexOf(((UAPI_ALIAS as Record<string, string>)[name] ?? name) as PtRegName);
+}
+export type PtRegs = Partial<Record<PtRegName | keyof typeof UAPI_ALIAS, bigint | number>>;
 /** sizeof(struct pt_regs) */
 export const PT_REGS_SIZE = 8 * PT_REGS_FIELDS.length;
 /** the largest tracepoint record (PERF_MAX_TRACE_SIZE) */
@@ -55,7 +63,7 @@ const u64 = (v: bigint | number | undefined): bigint => BigInt.asUintN(64, BigIn
 
 function writeRegs(arena: Arena, at: number, regs: PtRegs): void {
   for (const [name, v] of Object.entries(regs)) {
-    const i = PT_REGS_FIELDS.indexOf(name as PtRegName);
+    const i = ptRegIndex(name);
     if (i < 0) throw new TestRunError(`unknown pt_regs field '${name}' (x86-64: ${PT_REGS_FIELDS.join(', ')})`, -EINVAL);
     arena.dv.setBigUint64(at + 8 * i, u64(v), true);
   }
@@ -104,5 +112,5 @@ export function prepareTrigger(arena: Arena, progType: number, input: TriggerInp
 /** What bpf_get_func_ip returns for this trigger. */
 export function triggerFuncIp(progType: number, input: TriggerInput): bigint {
   if (input.funcIp !== undefined) return u64(input.funcIp);
-  return progType === BPF_PROG_TYPE_KPROBE ? u64(input.regs?.ip) : 0n;
+  return progType === BPF_PROG_TYPE_KPROBE ? u64(input.regs?.ip ?? input.regs?.rip) : 0n;
 }
