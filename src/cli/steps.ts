@@ -9,6 +9,7 @@ export type Step =
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
+  | { kind: 'ringbuf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
@@ -91,6 +92,8 @@ export function parseStep(text: string): Step {
       return { kind: 'advance', ns: parseDuration(need('a duration')) };
     case 'close-map':
       return { kind: 'close-map', map: need('a map name') };
+    case 'ringbuf':
+      return { kind: 'ringbuf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -108,7 +111,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, fire:, task:, kmem:, umem:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, fire:, task:, kmem:, umem:, ringbuf:)`);
   }
 }
 

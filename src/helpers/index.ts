@@ -19,6 +19,7 @@ import { bpf_tail_call } from './tail_call.js';
 import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
+import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 import {
@@ -80,5 +81,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_func_ip, bpf_get_func_ip(env)],
     [F.BPF_FUNC_get_attach_cookie, bpf_get_attach_cookie(env)],
     [F.BPF_FUNC_get_stack, bpf_get_stack(env)],
+    [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
+    [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
   ]);
 }
