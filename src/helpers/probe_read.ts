@@ -31,11 +31,21 @@ function kernelRangeRefused(vm: VmContext, space: Space, addr: bigint): boolean 
   return !(addr > 0n && addr < 0x1_0000_0000n && vm.arena.canAccess(Number(addr), 1, 1));
 }
 
+/**
+ * bpf_probe_read(_str) on x86-64 picks the address space by the address: the
+ * user half is user memory. tsbpf's arena addresses (a ctx, a BPF stack) are
+ * kernel memory, though small numbers.
+ */
+function compatSpace(vm: VmContext, addr: bigint): Space {
+  if (addr > 0n && addr < 0x1_0000_0000n && vm.arena.canAccess(Number(addr), 1, 1)) return 'kernel';
+  return addr < TASK_SIZE_MAX ? 'user' : 'kernel';
+}
+
 function probeRead(env: HelperEnv, space: Space | 'compat'): HelperFn {
   return (vm, r1, r2, r3) => {
     const size = Number(r2 & 0xffffffffn);
     const dst = checkMem(vm.arena, r1, size, true, 'bpf_probe_read');
-    const sp: Space = space === 'compat' ? (r3 < TASK_SIZE_MAX ? 'user' : 'kernel') : space;
+    const sp: Space = space === 'compat' ? compatSpace(vm, r3) : space;
     if (kernelRangeRefused(vm, sp, r3)) {
       vm.arena.u8.fill(0, dst, dst + size);
       return u64(-ERANGE);
@@ -63,7 +73,7 @@ function probeReadStr(env: HelperEnv, space: Space | 'compat'): HelperFn {
     const size = Number(r2 & 0xffffffffn);
     if (size === 0) return 0n;
     const dst = checkMem(vm.arena, r1, size, true, 'bpf_probe_read_str');
-    const sp: Space = space === 'compat' ? (r3 < TASK_SIZE_MAX ? 'user' : 'kernel') : space;
+    const sp: Space = space === 'compat' ? compatSpace(vm, r3) : space;
     if (kernelRangeRefused(vm, sp, r3)) {
       vm.arena.u8.fill(0, dst, dst + size);
       return u64(-ERANGE);
