@@ -84,6 +84,8 @@ export interface VerifierResult {
   inlinedLoops: number[];
   /** helper ids called on some verified path (the loader refuses those the runtime does not implement) */
   helpers: number[];
+  /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
+  maxCtxOffset: number;
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */
