@@ -5,7 +5,7 @@
 //   exec pid=P tgid=T uid=U comm=C filename=F
 //   exit pid=P tgid=T uid=U comm=C duration_ns=D
 // Needs root, libbpf and tracefs at /sys/kernel/tracing (mount -t tracefs nodev /sys/kernel/tracing).
-//   gcc -O1 -o record record.c -lbpf && ./record exec_events.bpf.o > exec_events.kernel.out
+//   gcc -O1 -o record record.c -lbpf && ./record exec_events.bpf.o > exec_events.kernel.txt
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

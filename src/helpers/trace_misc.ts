@@ -52,3 +52,18 @@ export const bpf_get_stack = (env: HelperEnv): HelperFn => (vm, _ctx, r2, r3, r4
   vm.arena.u8.fill(0, buf + 8 * n, buf + size);
   return BigInt(8 * n);
 };
+
+/** BPF_FUNC_strncmp(s1, s1_sz, s2): lib/string.c strncmp(s1, s2, s1_sz): -1, 0 or 1 */
+export const bpf_strncmp: HelperFn = (vm, r1, r2, r3) => {
+  const n = Number(r2 & 0xffffffffn);
+  const a = checkMem(vm.arena, r1, n, false, 'bpf_strncmp s1');
+  // s2 is a NUL-terminated string of a read-only map (the verifier checked it)
+  let b = checkMem(vm.arena, r3, 1, false, 'bpf_strncmp s2');
+  for (let i = 0; i < n; i++, b++) {
+    const c1 = vm.arena.u8[a + i]!;
+    const c2 = vm.arena.u8[b]!;
+    if (c1 !== c2) return c1 < c2 ? u64(-1) : 1n;
+    if (c1 === 0) break;
+  }
+  return 0n;
+};

@@ -23,7 +23,7 @@ import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, EOPNOTSUPP, EPERM } from '../uapi/errno.js';
 import { funcIdName } from '../isa/funcids.js';
-import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
+import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
@@ -282,6 +282,12 @@ function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     name: ms.name, hasBtf: !btfless && offersBtf(spec, ms, ctx) && !!ms.valueTypeId,
   };
   if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
+  // libbpf freezes .rodata (BPF_F_RDONLY_PROG) after writing its initial value, before loading programs
+  if (ms.globalData && (ms.flags & BPF_F_RDONLY_PROG)) {
+    const v = new Uint8Array(ms.valueSize);
+    v.set(ms.globalData.initial.subarray(0, ms.valueSize));
+    meta.rdonlyValue = v;
+  }
   return meta;
 }
 

@@ -53,6 +53,7 @@ export const BPF_FUNC_timer_cancel = 172;
 export const BPF_FUNC_get_func_ip = 173;
 export const BPF_FUNC_get_attach_cookie = 174;
 export const BPF_FUNC_loop = 181;
+export const BPF_FUNC_strncmp = 182;
 export const BPF_FUNC_xdp_get_buff_len = 188;
 export const BPF_FUNC_xdp_load_bytes = 189;
 export const BPF_FUNC_xdp_store_bytes = 190;

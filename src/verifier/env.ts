@@ -16,6 +16,11 @@ export interface MapMeta {
   /** inner map template of a map-in-map */
   inner?: MapMeta;
   name: string;
+  /**
+   * the value of a read-only (BPF_F_RDONLY_PROG) array map libbpf freezes
+   * before the load (.rodata): what ARG_PTR_TO_CONST_STR arguments point into
+   */
+  rdonlyValue?: Uint8Array;
   /** the map has BTF for key/value (required for timers and spin locks) */
   hasBtf?: boolean;
 }

@@ -392,6 +392,16 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       return;
     case ArgType.PTR_TO_STACK:
       return;
+    case ArgType.PTR_TO_CONST_STR: {
+      // check_reg_const_str: a NUL-terminated string at a constant offset of a frozen read-only map
+      const map = reg.map!;
+      if (!map.rdonlyValue) fail(`R${regno} does not point to a readonly map'`, EACCES);
+      if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a constant address'`, EACCES);
+      v.checkHelperMem(regno, map.valueSize - reg.off, 'read', MEM_TYPES, pktAccess);
+      const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+      if (map.rdonlyValue!.subarray(off).indexOf(0) < 0) fail('string is not zero-terminated', EINVAL);
+      return;
+    }
     case ArgType.SCALAR:
       return;
     default:

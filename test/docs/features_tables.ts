@@ -19,8 +19,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   jiffies64: 'CLOCK_MONOTONIC at HZ=250 from INITIAL_JIFFIES',
   get_current_task_btf: 'not yet: its RET_PTR_TO_BTF_ID_TRUSTED return is not modelled by the verifier',
   get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
-  snprintf: 'not yet: ARG_PTR_TO_CONST_STR (read-only map strings) is not modelled by the verifier',
-  strncmp: 'not yet: ARG_PTR_TO_CONST_STR (read-only map strings) is not modelled by the verifier',
+  snprintf: 'not yet: its format string is not checked at verification nor formatted',
+  strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
 };

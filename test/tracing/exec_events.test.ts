@@ -1,5 +1,5 @@
 // examples/exec-events: exec/exit events through a ring buffer. The kernel's
-// answer (exec_events.kernel.out) is recorded by examples/exec-events/record.c
+// answer (exec_events.kernel.txt) is recorded by examples/exec-events/record.c
 // with both tracepoints attached in Linux 6.18 and a real exec of /bin/true;
 // tsbpf fires the same two tracepoints with the same task, record and elapsed
 // time, and its ring buffer must hold the same records.
@@ -38,7 +38,7 @@ function line(d: Uint8Array): string {
 }
 
 test('exec-events example: tsbpf reports the exec and exit of the recorded run as Linux 6.18 did', async () => {
-  const golden = readFileSync(join(DIR, 'exec_events.kernel.out'), 'utf8').trim().split('\n');
+  const golden = readFileSync(join(DIR, 'exec_events.kernel.txt'), 'utf8').trim().split('\n');
   const child = /^child tgid=(\d+) uid=(\d+)$/.exec(golden[0]!);
   assert.ok(child, golden[0]);
   const exec = /^exec pid=(\d+) tgid=\d+ uid=\d+ comm=(\S+) filename=(\S+)$/.exec(golden[1]!);

@@ -21,11 +21,12 @@
  *   out[28] probe_read_kernel_str of a user address
  *   out[29..31] get_stack: size 12 -> -EINVAL, bad flags -> -EINVAL, build id w/o user -> -EINVAL
  *   out[32] get_stack(size 0) return
+ *   out[33..36] bpf_strncmp against a .rodata string: equal, shorter n, greater, less
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define N 33
+#define N 37
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, N);
@@ -94,6 +95,16 @@ int task(void *ctx)
 	put(30, bpf_get_stack(ctx, stk, sizeof(stk), 1 << 12));
 	put(31, bpf_get_stack(ctx, stk, sizeof(stk), BPF_F_USER_BUILD_ID));
 	put(32, bpf_get_stack(ctx, stk, 0, 0));
+
+	{
+		static const char want[] = "hello";
+		char a[8] = "hello", b[8] = "help", c[8] = "hellz", d[8] = "hela";
+
+		put(33, bpf_strncmp(a, 6, want));
+		put(34, bpf_strncmp(b, 3, want));
+		put(35, bpf_strncmp(c, 5, want));
+		put(36, bpf_strncmp(d, 5, want));
+	}
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 // The current-task and probe-read helpers against Linux 6.18: task.bpf.c's
 // raw_tp program run with BPF_PROG_TEST_RUN by task_runner.c (current = the
 // runner process) and fired in tsbpf with the runner's pid/tgid/uid/gid/comm/
-// cgroup as rt.task. The recorded answer is task.kernel.out; as root with
+// cgroup as rt.task. The recorded answer is task.kernel.txt; as root with
 // libbpf the live kernel is asked again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ async function tsbpf(self: KernelRun['self']): Promise<bigint[]> {
   obj.program('task').trigger({ args: [] });
   const m = obj.map('out');
   const out: bigint[] = [];
-  for (let i = 0; i < 33; i++) {
+  for (let i = 0; i < 37; i++) {
     const key = new Uint8Array(4);
     new DataView(key.buffer).setUint32(0, i, true);
     out.push(new DataView(m.lookup(key)!.buffer).getBigUint64(0, true));
@@ -40,7 +40,7 @@ async function tsbpf(self: KernelRun['self']): Promise<bigint[]> {
 }
 
 test('task helpers and probe reads: tsbpf given the runner as its task answers as Linux 6.18 (recorded)', async () => {
-  const k = parse(readFileSync(join(DIR, 'task.kernel.out'), 'utf8'));
+  const k = parse(readFileSync(join(DIR, 'task.kernel.txt'), 'utf8'));
   assert.deepEqual(await tsbpf(k.self), k.out);
 });
 

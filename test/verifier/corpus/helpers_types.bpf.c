@@ -134,4 +134,29 @@ int cg_jiffies_ok(struct __sk_buff *skb)
 	return (bpf_jiffies64() + bpf_get_numa_node_id()) & 1;
 }
 
+/* strncmp's third argument is a constant string of a read-only map */
+char writable_str[8] = "abc";
+
+SEC("syscall")
+int sys_strncmp_rodata_ok(void *ctx)
+{
+	static const char want[] = "abc";
+	char s[4] = "abd";
+	return bpf_strncmp(s, sizeof(s), want);
+}
+
+SEC("syscall")
+int sys_strncmp_data_refused(void *ctx)
+{
+	char s[4] = "abd";
+	return bpf_strncmp(s, sizeof(s), writable_str);
+}
+
+SEC("syscall")
+int sys_strncmp_stack_refused(void *ctx)
+{
+	char s[4] = "abd", t[4] = "abc";
+	return bpf_strncmp(s, sizeof(s), t);
+}
+
 char LICENSE[] SEC("license") = "GPL";
