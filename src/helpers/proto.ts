@@ -1,5 +1,32 @@
 // Helper prototypes as data (the kernel's struct bpf_func_proto): what the
 // verifier checks at a call site. Implementations are attached by id elsewhere.
+// The rows themselves (every 6.18 helper) are in protos_{base,net,trace}.ts.
+//
+// References (the kernel's reference tracking): an acquiring helper
+// (is_acquire_function: bpf_sk_lookup_tcp, bpf_ringbuf_reserve) gets
+// `acquire: true`, a releasing one has OBJ_RELEASE on that argument (from the
+// row's spelling, e.g. 'ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE'), a pointer cast
+// (is_ptr_cast_function: bpf_tcp_sock, bpf_sk_fullsock) gets `ptrCast: true`
+// (both set by name in protos.ts). The verifier (helper_call.ts, refs.ts) does
+// the rest.
+//
+// References (the kernel's reference tracking), how to declare them:
+// - a helper whose R0 is a new reference the program must release
+//   (is_acquire_function: bpf_sk_lookup_tcp, bpf_ringbuf_reserve) sets
+//   `acquire: true`; its return type must be one of the pointer kinds
+//   (RetType.PTR_TO_SOCKET_OR_NULL, PTR_TO_RINGBUF_MEM_OR_NULL, ...);
+// - a helper that releases one of its arguments (bpf_sk_release,
+//   bpf_ringbuf_submit) sets OBJ_RELEASE in `argFlags` for that argument
+//   (kernel: `.arg1_type = ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE`);
+// - a helper whose R0 points into the object of its referenced argument
+//   (is_ptr_cast_function: bpf_tcp_sock, bpf_sk_fullsock) sets `ptrCast: true`:
+//   R0 then carries the argument's ref_obj_id and dies with its release.
+// Example:
+//   { id: F.BPF_FUNC_ringbuf_submit, name: 'ringbuf_submit', gplOnly: false, ret: R.VOID,
+//     args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] }
+// The verifier (src/verifier/helper_call.ts, refs.ts) does the rest: leak
+// reports at exit and tail calls, "must be referenced", invalidation of every
+// copy of a released pointer, NULL checks that drop a failed acquisition.
 
 /** Argument base types (enum bpf_arg_type without its flag bits), kernel names. */
 export const enum ArgType {
@@ -45,6 +72,11 @@ export const enum ArgFlag {
   PTR_TRUSTED = 1 << 10,
 }
 
+// the flag bits as the reference-tracking code names them
+export const OBJ_RELEASE = ArgFlag.OBJ_RELEASE;
+export const PTR_MAYBE_NULL = ArgFlag.PTR_MAYBE_NULL;
+export const MEM_RDONLY = ArgFlag.MEM_RDONLY;
+
 /** Return base types (enum bpf_return_type without flags). */
 export const enum RetType {
   INTEGER = 'RET_INTEGER',
@@ -58,6 +90,12 @@ export const enum RetType {
   PTR_TO_MEM = 'RET_PTR_TO_MEM',
   PTR_TO_MEM_OR_BTF_ID = 'RET_PTR_TO_MEM_OR_BTF_ID',
   PTR_TO_BTF_ID = 'RET_PTR_TO_BTF_ID',
+  // the composite returns the verifier models, kept whole (kernel names)
+  PTR_TO_SOCKET_OR_NULL = 'RET_PTR_TO_SOCKET_OR_NULL',
+  PTR_TO_TCP_SOCK_OR_NULL = 'RET_PTR_TO_TCP_SOCK_OR_NULL',
+  PTR_TO_SOCK_COMMON_OR_NULL = 'RET_PTR_TO_SOCK_COMMON_OR_NULL',
+  /** RET_PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL, sized by the CONST_ALLOC_SIZE_OR_ZERO argument */
+  PTR_TO_RINGBUF_MEM_OR_NULL = 'RET_PTR_TO_RINGBUF_MEM_OR_NULL',
 }
 
 /** A prototype row as the kernel spells it (src/helpers/protos_{base,net,trace}.ts). */
@@ -105,4 +143,8 @@ export interface HelperProto {
   readonly progTypes?: readonly number[];
   /** the helper calls back into BPF (bpf_loop, timer_set_callback) */
   readonly callback?: 'loop' | 'timer';
+  /** R0 is a new reference the program must release (is_acquire_function) */
+  readonly acquire?: boolean;
+  /** R0 points into the referenced argument's object and dies with it (is_ptr_cast_function) */
+  readonly ptrCast?: boolean;
 }

@@ -32,11 +32,12 @@ const ARG_ALIAS: Readonly<Record<string, [string, number]>> = {
   ARG_PTR_TO_FIXED_SIZE_MEM: ['ARG_PTR_TO_MEM', ArgFlag.MEM_FIXED_SIZE],
 };
 const RET_ALIAS: Readonly<Record<string, [string, number]>> = {
+  // the composites the verifier models stay whole (RetType has them)
   RET_PTR_TO_MAP_VALUE_OR_NULL: ['RET_PTR_TO_MAP_VALUE_OR_NULL', 0],
-  RET_PTR_TO_SOCKET_OR_NULL: ['RET_PTR_TO_SOCKET', ArgFlag.PTR_MAYBE_NULL],
-  RET_PTR_TO_TCP_SOCK_OR_NULL: ['RET_PTR_TO_TCP_SOCK', ArgFlag.PTR_MAYBE_NULL],
-  RET_PTR_TO_SOCK_COMMON_OR_NULL: ['RET_PTR_TO_SOCK_COMMON', ArgFlag.PTR_MAYBE_NULL],
-  RET_PTR_TO_RINGBUF_MEM_OR_NULL: ['RET_PTR_TO_MEM', ArgFlag.PTR_MAYBE_NULL | ArgFlag.MEM_RINGBUF],
+  RET_PTR_TO_SOCKET_OR_NULL: ['RET_PTR_TO_SOCKET_OR_NULL', 0],
+  RET_PTR_TO_TCP_SOCK_OR_NULL: ['RET_PTR_TO_TCP_SOCK_OR_NULL', 0],
+  RET_PTR_TO_SOCK_COMMON_OR_NULL: ['RET_PTR_TO_SOCK_COMMON_OR_NULL', 0],
+  RET_PTR_TO_RINGBUF_MEM_OR_NULL: ['RET_PTR_TO_RINGBUF_MEM_OR_NULL', 0],
   RET_PTR_TO_DYNPTR_MEM_OR_NULL: ['RET_PTR_TO_MEM', ArgFlag.PTR_MAYBE_NULL],
   RET_PTR_TO_BTF_ID_OR_NULL: ['RET_PTR_TO_BTF_ID', ArgFlag.PTR_MAYBE_NULL],
   RET_PTR_TO_BTF_ID_TRUSTED: ['RET_PTR_TO_BTF_ID', ArgFlag.PTR_TRUSTED],
@@ -61,6 +62,11 @@ const CALLBACK: Readonly<Record<number, 'loop' | 'timer'>> = {
   [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer',
 };
 
+/** is_acquire_function and is_ptr_cast_function (kernel/bpf/verifier.c), by helper name */
+const ACQUIRE = new Set(['sk_lookup_tcp', 'sk_lookup_udp', 'skc_lookup_tcp', 'ringbuf_reserve']);
+const PTR_CAST = new Set(['tcp_sock', 'sk_fullsock', 'skc_to_tcp_sock', 'skc_to_tcp6_sock', 'skc_to_udp6_sock',
+  'skc_to_mptcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock']);
+
 export function protoFromRow(r: ProtoRow): HelperProto {
   const args: ArgType[] = [];
   const argFlags: number[] = [];
@@ -77,6 +83,8 @@ export function protoFromRow(r: ProtoRow): HelperProto {
     ...(r.mightSleep ? { mightSleep: true } : {}),
     ...(r.allowed ? { allowed: r.allowed } : {}),
     ...(CALLBACK[r.id] ? { callback: CALLBACK[r.id] } : {}),
+    ...(ACQUIRE.has(r.name) ? { acquire: true } : {}),
+    ...(PTR_CAST.has(r.name) ? { ptrCast: true } : {}),
   };
   return p;
 }

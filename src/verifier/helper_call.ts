@@ -1,15 +1,18 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgFlag, ArgType, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgFlag, ArgType, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
 import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
 import * as T from '../uapi/bpf.js';
-import { EACCES, EINVAL, ENOTSUPP } from '../uapi/errno.js';
+import { EACCES, EFAULT, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
-import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
+import {
+  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
+} from './reg_state.js';
+import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -28,7 +31,16 @@ interface CallMeta {
   mapArg?: MapMeta;
   /** the key argument is a known constant on the stack (get_constant_map_key) */
   constKey?: bigint;
+  /** the (single) referenced argument's ref_obj_id */
+  refObjId: number;
+  /** register of the OBJ_RELEASE argument */
+  releaseRegno: number;
+  /** ARG_CONST_ALLOC_SIZE_OR_ZERO's value: the size of returned memory */
+  memSize: number;
 }
+
+/** argument kinds whose registers carry references (sockets, ringbuf records): offset and release rules after the type check */
+const REF_KINDS = new Set<string>([ArgType.PTR_TO_BTF_ID_SOCK_COMMON, ArgType.PTR_TO_SOCKET, ArgType.PTR_TO_SOCK_COMMON, ArgType.PTR_TO_RINGBUF_MEM]);
 
 /** reg_type_str: a map-in-map lookup result is a map_value_or_null until checked */
 const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT'
@@ -162,7 +174,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (!called) calledHelpers.set(v, called = new Set());
   called.add(funcId);
 
-  const meta: CallMeta = { mapUid: 0, viaTimer: false };
+  const meta: CallMeta = { mapUid: 0, viaTimer: false, refObjId: 0, releaseRegno: 0, memSize: 0 };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p, progType);
@@ -170,6 +182,14 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
     fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
   }
+
+  // the OBJ_RELEASE argument's reference goes, with every pointer carrying it
+  if (meta.releaseRegno) {
+    const released = meta.refObjId ? releaseReference(v, meta.refObjId) : isNullConst(v.regs[meta.releaseRegno]!);
+    if (!released) fail(`func ${funcIdName(funcId)}#${funcId} reference has not been acquired before`, EINVAL);
+  }
+  // a tail call never comes back: nothing may be held across it
+  if (p.id === F.BPF_FUNC_tail_call) checkReferenceLeak(v, 'tail_call');
   if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
@@ -216,8 +236,29 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       }
       break;
     }
+    case RetType.PTR_TO_SOCKET_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_SOCKET_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_SOCK_COMMON_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_SOCK_COMMON_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_TCP_SOCK_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_TCP_SOCK_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
+      break;
     default:
       fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
+  }
+  if (p.ptrCast) {
+    // the cast pointer lives as long as the reference it came from
+    regs[0]!.refObjId = meta.refObjId;
+  } else if (p.acquire) {
+    // mark_ptr_or_null_reg finds the reference by the register's id
+    const ref = acquireReference(v, idx);
+    regs[0]!.id = ref;
+    regs[0]!.refObjId = ref;
   }
 
   if (p.callback === 'loop') {
@@ -310,6 +351,8 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   const maybeNull = (flags & ArgFlag.PTR_MAYBE_NULL) !== 0;
   if (maybeNull && isNullScalar(reg)) {
     v.markRegsPrecise(regno);
+    // a NULL may be "released" (bpf_sk_release(NULL) is fine for the type check)
+    checkArgRef(reg, regno, flags, meta);
     return;
   }
   // check_reg_type: MAYBE_NULL arguments accept maybe-null pointers too
@@ -317,6 +360,15 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   if (!compat) notModelled(p, regno, `argument type ${kind}`);
   const rtype = maybeNull && reg.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : reg.type;
   if (!compat!.has(rtype)) fail(`R${regno} type=${typeName(reg)} expected=${COMPATIBLE[kind]}`, EACCES);
+  if (REF_KINDS.has(kind)) {
+    // the socket and ringbuf pointers: BTF type, offset and reference rules
+    if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
+    checkFuncArgRegOff(reg, regno, flags);
+    checkArgRef(reg, regno, flags, meta);
+    return;
+  }
+  if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
+  if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
     case ArgType.CONST_MAP_PTR: {
       if (meta.viaTimer) {
@@ -404,6 +456,11 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.SCALAR:
       return;
+    case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
+      if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);
+      meta.memSize = Number(reg.varOff.value);
+      v.markRegsPrecise(regno);
+      return;
     default:
       // a register of a type tsbpf produces matched a type it cannot check further
       // (ARG_PTR_TO_CONST_STR, ARG_PTR_TO_DYNPTR, ARG_KPTR_XCHG_DEST, ARG_CONST_ALLOC_SIZE_OR_ZERO)
@@ -415,6 +472,44 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
 function directPktProgType(progType: number): boolean {
   void progType;
   return false;
+}
+
+/** register_is_null: a known zero scalar */
+function isNullConst(r: RegState): boolean {
+  return r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+}
+
+/** check_func_arg_reg_off for the pointer kinds with a compatible-types table */
+function checkFuncArgRegOff(reg: RegState, regno: number, flags: number): void {
+  if (flags & OBJ_RELEASE) {
+    if (reg.off) fail(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, EINVAL);
+    checkPtrOffReg(reg, regno, false);
+    return;
+  }
+  // PTR_TO_MEM (ringbuf too) may carry any offset; BTF pointers a fixed one
+  if (isMemType(reg.type)) return;
+  checkPtrOffReg(reg, regno, isBtfIdType(reg.type));
+}
+
+/** __check_ptr_off_reg */
+export function checkPtrOffReg(reg: RegState, regno: number, fixedOffOk: boolean): void {
+  if (!fixedOffOk && reg.off) fail(`dereference of modified ${reg.type} ptr R${regno} off=${reg.off} disallowed`, EACCES);
+  if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) fail(`variable ${reg.type} access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+}
+
+/** check_func_arg after the type check: the release argument and the single referenced argument */
+function checkArgRef(reg: RegState, regno: number, flags: number, meta: CallMeta): void {
+  if (flags & OBJ_RELEASE) {
+    if (!reg.refObjId && !isNullConst(reg)) fail(`R${regno} must be referenced when passed to release function`, EINVAL);
+    if (meta.releaseRegno) fail('verifier internal error: more than one release argument', EFAULT);
+    meta.releaseRegno = regno;
+  }
+  if (reg.refObjId) noteRefObjId(reg, regno, meta);
+}
+
+function noteRefObjId(reg: RegState, regno: number, meta: CallMeta): void {
+  if (meta.refObjId) fail(`more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${meta.refObjId}`, EACCES);
+  meta.refObjId = reg.refObjId;
 }
 
 /** get_constant_map_key: a key held in stack bytes known to be constant. */

@@ -136,6 +136,24 @@ function keyBytes(k: number, size: number): Uint8Array {
   return out;
 }
 
+/** Whether this runtime can create a map of the type (probed once per type). */
+const mapTypes = new Map<number, boolean>();
+function mapTypeSupported(type: number): boolean {
+  let ok = mapTypes.get(type);
+  if (ok === undefined) {
+    try {
+      const rt = runtime(1);
+      const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 4096, flags: 0, name: 'probe' });
+      rt.registerMap(map).put();
+      ok = true;
+    } catch (e) {
+      ok = !(e instanceof Error && /EOPNOTSUPP|not supported/i.test(e.message));
+    }
+    mapTypes.set(type, ok);
+  }
+  return ok;
+}
+
 /** program types prepareTestRun can run */
 const RUNNABLE = new Set([PROG_XDP, PROG_SYSCALL, 1, 3, 4, 8, 17, 26]);
 
@@ -156,8 +174,6 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   try {
     const res = verify(inputOf(p));
     processedInsns = res.stats.processedInsns;
-    // the loader refuses, after verification, a program calling a helper tsbpf does not implement
-    if (res.helpers.some((id) => !runtime(0).implementsHelper(id))) return { outcome: 'rejected', accesses, runs: 0, processedInsns };
   } catch (e) {
     if (e instanceof VerifierError) return { outcome: 'rejected', accesses, runs: 0, processedInsns };
     return { outcome: 'rejected', accesses, runs: 0, processedInsns, finding: { kind: 'verifier-crash', message: describe(e) } };
@@ -165,6 +181,12 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   let outcome: Outcome = 'ok';
   // kprobe/tracepoint corpus programs (and their mutants) are verified only: BPF_PROG_TEST_RUN cannot run them
   if (!RUNNABLE.has(p.progType)) return { outcome, accesses, runs: 0, processedInsns };
+  // helpers and kfuncs the verifier knows but the runtime does not implement (the loader refuses those programs)
+  if (p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !runtime(0).implementsHelper(x.imm))))) {
+    return { outcome, accesses, runs: 0, processedInsns };
+  }
+  // map types the runtime cannot create yet (the loader refuses those objects)
+  if (p.maps.some((m) => !mapTypeSupported(m.type))) return { outcome, accesses, runs: 0, processedInsns };
   for (let run = 0; run < runs; run++) {
     const r = runOnce(p, rng, accesses);
     if (r.finding) return { outcome, accesses, runs: run + 1, processedInsns, finding: r.finding };
