@@ -31,13 +31,19 @@ import {
 import {
   bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
 } from './trace_misc.js';
+import { DynptrOps } from '../kfuncs/dynptr.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
 
 /** The id -> implementation table the engines call, for one runtime. */
 export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
+  const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([
+    [F.BPF_FUNC_dynptr_from_mem, dynptr.fromMem],
+    [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
+    [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],
+    [F.BPF_FUNC_dynptr_data, dynptr.data],
     [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
     [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],

@@ -76,6 +76,7 @@ export const enum ArgFlag {
 export const OBJ_RELEASE = ArgFlag.OBJ_RELEASE;
 export const PTR_MAYBE_NULL = ArgFlag.PTR_MAYBE_NULL;
 export const MEM_RDONLY = ArgFlag.MEM_RDONLY;
+export const MEM_UNINIT = ArgFlag.MEM_UNINIT;
 
 /** Return base types (enum bpf_return_type without flags). */
 export const enum RetType {
@@ -96,6 +97,8 @@ export const enum RetType {
   PTR_TO_SOCK_COMMON_OR_NULL = 'RET_PTR_TO_SOCK_COMMON_OR_NULL',
   /** RET_PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL, sized by the CONST_ALLOC_SIZE_OR_ZERO argument */
   PTR_TO_RINGBUF_MEM_OR_NULL = 'RET_PTR_TO_RINGBUF_MEM_OR_NULL',
+  /** RET_PTR_TO_DYNPTR_MEM_OR_NULL: memory of the dynptr argument, sized by the CONST_ALLOC_SIZE_OR_ZERO argument */
+  PTR_TO_DYNPTR_MEM_OR_NULL = 'RET_PTR_TO_DYNPTR_MEM_OR_NULL',
 }
 
 /** A prototype row as the kernel spells it (src/helpers/protos_{base,net,trace}.ts). */

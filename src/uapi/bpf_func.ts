@@ -64,9 +64,13 @@ export const BPF_FUNC_xdp_get_buff_len = 188;
 export const BPF_FUNC_xdp_load_bytes = 189;
 export const BPF_FUNC_xdp_store_bytes = 190;
 export const BPF_FUNC_map_lookup_percpu_elem = 195;
+export const BPF_FUNC_dynptr_from_mem = 197;
 export const BPF_FUNC_ringbuf_reserve_dynptr = 198;
 export const BPF_FUNC_ringbuf_submit_dynptr = 199;
 export const BPF_FUNC_ringbuf_discard_dynptr = 200;
+export const BPF_FUNC_dynptr_read = 201;
+export const BPF_FUNC_dynptr_write = 202;
+export const BPF_FUNC_dynptr_data = 203;
 export const BPF_FUNC_ktime_get_tai_ns = 208;
 export const BPF_FUNC_user_ringbuf_drain = 209;
 

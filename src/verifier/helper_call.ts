@@ -1,6 +1,6 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgFlag, ArgType, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
 import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
@@ -13,6 +13,7 @@ import {
   type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
+import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -37,6 +38,8 @@ interface CallMeta {
   releaseRegno: number;
   /** ARG_CONST_ALLOC_SIZE_OR_ZERO's value: the size of returned memory */
   memSize: number;
+  /** the initialized dynptr argument (bpf_dynptr_data's memory belongs to it) */
+  dynptr?: DynptrInfo;
 }
 
 /** argument kinds whose registers carry references (sockets, ringbuf records): offset and release rules after the type check */
@@ -248,6 +251,10 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
       break;
+    case RetType.PTR_TO_DYNPTR_MEM_OR_NULL:
+      // the memory lives as long as the dynptr's reference (a ring buffer record)
+      regs[0] = ptrReg(RegType.PTR_TO_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize, refObjId: meta.dynptr?.refObjId ?? 0 });
+      break;
     default:
       fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
   }
@@ -455,6 +462,10 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       return;
     }
     case ArgType.SCALAR:
+      return;
+    case ArgType.PTR_TO_DYNPTR:
+      if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
+      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);
