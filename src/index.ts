@@ -9,8 +9,8 @@ export { TestRunError } from './runtime/test_run.js';
 export { RefError } from './runtime/refcount.js';
 export { VirtualClock } from './timers/virtual.js';
 export { RealClock } from './timers/real.js';
-export { type Clock } from './timers/clock.js';
-export { parseDuration } from './timers/ktime.js';
+export { type Clock, TimerLimitError } from './timers/clock.js';
+export { parseDuration, ClockError, type Duration } from './timers/ktime.js';
 
 // errors a user can act on
 export { MapError } from './maps/map.js';
@@ -19,6 +19,7 @@ export { ElfError } from './elf/elf.js';
 export { BtfError } from './btf/btf.js';
 export { ObjectError } from './object/errors.js';
 export { ArenaError } from './memory/arena.js';
+export { VerifierError } from './verifier/env.js';
 
 // the instruction set: encode/decode, assemble, validate, disassemble
 export * from './isa/opcodes.js';

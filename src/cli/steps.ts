@@ -2,6 +2,8 @@
 // fails fast with the step's position. The kernel-side runner in test/kernel
 // accepts the same steps and prints the same lines.
 
+import { parseDuration as parseClockDuration } from '../timers/ktime.js';
+
 export type Step =
   | { kind: 'run'; prog: string; withPacket: boolean }
   | { kind: 'pkt'; bytes: Uint8Array }
@@ -18,13 +20,13 @@ export class StepError extends Error {
   }
 }
 
-const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
-
-/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds. */
+/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax. */
 export function parseDuration(text: string): bigint {
-  const m = /^(\d+)(ns|us|ms|s)?$/.exec(text.trim());
-  if (!m) throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
-  return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+  try {
+    return parseClockDuration(text);
+  } catch {
+    throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
+  }
 }
 
 function parsePacket(arg: string): Uint8Array {

@@ -2,7 +2,6 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
-import { readFile } from 'node:fs/promises';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
@@ -132,7 +131,8 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   /** Parses an object file (path or bytes), creates its maps, verifies and loads its programs. */
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
-    const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
+    // node:fs is imported here, not at the top, so the core bundles for the browser
+    const bytes = typeof source === 'string' ? new Uint8Array(await (await import('node:fs/promises')).readFile(source)) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }
