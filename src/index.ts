@@ -1,7 +1,7 @@
 // The public API of tsbpf. Nothing else is exported from the package.
 
 // the runtime: load objects, run programs, drive time
-export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from './runtime/runtime.js';
+export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
 export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
@@ -11,6 +11,12 @@ export { VirtualClock } from './timers/virtual.js';
 export { RealClock } from './timers/real.js';
 export { type Clock, TimerLimitError } from './timers/clock.js';
 export { parseDuration, ClockError, type Duration } from './timers/ktime.js';
+
+// what the timers did: events, live timers, the timeline picture
+export {
+  type TimerEvent, type TimerEventType, type TimerFreeReason, type TimerInfo, type RunEvent, formatTimerEvent,
+} from './timers/trace.js';
+export { renderTimelineSvg, renderTimelineHtml, timelineModel, type TimelineOptions, type TimelineModel } from './timeline/render.js';
 
 // errors a user can act on
 export { MapError } from './maps/map.js';

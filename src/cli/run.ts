@@ -8,8 +8,10 @@ import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
+import { formatTimerEvent } from '../timers/trace.js';
+import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -17,10 +19,20 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let trace = false;
+  let timeline: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--no-hold') noHold = true;
+    else if (a === '--trace') trace = true;
+    else if (a === '--timeline') {
+      timeline = argv[++i];
+      if (!timeline || !/\.(html?|svg)$/.test(timeline)) {
+        process.stderr.write(`tsbpf run: --timeline takes a FILE.html or FILE.svg\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--json') json = true;
     else if (a === '--clock') {
       const c = argv[++i];
@@ -52,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   const rt = new Runtime({ clock });
+  // --trace: every timer event, as it happens, between the steps' own lines
+  if (trace) rt.on('timer', (e) => { if (!json) process.stdout.write(`timer: ${formatTimerEvent(e)}\n`); });
+  const recorder = timeline !== undefined ? rt.recordTimers() : undefined;
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath);
@@ -84,5 +99,12 @@ export async function main(argv: string[]): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(records)}\n`);
   obj.close();
   rt.unref();
+  if (recorder && timeline) {
+    recorder.stop();
+    const { writeFileSync } = await import('node:fs');
+    const title = `tsbpf run ${objPath}`;
+    writeFileSync(timeline, timeline.endsWith('.svg') ? renderTimelineSvg(recorder.events, { title }) : renderTimelineHtml(recorder.events, { title }));
+    process.stderr.write(`tsbpf run: timeline of ${recorder.events.length} events written to ${timeline}\n`);
+  }
   return status;
 }

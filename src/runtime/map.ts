@@ -51,11 +51,15 @@ export class MapObject extends UserRefObject implements HelperMap {
   }
 
   protected releaseUref(): void {
+    this.map.env.freeReason = 'uref';
     this.map.releaseUref();
+    this.map.env.freeReason = undefined;
   }
 
   protected free(): void {
+    this.map.env.freeReason = 'map_free';
     this.map.free();
+    this.map.env.freeReason = undefined;
     if (this.keyScratch) this.map.arena.free(this.keyScratch);
     this.keyScratch = 0;
     for (const h of this.held.splice(0)) h.put();
@@ -134,12 +138,22 @@ export class MapHandle {
 
   update(key: KeyLike, value: KeyLike, flags = 0): void {
     const m = this.m;
-    m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+    m.env.freeReason = 'update';
+    try {
+      m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+    } finally {
+      m.env.freeReason = undefined;
+    }
   }
 
   delete(key: KeyLike): void {
     const m = this.m;
-    m.delete(toBytes(key, m.keySize, 'key'));
+    m.env.freeReason = 'delete';
+    try {
+      m.delete(toBytes(key, m.keySize, 'key'));
+    } finally {
+      m.env.freeReason = undefined;
+    }
   }
 
   /** BPF_MAP_GET_NEXT_KEY from undefined: every key, in the kernel's order */

@@ -5,7 +5,9 @@
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
-import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
+import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
+import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
+import { CLOCK_MONOTONIC } from '../timers/ktime.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
@@ -64,6 +66,14 @@ export interface AsyncError {
 
 export type Pinnable = MapHandle | Program;
 
+/** An opt-in record of timer events and program runs (Runtime.recordTimers). */
+export interface TimerRecorder {
+  /** every event since the recorder started, oldest first */
+  readonly events: (TimerEvent | RunEvent)[];
+  /** stops recording (the events stay) */
+  stop(): void;
+}
+
 export class Runtime implements HelperEnv, ProgOwner {
   readonly arena: Arena;
   readonly clock: Clock;
@@ -85,6 +95,10 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly pins = new Map<string, MapObject | ProgObject>();
   private nextProgId = 1;
   private rng: number;
+  private readonly timerListeners = new Set<(e: TimerEvent) => void>();
+  private readonly runListeners = new Set<(e: RunEvent) => void>();
+  /** timer callbacks running now (their runs are not test runs) */
+  private inCallback = 0;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
   private readonly running: { prog: ProgObject; cpu: number; xdp: XdpBuff | undefined }[] = [];
 
@@ -250,11 +264,17 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   withProg<T>(prog: ProgObject, cpu: number, xdp: XdpBuff | undefined, fn: () => T): T {
+    const traced = this.runListeners.size > 0 && this.running.length === 0 && this.inCallback === 0;
     this.running.push({ prog, cpu, xdp });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     try {
-      return fn();
+      const r = fn();
+      if (traced) {
+        const e: RunEvent = { type: 'run', time: this.clock.now(CLOCK_MONOTONIC), prog: prog.name, cpu, retval: Number(BigInt(r as bigint) & 0xffffffffn) };
+        for (const l of this.runListeners) l(e);
+      }
+      return r;
     } finally {
       this.mapEnv.currentCpu = savedCpu;
       this.running.pop();
@@ -267,17 +287,99 @@ export class Runtime implements HelperEnv, ProgOwner {
   private freeSpecial(map: BpfMap, valuePtr: number): void {
     for (const off of map.special.timers) {
       const field = valuePtr + off;
-      if (this.arena.dv.getUint32(field, true) !== 0) this.timers.cancelAndFree(field);
+      if (this.arena.dv.getUint32(field, true) !== 0) this.timers.cancelAndFree(field, this.mapEnv.freeReason ?? 'element');
     }
   }
 
   private fireTimer(map: HelperMap, keyPtr: number, valuePtr: number, prog: ProgObject, pc: number, cpu: number): void {
     const m = map as MapObject;
+    this.inCallback++;
     try {
       prog.callAt(pc, [BigInt(m.ptr), BigInt(keyPtr), BigInt(valuePtr)], cpu);
     } catch (error) {
       this.asyncErrors.push({ prog: prog.name, error });
+    } finally {
+      this.inCallback--;
     }
+  }
+
+  // ---- the timer trace (src/timers/trace.ts) ----
+
+  /**
+   * Subscribes to timer events ('timer': init, set_callback, start, cancel,
+   * fire, free) or program test runs ('run'). Returns the unsubscribe function.
+   */
+  on(event: 'timer', fn: (e: TimerEvent) => void): () => void;
+  on(event: 'run', fn: (e: RunEvent) => void): () => void;
+  on(event: 'timer' | 'run', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void)): () => void {
+    if (event === 'run') {
+      const f = fn as (e: RunEvent) => void;
+      this.runListeners.add(f);
+      return () => { this.runListeners.delete(f); };
+    }
+    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run)`);
+    const f = fn as (e: TimerEvent) => void;
+    this.timerListeners.add(f);
+    this.timers.observer = (e) => this.emitTimer(e);
+    return () => {
+      this.timerListeners.delete(f);
+      if (this.timerListeners.size === 0) this.timers.observer = undefined;
+    };
+  }
+
+  /** Records every timer event and program run from now on. */
+  recordTimers(): TimerRecorder {
+    const events: (TimerEvent | RunEvent)[] = [];
+    const offT = this.on('timer', (e) => events.push(e));
+    const offR = this.on('run', (e) => events.push(e));
+    return { events, stop: () => { offT(); offR(); } };
+  }
+
+  /** Every live bpf_timer now: map, key, state, expiry, callback. */
+  liveTimers(): TimerInfo[] {
+    const out: TimerInfo[] = [];
+    for (const t of this.timers.live()) {
+      const info: TimerInfo = {
+        ...this.timerWhere(t),
+        state: this.timers.running === t ? 'running' : t.queued ? 'armed' : 'idle',
+        cpu: t.cpu,
+        pinned: t.pinned,
+      };
+      if (t.queued) info.expires = t.expires;
+      if (t.prog !== null) {
+        info.prog = (t.prog as ProgObject).name;
+        info.callbackPc = t.callbackPc;
+      }
+      out.push(info);
+    }
+    return out;
+  }
+
+  private timerWhere(t: BpfTimer<HelperMap, BpfTimerProg>): Pick<TimerEvent, 'timer' | 'map' | 'mapId' | 'key' | 'value' | 'clock'> {
+    const m = t.map as MapObject;
+    const keyPtr = m.keyOf(t.value);
+    const size = m.map.keySize;
+    const key = size > 0 && keyPtr > 0 ? this.arena.u8.slice(keyPtr, keyPtr + size) : new Uint8Array(0);
+    return { timer: t.id, map: m.name, mapId: m.map.id, key, value: t.value, clock: timerClockName(t.flags) };
+  }
+
+  private emitTimer(raw: BpfTimerTableEvent<HelperMap, BpfTimerProg>): void {
+    const t = raw.timer;
+    const e: TimerEvent = { type: raw.type, time: this.clock.now(CLOCK_MONOTONIC), ...this.timerWhere(t) };
+    if (raw.ret !== undefined) e.ret = raw.ret;
+    if (raw.nsecs !== undefined) e.nsecs = raw.nsecs;
+    if (raw.flags !== undefined) e.flags = raw.flags;
+    if (raw.reason !== undefined) e.reason = raw.reason;
+    if (raw.type === 'start' || raw.type === 'fire') {
+      e.expires = t.expires;
+      e.cpu = t.cpu;
+    }
+    if ((raw.type === 'set_callback' || raw.type === 'fire') && t.prog !== null) {
+      e.prog = (t.prog as ProgObject).name;
+      e.callbackPc = t.callbackPc;
+    }
+    if (raw.type === 'fire') e.lateness = this.clock.stats().latenessLastNs;
+    for (const l of this.timerListeners) l(e);
   }
 
   /** ProgOwner: local_bh_enable after a test run — timers already due fire (time does not move). */
