@@ -97,6 +97,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private rng: number;
   private readonly timerListeners = new Set<(e: TimerEvent) => void>();
   private readonly runListeners = new Set<(e: RunEvent) => void>();
+  /** each traced timer's key (see timerWhere) */
+  private readonly timerKeys = new WeakMap<object, Uint8Array>();
   /** timer callbacks running now (their runs are not test runs) */
   private inCallback = 0;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
@@ -372,9 +374,15 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   private timerWhere(t: BpfTimer<HelperMap, BpfTimerProg>): Pick<TimerEvent, 'timer' | 'map' | 'mapId' | 'key' | 'value' | 'clock'> {
     const m = t.map as MapObject;
-    const keyPtr = m.keyOf(t.value);
-    const size = m.map.keySize;
-    const key = size > 0 && keyPtr > 0 ? this.arena.u8.slice(keyPtr, keyPtr + size) : new Uint8Array(0);
+    // an element's key never changes while it lives; remembered, because at
+    // free time (delete/evict) the element has already left its map
+    let key = this.timerKeys.get(t);
+    if (key === undefined) {
+      const keyPtr = m.keyOf(t.value);
+      const size = m.map.keySize;
+      key = size > 0 && keyPtr > 0 ? this.arena.u8.slice(keyPtr, keyPtr + size) : new Uint8Array(0);
+      if (key.length > 0) this.timerKeys.set(t, key);
+    }
     return { timer: t.id, map: m.name, mapId: m.map.id, key, value: t.value, clock: timerClockName(t.flags) };
   }
 

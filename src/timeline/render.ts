@@ -79,20 +79,29 @@ export function timelineModel(events: readonly (TimerEvent | RunEvent)[]): Timel
   return { start: s, end: end ?? s, lanes: [...lanes.values()].map(({ open: _o, ...l }) => l), runs };
 }
 
+/** a time on the axis, relative to the first event: '0', '+250ns', '+1.5us', '+45ms', '+2.25s' (also sent to the page as source) */
+const relFmt = (ns: number): string => {
+  const a = Math.abs(ns);
+  const u: [number, string] = a >= 1e9 ? [1e9, 's'] : a >= 1e6 ? [1e6, 'ms'] : a >= 1e3 ? [1e3, 'us'] : [1, 'ns'];
+  return ns === 0 ? '0' : '+' + String(+(ns / u[0]).toFixed(3)) + u[1];
+};
+
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The timeline as a standalone SVG document. */
 export function renderTimelineSvg(events: readonly (TimerEvent | RunEvent)[], opts: TimelineOptions = {}): string {
   const m = timelineModel(events);
-  const width = opts.width ?? 1000;
-  const left = 180;
+  const width = opts.width ?? 1200;
   const laneH = 22;
   const top = 40;
+  const rows = ['program runs', ...m.lanes.map((l) => l.name)];
+  // labels up to 56 characters (monospace 11px: ~6.7px each), longer ones cut with their full name on hover
+  const MAX_LABEL = 56;
+  const left = Math.max(120, Math.min(MAX_LABEL, Math.max(...rows.map((r) => r.length))) * 6.7 + 16);
   const plotW = width - left - 20;
   const span = m.end > m.start ? m.end - m.start : 1n;
   const x = (t: bigint): number => left + Number(((t - m.start) * 1_000_000n) / span) / 1_000_000 * plotW;
-  const rows = ['program runs', ...m.lanes.map((l) => l.name)];
-  const height = top + rows.length * laneH + 30;
+  const height = top + rows.length * laneH + 44;
   const axisY = top + rows.length * laneH + 4;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="tsbpf-timeline" data-start="${m.start}" data-span="${span}" data-left="${left}" data-plotw="${plotW}" data-axisy="${axisY}" data-top="${top}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="11">`);
@@ -105,12 +114,14 @@ export function renderTimelineSvg(events: readonly (TimerEvent | RunEvent)[], op
     const t = m.start + (span * BigInt(i)) / 4n;
     const tx = x(t);
     out.push(`<line x1="${tx.toFixed(1)}" y1="${top - 4}" x2="${tx.toFixed(1)}" y2="${axisY + 4}" stroke="#eee"/>`);
-    out.push(`<text x="${tx.toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${formatSeconds(t)}</text>`);
+    out.push(`<text x="${tx.toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${relFmt(Number(t - m.start))}</text>`);
   }
   out.push('</g>');
+  out.push(`<text x="${left - 6}" y="${axisY + 16}" text-anchor="end" fill="#666">t0 = ${formatSeconds(m.start)}</text>`);
   rows.forEach((name, i) => {
     const y = top + i * laneH;
-    out.push(`<text class="lane-name" x="${left - 6}" y="${y + 14}" text-anchor="end">${esc(name)}</text>`);
+    const label = name.length > MAX_LABEL ? `${name.slice(0, MAX_LABEL - 1)}…` : name;
+    out.push(`<text class="lane-name" x="${left - 6}" y="${y + 14}" text-anchor="end">${esc(label)}<title>${esc(name)}</title></text>`);
     out.push(`<line x1="${left}" y1="${y + laneH - 1}" x2="${left + plotW}" y2="${y + laneH - 1}" stroke="#f0f0f0"/>`);
   });
   for (const r of m.runs) {
@@ -157,10 +168,10 @@ export function renderTimelineHtml(events: readonly (TimerEvent | RunEvent)[], o
 (() => {
   // zoom and pan the time axis only: every mark carries its time (ns after the first event) in data-t
   const svg = document.querySelector('#tl svg');
-  const d = svg.dataset; const left = +d.left; const plotW = +d.plotw; const full = +d.span; const start = BigInt(d.start);
+  const d = svg.dataset; const left = +d.left; const plotW = +d.plotw; const full = +d.span;
   let v0 = 0; let v1 = full; let drag = null;
   const X = (t) => left + (t - v0) / (v1 - v0) * plotW;
-  const fmt = (ns) => { const t = start + BigInt(Math.round(ns)); return (t / 1000000000n) + '.' + (t % 1000000000n).toString().padStart(9, '0') + 's'; };
+  const fmt = ${relFmt.toString()};
   const axis = svg.querySelector('g.axis');
   function draw() {
     for (const el of svg.querySelectorAll('[data-t]')) {

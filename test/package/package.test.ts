@@ -5,11 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../..');
+import { join } from 'node:path';
+import { installInto, pack, root } from './pack.js';
 
 const scenario = (load: string) => `
 ${load}
@@ -42,15 +41,11 @@ test('npm pack: the tarball holds built code, bin, README and LICENSE, and no te
 test('the packed package works from an ESM project and from a CommonJS project', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsbpf-pack-'));
   try {
-    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: 'ignore' });
-    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-    assert.ok(tgz, 'npm pack wrote a tarball');
+    const tgz = pack(dir);
     const results: Record<string, unknown> = {};
     for (const kind of ['esm', 'cjs'] as const) {
       const proj = join(dir, kind);
-      const mod = join(proj, 'node_modules', 'tsbpf');
-      mkdirSync(mod, { recursive: true });
-      execFileSync('tar', ['xzf', join(dir, tgz), '-C', mod, '--strip-components=1']);
+      installInto(tgz, proj);
       copyFileSync(join(root, 'examples/ratelimit/ratelimit.bpf.o'), join(proj, 'ratelimit.bpf.o'));
       writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: `consumer-${kind}`, private: true, type: kind === 'esm' ? 'module' : 'commonjs' }));
       const src = kind === 'esm'
