@@ -4,6 +4,8 @@
 export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
 export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
+export { type KeyInput, type TimerMarker } from './runtime/typed.js';
+export { decodeValue, encodeValue, type TypedValue, type CodecOptions } from './btf/codec.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';

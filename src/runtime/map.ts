@@ -7,10 +7,14 @@ import { BpfMap, MapError } from '../maps/map.js';
 import type { HelperMap } from '../helpers/env.js';
 import { ENOENT, EBADF } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
+import type { TypedValue } from '../btf/codec.js';
+import { decodeMapKey, decodeMapValue, encodeMapValue, keyBytes, type KeyInput, type TimerFieldState } from './typed.js';
 
 export interface MapOwner {
   /** the runtime forgets a freed map */
   mapFreed(m: MapObject): void;
+  /** the state of the timer in field `fieldOff` of the element with `key` (typed reads) */
+  timerAt?(m: MapObject, key: Uint8Array, fieldOff: number): TimerFieldState;
 }
 
 export class MapObject extends UserRefObject implements HelperMap {
@@ -31,6 +35,11 @@ export class MapObject extends UserRefObject implements HelperMap {
 
   get name(): string {
     return this.map.name;
+  }
+
+  /** the state of a timer field of the element with `key` (see MapOwner.timerAt) */
+  timerAt(key: Uint8Array, fieldOff: number): TimerFieldState {
+    return this.owner.timerAt?.(this, key, fieldOff) ?? { state: 'uninit' };
   }
 
   get ptr(): number {
@@ -108,6 +117,34 @@ export class MapHandle {
 
   constructor(readonly object: MapObject) {
     object.incUref();
+  }
+
+  // ---- typed access: keys and values by BTF (README "Typed data") ----
+
+  /** The value of `key`, decoded by the map's BTF value type; undefined if absent. */
+  get(key: KeyInput): TypedValue | undefined {
+    const k = this.typedKey(key);
+    const bytes = this.lookup(k);
+    return bytes === undefined ? undefined : decodeMapValue(this.object, k, bytes, (o, kk, off) => this.object.timerAt(kk, off));
+  }
+
+  /** Encodes `value` by the map's BTF value type (missing fields zero) and updates `key`. */
+  set(key: KeyInput, value: TypedValue, flags = 0): void {
+    this.update(this.typedKey(key), encodeMapValue(this.object, value, this.m.userValueSize), flags);
+  }
+
+  /** Every entry, decoded, in the kernel's key order. */
+  entries(): [TypedValue, TypedValue][] {
+    const out: [TypedValue, TypedValue][] = [];
+    for (const k of this.keys()) {
+      const v = this.get(k);
+      if (v !== undefined) out.push([decodeMapKey(this.object, k), v]);
+    }
+    return out;
+  }
+
+  private typedKey(key: KeyInput): Uint8Array {
+    return keyBytes(this.object, key, (k) => toBytes(k, this.m.keySize, 'key'));
   }
 
   private get m(): BpfMap {

@@ -17,6 +17,7 @@ import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
+import type { TimerFieldState } from './typed.js';
 import { ProgObject, Program, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
@@ -350,6 +351,18 @@ export class Runtime implements HelperEnv, ProgOwner {
     const offT = this.on('timer', (e) => events.push(e));
     const offR = this.on('run', (e) => events.push(e));
     return { events, stop: () => { offT(); offR(); } };
+  }
+
+  /** MapOwner: the timer in field `fieldOff` of `map`'s element `key`, for typed reads */
+  timerAt(map: MapObject, key: Uint8Array, fieldOff: number): TimerFieldState {
+    for (const t of this.timers.live()) {
+      if (t.map !== map || t.field - t.value !== fieldOff) continue;
+      const k = this.timerWhere(t).key;
+      if (k.length !== key.length || k.some((b, i) => b !== key[i])) continue;
+      const state = this.timers.running === t ? 'running' : t.queued ? 'armed' : 'idle';
+      return t.queued ? { state, expires: t.expires } : { state };
+    }
+    return { state: 'uninit' };
   }
 
   /** Every live bpf_timer now: map, key, state, expiry, callback. */
