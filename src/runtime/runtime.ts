@@ -7,9 +7,9 @@ import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
-import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+import { CLOCK_MONOTONIC, parseDuration, type Duration } from '../timers/ktime.js';
 import type { Clock } from '../timers/clock.js';
-import { VirtualClock } from '../timers/virtual.js';
+import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
 import { createHelpers } from '../helpers/index.js';
@@ -24,9 +24,20 @@ import { RefError } from './refcount.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
+/** The virtual clock's starting point (RuntimeOptions.clock as an object). */
+export interface RuntimeClockOptions {
+  kind?: 'virtual';
+  /** CLOCK_MONOTONIC at start: a duration since boot, e.g. '100s' (default 0) */
+  start?: Duration;
+  /** CLOCK_BOOTTIME at start (default = start) */
+  boottime?: Duration;
+  /** CLOCK_REALTIME at start: a Date or ns since the epoch (default 2025-01-01T00:00:00Z) */
+  realtime?: Date | Duration;
+}
+
 export interface RuntimeOptions {
   /** 'virtual' (default): time moves only when told; 'real': the Node event loop drives timers */
-  clock?: 'virtual' | 'real';
+  clock?: 'virtual' | 'real' | RuntimeClockOptions;
   /** number of simulated CPUs (per-CPU maps, bpf_get_smp_processor_id); default 1 */
   cpus?: number;
   /** arena limit in bytes (maps, stacks, packets); default 1 GiB */
@@ -75,6 +86,15 @@ export interface TimerRecorder {
   stop(): void;
 }
 
+function virtualClockOptions(c: RuntimeOptions['clock']): VirtualClockOptions {
+  if (c === undefined || typeof c === 'string') return {};
+  const o: VirtualClockOptions = {};
+  if (c.start !== undefined) o.monotonic = parseDuration(c.start);
+  if (c.boottime !== undefined) o.boottime = parseDuration(c.boottime);
+  if (c.realtime !== undefined) o.realtime = c.realtime instanceof Date ? BigInt(c.realtime.getTime()) * 1_000_000n : parseDuration(c.realtime);
+  return o;
+}
+
 export class Runtime implements HelperEnv, ProgOwner {
   readonly arena: Arena;
   readonly clock: Clock;
@@ -110,7 +130,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
-    this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
+    this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(virtualClockOptions(opts.clock));
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
     this.mapEnv = new MapEnv({
       arena: this.arena,
