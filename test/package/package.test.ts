@@ -58,6 +58,11 @@ test('the packed package works from an ESM project and from a CommonJS project',
     const expected = { rets: [2, 2, 2, 1, 2, 2, 1], refills: 1, dropped: 2, errors: ['function', 'function', 'function'], stats: 0 };
     assert.deepEqual(results.esm, expected);
     assert.deepEqual(results.cjs, expected);
+    // the test kit entry point, both ways
+    const esmKit = execFileSync(process.execPath, ['--input-type=module', '-e', "import { packet } from 'tsbpf/testing'; console.log(packet().eth().ipv4().udp().build().length)"], { cwd: join(dir, 'esm'), encoding: 'utf8' });
+    const cjsKit = execFileSync(process.execPath, ['-e', "console.log(require('tsbpf/testing').packet().eth().ipv4().udp().build().length)"], { cwd: join(dir, 'cjs'), encoding: 'utf8' });
+    assert.equal(esmKit, '42\n');
+    assert.equal(cjsKit, '42\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
