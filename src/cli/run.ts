@@ -10,8 +10,10 @@ import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
 import { formatTimerEvent } from '../timers/trace.js';
 import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
+import { readHostFile } from '../net/host_file.js';
+import type { HostSpec } from '../net/host.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   let clock: 'virtual' | 'real' = 'virtual';
   let trace = false;
   let timeline: string | undefined;
+  let hostFile: string | undefined;
+  let effects = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -34,6 +38,14 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     else if (a === '--json') json = true;
+    else if (a === '--effects') effects = true;
+    else if (a === '--host') {
+      hostFile = argv[++i];
+      if (hostFile === undefined) {
+        process.stderr.write(`tsbpf run: --host takes a JSON file\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--clock') {
       const c = argv[++i];
       if (c !== 'virtual' && c !== 'real') {
@@ -63,7 +75,22 @@ export async function main(argv: string[]): Promise<number> {
     out.push(line);
   };
 
-  const rt = new Runtime({ clock });
+  let host: HostSpec | undefined;
+  if (hostFile !== undefined) {
+    try {
+      host = readHostFile(hostFile);
+    } catch (e) {
+      process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  let rt: Runtime;
+  try {
+    rt = new Runtime(host ? { clock, host } : { clock });
+  } catch (e) {
+    process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+    return 2;
+  }
   // --trace: every timer event, as it happens, between the steps' own lines
   if (trace) rt.on('timer', (e) => { if (!json) process.stdout.write(`timer: ${formatTimerEvent(e)}\n`); });
   const recorder = timeline !== undefined ? rt.recordTimers() : undefined;
@@ -89,6 +116,12 @@ export async function main(argv: string[]): Promise<number> {
         if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
       },
       warn: (m) => process.stderr.write(`tsbpf run: ${m}\n`),
+      ...(effects ? {
+        effects: (lines: string[], rec: Record<string, unknown>) => {
+          if (json) records.push(rec);
+          else for (const l of lines) process.stdout.write(`${l}\n`);
+        },
+      } : {}),
     });
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
