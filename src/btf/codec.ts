@@ -62,7 +62,7 @@ export function decodeValue(btf: Btf, typeId: number, bytes: Uint8Array, off = 0
 function dec(btf: Btf, id: number, b: Uint8Array, off: number, opts: CodecOptions, depth: number): TypedValue {
   if (depth > MAX_RESOLVE_DEPTH) throw err(btf, id, 'nested too deep to decode');
   const t: BtfType = btf.resolve(id);
-  const size = t.kind === BTF_KIND_ARRAY || t.kind === BTF_KIND_VAR ? 0 : btf.sizeof(t.id);
+  const size = t.kind === BTF_KIND_ARRAY || t.kind === BTF_KIND_VAR || t.kind === BTF_KIND_DATASEC ? 0 : btf.sizeof(t.id);
   if (off < 0 || off + size > b.length) throw err(btf, id, `needs ${size} bytes at ${off}, the buffer has ${b.length}`);
   switch (t.kind) {
     case BTF_KIND_INT: {
@@ -119,7 +119,16 @@ function dec(btf: Btf, id: number, b: Uint8Array, off: number, opts: CodecOption
       }
       return out;
     }
-    case BTF_KIND_DATASEC: case BTF_KIND_VAR:
+    case BTF_KIND_DATASEC: {
+      // a global-data map's value: its variables by name
+      const out: { [k: string]: TypedValue } = {};
+      for (const v of t.vars) {
+        const vt = btf.type(v.type);
+        if (vt.kind !== BTF_KIND_VAR) continue;
+        out[vt.name] = dec(btf, vt.type, b, off + v.offset, opts, depth + 1);
+      }
+      return out;
+    }
     default:
       throw err(btf, id, `cannot decode a ${kindName(t.kind)}`);
   }

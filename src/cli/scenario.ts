@@ -23,8 +23,9 @@ export interface StepOutput {
   effects?(lines: string[], rec: Record<string, unknown>): void;
 }
 
+// no Buffer: the playground runs scenarios in the browser
 function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** One dump line per variable, as the kernel runner prints them. */

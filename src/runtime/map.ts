@@ -7,6 +7,7 @@ import { BpfMap, MapError } from '../maps/map.js';
 import type { HelperMap } from '../helpers/env.js';
 import { ENOENT, EBADF } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
+import { mapTypeName } from '../uapi/bpf.js';
 import type { TypedValue } from '../btf/codec.js';
 import { decodeMapKey, decodeMapValue, encodeMapValue, keyBytes, type KeyInput, type TimerFieldState } from './typed.js';
 
@@ -157,6 +158,10 @@ export class MapHandle {
   }
   get type(): number {
     return this.object.map.type;
+  }
+  /** bpftool's name of the map type: 'hash', 'lru_hash', 'ringbuf', ... */
+  get typeName(): string {
+    return mapTypeName(this.object.map.type);
   }
   get keySize(): number {
     return this.object.map.keySize;
