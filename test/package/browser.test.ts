@@ -48,7 +48,7 @@ try {
   const rec = rt.recordTimers();
   const obj = rt.loadObjectBytes(bytes, { name: 'ratelimit' });
   const pkt = { data: new Uint8Array(64) };
-  obj.program('setup').run(pkt);
+  obj.program('setup').run({});
   const rets = [];
   for (let i = 0; i < 4; i++) rets.push(obj.program('limit').run(pkt).retval);
   rt.virtualClock.advance('70ms');

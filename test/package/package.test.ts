@@ -16,7 +16,7 @@ const rt = new Runtime({ clock: 'virtual' });
 const run = async () => {
   const obj = await rt.loadObject('./ratelimit.bpf.o');
   const pkt = { data: new Uint8Array(64) };
-  obj.program('setup').run(pkt);
+  obj.program('setup').run({});
   const rets = [];
   for (let i = 0; i < 4; i++) rets.push(obj.program('limit').run(pkt).retval);
   rt.virtualClock.advance('70ms');
