@@ -21,6 +21,10 @@ export const enum ArgType {
   PTR_TO_SPIN_LOCK = 'ARG_PTR_TO_SPIN_LOCK',
   PTR_TO_FUNC = 'ARG_PTR_TO_FUNC',
   PTR_TO_STACK_OR_NULL = 'ARG_PTR_TO_STACK_OR_NULL',
+  /** ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY: memory or NULL, sized by the next argument */
+  PTR_TO_MEM_OR_NULL = 'ARG_PTR_TO_MEM_OR_NULL',
+  /** ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE: `memSize` bytes the helper reads and writes */
+  PTR_TO_FIXED_SIZE_MEM = 'ARG_PTR_TO_FIXED_SIZE_MEM',
 }
 
 /** Return kinds (enum bpf_return_type). */
@@ -41,6 +45,12 @@ export interface HelperProto {
   readonly args: readonly ArgType[];
   /** program types that may call it; absent = all */
   readonly progTypes?: readonly number[];
+  /** ARG_PTR_TO_FIXED_SIZE_MEM's size (arg*_size) */
+  readonly memSize?: number;
+  /** the helper may take packet pointers as memory arguments (bpf_func_proto.pkt_access) */
+  readonly pktAccess?: boolean;
+  /** bpf_helper_changes_pkt_data: every packet pointer is invalid after the call */
+  readonly changesPktData?: boolean;
   /** the helper calls back into BPF (bpf_loop, timer_set_callback) */
   readonly callback?: 'loop' | 'timer';
 }

@@ -3,6 +3,7 @@
 import { ArgType as A, RetType as R, type HelperProto } from './proto.js';
 import * as F from '../uapi/bpf_func.js';
 import * as T from '../uapi/bpf.js';
+import * as N from '../uapi/bpf_net.js';
 
 const XDP = [F.BPF_PROG_TYPE_XDP];
 /**
@@ -19,7 +20,51 @@ const SK_BASE = [
   T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_CGROUP_SYSCTL, T.BPF_PROG_TYPE_SK_LOOKUP,
 ];
 
+/** tc_cls_act_func_proto */
+const TC = [T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT];
+/** the skb readers of sk_filter/cg_skb/tc */
+const SKB_READ = [T.BPF_PROG_TYPE_SOCKET_FILTER, ...TC, T.BPF_PROG_TYPE_CGROUP_SKB];
+const TC_XDP = [...TC, F.BPF_PROG_TYPE_XDP];
+const C = A.PTR_TO_CTX, X = A.ANYTHING;
+/** a tc helper on the skb: (ctx, anything...) -> int, changing the packet or not */
+const tc = (id: number, name: string, nargs: number, changes = false): HelperProto =>
+  ({ id, name, gplOnly: false, ret: R.INTEGER, args: [C, ...new Array<A>(nargs).fill(X)], progTypes: TC, ...(changes ? { changesPktData: true } : {}) });
+
+/** the networking helpers (net/core/filter.c), 6.18 prototypes */
+const NET: HelperProto[] = [
+  { id: N.BPF_FUNC_skb_load_bytes, name: 'skb_load_bytes', gplOnly: false, ret: R.INTEGER, args: [C, X, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], progTypes: SKB_READ },
+  { id: N.BPF_FUNC_skb_load_bytes_relative, name: 'skb_load_bytes_relative', gplOnly: false, ret: R.INTEGER, args: [C, X, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE, X], progTypes: SKB_READ },
+  { id: N.BPF_FUNC_skb_store_bytes, name: 'skb_store_bytes', gplOnly: false, ret: R.INTEGER, args: [C, X, A.PTR_TO_MEM, A.CONST_SIZE, X], progTypes: TC, changesPktData: true },
+  tc(N.BPF_FUNC_l3_csum_replace, 'l3_csum_replace', 4, true),
+  tc(N.BPF_FUNC_l4_csum_replace, 'l4_csum_replace', 4, true),
+  { id: N.BPF_FUNC_csum_diff, name: 'csum_diff', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_MEM_OR_NULL, A.CONST_SIZE_OR_ZERO, A.PTR_TO_MEM_OR_NULL, A.CONST_SIZE_OR_ZERO, X], progTypes: TC_XDP, pktAccess: true },
+  tc(N.BPF_FUNC_csum_update, 'csum_update', 1),
+  tc(N.BPF_FUNC_csum_level, 'csum_level', 1),
+  tc(N.BPF_FUNC_skb_pull_data, 'skb_pull_data', 1, true),
+  tc(N.BPF_FUNC_skb_change_tail, 'skb_change_tail', 2, true),
+  tc(N.BPF_FUNC_skb_change_head, 'skb_change_head', 2, true),
+  tc(N.BPF_FUNC_skb_change_proto, 'skb_change_proto', 2, true),
+  tc(N.BPF_FUNC_skb_change_type, 'skb_change_type', 1),
+  tc(N.BPF_FUNC_skb_adjust_room, 'skb_adjust_room', 3, true),
+  tc(N.BPF_FUNC_skb_vlan_push, 'skb_vlan_push', 2, true),
+  tc(N.BPF_FUNC_skb_vlan_pop, 'skb_vlan_pop', 0, true),
+  tc(N.BPF_FUNC_set_hash, 'set_hash', 1),
+  { ...tc(N.BPF_FUNC_set_hash_invalid, 'set_hash_invalid', 0), ret: R.VOID },
+  tc(N.BPF_FUNC_get_hash_recalc, 'get_hash_recalc', 0),
+  tc(N.BPF_FUNC_get_route_realm, 'get_route_realm', 0),
+  tc(N.BPF_FUNC_get_cgroup_classid, 'get_cgroup_classid', 0),
+  tc(N.BPF_FUNC_clone_redirect, 'clone_redirect', 2, true),
+  { id: N.BPF_FUNC_redirect, name: 'redirect', gplOnly: false, ret: R.INTEGER, args: [X, X], progTypes: TC_XDP },
+  { id: N.BPF_FUNC_redirect_peer, name: 'redirect_peer', gplOnly: false, ret: R.INTEGER, args: [X, X], progTypes: TC },
+  { id: N.BPF_FUNC_redirect_neigh, name: 'redirect_neigh', gplOnly: false, ret: R.INTEGER, args: [X, A.PTR_TO_MEM_OR_NULL, A.CONST_SIZE_OR_ZERO, X], progTypes: TC },
+  { id: N.BPF_FUNC_redirect_map, name: 'redirect_map', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, X, X], progTypes: XDP },
+  { id: N.BPF_FUNC_fib_lookup, name: 'fib_lookup', gplOnly: false, ret: R.INTEGER, args: [C, A.PTR_TO_MEM, A.CONST_SIZE, X], progTypes: TC_XDP },
+  { id: N.BPF_FUNC_check_mtu, name: 'check_mtu', gplOnly: false, ret: R.INTEGER, args: [C, X, A.PTR_TO_FIXED_SIZE_MEM, X, X], progTypes: TC_XDP, memSize: 4 },
+  { id: N.BPF_FUNC_xdp_adjust_meta, name: 'xdp_adjust_meta', gplOnly: false, ret: R.INTEGER, args: [C, X], progTypes: XDP, changesPktData: true },
+];
+
 const table: HelperProto[] = [
+  ...NET,
   { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
   { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
   { id: F.BPF_FUNC_map_delete_elem, name: 'map_delete_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
@@ -28,8 +73,8 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_get_prandom_u32, name: 'get_prandom_u32', gplOnly: false, ret: R.INTEGER, args: [] },
   { id: F.BPF_FUNC_get_smp_processor_id, name: 'get_smp_processor_id', gplOnly: false, ret: R.INTEGER, args: [] },
   { id: F.BPF_FUNC_tail_call, name: 'tail_call', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING] },
-  { id: F.BPF_FUNC_xdp_adjust_head, name: 'xdp_adjust_head', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
-  { id: F.BPF_FUNC_xdp_adjust_tail, name: 'xdp_adjust_tail', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
+  { id: F.BPF_FUNC_xdp_adjust_head, name: 'xdp_adjust_head', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP, changesPktData: true },
+  { id: F.BPF_FUNC_xdp_adjust_tail, name: 'xdp_adjust_tail', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP, changesPktData: true },
   { id: F.BPF_FUNC_map_push_elem, name: 'map_push_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
   { id: F.BPF_FUNC_map_pop_elem, name: 'map_pop_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },
   { id: F.BPF_FUNC_map_peek_elem, name: 'map_peek_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },

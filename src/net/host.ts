@@ -84,6 +84,8 @@ export interface HostSpec {
   neighbours?: { addr: string; dev: string; mac: string }[];
   sockets?: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }[];
   cgroups?: { path: string; id?: number | string; classid?: number }[];
+  /** IP forwarding (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); default on */
+  forwarding?: { ipv4?: boolean; ipv6?: boolean };
   /** replace the default lo + eth0 instead of adding to them */
   replaceDefaults?: boolean;
 }
@@ -134,6 +136,8 @@ export class Host {
   readonly neighbours: Neighbour[] = [];
   readonly sockets: NetSocket[] = [];
   readonly cgroups = new Map<string, Cgroup>();
+  /** bpf_fib_lookup answers BPF_FIB_LKUP_RET_FWD_DISABLED when off */
+  forwarding = { ipv4: true, ipv6: true };
   private nextCookie = 0x1000n;
   private nextCgroupId = 2n;
 
@@ -161,6 +165,8 @@ export class Host {
   }
 
   private applyUnchecked(spec: HostSpec): void {
+    if (spec.forwarding?.ipv4 !== undefined) this.forwarding.ipv4 = spec.forwarding.ipv4;
+    if (spec.forwarding?.ipv6 !== undefined) this.forwarding.ipv6 = spec.forwarding.ipv6;
     for (const i of spec.interfaces ?? []) this.addInterface(i);
     for (const a of spec.addresses ?? []) this.addAddress(a.dev, a.addr);
     for (const r of spec.routes ?? []) this.addRoute(r);
@@ -211,7 +217,7 @@ export class Host {
     this.routes.push({ family: p.family, dst: p.addr, prefix: p.family === 4 ? 32 : 128, ifindex: d.ifindex, type: 'local', mtu: 0, table: RT_TABLE_LOCAL, metric: 0 });
     const net = maskPrefix(p.addr, p.prefix);
     if (!(d.ifindex === 1 && p.family === 6)) {
-      this.routes.push({ family: p.family, dst: net, prefix: p.prefix, ifindex: d.ifindex, type: d.ifindex === 1 && p.family === 4 ? 'local' : 'unicast', mtu: 0, table: d.ifindex === 1 && p.family === 4 ? RT_TABLE_LOCAL : RT_TABLE_MAIN, src: p.addr, metric: 0 });
+      this.routes.push({ family: p.family, dst: net, prefix: p.prefix, ifindex: d.ifindex, type: d.ifindex === 1 && p.family === 4 ? 'local' : 'unicast', mtu: 0, table: d.ifindex === 1 && p.family === 4 ? RT_TABLE_LOCAL : RT_TABLE_MAIN, ...(p.family === 4 ? { src: p.addr } : {}), metric: p.family === 6 ? 256 : 0 });
     }
   }
 
@@ -220,7 +226,7 @@ export class Host {
     const p = parsePrefix(r.dst);
     const route: Route = {
       family: p.family, dst: maskPrefix(p.addr, p.prefix), prefix: p.prefix, ifindex: d.ifindex,
-      type: r.type ?? 'unicast', mtu: r.mtu ?? 0, table: r.table ?? RT_TABLE_MAIN, metric: r.metric ?? 0,
+      type: r.type ?? 'unicast', mtu: r.mtu ?? 0, table: r.table ?? RT_TABLE_MAIN, metric: r.metric ?? (p.family === 6 ? 1024 : 0),
     };
     if (r.via !== undefined) {
       const g = parseAddr(r.via);

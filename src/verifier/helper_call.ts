@@ -4,6 +4,8 @@ import { ArgType, RetType, type HelperProto } from '../helpers/proto.js';
 import { helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
+import * as N from '../uapi/bpf_net.js';
+import * as T from '../uapi/bpf.js';
 import { EACCES, EINVAL } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
@@ -18,6 +20,7 @@ const BPF_MAX_VAR_SIZ = 1n << 29n;
 /** helpers whose prototype sets pkt_access: they may take packet pointers as memory arguments */
 const PKT_ACCESS = new Set([F.BPF_FUNC_map_lookup_elem, F.BPF_FUNC_map_update_elem, F.BPF_FUNC_map_delete_elem]);
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
+const pktAccess = (p: HelperProto): boolean => PKT_ACCESS.has(p.id) || p.pktAccess === true;
 
 interface CallMeta {
   map?: MapMeta;
@@ -73,6 +76,11 @@ const MAP_ONLY_FUNCS = new Map<number, number[]>([
   [F.BPF_MAP_TYPE_BLOOM_FILTER, [F.BPF_FUNC_map_peek_elem, F.BPF_FUNC_map_push_elem]],
   [F.BPF_MAP_TYPE_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
   [F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
+  // the redirect maps: only bpf_redirect_map (and lookups of devices / sockets)
+  [T.BPF_MAP_TYPE_DEVMAP, [N.BPF_FUNC_redirect_map, F.BPF_FUNC_map_lookup_elem]],
+  [T.BPF_MAP_TYPE_DEVMAP_HASH, [N.BPF_FUNC_redirect_map, F.BPF_FUNC_map_lookup_elem]],
+  [T.BPF_MAP_TYPE_CPUMAP, [N.BPF_FUNC_redirect_map]],
+  [T.BPF_MAP_TYPE_XSKMAP, [N.BPF_FUNC_redirect_map, F.BPF_FUNC_map_lookup_elem]],
 ]);
 
 /** its second switch: the map types these helpers need */
@@ -85,6 +93,7 @@ const FUNC_NEEDS_MAP = new Map<number, number[]>([
   [F.BPF_FUNC_map_peek_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
   [F.BPF_FUNC_map_push_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
   [F.BPF_FUNC_get_local_storage, [F.BPF_MAP_TYPE_CGROUP_STORAGE, F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE]],
+  [N.BPF_FUNC_redirect_map, [T.BPF_MAP_TYPE_DEVMAP, T.BPF_MAP_TYPE_DEVMAP_HASH, T.BPF_MAP_TYPE_CPUMAP, T.BPF_MAP_TYPE_XSKMAP]],
 ]);
 
 export function checkHelperCall(v: Verifier, funcId: number, idx: number): void {
@@ -114,7 +123,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
   // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
-  if (p.id === F.BPF_FUNC_xdp_adjust_head || p.id === F.BPF_FUNC_xdp_adjust_tail) {
+  if (p.changesPktData) {
     for (const f of v.cur.frames) {
       f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
       f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
@@ -232,7 +241,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.PTR_TO_MAP_KEY:
       if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
-      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, pktAccess(p));
       meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
       if (meta.constKey !== undefined) {
         // the key's spilled constant decided the lookup (zero bytes compare exactly already)
@@ -244,7 +253,18 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.PTR_TO_MAP_VALUE:
     case ArgType.PTR_TO_UNINIT_MAP_VALUE:
       if (!meta.map) fail('invalid map_ptr to access map->value', EACCES);
-      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES, pktAccess(p));
+      return;
+    case ArgType.PTR_TO_MEM_OR_NULL:
+      // NULL is fine (the size that follows must then be 0)
+      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) return;
+      if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.PTR_TO_CTX || reg.type === RegType.CONST_PTR_TO_MAP) mismatch(MEM_TYPES);
+      return;
+    case ArgType.PTR_TO_FIXED_SIZE_MEM:
+      if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.PTR_TO_CTX || reg.type === RegType.CONST_PTR_TO_MAP) mismatch(MEM_TYPES);
+      // MEM_WRITE: the helper reads and writes the bytes
+      v.checkHelperMem(regno, p.memSize!, 'read', MEM_TYPES, pktAccess(p));
+      v.checkHelperMem(regno, p.memSize!, 'write', MEM_TYPES, pktAccess(p));
       return;
     case ArgType.PTR_TO_MEM:
     case ArgType.PTR_TO_UNINIT_MEM: {
@@ -262,7 +282,13 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
       v.markRegsPrecise(regno);
       const memKind = p.args[i - 1];
-      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      const memReg = v.regs[regno - 1]!;
+      if (memKind === ArgType.PTR_TO_MEM_OR_NULL && memReg.type === RegType.SCALAR_VALUE) {
+        // a zero-byte read from NULL is allowed, nothing more
+        if (reg.umax > 0n) fail(`R${regno - 1} type=scalar expected=${MEM_TYPES}`, EACCES);
+        return;
+      }
+      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, pktAccess(p));
       return;
     }
     case ArgType.PTR_TO_CTX:
