@@ -17,7 +17,7 @@ function lookupTable(host: Host, family: Family, dst: Uint8Array, table: number,
   let best: Route | undefined;
   for (const r of host.routes) {
     if (r.family !== family || r.table !== table || !prefixMatch(dst, r.dst, r.prefix)) continue;
-    if (oif && r.type === 'unicast' && r.ifindex !== oif) continue;
+    if (oif && r.ifindex !== oif) continue;
     if (!best || r.prefix > best.prefix || (r.prefix === best.prefix && r.metric < best.metric)) best = r;
   }
   return best;
@@ -51,7 +51,8 @@ export function fibLookup(host: Host, params: Uint8Array, flags: number, checkMt
   const out = host.dev(route.ifindex)!;
   let mtu = 0;
   if (checkMtu) {
-    mtu = route.mtu || out.mtu;
+    // ip_mtu_from_fib_result: a route's MTU counts only when locked (`mtu lock N`)
+    mtu = (route.mtuLock && route.mtu) || out.mtu;
     if (dv.getUint16(TOT_LEN, true) > mtu) {
       dv.setUint16(TOT_LEN, mtu, true);
       return N.BPF_FIB_LKUP_RET_FRAG_NEEDED;
@@ -64,9 +65,9 @@ export function fibLookup(host: Host, params: Uint8Array, flags: number, checkMt
     if (!src) return N.BPF_FIB_LKUP_RET_NO_SRC_ADDR;
     params.set(src, SRC);
   }
+  // the gateway replaces the destination (also with SKIP_NEIGH)
+  if (route.gateway) params.set(route.gateway, DST);
   if (!(flags & N.BPF_FIB_LOOKUP_SKIP_NEIGH)) {
-    // the gateway replaces the destination before the neighbour lookup
-    if (route.gateway) params.set(route.gateway, DST);
     const nh = route.gateway ?? dst;
     const neigh = host.neighbour(family, nh, out.ifindex);
     if (!neigh) return N.BPF_FIB_LKUP_RET_NO_NEIGH;

@@ -268,6 +268,27 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'popping an in-packet 802.1Q tag, bounds on a minimal frame',
   },
   {
+    obj: `${S}fib.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}fib.host.json`, `pkt:${TCP4_FRAME}`, 'run:fib_tc', 'dump', 'run:fib_xdp', 'dump'],
+    about: 'bpf_fib_lookup (IPv4 and IPv6, tc and XDP) against a network namespace built from fib.host.json: gateway and connected routes, '
+      + 'blackhole/unreachable/prohibit/local/no-route codes, NO_NEIGH with the gateway in dst, SKIP_NEIGH, SRC, DIRECT+TBID, OUTPUT, '
+      + 'a locked route MTU (FRAG_NEEDED), -ENODEV, bad plen/flags/family; bpf_check_mtu on the host devices',
+  },
+  {
+    obj: `${S}helpers_xdpnet.bpf.o`,
+    name: 'maps',
+    args: ['--host', `${S}fib.host.json`,
+      'update:devs:01000000:0200000000000000', 'update:devs:02000000:0300000000000000', 'update:devs:03000000:6300000000000000',
+      'update:devs:04000000:0200000000000000', 'update:devs:00000000:0000000000000000', 'update:devs:00000000:00000000ffffffff',
+      'update:devh:07000000:03000000', 'update:devh:08000000:00000000', 'update:cpus:00000000:0001000000000000',
+      'update:cpus:00000000:0100010000000000',
+      'run:rmap', 'run-pkt:meta', 'run:redir', 'dump'],
+    about: 'XDP redirect maps filled from user space (devices must exist; ifindex 0 empties a DEVMAP slot, -E2BIG past max_entries; '
+      + 'qsize 0 empties a CPUMAP slot, qsize > 16384 -EOVERFLOW), bpf_redirect_map hits/misses/flags/broadcast, devmap lookups, '
+      + 'xdp_adjust_meta limits and the metadata in data_out, XDP bpf_redirect flags and bpf_check_mtu',
+  },
+  {
     obj: `${S}helpers_coarse.bpf.o`,
     name: 'load',
     args: ['run:coarse', 'dump'],
