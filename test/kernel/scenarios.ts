@@ -289,6 +289,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'xdp_adjust_meta limits and the metadata in data_out, XDP bpf_redirect flags and bpf_check_mtu',
   },
   {
+    obj: `${S}pkt_invalidate.bpf.o`,
+    name: 'load',
+    args: ['run:t'],
+    about: 'a packet pointer used after bpf_skb_store_bytes (a helper that changes packet data) is a scalar: R6 invalid mem access',
+  },
+  {
     obj: `${S}helpers_coarse.bpf.o`,
     name: 'load',
     args: ['run:coarse', 'dump'],
