@@ -25,6 +25,7 @@ import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_sta
 import * as N from '../uapi/bpf_net.js';
 import * as S from './skb.js';
 import * as Rd from './redirect.js';
+import { DynptrOps } from '../kfuncs/dynptr.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, XdpBuff } from './env.js';
@@ -48,8 +49,13 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [N.BPF_FUNC_redirect_map, Rd.bpf_redirect_map], [N.BPF_FUNC_check_mtu, Rd.bpf_check_mtu],
     [N.BPF_FUNC_fib_lookup, Rd.bpf_fib_lookup], [N.BPF_FUNC_xdp_adjust_meta, Rd.bpf_xdp_adjust_meta],
   ];
+  const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([
     ...net.map(([id, make]): [number, HelperFn] => [id, make(env)]),
+    [F.BPF_FUNC_dynptr_from_mem, dynptr.fromMem],
+    [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
+    [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],
+    [F.BPF_FUNC_dynptr_data, dynptr.data],
     [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
     [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],
