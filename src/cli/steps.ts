@@ -2,11 +2,14 @@
 // fails fast with the step's position. The kernel-side runner in test/kernel
 // accepts the same steps and prints the same lines.
 
+import { parseDuration as parseClockDuration } from '../timers/ktime.js';
+
 export type Step =
   | { kind: 'run'; prog: string; withPacket: boolean }
   | { kind: 'pkt'; bytes: Uint8Array }
   | { kind: 'ctx'; bytes: Uint8Array | 'none' | 'out' }
   | { kind: 'repeat' | 'flags' | 'size-out'; value: number }
+  | { kind: 'update'; map: string; key: Uint8Array; value: Uint8Array }
   | { kind: 'sleep'; usec: bigint }
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
@@ -25,19 +28,20 @@ export class StepError extends Error {
   }
 }
 
-const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
-
 /** KTIME_MAX: the longest a virtual `advance:`/`sleep:` may move time */
 export const MAX_STEP_NS = (1n << 63n) - 1n;
 /** the longest a `sleep:`/`advance:` waits on the real clock (one hour) */
 export const MAX_REAL_WAIT_NS = 3600n * 1_000_000_000n;
 
-/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds, at most KTIME_MAX. */
+/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax, at most KTIME_MAX. */
 export function parseDuration(text: string): bigint {
-  const m = /^(\d{1,20})(ns|us|ms|s)?$/.exec(text.trim());
-  if (!m) throw new StepError(`bad duration '${text.slice(0, 40)}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
-  const ns = BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
-  if (ns > MAX_STEP_NS) throw new StepError(`duration '${text}' is over KTIME_MAX (2^63-1 ns)`);
+  let ns: bigint;
+  try {
+    ns = parseClockDuration(text);
+  } catch {
+    throw new StepError(`bad duration '${text.slice(0, 40)}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
+  }
+  if (ns > MAX_STEP_NS) throw new StepError(`bad duration '${text.slice(0, 40)}': over KTIME_MAX (2^63-1 ns)`);
   return ns;
 }
 
@@ -115,6 +119,13 @@ export function parseStep(text: string): Step {
       const a = need("ctx bytes, 'out' or 'none'");
       return { kind: 'ctx', bytes: a === 'none' || a === 'out' ? a : parseHex(a, 'ctx', "'out' or 'none'") };
     }
+    case 'update': {
+      const m = /^([^:]+):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(need('MAP:KEYHEX:VALHEX'));
+      if (!m || m[2]!.length % 2 || m[3]!.length % 2 || m[2]!.length > 512 || m[3]!.length > 2048) {
+        throw new StepError(`bad update '${arg.slice(0, 40)}' (MAP:KEYHEX:VALHEX)`);
+      }
+      return { kind: 'update', map: m[1]!, key: parseHex(m[2]!, 'key', ''), value: parseHex(m[3]!, 'value', '') };
+    }
     case 'repeat':
     case 'flags':
     case 'size-out':
@@ -153,7 +164,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, fire:, task:, kmem:, umem:, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:)`);
   }
 }
 
