@@ -5,6 +5,7 @@ export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from
 export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
+export { PerfBuffer, type PerfSample, type PerfBufferOptions } from './runtime/perf_buffer.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { RefError } from './runtime/refcount.js';

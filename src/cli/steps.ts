@@ -10,6 +10,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'perf'; map: string }
   | { kind: 'dump' };
 
 export class StepError extends Error {
@@ -62,12 +63,14 @@ export function parseStep(text: string): Step {
       return { kind: 'close-map', map: need('a map name') };
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
+    case 'perf':
+      return { kind: 'perf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:, perf:)`);
   }
 }
 

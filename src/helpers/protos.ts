@@ -19,6 +19,18 @@ const SK_BASE = [
   T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_CGROUP_SYSCTL, T.BPF_PROG_TYPE_SK_LOOKUP,
 ];
 
+/**
+ * The program types whose func_proto has bpf_perf_event_output (the tracing,
+ * skb and XDP variants). Not SEC("syscall"): sleepable programs cannot use a
+ * perf event array at all.
+ */
+const PERF_OUTPUT = [
+  T.BPF_PROG_TYPE_KPROBE, T.BPF_PROG_TYPE_TRACEPOINT, T.BPF_PROG_TYPE_PERF_EVENT, T.BPF_PROG_TYPE_RAW_TRACEPOINT,
+  T.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, T.BPF_PROG_TYPE_TRACING, T.BPF_PROG_TYPE_SOCKET_FILTER, T.BPF_PROG_TYPE_SCHED_CLS,
+  T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_CGROUP_SKB, T.BPF_PROG_TYPE_LWT_IN, T.BPF_PROG_TYPE_LWT_OUT,
+  T.BPF_PROG_TYPE_LWT_XMIT, T.BPF_PROG_TYPE_LWT_SEG6LOCAL, T.BPF_PROG_TYPE_SK_SKB, T.BPF_PROG_TYPE_XDP,
+];
+
 const table: HelperProto[] = [
   { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
   { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
@@ -47,6 +59,7 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_xdp_store_bytes, name: 'xdp_store_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE], progTypes: XDP },
   { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
   { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
+  { id: F.BPF_FUNC_perf_event_output, name: 'perf_event_output', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO], progTypes: PERF_OUTPUT },
   { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
 ];
 

@@ -67,3 +67,16 @@ test('golden ringbuf.output: what the kernel did', async () => {
   assert.equal(v.get('q_fill[1]'), '8064', 'consumer position after two consumes');
   assert.equal(v.get('q_fill[2]'), '12096');
 });
+
+test('golden perf.output: what the kernel did', async () => {
+  const g = await golden('perf.output');
+  assert.match(g.stdout, /^perf:events records=7\nsample cpu=0 len=4 data=00000000\n/m);
+  assert.match(g.stdout, /^sample cpu=0 len=20 data=b0b1b2000102030405060708090a0b0c0d0e0f00$/m, '16 packet bytes after 3 bytes of data, padded');
+  assert.match(g.stdout, /^perf:events records=5\nlost cpu=0 count=2\n/m, 'lost samples announced before the next sample');
+  const v = lastDump(g.stdout);
+  assert.equal(v.get('r_out[6]'), '-2', 'empty slot');
+  assert.equal(v.get('r_out[7]'), '-7', 'index past max_entries');
+  assert.equal(v.get('r_out[8]'), '-22', 'flag bits past BPF_F_CTXLEN_MASK');
+  assert.equal(v.get('r_out[10]'), '-14', 'ctx length past the packet');
+  assert.equal(v.get('flood_err'), '-28', '-ENOSPC when the ring is full');
+});

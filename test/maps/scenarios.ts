@@ -19,4 +19,10 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:typed', 'ringbuf:events', 'ringbuf:events', 'run:typed', 'run:out', 'ringbuf:events'],
     about: 'struct records (the TypeScript consumer decodes them with BTF); a second consume finds nothing; the consumer position carries over',
   },
+  {
+    obj: `${P}perf.bpf.o`,
+    name: 'output',
+    args: ['pkt:iota', 'run:out', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'run:flood', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'dump'],
+    about: 'bpf_perf_event_output from XDP: padded raw sizes, index/flag errors, packet bytes appended; a full per-CPU ring loses samples (-ENOSPC) and reports them in a PERF_RECORD_LOST before the next sample',
+  },
 ];
