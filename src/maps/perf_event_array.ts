@@ -22,6 +22,9 @@ export const BPF_F_CURRENT_CPU = BPF_F_INDEX_MASK;
 export const BPF_F_CTXLEN_MASK = 0xfffffn << 32n;
 const PERF_HEADER = 8;
 const PERF_LOST_RECORD = 24; // header + id + lost (sample_id_all is off for libbpf's events)
+const PERF_RECORD_LOST = 2;
+const PERF_RECORD_SAMPLE = 9;
+const PERF_RECORD_MISC_KERNEL = 1;
 
 /** fd_array_map_alloc_check + array_map_alloc_check */
 function perfArrayAllocCheck(spec: MapSpec): number {
@@ -32,7 +35,7 @@ function perfArrayAllocCheck(spec: MapSpec): number {
 
 export type PerfRecord = { cpu: number; kind: 'sample'; data: Uint8Array } | { cpu: number; kind: 'lost'; lost: number };
 
-/** One CPU's perf ring buffer (what perf_event_open + mmap give libbpf). */
+/** One CPU's perf ring buffer (what perf_event_open + mmap give libbpf), byte for byte. */
 export class PerfRing {
   head = 0;
   tail = 0;
@@ -40,9 +43,35 @@ export class PerfRing {
   private pendingLost = 0;
   /** every sample lost since the ring was opened */
   totalLost = 0;
-  private readonly records: { pos: number; size: number; rec: PerfRecord }[] = [];
+  /**
+   * The data pages. A sample's padding is skipped, not written
+   * (perf_output_skip), so the consumer sees whatever an older record left
+   * there, as on the kernel.
+   */
+  private readonly ring: Uint8Array;
 
-  constructor(readonly cpu: number, readonly dataSize: number, readonly owner: object) {}
+  constructor(readonly cpu: number, readonly dataSize: number, readonly owner: object) {
+    this.ring = new Uint8Array(dataSize);
+  }
+
+  private put(pos: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) this.ring[(pos + i) & (this.dataSize - 1)] = bytes[i]!;
+  }
+
+  private get(pos: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.ring[(pos + i) & (this.dataSize - 1)]!;
+    return out;
+  }
+
+  private header(pos: number, type: number, misc: number, size: number): void {
+    const h = new Uint8Array(8);
+    const dv = new DataView(h.buffer);
+    dv.setUint32(0, type, true);
+    dv.setUint16(4, misc, true);
+    dv.setUint16(6, size, true);
+    this.put(pos, h);
+  }
 
   /** perf_output_begin + the raw sample: 0 or -ENOSPC (counted as lost) */
   output(raw: Uint8Array): number {
@@ -52,32 +81,51 @@ export class PerfRing {
     if (haveLost) size += PERF_LOST_RECORD;
     // CIRC_SPACE: one byte always stays free
     const space = (this.tail - (this.head + 1)) & (this.dataSize - 1);
-    if (space < size || size > this.dataSize - 1) {
+    if (space < size) {
       this.pendingLost++;
       this.totalLost++;
       return -ENOSPC;
     }
     if (haveLost) {
-      this.records.push({ pos: this.head, size: PERF_LOST_RECORD, rec: { cpu: this.cpu, kind: 'lost', lost: this.pendingLost } });
+      // PERF_RECORD_LOST { header; u64 id; u64 lost }: the event id is the kernel's own counter, 0 here
+      this.header(this.head, PERF_RECORD_LOST, 0, PERF_LOST_RECORD);
+      const body = new Uint8Array(16);
+      new DataView(body.buffer).setBigUint64(8, BigInt(this.pendingLost), true);
+      this.put(this.head + 8, body);
       this.head += PERF_LOST_RECORD;
       this.pendingLost = 0;
     }
-    const data = new Uint8Array(padded - 4);
-    data.set(raw);
-    this.records.push({ pos: this.head, size: PERF_HEADER + padded, rec: { cpu: this.cpu, kind: 'sample', data } });
+    // PERF_RECORD_SAMPLE from BPF runs in kernel mode: misc PERF_RECORD_MISC_KERNEL
+    this.header(this.head, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, PERF_HEADER + padded);
+    const sz = new Uint8Array(4);
+    new DataView(sz.buffer).setUint32(0, padded - 4, true);
+    this.put(this.head + 8, sz);
+    this.put(this.head + 12, raw);
     this.head += PERF_HEADER + padded;
     return 0;
   }
 
   /** Reads every record up to head and moves the tail there (libbpf's perf_buffer__consume_buffer). */
   consume(): PerfRecord[] {
-    const out = this.records.splice(0).map((r) => r.rec);
-    this.tail = this.head;
+    const out: PerfRecord[] = [];
+    while (this.tail < this.head) {
+      const h = new DataView(this.get(this.tail, 8).buffer);
+      const type = h.getUint32(0, true);
+      const size = h.getUint16(6, true);
+      if (type === PERF_RECORD_SAMPLE) {
+        const len = new DataView(this.get(this.tail + 8, 4).buffer).getUint32(0, true);
+        out.push({ cpu: this.cpu, kind: 'sample', data: this.get(this.tail + 12, len) });
+      } else {
+        const lost = new DataView(this.get(this.tail + 16, 8).buffer).getBigUint64(0, true);
+        out.push({ cpu: this.cpu, kind: 'lost', lost: Number(lost) });
+      }
+      this.tail += size;
+    }
     return out;
   }
 
   get pending(): number {
-    return this.records.length;
+    return this.head - this.tail;
   }
 }
 
