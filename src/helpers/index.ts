@@ -21,6 +21,7 @@ import {
 } from './xdp.js';
 import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
+import { bpf_get_local_storage } from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 export { HelperFault } from './misc.js';
@@ -58,5 +59,6 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
     [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
     [F.BPF_FUNC_perf_event_output, bpf_perf_event_output(env)],
+    [F.BPF_FUNC_get_local_storage, bpf_get_local_storage(env)],
   ]);
 }

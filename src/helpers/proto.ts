@@ -28,6 +28,8 @@ export const enum RetType {
   INTEGER = 'RET_INTEGER',
   VOID = 'RET_VOID',
   PTR_TO_MAP_VALUE_OR_NULL = 'RET_PTR_TO_MAP_VALUE_OR_NULL',
+  /** never NULL (bpf_get_local_storage) */
+  PTR_TO_MAP_VALUE = 'RET_PTR_TO_MAP_VALUE',
 }
 
 export interface HelperProto {

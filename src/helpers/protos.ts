@@ -31,6 +31,12 @@ const PERF_OUTPUT = [
   T.BPF_PROG_TYPE_LWT_XMIT, T.BPF_PROG_TYPE_LWT_SEG6LOCAL, T.BPF_PROG_TYPE_SK_SKB, T.BPF_PROG_TYPE_XDP,
 ];
 
+/** the cgroup program types, whose func_proto has bpf_get_local_storage */
+const CGROUP_PROGS = [
+  T.BPF_PROG_TYPE_CGROUP_SKB, T.BPF_PROG_TYPE_CGROUP_SOCK, T.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, T.BPF_PROG_TYPE_SOCK_OPS,
+  T.BPF_PROG_TYPE_CGROUP_DEVICE, T.BPF_PROG_TYPE_CGROUP_SYSCTL, T.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+];
+
 const table: HelperProto[] = [
   { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
   { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
@@ -60,6 +66,7 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
   { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
   { id: F.BPF_FUNC_perf_event_output, name: 'perf_event_output', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO], progTypes: PERF_OUTPUT },
+  { id: F.BPF_FUNC_get_local_storage, name: 'get_local_storage', gplOnly: false, ret: R.PTR_TO_MAP_VALUE, args: [A.CONST_MAP_PTR, A.ANYTHING], progTypes: CGROUP_PROGS },
   { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
 ];
 

@@ -200,7 +200,10 @@ export class PerfEventArrayMap extends BpfMap {
     throw new MapError(`lookup not supported by ${this.describe()}`, -ENOTSUPP);
   }
 
-  protected override sysUpdate(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
+  protected override sysUpdate(key: Uint8Array, _value: Uint8Array, flags: number): number {
+    // bpf_fd_array_map_update_elem: flags, then the index, then the fd
+    if (flags !== 0) return -EINVAL;
+    if (new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true) >= this.maxEntries) return -E2BIG;
     return -EBADF; // perf_event_get: the fd is not a perf event (tsbpf has none: use the perf buffer API)
   }
 

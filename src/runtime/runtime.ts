@@ -226,6 +226,10 @@ export class Runtime implements HelperEnv, ProgOwner {
     return top.prog;
   }
 
+  currentRun(): object | undefined {
+    return this.running[this.running.length - 1];
+  }
+
   currentXdp(): XdpBuff | undefined {
     return this.running[this.running.length - 1]?.xdp;
   }

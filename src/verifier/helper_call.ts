@@ -110,6 +110,13 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
   if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
+  // get_local_storage() cannot return an error: its flags must be the constant 0
+  if (p.id === F.BPF_FUNC_get_local_storage) {
+    const r2 = v.regs[2]!;
+    if (!(r2.type === RegType.SCALAR_VALUE && tnumIsConst(r2.varOff) && r2.varOff.value === 0n)) {
+      fail("get_local_storage() doesn't support non-zero flags", EINVAL);
+    }
+  }
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
@@ -138,6 +145,9 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   switch (p.ret) {
     case RetType.INTEGER: regs[0] = scalarUnknown(); break;
     case RetType.VOID: regs[0] = notInit(); break;
+    case RetType.PTR_TO_MAP_VALUE:
+      regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
+      break;
     case RetType.PTR_TO_MAP_VALUE_OR_NULL: {
       const map = meta.map!;
       const id = ++v.idGen;

@@ -25,4 +25,10 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     args: ['pkt:iota', 'run:out', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'run:flood', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'dump'],
     about: 'bpf_perf_event_output from XDP: padded raw sizes, index/flag errors, packet bytes appended; a full per-CPU ring loses samples (-ENOSPC) and reports them in a PERF_RECORD_LOST before the next sample',
   },
+  {
+    obj: `${P}cgroup_storage.bpf.o`,
+    name: 'runs',
+    args: ['run:count', 'run:count', 'pkt:0102030405060708090a0b0c0d0e0f10', 'run:count', 'dump'],
+    about: 'bpf_get_local_storage on shared and per-CPU cgroup storage: every test run starts from zeroed storage of its own',
+  },
 ];
