@@ -84,6 +84,8 @@ export interface VerifierResult {
    * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
    */
   inlinedLoops: number[];
+  /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
+  maxCtxOffset: number;
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */
