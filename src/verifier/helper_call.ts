@@ -56,6 +56,10 @@ function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
   if (id === F.BPF_FUNC_map_pop_elem && !QUEUE_MAPS.includes(map.type)) bad();
   if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
   if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
+  // socket maps are storage only in tsbpf: no helper acts on their sockets yet
+  if (map.type === F.BPF_MAP_TYPE_SOCKMAP || map.type === F.BPF_MAP_TYPE_SOCKHASH) {
+    fail(`map type ${map.type === F.BPF_MAP_TYPE_SOCKMAP ? 'sockmap' : 'sockhash'} cannot be passed to bpf_${proto.name}#${id}: socket maps are not implemented for programs by tsbpf`, EINVAL);
+  }
   // the map types of `maps` (ring buffers, perf events, bloom filter, cgroup storage): both directions
   const only = MAP_ONLY_FUNCS.get(map.type);
   if (only && !only.includes(id)) bad();
