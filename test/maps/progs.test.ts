@@ -80,3 +80,13 @@ test('golden perf.output: what the kernel did', async () => {
   assert.equal(v.get('r_out[10]'), '-14', 'ctx length past the packet');
   assert.equal(v.get('flood_err'), '-28', '-ENOSPC when the ring is full');
 });
+
+test('golden ringbuf.reserve: what the kernel did', async () => {
+  const g = await golden('ringbuf.reserve');
+  assert.match(g.stdout, /^ringbuf:events records=3\nrecord len=16 data=c0c1c2c3c4c5c6c7c8c9cacbcccdcecf\nrecord len=4 data=aaaaaaaa\nrecord len=4 data=bbbbbbbb\n/m,
+    'the discarded record is skipped; a and b come in ring order although b was submitted first');
+  const v = lastDump(g.stdout);
+  assert.equal(v.get('rsv_res[0]'), '1', 'non-zero flags: NULL');
+  assert.equal(v.get('rsv_res[1]'), '1', 'larger than the ring: NULL');
+  assert.equal(v.get('rsv_q[0]'), '72', 'reserved (busy) and discarded records count as available data: 24 + 16 + 16 + 16');
+});

@@ -20,6 +20,12 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     about: 'struct records (the TypeScript consumer decodes them with BTF); a second consume finds nothing; the consumer position carries over',
   },
   {
+    obj: `${P}ringbuf.bpf.o`,
+    name: 'reserve',
+    args: ['run:rsv', 'ringbuf:events', 'run:rsv', 'run:typed', 'ringbuf:events', 'dump'],
+    about: 'bpf_ringbuf_reserve/submit/discard: discarded records skipped, NULL for flags and oversize, reservations submitted out of order consumed in ring order',
+  },
+  {
     obj: `${P}perf.bpf.o`,
     name: 'output',
     args: ['pkt:iota', 'run:out', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'run:flood', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'dump'],
