@@ -90,3 +90,15 @@ test('golden ringbuf.reserve: what the kernel did', async () => {
   assert.equal(v.get('rsv_res[1]'), '1', 'larger than the ring: NULL');
   assert.equal(v.get('rsv_q[0]'), '72', 'reserved (busy) and discarded records count as available data: 24 + 16 + 16 + 16');
 });
+
+test('golden lpm_bloom.helpers: what the kernel did', async () => {
+  const v = lastDump((await golden('lpm_bloom.helpers')).stdout);
+  assert.equal(v.get('upd[3]'), '-17', 'BPF_NOEXIST on an existing prefix');
+  assert.equal(v.get('upd[5]'), '-2', 'BPF_EXIST on a new prefix');
+  assert.equal(v.get('upd[6]'), '-22', 'prefix longer than the key');
+  assert.equal(v.get('found[0]'), '300', '/24 beats /16 and /8');
+  assert.equal(v.get('found[3]'), '1', 'the /0 default route');
+  assert.equal(v.get('found[5]'), '202', 'after deleting the /24');
+  assert.equal(v.get('bloom_push[0]'), '-22', 'a bloom filter push takes only BPF_ANY');
+  assert.equal(v.get('bloom_peek[3]'), '0', 'a false positive of the kernel, reproduced');
+});

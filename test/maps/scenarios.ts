@@ -26,6 +26,12 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     about: 'bpf_ringbuf_reserve/submit/discard: discarded records skipped, NULL for flags and oversize, reservations submitted out of order consumed in ring order',
   },
   {
+    obj: `${P}lpm_bloom.bpf.o`,
+    name: 'helpers',
+    args: ['run:route', 'run:bloom', 'dump'],
+    about: 'LPM trie and bloom filter through the map helpers from XDP: update flags, longest-prefix lookups, delete; bloom push flags and peeks with false positives',
+  },
+  {
     obj: `${P}perf.bpf.o`,
     name: 'output',
     args: ['pkt:iota', 'run:out', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'run:flood', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'dump'],
