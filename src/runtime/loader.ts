@@ -26,6 +26,8 @@ import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js'
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { PerfBuffer, type PerfBufferOptions } from './perf_buffer.js';
 import { verify } from '../verifier/verifier.js';
+import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
+import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { helperImplemented } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
@@ -37,6 +39,8 @@ export interface LoadOptions {
   logLevel?: 0 | 1 | 2;
   /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
   onVerified?: (prog: string, outcome: VerifierResult | VerifierError) => void;
+  /** libbpf's CO-RE debug lines ("prog 'X': relo #0: patched insn #3 (LDX/ST/STX) off 4 -> 8"), once relocations are applied */
+  onCoreLog?: (lines: string[]) => void;
 }
 
 export class LoadError extends Error {
@@ -331,6 +335,15 @@ export function isGpl(license: string): boolean {
 
 export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions): BpfObject {
   const spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
+  // CO-RE first, as libbpf's bpf_object__relocate_core: against the runtime's target BTF
+  let core;
+  try {
+    core = resolveObjectCore(spec, () => rt.coreTarget);
+  } catch (e) {
+    if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+    throw e;
+  }
+  if (core) opts.onCoreLog?.(core.log);
   const mapObjs: MapObject[] = [];
   const progObjs: ProgObject[] = [];
   const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
@@ -385,7 +398,14 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         }
       }
     });
-    for (const ps of spec.programs) {
+    for (const ps0 of spec.programs) {
+      let ps: ProgramSpec;
+      try {
+        ps = coreProgram(spec, ps0, core);
+      } catch (e) {
+        if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+        throw e;
+      }
       if (ps.type === 0) throw new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
       // bpf_prog_load: without CAP_BPF only socket filter and cgroup skb programs load
       if (!ctx.capBpf && ps.type !== BPF_PROG_TYPE_SOCKET_FILTER && ps.type !== BPF_PROG_TYPE_CGROUP_SKB) {
@@ -411,7 +431,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
             throw e;
           }
         }
-      } catch (e) {
+      } catch (e0) {
+        const e = fixupCoreRejection(spec, ps, e0);
         if (e instanceof VerifierError) opts.onVerified?.(ps.name, e);
         throw e;
       }
@@ -471,7 +492,8 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
 /** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
 function refuseUnimplementedHelpers(ps: ProgramSpec): void {
   ps.insns.forEach((x, i) => {
-    if (x.code === 0x85 && x.src === 0 && !helperImplemented(x.imm)) {
+    // a poisoned CO-RE instruction in an accepted program is dead code (the kernel sanitizes it away)
+    if (x.code === 0x85 && x.src === 0 && x.imm !== CORE_POISON_IMM && !helperImplemented(x.imm)) {
       throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
     }
   });
