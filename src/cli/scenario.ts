@@ -69,8 +69,9 @@ export interface StepOutput {
   effects?(lines: string[], rec: Record<string, unknown>): void;
 }
 
+// no Buffer: the playground runs scenarios in the browser
 function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** One dump line per variable, as the kernel runner prints them. */
@@ -120,6 +121,21 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
         ctx = s.bytes;
         out.record(typeof ctx === 'string' ? `ctx ${ctx}` : `ctx len=${ctx.length}`, { ctx: typeof ctx === 'string' ? ctx : ctx.length });
         break;
+      case 'update': {
+        const m = obj.map(s.map);
+        if (m.keySize !== s.key.length || m.valueSize !== s.value.length) {
+          throw new Error(`update:${s.map}: key/value sizes do not match the map`);
+        }
+        try {
+          m.update(s.key, s.value);
+          out.record(`update:${s.map} ok`, { update: s.map });
+        } catch (e) {
+          const errno = (e as { errno?: number }).errno;
+          if (typeof errno !== 'number') throw e;
+          out.record(`update:${s.map} err=-${errnoName(errno)}`, { update: s.map, err: errno });
+        }
+        break;
+      }
       case 'repeat':
       case 'flags':
       case 'size-out':

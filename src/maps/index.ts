@@ -19,3 +19,4 @@ export { PerfEventArrayMap, PerfRing, BPF_F_CURRENT_CPU, BPF_F_INDEX_MASK, BPF_F
 export type { PerfRecord } from './perf_event_array.js';
 export { CgroupStorageMap } from './local_storage.js';
 export { SockMap } from './sock_map.js';
+export { RedirectMap } from './devmap.js';

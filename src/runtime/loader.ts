@@ -3,6 +3,7 @@
 // addresses, verify and load every program. A failure releases everything
 // created so far, so nothing leaks from a rejected load.
 
+import { decodeValue, type TypedValue } from '../btf/codec.js';
 import { BPF_FUNC_loop_inlined } from '../helpers/loop.js';
 import { parseObject, objectNameFromPath, type ObjectSpec, type ProgramSpec } from '../object/index.js';
 import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
@@ -59,6 +60,8 @@ export interface GlobalInfo {
   section: string;
   offset: number;
   size: number;
+  /** the variable's BTF type (0 without BTF) */
+  typeId: number;
   /** 'int' (signed?), 'int-array', or 'bytes' */
   shape: { kind: 'int'; size: number; signed: boolean } | { kind: 'int-array'; size: number; signed: boolean; n: number } | { kind: 'bytes' };
 }
@@ -122,7 +125,7 @@ export class BpfObject {
       const gd = ms.globalData;
       if (!gd || (sections && !sections(ms.section))) continue;
       const vars = [...gd.variables].sort((a, b) => a.offset - b.offset);
-      for (const v of vars) out.push({ name: v.name, section: ms.section, offset: v.offset, size: v.size, shape: shapeOf(this.spec.btf, v) });
+      for (const v of vars) out.push({ name: v.name, section: ms.section, offset: v.offset, size: v.size, typeId: v.typeId ?? 0, shape: shapeOf(this.spec.btf, v) });
     }
     return out;
   }
@@ -137,12 +140,25 @@ export class BpfObject {
     return mo.map.arena.u8.slice(base + g.offset, base + g.offset + g.size);
   }
 
-  /** A typed read of a global variable (DESIGN: `obj.global('ok')`). */
-  global(name: string): GlobalValue {
+  /**
+   * A typed read of a global variable (DESIGN: `obj.global('ok')`), decoded
+   * by its BTF type as map values are (README "Typed data": up to 32-bit
+   * integers as numbers, 64-bit as bigint, structs as objects, char arrays as
+   * strings, enums by name). Without BTF: the raw bytes.
+   */
+  global(name: string): TypedValue {
     const g = this.globals().find((x) => x.name === name);
     if (!g) throw new LoadError(`no global variable '${name}' in ${this.spec.name}`, -2);
     const bytes = this.globalBytes(name);
     if (!bytes) throw new LoadError(`global '${name}': its map has been freed`, -2);
+    const btf = this.spec.btf;
+    if (btf && g.typeId) {
+      try {
+        return decodeValue(btf, g.typeId, bytes);
+      } catch {
+        // a type the codec cannot decode: fall back to the plain view
+      }
+    }
     return decodeGlobal(g, bytes);
   }
 
