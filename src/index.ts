@@ -7,6 +7,7 @@ export { MapHandle, type KeyLike } from './runtime/map.js';
 export { type KeyInput, type TimerMarker } from './runtime/typed.js';
 export { decodeValue, encodeValue, type TypedValue, type CodecOptions } from './btf/codec.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
+export { PerfBuffer, type PerfSample, type PerfBufferOptions } from './runtime/perf_buffer.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { type TriggerInput, type PtRegs, PT_REGS_FIELDS } from './runtime/trigger.js';

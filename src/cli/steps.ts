@@ -15,6 +15,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
@@ -132,6 +133,8 @@ export function parseStep(text: string): Step {
       return { kind: 'close-map', map: need('a map name') };
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
+    case 'perf':
+      return { kind: 'perf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -149,7 +152,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 
