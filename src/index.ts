@@ -7,6 +7,7 @@ export { MapHandle, type KeyLike } from './runtime/map.js';
 export { type KeyInput, type TimerMarker } from './runtime/typed.js';
 export { decodeValue, encodeValue, type TypedValue, type CodecOptions } from './btf/codec.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
+export { PerfBuffer, type PerfSample, type PerfBufferOptions } from './runtime/perf_buffer.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { InputError, readInputFile, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PACKET_BYTES } from './runtime/input.js';
@@ -50,3 +51,7 @@ export { Btf } from './btf/btf.js';
 // parsing without a runtime (cilium/ebpf's CollectionSpec)
 export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
 export { errnoName } from './uapi/errno.js';
+
+// kfuncs and the connection table the conntrack kfuncs use (Runtime.conntrack)
+export { KFUNCS, type KfuncProto, type KfuncArg, type KfuncRet } from './kfuncs/index.js';
+export { ConntrackTable, ConntrackError, type CtAddOptions, type CtEntry, type CtTuple } from './net/conntrack.js';

@@ -9,6 +9,8 @@ import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { MapError } from '../maps/map.js';
 import { errnoName } from '../uapi/errno.js';
+import type { PerfBuffer } from '../runtime/perf_buffer.js';
+import { BPF_MAP_TYPE_PERF_EVENT_ARRAY } from '../uapi/bpf.js';
 import { MAX_REAL_WAIT_NS, MAX_STEP_NS, StepError, type Step } from './steps.js';
 import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
@@ -102,6 +104,11 @@ function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
 export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly Step[], out: StepOutput): Promise<void> {
   // the packet run-pkt/run use until a pkt: step replaces it
   let packet: Uint8Array = new Uint8Array(64);
+  // as the kernel runner: a one-page perf buffer on every perf event array, opened after load
+  const perf = new Map<string, PerfBuffer>();
+  for (const n of obj.mapNames()) {
+    if (obj.map(n).type === BPF_MAP_TYPE_PERF_EVENT_ARRAY) perf.set(n, obj.perfBuffer(n, { pages: 1 }));
+  }
   // ctx:, repeat:, flags:, size-out: apply to every later run
   let ctx: Uint8Array | 'none' | 'out' = 'none';
   const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut'> = {};
@@ -228,6 +235,18 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
           for (const r of recs) out.record(`record len=${r.data.length} data=${hex(r.data)}`, { record: hex(r.data), len: r.data.length });
         } finally {
           rb.close();
+        }
+        break;
+      }
+      case 'perf': {
+        // perf_buffer__consume: samples (padded raw size) and lost counts, CPU after CPU
+        const pb = perf.get(s.map);
+        if (!pb) throw new Error(`map '${s.map}' is not a perf event array`);
+        const recs = pb.consume();
+        out.record(`perf:${s.map} records=${recs.length}`, { perf: s.map, records: recs.length });
+        for (const r of recs) {
+          if (r.kind === 'sample') out.record(`sample cpu=${r.cpu} len=${r.data.length} data=${hex(r.data)}`, { cpu: r.cpu, sample: hex(r.data) });
+          else out.record(`lost cpu=${r.cpu} count=${r.lost}`, { cpu: r.cpu, lost: r.lost });
         }
         break;
       }

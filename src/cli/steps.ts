@@ -16,6 +16,7 @@ export type Step =
   | { kind: 'close-maps' }
   | { kind: 'slot'; text: string; map: string; index: number; prog: string }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
@@ -147,6 +148,8 @@ export function parseStep(text: string): Step {
     }
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
+    case 'perf':
+      return { kind: 'perf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -164,7 +167,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

@@ -27,6 +27,7 @@ import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
 import { funcIdName } from '../isa/funcids.js';
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
+import { PerfBuffer, type PerfBufferOptions } from './perf_buffer.js';
 import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
@@ -106,6 +107,11 @@ export class BpfObject {
   /** A consumer on a BPF_MAP_TYPE_RINGBUF map (its own user reference): consume(), poll(), for await. */
   ringbuf(name: string, opts: RingbufOptions = {}): RingBuffer {
     return new RingBuffer(new MapHandle(this.map(name).object), this.spec.btf, opts);
+  }
+
+  /** Per-CPU perf buffers on a BPF_MAP_TYPE_PERF_EVENT_ARRAY map (libbpf's perf_buffer__new). */
+  perfBuffer(name: string, opts: PerfBufferOptions = {}): PerfBuffer {
+    return new PerfBuffer(new MapHandle(this.map(name).object), this.spec.btf, opts);
   }
 
   /** A producer on a BPF_MAP_TYPE_USER_RINGBUF map (its own user reference). */
@@ -436,7 +442,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       resolveKsymVars(ps, rt.ksyms);
       let verdict: VerifierResult;
       try {
-        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
+        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
         } else {

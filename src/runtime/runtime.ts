@@ -395,6 +395,10 @@ export class Runtime implements HelperEnv, ProgOwner {
     return top.prog;
   }
 
+  currentRun(): object | undefined {
+    return this.running[this.running.length - 1];
+  }
+
   /** Sets fields of the simulated current task (the rest keep their values). */
   setTask(t: Partial<Task>): void {
     this.task = { ...this.task, ...t };
