@@ -2,7 +2,11 @@
 
 // the runtime: load objects, run programs, drive time
 export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from './runtime/runtime.js';
-export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
+export {
+  BpfObject, LoadError, RUNNABLE_PROG_TYPES, type LoadOptions, type GlobalValue, type GlobalInfo, type ProgramOptions,
+  type ProgramLoadResult, type GlobalInit,
+} from './runtime/loader.js';
+export { DEFAULT_KCONFIG, kernelVersion, type KconfigValue } from './runtime/kconfig.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
@@ -19,6 +23,7 @@ export { ElfError } from './elf/elf.js';
 export { BtfError } from './btf/btf.js';
 export { ObjectError } from './object/errors.js';
 export { ArenaError } from './memory/arena.js';
+export { BtfEncodeError } from './btf/encode.js';
 
 // the instruction set: encode/decode, assemble, validate, disassemble
 export * from './isa/opcodes.js';
@@ -28,5 +33,8 @@ export { validateProgram } from './isa/validate.js';
 export { formatInsn, disassemble } from './isa/disasm.js';
 
 // parsing without a runtime (cilium/ebpf's CollectionSpec)
-export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
+export {
+  parseObject, type ObjectSpec, type ProgramSpec, SECTION_DEFS, findSectionDef, type SectionDef, type KconfigExtern,
+  PROG_TYPE_NAMES, ATTACH_TYPE_NAMES, progTypeByName, attachTypeByName,
+} from './object/index.js';
 export { errnoName } from './uapi/errno.js';

@@ -3,13 +3,14 @@
 // kernel-side runner in test/kernel/runner.c, so the two can be diffed.
 
 import { Runtime } from '../runtime/runtime.js';
-import type { BpfObject } from '../runtime/loader.js';
+import type { BpfObject, LoadOptions } from '../runtime/loader.js';
+import { LOAD_OPTIONS_USAGE, LoadOptionError, parseLoadOption } from './load_options.js';
 import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...';
+const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] ${LOAD_OPTIONS_USAGE} STEP...`;
 
 export { dumpLines } from './scenario.js';
 
@@ -18,8 +19,20 @@ export async function main(argv: string[]): Promise<number> {
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
   const rest: string[] = [];
+  const load: LoadOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    try {
+      const n = parseLoadOption(argv, i, load);
+      if (n) {
+        i += n - 1;
+        continue;
+      }
+    } catch (e) {
+      if (!(e instanceof LoadOptionError)) throw e;
+      process.stderr.write(`tsbpf run: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
     if (a === '--no-hold') noHold = true;
     else if (a === '--json') json = true;
     else if (a === '--clock') {
@@ -54,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   const rt = new Runtime({ clock });
   let obj: BpfObject;
   try {
-    obj = await rt.loadObject(objPath);
+    obj = await rt.loadObject(objPath, load);
   } catch (e) {
     const f = describeLoadFailure(e);
     emit('load=failed', { load: 'failed', errno: f.errno, verifier_error: f.verifierError, message: f.message });

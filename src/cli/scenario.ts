@@ -7,6 +7,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
+import { MapError } from '../maps/map.js';
 import { errnoName } from '../uapi/errno.js';
 import type { Step } from './steps.js';
 
@@ -92,6 +93,20 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'close-maps':
         for (const n of obj.mapNames()) obj.map(n).close();
         break;
+      case 'update':
+      case 'freeze': {
+        // update: key 0's current value written back (a frozen map: -EPERM); freeze: BPF_MAP_FREEZE
+        const m = obj.map(s.map);
+        try {
+          if (s.kind === 'update') m.update(0, m.lookup(0) ?? new Uint8Array(m.valueSize));
+          else m.freeze();
+          out.record(`${s.kind}:${s.map} ok`, { [s.kind]: s.map, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`${s.kind}:${s.map} err=-${errnoName(e.errno)}`, { [s.kind]: s.map, err: e.errno });
+        }
+        break;
+      }
       case 'dump': {
         const lines = dumpLines(obj);
         out.record('dump', { dump: lines });

@@ -19,6 +19,7 @@ import { MapObject, MapHandle } from './map.js';
 import { ProgObject, Program, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import type { KconfigValue } from './kconfig.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
@@ -45,6 +46,12 @@ export interface RuntimeOptions {
    * "program of this type cannot use helper bpf_timer_init#169".
    */
   capBpf?: boolean;
+  /**
+   * The emulated kernel's Kconfig for .kconfig externs (CONFIG_*, and the
+   * LINUX_* values libbpf computes), over DEFAULT_KCONFIG; a load's own
+   * `kconfig` option wins over both.
+   */
+  kconfig?: Readonly<Record<string, KconfigValue>>;
 }
 
 export interface RuntimeStats {
@@ -75,6 +82,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly maxInsns: number | undefined;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
+  /** RuntimeOptions.kconfig */
+  readonly kconfig: Readonly<Record<string, KconfigValue>>;
   /** bpf_trace_printk output, oldest first */
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
@@ -93,6 +102,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
+    this.kconfig = { ...(opts.kconfig ?? {}) };
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
