@@ -124,16 +124,16 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
     case BTF_KIND_STRUCT:
     case BTF_KIND_UNION: {
       if (value instanceof Uint8Array) {
-        if (value.length !== t.size) throw new BtfEncodeError(path, `${value.length} bytes given, ${kindName(t.kind)} ${t.name} is ${t.size}`);
+        if (value.length !== t.size) throw new BtfEncodeError(path, `${value.length} bytes given, ${t.kind === BTF_KIND_UNION ? 'union' : 'struct'} ${t.name} is ${t.size}`);
         out.set(value, off);
         return;
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new BtfEncodeError(path, `expected an object with the members of ${kindName(t.kind)} ${t.name || '(anon)'}, got ${describe(value)}`);
+        throw new BtfEncodeError(path, `expected an object with the members of ${t.kind === BTF_KIND_UNION ? 'union' : 'struct'} ${t.name || '(anon)'}, got ${describe(value)}`);
       }
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         const m = t.members.find((x) => x.name === k);
-        if (!m) throw new BtfEncodeError(path, `${kindName(t.kind)} ${t.name || '(anon)'} has no member '${k}' (${t.members.map((x) => x.name || '(anon)').join(', ')})`);
+        if (!m) throw new BtfEncodeError(path, `${t.kind === BTF_KIND_UNION ? 'union' : 'struct'} ${t.name || '(anon)'} has no member '${k}' (${t.members.map((x) => x.name || '(anon)').join(', ')})`);
         const at = `${path}.${k}`;
         if (m.bitfieldSize) encodeBtfValue(btf, m.type, v, out, off + Math.floor(m.bitOffset / 8), at, m.bitOffset % 8, m.bitfieldSize);
         else encodeBtfValue(btf, m.type, v, out, off + m.bitOffset / 8, at);

@@ -53,8 +53,17 @@ int copy(void *ctx)
 	port = cfg_port;
 	limit = cfg_limit;
 	offset = cfg_offset;
-	__builtin_memcpy(mac, (const void *)cfg_mac, sizeof(mac));
-	__builtin_memcpy(&backend, (const void *)&cfg_backend, sizeof(backend));
+	/* element by element: a memcpy from a cast-away volatile would be folded by clang */
+	for (int i = 0; i < 6; i++)
+		mac[i] = cfg_mac[i];
+	backend.port = cfg_backend.port;
+	backend.proto = cfg_backend.proto;
+	backend.weight = cfg_backend.weight;
+	backend.flags = cfg_backend.flags;
+	for (int i = 0; i < 8; i++)
+		backend.name[i] = cfg_backend.name[i];
+	backend.addrs[0] = cfg_backend.addrs[0];
+	backend.addrs[1] = cfg_backend.addrs[1];
 	return 0;
 }
 
