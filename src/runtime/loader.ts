@@ -1,6 +1,8 @@
-// ObjectSpec -> live objects, as libbpf's bpf_object__load does: create the
-// maps (global data with its initial bytes), resolve relocations to arena
-// addresses, verify and load every program. A failure releases everything
+// ObjectSpec -> live objects, as libbpf's bpf_object__load does: apply the
+// per-program options (type, expected attach type, autoload), compute the
+// initial global data (skeleton-style values, .kconfig externs), create the
+// maps and freeze .rodata/.kconfig, resolve relocations to arena addresses,
+// verify and load every autoload program. A failure releases everything
 // created so far, so nothing leaks from a rejected load.
 
 import { BPF_FUNC_loop_inlined } from '../helpers/loop.js';
@@ -14,7 +16,9 @@ import {
   BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_CPUMAP, BPF_MAP_TYPE_DEVMAP,
   BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_QUEUE,
   BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_XSKMAP,
-  BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
+  BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SCHED_ACT,
+  BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_STRUCT_OPS, BPF_PROG_TYPE_SYSCALL,
+  BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_XDP,
 } from '../uapi/bpf.js';
 import { ArrayMap } from '../maps/arraymap.js';
 import { LD_IMM64, type Insn } from '../isa/insn.js';
@@ -22,7 +26,6 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM } from '../uapi/errno.js';
-import { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_STRUCT_OPS, BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_XDP } from '../uapi/bpf.js';
 import { BPF_TRACE_ITER, PROG_TYPE_NAMES, attachTypeByName, progTypeByName } from '../object/prog_types.js';
 import { ObjectError } from '../object/errors.js';
 import { KconfigError, resolveKconfig, type KconfigValue } from './kconfig.js';
@@ -443,9 +446,8 @@ function initialValues(spec: ObjectSpec, opts: LoadOptions, rtKconfig: Readonly<
       if (e instanceof KconfigError) throw new LoadError(e.message, e.errno);
       throw e;
     }
-  } else if (opts.kconfig && Object.keys(opts.kconfig).length && !spec.kconfig.length) {
-    // as libbpf: Kconfig lines for externs the object does not have are ignored
   }
+  // as libbpf: Kconfig values for externs the object does not have are ignored
   return out;
 }
 
