@@ -8,6 +8,7 @@ export {
 } from './runtime/loader.js';
 export { DEFAULT_KCONFIG, kernelVersion, type KconfigValue } from './runtime/kconfig.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
+export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { RefError } from './runtime/refcount.js';

@@ -10,6 +10,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'update' | 'freeze'; map: string }
+  | { kind: 'ringbuf'; map: string }
   | { kind: 'dump' };
 
 export class StepError extends Error {
@@ -63,12 +64,14 @@ export function parseStep(text: string): Step {
     case 'update':
     case 'freeze':
       return { kind: verb, map: need('a map name') };
+    case 'ringbuf':
+      return { kind: 'ringbuf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, update:, freeze:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, update:, freeze:, ringbuf:)`);
   }
 }
 

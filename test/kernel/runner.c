@@ -45,7 +45,9 @@
  *     NAME=freed    the variable's map no longer exists (see dump())
  *   update:MAP ok | err=-EXXX        (MAP as given) bpf_map_update_elem() of key 0 with its
  *                                    current value (a frozen map: -EPERM)
- *   freeze:MAP ok | err=-EXXX        BPF_MAP_FREEZE (frozen already: -EBUSY)
+ *   freeze:MAP ok | err=-EXXX        BPF_MAP_FREEZE (frozen already: -EPERM)
+ *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
+ *     record len=L data=HEX          NAME; then one line per record, in order
  *   sleep:, advance:, close-map:, close-maps print nothing.
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
@@ -81,7 +83,8 @@
 #define MAX_PKT 1024
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_UPDATE, S_FREEZE };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_UPDATE, S_FREEZE,
+		 S_RINGBUF };
 
 struct step {
 	enum step_kind kind;
@@ -126,7 +129,7 @@ static void usage_die(const char *fmt, ...)
 	fputs("\nusage: runner OBJ [--no-hold] [--log FILE] [-v] [--type PROG=TYPE] [--no-autoload PROG]\n"
 	      "              [--kconfig CONFIG_X=V] [--set VAR=INT] STEP...\n"
 	      "  steps: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n"
-	      "         close-map:NAME close-maps dump update:MAP freeze:MAP\n", stderr);
+	      "         close-map:NAME close-maps dump update:MAP freeze:MAP ringbuf:NAME\n", stderr);
 	va_end(ap);
 	exit(2);
 }
@@ -272,6 +275,10 @@ static void parse_step(const char *text, int idx, struct step *st)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "update") || !strcmp(verb, "freeze")) {
 		st->kind = verb[0] == 'u' ? S_UPDATE : S_FREEZE;
+		if (!*arg)
+			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "ringbuf")) {
+		st->kind = S_RINGBUF;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "close-maps") || !strcmp(verb, "dump")) {
@@ -898,6 +905,57 @@ static void map_op(struct map_rec *r, const char *verb, const char *as)
 	free(v);
 }
 
+/* ---------- ringbuf ---------- */
+
+struct rb_records {
+	int n;
+	char *text;
+	size_t len, cap;
+};
+
+static int rb_record(void *ctx, void *data, size_t size)
+{
+	struct rb_records *r = ctx;
+	size_t need = r->len + 40 + 2 * size;
+
+	if (need > r->cap) {
+		r->cap = need * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "record len=%zu data=", size);
+	for (size_t i = 0; i < size; i++)
+		r->len += sprintf(r->text + r->len, "%02x", ((unsigned char *)data)[i]);
+	r->len += sprintf(r->text + r->len, "\n");
+	r->n++;
+	return 0;
+}
+
+/* ring_buffer__consume(): the records committed so far, in order; the
+ * consumer position stays in the map, so a later step goes on from there */
+static void do_ringbuf(const char *name)
+{
+	struct map_rec *m = find_map(name);
+	struct rb_records recs = {};
+	struct ring_buffer *rb;
+	int err;
+
+	if (!m)
+		usage_die("no map '%s' in the object", name);
+	rb = ring_buffer__new(bpf_map__fd(m->map), rb_record, &recs, NULL);
+	if (!rb)
+		die("ring_buffer__new(%s): %s", name, strerror(errno));
+	err = ring_buffer__consume(rb);
+	if (err < 0)
+		die("ring_buffer__consume(%s): %s", name, strerror(-err));
+	ring_buffer__free(rb);
+	printf("ringbuf:%s records=%d\n", name, recs.n);
+	if (recs.len)
+		fwrite(recs.text, 1, recs.len, stdout);
+	free(recs.text);
+}
+
 static void sleep_ns(unsigned long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
@@ -992,6 +1050,9 @@ int main(int argc, char **argv)
 			if (!r)
 				usage_die("no map '%s' in the object", st->arg);
 			map_op(r, st->kind == S_UPDATE ? "update" : "freeze", st->arg);
+			break;
+		case S_RINGBUF:
+			do_ringbuf(st->arg);
 			break;
 		}
 	}
