@@ -9,8 +9,10 @@ import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
+import { readHostFile } from '../net/host_file.js';
+import type { HostSpec } from '../net/host.js';
 
-const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] ${LOAD_OPTIONS_USAGE} STEP...`;
+const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] ${LOAD_OPTIONS_USAGE} STEP...`;
 
 export { dumpLines } from './scenario.js';
 
@@ -18,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let hostFile: string | undefined;
+  let effects = false;
   const rest: string[] = [];
   const load: LoadOptions = {};
   for (let i = 0; i < argv.length; i++) {
@@ -35,6 +39,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (a === '--no-hold') noHold = true;
     else if (a === '--json') json = true;
+    else if (a === '--effects') effects = true;
+    else if (a === '--host') {
+      hostFile = argv[++i];
+      if (hostFile === undefined) {
+        process.stderr.write(`tsbpf run: --host takes a JSON file\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--clock') {
       const c = argv[++i];
       if (c !== 'virtual' && c !== 'real') {
@@ -64,7 +76,22 @@ export async function main(argv: string[]): Promise<number> {
     out.push(line);
   };
 
-  const rt = new Runtime({ clock });
+  let host: HostSpec | undefined;
+  if (hostFile !== undefined) {
+    try {
+      host = readHostFile(hostFile);
+    } catch (e) {
+      process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  let rt: Runtime;
+  try {
+    rt = new Runtime(host ? { clock, host } : { clock });
+  } catch (e) {
+    process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+    return 2;
+  }
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath, load);
@@ -87,6 +114,12 @@ export async function main(argv: string[]): Promise<number> {
         if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
       },
       warn: (m) => process.stderr.write(`tsbpf run: ${m}\n`),
+      ...(effects ? {
+        effects: (lines: string[], rec: Record<string, unknown>) => {
+          if (json) records.push(rec);
+          else for (const l of lines) process.stdout.write(`${l}\n`);
+        },
+      } : {}),
     });
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);

@@ -22,6 +22,7 @@
 import { verify, VerifierError, type MapMeta, type VerifierInput } from '../../../src/verifier/index.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import { createMap, type MapSpec } from '../../../src/maps/map.js';
+import { helperImplemented } from '../../../src/helpers/protos.js';
 import { ArrayMap } from '../../../src/maps/arraymap.js';
 import type { MapObject } from '../../../src/runtime/map.js';
 import type { ProgObject } from '../../../src/runtime/program.js';
@@ -136,6 +137,24 @@ function keyBytes(k: number, size: number): Uint8Array {
   return out;
 }
 
+/** Whether this runtime can create a map of the type (probed once per type). */
+const mapTypes = new Map<number, boolean>();
+function mapTypeSupported(type: number): boolean {
+  let ok = mapTypes.get(type);
+  if (ok === undefined) {
+    try {
+      const rt = runtime(1);
+      const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 4096, flags: 0, name: 'probe' });
+      rt.registerMap(map).put();
+      ok = true;
+    } catch (e) {
+      ok = !(e instanceof Error && /EOPNOTSUPP|not supported/i.test(e.message));
+    }
+    mapTypes.set(type, ok);
+  }
+  return ok;
+}
+
 /** program types prepareTestRun can run */
 const RUNNABLE = new Set([PROG_XDP, PROG_SYSCALL, 1, 3, 4, 8, 17, 26]);
 
@@ -163,6 +182,12 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   let outcome: Outcome = 'ok';
   // kprobe/tracepoint corpus programs (and their mutants) are verified only: BPF_PROG_TEST_RUN cannot run them
   if (!RUNNABLE.has(p.progType)) return { outcome, accesses, runs: 0, processedInsns };
+  // helpers and kfuncs the verifier knows but the runtime does not implement (the loader refuses those programs)
+  if (p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !helperImplemented(x.imm))))) {
+    return { outcome, accesses, runs: 0, processedInsns };
+  }
+  // map types the runtime cannot create yet (the loader refuses those objects)
+  if (p.maps.some((m) => !mapTypeSupported(m.type))) return { outcome, accesses, runs: 0, processedInsns };
   for (let run = 0; run < runs; run++) {
     const r = runOnce(p, rng, accesses);
     if (r.finding) return { outcome, accesses, runs: run + 1, processedInsns, finding: r.finding };
@@ -262,21 +287,21 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       inputDesc = `packet of ${len} bytes: ${Buffer.from(data.subarray(0, 80)).toString('hex')}`;
     } else if (p.progType === PROG_SYSCALL) {
       // the verifier allows any ctx offset below 64 KiB; test_run must supply at least max_ctx_offset
-      ctx = new Uint8Array(0x10000);
+      ctx = new Uint8Array(0xffff);
       const head = randomBytes(rng, 512);
-      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head, o);
+      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head.subarray(0, Math.min(head.length, ctx.length - o)), o);
       inputDesc = `ctx of 64 KiB`;
     } else {
       // raw_tp / tracing: the verifier allows reading 12 u64 arguments
       args = Array.from({ length: 12 }, () => BigInt.asUintN(64, BigInt(rng.interesting())));
       inputDesc = `args ${args.join(', ')}`;
     }
-    const prep = prepareTestRun(arena, p.progType, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
+    const prep = prepareTestRun(arena, rt.host, { type: p.progType, maxCtxOffset: 0 }, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
     const ctxAddr = Number(prep.r1);
-    if (p.progType === PROG_XDP && prep.xdp) {
+    if (p.progType === PROG_XDP && prep.pkt?.xdp) {
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + XDP_MD_SIZE });
       oracle.regions.push({
-        kind: 'packet', start: prep.xdp.hardStart, end: prep.xdp.frameEnd,
+        kind: 'packet', start: prep.pkt!.xdp!.hardStart, end: prep.pkt!.xdp!.frameEnd,
         live: () => [arena.dv.getUint32(ctxAddr + 8, true), arena.dv.getUint32(ctxAddr + 4, true)],
       });
     } else if (hasPacket(p.progType)) {
@@ -289,14 +314,14 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       }
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 192 });
     } else if (ctxAddr) {
-      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0x10000 });
+      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0xffff });
     }
     for (const m of mapObjs) inputDesc += `; map ${m.name}`;
     arena.canAccess = (addr: number, size: number, access: number): boolean =>
       blockCheck(addr, size, access) && oracle.check(addr, size);
     try {
       const prog = po;
-      rt.withProg(prog, 0, prep.xdp, () => {
+      rt.withProg(prog, 0, prep.pkt, () => {
         prog.vm.cpu = 0;
         return prog.vm.run(0, [prep.r1]);
       });
