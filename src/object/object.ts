@@ -46,6 +46,30 @@ export interface ProgramRelocation {
   symbol?: string;
 }
 
+/** A CO-RE relocation record of .BTF.ext, tied to the function it patches. */
+export interface CoreReloRecord {
+  /** ELF section of the instruction */
+  section: string;
+  /** index of the record in its section's list (libbpf's "relo #N") */
+  index: number;
+  /** BTF id of the local root type */
+  typeId: number;
+  accessStr: string;
+  /** enum bpf_core_relo_kind */
+  kind: number;
+  /** the program or subprogram (function name) the instruction belongs to */
+  func: string;
+  /** instruction index inside that function (libbpf's "insn #N") */
+  funcInsnIndex: number;
+}
+
+/** Where a CO-RE relocated instruction landed in a final program. */
+export interface ProgramCoreSite {
+  insnIndex: number;
+  /** index into ObjectSpec.coreRelos */
+  relo: number;
+}
+
 export interface FuncInfo {
   insnIndex: number;
   typeId: number;
@@ -96,6 +120,8 @@ export interface ProgramSpec {
   lineInfo: LineInfo[];
   /** the global function's linkage: BTF FUNC of the program, when BTF is present */
   btfFuncId?: number;
+  /** CO-RE relocated instructions (of the program and its subprograms), applied at load */
+  coreSites: ProgramCoreSite[];
 }
 
 export interface ObjectSpec {
@@ -111,6 +137,8 @@ export interface ObjectSpec {
   btfExt?: BtfExt;
   /** .kconfig externs, laid out in the `<obj>.kconfig` map (values are set at load) */
   kconfig: KconfigExtern[];
+  /** CO-RE relocation records in libbpf's order (section by section), resolved at load against the target BTF */
+  coreRelos: CoreReloRecord[];
 }
 
 export interface ParseObjectOptions {
@@ -241,11 +269,12 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
     functions.push(...fns);
   }
 
+  const coreRelos = collectCoreRelos(elf, functions, btfExt);
   const subprogs = functions.filter((f) => f.section.index === textIndex);
   const programs: ProgramSpec[] = [];
   for (const fn of functions) {
     if (fn.section.index === textIndex) continue;
-    programs.push(linkProgram(fn, subprogs, maps, btfExt));
+    programs.push(linkProgram(fn, subprogs, maps, btfExt, coreRelos));
   }
   for (const m of maps) {
     for (const slot of m.initialSlots) {
@@ -254,7 +283,29 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       }
     }
   }
-  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt, kconfig };
+  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt, kconfig, coreRelos };
+}
+
+/**
+ * The CO-RE records of .BTF.ext, each tied to its function as libbpf's
+ * bpf_object__relocate_core finds it (find_prog_by_sec_insn). A record
+ * outside every function belonged to an eliminated __weak subprogram: libbpf
+ * skips it, and so do we.
+ */
+function collectCoreRelos(elf: ElfFile, functions: RawFunction[], ext?: BtfExt): CoreReloRecord[] {
+  const out: CoreReloRecord[] = [];
+  for (const [secName, recs] of ext?.coreRelos ?? []) {
+    const sec = elf.section(secName);
+    if (!sec) throw new ObjectError(`CO-RE relocations for section '${secName}', which the ELF file does not have`, '.BTF.ext');
+    recs.forEach((r, index) => {
+      if (r.insnOff % INSN_SIZE) throw new ObjectError(`CO-RE relocation #${index} of '${secName}': insn_off ${r.insnOff} is not a multiple of ${INSN_SIZE}`, '.BTF.ext');
+      const idx = r.insnOff / INSN_SIZE;
+      const fn = functions.find((f) => f.section.index === sec.index && idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
+      if (!fn) return;
+      out.push({ section: secName, index, typeId: r.typeId, accessStr: r.accessStr, kind: r.kind, func: fn.name, funcInsnIndex: idx - fn.secInsnOff });
+    });
+  }
+  return out;
 }
 
 /**
@@ -386,7 +437,7 @@ function isPseudoFunc(insn: Insn): boolean {
 }
 
 /** libbpf's bpf_object__reloc_code() for one main program, then data relocations. */
-function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[], ext?: BtfExt): ProgramSpec {
+function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[], ext: BtfExt | undefined, coreRelos: CoreReloRecord[]): ProgramSpec {
   const insns: Insn[] = [];
   const layout: { fn: RawFunction; off: number }[] = [];
   const offOf = new Map<RawFunction, number>();
@@ -474,6 +525,15 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
   funcInfo.sort((a, b) => a.insnIndex - b.insnIndex);
   lineInfo.sort((a, b) => a.insnIndex - b.insnIndex);
 
+  // CO-RE sites: each function's records, at its place in this program
+  const coreSites: ProgramCoreSite[] = [];
+  for (const { fn, off } of layout) {
+    coreRelos.forEach((r, relo) => {
+      if (r.func === fn.name && r.section === fn.section.name) coreSites.push({ insnIndex: off + r.funcInsnIndex, relo });
+    });
+  }
+  coreSites.sort((a, b) => a.insnIndex - b.insnIndex);
+
   // SEC("?name"): as SEC("name"), with autoload off (libbpf's bpf_object__init_prog)
   const optional = main.section.name.startsWith('?');
   const secName = optional ? main.section.name.slice(1) : main.section.name;
@@ -495,6 +555,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
     funcInfo,
     lineInfo,
     btfFuncId: funcInfo[0]?.insnIndex === 0 ? funcInfo[0].typeId : undefined,
+    coreSites,
   };
 }
 

@@ -33,6 +33,8 @@ import { BtfEncodeError, encodeBtfValue } from '../btf/encode.js';
 import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
+import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
+import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { helperImplemented } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
@@ -71,6 +73,8 @@ export interface LoadOptions {
   logLevel?: 0 | 1 | 2;
   /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
   onVerified?: (prog: string, outcome: VerifierResult | VerifierError) => void;
+  /** libbpf's CO-RE debug lines ("prog 'X': relo #0: patched insn #3 (LDX/ST/STX) off 4 -> 8"), once relocations are applied */
+  onCoreLog?: (lines: string[]) => void;
 }
 
 export class LoadError extends Error {
@@ -497,6 +501,16 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
   }
   const programs = applyProgramOptions(spec, opts);
   const initial = initialValues(spec, opts, rt.kconfig);
+  // CO-RE first, as libbpf's bpf_object__relocate_core: against the runtime's target BTF
+  let core;
+  try {
+    // records of programs that will not load are left alone (libbpf skips autoload-off programs)
+    core = resolveObjectCore(spec, () => rt.coreTarget, (func) => programs.some((p) => p.name === func && !p.autoload));
+  } catch (e) {
+    if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+    throw e;
+  }
+  if (core) opts.onCoreLog?.(core.log);
   const mapObjs: MapObject[] = [];
   const progObjs: (ProgObject | undefined)[] = [];
   const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
@@ -565,11 +579,18 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         }
       }
     });
-    for (const ps of programs) {
+    for (const ps0 of programs) {
       // libbpf: "prog 'x': skipped loading" -- not verified, no fd
-      if (!ps.autoload) {
+      if (!ps0.autoload) {
         progObjs.push(undefined);
         continue;
+      }
+      let ps: ProgramSpec;
+      try {
+        ps = coreProgram(spec, ps0, core);
+      } catch (e) {
+        if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+        throw e;
       }
       const refused = programLoadError(ps, ctx.capBpf);
       if (refused) throw refused;
@@ -596,7 +617,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
             throw e;
           }
         }
-      } catch (e) {
+      } catch (e0) {
+        const e = fixupCoreRejection(spec, ps, e0);
         if (e instanceof VerifierError) opts.onVerified?.(ps.name, e);
         throw e;
       }
@@ -659,7 +681,8 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
 /** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
 function refuseUnimplementedHelpers(ps: ProgramSpec): void {
   ps.insns.forEach((x, i) => {
-    if (x.code === 0x85 && x.src === 0 && !helperImplemented(x.imm)) {
+    // a poisoned CO-RE instruction in an accepted program is dead code (the kernel sanitizes it away)
+    if (x.code === 0x85 && x.src === 0 && x.imm !== CORE_POISON_IMM && !helperImplemented(x.imm)) {
       throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
     }
   });

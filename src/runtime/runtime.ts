@@ -2,7 +2,11 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Btf } from '../btf/btf.js';
+import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
+import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
@@ -53,6 +57,12 @@ export interface RuntimeOptions {
    * `kconfig` option wins over both.
    */
   kconfig?: Readonly<Record<string, KconfigValue>>;
+  /**
+   * Target BTF of CO-RE relocations: a vmlinux BTF (raw BTF bytes, or a path
+   * such as a copy of /sys/kernel/btf/vmlinux). Default: the built-in BTF of
+   * what tsbpf emulates (src/btf/kernel/).
+   */
+  btf?: Uint8Array | string;
   /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
   host?: Host | HostSpec;
 }
@@ -87,6 +97,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly capBpf: boolean;
   /** RuntimeOptions.kconfig */
   readonly kconfig: Readonly<Record<string, KconfigValue>>;
+  private readonly btfSource: Uint8Array | undefined;
+  private target: CoreTarget | undefined;
   /** bpf_trace_printk output, oldest first */
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
@@ -108,6 +120,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
     this.kconfig = { ...(opts.kconfig ?? {}) };
+    // a path is read now (a missing file fails here), parsed on first use
+    this.btfSource = typeof opts.btf === 'string' ? new Uint8Array(readFileSync(opts.btf)) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
@@ -138,6 +152,15 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.helperTable = createHelpers(this);
     // a bpf_loop call the verifier inlines runs as the inlined sequence (the loader patches its id)
     this.helperTable.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
+  }
+
+  /** The target BTF of CO-RE relocations (RuntimeOptions.btf, or the built-in one), parsed on first use. */
+  get coreTarget(): CoreTarget {
+    if (!this.target) {
+      const src = this.btfSource;
+      this.target = { btf: src === undefined ? builtinKernelBtf() : new Btf(src), name: 'vmlinux' };
+    }
+    return this.target;
   }
 
   /** The virtual clock (throws on a real-clock runtime). */
