@@ -7,15 +7,15 @@
 
 import { Btf, BtfError, parseBtf } from '../btf/btf.js';
 import { type BtfExt, parseBtfExt } from '../btf/ext.js';
-import { BTF_KIND_DATASEC } from '../btf/types.js';
+import { BTF_KIND_DATASEC, BTF_KIND_UNKN, BTF_KIND_VAR } from '../btf/types.js';
 import {
   R_BPF_64_32, R_BPF_64_64, R_BPF_64_ABS64, R_BPF_NAMES, SHF_EXECINSTR, SHN_UNDEF, SHT_NOBITS,
-  SHT_PROGBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, STT_SECTION,
+  SHT_PROGBITS, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STT_SECTION,
 } from '../elf/constants.js';
 import { ElfFile, type ElfSection, type ElfSymbol } from '../elf/elf.js';
 import { INSN_SIZE, type Insn, LD_IMM64, decode } from '../isa/insn.js';
 import {
-  BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
+  BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
 } from '../isa/opcodes.js';
 import { ObjectError } from './errors.js';
 import { BPF_MAP_TYPE_PROG_ARRAY } from './map_types.js';
@@ -28,7 +28,7 @@ import { KCONFIG_SEC, KSYMS_SEC, type KconfigExtern, collectKconfigExterns, kcon
 
 const CALL = BPF_JMP | BPF_CALL;
 
-export type RelocationKind = 'map_fd' | 'map_value' | 'subprog_call' | 'func';
+export type RelocationKind = 'map_fd' | 'map_value' | 'subprog_call' | 'func' | 'kfunc' | 'ksym';
 
 /** What one instruction of a final program refers to. */
 export interface ProgramRelocation {
@@ -42,8 +42,12 @@ export interface ProgramRelocation {
   offset?: number;
   /** subprog_call / func: index of the target instruction in ProgramSpec.insns */
   targetInsn?: number;
-  /** the ELF symbol the relocation named (for messages) */
+  /** the ELF symbol the relocation named (for messages); kfunc: the kernel function's name */
   symbol?: string;
+  /** kfunc / ksym: the extern is declared __weak (unresolved: no load failure) */
+  weak?: boolean;
+  /** ksym: a typed variable (resolved in the kernel's BTF), not a typeless address */
+  typed?: boolean;
 }
 
 /** A CO-RE relocation record of .BTF.ext, tied to the function it patches. */
@@ -163,7 +167,9 @@ type RawRelo =
   | { type: 'call'; symOff: number; symbol: string }
   | { type: 'subprog_addr'; symOff: number; symbol: string }
   | { type: 'map'; mapIndex: number; symbol: string }
-  | { type: 'data'; mapIndex: number; symOff: number; symbol: string; extern?: boolean };
+  | { type: 'data'; mapIndex: number; symOff: number; symbol: string; extern?: boolean }
+  | { type: 'kfunc'; symbol: string; weak: boolean }
+  | { type: 'ksym'; symbol: string; weak: boolean; typed: boolean };
 
 /** Where extern symbols resolve (libbpf's RELO_EXTERN_LD64). */
 interface ExternRelos {
@@ -260,7 +266,7 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       const fn = fns.find((f) => idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
       if (!fn) throw new ObjectError(`${where} is outside any function`, s.name, rel.offset);
       const sym = elf.symbolAt(rel.symbol, `${s.name} ${where} symbol`);
-      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection, externs);
+      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection, externs, btf);
       if (relo.type !== 'call' && idx + 1 >= fn.secInsnOff + fn.insnCount) {
         throw new ObjectError(`${where}: the ld_imm64 at instruction ${idx} is cut by the end of function '${fn.name}'`, s.name, rel.offset);
       }
@@ -350,10 +356,26 @@ function readVersion(elf: ElfFile): number | undefined {
   return new DataView(s.data.buffer, s.data.byteOffset, 4).getUint32(0, true);
 }
 
+/** A .ksyms VAR named `name`: typed (its type is not void), or undefined when there is none. */
+function ksymVarTyped(btf: Btf | undefined, name: string): boolean | undefined {
+  const ds = btf?.typeByName('.ksyms', BTF_KIND_DATASEC) as { vars: { type: number }[] } | undefined;
+  if (!btf || !ds) return undefined;
+  for (const v of ds.vars) {
+    const t = btf.type(v.type);
+    if (t.kind === BTF_KIND_VAR && t.name === name) return btf.resolve(t.type).kind !== BTF_KIND_UNKN;
+  }
+  return undefined;
+}
+
+/** An extern symbol (sym_is_extern: undefined, global or weak, named). */
+function isKsymFunc(elf: ElfFile, sym: ElfSymbol): boolean {
+  return (sym.bind === STB_GLOBAL || sym.bind === STB_WEAK) && elf.symbolName(sym) !== '';
+}
+
 /** libbpf's bpf_program__record_reloc(). */
 function classifyRelo(
   elf: ElfFile, sec: ElfSection, off: number, relType: number, insns: Insn[], idx: number, sym: ElfSymbol,
-  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>, externs: ExternRelos,
+  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>, externs: ExternRelos, btf?: Btf,
 ): RawRelo {
   const insn = insns[idx]!;
   const symName = elf.symbolName(sym);
@@ -365,7 +387,14 @@ function classifyRelo(
       // libbpf: the value's address is the map value at data_off (the insn's own imm is not added)
       return { type: 'data', mapIndex: externs.kconfigMap, symOff: kc.dataOff, symbol: symName, extern: true };
     }
-    fail('extern symbols (__ksym, extern functions) are not supported');
+    // a call of an extern function: a kfunc (libbpf's RELO_EXTERN_CALL), resolved against the kernel's BTF at load
+    if (insn.code === CALL && isKsymFunc(elf, sym)) return { type: 'kfunc', symbol: symName, weak: sym.bind === STB_WEAK };
+    // the address of a .ksyms variable (libbpf's RELO_EXTERN_LD64 of an EXT_KSYM)
+    const typed = ksymVarTyped(btf, symName);
+    if (insn.code === LD_IMM64 && typed !== undefined && isKsymFunc(elf, sym)) {
+      return { type: 'ksym', symbol: symName, weak: sym.bind === STB_WEAK, typed };
+    }
+    fail('extern symbols (other than .kconfig, .ksyms and kfuncs) are not supported');
   }
   if (!ElfFile.isSectionIndex(sym.shndx) || sym.shndx >= elf.sections.length) fail(`symbol section index ${sym.shndx} is not a section`);
   const target = elf.sections[sym.shndx]!;
@@ -460,6 +489,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
       const isCall = insn.code === CALL && insn.src === BPF_PSEUDO_CALL;
       if (!isCall && !isPseudoFunc(insn)) continue;
       const relo = fn.relos.get(i);
+      if (relo?.type === 'kfunc') continue;
       let subIdx: number; // instruction index inside .text
       if (relo?.type === 'call') subIdx = relo.symOff / INSN_SIZE + insn.imm + 1;
       else if (relo?.type === 'subprog_addr') subIdx = (relo.symOff + insn.imm) / INSN_SIZE;
@@ -501,6 +531,17 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
         insn.imm = r.mapIndex;
         next.imm = offset;
         relocations.push({ insnIndex: at, kind: 'map_value', mapName: maps[r.mapIndex]!.name, mapIndex: r.mapIndex, offset, symbol: r.symbol });
+      } else if (r.type === 'kfunc') {
+        // the kernel BTF id goes in at load (bpf_object__resolve_externs)
+        insn.src = BPF_PSEUDO_KFUNC_CALL;
+        insn.imm = 0;
+        insn.off = 0;
+        relocations.push({ insnIndex: at, kind: 'kfunc', symbol: r.symbol, weak: r.weak });
+      } else if (r.type === 'ksym') {
+        // the address goes in at load
+        insn.imm = 0;
+        next.imm = 0;
+        relocations.push({ insnIndex: at, kind: 'ksym', symbol: r.symbol, weak: r.weak, typed: r.typed });
       }
     }
   }

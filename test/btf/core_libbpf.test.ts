@@ -8,7 +8,7 @@
 //   (test/kernel/kernel.ts; re-recorded with TSBPF_UPDATE_GOLDEN=1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Btf } from '../../src/btf/btf.js';
@@ -19,7 +19,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import { LD_IMM64 } from '../../src/isa/insn.js';
 import { kernelAvailable, kernelGolden, repoRoot } from '../kernel/kernel.js';
 import { spawnSync } from 'node:child_process';
-import { release as osRelease } from 'node:os';
+import { release as osRelease, tmpdir } from 'node:os';
 
 const DIR = 'test/btf/core';
 const abs = (p: string): string => join(repoRoot, p);
@@ -182,7 +182,8 @@ test('live: libbpf on this kernel still says what the committed .libbpf.out file
   const avail = kernelAvailable();
   if (!avail.ok) { t.skip(`live kernel not available: ${avail.why ?? '?'}`); return; }
   if (release !== osRelease()) { t.skip(`recorded on ${release}, this kernel is ${osRelease()} (re-record with ${DIR}/record.sh)`); return; }
-  const bin = abs(`${DIR}/build/core-libbpf`);
+  // built outside the tree: a fresh clone has no build/ directory (and must not get a binary)
+  const bin = join(mkdtempSync(join(tmpdir(), 'tsbpf-core-')), 'core-libbpf');
   const cc = spawnSync('gcc', ['-O2', '-o', bin, abs(`${DIR}/core_libbpf.c`), '-lbpf', '-lelf', '-lz']);
   assert.equal(cc.status, 0, cc.stderr?.toString());
   for (const name of ['core_pkt', 'core_const', 'core_sub', 'core_bad', 'core_badsz']) {
