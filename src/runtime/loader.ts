@@ -30,15 +30,14 @@ import { BPF_TRACE_ITER, PROG_TYPE_NAMES, attachTypeByName, progTypeByName } fro
 import { ObjectError } from '../object/errors.js';
 import { KconfigError, resolveKconfig, type KconfigValue } from './kconfig.js';
 import { BtfEncodeError, encodeBtfValue } from '../btf/encode.js';
-import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
+import { funcIdName } from '../isa/funcids.js';
+import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
-import { helperImplemented } from '../helpers/protos.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
 import { BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
-import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 /** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
@@ -340,6 +339,7 @@ function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     name: ms.name, hasBtf: !btfless && offersBtf(spec, ms, ctx) && !!ms.valueTypeId,
   };
   if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
+  // .rodata/.kconfig: rdonlyValue and frozenValue are set where loadCollection freezes them (with the user's values)
   return meta;
 }
 
@@ -560,7 +560,9 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
           if (e instanceof MapError) throw new LoadError(`map '${ms.name}': failed to freeze as read-only: ${e.message}`, e.errno);
           throw e;
         }
+        // the verifier reads it as constants (loads, ARG_PTR_TO_CONST_STR)
         meta.frozenValue = init;
+        if (ms.flags & BPF_F_RDONLY_PROG) meta.rdonlyValue = init;
       }
     }
     // initial map-in-map slots: the outer map stores the inner map (a map id, as an fd would resolve)
@@ -629,8 +631,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         throw e;
       }
       opts.onVerified?.(ps.name, verdict);
-      // the verifier knows more helpers than the runtime implements
-      refuseUnimplementedHelpers(ps);
+      // the verifier checks every helper by its 6.18 prototype; one tsbpf cannot run is refused here, after verification
+      const missing = verdict.helpers.filter((id) => !rt.implementsHelper(id));
+      if (missing.length > 0) {
+        const names = missing.map((id) => `${funcIdName(id)}#${id}`).join(', ');
+        throw new LoadError(`prog '${ps.name}': passed verification, but tsbpf does not implement helper ${names}`, -EOPNOTSUPP);
+      }
       const { insns, used } = relocate(ps, mapObjs);
       // verified kfunc calls run as the runtime's internal helper ids
       bindKfuncCalls(ps, insns);
@@ -684,16 +690,6 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
   });
   const lineInfo = ps.lineInfo.map((l) => ({ insnOff: l.insnIndex, line: l.line, fileName: l.fileName, lineNum: l.lineNum }));
   return { funcInfo, lineInfo };
-}
-
-/** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
-function refuseUnimplementedHelpers(ps: ProgramSpec): void {
-  ps.insns.forEach((x, i) => {
-    // a poisoned CO-RE instruction in an accepted program is dead code (the kernel sanitizes it away)
-    if (x.code === 0x85 && x.src === 0 && x.imm !== CORE_POISON_IMM && !helperImplemented(x.imm)) {
-      throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
-    }
-  });
 }
 
 /**

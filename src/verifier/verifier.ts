@@ -14,7 +14,7 @@ import { helperProto } from '../helpers/protos.js';
 import { checkMaxStackDepth } from './stack_depth.js';
 import { checkUsedMaps } from './map_compat.js';
 import { checkOpcodeTable } from './opcode_table.js';
-import { inlinedLoopCalls } from './helper_call.js';
+import { helpersCalled, inlinedLoopCalls } from './helper_call.js';
 import { EINVAL, E2BIG } from '../uapi/errno.js';
 import { MAX_BPF_REG } from '../isa/opcodes.js';
 
@@ -54,7 +54,7 @@ export function verify(input: VerifierInput): VerifierResult {
     // do_check_common: a verified program leaves no path in a level-1 log
     if (log.level === 1) log.reset(0);
     log.stats(stats());
-    return { log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset };
+    return { log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v) };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     const at = e.insnIndex ?? v?.insnIdx;
