@@ -9,6 +9,8 @@ import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { MapError } from '../maps/map.js';
 import { errnoName } from '../uapi/errno.js';
+import type { PerfBuffer } from '../runtime/perf_buffer.js';
+import { BPF_MAP_TYPE_PERF_EVENT_ARRAY } from '../uapi/bpf.js';
 import { StepError, type Step } from './steps.js';
 import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
@@ -68,8 +70,9 @@ export interface StepOutput {
   effects?(lines: string[], rec: Record<string, unknown>): void;
 }
 
+// no Buffer: the playground runs scenarios in the browser
 function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** One dump line per variable, as the kernel runner prints them. */
@@ -101,6 +104,11 @@ function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
 export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly Step[], out: StepOutput): Promise<void> {
   // the packet run-pkt/run use until a pkt: step replaces it
   let packet: Uint8Array = new Uint8Array(64);
+  // as the kernel runner: a one-page perf buffer on every perf event array, opened after load
+  const perf = new Map<string, PerfBuffer>();
+  for (const n of obj.mapNames()) {
+    if (obj.map(n).type === BPF_MAP_TYPE_PERF_EVENT_ARRAY) perf.set(n, obj.perfBuffer(n, { pages: 1 }));
+  }
   // ctx:, repeat:, flags:, size-out: apply to every later run
   let ctx: Uint8Array | 'none' | 'out' = 'none';
   const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut'> = {};
@@ -114,6 +122,21 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
         ctx = s.bytes;
         out.record(typeof ctx === 'string' ? `ctx ${ctx}` : `ctx len=${ctx.length}`, { ctx: typeof ctx === 'string' ? ctx : ctx.length });
         break;
+      case 'update': {
+        const m = obj.map(s.map);
+        if (m.keySize !== s.key.length || m.valueSize !== s.value.length) {
+          throw new Error(`update:${s.map}: key/value sizes do not match the map`);
+        }
+        try {
+          m.update(s.key, s.value);
+          out.record(`update:${s.map} ok`, { update: s.map });
+        } catch (e) {
+          const errno = (e as { errno?: number }).errno;
+          if (typeof errno !== 'number') throw e;
+          out.record(`update:${s.map} err=-${errnoName(errno)}`, { update: s.map, err: errno });
+        }
+        break;
+      }
       case 'repeat':
       case 'flags':
       case 'size-out':
@@ -190,17 +213,18 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'close-maps':
         for (const n of obj.mapNames()) obj.map(n).close();
         break;
-      case 'update':
+      case 'rewrite':
       case 'freeze': {
-        // update: key 0's current value written back (a frozen map: -EPERM); freeze: BPF_MAP_FREEZE
+        // update:MAP: key 0's current value written back (a frozen map: -EPERM); freeze: BPF_MAP_FREEZE
         const m = obj.map(s.map);
+        const verb = s.kind === 'rewrite' ? 'update' : 'freeze';
         try {
-          if (s.kind === 'update') m.update(0, m.lookup(0) ?? new Uint8Array(m.valueSize));
+          if (s.kind === 'rewrite') m.update(0, m.lookup(0) ?? new Uint8Array(m.valueSize));
           else m.freeze();
-          out.record(`${s.kind}:${s.map} ok`, { [s.kind]: s.map, ok: true });
+          out.record(`${verb}:${s.map} ok`, { [verb]: s.map, ok: true });
         } catch (e) {
           if (!(e instanceof MapError)) throw e;
-          out.record(`${s.kind}:${s.map} err=-${errnoName(e.errno)}`, { [s.kind]: s.map, err: e.errno });
+          out.record(`${verb}:${s.map} err=-${errnoName(e.errno)}`, { [verb]: s.map, err: e.errno });
         }
         break;
       }
@@ -213,6 +237,18 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
           for (const r of recs) out.record(`record len=${r.data.length} data=${hex(r.data)}`, { record: hex(r.data), len: r.data.length });
         } finally {
           rb.close();
+        }
+        break;
+      }
+      case 'perf': {
+        // perf_buffer__consume: samples (padded raw size) and lost counts, CPU after CPU
+        const pb = perf.get(s.map);
+        if (!pb) throw new Error(`map '${s.map}' is not a perf event array`);
+        const recs = pb.consume();
+        out.record(`perf:${s.map} records=${recs.length}`, { perf: s.map, records: recs.length });
+        for (const r of recs) {
+          if (r.kind === 'sample') out.record(`sample cpu=${r.cpu} len=${r.data.length} data=${hex(r.data)}`, { cpu: r.cpu, sample: hex(r.data) });
+          else out.record(`lost cpu=${r.cpu} count=${r.lost}`, { cpu: r.cpu, lost: r.lost });
         }
         break;
       }

@@ -2,17 +2,21 @@
 // fails fast with the step's position. The kernel-side runner in test/kernel
 // accepts the same steps and prints the same lines.
 
+import { parseDuration as parseClockDuration } from '../timers/ktime.js';
+
 export type Step =
   | { kind: 'run'; prog: string; withPacket: boolean }
   | { kind: 'pkt'; bytes: Uint8Array }
   | { kind: 'ctx'; bytes: Uint8Array | 'none' | 'out' }
   | { kind: 'repeat' | 'flags' | 'size-out'; value: number }
+  | { kind: 'update'; map: string; key: Uint8Array; value: Uint8Array }
   | { kind: 'sleep'; usec: bigint }
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
-  | { kind: 'update' | 'freeze'; map: string }
+  | { kind: 'rewrite' | 'freeze'; map: string }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
@@ -25,13 +29,13 @@ export class StepError extends Error {
   }
 }
 
-const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
-
-/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds. */
+/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax. */
 export function parseDuration(text: string): bigint {
-  const m = /^(\d+)(ns|us|ms|s)?$/.exec(text.trim());
-  if (!m) throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
-  return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+  try {
+    return parseClockDuration(text);
+  } catch {
+    throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
+  }
 }
 
 /** the longest pkt:/ctx: a step takes (the kernel runner's MAX_PKT) */
@@ -108,6 +112,15 @@ export function parseStep(text: string): Step {
       const a = need("ctx bytes, 'out' or 'none'");
       return { kind: 'ctx', bytes: a === 'none' || a === 'out' ? a : parseHex(a, 'ctx', "'out' or 'none'") };
     }
+    case 'update': {
+      // update:MAP (no key/value): key 0's current value written back (the freeze check)
+      if (arg !== '' && !arg.includes(':')) return { kind: 'rewrite', map: arg };
+      const m = /^([^:]+):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(need('MAP:KEYHEX:VALHEX'));
+      if (!m || m[2]!.length % 2 || m[3]!.length % 2 || m[2]!.length > 512 || m[3]!.length > 2048) {
+        throw new StepError(`bad update '${arg.slice(0, 40)}' (MAP:KEYHEX:VALHEX)`);
+      }
+      return { kind: 'update', map: m[1]!, key: parseHex(m[2]!, 'key', ''), value: parseHex(m[3]!, 'value', '') };
+    }
     case 'repeat':
     case 'flags':
     case 'size-out':
@@ -121,11 +134,12 @@ export function parseStep(text: string): Step {
       return { kind: 'advance', ns: parseDuration(need('a duration')) };
     case 'close-map':
       return { kind: 'close-map', map: need('a map name') };
-    case 'update':
     case 'freeze':
-      return { kind: verb, map: need('a map name') };
+      return { kind: 'freeze', map: need('a map name') };
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
+    case 'perf':
+      return { kind: 'perf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -143,7 +157,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, fire:, task:, kmem:, umem:, ringbuf:, update:, freeze:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

@@ -64,6 +64,12 @@ export interface ObjectRefs<T> {
   id(obj: T): number;
 }
 
+/**
+ * Why a value's special fields (its timers) are being released now, for the
+ * timer trace: set around the operation that releases them.
+ */
+export type FreeReason = 'delete' | 'update' | 'evict' | 'uref' | 'map_free' | 'element';
+
 export interface MapEnvOptions {
   arena: Arena;
   /** number of simulated CPUs (num_possible_cpus) */
@@ -83,12 +89,16 @@ export class MapEnv {
   currentCpu = 0;
   hashSeed: number;
   onFreeSpecial?: (map: BpfMap, valuePtr: number) => void;
+  /** the operation releasing special fields now (undefined: some other path) */
+  freeReason: FreeReason | undefined;
   /** maps by their header pointer (what programs hold) and by id */
   readonly byPtr = new Map<number, BpfMap>();
   readonly byId = new Map<number, BpfMap>();
   private nextId = 1;
   /** inner-map references; default: ids of live maps in this env, no refcounting */
   mapRefs: ObjectRefs<BpfMap>;
+  /** dev_get_by_index for devmaps: the simulated host's interfaces (set by the runtime) */
+  netdevExists: (ifindex: number) => boolean = (i) => i === 1;
   progs?: ObjectRefs<object>;
 
   constructor(opts: MapEnvOptions) {

@@ -39,7 +39,7 @@ export function verify(input: VerifierInput): VerifierResult {
     checkSubprogs(insns, subprogs);
     // resolve_pseudo_ldimm64: the opcode table, check_map_prog_compatibility, before check_cfg
     checkOpcodeTable(insns);
-    checkUsedMaps(insns, input.maps, input.progType);
+    checkUsedMaps(insns, input.maps, input.progType, input.sleepable ?? false);
     checkCfg(insns);
     // compute_live_registers prints its table at level 2
     if (log.level >= 2) {

@@ -44,6 +44,8 @@
  *   repeat:N, flags:N, size-out:N    test.repeat / test.flags / data_size_out of
  *                                    later runs (N decimal or 0x hex); print
  *                                    "repeat=N", "flags=N", "size-out=N"
+ *   update:MAP:KEYHEX:VALHEX         BPF_MAP_UPDATE_ELEM (BPF_ANY) from user space:
+ *                                    "update:MAP ok" or "update:MAP err=-EXXX"
  *   ... ctx=HEX                      with a ctx: step, run/run-pkt lines end with
  *                                    the ctx_out (packet programs) or the ctx_in
  *                                    buffer after the run (syscall, raw_tp)
@@ -60,6 +62,11 @@
  *   freeze:MAP ok | err=-EXXX        BPF_MAP_FREEZE (frozen already: -EPERM)
  *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
  *     record len=L data=HEX          NAME; then one line per record, in order
+ *   perf:NAME records=N             perf_buffer__consume() on perf event array
+ *     sample cpu=C len=L data=HEX    NAME (a one-page buffer per CPU, opened
+ *     lost cpu=C count=K             right after load; the runner then stays
+ *                                    on CPU 0): samples with libbpf's padded
+ *                                    size, lost-sample records, CPU by CPU
  *   sleep:, advance:, close-map:, close-maps print nothing.
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
@@ -79,6 +86,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -95,8 +103,8 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_CTX, S_REPEAT,
-		 S_FLAGS, S_SIZE_OUT, S_UPDATE, S_FREEZE };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_PERF, S_CTX, S_REPEAT,
+		 S_FLAGS, S_SIZE_OUT, S_UPDATE, S_REWRITE, S_FREEZE };
 
 struct step {
 	enum step_kind kind;
@@ -142,7 +150,7 @@ static void usage_die(const char *fmt, ...)
 	      "              [--kconfig CONFIG_X=V] [--set VAR=INT] STEP...\n"
 	      "  steps: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n"
 	      "         ctx:HEX|out|none repeat:N flags:N size-out:N close-map:NAME close-maps dump\n"
-	      "         update:MAP freeze:MAP ringbuf:NAME\n", stderr);
+	      "         update:MAP[:KEYHEX:VALHEX] freeze:MAP ringbuf:NAME perf:NAME\n", stderr);
 	va_end(ap);
 	exit(2);
 }
@@ -298,6 +306,29 @@ static void parse_step(const char *text, int idx, struct step *st)
 			}
 			st->pkt_len = l / 2;
 		}
+	} else if (!strcmp(verb, "update") && strchr(arg, ':')) {
+		const char *k = strchr(arg, ':'), *v = k ? strchr(k + 1, ':') : NULL;
+		size_t kl, vl;
+
+		st->kind = S_UPDATE;
+		if (!k || !v || k == arg)
+			usage_die("step %d: update needs MAP:KEYHEX:VALHEX", idx);
+		kl = v - (k + 1);
+		vl = strlen(v + 1);
+		if (!kl || !vl || kl % 2 || vl % 2 || kl / 2 > 256 || vl / 2 > 1024)
+			usage_die("step %d: bad update key/value", idx);
+		st->pkt = calloc(1, kl / 2 + vl / 2);
+		for (size_t i = 0; i < kl + vl; i += 2) {
+			const char *h = i < kl ? k + 1 + i : v + 1 + (i - kl);
+			int hi = hexval(h[0]), lo = hexval(h[1]);
+
+			if (hi < 0 || lo < 0)
+				usage_die("step %d: bad update hex", idx);
+			st->pkt[i / 2] = hi << 4 | lo;
+		}
+		st->num = kl / 2; /* key length */
+		st->pkt_len = (kl + vl) / 2;
+		st->arg = strndup(arg, k - arg);
 	} else if (!strcmp(verb, "repeat") || !strcmp(verb, "flags") || !strcmp(verb, "size-out")) {
 		char *end;
 
@@ -320,11 +351,15 @@ static void parse_step(const char *text, int idx, struct step *st)
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "update") || !strcmp(verb, "freeze")) {
-		st->kind = verb[0] == 'u' ? S_UPDATE : S_FREEZE;
+		st->kind = verb[0] == 'u' ? S_REWRITE : S_FREEZE;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "ringbuf")) {
 		st->kind = S_RINGBUF;
+		if (!*arg)
+			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "perf")) {
+		st->kind = S_PERF;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "close-maps") || !strcmp(verb, "dump")) {
@@ -1034,6 +1069,93 @@ static void do_ringbuf(const char *name)
 	free(recs.text);
 }
 
+/* ---------- perf buffers ---------- */
+
+struct perf_rec {
+	struct perf_buffer *pb;
+	struct rb_records recs;
+};
+
+static struct perf_rec *perf_bufs; /* one per map, NULL pb for other maps */
+
+static void perf_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct rb_records *r = ctx;
+	size_t need = r->len + 60 + 2 * (size_t)size;
+
+	if (need > r->cap) {
+		r->cap = need * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "sample cpu=%d len=%u data=", cpu, size);
+	for (__u32 i = 0; i < size; i++)
+		r->len += sprintf(r->text + r->len, "%02x", ((unsigned char *)data)[i]);
+	r->len += sprintf(r->text + r->len, "\n");
+	r->n++;
+}
+
+static void perf_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct rb_records *r = ctx;
+
+	if (r->len + 64 > r->cap) {
+		r->cap = (r->len + 64) * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "lost cpu=%d count=%llu\n", cpu, (unsigned long long)cnt);
+	r->n++;
+}
+
+/* A one-page perf buffer per CPU on every perf event array (libbpf's
+ * perf_buffer__new), and the runner pinned to CPU 0 so BPF_F_CURRENT_CPU
+ * is a known slot. */
+static void open_perf_buffers(void)
+{
+	int any = 0;
+
+	perf_bufs = calloc(nmaps ? nmaps : 1, sizeof(*perf_bufs));
+	for (int i = 0; i < nmaps; i++) {
+		if (bpf_map__type(maps[i].map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		perf_bufs[i].pb = perf_buffer__new(bpf_map__fd(maps[i].map), 1, perf_sample, perf_lost,
+						   &perf_bufs[i].recs, NULL);
+		if (!perf_bufs[i].pb)
+			die("perf_buffer__new(%s): %s", maps[i].name, strerror(errno));
+		any = 1;
+	}
+	if (any) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity: %s", strerror(errno));
+	}
+}
+
+static void do_perf(const char *name)
+{
+	struct map_rec *m = find_map(name);
+	struct perf_rec *p;
+	int err;
+
+	if (!m || !perf_bufs[m - maps].pb)
+		usage_die("no perf event array '%s' in the object", name);
+	p = &perf_bufs[m - maps];
+	p->recs.n = 0;
+	p->recs.len = 0;
+	err = perf_buffer__consume(p->pb);
+	if (err < 0)
+		die("perf_buffer__consume(%s): %s", name, strerror(-err));
+	printf("perf:%s records=%d\n", name, p->recs.n);
+	if (p->recs.len)
+		fwrite(p->recs.text, 1, p->recs.len, stdout);
+}
+
 static void sleep_ns(unsigned long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
@@ -1084,6 +1206,7 @@ int main(int argc, char **argv)
 
 	load(path, log_path);
 	collect_maps();
+	open_perf_buffers();
 	printf("load=ok\n");
 	if (no_hold)
 		for (int i = 0; i < nmaps; i++)
@@ -1127,6 +1250,20 @@ int main(int argc, char **argv)
 			size_out_val = st->num;
 			printf("size-out=%u\n", size_out_val);
 			break;
+		case S_UPDATE:
+			r = find_map(st->arg);
+			if (!r)
+				usage_die("no map '%s' in the object", st->arg);
+			if (bpf_map__key_size(r->map) != st->num || bpf_map__value_size(r->map) != st->pkt_len - st->num)
+				usage_die("update:%s: key/value sizes do not match the map", st->arg);
+			if (bpf_map_update_elem(bpf_map__fd(r->map), st->pkt, st->pkt + st->num, BPF_ANY)) {
+				char en[32];
+
+				printf("update:%s err=-%s\n", st->arg, errno_name(errno, en, sizeof(en)));
+			} else {
+				printf("update:%s ok\n", st->arg);
+			}
+			break;
 		case S_SLEEP:
 			sleep_ns(st->num * 1000);
 			break;
@@ -1148,15 +1285,18 @@ int main(int argc, char **argv)
 		case S_DUMP:
 			dump();
 			break;
-		case S_UPDATE:
+		case S_REWRITE:
 		case S_FREEZE:
 			r = find_map(st->arg);
 			if (!r)
 				usage_die("no map '%s' in the object", st->arg);
-			map_op(r, st->kind == S_UPDATE ? "update" : "freeze", st->arg);
+			map_op(r, st->kind == S_REWRITE ? "update" : "freeze", st->arg);
 			break;
 		case S_RINGBUF:
 			do_ringbuf(st->arg);
+			break;
+		case S_PERF:
+			do_perf(st->arg);
 			break;
 		}
 	}
