@@ -2,7 +2,11 @@
 
 // the runtime: load objects, run programs, drive time
 export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
-export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
+export {
+  BpfObject, LoadError, RUNNABLE_PROG_TYPES, type LoadOptions, type GlobalValue, type GlobalInfo, type ProgramOptions,
+  type ProgramLoadResult, type GlobalInit,
+} from './runtime/loader.js';
+export { DEFAULT_KCONFIG, kernelVersion, type KconfigValue } from './runtime/kconfig.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
 export { type KeyInput, type TimerMarker } from './runtime/typed.js';
 export { decodeValue, encodeValue, type TypedValue, type CodecOptions } from './btf/codec.js';
@@ -35,6 +39,7 @@ export { ElfError } from './elf/elf.js';
 export { BtfError } from './btf/btf.js';
 export { ObjectError } from './object/errors.js';
 export { ArenaError } from './memory/arena.js';
+export { BtfEncodeError } from './btf/encode.js';
 export { VerifierError } from './verifier/env.js';
 
 // the instruction set: encode/decode, assemble, validate, disassemble
@@ -49,7 +54,10 @@ export { builtinKernelBtf, structLayout } from './btf/kernel/kernel_btf.js';
 export { Btf } from './btf/btf.js';
 
 // parsing without a runtime (cilium/ebpf's CollectionSpec)
-export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
+export {
+  parseObject, type ObjectSpec, type ProgramSpec, SECTION_DEFS, findSectionDef, type SectionDef, type KconfigExtern,
+  PROG_TYPE_NAMES, ATTACH_TYPE_NAMES, progTypeByName, attachTypeByName,
+} from './object/index.js';
 export { errnoName } from './uapi/errno.js';
 
 // kfuncs and the connection table the conntrack kfuncs use (Runtime.conntrack)

@@ -187,6 +187,11 @@ function readAll(m: MapHandle, p: MapPrinter): Entry[] {
 export async function main(argv: string[]): Promise<number> {
   const { out, args } = Output.fromArgv(argv);
   const [verb, objPath, mapName, ...rest] = args;
+  if (out.loadOptionError) {
+    out.error(out.loadOptionError);
+    process.stderr.write(USAGE);
+    return EXIT_USAGE;
+  }
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
     process.stdout.write(USAGE);
     return verb === undefined ? EXIT_USAGE : 0;

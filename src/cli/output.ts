@@ -3,7 +3,8 @@
 // and loading an object with libbpf's report when a program is rejected.
 
 import { Runtime } from '../runtime/runtime.js';
-import type { BpfObject } from '../runtime/loader.js';
+import type { BpfObject, LoadOptions } from '../runtime/loader.js';
+import { LoadOptionError, parseLoadOption } from './load_options.js';
 import { VerifierError, type VerifierResult } from '../verifier/env.js';
 import { describeLoadFailure } from './load_failure.js';
 import { strerror } from './strerror.js';
@@ -15,12 +16,34 @@ export const EXIT_USAGE = 2;
 export const EXIT_LOAD = 3;
 
 export class Output {
+  /** the load options of argv (--type, --no-autoload, --kconfig, --set, ...: load_options.ts) */
+  readonly load: LoadOptions = {};
+  /** a malformed load option: the caller reports it as a usage error */
+  loadOptionError: string | undefined;
+
   constructor(readonly json: boolean) {}
 
-  /** Pulls --json/-j out of argv. */
+  /** Pulls --json/-j and the load options out of argv. */
   static fromArgv(argv: readonly string[]): { out: Output; args: string[] } {
     const args = argv.filter((a) => a !== '--json' && a !== '-j');
-    return { out: new Output(args.length !== argv.length), args };
+    const out = new Output(args.length !== argv.length);
+    const rest: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      try {
+        const n = parseLoadOption(args, i, out.load);
+        if (n) {
+          i += n - 1;
+          continue;
+        }
+      } catch (e) {
+        if (!(e instanceof LoadOptionError)) throw e;
+        out.loadOptionError ??= e.message;
+        i++;
+        continue;
+      }
+      rest.push(args[i]!);
+    }
+    return { out, args: rest };
   }
 
   write(text: string): void {
@@ -60,6 +83,7 @@ export async function openObject(
   let rejected: { prog: string; err: VerifierError } | undefined;
   try {
     const obj = await rt.loadObject(path, {
+      ...out.load,
       ...(logLevel === undefined ? {} : { logLevel }),
       ...(cliDebug() ? { onCoreLog: (lines: string[]) => process.stderr.write(lines.map((l) => `libbpf: ${l}\n`).join('')) } : {}),
       onVerified: (prog, v) => {

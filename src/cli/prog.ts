@@ -19,10 +19,12 @@ import { hexPrint } from './hexdump.js';
 import { progTag } from './prog_tag.js';
 import { strerror } from './strerror.js';
 import { formatXlated, xlatedJson, xlatedLines } from './xlated.js';
+import { LOAD_OPTIONS_USAGE } from './load_options.js';
 
 const USAGE = `usage: tsbpf prog load OBJ [--log-level 0|1|2] [--json]
        tsbpf prog run OBJ PROG [data_in FILE] [data_out FILE] [ctx_in FILE] [ctx_out FILE] [repeat N] [--json]
        tsbpf prog dump OBJ [PROG] [linum] [--json]
+Load options (every verb): ${LOAD_OPTIONS_USAGE}
 FILE '-' is stdin (data_in, ctx_in) or a hex dump on stdout (data_out, ctx_out).
 Without data_in, packet programs get 64 zero bytes (the kernel would say EINVAL).
 ctx_in: syscall programs' context bytes; raw_tp/tracing programs' u64 arguments;
@@ -39,6 +41,7 @@ function usageError(out: Output, message: string): number {
 export async function main(argv: string[]): Promise<number> {
   const { out, args } = Output.fromArgv(argv);
   const [verb, ...rest] = args;
+  if (out.loadOptionError) return usageError(out, out.loadOptionError);
   switch (verb) {
     case 'load':
     case 'loadall':

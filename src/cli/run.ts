@@ -4,7 +4,8 @@
 
 import { Runtime } from '../runtime/runtime.js';
 import { cliRuntimeOptions } from './runtime_opts.js';
-import type { BpfObject } from '../runtime/loader.js';
+import type { BpfObject, LoadOptions } from '../runtime/loader.js';
+import { LOAD_OPTIONS_USAGE, LoadOptionError, parseLoadOption } from './load_options.js';
 import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
@@ -14,7 +15,7 @@ import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
 import { readHostFile } from '../net/host_file.js';
 import type { HostSpec } from '../net/host.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--run-timeout MS] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
+const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--run-timeout MS] [--json] [--trace] [--timeline FILE.html|FILE.svg] ${LOAD_OPTIONS_USAGE} STEP...`;
 
 export { dumpLines } from './scenario.js';
 
@@ -28,8 +29,20 @@ export async function main(argv: string[]): Promise<number> {
   let hostFile: string | undefined;
   let effects = false;
   const rest: string[] = [];
+  const load: LoadOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    try {
+      const n = parseLoadOption(argv, i, load);
+      if (n) {
+        i += n - 1;
+        continue;
+      }
+    } catch (e) {
+      if (!(e instanceof LoadOptionError)) throw e;
+      process.stderr.write(`tsbpf run: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
     if (a === '--no-hold') noHold = true;
     else if (a === '--trace') trace = true;
     else if (a === '--timeline') {
@@ -106,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   const recorder = timeline !== undefined ? rt.recordTimers() : undefined;
   let obj: BpfObject;
   try {
-    obj = await rt.loadObject(objPath);
+    obj = await rt.loadObject(objPath, load);
   } catch (e) {
     const f = describeLoadFailure(e);
     emit('load=failed', { load: 'failed', errno: f.errno, verifier_error: f.verifierError, message: f.message });

@@ -226,6 +226,21 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'close-maps':
         for (const n of obj.mapNames()) obj.map(n).close();
         break;
+      case 'rewrite':
+      case 'freeze': {
+        // update:MAP: key 0's current value written back (a frozen map: -EPERM); freeze: BPF_MAP_FREEZE
+        const m = obj.map(s.map);
+        const verb = s.kind === 'rewrite' ? 'update' : 'freeze';
+        try {
+          if (s.kind === 'rewrite') m.update(0, m.lookup(0) ?? new Uint8Array(m.valueSize));
+          else m.freeze();
+          out.record(`${verb}:${s.map} ok`, { [verb]: s.map, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`${verb}:${s.map} err=-${errnoName(e.errno)}`, { [verb]: s.map, err: e.errno });
+        }
+        break;
+      }
       case 'ringbuf': {
         // ring_buffer__consume: every committed record, in order
         const rb = obj.ringbuf(s.map);

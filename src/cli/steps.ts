@@ -15,6 +15,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'slot'; text: string; map: string; index: number; prog: string }
+  | { kind: 'rewrite' | 'freeze'; map: string }
   | { kind: 'ringbuf'; map: string }
   | { kind: 'perf'; map: string }
   | { kind: 'dump' }
@@ -121,6 +122,8 @@ export function parseStep(text: string): Step {
       return { kind: 'ctx', bytes: a === 'none' || a === 'out' ? a : parseHex(a, 'ctx', "'out' or 'none'") };
     }
     case 'update': {
+      // update:MAP (no key/value): key 0's current value written back (the freeze check)
+      if (arg !== '' && !arg.includes(':')) return { kind: 'rewrite', map: arg };
       const m = /^([^:]+):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(need('MAP:KEYHEX:VALHEX'));
       if (!m || m[2]!.length % 2 || m[3]!.length % 2 || m[2]!.length > 512 || m[3]!.length > 2048) {
         throw new StepError(`bad update '${arg.slice(0, 40)}' (MAP:KEYHEX:VALHEX)`);
@@ -146,6 +149,8 @@ export function parseStep(text: string): Step {
       if (!m || Number(m[2]) > 0xffffffff) throw new StepError(`step '${text}' needs MAP:IDX:PROG (IDX a u32)`);
       return { kind: 'slot', text: arg, map: m[1]!, index: Number(m[2]), prog: m[3]! };
     }
+    case 'freeze':
+      return { kind: 'freeze', map: need('a map name') };
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
     case 'perf':
@@ -167,7 +172,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

@@ -248,6 +248,30 @@ export abstract class BpfMap {
     return this.freed;
   }
 
+  private isFrozen = false;
+
+  /** BPF_MAP_FREEZE was done: user space may no longer write (programs still may, unless BPF_F_RDONLY_PROG). */
+  get frozen(): boolean {
+    return this.isFrozen;
+  }
+
+  /**
+   * BPF_MAP_FREEZE (kernel/bpf/syscall.c map_freeze): -ENOTSUPP for a map with
+   * special fields (bpf_timer, bpf_spin_lock), -EPERM when user space cannot
+   * write it (BPF_F_RDONLY, or frozen already: a frozen map loses FMODE_CAN_WRITE).
+   */
+  freeze(): void {
+    if (this.hasSpecial) throw new MapError(`map ${this.name} has special fields (bpf_timer/bpf_spin_lock) and cannot be frozen`, -ENOTSUPP);
+    this.checkSysWrite();
+    this.isFrozen = true;
+  }
+
+  /** map_get_sys_perms(): FMODE_CAN_WRITE, checked before anything else of a write. */
+  protected checkSysWrite(): void {
+    if (this.flags & BPF_F_RDONLY) throw new MapError(`map ${this.name} is read-only`, -EPERM);
+    if (this.isFrozen) throw new MapError(`map ${this.name} is frozen`, -EPERM);
+  }
+
   /** Bytes a user-space lookup returns / update takes (per-CPU maps: one rounded value per CPU). */
   get userValueSize(): number {
     return this.valueSize;
@@ -314,18 +338,18 @@ export abstract class BpfMap {
 
   /** BPF_MAP_UPDATE_ELEM */
   update(key: Uint8Array, value: Uint8Array, flags = 0): void {
+    this.checkSysWrite();
     this.checkSysFlags(flags, 'update');
     this.checkKey(key);
     this.checkValue(value);
-    if (this.flags & BPF_F_RDONLY) throw new MapError(`map ${this.name} is read-only`, -EPERM);
     const err = this.sysUpdate(key, value, flags);
     if (err < 0) throw new MapError(`update of ${this.describe()} failed`, err);
   }
 
   /** BPF_MAP_DELETE_ELEM */
   delete(key: Uint8Array): void {
+    this.checkSysWrite();
     this.checkKey(key);
-    if (this.flags & BPF_F_RDONLY) throw new MapError(`map ${this.name} is read-only`, -EPERM);
     const err = this.sysDelete(key);
     if (err < 0) throw new MapError(`delete from ${this.describe()} failed`, err);
   }
@@ -356,8 +380,8 @@ export abstract class BpfMap {
 
   /** BPF_MAP_UPDATE_ELEM on a queue/stack */
   push(value: Uint8Array, flags = 0): void {
+    this.checkSysWrite();
     this.checkValue(value);
-    if (this.flags & BPF_F_RDONLY) throw new MapError(`map ${this.name} is read-only`, -EPERM);
     const err = this.sysPush(value, flags);
     if (err < 0) throw new MapError(`push to ${this.describe()} failed`, err);
   }
@@ -365,6 +389,7 @@ export abstract class BpfMap {
   /** BPF_MAP_LOOKUP_AND_DELETE_ELEM on a queue/stack */
   pop(): Uint8Array {
     if (this.flags & (BPF_F_RDONLY | BPF_F_WRONLY)) throw new MapError(`map ${this.name} is not read-write`, -EPERM);
+    this.checkSysWrite();
     return this.sysPop(false);
   }
 

@@ -6,8 +6,12 @@ import { ElfError } from '../elf/elf.js';
  * ElfError, so one `catch (e instanceof ElfError)` covers every malformed file.
  */
 export class ObjectError extends ElfError {
-  constructor(message: string, section?: string, offset?: number) {
+  /** the errno libbpf returns for it, when it names one (e.g. -EOPNOTSUPP); else the caller's -EINVAL */
+  readonly errno?: number;
+
+  constructor(message: string, section?: string, offset?: number, errno?: number) {
     super(message, section, offset);
+    if (errno !== undefined) this.errno = errno;
     this.name = 'ObjectError';
     this.message = this.message.replace(/^elf: /, 'object: ');
   }

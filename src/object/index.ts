@@ -5,3 +5,4 @@ export * from './prog_types.js';
 export * from './section_defs.js';
 export * from './maps.js';
 export * from './object.js';
+export * from './kconfig.js';

@@ -27,7 +27,8 @@ export interface GlobalVariable {
   linkage: number;
 }
 
-export type GlobalDataKind = 'data' | 'rodata' | 'bss';
+/** 'kconfig': libbpf's LIBBPF_MAP_KCONFIG (values filled at load, src/object/kconfig.ts) */
+export type GlobalDataKind = 'data' | 'rodata' | 'bss' | 'kconfig';
 
 export interface GlobalData {
   kind: GlobalDataKind;

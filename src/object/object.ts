@@ -24,6 +24,7 @@ import {
   valuesMemberOffset,
 } from './maps.js';
 import { findSectionDef } from './section_defs.js';
+import { KCONFIG_SEC, KSYMS_SEC, type KconfigExtern, collectKconfigExterns, kconfigMapSpec } from './kconfig.js';
 
 const CALL = BPF_JMP | BPF_CALL;
 
@@ -108,8 +109,12 @@ export interface ProgramSpec {
   /** the part of the section name after the first '/', e.g. "sys_enter" of raw_tp/sys_enter */
   attachTo: string;
   sleepable: boolean;
-  /** an xdp.frags section: loaded with BPF_F_XDP_HAS_FRAGS */
+  /** SEC_XDP_FRAGS (xdp.frags...) */
   xdpFrags: boolean;
+  /** SEC_ATTACH_BTF (fentry/, lsm/, iter/, ...): the target after the '/' is resolved in kernel BTF */
+  attachBtf: boolean;
+  /** libbpf's autoload: false for SEC("?name") (the '?' is dropped from `section`) */
+  autoload: boolean;
   /** final instructions: the program, then the subprograms it calls; relocations applied */
   insns: Insn[];
   relocations: ProgramRelocation[];
@@ -134,6 +139,8 @@ export interface ObjectSpec {
   maps: MapSpec[];
   btf?: Btf;
   btfExt?: BtfExt;
+  /** .kconfig externs, laid out in the `<obj>.kconfig` map (values are set at load) */
+  kconfig: KconfigExtern[];
   /** CO-RE relocation records in libbpf's order (section by section), resolved at load against the target BTF */
   coreRelos: CoreReloRecord[];
 }
@@ -160,9 +167,16 @@ type RawRelo =
   | { type: 'call'; symOff: number; symbol: string }
   | { type: 'subprog_addr'; symOff: number; symbol: string }
   | { type: 'map'; mapIndex: number; symbol: string }
-  | { type: 'data'; mapIndex: number; symOff: number; symbol: string }
+  | { type: 'data'; mapIndex: number; symOff: number; symbol: string; extern?: boolean }
   | { type: 'kfunc'; symbol: string; weak: boolean }
   | { type: 'ksym'; symbol: string; weak: boolean; typed: boolean };
+
+/** Where extern symbols resolve (libbpf's RELO_EXTERN_LD64). */
+interface ExternRelos {
+  kconfig: KconfigExtern[];
+  /** index of the .kconfig map in ObjectSpec.maps, -1 without one */
+  kconfigMap: number;
+}
 
 /** Derives libbpf's object name from a path: "dir/timer.bpf.o" -> "timer". */
 export function objectNameFromPath(path: string): string {
@@ -178,7 +192,6 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
   if (elf.section('maps')) {
     throw new ObjectError('legacy map definitions are not supported; define maps with BTF in SEC(".maps")', 'maps');
   }
-  if (elf.section('.kconfig')) throw new ObjectError('Kconfig externs (.kconfig) are not supported', '.kconfig');
 
   let btf: Btf | undefined;
   const btfSec = elf.section('.BTF');
@@ -190,9 +203,6 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
   const extSec = elf.section('.BTF.ext');
   if (extSec && btf) btfExt = parseBtfExt(extSec.data, btf);
 
-  if (btf?.typeByName('.kconfig', BTF_KIND_DATASEC)) {
-    throw new ObjectError('Kconfig externs (.kconfig) are not supported', '.kconfig');
-  }
 
   const license = readLicense(elf);
   const kernelVersion = readVersion(elf);
@@ -220,6 +230,13 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
     maps.push(globalDataMap(btf, objName, s.name, s.index, kind, initial, symVars));
   }
   if (mapsSec && btf) collectMapSlots(elf, btf, mapsSec, maps);
+  // .kconfig externs: one more internal map after the data sections (libbpf's init_kconfig_map)
+  const kconfig = collectKconfigExterns(elf, btf);
+  const externs: ExternRelos = { kconfig, kconfigMap: -1 };
+  if (kconfig.length && btf) {
+    externs.kconfigMap = maps.length;
+    maps.push(kconfigMapSpec(btf, objName, kconfig));
+  }
 
   // Functions of every executable section.
   const text = elf.section('.text');
@@ -249,7 +266,7 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       const fn = fns.find((f) => idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
       if (!fn) throw new ObjectError(`${where} is outside any function`, s.name, rel.offset);
       const sym = elf.symbolAt(rel.symbol, `${s.name} ${where} symbol`);
-      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection, btf);
+      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection, externs, btf);
       if (relo.type !== 'call' && idx + 1 >= fn.secInsnOff + fn.insnCount) {
         throw new ObjectError(`${where}: the ld_imm64 at instruction ${idx} is cut by the end of function '${fn.name}'`, s.name, rel.offset);
       }
@@ -272,7 +289,7 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       }
     }
   }
-  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt, coreRelos };
+  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt, kconfig, coreRelos };
 }
 
 /**
@@ -305,8 +322,8 @@ function fixupDatasecs(elf: ElfFile, btf: Btf): void {
   for (const t of btf.types) {
     if (t.kind !== BTF_KIND_DATASEC) continue;
     const sec = elf.section(t.name);
-    // extern sections have no ELF section: libbpf lays them out itself
-    if (!sec && (t.name === '.kconfig' || t.name === '.ksyms')) continue;
+    // extern sections have no ELF section: libbpf lays them out itself (kconfig.ts)
+    if (!sec && (t.name === KCONFIG_SEC || t.name === KSYMS_SEC)) continue;
     if (!sec) {
       if (t.size === 0 && t.vars.length) throw new ObjectError(`BTF DATASEC '${t.name}' has no ELF section`, t.name);
       continue;
@@ -316,7 +333,7 @@ function fixupDatasecs(elf: ElfFile, btf: Btf): void {
       const vt = btf.type(v.type);
       const sym = elf.symbols.find((y) => y.shndx === sec.index && y.name === vt.name && y.type === STT_OBJECT);
       if (!sym) {
-        if (t.name === '.kconfig' || t.name === '.ksyms') continue;
+        if (t.name === KCONFIG_SEC || t.name === KSYMS_SEC) continue;
         throw new ObjectError(`no symbol for variable '${vt.name}' of BTF DATASEC '${t.name}'`, t.name);
       }
       v.offset = sym.value;
@@ -358,12 +375,18 @@ function isKsymFunc(elf: ElfFile, sym: ElfSymbol): boolean {
 /** libbpf's bpf_program__record_reloc(). */
 function classifyRelo(
   elf: ElfFile, sec: ElfSection, off: number, relType: number, insns: Insn[], idx: number, sym: ElfSymbol,
-  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>, btf?: Btf,
+  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>, externs: ExternRelos, btf?: Btf,
 ): RawRelo {
   const insn = insns[idx]!;
   const symName = elf.symbolName(sym);
   const fail = (msg: string): never => { throw new ObjectError(`relocation against '${symName}': ${msg}`, sec.name, off); };
   if (sym.shndx === SHN_UNDEF) {
+    const kc = externs.kconfig.find((e) => e.name === symName);
+    if (kc) {
+      if (insn.code !== LD_IMM64 || idx + 1 >= insns.length) fail(`instruction ${idx} (code 0x${insn.code.toString(16)}) refers to extern (kcfg) '${symName}' but is not ld_imm64`);
+      // libbpf: the value's address is the map value at data_off (the insn's own imm is not added)
+      return { type: 'data', mapIndex: externs.kconfigMap, symOff: kc.dataOff, symbol: symName, extern: true };
+    }
     // a call of an extern function: a kfunc (libbpf's RELO_EXTERN_CALL), resolved against the kernel's BTF at load
     if (insn.code === CALL && isKsymFunc(elf, sym)) return { type: 'kfunc', symbol: symName, weak: sym.bind === STB_WEAK };
     // the address of a .ksyms variable (libbpf's RELO_EXTERN_LD64 of an EXT_KSYM)
@@ -371,7 +394,7 @@ function classifyRelo(
     if (insn.code === LD_IMM64 && typed !== undefined && isKsymFunc(elf, sym)) {
       return { type: 'ksym', symbol: symName, weak: sym.bind === STB_WEAK, typed };
     }
-    fail('extern symbols (__kconfig) are not supported');
+    fail('extern symbols (other than .kconfig, .ksyms and kfuncs) are not supported');
   }
   if (!ElfFile.isSectionIndex(sym.shndx) || sym.shndx >= elf.sections.length) fail(`symbol section index ${sym.shndx} is not a section`);
   const target = elf.sections[sym.shndx]!;
@@ -503,7 +526,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
         next.imm = 0;
         relocations.push({ insnIndex: at, kind: 'map_fd', mapName: maps[r.mapIndex]!.name, mapIndex: r.mapIndex, symbol: r.symbol });
       } else if (r.type === 'data') {
-        const offset = insn.imm + r.symOff;
+        const offset = (r.extern ? 0 : insn.imm) + r.symOff;
         insn.src = BPF_PSEUDO_MAP_VALUE;
         insn.imm = r.mapIndex;
         next.imm = offset;
@@ -552,7 +575,9 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
   }
   coreSites.sort((a, b) => a.insnIndex - b.insnIndex);
 
-  const secName = main.section.name;
+  // SEC("?name"): as SEC("name"), with autoload off (libbpf's bpf_object__init_prog)
+  const optional = main.section.name.startsWith('?');
+  const secName = optional ? main.section.name.slice(1) : main.section.name;
   const def = findSectionDef(secName);
   const slash = secName.indexOf('/');
   return {
@@ -563,6 +588,8 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
     attachTo: slash >= 0 ? secName.slice(slash + 1) : '',
     sleepable: def?.sleepable ?? false,
     xdpFrags: def?.xdpFrags ?? false,
+    attachBtf: def?.attachBtf ?? false,
+    autoload: !optional,
     insns,
     relocations,
     functions: layout.map(({ fn, off }) => ({ name: fn.name, insnIndex: off, insnCount: fn.insnCount, section: fn.section.name })),

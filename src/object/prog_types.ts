@@ -100,3 +100,52 @@ export const PROG_TYPE_NAMES: Readonly<Record<number, string>> = {
   [31]: 'syscall',
   [32]: 'netfilter',
 };
+
+/** libbpf's attach_type_name[] (libbpf_bpf_attach_type_str). */
+export const ATTACH_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [BPF_CGROUP_INET_INGRESS]: 'cgroup_inet_ingress', [BPF_CGROUP_INET_EGRESS]: 'cgroup_inet_egress',
+  [BPF_CGROUP_INET_SOCK_CREATE]: 'cgroup_inet_sock_create', [BPF_CGROUP_INET_SOCK_RELEASE]: 'cgroup_inet_sock_release',
+  [BPF_CGROUP_SOCK_OPS]: 'cgroup_sock_ops', [BPF_CGROUP_DEVICE]: 'cgroup_device',
+  [BPF_CGROUP_INET4_BIND]: 'cgroup_inet4_bind', [BPF_CGROUP_INET6_BIND]: 'cgroup_inet6_bind',
+  [BPF_CGROUP_INET4_CONNECT]: 'cgroup_inet4_connect', [BPF_CGROUP_INET6_CONNECT]: 'cgroup_inet6_connect',
+  [BPF_CGROUP_UNIX_CONNECT]: 'cgroup_unix_connect',
+  [BPF_CGROUP_INET4_POST_BIND]: 'cgroup_inet4_post_bind', [BPF_CGROUP_INET6_POST_BIND]: 'cgroup_inet6_post_bind',
+  [BPF_CGROUP_INET4_GETPEERNAME]: 'cgroup_inet4_getpeername', [BPF_CGROUP_INET6_GETPEERNAME]: 'cgroup_inet6_getpeername',
+  [BPF_CGROUP_UNIX_GETPEERNAME]: 'cgroup_unix_getpeername',
+  [BPF_CGROUP_INET4_GETSOCKNAME]: 'cgroup_inet4_getsockname', [BPF_CGROUP_INET6_GETSOCKNAME]: 'cgroup_inet6_getsockname',
+  [BPF_CGROUP_UNIX_GETSOCKNAME]: 'cgroup_unix_getsockname',
+  [BPF_CGROUP_UDP4_SENDMSG]: 'cgroup_udp4_sendmsg', [BPF_CGROUP_UDP6_SENDMSG]: 'cgroup_udp6_sendmsg',
+  [BPF_CGROUP_UNIX_SENDMSG]: 'cgroup_unix_sendmsg', [BPF_CGROUP_SYSCTL]: 'cgroup_sysctl',
+  [BPF_CGROUP_UDP4_RECVMSG]: 'cgroup_udp4_recvmsg', [BPF_CGROUP_UDP6_RECVMSG]: 'cgroup_udp6_recvmsg',
+  [BPF_CGROUP_UNIX_RECVMSG]: 'cgroup_unix_recvmsg',
+  [BPF_CGROUP_GETSOCKOPT]: 'cgroup_getsockopt', [BPF_CGROUP_SETSOCKOPT]: 'cgroup_setsockopt',
+  [BPF_SK_SKB_STREAM_PARSER]: 'sk_skb_stream_parser', [BPF_SK_SKB_STREAM_VERDICT]: 'sk_skb_stream_verdict',
+  [BPF_SK_SKB_VERDICT]: 'sk_skb_verdict', [BPF_SK_MSG_VERDICT]: 'sk_msg_verdict', [BPF_LIRC_MODE2]: 'lirc_mode2',
+  [BPF_FLOW_DISSECTOR]: 'flow_dissector', [BPF_TRACE_RAW_TP]: 'trace_raw_tp', [BPF_TRACE_FENTRY]: 'trace_fentry',
+  [BPF_TRACE_FEXIT]: 'trace_fexit', [BPF_MODIFY_RETURN]: 'modify_return', [BPF_LSM_MAC]: 'lsm_mac',
+  [BPF_LSM_CGROUP]: 'lsm_cgroup', [BPF_SK_LOOKUP]: 'sk_lookup', [BPF_TRACE_ITER]: 'trace_iter',
+  [BPF_XDP_DEVMAP]: 'xdp_devmap', [BPF_XDP_CPUMAP]: 'xdp_cpumap', [BPF_XDP]: 'xdp',
+  [BPF_SK_REUSEPORT_SELECT]: 'sk_reuseport_select', [BPF_SK_REUSEPORT_SELECT_OR_MIGRATE]: 'sk_reuseport_select_or_migrate',
+  [BPF_PERF_EVENT]: 'perf_event', [BPF_TRACE_KPROBE_MULTI]: 'trace_kprobe_multi', [BPF_STRUCT_OPS]: 'struct_ops',
+  [BPF_NETFILTER]: 'netfilter', [BPF_TCX_INGRESS]: 'tcx_ingress', [BPF_TCX_EGRESS]: 'tcx_egress',
+  [BPF_TRACE_UPROBE_MULTI]: 'trace_uprobe_multi', [BPF_NETKIT_PRIMARY]: 'netkit_primary', [BPF_NETKIT_PEER]: 'netkit_peer',
+  [BPF_TRACE_KPROBE_SESSION]: 'trace_kprobe_session', [BPF_TRACE_UPROBE_SESSION]: 'trace_uprobe_session',
+};
+
+function byName(table: Readonly<Record<number, string>>, v: number | string): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 0xffff ? v : undefined;
+  const t = v.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  for (const [k, n] of Object.entries(table)) if (n === t) return Number(k);
+  return undefined;
+}
+
+/** enum bpf_prog_type from libbpf's name ('xdp', 'sched_cls', ...) or a number; undefined if unknown. */
+export function progTypeByName(v: number | string): number | undefined {
+  return byName(PROG_TYPE_NAMES, v);
+}
+
+/** enum bpf_attach_type from libbpf's name ('xdp_devmap', 'tcx_ingress', ...) or a number; undefined if unknown. */
+export function attachTypeByName(v: number | string): number | undefined {
+  return byName(ATTACH_TYPE_NAMES, v);
+}

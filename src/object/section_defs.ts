@@ -9,13 +9,19 @@ export interface SectionDef {
   sec: string;
   progType: number;
   expectedAttachType: number;
+  /** SEC_SLEEPABLE: loaded with BPF_F_SLEEPABLE */
   sleepable?: boolean;
+  /** SEC_XDP_FRAGS: loaded with BPF_F_XDP_HAS_FRAGS */
   xdpFrags?: boolean;
+  /** SEC_ATTACH_BTF: the target (after the '/') is a BTF id libbpf resolves before load */
+  attachBtf?: boolean;
 }
 
 const d = (sec: string, progType: number, expectedAttachType = 0, extra: Partial<SectionDef> = {}): SectionDef =>
   ({ sec, progType, expectedAttachType, ...extra });
 const S = { sleepable: true };
+const B = { attachBtf: true };
+const BS = { attachBtf: true, sleepable: true };
 
 export const SECTION_DEFS: readonly SectionDef[] = [
   d('socket', P.BPF_PROG_TYPE_SOCKET_FILTER),
@@ -55,19 +61,19 @@ export const SECTION_DEFS: readonly SectionDef[] = [
   d('raw_tp+', P.BPF_PROG_TYPE_RAW_TRACEPOINT),
   d('raw_tracepoint.w+', P.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE),
   d('raw_tp.w+', P.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE),
-  d('tp_btf+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_RAW_TP),
-  d('fentry+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FENTRY),
-  d('fmod_ret+', P.BPF_PROG_TYPE_TRACING, P.BPF_MODIFY_RETURN),
-  d('fexit+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FEXIT),
-  d('fentry.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FENTRY, S),
-  d('fmod_ret.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_MODIFY_RETURN, S),
-  d('fexit.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FEXIT, S),
-  d('freplace+', P.BPF_PROG_TYPE_EXT),
-  d('lsm+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_MAC),
-  d('lsm.s+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_MAC, S),
-  d('lsm_cgroup+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_CGROUP),
-  d('iter+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_ITER),
-  d('iter.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_ITER, S),
+  d('tp_btf+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_RAW_TP, B),
+  d('fentry+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FENTRY, B),
+  d('fmod_ret+', P.BPF_PROG_TYPE_TRACING, P.BPF_MODIFY_RETURN, B),
+  d('fexit+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FEXIT, B),
+  d('fentry.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FENTRY, BS),
+  d('fmod_ret.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_MODIFY_RETURN, BS),
+  d('fexit.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_FEXIT, BS),
+  d('freplace+', P.BPF_PROG_TYPE_EXT, 0, B),
+  d('lsm+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_MAC, B),
+  d('lsm.s+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_MAC, BS),
+  d('lsm_cgroup+', P.BPF_PROG_TYPE_LSM, P.BPF_LSM_CGROUP, B),
+  d('iter+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_ITER, B),
+  d('iter.s+', P.BPF_PROG_TYPE_TRACING, P.BPF_TRACE_ITER, BS),
   d('syscall', P.BPF_PROG_TYPE_SYSCALL, 0, S),
   d('xdp.frags/devmap', P.BPF_PROG_TYPE_XDP, P.BPF_XDP_DEVMAP, { xdpFrags: true }),
   d('xdp/devmap', P.BPF_PROG_TYPE_XDP, P.BPF_XDP_DEVMAP),

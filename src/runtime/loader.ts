@@ -1,6 +1,8 @@
-// ObjectSpec -> live objects, as libbpf's bpf_object__load does: create the
-// maps (global data with its initial bytes), resolve relocations to arena
-// addresses, verify and load every program. A failure releases everything
+// ObjectSpec -> live objects, as libbpf's bpf_object__load does: apply the
+// per-program options (type, expected attach type, autoload), compute the
+// initial global data (skeleton-style values, .kconfig externs), create the
+// maps and freeze .rodata/.kconfig, resolve relocations to arena addresses,
+// verify and load every autoload program. A failure releases everything
 // created so far, so nothing leaks from a rejected load.
 
 import { decodeValue, type TypedValue } from '../btf/codec.js';
@@ -15,7 +17,9 @@ import {
   BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_CPUMAP, BPF_MAP_TYPE_DEVMAP,
   BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_QUEUE,
   BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_XSKMAP,
-  BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
+  BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_PERF_EVENT, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SCHED_ACT,
+  BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_STRUCT_OPS, BPF_PROG_TYPE_SYSCALL,
+  BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_XDP,
 } from '../uapi/bpf.js';
 import { ArrayMap } from '../maps/arraymap.js';
 import { FdArrayMap } from '../maps/fd_arraymap.js';
@@ -23,7 +27,11 @@ import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
-import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
+import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
+import { BPF_TRACE_ITER, PROG_TYPE_NAMES, attachTypeByName, progTypeByName } from '../object/prog_types.js';
+import { ObjectError } from '../object/errors.js';
+import { KconfigError, resolveKconfig, type KconfigValue } from './kconfig.js';
+import { BtfEncodeError, encodeBtfValue } from '../btf/encode.js';
 import { funcIdName } from '../isa/funcids.js';
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
@@ -35,9 +43,36 @@ import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfun
 import { BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
+/** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
+export interface ProgramOptions {
+  /** bpf_program__set_type: 'xdp', 'sched_cls', ... (libbpf's names) or the enum bpf_prog_type number */
+  type?: number | string;
+  /** bpf_program__set_expected_attach_type: 'xdp_devmap', 'tcx_ingress', ... or the number */
+  expectedAttachType?: number | string;
+  /** bpf_program__set_autoload: false skips the program (it is not verified and cannot run) */
+  autoload?: boolean;
+}
+
+/** Global variables by name, set before load as a skeleton does (values typed by BTF, see src/btf/encode.ts). */
+export type GlobalInit = Readonly<Record<string, unknown>>;
+
 export interface LoadOptions {
   /** object name (default: from the path) */
   name?: string;
+  /** per-program type / expected attach type / autoload, by program (function) name */
+  programs?: Readonly<Record<string, ProgramOptions>>;
+  /** values of .kconfig externs (CONFIG_*, and LINUX_* to override the emulated kernel's); see DEFAULT_KCONFIG */
+  kconfig?: Readonly<Record<string, KconfigValue>>;
+  /** initial values of .rodata variables (frozen after load: the verifier sees them as constants) */
+  rodata?: GlobalInit;
+  /** initial values of .data variables */
+  data?: GlobalInit;
+  /** initial values of .bss variables */
+  bss?: GlobalInit;
+  /** initial values by name in whichever of .rodata/.data/.bss holds the variable (the CLI's --set) */
+  globals?: GlobalInit;
+  /** libbpf's warnings that do not fail the load (e.g. a truncated kconfig string) */
+  onWarning?: (message: string) => void;
   /** verifier log level for every program (default: 0, and after a rejection 1 for its log, as libbpf retries) */
   logLevel?: 0 | 1 | 2;
   /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
@@ -51,6 +86,17 @@ export class LoadError extends Error {
     super(message);
     this.name = 'LoadError';
   }
+}
+
+/** What happened to one program of the object at load (libbpf: loaded, or skipped with autoload off). */
+export interface ProgramLoadResult {
+  name: string;
+  section: string;
+  /** enum bpf_prog_type after the options (0: unknown) */
+  type: number;
+  expectedAttachType: number;
+  autoload: boolean;
+  loaded: boolean;
 }
 
 /** A typed global variable value: numbers for ints up to 32 bits, bigint for 64, arrays of those, else bytes. */
@@ -77,6 +123,8 @@ export class BpfObject {
     private readonly progs: Map<string, Program>,
     /** global-data maps by section (no reference held: see loadCollection) */
     private readonly dataMaps: Map<string, MapObject>,
+    /** every program of the object, loaded or not */
+    readonly programResults: readonly ProgramLoadResult[] = [],
   ) {}
 
   get name(): string {
@@ -93,8 +141,11 @@ export class BpfObject {
 
   program(name: string): Program {
     const p = this.progs.get(name);
-    if (!p) throw new LoadError(`no program '${name}' in ${this.spec.name} (have: ${this.programNames().join(', ')})`, -2);
-    return p;
+    if (p) return p;
+    if (this.programResults.some((r) => r.name === name && !r.loaded)) {
+      throw new LoadError(`program '${name}' of ${this.spec.name} was not loaded (autoload is off)`, -ENOENT);
+    }
+    throw new LoadError(`no program '${name}' in ${this.spec.name} (have: ${this.programNames().join(', ')})`, -ENOENT);
   }
 
   /** A map by name: libbpf's name ('timers', 'obj.bss') or its section ('.bss'). */
@@ -311,12 +362,7 @@ function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     name: ms.name, hasBtf: !btfless && offersBtf(spec, ms, ctx) && !!ms.valueTypeId,
   };
   if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
-  // libbpf freezes .rodata (BPF_F_RDONLY_PROG) after writing its initial value, before loading programs
-  if (ms.globalData && (ms.flags & BPF_F_RDONLY_PROG)) {
-    const v = new Uint8Array(ms.valueSize);
-    v.set(ms.globalData.initial.subarray(0, ms.valueSize));
-    meta.rdonlyValue = v;
-  }
+  // .rodata/.kconfig: rdonlyValue and frozenValue are set where loadCollection freezes them (with the user's values)
   return meta;
 }
 
@@ -358,19 +404,141 @@ export function isGpl(license: string): boolean {
   return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(license);
 }
 
+/**
+ * Program types tsbpf can verify and run (a context, ctx access rules and a
+ * test run). Anything else is refused at load, naming the program.
+ */
+export const RUNNABLE_PROG_TYPES: Set<number> = new Set([
+  BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT,
+  BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_RAW_TRACEPOINT,
+  BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_PERF_EVENT,
+]);
+
+/**
+ * The program specs with the user's options applied, as libbpf's
+ * bpf_program__set_type / set_expected_attach_type / set_autoload do between
+ * open and load. A changed type drops the section's handler (libbpf resets
+ * sec_def), so its flags (sleepable, attach-BTF, XDP frags) no longer apply.
+ */
+function applyProgramOptions(spec: ObjectSpec, opts: LoadOptions): ProgramSpec[] {
+  const given = opts.programs ?? {};
+  for (const name of Object.keys(given)) {
+    if (!spec.programs.some((p) => p.name === name)) {
+      throw new LoadError(`programs: no program '${name}' in ${spec.name} (have: ${spec.programs.map((p) => p.name).join(', ')})`, -ENOENT);
+    }
+  }
+  return spec.programs.map((ps) => {
+    const o = Object.prototype.hasOwnProperty.call(given, ps.name) ? given[ps.name]! : {};
+    const out: ProgramSpec = { ...ps };
+    if (o.type !== undefined) {
+      const t = progTypeByName(o.type);
+      if (t === undefined || !(t in PROG_TYPE_NAMES)) throw new LoadError(`prog '${ps.name}': unknown program type ${JSON.stringify(o.type)} (libbpf's names: ${Object.values(PROG_TYPE_NAMES).join(', ')})`, -EINVAL);
+      if (t !== ps.type) Object.assign(out, { type: t, sleepable: false, attachBtf: false, xdpFrags: false });
+    }
+    if (o.expectedAttachType !== undefined) {
+      const a = attachTypeByName(o.expectedAttachType);
+      if (a === undefined) throw new LoadError(`prog '${ps.name}': unknown expected attach type ${JSON.stringify(o.expectedAttachType)}`, -EINVAL);
+      out.expectedAttachType = a;
+    }
+    if (o.autoload !== undefined) {
+      if (typeof o.autoload !== 'boolean') throw new LoadError(`prog '${ps.name}': autoload must be true or false`, -EINVAL);
+      out.autoload = o.autoload;
+    }
+    return out;
+  });
+}
+
+/** Why tsbpf cannot load this (autoload-on) program, or undefined: libbpf's checks, then ours. */
+function programLoadError(ps: ProgramSpec, capBpf: boolean): LoadError | undefined {
+  if (ps.type === 0) return new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
+  // libbpf_prepare_prog_load: SEC("fentry") etc. need a target
+  if (ps.attachBtf && !ps.section.includes('/')) {
+    return new LoadError(`prog '${ps.name}': no BTF-based attach target is specified, use bpf_program__set_attach_target()`, -EINVAL);
+  }
+  if (ps.type === BPF_PROG_TYPE_STRUCT_OPS) {
+    return new LoadError(`prog '${ps.name}': struct_ops programs (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
+  }
+  if (ps.type === BPF_PROG_TYPE_TRACING && ps.expectedAttachType === BPF_TRACE_ITER) {
+    return new LoadError(`prog '${ps.name}': BPF iterators (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
+  }
+  if (!RUNNABLE_PROG_TYPES.has(ps.type)) {
+    const tn = PROG_TYPE_NAMES[ps.type] ?? `type ${ps.type}`;
+    return new LoadError(`prog '${ps.name}': program type ${tn} (SEC("${ps.section}")) is not supported by tsbpf`, -EOPNOTSUPP);
+  }
+  // bpf_prog_load: without CAP_BPF only socket filter and cgroup skb programs load
+  if (!capBpf && ps.type !== BPF_PROG_TYPE_SOCKET_FILTER && ps.type !== BPF_PROG_TYPE_CGROUP_SKB) {
+    return new LoadError(`prog '${ps.name}': this program type needs CAP_BPF (the runtime has capBpf: false)`, -EPERM);
+  }
+  return undefined;
+}
+
+/**
+ * Initial bytes of every global-data map: the section's contents, the
+ * skeleton-style values of `opts.rodata/data/bss`, and the .kconfig values
+ * (libbpf's bpf_object__resolve_externs).
+ */
+function initialValues(spec: ObjectSpec, opts: LoadOptions, rtKconfig: Readonly<Record<string, KconfigValue>>): Map<ObjMapSpec, Uint8Array> {
+  const out = new Map<ObjMapSpec, Uint8Array>();
+  for (const ms of spec.maps) if (ms.globalData) out.set(ms, ms.globalData.initial.slice(0, ms.valueSize));
+  for (const kind of ['rodata', 'data', 'bss', 'globals'] as const) {
+    const init = opts[kind];
+    if (init === undefined) continue;
+    if (typeof init !== 'object' || init === null) throw new LoadError(`${kind}: expected an object of variable values`, -EINVAL);
+    const sections = spec.maps.filter((m) => m.globalData && m.globalData.kind !== 'kconfig' && (kind === 'globals' || m.globalData.kind === kind));
+    for (const [name, value] of Object.entries(init)) {
+      const ms = sections.find((m) => m.globalData!.variables.some((v) => v.name === name));
+      const v = ms?.globalData!.variables.find((x) => x.name === name);
+      if (!ms || !v) {
+        const have = sections.flatMap((m) => m.globalData!.variables.map((x) => x.name));
+        throw new LoadError(`${kind}: no variable '${name}' in ${spec.name}'s ${kind === 'globals' ? 'global data' : `.${kind}`} (have: ${have.join(', ') || 'none'})`, -ENOENT);
+      }
+      const bytes = out.get(ms)!;
+      try {
+        if (spec.btf && v.typeId) encodeBtfValue(spec.btf, v.typeId, value, bytes, v.offset, name);
+        else if (value instanceof Uint8Array && value.length === v.size) bytes.set(value, v.offset);
+        else throw new BtfEncodeError(name, `the object has no BTF for it: give a Uint8Array of ${v.size} bytes`);
+      } catch (e) {
+        if (e instanceof BtfEncodeError) throw new LoadError(`${kind}: ${e.message}`, -EINVAL);
+        throw e;
+      }
+    }
+  }
+  const kc = spec.maps.find((m) => m.globalData?.kind === 'kconfig');
+  if (kc) {
+    try {
+      out.set(kc, resolveKconfig(spec.kconfig, kc.valueSize, { ...rtKconfig, ...(opts.kconfig ?? {}) }, undefined, opts.onWarning));
+    } catch (e) {
+      if (e instanceof KconfigError) throw new LoadError(e.message, e.errno);
+      throw e;
+    }
+  }
+  // as libbpf: Kconfig values for externs the object does not have are ignored
+  return out;
+}
+
 export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions): BpfObject {
-  const spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
+  let spec: ObjectSpec;
+  try {
+    spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
+  } catch (e) {
+    // an ObjectError naming libbpf's errno (e.g. -EOPNOTSUPP for an unsupported kcfg type) loads as that errno
+    if (e instanceof ObjectError && e.errno !== undefined) throw new LoadError(e.message, e.errno);
+    throw e;
+  }
+  const programs = applyProgramOptions(spec, opts);
+  const initial = initialValues(spec, opts, rt.kconfig);
   // CO-RE first, as libbpf's bpf_object__relocate_core: against the runtime's target BTF
   let core;
   try {
-    core = resolveObjectCore(spec, () => rt.coreTarget);
+    // records of programs that will not load are left alone (libbpf skips autoload-off programs)
+    core = resolveObjectCore(spec, () => rt.coreTarget, (func) => programs.some((p) => p.name === func && !p.autoload));
   } catch (e) {
     if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
     throw e;
   }
   if (core) opts.onCoreLog?.(core.log);
   const mapObjs: MapObject[] = [];
-  const progObjs: ProgObject[] = [];
+  const progObjs: (ProgObject | undefined)[] = [];
   const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
   const metas: MapMeta[] = [];
   try {
@@ -397,11 +565,27 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         btfless = retried = true;
         map = create(mapSpecFor(spec, ms, ctx, true));
       }
-      metas.push(mapMetaFor(spec, ms, ctx, btfless));
+      const meta = mapMetaFor(spec, ms, ctx, btfless);
+      metas.push(meta);
       const mo = rt.registerMap(map, spec.btf && ctx.capBpf && !retried ? { btf: spec.btf, keyTypeId: ms.keyTypeId, valueTypeId: ms.valueTypeId } : undefined);
       mapObjs.push(mo);
-      if (ms.globalData && ms.globalData.initial.length > 0) {
-        map.update(new Uint8Array(4), ms.globalData.initial.slice(0, ms.valueSize), 0);
+      const init = initial.get(ms);
+      if (init && init.length > 0) {
+        map.update(new Uint8Array(4), init, 0);
+      }
+      // bpf_object__populate_internal_map: .rodata and .kconfig are frozen
+      // before any program loads, so the verifier reads them as constants
+      const kind = ms.globalData?.kind;
+      if (init && (kind === 'rodata' || kind === 'kconfig')) {
+        try {
+          map.freeze();
+        } catch (e) {
+          if (e instanceof MapError) throw new LoadError(`map '${ms.name}': failed to freeze as read-only: ${e.message}`, e.errno);
+          throw e;
+        }
+        // the verifier reads it as constants (loads, ARG_PTR_TO_CONST_STR)
+        meta.frozenValue = init;
+        if (ms.flags & BPF_F_RDONLY_PROG) meta.rdonlyValue = init;
       }
     }
     // initial map-in-map slots: the outer map stores the inner map (a map id, as an fd would resolve)
@@ -423,7 +607,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         }
       }
     });
-    for (const ps0 of spec.programs) {
+    for (const ps0 of programs) {
+      // libbpf: "prog 'x': skipped loading" -- not verified, no fd
+      if (!ps0.autoload) {
+        progObjs.push(undefined);
+        continue;
+      }
       let ps: ProgramSpec;
       try {
         ps = coreProgram(spec, ps0, core);
@@ -431,18 +620,18 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
         throw e;
       }
-      if (ps.type === 0) throw new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
-      // bpf_prog_load: without CAP_BPF only socket filter and cgroup skb programs load
-      if (!ctx.capBpf && ps.type !== BPF_PROG_TYPE_SOCKET_FILTER && ps.type !== BPF_PROG_TYPE_CGROUP_SKB) {
-        throw new LoadError(`prog '${ps.name}': this program type needs CAP_BPF (the runtime has capBpf: false)`, -EPERM);
-      }
+      const refused = programLoadError(ps, ctx.capBpf);
+      if (refused) throw refused;
       // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
       // libbpf's bpf_object__resolve_externs: the BTF id of each extern function, the address of each .ksyms variable
       resolveKfuncExterns(ps);
       resolveKsymVars(ps, rt.ksyms);
       let verdict: VerifierResult;
       try {
-        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
+        const input: VerifierInput = {
+          insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
+          capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}),
+        };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
         } else {
@@ -510,7 +699,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
   } catch (e) {
     // prog arrays hold their programs: cleared as when their fds close (map_release_uref)
     for (const m of mapObjs) if (m.map instanceof FdArrayMap) m.map.releaseUref();
-    for (const p of progObjs) p.put();
+    for (const p of progObjs) p?.put();
     for (const m of mapObjs) m.put();
     throw e;
   }
@@ -526,12 +715,15 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
     mo.put();
   });
   const progs = new Map<string, Program>();
-  spec.programs.forEach((ps, i) => {
-    const po = progObjs[i]!;
+  const results: ProgramLoadResult[] = [];
+  programs.forEach((ps, i) => {
+    const po = progObjs[i];
+    results.push({ name: ps.name, section: ps.section, type: ps.type, expectedAttachType: ps.expectedAttachType, autoload: ps.autoload, loaded: !!po });
+    if (!po) return;
     progs.set(ps.name, new Program(po));
     po.put();
   });
-  return new BpfObject(spec, maps, progs, dataMaps);
+  return new BpfObject(spec, maps, progs, dataMaps, results);
 }
 
 /**

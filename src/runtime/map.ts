@@ -264,6 +264,16 @@ export class MapHandle {
     }
   }
 
+  /** BPF_MAP_FREEZE: from now on user-space writes fail with -EPERM (a loaded .rodata is frozen already). */
+  freeze(): void {
+    this.m.freeze();
+  }
+
+  /** Whether the map was frozen (BPF_MAP_FREEZE, or a loaded .rodata/.kconfig). */
+  get frozen(): boolean {
+    return this.object.map.frozen;
+  }
+
   /** Drops this user reference (like close(fd)). Idempotent. */
   close(): void {
     if (this.closed) return;

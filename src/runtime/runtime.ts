@@ -38,6 +38,7 @@ import type { TimerFieldState } from './typed.js';
 import { ProgObject, Program, MAX_REPEAT, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import type { KconfigValue } from './kconfig.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
@@ -96,6 +97,12 @@ export interface RuntimeOptions {
    * "program of this type cannot use helper bpf_timer_init#169".
    */
   capBpf?: boolean;
+  /**
+   * The emulated kernel's Kconfig for .kconfig externs (CONFIG_*, and the
+   * LINUX_* values libbpf computes), over DEFAULT_KCONFIG; a load's own
+   * `kconfig` option wins over both.
+   */
+  kconfig?: Readonly<Record<string, KconfigValue>>;
   /**
    * Target BTF of CO-RE relocations: a vmlinux BTF (raw BTF bytes, or a path
    * such as a copy of /sys/kernel/btf/vmlinux). Default: the built-in BTF of
@@ -169,6 +176,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly maxRepeat: number;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
+  /** RuntimeOptions.kconfig */
+  readonly kconfig: Readonly<Record<string, KconfigValue>>;
   private readonly btfSource: Uint8Array | undefined;
   private target: CoreTarget | undefined;
   /** bpf_trace_printk output, oldest first */
@@ -214,6 +223,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.maxObjectBytes = opts.maxObjectBytes ?? 256 << 20; // DEFAULT_MAX_OBJECT_BYTES of input.ts (not imported: node:fs)
     this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
+    this.kconfig = { ...(opts.kconfig ?? {}) };
     // a path is read now (a missing file fails here), parsed on first use
     this.btfSource = typeof opts.btf === 'string' ? readFileNow(opts.btf) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);

@@ -14,6 +14,7 @@ import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.j
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
+import { checkMapAccessType, rdonlyMapRead } from './map_access.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
@@ -777,9 +778,13 @@ export class Verifier {
     switch (reg.type) {
       case RegType.PTR_TO_MAP_VALUE: {
         const map = reg.map!;
+        checkMapAccessType(map, off, size, t === 'write');
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map value');
         this.checkSpecialFields(reg, off, size, map);
-        return t === 'read' ? loadedScalar(size) : undefined;
+        if (t !== 'read') return undefined;
+        // a frozen read-only map (.rodata, .kconfig after load): the load is a known constant
+        const c = tnumIsConst(reg.varOff) ? rdonlyMapRead(map, off + Number(reg.varOff.value), size) : undefined;
+        return c === undefined ? loadedScalar(size) : scalarConst(c);
       }
       case RegType.PTR_TO_MAP_KEY:
         if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
@@ -1021,6 +1026,7 @@ export class Verifier {
         return;
       }
       case RegType.PTR_TO_MAP_VALUE:
+        checkMapAccessType(reg.map!, reg.off, size, t === 'write');
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.valueSize, 'map value');
         // check_map_access: a helper may not touch a bpf_timer / bpf_spin_lock either
         this.checkSpecialFields(reg, reg.off, size, reg.map!);

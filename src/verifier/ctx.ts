@@ -1,6 +1,7 @@
 // Context access rules per program type (the is_valid_access callbacks of
 // xdp, tc, socket filter, tracing and syscall programs).
 import * as F from '../uapi/bpf_func.js';
+import { BPF_PROG_TYPE_SCHED_ACT } from '../uapi/bpf.js';
 import { RegType } from './reg_state.js';
 
 export interface CtxAccess {
@@ -35,9 +36,11 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
       return { loads: RegType.SCALAR_VALUE };
     }
     case F.BPF_PROG_TYPE_SCHED_CLS:
+    case BPF_PROG_TYPE_SCHED_ACT:
     case F.BPF_PROG_TYPE_SOCKET_FILTER: {
       if (off + size > SKB.size) return undefined;
-      const tc = progType === F.BPF_PROG_TYPE_SCHED_CLS;
+      // sched_cls and sched_act share tc_cls_act_is_valid_access
+      const tc = progType !== F.BPF_PROG_TYPE_SOCKET_FILTER;
       const field = off & ~3;
       // family .. local_port are socket fields, not reachable from an skb program
       if (field >= SKB.family && field < SKB.dataMeta) return undefined;
@@ -98,5 +101,5 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
 
 /** Program types that may write packet data directly. */
 export function mayWritePacket(progType: number): boolean {
-  return progType === F.BPF_PROG_TYPE_XDP || progType === F.BPF_PROG_TYPE_SCHED_CLS;
+  return progType === F.BPF_PROG_TYPE_XDP || progType === F.BPF_PROG_TYPE_SCHED_CLS || progType === BPF_PROG_TYPE_SCHED_ACT;
 }

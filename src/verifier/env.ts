@@ -24,6 +24,8 @@ export interface MapMeta {
   rdonlyValue?: Uint8Array;
   /** the map has BTF for key/value (required for timers and spin locks) */
   hasBtf?: boolean;
+  /** the value of a frozen array map (BPF_MAP_FREEZE): with BPF_F_RDONLY_PROG, loads from it are constants */
+  frozenValue?: Uint8Array;
 }
 
 /** BTF func_info: one record per subprogram start. */
@@ -47,6 +49,8 @@ export interface VerifierInput {
   insns: readonly Insn[];
   /** enum bpf_prog_type */
   progType: number;
+  /** enum bpf_attach_type (BPF_PROG_LOAD's expected_attach_type) */
+  expectedAttachType?: number;
   gpl: boolean;
   /** the loader has CAP_BPF (default true); without it bpf_base_func_proto withholds the timer, spin lock, ... helpers */
   capBpf?: boolean;

@@ -5,7 +5,17 @@
  * order and prints the same lines tsbpf prints, so one scenario can be run on
  * both and the outputs compared byte for byte. Built by test/kernel/build.sh.
  *
- *   runner OBJ [--no-hold] [--log FILE] [--host FILE.json] STEP...
+ *   runner OBJ [--no-hold] [--log FILE] [--host FILE.json] [LOAD OPTION...] STEP...
+ *
+ * Load options (what a libbpf loader does between open and load):
+ *   --type PROG=TYPE      bpf_program__set_type(); TYPE as libbpf names it
+ *                         (libbpf_bpf_prog_type_str: xdp, sched_cls, ...)
+ *   --no-autoload PROG    bpf_program__set_autoload(false)
+ *   --kconfig LINE        one line of bpf_object_open_opts.kconfig
+ *                         (e.g. CONFIG_HZ=250; libbpf reads /proc/config.gz
+ *                         for the CONFIG_ externs these lines do not set)
+ *   --set VAR=INT         a global variable's initial value (skeleton style:
+ *                         written into bpf_map__initial_value() before load)
  *
  * --host is accepted and ignored: test/kernel/kernel.ts runs the runner in a
  * network namespace set up from that file (src/net/host.ts's JSON form).
@@ -50,6 +60,9 @@
  *   slot:MAP:IDX:PROG ok|err=-EXXX   BPF_MAP_UPDATE_ELEM of MAP[IDX] (u32 key)
  *                                    with PROG's fd (a prog array from user
  *                                    space); PROG '-' deletes the slot
+ *   update:MAP ok | err=-EXXX        (MAP as given) bpf_map_update_elem() of key 0 with its
+ *                                    current value (a frozen map: -EPERM)
+ *   freeze:MAP ok | err=-EXXX        BPF_MAP_FREEZE (frozen already: -EPERM)
  *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
  *     record len=L data=HEX          NAME; then one line per record, in order
  *   perf:NAME records=N             perf_buffer__consume() on perf event array
@@ -93,7 +106,8 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_PERF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_PERF, S_CTX, S_REPEAT,
+		 S_FLAGS, S_SIZE_OUT, S_UPDATE, S_REWRITE, S_FREEZE };
 
 struct step {
 	enum step_kind kind;
@@ -135,9 +149,11 @@ static void usage_die(const char *fmt, ...)
 	va_start(ap, fmt);
 	fputs("runner: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	fputs("\nusage: runner OBJ [--no-hold] [--log FILE] [-v] STEP...\n"
+	fputs("\nusage: runner OBJ [--no-hold] [--log FILE] [-v] [--host FILE.json] [--type PROG=TYPE] [--no-autoload PROG]\n"
+	      "              [--kconfig CONFIG_X=V] [--set VAR=INT] STEP...\n"
 	      "  steps: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n"
-	      "         close-map:NAME close-maps dump ringbuf:NAME perf:NAME\n", stderr);
+	      "         ctx:HEX|out|none repeat:N flags:N size-out:N close-map:NAME close-maps dump\n"
+	      "         update:MAP[:KEYHEX:VALHEX] freeze:MAP ringbuf:NAME perf:NAME\n", stderr);
 	va_end(ap);
 	exit(2);
 }
@@ -293,7 +309,7 @@ static void parse_step(const char *text, int idx, struct step *st)
 			}
 			st->pkt_len = l / 2;
 		}
-	} else if (!strcmp(verb, "update")) {
+	} else if (!strcmp(verb, "update") && strchr(arg, ':')) {
 		const char *k = strchr(arg, ':'), *v = k ? strchr(k + 1, ':') : NULL;
 		size_t kl, vl;
 
@@ -347,6 +363,10 @@ static void parse_step(const char *text, int idx, struct step *st)
 			if (*q < '0' || *q > '9')
 				usage_die("step %d: bad slot index in '%s'", idx, text);
 		st->num = strtoull(c1 + 1, NULL, 10);
+	} else if (!strcmp(verb, "update") || !strcmp(verb, "freeze")) {
+		st->kind = verb[0] == 'u' ? S_REWRITE : S_FREEZE;
+		if (!*arg)
+			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "ringbuf")) {
 		st->kind = S_RINGBUF;
 		if (!*arg)
@@ -436,6 +456,119 @@ static void write_log_file(const char *path, struct prog_log *logs, int n, struc
 	fclose(f);
 }
 
+/* ---------- load options ---------- */
+
+struct load_opt {
+	char kind; /* 't' type, 'a' no-autoload, 's' set */
+	const char *prog_or_var;
+	const char *value;
+};
+
+static struct load_opt *load_opts;
+static int nload_opts;
+static char *kconfig; /* newline-separated lines, or NULL */
+
+static void add_load_opt(char kind, const char *arg)
+{
+	struct load_opt *o = &load_opts[nload_opts++];
+	const char *eq = strchr(arg, '=');
+
+	o->kind = kind;
+	if (kind == 'a') {
+		o->prog_or_var = arg;
+		return;
+	}
+	if (!eq || eq == arg || !eq[1])
+		usage_die("'%s' must be NAME=VALUE", arg);
+	o->prog_or_var = strndup(arg, eq - arg);
+	o->value = eq + 1;
+}
+
+static void add_kconfig(const char *line)
+{
+	size_t old = kconfig ? strlen(kconfig) : 0;
+
+	kconfig = realloc(kconfig, old + strlen(line) + 2);
+	sprintf(kconfig + old, "%s\n", line);
+}
+
+static enum bpf_prog_type prog_type_by_name(const char *name)
+{
+	for (int t = 0; t < 256; t++) {
+		const char *n = libbpf_bpf_prog_type_str(t);
+
+		if (n && !strcmp(n, name))
+			return t;
+	}
+	usage_die("unknown program type '%s'", name);
+	return 0;
+}
+
+/* Writes VAR=INT into the initial value of the global-data map holding VAR. */
+static void set_global(const char *var, const char *value)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	long long v = strtoll(value, NULL, 0);
+	struct bpf_map *m;
+
+	if (!btf)
+		usage_die("--set %s: the object has no BTF", var);
+	bpf_object__for_each_map(m, obj) {
+		const char *mn = bpf_map__name(m);
+		const char *dot = strchr(mn, '.');
+		const struct btf_type *ds;
+		int id;
+
+		if (!bpf_map__is_internal(m) || !dot)
+			continue;
+		id = btf__find_by_name_kind(btf, dot, BTF_KIND_DATASEC);
+		if (id < 0)
+			continue;
+		ds = btf__type_by_id(btf, id);
+		for (int j = 0; j < btf_vlen(ds); j++) {
+			const struct btf_var_secinfo *vs = btf_var_secinfos(ds) + j;
+			const struct btf_type *t = btf__type_by_id(btf, vs->type);
+			size_t sz;
+			const void *init;
+			unsigned char *p;
+
+			if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+				continue;
+			init = bpf_map__initial_value(m, &sz);
+			if (!init || vs->offset + vs->size > sz || vs->size > 8)
+				usage_die("--set %s: cannot write %u bytes at %u", var, vs->size, vs->offset);
+			p = malloc(sz);
+			memcpy(p, init, sz);
+			memcpy(p + vs->offset, &v, vs->size); /* little-endian */
+			if (bpf_map__set_initial_value(m, p, sz))
+				die("--set %s: bpf_map__set_initial_value: %s", var, strerror(errno));
+			free(p);
+			return;
+		}
+	}
+	usage_die("--set: no global variable '%s'", var);
+}
+
+static void apply_load_opts(void)
+{
+	for (int i = 0; i < nload_opts; i++) {
+		struct load_opt *o = &load_opts[i];
+		struct bpf_program *p;
+
+		if (o->kind == 's') {
+			set_global(o->prog_or_var, o->value);
+			continue;
+		}
+		p = bpf_object__find_program_by_name(obj, o->prog_or_var);
+		if (!p)
+			usage_die("no program '%s' in the object", o->prog_or_var);
+		if (o->kind == 't')
+			bpf_program__set_type(p, prog_type_by_name(o->value));
+		else
+			bpf_program__set_autoload(p, false);
+	}
+}
+
 /* Loads the object. Returns 0, or exits with status 3 after printing the
  * load=failed report. */
 static void load(const char *path, const char *log_path)
@@ -448,12 +581,14 @@ static void load(const char *path, const char *log_path)
 		int n = 0, err, saved_errno;
 		char en[32], vline[4096];
 
-		obj = bpf_object__open_file(path, NULL);
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .kconfig = kconfig);
+		obj = bpf_object__open_file(path, &oopts);
 		err = libbpf_get_error(obj);
 		if (err) {
 			printf("load=failed\nerrno=-%s\nverifier_error=\n", errno_name(-err, en, sizeof(en)));
 			exit(3);
 		}
+		apply_load_opts();
 		bpf_object__for_each_program(p, obj)
 			n++;
 		logs = calloc(n ? n : 1, sizeof(*logs));
@@ -902,6 +1037,29 @@ static void do_slot(const char *arg, __u32 key)
 		printf("slot:%s ok\n", arg);
 }
 
+/* update:MAP writes key 0's current value back; freeze:MAP is BPF_MAP_FREEZE */
+static void map_op(struct map_rec *r, const char *verb, const char *as)
+{
+	int fd = bpf_map__fd(r->map), key = 0, err;
+	unsigned char *v = calloc(1, bpf_map__value_size(r->map) + 8);
+	char en[32];
+
+	if (!r->held)
+		usage_die("%s:%s: the map was closed", verb, r->name);
+	if (verb[0] == 'u') {
+		if (bpf_map_lookup_elem(fd, &key, v))
+			die("%s: lookup in %s: %s", verb, r->name, strerror(errno));
+		err = bpf_map_update_elem(fd, &key, v, BPF_ANY);
+	} else {
+		err = bpf_map_freeze(fd);
+	}
+	if (err)
+		printf("%s:%s err=-%s\n", verb, as, errno_name(errno, en, sizeof(en)));
+	else
+		printf("%s:%s ok\n", verb, as);
+	free(v);
+}
+
 /* ---------- ringbuf ---------- */
 
 struct rb_records {
@@ -1053,6 +1211,8 @@ int main(int argc, char **argv)
 	const char *path = NULL, *log_path = NULL;
 	int no_hold = 0, nsteps = 0;
 	struct step *steps = calloc(argc, sizeof(*steps));
+
+	load_opts = calloc(argc, sizeof(*load_opts));
 	unsigned char pkt[MAX_PKT] = { 0 };
 	int pkt_len = 64;
 
@@ -1066,6 +1226,14 @@ int main(int argc, char **argv)
 			i++; /* the host is the network namespace kernel.ts runs us in */
 		else if (!strcmp(argv[i], "-v"))
 			verbose = 1;
+		else if (!strcmp(argv[i], "--type") && i + 1 < argc)
+			add_load_opt('t', argv[++i]);
+		else if (!strcmp(argv[i], "--no-autoload") && i + 1 < argc)
+			add_load_opt('a', argv[++i]);
+		else if (!strcmp(argv[i], "--set") && i + 1 < argc)
+			add_load_opt('s', argv[++i]);
+		else if (!strcmp(argv[i], "--kconfig") && i + 1 < argc)
+			add_kconfig(argv[++i]);
 		else if (!path)
 			path = argv[i];
 		else {
@@ -1161,6 +1329,13 @@ int main(int argc, char **argv)
 			break;
 		case S_SLOT:
 			do_slot(st->arg, (__u32)st->num);
+			break;
+		case S_REWRITE:
+		case S_FREEZE:
+			r = find_map(st->arg);
+			if (!r)
+				usage_die("no map '%s' in the object", st->arg);
+			map_op(r, st->kind == S_REWRITE ? "update" : "freeze", st->arg);
 			break;
 		case S_RINGBUF:
 			do_ringbuf(st->arg);

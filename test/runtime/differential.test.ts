@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { kernelAvailable, listGoldens, readGolden, repoRoot, runKernelScenario } from '../kernel/kernel.js';
 
 const TSBPF = join(repoRoot, 'bin', 'tsbpf');
-const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'test/maps', 'test/vm/budget', 'test/tailcall', 'examples'];
+const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'test/maps', 'test/vm/budget', 'test/tailcall', 'test/loader', 'examples'];
 
 function runTsbpf(args: string[]): Promise<{ stdout: string; status: number }> {
   return new Promise((resolve) => {
