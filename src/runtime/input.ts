@@ -4,8 +4,20 @@
 // and its size must be within a limit; stdin ('-') is read up to the limit
 // and refused beyond it. Limits are documented in README.md ("Limits").
 
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { E2BIG, EINVAL } from '../uapi/errno.js';
+
+type Fs = typeof import('node:fs');
+/**
+ * node:fs, reached on first use rather than imported, so the package's core
+ * (which re-exports this module) still loads in a browser.
+ */
+function fs(): Fs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const m = proc?.getBuiltinModule?.('node:fs') as Fs | undefined;
+  if (!m) throw new InputError('reading files needs Node.js (node:fs); pass bytes instead', -EINVAL);
+  return m;
+}
 
 /** ELF objects (programs, BTF, .maps): vmlinux-sized BTF is ~6 MiB, so this is generous */
 export const DEFAULT_MAX_OBJECT_BYTES = 256 << 20;
@@ -42,13 +54,13 @@ export function readInputFile(path: string, what: string, maxBytes: number): Uin
   if (path === '-') return readBoundedFd(0, `${what} from stdin`, maxBytes);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = fs().openSync(path, 'r');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new InputError(`cannot open ${what} ${path}: ${err.code ?? err.message}`, -(typeof err.errno === 'number' ? Math.abs(err.errno) : EINVAL));
   }
   try {
-    const st = fstatSync(fd);
+    const st = fs().fstatSync(fd);
     if (!st.isFile()) throw new InputError(`${what} '${path}' is ${kindOf(st)}, not a regular file`, -EINVAL);
     if (st.size > maxBytes) {
       throw new InputError(`${what} '${path}' is ${mib(st.size)}, over the limit of ${mib(maxBytes)}`, -E2BIG);
@@ -56,7 +68,7 @@ export function readInputFile(path: string, what: string, maxBytes: number): Uin
     // the file may grow between fstat and read: never read past the limit
     return readBoundedFd(fd, `${what} '${path}'`, maxBytes, st.size);
   } finally {
-    closeSync(fd);
+    fs().closeSync(fd);
   }
 }
 
@@ -72,7 +84,7 @@ function readBoundedFd(fd: number, what: string, maxBytes: number, sizeHint = 64
     }
     let got: number;
     try {
-      got = readSync(fd, buf, n, buf.length - n, null);
+      got = fs().readSync(fd, buf, n, buf.length - n, null);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EAGAIN') continue;
