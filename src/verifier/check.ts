@@ -35,7 +35,8 @@ import { checkInsnFields } from './insn_fields.js';
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
 const MAX_PACKET_OFF = 0xffff;
-const MAX_STATES_PER_INSN = 64;
+/** miss_cnt > hit_cnt * n + n evicts an explored state (n = 64 only for iterator/may_goto checkpoints) */
+const EVICT_N = 3;
 
 const ALU_STR: Record<number, string> = {
   [BPF_ADD]: '+=', [BPF_SUB]: '-=', [BPF_MUL]: '*=', [BPF_DIV]: '/=', [BPF_OR]: '|=', [BPF_AND]: '&=',
@@ -58,6 +59,8 @@ export class Verifier {
   cur!: VState;
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
+  /** explored states not evicted (env->explored_states_size) */
+  private exploredSize = 0;
   private readonly prunePoint: Uint8Array;
   /** targets of branch edges (mark_jmp_point): each visit is a jmp_history entry in the kernel */
   private readonly jmpPoint: Uint8Array;
@@ -198,7 +201,10 @@ export class Verifier {
     const force = this.cur.jmpCnt > 40;
     let addNewState = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2
       && this.stats.processedInsns - this.prevInsnProcessed >= 8);
-    for (const cp of list) {
+    // newest first, as the kernel adds new states at the head of the list
+    const statesCnt = list.length;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const cp = list[k]!;
       if (cp.branches > 0) {
         if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
           // the kernel follows the message with the two states it compared
@@ -210,17 +216,19 @@ export class Verifier {
         }
         // inside a loop: do not add states too often
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
-        continue;
-      }
-      if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+        cp.hitCnt = (cp.hitCnt ?? 0) + 1;
         // propagate_precision: what mattered below the old state matters here too
         this.propagatePrecision(cp);
         return true;
       }
+      // miss: states that keep missing are evicted (only counted when a new state
+      // is going to be added, so a loop keeps states of early and late iterations)
+      if (addNewState) cp.missCnt = (cp.missCnt ?? 0) + 1;
+      if ((cp.missCnt ?? 0) > (cp.hitCnt ?? 0) * EVICT_N + EVICT_N) { list.splice(k, 1); this.exploredSize--; }
     }
-    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
-    // bounded list per insn (the kernel evicts states that never prune, too)
-    if (!addNewState || list.length >= MAX_STATES_PER_INSN) return false;
+    if (statesCnt > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = statesCnt;
+    if (!addNewState) return false;
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processedInsns;
     const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp, hist: this.cur.hist };
@@ -233,7 +241,7 @@ export class Verifier {
     list.push(cp);
     this.explored.set(idx, list);
     this.stats.totalStates++;
-    this.stats.peakStates++;
+    if (++this.exploredSize > this.stats.peakStates) this.stats.peakStates = this.exploredSize;
     return false;
   }
 
