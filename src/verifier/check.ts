@@ -10,6 +10,7 @@ import {
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
+import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -26,7 +27,7 @@ import {
   type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
   statesEqual, statesExact,
 } from './state.js';
-import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
@@ -642,7 +643,9 @@ export class Verifier {
     r.id = 0;
     const dv = viewOf(d, bits), sv = viewOf(s, bits);
     if (!safeToCompute(op, sv) || isDivMod(op)) {
-      this.setReg(x.dst, scalarUnknownBits(bits));
+      // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
+      // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
+      this.setReg(x.dst, scalarUnknown());
       return;
     }
     writeView(r, aluView(op, dv, sv));
@@ -685,6 +688,8 @@ export class Verifier {
       fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited`, EACCES);
     }
     if (op === BPF_SUB && ptrIsSrc) fail(`R${x.dst} tried to subtract pointer from scalar`, EACCES);
+    // constant or not (JITs may not cope with a frame pointer moving down by subtraction)
+    if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
     if (op === BPF_AND || op === BPF_OR || op === BPF_XOR) fail(`R${x.dst} bitwise operator ${opStr} on pointer prohibited`, EACCES);
     if (op !== BPF_ADD && op !== BPF_SUB) fail(`R${x.dst} pointer arithmetic with ${opStr} operator prohibited`, EACCES);
     // check_reg_sane_offset
@@ -700,7 +705,6 @@ export class Verifier {
       const n = Number(kv);
       r.off = op === BPF_ADD ? ptr.off + n : ptr.off - n;
     } else {
-      if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
       r.varOff = op === BPF_ADD ? tnumAdd(ptr.varOff, off.varOff) : tnumSub(ptr.varOff, off.varOff);
       markUnbounded(r);
       if (op === BPF_ADD) {
@@ -731,8 +735,8 @@ export class Verifier {
     if (d.type === RegType.PTR_TO_CTX || d.type === RegType.PTR_TO_PACKET || d.type === RegType.PTR_TO_PACKET_META) {
       fail(`BPF_ATOMIC stores into R${x.dst} ${d.type} is not allowed`, EACCES);
     }
-    this.checkMemAccess(x.dst, x.off, size, 'read', undefined);
-    this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown());
+    this.checkMemAccess(x.dst, x.off, size, 'read', undefined, true);
+    this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown(), true);
     const fetched = size === 4 ? scalarUnknownBits(32) : scalarUnknown();
     if (x.imm === BPF_CMPXCHG) this.setReg(0, fetched);
     else if (x.imm & BPF_FETCH || x.imm === BPF_XCHG) { this.checkDst(x.src); this.setReg(x.src, fetched); }
@@ -747,7 +751,9 @@ export class Verifier {
       const target = idx + x.imm + 1;
       const sp = this.subprogs.findIndex((s) => s.start === target);
       if (sp < 0) fail('verifier bug. No program starts at insn ' + target, EFAULT);
-      if (this.input.funcInfo && this.subprogs[sp]!.linkage !== 'static') fail('callback function not static', EINVAL);
+      // check_ld_imm: a callback's linkage comes from BTF, so it needs func_info
+      if (!this.input.funcInfo?.length) fail('missing btf func_info', EINVAL);
+      if (this.subprogs[sp]!.linkage !== 'static') fail('callback function not static', EINVAL);
       this.setReg(x.dst, ptrReg(RegType.PTR_TO_FUNC, { subprog: sp }));
       return;
     }
@@ -768,12 +774,21 @@ export class Verifier {
   /**
    * check_mem_access: a load (returns the loaded register) or a store of `val`.
    */
-  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
+  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined, strictAlign = false): RegState | undefined {
     const reg = this.regs[regno]!;
     const off = insnOff + reg.off;
+    // check_ptr_alignment with strict_alignment_once (atomics): every pointer kind strictly aligned
+    if (strictAlign && reg.type !== RegType.PTR_TO_STACK) {
+      const desc = reg.type === RegType.PTR_TO_MAP_VALUE ? 'value ' : reg.type === RegType.PTR_TO_MAP_KEY ? 'key '
+        : reg.type === RegType.PTR_TO_CTX ? 'context ' : '';
+      if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
+        fail(`misaligned ${desc}access off ${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${insnOff} size ${size}`, EACCES);
+      }
+    }
     switch (reg.type) {
       case RegType.PTR_TO_MAP_VALUE: {
         const map = reg.map!;
+        this.checkMapAccessType(map, off, size, t);
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map value');
         this.checkSpecialFields(reg, off, size, map);
         return t === 'read' ? loadedScalar(size) : undefined;
@@ -839,6 +854,12 @@ export class Verifier {
     }
   }
 
+  /** check_map_access_type: BPF_F_RDONLY_PROG (.rodata) / BPF_F_WRONLY_PROG maps, from the program's side */
+  private checkMapAccessType(map: MapMeta, off: number, size: number, t: AccessType): void {
+    if (t === 'write' && map.flags & BPF_F_RDONLY_PROG) fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`, EACCES);
+    if (t === 'read' && map.flags & BPF_F_WRONLY_PROG) fail(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`, EACCES);
+  }
+
   /** bpf_timer and bpf_spin_lock fields are off limits to loads and stores. */
   private checkSpecialFields(reg: RegState, off: number, size: number, map: MapMeta): void {
     const lo = reg.smin + BigInt(off), hi = reg.umax + BigInt(off) + BigInt(size);
@@ -889,7 +910,8 @@ export class Verifier {
 
   private checkStackAccess(regno: number, reg: RegState, off: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
     const frame = this.cur.frames[reg.frameno]!;
-    if (tnumIsConst(reg.varOff) && (off + Number(reg.varOff.value)) % size !== 0) {
+    // stack accesses are always strictly aligned, variable offsets included (check_ptr_alignment)
+    if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
       fail(`misaligned stack access off ${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${off - reg.off} size ${size}`, EACCES);
     }
     const [lo, hi] = this.stackBounds(regno, reg, off, size, t === 'read' ? ' read from' : ' write to');
@@ -1005,6 +1027,7 @@ export class Verifier {
         return;
       }
       case RegType.PTR_TO_MAP_VALUE:
+        this.checkMapAccessType(reg.map!, reg.off, size, t);
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.valueSize, 'map value');
         // check_map_access: a helper may not touch a bpf_timer / bpf_spin_lock either
         this.checkSpecialFields(reg, reg.off, size, reg.map!);
@@ -1171,7 +1194,8 @@ export class Verifier {
       case BPF_JLE: goodOnTaken = true; open = false; break;
       default: return false;
     }
-    if (good.umax > BigInt(MAX_PACKET_OFF) || good.off < 0) return false;
+    // find_good_pkt_pointers: no range from a pointer that may lie past MAX_PACKET_OFF
+    if (good.off < 0 || (good.off === 0 && open) || good.umax > BigInt(MAX_PACKET_OFF) || good.umax + BigInt(good.off) > BigInt(MAX_PACKET_OFF)) return false;
     const newRange = good.off + (open ? 0 : 0);
     const other = copyState(this.cur);
     const markGood = (st: VState): void => {
