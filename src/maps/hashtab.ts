@@ -8,8 +8,13 @@
 //
 // Preallocated (default): max_entries value slots (+ nCpus spare slots for a
 // plain hash: an update of an existing key takes a spare and retires the old
-// element, as htab->extra_elems) in one arena block; BPF_F_NO_PREALLOC: one
-// arena block per element, freed on delete.
+// element, as htab->extra_elems) in one arena block; freed slots are reused at
+// once, as the kernel's pcpu_freelist does, but only by this map.
+// BPF_F_NO_PREALLOC: one arena block per element from this map's own pool
+// (the kernel's per-map bpf_mem_alloc caches); a deleted or replaced element
+// goes back to the pool only after a grace period (MapEnv.callRcu), so a
+// program still holding its pointer reads the old value, and element memory
+// never moves to another map while the map lives.
 //
 // Timers (check_and_free_fields): freed on delete; on update of an existing
 // key for HASH/LRU_HASH (the value moves to a fresh element, the old one's
@@ -94,6 +99,9 @@ export class HashMap extends BpfMap {
   private readonly extra: HtabElem[] = [];
   private lruList?: BpfLru;
   private dynBytes = 0;
+  /** BPF_F_NO_PREALLOC: this map's free element blocks (reusable now) and those waiting for a grace period */
+  private readonly pool: number[] = [];
+  private readonly retired: number[] = [];
   /** hash of maps: the inner map each element refers to */
   private readonly inner = new Map<HtabElem, BpfMap>();
   /** elements in the table by value address, for elemValueAt/elemKey */
@@ -229,9 +237,21 @@ export class HashMap extends BpfMap {
     } else if (this.prealloc) {
       this.freelist.push(l);
     } else {
-      this.dynBytes -= this.arena.sizeOf(l.valuePtr);
-      this.arena.free(l.valuePtr);
+      this.retire(l.valuePtr);
     }
+  }
+
+  /**
+   * bpf_mem_cache_free_rcu: the block stays this map's and untouched (a stale
+   * pointer reads the old value) until the grace period ends, then joins the pool.
+   */
+  private retire(block: number): void {
+    if (this.retired.push(block) > 1) return; // a callback is already queued
+    this.env.callRcu(() => {
+      if (this.isFreed) return; // freeElems returned them to the arena
+      for (const b of this.retired) this.pool.push(b);
+      this.retired.length = 0;
+    });
   }
 
   private putInner(l: HtabElem): void {
@@ -259,9 +279,14 @@ export class HashMap extends BpfMap {
       }
     } else {
       if (this.count >= this.maxEntries && !old) return -E2BIG;
-      const p = this.tryAlloc(this.slotSize, this.access);
-      if (p < 0) return p;
-      this.dynBytes += this.arena.sizeOf(p);
+      let p = this.pool.pop();
+      if (p !== undefined) {
+        this.arena.u8.fill(0, p, p + this.slotSize);
+      } else {
+        p = this.tryAlloc(this.slotSize, this.access);
+        if (p < 0) return p;
+        this.dynBytes += this.arena.sizeOf(p);
+      }
       l = new HtabElem(p);
       this.count++;
     }
@@ -516,6 +541,10 @@ export class HashMap extends BpfMap {
         this.unlink(l);
         this.freeElem(l);
       }
+    }
+    for (const p of this.pool.splice(0).concat(this.retired.splice(0))) {
+      this.dynBytes -= this.arena.sizeOf(p);
+      this.arena.free(p);
     }
     if (this.slab) this.arena.free(this.slab);
     this.slab = 0;

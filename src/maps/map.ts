@@ -103,6 +103,49 @@ export class MapEnv {
     return this.nextId++;
   }
 
+  // ---- grace periods (RCU analog) ----
+  //
+  // A program may keep using a value pointer after its element left the map
+  // (the verifier allows it, as the kernel's does). Element memory freed while
+  // a program or a callback it triggered may still hold such a pointer is
+  // therefore handed out again only after the outermost read-side section (a
+  // run, with the callbacks it triggered) has returned: call_rcu semantics.
+  // Outside any section nothing can hold a pointer (one thread), so the
+  // callback runs at once.
+
+  private readDepth = 0;
+  private readonly rcuCallbacks: (() => void)[] = [];
+
+  /** rcu_read_lock: a program (or callback) starts running */
+  rcuReadLock(): void {
+    this.readDepth++;
+  }
+
+  /** rcu_read_unlock: at the outermost unlock the grace period ends and the queued callbacks run */
+  rcuReadUnlock(): void {
+    if (this.readDepth <= 0) throw new Error('rcuReadUnlock without rcuReadLock');
+    if (--this.readDepth > 0) return;
+    // callbacks may queue more (a freed outer map puts its inner maps): all run now
+    for (let i = 0; i < this.rcuCallbacks.length; i++) this.rcuCallbacks[i]!();
+    this.rcuCallbacks.length = 0;
+  }
+
+  /** inside a read-side section (some program may hold element pointers) */
+  get inReadSection(): boolean {
+    return this.readDepth > 0;
+  }
+
+  /** call_rcu: `fn` runs once no program can hold a pointer freed before this call */
+  callRcu(fn: () => void): void {
+    if (this.readDepth === 0) fn();
+    else this.rcuCallbacks.push(fn);
+  }
+
+  /** callbacks waiting for the end of the grace period */
+  get rcuPending(): number {
+    return this.rcuCallbacks.length;
+  }
+
   /** The map a program's map pointer names (ld_imm64 map, or an inner map from a lookup). */
   mapAt(ptr: number): BpfMap | undefined {
     return this.byPtr.get(ptr);

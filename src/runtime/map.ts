@@ -54,12 +54,20 @@ export class MapObject extends UserRefObject implements HelperMap {
     this.map.releaseUref();
   }
 
+  /**
+   * The last reference went: the map's memory is released after a grace
+   * period (a program that got this map as an inner map may still be using
+   * it, as the kernel frees inner maps after RCU), never handed to another
+   * map while such a program runs.
+   */
   protected free(): void {
-    this.map.free();
-    if (this.keyScratch) this.map.arena.free(this.keyScratch);
-    this.keyScratch = 0;
-    for (const h of this.held.splice(0)) h.put();
-    this.owner.mapFreed(this);
+    this.map.env.callRcu(() => {
+      this.map.free();
+      if (this.keyScratch) this.map.arena.free(this.keyScratch);
+      this.keyScratch = 0;
+      for (const h of this.held.splice(0)) h.put();
+      this.owner.mapFreed(this);
+    });
   }
 
   describe(): string {

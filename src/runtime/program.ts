@@ -18,6 +18,8 @@ export interface ProgOwner {
   readonly defaultCpu: number;
   /** local_bh_enable() after a test run: the hrtimer softirq runs the timers already due */
   runSoftirqs(): void;
+  /** runs `fn` as one RCU read-side section (freed element memory is reused only after it) */
+  readSection<T>(fn: () => T): T;
 }
 
 export class ProgObject extends KernelObject implements BpfTimerProg {
@@ -121,6 +123,10 @@ export class Program {
     const arena = p.vm.arena;
     const repeat = Math.max(1, opts.repeat ?? 1);
     const cpu = opts.cpu ?? p.owner.defaultCpu;
+    return p.owner.readSection(() => this.runIn(p, arena, repeat, cpu, opts));
+  }
+
+  private runIn(p: ProgObject, arena: import('../memory/arena.js').Arena, repeat: number, cpu: number, opts: RunOptions): RunResult {
     let result: RunResult | undefined;
     for (let i = 0; i < repeat; i++) {
       const prep = prepareTestRun(arena, p.type, opts);

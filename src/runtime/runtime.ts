@@ -253,11 +253,26 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.running.push({ prog, cpu, xdp });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
+    this.mapEnv.rcuReadLock();
     try {
       return fn();
     } finally {
+      this.mapEnv.rcuReadUnlock();
       this.mapEnv.currentCpu = savedCpu;
       this.running.pop();
+    }
+  }
+
+  /**
+   * A read-side section around a whole test run: memory freed during the run
+   * or the callbacks it triggers is reused only after all of them returned.
+   */
+  readSection<T>(fn: () => T): T {
+    this.mapEnv.rcuReadLock();
+    try {
+      return fn();
+    } finally {
+      this.mapEnv.rcuReadUnlock();
     }
   }
 

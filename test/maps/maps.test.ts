@@ -195,15 +195,19 @@ for (const flags of [0, BPF_F_NO_PREALLOC]) {
   });
 }
 
-test('hash no-prealloc: one arena block per element, returned on delete', () => {
+test('hash no-prealloc: one arena block per element, kept in the map\'s pool on delete, returned on free', () => {
   const { env, arena } = setup();
   const m = createMap(env, spec(BPF_MAP_TYPE_HASH, 4, 100, 1000, BPF_F_NO_PREALLOC));
   const empty = arena.liveBlocks;
   for (let i = 0; i < 10; i++) m.update(u32(i), new Uint8Array(100));
   assert.equal(arena.liveBlocks, empty + 10);
   for (let i = 0; i < 10; i++) m.delete(u32(i));
-  assert.equal(arena.liveBlocks, empty);
+  assert.equal(arena.liveBlocks, empty + 10, 'freed elements stay this map\'s (per-map pool)');
   assert.equal(m.elemCount, 0);
+  for (let i = 0; i < 10; i++) m.update(u32(i), new Uint8Array(100));
+  assert.equal(arena.liveBlocks, empty + 10, 'the pool serves new elements');
+  m.free();
+  assert.equal(arena.liveBlocks, empty - 1, 'map free returns elements and header');
 });
 
 test('percpu hash: program update of a new key zeroes the other CPUs; existing keys update in place', () => {
