@@ -72,6 +72,8 @@ export class Verifier {
   /** async callback roots already queued, by subprog + map identity */
   private readonly asyncSeen = new Set<string>();
   readonly allowUninitStack = true;
+  /** a pointer may leave the program: returned by main, or stored outside the stack (allow_ptr_leaks) */
+  leaksPointers = false;
 
   constructor(readonly input: VerifierInput, readonly subprogs: SubprogInfo[], log: VerifierLog) {
     this.insns = input.insns;
@@ -731,15 +733,19 @@ export class Verifier {
     const d = this.readReg(x.dst);
     if (x.imm === BPF_CMPXCHG) this.readReg(0);
     const s = this.regs[x.src]!;
-    if (s.type !== RegType.SCALAR_VALUE) fail(`R${x.src} leaks addr into mem`, EACCES);
+    // (a pointer operand would "leak addr into mem" only for an unprivileged loader: allow_ptr_leaks)
+    if (s.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (d.type === RegType.PTR_TO_CTX || d.type === RegType.PTR_TO_PACKET || d.type === RegType.PTR_TO_PACKET_META) {
       fail(`BPF_ATOMIC stores into R${x.dst} ${d.type} is not allowed`, EACCES);
     }
     this.checkMemAccess(x.dst, x.off, size, 'read', undefined, true);
+    // check_atomic_rmw: the fetch lands in its register before the write is
+    // checked, so a fetch into the pointer register itself (cmpxchg through
+    // R0, fetch-add with src == dst) leaves a scalar to write through
+    const loadReg = x.imm === BPF_CMPXCHG ? 0 : x.imm & BPF_FETCH || x.imm === BPF_XCHG ? x.src : -1;
+    if (loadReg >= 0) { this.checkDst(loadReg); if (loadReg === x.dst) this.setReg(loadReg, scalarUnknown()); }
     this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown(), true);
-    const fetched = size === 4 ? scalarUnknownBits(32) : scalarUnknown();
-    if (x.imm === BPF_CMPXCHG) this.setReg(0, fetched);
-    else if (x.imm & BPF_FETCH || x.imm === BPF_XCHG) { this.checkDst(x.src); this.setReg(x.src, fetched); }
+    if (loadReg >= 0) this.setReg(loadReg, size === 4 ? scalarUnknownBits(32) : scalarUnknown());
   }
 
   // ---- ld_imm64 -------------------------------------------------------------------
@@ -776,9 +782,10 @@ export class Verifier {
    */
   checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined, strictAlign = false): RegState | undefined {
     const reg = this.regs[regno]!;
+    if (val && val.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK) this.leaksPointers = true;
     const off = insnOff + reg.off;
     // check_ptr_alignment with strict_alignment_once (atomics): every pointer kind strictly aligned
-    if (strictAlign && reg.type !== RegType.PTR_TO_STACK) {
+    if (strictAlign && size > 1 && reg.type !== RegType.PTR_TO_STACK) {
       const desc = reg.type === RegType.PTR_TO_MAP_VALUE ? 'value ' : reg.type === RegType.PTR_TO_MAP_KEY ? 'key '
         : reg.type === RegType.PTR_TO_CTX ? 'context ' : '';
       if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
@@ -1259,6 +1266,7 @@ export class Verifier {
     // matters if the caller reads it (callbacks must return a scalar, though)
     const staticCallee = this.cur.frames.length > 1 && this.subprogs[f.subprog]?.linkage !== 'global';
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
+    if (this.cur.frames.length === 1 && r0.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (this.cur.frames.length > 1) {
       // prepare_func_exit
       if (f.inCallbackFn) {

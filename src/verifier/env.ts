@@ -82,6 +82,8 @@ export interface VerifierResult {
    * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
    */
   inlinedLoops: number[];
+  /** a pointer value may reach the caller (returned, or stored in a map): allowed to a privileged loader */
+  leaksPointers?: boolean;
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

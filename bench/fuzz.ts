@@ -1,8 +1,8 @@
 // Long fuzz runs outside the test suite:
-//   node dist/test/verifier/fuzz/cli.js [seed] [random] [mutated]
+//   node dist/bench/fuzz.js [seed] [random] [mutated]
 // Prints progress and every finding's reproducer; exits 1 on a finding.
-import { fuzz, corpusPrograms } from './harness.js';
-import { loadRecords } from '../corpus.js';
+import { fuzz, corpusPrograms } from '../test/verifier/fuzz/harness.js';
+import { loadRecords } from '../test/verifier/corpus.js';
 
 const seed = Number(process.argv[2] ?? 1);
 const random = Number(process.argv[3] ?? 10000);
