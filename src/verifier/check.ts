@@ -74,6 +74,10 @@ export class Verifier {
   readonly allowUninitStack = true;
   /** a pointer may leave the program: returned by main, or stored outside the stack (allow_ptr_leaks) */
   leaksPointers = false;
+  /** uninitialized stack bytes were read (allowed to a privileged loader): their value is unspecified */
+  readsUninitStack = false;
+  /** an uninitialized stack read: noted; true when the loader may not do it */
+  private uninitRead(): boolean { this.readsUninitStack = true; return !this.allowUninitStack; }
 
   constructor(readonly input: VerifierInput, readonly subprogs: SubprogInfo[], log: VerifierLog) {
     this.insns = input.insns;
@@ -530,7 +534,7 @@ export class Verifier {
         if (mode !== BPF_MEM && mode !== BPF_MEMSX) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
         this.readReg(x.src);
         this.checkDst(x.dst);
-        const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined);
+        const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined, false, mode === BPF_MEMSX);
         let out = v ?? scalarUnknown();
         if (mode === BPF_MEMSX && out.type === RegType.SCALAR_VALUE) out = signExtendScalar(out, sizeBytes(BPF_SIZE(x.code)));
         this.setReg(x.dst, out);
@@ -780,7 +784,7 @@ export class Verifier {
   /**
    * check_mem_access: a load (returns the loaded register) or a store of `val`.
    */
-  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined, strictAlign = false): RegState | undefined {
+  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined, strictAlign = false, ldsx = false): RegState | undefined {
     const reg = this.regs[regno]!;
     if (val && val.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK) this.leaksPointers = true;
     const off = insnOff + reg.off;
@@ -812,7 +816,7 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
-        const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write');
+        const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
         if (t === 'read') {
           if (a!.loads === RegType.SCALAR_VALUE) return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
@@ -929,6 +933,7 @@ export class Verifier {
       for (let a = lo; a < hi; a++) {
         const i = MAX_BPF_STACK + a;
         if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
+        else if (frame.stype[i] === Stk.INVALID) this.readsUninitStack = true;
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
       }
       return t === 'read' ? scalarUnknown() : undefined;
@@ -995,7 +1000,7 @@ export class Verifier {
         const k = frame.stype[b]!;
         if (k === Stk.SPILL) spills++;
         else if (k === Stk.ZERO) zeros++;
-        else if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+        else if (k === Stk.INVALID && this.uninitRead()) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
       }
       if (spills === size && tnumIsConst(sp.reg.varOff) && sp.reg.varOff.value === 0n) { fill(); return scalarConst(0n); }
       if (zeros === size) return scalarConst(0n);
@@ -1006,7 +1011,7 @@ export class Verifier {
       const k = frame.stype[b]!;
       if (k !== Stk.ZERO) allZero = false;
       if (k === Stk.SPILL && frame.spills[b >> 3]?.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
-      if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+      if (k === Stk.INVALID && this.uninitRead()) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
     }
     if (allZero) return scalarConst(0n);
     return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
@@ -1027,7 +1032,7 @@ export class Verifier {
         for (let a = lo; a < hi; a++) {
           const i = MAX_BPF_STACK + a;
           if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; continue; }
-          if (frame.stype[i] === Stk.INVALID && !this.allowUninitStack) {
+          if (frame.stype[i] === Stk.INVALID && this.uninitRead()) {
             fail(`invalid indirect read from stack R${regno} off ${lo}+${a - lo} size ${size}`, EACCES);
           }
         }

@@ -22,8 +22,15 @@ const SKB = {
 const SKB_U64 = new Set([SKB.flowKeys, SKB.tstamp, SKB.sk, SKB.hwtstamp]);
 
 /** Returns the load type, or undefined when the access is invalid. */
-export function checkCtxAccess(progType: number, off: number, size: number, write: boolean): CtxAccess | undefined {
+export function checkCtxAccess(progType: number, off: number, size: number, write: boolean, ldsx = false): CtxAccess | undefined {
   if (off < 0 || size <= 0 || off % size !== 0) return undefined;
+  const a = ctxAccess(progType, off, size, write);
+  // a sign-extending load (info->is_ldsx) of a packet pointer field is refused
+  if (a && ldsx && a.loads !== RegType.SCALAR_VALUE) return undefined;
+  return a;
+}
+
+function ctxAccess(progType: number, off: number, size: number, write: boolean): CtxAccess | undefined {
   switch (progType) {
     case F.BPF_PROG_TYPE_XDP: {
       if (write || off + size > XDP_MD_SIZE || size !== 4) return undefined;

@@ -84,6 +84,8 @@ export interface VerifierResult {
   inlinedLoops: number[];
   /** a pointer value may reach the caller (returned, or stored in a map): allowed to a privileged loader */
   leaksPointers?: boolean;
+  /** uninitialized stack bytes may be read (privileged): results may depend on them */
+  readsUninitStack?: boolean;
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

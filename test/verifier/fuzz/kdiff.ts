@@ -205,7 +205,7 @@ export function ourVerdict(p: FuzzProgram): { ok: boolean; errno: number; messag
   const t = performance.now();
   try {
     const r = verify({ insns: p.insns, progType: p.progType, gpl: true, maps: p.maps, logLevel: 0 });
-    return { ok: true, errno: 0, message: '', ms: performance.now() - t, leaks: r.leaksPointers };
+    return { ok: true, errno: 0, message: '', ms: performance.now() - t, leaks: r.leaksPointers || r.readsUninitStack };
   } catch (e) {
     const ms = performance.now() - t;
     if (e instanceof VerifierError) return { ok: false, errno: -e.errno, message: e.message, ms };
@@ -257,7 +257,8 @@ export function classify(s: DiffStats, p: FuzzProgram, k: KernelAnswer, packet?:
   }
   if (!ours.ok) { s.kernelOnly++; return; }
   s.bothAccept++;
-  // a leaked pointer's value (kernel address vs arena offset) differs by design
+  // a leaked pointer's value (kernel address vs arena offset) and uninitialized
+  // stack bytes (kernel garbage vs zeroes) differ by design
   if (!packet || !k.run || 'runErr' in k.run || ours.leaks) return;
   let mine: RunResult;
   try {
