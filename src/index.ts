@@ -4,6 +4,7 @@
 export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from './runtime/runtime.js';
 export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
+export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { RefError } from './runtime/refcount.js';

@@ -92,6 +92,18 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'close-maps':
         for (const n of obj.mapNames()) obj.map(n).close();
         break;
+      case 'ringbuf': {
+        // ring_buffer__consume: every committed record, in order
+        const rb = obj.ringbuf(s.map);
+        try {
+          const recs = rb.consume();
+          out.record(`ringbuf:${s.map} records=${recs.length}`, { ringbuf: s.map, records: recs.map((r) => hex(r.data)) });
+          for (const r of recs) out.record(`record len=${r.data.length} data=${hex(r.data)}`, { record: hex(r.data), len: r.data.length });
+        } finally {
+          rb.close();
+        }
+        break;
+      }
       case 'dump': {
         const lines = dumpLines(obj);
         out.record('dump', { dump: lines });

@@ -9,6 +9,7 @@ export type Step =
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
+  | { kind: 'ringbuf'; map: string }
   | { kind: 'dump' };
 
 export class StepError extends Error {
@@ -59,12 +60,14 @@ export function parseStep(text: string): Step {
       return { kind: 'advance', ns: parseDuration(need('a duration')) };
     case 'close-map':
       return { kind: 'close-map', map: need('a map name') };
+    case 'ringbuf':
+      return { kind: 'ringbuf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:)`);
   }
 }
 

@@ -4,7 +4,7 @@
 // which XDP buffer) is read through the `current*` accessors at call time.
 
 import type { Arena } from '../memory/arena.js';
-import type { BpfMap } from '../maps/map.js';
+import type { BpfMap, MapEnv } from '../maps/map.js';
 import type { Clock } from '../timers/clock.js';
 import type { BpfTimerTable, BpfTimerProg, BpfTimerMap } from '../timers/bpf_timer.js';
 
@@ -28,6 +28,8 @@ export interface HelperEnv {
   readonly clock: Clock;
   /** the bpf_timer table */
   readonly timers: BpfTimerTable<HelperMap, BpfTimerProg>;
+  /** the maps of this runtime (ring buffer samples are found by address, as the kernel does from the record header) */
+  readonly mapEnv?: MapEnv;
   /** the map a register value (a map pointer from ld_imm64 or an inner-map lookup) stands for */
   mapFromPtr(ptr: number): HelperMap | undefined;
   /** the program running now (bpf_timer_set_callback takes a reference on it) */

@@ -19,6 +19,7 @@ import { bpf_tail_call } from './tail_call.js';
 import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
+import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 export { HelperFault } from './misc.js';
@@ -53,5 +54,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_xdp_load_bytes, bpf_xdp_load_bytes(env)],
     [F.BPF_FUNC_xdp_store_bytes, bpf_xdp_store_bytes(env)],
     [F.BPF_FUNC_map_lookup_percpu_elem, bpf_map_lookup_percpu_elem(env)],
+    [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
+    [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
   ]);
 }

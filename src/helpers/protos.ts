@@ -45,6 +45,8 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_xdp_get_buff_len, name: 'xdp_get_buff_len', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX], progTypes: XDP },
   { id: F.BPF_FUNC_xdp_load_bytes, name: 'xdp_load_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], progTypes: XDP },
   { id: F.BPF_FUNC_xdp_store_bytes, name: 'xdp_store_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE], progTypes: XDP },
+  { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
+  { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
   { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
 ];
 

@@ -11,3 +11,7 @@ export { QueueStackMap } from './queue_stack_maps.js';
 export { innerMapCompatible } from './map_in_map.js';
 export { BpfLru } from './bpf_lru_list.js';
 export { jhash, jhash2, htabMapHash } from './jhash.js';
+export { RingBufMap, ringbufOfSample, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP, BPF_RINGBUF_BUSY_BIT, BPF_RINGBUF_DISCARD_BIT } from './ringbuf.js';
+export type { RingbufRecord } from './ringbuf.js';
+export { LpmTrieMap } from './lpm_trie.js';
+export { BloomFilterMap } from './bloom_filter.js';

@@ -12,8 +12,11 @@ import { Arena, ArenaError, ARENA_ACCESS_NONE } from '../memory/arena.js';
 import { EBADF, EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP, EPERM, errnoName, E2BIG, ENOMEM } from '../uapi/errno.js';
 import {
   BPF_F_LOCK, BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_OBJ_NAME_LEN,
-  BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_LRU_HASH, mapTypeName,
+  BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_BLOOM_FILTER, mapTypeName,
 } from '../uapi/bpf.js';
+
+/** the last map type of Linux 6.18's enum bpf_map_type (BPF_MAP_TYPE_ARENA) */
+const BPF_MAP_TYPE_MAX = 33;
 
 /** sizeof(struct bpf_timer) and sizeof(struct bpf_spin_lock) */
 export const BPF_TIMER_SIZE = 16;
@@ -37,6 +40,8 @@ export interface MapSpec {
   specialFields?: SpecialFields;
   /** map-in-map: the inner map's spec (the kernel's inner_map_fd template) */
   inner?: MapSpec;
+  /** map_extra: the bloom filter's number of hash functions; must be 0 for every other type */
+  mapExtra?: bigint;
 }
 
 export class MapError extends Error {
@@ -502,6 +507,9 @@ const NAME_RE = /^[A-Za-z0-9_.]*$/;
  */
 export function createMap(env: MapEnv, spec: MapSpec): BpfMap {
   const err = checkMapSpec(env, spec);
+  if (err < 0 && Number.isInteger(spec.type) && spec.type > 0 && spec.type <= BPF_MAP_TYPE_MAX && !mapTypes.has(spec.type)) {
+    throw new MapError(`map type ${mapTypeName(spec.type)} (${spec.type}) not supported by tsbpf: cannot create map '${spec.name}'`, err);
+  }
   if (err < 0) throw new MapError(`cannot create ${mapTypeName(spec.type)} map '${spec.name}'`, err);
   try {
     return mapTypes.get(spec.type)!.alloc(env, spec);
@@ -519,8 +527,11 @@ export function checkMapSpec(env: MapEnv, spec: MapSpec): number {
   }
   // bpf_obj_name_cpy: at most 15 characters of [A-Za-z0-9_.]
   if (typeof spec.name !== 'string' || spec.name.length >= BPF_OBJ_NAME_LEN || !NAME_RE.test(spec.name)) return -EINVAL;
+  // map_create: only a bloom filter takes map_extra
+  if (spec.mapExtra !== undefined && spec.mapExtra !== 0n && spec.type !== BPF_MAP_TYPE_BLOOM_FILTER) return -EINVAL;
+  // find_and_alloc_map: a type without ops (a kernel built without it) is -EINVAL; so is one tsbpf lacks
   const ops = mapTypes.get(spec.type);
-  if (!ops) return spec.type > 0 && spec.type <= 33 ? -EOPNOTSUPP : -EINVAL;
+  if (!ops) return -EINVAL;
   const err = ops.allocCheck(spec, env);
   if (err < 0) return err;
   return checkSpecialFields(spec);

@@ -22,6 +22,8 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, EPERM } from '../uapi/errno.js';
+import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
+import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
@@ -88,6 +90,16 @@ export class BpfObject {
     const m = this.maps.get(name) ?? [...this.maps.values()].find((h) => sectionOf(this.spec, h.name) === name);
     if (!m) throw new LoadError(`no map '${name}' in ${this.spec.name} (have: ${this.mapNames().join(', ')})`, -2);
     return m;
+  }
+
+  /** A consumer on a BPF_MAP_TYPE_RINGBUF map (its own user reference): consume(), poll(), for await. */
+  ringbuf(name: string, opts: RingbufOptions = {}): RingBuffer {
+    return new RingBuffer(new MapHandle(this.map(name).object), this.spec.btf, opts);
+  }
+
+  /** A producer on a BPF_MAP_TYPE_USER_RINGBUF map (its own user reference). */
+  userRingbuf(name: string): UserRingBuffer {
+    return new UserRingBuffer(new MapHandle(this.map(name).object));
   }
 
   /** Global variables of .data/.bss/.rodata (and .data.*, ...), in section then offset order. */
@@ -212,7 +224,9 @@ function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     type: ms.type, keySize: ms.keySize, valueSize: ms.valueSize, maxEntries: ms.maxEntries, flags: ms.flags,
     // libbpf truncates names to BPF_OBJ_NAME_LEN - 1 before BPF_MAP_CREATE
     name: ms.name.slice(0, 15),
+    mapExtra: ms.mapExtra,
   };
+  libbpfAdjustMapDef(out, ctx.mapEnv.nCpus);
   if (!btfless && offersBtf(spec, ms, ctx) && spec.btf && ms.valueTypeId) {
     const rec = parseFields(spec.btf, ms.valueTypeId);
     if (!rec.error && (rec.timerOff >= 0 || rec.spinLockOff >= 0)) {
@@ -222,6 +236,25 @@ function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
   }
   if (ms.inner) out.inner = mapSpecFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
   return out;
+}
+
+/**
+ * What libbpf changes in a map definition before BPF_MAP_CREATE: a ring
+ * buffer's size rounded up to a power-of-2 multiple of the page size
+ * (adjust_ringbuf_sz), a perf event array without max_entries gets one slot
+ * per possible CPU.
+ */
+function libbpfAdjustMapDef(def: MapSpec, nCpus: number): void {
+  if (def.type === BPF_MAP_TYPE_RINGBUF || def.type === BPF_MAP_TYPE_USER_RINGBUF) {
+    const sz = def.maxEntries;
+    const page = 4096;
+    if (sz === 0 || (sz % page === 0 && ((sz / page) & (sz / page - 1)) === 0)) return;
+    for (let mul = 1; mul <= Math.floor(0xffffffff / page); mul *= 2) {
+      if (mul * page > sz) { def.maxEntries = mul * page; return; }
+    }
+  } else if (def.type === BPF_MAP_TYPE_PERF_EVENT_ARRAY && def.maxEntries === 0) {
+    def.maxEntries = nCpus;
+  }
 }
 
 /**

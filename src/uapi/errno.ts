@@ -25,6 +25,7 @@ export const ENOTSUPP = 524; // kernel-internal, seen by BPF programs
 export const EOPNOTSUPP = 95;
 export const ELOOP = 40;
 export const ENOTEMPTY = 39;
+export const ENODATA = 61;
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EINTR]: 'EINTR', [EIO]: 'EIO',
@@ -32,7 +33,7 @@ const NAMES: Record<number, string> = {
   [EACCES]: 'EACCES', [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [EXDEV]: 'EXDEV',
   [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [ERANGE]: 'ERANGE', [EDEADLK]: 'EDEADLK',
   [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOTSUPP]: 'ENOTSUPP', [EOPNOTSUPP]: 'EOPNOTSUPP', [ELOOP]: 'ELOOP',
-  [ENOTEMPTY]: 'ENOTEMPTY',
+  [ENOTEMPTY]: 'ENOTEMPTY', [ENODATA]: 'ENODATA',
 };
 
 /** 'ENOENT' for 2 or -2; 'E<n>' for unknown values. */

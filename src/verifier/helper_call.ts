@@ -53,10 +53,39 @@ function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
   if (QUEUE_MAPS.includes(map.type) && ![F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id)) bad();
   // record_func_key runs before the compatibility table (the kernel's line has no newline)
   if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) fail('expected prog array map for tail call', EINVAL);
-  if ([F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id) && !QUEUE_MAPS.includes(map.type)) bad();
+  if (id === F.BPF_FUNC_map_pop_elem && !QUEUE_MAPS.includes(map.type)) bad();
   if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
   if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
+  // the map types of `maps` (ring buffers, perf events, bloom filter, cgroup storage): both directions
+  const only = MAP_ONLY_FUNCS.get(map.type);
+  if (only && !only.includes(id)) bad();
+  const needs = FUNC_NEEDS_MAP.get(id);
+  if (needs && !needs.includes(map.type)) bad();
 }
+
+/** check_map_func_compatibility's first switch: the only helpers these map types may be passed to */
+const MAP_ONLY_FUNCS = new Map<number, number[]>([
+  [F.BPF_MAP_TYPE_RINGBUF, [F.BPF_FUNC_ringbuf_output, F.BPF_FUNC_ringbuf_reserve, F.BPF_FUNC_ringbuf_query,
+    F.BPF_FUNC_ringbuf_reserve_dynptr, F.BPF_FUNC_ringbuf_submit_dynptr, F.BPF_FUNC_ringbuf_discard_dynptr]],
+  [F.BPF_MAP_TYPE_USER_RINGBUF, [F.BPF_FUNC_user_ringbuf_drain]],
+  [F.BPF_MAP_TYPE_PERF_EVENT_ARRAY, [F.BPF_FUNC_perf_event_read, F.BPF_FUNC_perf_event_output,
+    F.BPF_FUNC_perf_event_read_value, F.BPF_FUNC_skb_output, F.BPF_FUNC_xdp_output]],
+  [F.BPF_MAP_TYPE_BLOOM_FILTER, [F.BPF_FUNC_map_peek_elem, F.BPF_FUNC_map_push_elem]],
+  [F.BPF_MAP_TYPE_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
+  [F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
+]);
+
+/** its second switch: the map types these helpers need */
+const FUNC_NEEDS_MAP = new Map<number, number[]>([
+  ...[F.BPF_FUNC_ringbuf_output, F.BPF_FUNC_ringbuf_reserve, F.BPF_FUNC_ringbuf_query, F.BPF_FUNC_ringbuf_reserve_dynptr,
+    F.BPF_FUNC_ringbuf_submit_dynptr, F.BPF_FUNC_ringbuf_discard_dynptr].map((f): [number, number[]] => [f, [F.BPF_MAP_TYPE_RINGBUF]]),
+  [F.BPF_FUNC_user_ringbuf_drain, [F.BPF_MAP_TYPE_USER_RINGBUF]],
+  ...[F.BPF_FUNC_perf_event_read, F.BPF_FUNC_perf_event_output, F.BPF_FUNC_perf_event_read_value, F.BPF_FUNC_skb_output,
+    F.BPF_FUNC_xdp_output].map((f): [number, number[]] => [f, [F.BPF_MAP_TYPE_PERF_EVENT_ARRAY]]),
+  [F.BPF_FUNC_map_peek_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
+  [F.BPF_FUNC_map_push_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
+  [F.BPF_FUNC_get_local_storage, [F.BPF_MAP_TYPE_CGROUP_STORAGE, F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE]],
+]);
 
 export function checkHelperCall(v: Verifier, funcId: number, idx: number): void {
   const lookup = v.input.helperProto ?? defaultProtos;

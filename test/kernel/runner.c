@@ -33,6 +33,8 @@
  *     NAME=0xHEX    anything else (struct, union, pointer, float, 2-D array,
  *                   __int128, bitfield-ish ints): its bytes in memory order
  *     NAME=freed    the variable's map no longer exists (see dump())
+ *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
+ *     record len=L data=HEX          NAME; then one line per record, in order
  *   sleep:, advance:, close-map:, close-maps print nothing.
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
@@ -68,7 +70,7 @@
 #define MAX_PKT 1024
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF };
 
 struct step {
 	enum step_kind kind;
@@ -112,7 +114,7 @@ static void usage_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputs("\nusage: runner OBJ [--no-hold] [--log FILE] [-v] STEP...\n"
 	      "  steps: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n"
-	      "         close-map:NAME close-maps dump\n", stderr);
+	      "         close-map:NAME close-maps dump ringbuf:NAME\n", stderr);
 	va_end(ap);
 	exit(2);
 }
@@ -254,6 +256,10 @@ static void parse_step(const char *text, int idx, struct step *st)
 			usage_die("step %d: bad duration '%s' (expected e.g. 10ns, 50us, 1ms, 35s)", idx, arg);
 	} else if (!strcmp(verb, "close-map")) {
 		st->kind = S_CLOSE_MAP;
+		if (!*arg)
+			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "ringbuf")) {
+		st->kind = S_RINGBUF;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "close-maps") || !strcmp(verb, "dump")) {
@@ -742,6 +748,57 @@ static void do_run(const char *name, int with_pkt, const unsigned char *pkt, int
 	printf("\n");
 }
 
+/* ---------- ringbuf ---------- */
+
+struct rb_records {
+	int n;
+	char *text;
+	size_t len, cap;
+};
+
+static int rb_record(void *ctx, void *data, size_t size)
+{
+	struct rb_records *r = ctx;
+	size_t need = r->len + 40 + 2 * size;
+
+	if (need > r->cap) {
+		r->cap = need * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "record len=%zu data=", size);
+	for (size_t i = 0; i < size; i++)
+		r->len += sprintf(r->text + r->len, "%02x", ((unsigned char *)data)[i]);
+	r->len += sprintf(r->text + r->len, "\n");
+	r->n++;
+	return 0;
+}
+
+/* ring_buffer__consume(): the records committed so far, in order; the
+ * consumer position stays in the map, so a later step goes on from there */
+static void do_ringbuf(const char *name)
+{
+	struct map_rec *m = find_map(name);
+	struct rb_records recs = {};
+	struct ring_buffer *rb;
+	int err;
+
+	if (!m)
+		usage_die("no map '%s' in the object", name);
+	rb = ring_buffer__new(bpf_map__fd(m->map), rb_record, &recs, NULL);
+	if (!rb)
+		die("ring_buffer__new(%s): %s", name, strerror(errno));
+	err = ring_buffer__consume(rb);
+	if (err < 0)
+		die("ring_buffer__consume(%s): %s", name, strerror(-err));
+	ring_buffer__free(rb);
+	printf("ringbuf:%s records=%d\n", name, recs.n);
+	if (recs.len)
+		fwrite(recs.text, 1, recs.len, stdout);
+	free(recs.text);
+}
+
 static void sleep_ns(unsigned long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
@@ -819,6 +876,9 @@ int main(int argc, char **argv)
 			break;
 		case S_DUMP:
 			dump();
+			break;
+		case S_RINGBUF:
+			do_ringbuf(st->arg);
 			break;
 		}
 	}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Arena } from '../../src/memory/arena.js';
-import { BpfMap, MapEnv, MapError, createMap } from '../../src/maps/index.js';
+import { BpfMap, MapEnv, MapError, createMap, BloomFilterMap } from '../../src/maps/index.js';
 import { mapTypeByName } from '../../src/uapi/bpf.js';
 import { errnoName } from '../../src/uapi/errno.js';
 
@@ -43,10 +43,22 @@ export function replay(text: string, NCPUS = RECORDED_CPUS): string[] {
   let skip = false;
   let percpu = false;
   let valueSize = 4;
+  let keySize = 4;
+  /** "xHEX": raw key bytes zero-padded to key_size; else a u32 (then zero-padded) */
+  const keyOf = (a: string | undefined): Uint8Array => {
+    const k = new Uint8Array(Math.max(keySize, 4));
+    if (a?.startsWith('x')) {
+      for (let i = 0; 1 + 2 * i + 1 < a.length && i < k.length; i++) k[i] = parseInt(a.slice(1 + 2 * i, 3 + 2 * i), 16);
+    } else {
+      k.set(u32(Number(a ?? 0) >>> 0));
+    }
+    return k.subarray(0, keySize === 0 ? 4 : keySize);
+  };
+  const showKey = (k: Uint8Array): string => (keySize === 4 ? String(rd(k)) : `x${Buffer.from(k).toString('hex')}`);
   const value = (v: number): Uint8Array => {
     if (!percpu) {
       const b = new Uint8Array(valueSize);
-      b.set(u32(v));
+      b.set(u32(v).subarray(0, Math.min(4, valueSize)));
       return b;
     }
     const stride = (valueSize + 7) & ~7;
@@ -87,12 +99,14 @@ export function replay(text: string, NCPUS = RECORDED_CPUS): string[] {
           skip = false;
           percpu = PERCPU.has(f[1]!);
           valueSize = Number(f[3]);
+          keySize = Number(f[2]);
           const type = mapTypeByName(f[1]!)!;
           const inner = type === 12 || type === 13
             ? { type: 2, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0, name: '' } : undefined;
           try {
             map = createMap(env, {
               type, keySize: Number(f[2]), valueSize, maxEntries: Number(f[4]), flags: Number(f[5]), name: 'm', inner,
+              mapExtra: BigInt(f[6] ?? 0),
             });
             r = '0';
           } catch (e) {
@@ -106,23 +120,23 @@ export function replay(text: string, NCPUS = RECORDED_CPUS): string[] {
           r = '0';
           break;
         case 'update':
-          map!.update(u32(key), value(Number(f[2])), Number(f[3]));
+          map!.update(keyOf(f[1]), value(Number(f[2])), Number(f[3]));
           r = '0';
           break;
         case 'lookup':
-          r = show(map!.lookup(u32(key)));
+          r = show(map!.lookup(keyOf(f[1])));
           break;
         case 'delete':
-          map!.delete(u32(key));
+          map!.delete(keyOf(f[1]));
           r = '0';
           break;
         case 'next': {
-          const k = map!.getNextKey(f[1] === '-' ? undefined : u32(key));
-          r = k === undefined ? '-ENOENT' : String(rd(k));
+          const k = map!.getNextKey(f[1] === '-' ? undefined : keyOf(f[1]));
+          r = k === undefined ? '-ENOENT' : showKey(k);
           break;
         }
         case 'dump': {
-          const keys = [...map!.keys()].map((k) => rd(k));
+          const keys = [...map!.keys()].map(showKey);
           r = keys.length ? keys.join(' ') : '(empty)';
           break;
         }
@@ -135,6 +149,13 @@ export function replay(text: string, NCPUS = RECORDED_CPUS): string[] {
           break;
         case 'peek':
           r = show(map!.peek());
+          break;
+        case 'bpeek':
+          r = (map as BloomFilterMap).contains(value(key)) ? '0' : '-ENOENT';
+          break;
+        case 'nullkey':
+          // the syscall with a NULL key: ops of keyless maps (a key pointer with key_size 0 is -EINVAL)
+          r = nullKeyOp(map!, f[1]!, value(0));
           break;
         case 'touch':
           arena.dv.setUint32(scratch, key, true);
@@ -150,6 +171,22 @@ export function replay(text: string, NCPUS = RECORDED_CPUS): string[] {
   }
   closeMap();
   return out;
+}
+
+/** update/lookup/delete/get_next_key with a NULL key: what the map's own op answers */
+function nullKeyOp(map: BpfMap, op: string, value: Uint8Array): string {
+  const m = map as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const call = (name: string, ...a: unknown[]): unknown => m[name]!.apply(map, a);
+  try {
+    let r: unknown;
+    if (op === 'update') r = call('sysUpdate', new Uint8Array(0), value, 0);
+    else if (op === 'lookup') r = call('sysLookup', new Uint8Array(0), 0);
+    else if (op === 'delete') r = call('sysDelete', new Uint8Array(0));
+    else r = call('sysGetNextKey', undefined);
+    return typeof r === 'number' ? (r < 0 ? `-${errnoName(r)}` : String(r)) : '0';
+  } catch (e) {
+    return errStr(e);
+  }
 }
 
 function compare(actual: string[], expected: string[], what: string): void {

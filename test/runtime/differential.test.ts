@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { kernelAvailable, listGoldens, readGolden, repoRoot, runKernelScenario } from '../kernel/kernel.js';
 
 const TSBPF = join(repoRoot, 'bin', 'tsbpf');
-const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'examples'];
+const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'test/maps', 'examples'];
 
 function runTsbpf(args: string[]): Promise<{ stdout: string; status: number }> {
   return new Promise((resolve) => {

@@ -26,6 +26,7 @@ static const char *ename(int e) {
   case EBADF: return "EBADF"; case ENOMEM: return "ENOMEM"; case EBUSY: return "EBUSY";
   case EEXIST: return "EEXIST"; case EINVAL: return "EINVAL"; case EFAULT: return "EFAULT";
   case EOPNOTSUPP: return "EOPNOTSUPP"; case 524: return "ENOTSUPP";
+  case ENOSPC: return "ENOSPC"; case EAGAIN: return "EAGAIN"; case ENODATA: return "ENODATA";
   }
   static char buf[32];
   snprintf(buf, sizeof buf, "E%d", e < 0 ? -e : e);
@@ -38,9 +39,40 @@ static const struct { const char *name; int type; } types[] = {
   {"lru_hash", BPF_MAP_TYPE_LRU_HASH}, {"lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH},
   {"array_of_maps", BPF_MAP_TYPE_ARRAY_OF_MAPS}, {"hash_of_maps", BPF_MAP_TYPE_HASH_OF_MAPS},
   {"queue", BPF_MAP_TYPE_QUEUE}, {"stack", BPF_MAP_TYPE_STACK},
+  {"lpm_trie", BPF_MAP_TYPE_LPM_TRIE}, {"bloom_filter", BPF_MAP_TYPE_BLOOM_FILTER},
+  {"ringbuf", BPF_MAP_TYPE_RINGBUF}, {"user_ringbuf", BPF_MAP_TYPE_USER_RINGBUF},
+  {"perf_event_array", BPF_MAP_TYPE_PERF_EVENT_ARRAY}, {"cgroup_storage", BPF_MAP_TYPE_CGROUP_STORAGE},
+  {"percpu_cgroup_storage", BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE},
+  {"sockmap", BPF_MAP_TYPE_SOCKMAP}, {"sockhash", BPF_MAP_TYPE_SOCKHASH},
 };
 
-static int map_fd = -1, prog_fd = -1, ncpus, key_size, value_size, percpu;
+/* A key: "xHEX" is raw bytes (zero-padded to key_size), anything else a u32. */
+static void parse_key(const char *a, unsigned char *k)
+{
+  memset(k, 0, 512);
+  if (a[0] == 'x') {
+    for (size_t i = 0; a[1 + 2 * i] && a[2 + 2 * i] && i < 512; i++) {
+      unsigned v;
+      sscanf(a + 1 + 2 * i, "%2x", &v);
+      k[i] = v;
+    }
+    return;
+  }
+  unsigned u = strtoul(a, NULL, 0);
+  memcpy(k, &u, 4);
+}
+
+static int key_size;
+
+/* a key as printed: u32 for 4-byte keys, else "x" and hex */
+static void print_key(const unsigned char *k)
+{
+  if (key_size == 4) { unsigned u; memcpy(&u, k, 4); printf("%u", u); return; }
+  printf("x");
+  for (int i = 0; i < key_size; i++) printf("%02x", k[i]);
+}
+
+static int map_fd = -1, prog_fd = -1, ncpus, value_size, percpu;
 
 static void pin(int cpu) {
   cpu_set_t set;
@@ -83,7 +115,7 @@ static void make_value(unsigned char *v, unsigned val) {
 }
 
 int main(void) {
-  char line[256];
+  char line[1024];
   unsigned char value[4096], out[4096];
   int skip = 0;
   ncpus = libbpf_num_possible_cpus();
@@ -91,8 +123,8 @@ int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = 0;
-    char op[32] = "", a[64] = "", b[32] = "", c[32] = "", d[32] = "", e[32] = "";
-    int n = sscanf(line, "%31s %63s %31s %31s %31s %31s", op, a, b, c, d, e);
+    char op[32] = "", a[600] = "", b[32] = "", c[32] = "", d[32] = "", e[32] = "", f[32] = "";
+    int n = sscanf(line, "%31s %599s %31s %31s %31s %31s %31s", op, a, b, c, d, e, f);
     if (n <= 0 || op[0] == '#') { if (n > 0) printf("%s\n", line); continue; }
     if (!strcmp(op, "scenario")) {
       if (map_fd >= 0) close(map_fd);
@@ -106,7 +138,8 @@ int main(void) {
     if (skip && strcmp(op, "create")) continue;
     printf("%s -> ", line);
     int err = 0;
-    unsigned key = strtoul(a, NULL, 0);
+    unsigned char key[512];
+    parse_key(a, key);
     if (!strcmp(op, "create")) {
       if (map_fd >= 0) close(map_fd);
       if (prog_fd >= 0) close(prog_fd);
@@ -116,7 +149,7 @@ int main(void) {
       for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++) if (!strcmp(types[i].name, a)) type = types[i].type;
       key_size = atoi(b); value_size = atoi(c);
       percpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-      LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = strtoul(e, NULL, 0));
+      LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = strtoul(e, NULL, 0), .map_extra = strtoull(f, NULL, 0));
       int inner = -1;
       if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS) {
         inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
@@ -129,25 +162,26 @@ int main(void) {
       pin(atoi(a));
     } else if (!strcmp(op, "update")) {
       make_value(value, strtoul(b, NULL, 0));
-      err = bpf_map_update_elem(map_fd, &key, value, strtoul(c, NULL, 0));
+      err = bpf_map_update_elem(map_fd, key, value, strtoul(c, NULL, 0));
     } else if (!strcmp(op, "lookup")) {
-      err = bpf_map_lookup_elem(map_fd, &key, out);
+      err = bpf_map_lookup_elem(map_fd, key, out);
       if (!err) { print_value(out); printf("\n"); continue; }
     } else if (!strcmp(op, "delete")) {
-      err = bpf_map_delete_elem(map_fd, &key);
+      err = bpf_map_delete_elem(map_fd, key);
     } else if (!strcmp(op, "next")) {
-      unsigned next;
-      err = bpf_map_get_next_key(map_fd, strcmp(a, "-") ? &key : NULL, &next);
-      if (!err) { printf("%u\n", next); continue; }
+      unsigned char next[512];
+      err = bpf_map_get_next_key(map_fd, strcmp(a, "-") ? key : NULL, next);
+      if (!err) { print_key(next); printf("\n"); continue; }
     } else if (!strcmp(op, "dump")) {
-      unsigned k, next;
+      unsigned char k[512], next[512];
       void *cur = NULL;
       int first = 1;
-      while (!bpf_map_get_next_key(map_fd, cur, &next)) {
-        printf(first ? "%u" : " %u", next);
+      while (!bpf_map_get_next_key(map_fd, cur, next)) {
+        if (!first) printf(" ");
+        print_key(next);
         first = 0;
-        k = next;
-        cur = &k;
+        memcpy(k, next, sizeof k);
+        cur = k;
       }
       printf(first ? "(empty)\n" : "\n");
       continue;
@@ -157,9 +191,20 @@ int main(void) {
     } else if (!strcmp(op, "pop") || !strcmp(op, "peek")) {
       err = !strcmp(op, "pop") ? bpf_map_lookup_and_delete_elem(map_fd, NULL, out) : bpf_map_lookup_elem(map_fd, NULL, out);
       if (!err) { print_value(out); printf("\n"); continue; }
+    } else if (!strcmp(op, "bpeek")) {
+      /* a bloom filter's lookup: is the value passed in (maybe) present */
+      make_value(value, strtoul(a, NULL, 0));
+      err = bpf_map_lookup_elem(map_fd, NULL, value);
+    } else if (!strcmp(op, "nullkey")) {
+      /* update/lookup/delete/next with a NULL key (keyless maps) */
+      make_value(value, 0);
+      if (!strcmp(a, "update")) err = bpf_map_update_elem(map_fd, NULL, value, 0);
+      else if (!strcmp(a, "lookup")) err = bpf_map_lookup_elem(map_fd, NULL, out);
+      else if (!strcmp(a, "delete")) err = bpf_map_delete_elem(map_fd, NULL);
+      else { unsigned char next[512]; err = bpf_map_get_next_key(map_fd, NULL, next); }
     } else if (!strcmp(op, "touch")) {
       if (prog_fd < 0) prog_fd = load_touch_prog();
-      LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = &key, .ctx_size_in = sizeof key);
+      LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = key, .ctx_size_in = 4);
       err = bpf_prog_test_run_opts(prog_fd, &t);
       if (!err) { printf("%u\n", t.retval); continue; }
     } else {
