@@ -23,7 +23,8 @@ const USAGE = `usage: tsbpf prog load OBJ [--log-level 0|1|2] [--json]
        tsbpf prog dump OBJ [PROG] [linum] [--json]
 FILE '-' is stdin (data_in, ctx_in) or a hex dump on stdout (data_out, ctx_out).
 Without data_in, packet programs get 64 zero bytes (the kernel would say EINVAL).
-ctx_in: syscall programs' context bytes; raw_tp/tracing programs' u64 arguments.
+ctx_in: syscall programs' context bytes; raw_tp/tracing programs' u64 arguments;
+tc/socket/XDP programs' struct __sk_buff / struct xdp_md (the fields the kernel accepts).
 Exit status: 0 ok, 1 the run failed, 2 usage, 3 the object did not load (verifier log on stderr).
 `;
 
@@ -136,6 +137,8 @@ interface RunArgs {
   ctxIn?: string;
   ctxOut?: string;
   repeat: number;
+  /** repeat was given (the kernel refuses it for syscall and raw_tp programs) */
+  repeatSet?: boolean;
 }
 
 function parseRunArgs(args: readonly string[]): RunArgs | string {
@@ -153,6 +156,7 @@ function parseRunArgs(args: readonly string[]): RunArgs | string {
       case 'repeat':
         if (!/^\d+$/.test(v)) return `repeat takes a count, not '${v}'`;
         r.repeat = Number(v);
+        r.repeatSet = true;
         break;
       default:
         return `unknown keyword '${k}' (data_in, data_out, ctx_in, ctx_out, repeat)`;
@@ -195,7 +199,8 @@ async function run(args: string[], out: Output): Promise<number> {
       out.error((e as Error).message);
       return EXIT_USAGE;
     }
-    const opts: Parameters<Program['run']>[0] = { repeat: ra.repeat };
+    const opts: Parameters<Program['run']>[0] = ra.repeatSet ? { repeat: ra.repeat } : {};
+    if (ra.ctxOut !== undefined && prog.hasPacket) opts.ctxOut = true;
     if (dataIn) opts.data = dataIn;
     if (ctxIn) {
       // raw_tp/tracing contexts are the u64 arguments; syscall programs get the bytes
@@ -206,7 +211,8 @@ async function run(args: string[], out: Output): Promise<number> {
         }
         const dv = new DataView(ctxIn.buffer, ctxIn.byteOffset, ctxIn.byteLength);
         opts.args = Array.from({ length: ctxIn.length / 8 }, (_, i) => dv.getBigUint64(8 * i, true));
-      } else if (prog.type === BPF_PROG_TYPE_SYSCALL) {
+      } else if (prog.type === BPF_PROG_TYPE_SYSCALL || prog.hasPacket) {
+        // syscall: the context bytes; packet programs: a struct __sk_buff / xdp_md
         opts.ctx = ctxIn;
       } else {
         out.error(`ctx_in is not supported for ${prog.typeName} programs: ${strerror(22)}`);

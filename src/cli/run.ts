@@ -8,8 +8,10 @@ import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
+import { readHostFile } from '../net/host_file.js';
+import type { HostSpec } from '../net/host.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -17,11 +19,21 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let hostFile: string | undefined;
+  let effects = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--no-hold') noHold = true;
     else if (a === '--json') json = true;
+    else if (a === '--effects') effects = true;
+    else if (a === '--host') {
+      hostFile = argv[++i];
+      if (hostFile === undefined) {
+        process.stderr.write(`tsbpf run: --host takes a JSON file\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--clock') {
       const c = argv[++i];
       if (c !== 'virtual' && c !== 'real') {
@@ -51,7 +63,22 @@ export async function main(argv: string[]): Promise<number> {
     out.push(line);
   };
 
-  const rt = new Runtime({ clock });
+  let host: HostSpec | undefined;
+  if (hostFile !== undefined) {
+    try {
+      host = readHostFile(hostFile);
+    } catch (e) {
+      process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  let rt: Runtime;
+  try {
+    rt = new Runtime(host ? { clock, host } : { clock });
+  } catch (e) {
+    process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
+    return 2;
+  }
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath);
@@ -74,6 +101,12 @@ export async function main(argv: string[]): Promise<number> {
         if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
       },
       warn: (m) => process.stderr.write(`tsbpf run: ${m}\n`),
+      ...(effects ? {
+        effects: (lines: string[], rec: Record<string, unknown>) => {
+          if (json) records.push(rec);
+          else for (const l of lines) process.stdout.write(`${l}\n`);
+        },
+      } : {}),
     });
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);

@@ -9,6 +9,8 @@ import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { errnoName } from '../uapi/errno.js';
 import type { Step } from './steps.js';
+import type { RunOptions } from '../runtime/program.js';
+import { effectLines, effectsJson } from './effects.js';
 
 export interface StepOutput {
   /** one result line, and the same result as a --json record */
@@ -17,6 +19,8 @@ export interface StepOutput {
   dump(lines: string[]): void;
   /** a diagnostic (a program fault): stderr */
   warn(message: string): void;
+  /** the side effects of a packet run (only with `tsbpf run --effects`) */
+  effects?(lines: string[], rec: Record<string, unknown>): void;
 }
 
 function hex(b: Uint8Array): string {
@@ -52,23 +56,51 @@ function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
 export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly Step[], out: StepOutput): Promise<void> {
   // the packet run-pkt/run use until a pkt: step replaces it
   let packet: Uint8Array = new Uint8Array(64);
+  // ctx:, repeat:, flags:, size-out: apply to every later run
+  let ctx: Uint8Array | 'none' | 'out' = 'none';
+  const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut'> = {};
   for (const s of steps) {
     switch (s.kind) {
       case 'pkt':
         packet = s.bytes;
         out.record(`pkt len=${packet.length}`, { pkt: packet.length });
         break;
+      case 'ctx':
+        ctx = s.bytes;
+        out.record(typeof ctx === 'string' ? `ctx ${ctx}` : `ctx len=${ctx.length}`, { ctx: typeof ctx === 'string' ? ctx : ctx.length });
+        break;
+      case 'repeat':
+      case 'flags':
+      case 'size-out':
+        extra[s.kind === 'size-out' ? 'dataSizeOut' : s.kind] = s.value;
+        out.record(`${s.kind}=${s.value}`, { [s.kind]: s.value });
+        break;
       case 'run': {
         const verb = s.withPacket ? 'run-pkt' : 'run';
         const prog = obj.program(s.prog);
+        const opts: RunOptions = { ...extra };
+        if (prog.hasPacket) opts.data = packet;
+        if (ctx !== 'none') {
+          if (ctx !== 'out') opts.ctx = ctx;
+          if (prog.hasPacket) opts.ctxOut = true;
+        }
         try {
-          const r = prog.run(prog.hasPacket ? { data: packet } : {});
+          const r = prog.run(opts);
+          let line = `${verb}:${s.prog} retval=${r.retval}`;
+          const rec: Record<string, unknown> = { run: s.prog, retval: r.retval };
           if (s.withPacket) {
             const d = r.data ?? new Uint8Array(0);
-            out.record(`${verb}:${s.prog} retval=${r.retval} size=${d.length} data=${hex(d)}`, { run: s.prog, retval: r.retval, size: d.length, data: hex(d) });
-          } else {
-            out.record(`${verb}:${s.prog} retval=${r.retval}`, { run: s.prog, retval: r.retval });
+            line += ` size=${d.length} data=${hex(d)}`;
+            Object.assign(rec, { size: d.length, data: hex(d) });
           }
+          if (ctx !== 'none') {
+            // packet programs: ctx_out; syscall/raw_tp: the ctx_in buffer after the run
+            const c = r.ctx ?? (prog.hasPacket || ctx === 'out' ? new Uint8Array(0) : ctx);
+            line += ` ctx=${hex(c)}`;
+            rec['ctx'] = hex(c);
+          }
+          out.record(line, rec);
+          if (r.effects && out.effects) out.effects(effectLines(r.effects), { effects: effectsJson(r.effects) });
         } catch (e) {
           const errno = (e as { errno?: number }).errno;
           if (typeof errno === 'number') {

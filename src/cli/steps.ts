@@ -5,6 +5,8 @@
 export type Step =
   | { kind: 'run'; prog: string; withPacket: boolean }
   | { kind: 'pkt'; bytes: Uint8Array }
+  | { kind: 'ctx'; bytes: Uint8Array | 'none' | 'out' }
+  | { kind: 'repeat' | 'flags' | 'size-out'; value: number }
   | { kind: 'sleep'; usec: bigint }
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
@@ -28,12 +30,30 @@ export function parseDuration(text: string): bigint {
   return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
 }
 
+/** the longest pkt:/ctx: a step takes (the kernel runner's MAX_PKT) */
+export const MAX_STEP_BYTES = 16384;
+
 function parsePacket(arg: string): Uint8Array {
-  if (arg === 'iota') return Uint8Array.from({ length: 64 }, (_, i) => i);
-  if (!/^([0-9a-fA-F]{2}){1,1024}$/.test(arg)) {
-    throw new StepError(`bad packet '${arg.slice(0, 40)}' (two hex digits a byte, 1-1024 bytes, or 'iota')`);
+  const iota = /^iota(?::(\d+))?$/.exec(arg);
+  if (iota) {
+    const n = iota[1] === undefined ? 64 : Number(iota[1]);
+    if (n < 1 || n > MAX_STEP_BYTES) throw new StepError(`bad packet '${arg}' (iota:N, N 1-${MAX_STEP_BYTES})`);
+    return Uint8Array.from({ length: n }, (_, i) => i & 0xff);
+  }
+  return parseHex(arg, 'packet', "or 'iota[:N]'");
+}
+
+function parseHex(arg: string, what: string, alt: string): Uint8Array {
+  if (arg.length < 2 || arg.length % 2 || arg.length / 2 > MAX_STEP_BYTES || !/^[0-9a-fA-F]+$/.test(arg)) {
+    throw new StepError(`bad ${what} '${arg.slice(0, 40)}' (two hex digits a byte, 1-${MAX_STEP_BYTES} bytes, ${alt})`);
   }
   return Uint8Array.from(arg.match(/../g)!, (h) => parseInt(h, 16));
+}
+
+/** decimal or 0x hex, a u32 (strtoull base 0 in the kernel runner) */
+function parseU32(arg: string): number {
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(arg) || Number(arg) > 0xffffffff) throw new StepError(`bad number '${arg}'`);
+  return Number(arg);
 }
 
 export function parseStep(text: string): Step {
@@ -51,6 +71,14 @@ export function parseStep(text: string): Step {
       return { kind: 'run', prog: need('a program name'), withPacket: true };
     case 'pkt':
       return { kind: 'pkt', bytes: parsePacket(need('packet bytes')) };
+    case 'ctx': {
+      const a = need("ctx bytes, 'out' or 'none'");
+      return { kind: 'ctx', bytes: a === 'none' || a === 'out' ? a : parseHex(a, 'ctx', "'out' or 'none'") };
+    }
+    case 'repeat':
+    case 'flags':
+    case 'size-out':
+      return { kind: verb, value: parseU32(need('a number')) };
     case 'sleep': {
       const us = need('microseconds');
       if (!/^\d+$/.test(us)) throw new StepError(`bad sleep '${us}' (microseconds)`);
@@ -67,7 +95,7 @@ export function parseStep(text: string): Step {
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, ctx:, repeat:, flags:, size-out:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:)`);
   }
 }
 

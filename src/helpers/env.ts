@@ -16,6 +16,64 @@ export interface XdpBuff {
   readonly hardStart: number;
   /** highest address data_end may move to (end of the tailroom) */
   readonly frameEnd: number;
+  /** fragments past the linear part (a multi-buffer frame): arena address and length of each */
+  frags?: { addr: number; len: number; size: number }[];
+}
+
+/**
+ * The sk_buff of a tc / socket-filter test run. The program's struct
+ * __sk_buff (at ctx) holds the fields it reads and writes directly (len,
+ * mark, priority, data, data_end, ...); the rest of the kernel's sk_buff
+ * lives here. The linear data is one arena block [head, end); helpers that
+ * grow the packet may replace it (the verifier has invalidated packet
+ * pointers after them).
+ */
+export interface SkbBuff {
+  readonly ctx: number;
+  readonly progType: number;
+  head: number;
+  end: number;
+  /** offset of the network header from data at the start (ETH_HLEN for tc, 0 for socket filters) */
+  readonly macLen: number;
+  /** skb->l4_hash / sw_hash: the hash field is valid */
+  hashValid: boolean;
+  /** skb->csum_level (CHECKSUM_UNNECESSARY depth) */
+  csumLevel: number;
+  /** the tunnel metadata set by bpf_skb_set_tunnel_key/opt (skb_dst set to a metadata dst) */
+  tunnel?: TunnelInfo;
+}
+
+export interface TunnelInfo {
+  /** tunnel id (vni), host order */
+  id: number;
+  family: 4 | 6;
+  /** remote endpoint, network-order bytes */
+  remote: Uint8Array;
+  /** local endpoint, network-order bytes (BPF_F_TUNINFO_IPV6 / 0 for v4) */
+  local: Uint8Array;
+  tos: number;
+  ttl: number;
+  label: number;
+  flags: number;
+  options?: Uint8Array;
+}
+
+/** What a run asked the kernel to do with the packet afterwards (bpf_redirect_info and friends). */
+export interface RunEffects {
+  redirect?: RedirectEffect;
+  /** bpf_clone_redirect: copies sent immediately, in call order */
+  clones: { ifindex: number; ingress: boolean; data: Uint8Array }[];
+}
+
+export type RedirectEffect =
+  | { kind: 'ifindex'; ifindex: number; ingress: boolean; peer?: boolean; neigh?: { family: 4 | 6; addr: Uint8Array } }
+  | { kind: 'map'; mapType: number; mapId: number; mapName: string; key: number; flags: number; targets: number[] };
+
+/** The packet context of the running program. */
+export interface PacketRun {
+  xdp?: XdpBuff;
+  skb?: SkbBuff;
+  effects: RunEffects;
 }
 
 /** A live map as helpers see it: its ops, plus what the timer table asks (user refs, keyOf). */
@@ -36,6 +94,10 @@ export interface HelperEnv {
   currentProg(): BpfTimerProg;
   /** the XDP buffer of the running program, if it is an XDP run */
   currentXdp(): XdpBuff | undefined;
+  /** the packet run of the running program (XDP buffer or sk_buff, and side effects), if any */
+  currentPacket(): PacketRun | undefined;
+  /** the simulated host (interfaces, routes, neighbours, sockets, cgroups) */
+  readonly host: import('../net/host.js').Host;
   /** a bpf_trace_printk line (already formatted) */
   trace(line: string): void;
   /** bpf_get_prandom_u32 */

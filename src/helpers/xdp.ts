@@ -1,4 +1,5 @@
-// The XDP helpers of net/core/filter.c on a linear buffer (no frags):
+// The XDP helpers of net/core/filter.c, on a linear buffer plus the
+// fragments of a multi-buffer frame (a test run with more data than a page):
 // bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len,
 // bpf_xdp_load_bytes, bpf_xdp_store_bytes. The program's struct xdp_md
 // (u32 data, data_end, data_meta at 0, 4, 8, holding arena addresses) is the
@@ -67,11 +68,47 @@ export function bpf_xdp_adjust_head(env: HelperEnv): HelperFn {
   };
 }
 
+/** the test run's rxq->frag_size: a fragment page may grow to it */
+const FRAG_SIZE = 4096;
+
+const fragsLen = (b: Buf): number => (b.xdp.frags ?? []).reduce((n, f) => n + f.len, 0);
+
+/** bpf_xdp_frags_increase_tail / bpf_xdp_frags_shrink_tail */
+function adjustFragsTail(env: HelperEnv, b: Buf, offset: number): bigint {
+  const frags = b.xdp.frags!;
+  if (offset > 0) {
+    const last = frags[frags.length - 1]!;
+    if (offset > FRAG_SIZE - last.len) return u64(-EINVAL);
+    env.arena.u8.fill(0, last.addr + last.len, last.addr + last.len + offset);
+    last.len += offset;
+    return 0n;
+  }
+  let shrink = -offset;
+  if (shrink > b.dataEnd - b.data + fragsLen(b) - ETH_HLEN) return u64(-EINVAL);
+  while (frags.length && shrink > 0) {
+    const last = frags[frags.length - 1]!;
+    const n = Math.min(shrink, last.len);
+    last.len -= n;
+    shrink -= n;
+    if (last.len === 0) {
+      env.arena.free(last.addr);
+      frags.pop();
+    }
+  }
+  // every fragment released: the rest comes off the linear part
+  if (!frags.length) {
+    delete b.xdp.frags;
+    env.arena.dv.setUint32(b.xdp.ctx + XDP_MD_DATA_END, b.dataEnd - shrink, true);
+  }
+  return 0n;
+}
+
 /** BPF_FUNC_xdp_adjust_tail(xdp_md, int offset): 0 or -EINVAL */
 export function bpf_xdp_adjust_tail(env: HelperEnv): HelperFn {
   return (_vm, r1, r2) => {
     const b = xdpArg(env, r1, 'bpf_xdp_adjust_tail');
     const offset = s32(r2);
+    if (b.xdp.frags?.length) return adjustFragsTail(env, b, offset);
     const dataEnd = b.dataEnd + offset;
     if (dataEnd > b.xdp.frameEnd) return u64(-EINVAL);
     if (dataEnd < b.data + ETH_HLEN) return u64(-EINVAL);
@@ -82,19 +119,37 @@ export function bpf_xdp_adjust_tail(env: HelperEnv): HelperFn {
   };
 }
 
-/** BPF_FUNC_xdp_get_buff_len: data_end - data (a linear buffer has no frags) */
+/** BPF_FUNC_xdp_get_buff_len: data_end - data plus the fragments */
 export function bpf_xdp_get_buff_len(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
     const b = xdpArg(env, r1, 'bpf_xdp_get_buff_len');
-    return BigInt(b.dataEnd - b.data);
+    return BigInt(b.dataEnd - b.data + fragsLen(b));
   };
 }
 
-/** bpf_xdp_pointer's checks: the packet address of [offset, offset+len), or -errno */
-function packetRange(b: Buf, offset: number, len: number): number {
+/**
+ * bpf_xdp_pointer/bpf_xdp_copy_buf: the arena ranges holding packet bytes
+ * [offset, offset+len) across the linear part and the fragments, or -errno.
+ */
+function packetRanges(b: Buf, offset: number, len: number): { addr: number; len: number }[] | number {
   if (offset > 0xffff || len > 0xffff) return -EFAULT;
-  if (offset + len > b.dataEnd - b.data) return -EINVAL;
-  return b.data + offset;
+  if (offset + len > b.dataEnd - b.data + fragsLen(b)) return -EINVAL;
+  const segs = [{ addr: b.data, len: b.dataEnd - b.data }, ...(b.xdp.frags ?? [])];
+  const out: { addr: number; len: number }[] = [];
+  let off = offset;
+  let left = len;
+  for (const s of segs) {
+    if (left === 0) break;
+    if (off >= s.len) {
+      off -= s.len;
+      continue;
+    }
+    const n = Math.min(left, s.len - off);
+    out.push({ addr: s.addr + off, len: n });
+    left -= n;
+    off = 0;
+  }
+  return out;
 }
 
 /** BPF_FUNC_xdp_load_bytes(xdp_md, u32 offset, buf, u32 len): 0 or -errno */
@@ -103,9 +158,13 @@ export function bpf_xdp_load_bytes(env: HelperEnv): HelperFn {
     const b = xdpArg(env, r1, 'bpf_xdp_load_bytes');
     const len = u32(r4);
     const buf = checkMem(env.arena, r3, len, true, 'bpf_xdp_load_bytes buf');
-    const src = packetRange(b, u32(r2), len);
-    if (src < 0) return u64(src);
-    env.arena.u8.copyWithin(buf, src, src + len);
+    const src = packetRanges(b, u32(r2), len);
+    if (typeof src === 'number') return u64(src);
+    let at = buf;
+    for (const r of src) {
+      env.arena.u8.copyWithin(at, r.addr, r.addr + r.len);
+      at += r.len;
+    }
     return 0n;
   };
 }
@@ -116,9 +175,13 @@ export function bpf_xdp_store_bytes(env: HelperEnv): HelperFn {
     const b = xdpArg(env, r1, 'bpf_xdp_store_bytes');
     const len = u32(r4);
     const buf = checkMem(env.arena, r3, len, false, 'bpf_xdp_store_bytes buf');
-    const dst = packetRange(b, u32(r2), len);
-    if (dst < 0) return u64(dst);
-    env.arena.u8.copyWithin(dst, buf, buf + len);
+    const dst = packetRanges(b, u32(r2), len);
+    if (typeof dst === 'number') return u64(dst);
+    let at = buf;
+    for (const r of dst) {
+      env.arena.u8.copyWithin(r.addr, at, at + r.len);
+      at += r.len;
+    }
     return 0n;
   };
 }

@@ -415,7 +415,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         mapObjs[i]!.inc();
         return mapObjs[i]!;
       });
-      progObjs.push(rt.createProg(ps.name, ps.type, insns, maps));
+      progObjs.push(rt.createProg(ps.name, ps.type, insns, maps, { maxCtxOffset: verdict.maxCtxOffset }));
     }
   } catch (e) {
     for (const p of progObjs) p.put();

@@ -8,13 +8,19 @@ import type { VmEnv } from '../vm/env.js';
 import type { BpfTimerProg } from '../timers/bpf_timer.js';
 import { KernelObject, RefError } from './refcount.js';
 import type { MapObject } from './map.js';
-import { prepareTestRun, hasPacket, type TestRunInput } from './test_run.js';
+import { prepareTestRun, hasPacket, checkDataSizeOut, TestRunError, type TestRunInput } from './test_run.js';
+import { collectEffects, type RunEffectsReport } from './run_effects.js';
+import type { PacketRun } from '../helpers/env.js';
+import type { Host } from '../net/host.js';
+import { EINVAL } from '../uapi/errno.js';
 import { PROG_TYPE_NAMES } from '../object/prog_types.js';
 
 export interface ProgOwner {
   progFreed(p: ProgObject): void;
   /** runs `fn` with `p` as the current program on `cpu` (helpers read it) */
-  withProg<T>(p: ProgObject, cpu: number, xdp: import('../helpers/env.js').XdpBuff | undefined, fn: () => T): T;
+  withProg<T>(p: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T;
+  /** the simulated host test runs see (ctx_in ifindex, redirect targets) */
+  readonly host: Host;
   readonly defaultCpu: number;
   /** local_bh_enable() after a test run: the hrtimer softirq runs the timers already due */
   runSoftirqs(): void;
@@ -36,6 +42,8 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
     readonly maps: readonly MapObject[],
     env: VmEnv,
     maxInsns?: number,
+    /** prog->aux->max_ctx_offset from the verifier */
+    readonly maxCtxOffset = 0,
   ) {
     super();
     this.id = id;
@@ -70,11 +78,19 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
 }
 
 export interface RunOptions extends TestRunInput {
-  /** BPF_PROG_TEST_RUN repeat: run the program this many times (the last run's result is returned) */
+  /**
+   * BPF_PROG_TEST_RUN repeat: run the program this many times on the same
+   * context, as the kernel does (a packet the program changes is seen changed
+   * by the next repetition); the last run's result is returned. Syscall and
+   * raw_tp programs refuse it (-EINVAL), as in the kernel.
+   */
   repeat?: number;
   /** the simulated CPU to run on */
   cpu?: number;
 }
+
+/** the most repetitions one run takes (the kernel's u32 is bounded by time instead) */
+export const MAX_REPEAT = 1_000_000;
 
 export interface RunResult {
   /** r0 as the kernel reports it: a u32 */
@@ -87,6 +103,10 @@ export interface RunResult {
   ctx?: Uint8Array;
   /** instructions executed in the last repetition */
   insns: number;
+  /** data_size_out: the full output size (data may be clamped by dataSizeOut) */
+  dataSizeOut?: number;
+  /** what the kernel would do with the packet after the run: redirects, clones, skb/XDP metadata */
+  effects?: RunEffectsReport;
 }
 
 /** A user handle on a program: one reference, like a prog fd. */
@@ -121,36 +141,48 @@ export class Program {
     if (this.closed) throw new RefError(`program handle '${this.name}' is closed`);
     const p = this.object;
     const arena = p.vm.arena;
+    if (opts.repeat !== undefined && (!Number.isInteger(opts.repeat) || opts.repeat < 0 || opts.repeat > MAX_REPEAT)) {
+      throw new TestRunError(`repeat must be an integer 0..${MAX_REPEAT}, got ${opts.repeat}`, -EINVAL);
+    }
     const repeat = Math.max(1, opts.repeat ?? 1);
     const cpu = opts.cpu ?? p.owner.defaultCpu;
     return p.owner.readSection(() => this.runIn(p, arena, repeat, cpu, opts));
   }
 
   private runIn(p: ProgObject, arena: import('../memory/arena.js').Arena, repeat: number, cpu: number, opts: RunOptions): RunResult {
-    let result: RunResult | undefined;
-    for (let i = 0; i < repeat; i++) {
-      const prep = prepareTestRun(arena, p.type, opts);
-      try {
-        const r0 = p.owner.withProg(p, cpu, prep.xdp, () => {
+    const prep = prepareTestRun(arena, p.owner.host, { type: p.type, maxCtxOffset: p.maxCtxOffset }, opts);
+    try {
+      let r0 = 0n;
+      // bpf_test_run: every repetition runs on the same context
+      for (let i = 0; i < repeat; i++) {
+        r0 = p.owner.withProg(p, cpu, prep.pkt, () => {
           p.vm.cpu = cpu;
           return p.vm.run(0, [prep.r1]);
         });
-        if (i === repeat - 1) {
-          const data = prep.dataOut();
-          const ctx = prep.ctxOut();
-          result = { retval: Number(r0 & 0xffffffffn), r0, insns: p.vm.insnCount };
-          if (data) result.data = data;
-          if (ctx) result.ctx = ctx;
-        }
-      } finally {
-        prep.release();
+        // bpf_test_run brackets each repetition with local_bh_disable/enable;
+        // a timer that fell due during it (e.g. started with 0 ns) runs at the
+        // enable, before BPF_PROG_TEST_RUN returns. Time does not move.
+        p.owner.runSoftirqs();
       }
-      // bpf_test_run brackets each repetition with local_bh_disable/enable;
-      // a timer that fell due during it (e.g. started with 0 ns) runs at the
-      // enable, before BPF_PROG_TEST_RUN returns. Time does not move.
-      p.owner.runSoftirqs();
+      const data = prep.dataOut();
+      const ctx = prep.ctxOut();
+      const result: RunResult = { retval: Number(r0 & 0xffffffffn), r0, insns: p.vm.insnCount };
+      if (data) {
+        result.data = data;
+        result.dataSizeOut = data.length;
+      }
+      if (ctx) result.ctx = ctx;
+      if (prep.pkt) result.effects = collectEffects(arena, p.owner.host, prep.pkt);
+      try {
+        checkDataSizeOut(opts, data);
+      } catch (e) {
+        // the kernel still reports retval and the full size with -ENOSPC
+        throw Object.assign(e as Error, { retval: result.retval });
+      }
+      return result;
+    } finally {
+      prep.release();
     }
-    return result!;
   }
 
   close(): void {

@@ -10,7 +10,8 @@ import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
-import type { HelperEnv, HelperMap, XdpBuff } from '../helpers/env.js';
+import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../helpers/env.js';
+import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
    * "program of this type cannot use helper bpf_timer_init#169".
    */
   capBpf?: boolean;
+  /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
+  host?: Host | HostSpec;
 }
 
 export interface RuntimeStats {
@@ -79,6 +82,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
   readonly asyncErrors: AsyncError[] = [];
+  /** the simulated host the networking helpers and test runs see (set it up before running) */
+  readonly host: Host;
 
   private readonly helperTable: Map<number, HelperFn>;
   private readonly mapsByPtr = new Map<number, MapObject>();
@@ -87,12 +92,13 @@ export class Runtime implements HelperEnv, ProgOwner {
   private nextProgId = 1;
   private rng: number;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
-  private readonly running: { prog: ProgObject; cpu: number; xdp: XdpBuff | undefined }[] = [];
+  private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
+    this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
@@ -152,13 +158,13 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[]): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number } = {}): ProgObject {
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns);
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0);
     this.progs.add(p);
     return p;
   }
@@ -227,7 +233,11 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   currentXdp(): XdpBuff | undefined {
-    return this.running[this.running.length - 1]?.xdp;
+    return this.running[this.running.length - 1]?.pkt?.xdp;
+  }
+
+  currentPacket(): PacketRun | undefined {
+    return this.running[this.running.length - 1]?.pkt;
   }
 
   trace(line: string): void {
@@ -249,8 +259,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     return typeof at === 'function' ? at.call(map, index) : undefined;
   }
 
-  withProg<T>(prog: ProgObject, cpu: number, xdp: XdpBuff | undefined, fn: () => T): T {
-    this.running.push({ prog, cpu, xdp });
+  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
+    this.running.push({ prog, cpu, pkt });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();

@@ -21,6 +21,11 @@ export const ENOSPC = 28;
 export const ERANGE = 34;
 export const EDEADLK = 35;
 export const ENAMETOOLONG = 36;
+export const ENXIO = 6;
+export const EMSGSIZE = 90;
+export const EAFNOSUPPORT = 97;
+export const ENETUNREACH = 101;
+export const EPROTO = 71;
 export const ENOTSUPP = 524; // kernel-internal, seen by BPF programs
 export const EOPNOTSUPP = 95;
 export const ELOOP = 40;
@@ -33,7 +38,8 @@ const NAMES: Record<number, string> = {
   [EACCES]: 'EACCES', [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [EXDEV]: 'EXDEV',
   [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [ERANGE]: 'ERANGE', [EDEADLK]: 'EDEADLK',
   [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOTSUPP]: 'ENOTSUPP', [EOPNOTSUPP]: 'EOPNOTSUPP', [ELOOP]: 'ELOOP',
-  [ENOTEMPTY]: 'ENOTEMPTY', [ENODATA]: 'ENODATA',
+  [ENOTEMPTY]: 'ENOTEMPTY', [ENODATA]: 'ENODATA', [ENXIO]: 'ENXIO', [EMSGSIZE]: 'EMSGSIZE', [EAFNOSUPPORT]: 'EAFNOSUPPORT',
+  [ENETUNREACH]: 'ENETUNREACH', [EPROTO]: 'EPROTO',
 };
 
 /** 'ENOENT' for 2 or -2; 'E<n>' for unknown values. */

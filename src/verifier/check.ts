@@ -57,6 +57,8 @@ export class Verifier {
   readonly log: VerifierLog;
   idGen = 0;
   insnIdx = 0;
+  /** prog->aux->max_ctx_offset */
+  maxCtxOffset = 0;
   cur!: VState;
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
@@ -818,6 +820,8 @@ export class Verifier {
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
         const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
+        // check_ctx_access: what BPF_PROG_TEST_RUN's ctx_size_in must cover
+        if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
         if (t === 'read') {
           if (a!.loads === RegType.SCALAR_VALUE) return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
           return ptrReg(a!.loads);

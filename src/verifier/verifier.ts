@@ -42,7 +42,10 @@ export function verify(input: VerifierInput): VerifierResult {
     // do_check_common: a verified program leaves no path in a level-1 log
     if (log.level === 1) log.reset(0);
     log.stats(stats());
-    return { log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack };
+    return {
+      log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset,
+      leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
+    };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     const at = e.insnIndex ?? v?.insnIdx;

@@ -8,7 +8,8 @@ import '../../src/maps/index.js';
 import { createMap, MapEnv, type BpfMap, type MapSpec } from '../../src/maps/map.js';
 import { VirtualClock } from '../../src/timers/virtual.js';
 import { BpfTimerTable, type BpfTimerProg } from '../../src/timers/bpf_timer.js';
-import type { HelperEnv, HelperMap, XdpBuff } from '../../src/helpers/env.js';
+import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../../src/helpers/env.js';
+import { Host } from '../../src/net/host.js';
 import { createHelpers } from '../../src/helpers/index.js';
 import type { HelperFn } from '../../src/vm/env.js';
 import { Interpreter } from '../../src/vm/interpreter.js';
@@ -36,6 +37,9 @@ export interface Fixture {
   /** prog_array slots: map -> index -> program */
   progArrays: Map<BpfMap, Map<number, readonly Insn[]>>;
   xdp: XdpBuff | undefined;
+  /** the packet run helpers see (skb or xdp + side effects) */
+  pkt?: PacketRun;
+  host?: Host;
   /** interpreter of the last load(), also used for timer callbacks */
   vm?: Interpreter;
   /** calls fired by the timer table: [valuePtr, keyPtr, callbackPc, cpu] */
@@ -94,7 +98,9 @@ export function fixture(nCpus = 2): Fixture {
       return m === undefined ? undefined : helperMap(m);
     },
     currentProg: () => f.prog,
-    currentXdp: () => f.xdp,
+    currentXdp: () => f.xdp ?? f.pkt?.xdp,
+    currentPacket: () => f.pkt ?? (f.xdp ? { xdp: f.xdp, effects: { clones: [] } } : undefined),
+    get host() { return f.host ?? (f.host = new Host()); },
     trace: (line) => { lines.push(line); },
     prandomU32: () => {
       rand = (Math.imul(rand, 1103515245) + 12345) >>> 0;

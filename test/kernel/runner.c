@@ -5,7 +5,10 @@
  * order and prints the same lines tsbpf prints, so one scenario can be run on
  * both and the outputs compared byte for byte. Built by test/kernel/build.sh.
  *
- *   runner OBJ [--no-hold] [--log FILE] STEP...
+ *   runner OBJ [--no-hold] [--log FILE] [--host FILE.json] STEP...
+ *
+ * --host is accepted and ignored: test/kernel/kernel.ts runs the runner in a
+ * network namespace set up from that file (src/net/host.ts's JSON form).
  *
  * Output contract (stdout; diagnostics go to stderr):
  *   load=ok                          all maps created, all programs loaded
@@ -25,6 +28,15 @@
  *   run-pkt:PROG retval=N size=M data=HEX   also the output packet (lowercase
  *                                    hex); "size=0 data=" for types without one
  *   pkt len=N                        after pkt:HEX / pkt:iota
+ *   ctx:HEX | ctx:out | ctx:none     ctx_in of later runs (packet programs also
+ *                                    get a ctx_out buffer; ctx:out: only that);
+ *                                    prints "ctx len=N" (none: "ctx none")
+ *   repeat:N, flags:N, size-out:N    test.repeat / test.flags / data_size_out of
+ *                                    later runs (N decimal or 0x hex); print
+ *                                    "repeat=N", "flags=N", "size-out=N"
+ *   ... ctx=HEX                      with a ctx: step, run/run-pkt lines end with
+ *                                    the ctx_out (packet programs) or the ctx_in
+ *                                    buffer after the run (syscall, raw_tp)
  *   dump                             then one line per .data/.bss variable:
  *     NAME=V        integer (INT incl. char/_Bool, or ENUM) of 1/2/4/8 bytes,
  *                   signed decimal of its width whatever its signedness
@@ -67,10 +79,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#define MAX_PKT 1024
+#define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT };
 
 struct step {
 	enum step_kind kind;
@@ -227,15 +239,19 @@ static void parse_step(const char *text, int idx, struct step *st)
 	} else if (!strcmp(verb, "pkt")) {
 		st->kind = S_PKT;
 		st->pkt = calloc(1, MAX_PKT);
-		if (!strcmp(arg, "iota")) {
-			for (int i = 0; i < 64; i++)
+		if (!strcmp(arg, "iota") || !strncmp(arg, "iota:", 5)) {
+			int n = arg[4] ? atoi(arg + 5) : 64;
+
+			if (n < 1 || n > MAX_PKT)
+				usage_die("step %d: bad packet '%s' (iota:N, N 1-%d)", idx, arg, MAX_PKT);
+			for (int i = 0; i < n; i++)
 				st->pkt[i] = i;
-			st->pkt_len = 64;
+			st->pkt_len = n;
 		} else {
 			size_t l = strlen(arg);
 
 			if (l < 2 || l % 2 || l / 2 > MAX_PKT)
-				usage_die("step %d: bad packet '%.40s' (two hex digits a byte, 1-1024 bytes, or 'iota')", idx, arg);
+				usage_die("step %d: bad packet '%.40s' (two hex digits a byte, 1-16384 bytes, or 'iota[:N]')", idx, arg);
 			for (size_t i = 0; i < l; i += 2) {
 				int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
 
@@ -245,6 +261,35 @@ static void parse_step(const char *text, int idx, struct step *st)
 			}
 			st->pkt_len = l / 2;
 		}
+	} else if (!strcmp(verb, "ctx")) {
+		st->kind = S_CTX;
+		st->pkt = calloc(1, MAX_PKT);
+		if (!strcmp(arg, "none")) {
+			st->pkt_len = -1;
+		} else if (!strcmp(arg, "out")) {
+			st->pkt_len = -2;
+		} else {
+			size_t l = strlen(arg);
+
+			if (l < 2 || l % 2 || l / 2 > MAX_PKT)
+				usage_die("step %d: bad ctx '%.40s' (two hex digits a byte, 'out' or 'none')", idx, arg);
+			for (size_t i = 0; i < l; i += 2) {
+				int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+
+				if (hi < 0 || lo < 0)
+					usage_die("step %d: bad ctx '%.40s'", idx, arg);
+				st->pkt[i / 2] = hi << 4 | lo;
+			}
+			st->pkt_len = l / 2;
+		}
+	} else if (!strcmp(verb, "repeat") || !strcmp(verb, "flags") || !strcmp(verb, "size-out")) {
+		char *end;
+
+		st->kind = verb[0] == 'r' ? S_REPEAT : verb[0] == 'f' ? S_FLAGS : S_SIZE_OUT;
+		errno = 0;
+		st->num = strtoull(arg, &end, 0);
+		if (!*arg || *end || errno || st->num > 0xffffffffull)
+			usage_die("step %d: bad number '%s'", idx, arg);
 	} else if (!strcmp(verb, "sleep")) {
 		st->kind = S_SLEEP;
 		if (!all_digits(arg) || strlen(arg) > 18)
@@ -692,8 +737,15 @@ static void dump(void)
 
 /* ---------- run ---------- */
 
+/* ctx:, repeat:, flags:, size-out: state for later runs */
+static unsigned char ctx_in_buf[MAX_PKT];
+static int ctx_len = -1; /* -1: none, -2: ctx_out only */
+static int repeat_set, flags_set, size_out_set;
+static __u32 repeat_val, flags_val, size_out_val;
+
 static void do_run(const char *name, int with_pkt, const unsigned char *pkt, int pkt_len)
 {
+	static unsigned char ctx_buf[MAX_PKT], ctx_out[MAX_PKT];
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
 	static unsigned char in[MAX_PKT], out[PKT_OUT_SIZE];
 	const char *label = with_pkt ? "run-pkt" : "run";
@@ -733,6 +785,24 @@ static void do_run(const char *name, int with_pkt, const unsigned char *pkt, int
 			opts.data_size_out = sizeof(out);
 		}
 	}
+	if (ctx_len != -1) {
+		memset(ctx_out, 0, sizeof(ctx_out));
+		if (ctx_len >= 0) {
+			memcpy(ctx_buf, ctx_in_buf, ctx_len);
+			opts.ctx_in = ctx_buf;
+			opts.ctx_size_in = ctx_len;
+		}
+		if (has_pkt) {
+			opts.ctx_out = ctx_out;
+			opts.ctx_size_out = sizeof(ctx_out);
+		}
+	}
+	if (repeat_set)
+		opts.repeat = repeat_val;
+	if (flags_set)
+		opts.flags = flags_val;
+	if (size_out_set)
+		opts.data_size_out = size_out_val;
 	err = bpf_prog_test_run_opts(bpf_program__fd(p), &opts);
 	if (err) {
 		printf("%s:%s err=-%s\n", label, name, errno_name(errno, en, sizeof(en)));
@@ -744,6 +814,13 @@ static void do_run(const char *name, int with_pkt, const unsigned char *pkt, int
 
 		printf(" size=%u data=", size);
 		print_hex(out, size > sizeof(out) ? sizeof(out) : size);
+	}
+	if (ctx_len != -1) {
+		printf(" ctx=");
+		if (has_pkt)
+			print_hex(ctx_out, opts.ctx_size_out > sizeof(ctx_out) ? sizeof(ctx_out) : opts.ctx_size_out);
+		else if (ctx_len > 0)
+			print_hex(ctx_buf, ctx_len);
 	}
 	printf("\n");
 }
@@ -821,6 +898,8 @@ int main(int argc, char **argv)
 			no_hold = 1;
 		else if (!strcmp(argv[i], "--log") && i + 1 < argc)
 			log_path = argv[++i];
+		else if (!strcmp(argv[i], "--host") && i + 1 < argc)
+			i++; /* the host is the network namespace kernel.ts runs us in */
 		else if (!strcmp(argv[i], "-v"))
 			verbose = 1;
 		else if (!path)
@@ -855,6 +934,30 @@ int main(int argc, char **argv)
 			memcpy(pkt, st->pkt, st->pkt_len);
 			pkt_len = st->pkt_len;
 			printf("pkt len=%d\n", pkt_len);
+			break;
+		case S_CTX:
+			ctx_len = st->pkt_len;
+			if (ctx_len >= 0) {
+				memcpy(ctx_in_buf, st->pkt, ctx_len);
+				printf("ctx len=%d\n", ctx_len);
+			} else {
+				printf(ctx_len == -1 ? "ctx none\n" : "ctx out\n");
+			}
+			break;
+		case S_REPEAT:
+			repeat_set = 1;
+			repeat_val = st->num;
+			printf("repeat=%u\n", repeat_val);
+			break;
+		case S_FLAGS:
+			flags_set = 1;
+			flags_val = st->num;
+			printf("flags=%u\n", flags_val);
+			break;
+		case S_SIZE_OUT:
+			size_out_set = 1;
+			size_out_val = st->num;
+			printf("size-out=%u\n", size_out_val);
 			break;
 		case S_SLEEP:
 			sleep_ns(st->num * 1000);

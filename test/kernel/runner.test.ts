@@ -209,3 +209,21 @@ test('live kernel: --log FILE holds the whole verifier log, ending in the report
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('golden testrun: the kernel\'s test-run semantics tsbpf follows', async () => {
+  const T = 'test/kernel/scenarios/testrun.bpf.o';
+  const skb = (await golden(T, 'skb')).stdout;
+  // a socket filter sees the packet from the network header and gets the L2 bytes back zeroed
+  assert.match(skb, /^run-pkt:sf_len retval=50 size=64 data=0{28}0e0f/m);
+  assert.match(skb, /^run:tc_proto retval=8$/m); // IPv4: skb->protocol is __be16 0x0800
+  const ctx = (await golden(T, 'ctx')).stdout;
+  assert.match(ctx, /^run:tc_info err=-ENODEV$/m);
+  assert.match(ctx, /^run:tc_info err=-E2BIG$/m);
+  const xdp = (await golden(T, 'xdp')).stdout;
+  assert.match(xdp, /^run:xdp_len retval=327683520$/m); // 5000 bytes: 3520 linear + fragments
+  const rep = (await golden(T, 'repeat')).stdout;
+  assert.match(rep, /^run-pkt:tc_bump retval=17 /m); // repeat:3 on one skb
+  assert.match(rep, /^run:sys_read err=-EINVAL$/m); // reads its ctx, none given
+  assert.match(rep, /^run:sys_read retval=6 ctx=5500000005000000$/m);
+  assert.match(rep, /^run-pkt:tc_bump err=-ENOSPC$/m);
+});

@@ -15,6 +15,29 @@ export interface KernelScenario {
 
 const S = 'test/kernel/scenarios/';
 
+/** little-endian fields at byte offsets -> hex of a ctx_in of `size` bytes (trailing bytes allowed) */
+export function ctxHex(size: number, fields: Record<number, number | bigint>, width: Record<number, number> = {}): string {
+  const b = new Uint8Array(size);
+  const dv = new DataView(b.buffer);
+  for (const [off, v] of Object.entries(fields)) {
+    const o = Number(off);
+    if ((width[o] ?? 4) === 8) dv.setBigUint64(o, BigInt(v), true);
+    else dv.setUint32(o, Number(v), true);
+  }
+  return Buffer.from(b).toString('hex');
+}
+
+/** an Ethernet frame: dst, src MAC, ethertype, then `payload` bytes of i & 0xff */
+export function frameHex(dst: string, ethertype: number, payload = 50, src = '0a0000000001'): string {
+  const p = Buffer.alloc(payload);
+  for (let i = 0; i < payload; i++) p[i] = (i + 14) & 0xff;
+  return dst + src + ethertype.toString(16).padStart(4, '0') + p.toString('hex');
+}
+
+// __sk_buff offsets: mark 8, priority 32, ingress_ifindex 36, ifindex 40, cb 48.., tc_index 44,
+// tstamp 152, wire_len 160, gso_segs 164, gso_size 176, hwtstamp 184, len 0
+const SKB_CTX_OK = ctxHex(192, { 8: 5, 32: 6, 36: 3, 40: 1, 48: 10, 64: 20, 152: 1000, 160: 100, 164: 2, 176: 1400, 184: 77 }, { 152: 8, 184: 8 });
+
 export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
   {
     obj: `${S}counter.bpf.o`,
@@ -140,6 +163,86 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     name: 'pkt',
     args: ['pkt:iota', 'run-pkt:head', 'run-pkt:tail', 'run-pkt:bytes', 'run-pkt:tail_call'],
     about: 'the packets those XDP programs leave: moved head, zeroed grown tail, stored bytes',
+  },
+  {
+    obj: `${S}testrun.bpf.o`,
+    name: 'skb',
+    args: [
+      'pkt:iota', 'run-pkt:sf_len', 'run:sf_proto', 'run:tc_info', 'run:tc_proto',
+      `pkt:${frameHex('000000000000', 0x0800)}`, 'run-pkt:sf_len', 'run:sf_proto', 'run:tc_info', 'run:tc_proto',
+      `pkt:${frameHex('ffffffffffff', 0x86dd)}`, 'run:sf_proto', 'run:tc_info',
+      `pkt:${frameHex('010000000000', 0x0000)}`, 'run:sf_proto',
+      `pkt:${frameHex('000000000000', 0x0100, 2).replace(/0e0f$/, 'ffff')}`, 'run-pkt:sf_proto', 'run-pkt:tc_proto',
+      'pkt:0102030405060708090a0b0c0d0e', 'run-pkt:sf_len', 'run-pkt:tc_info',
+    ],
+    about: 'socket filters see skb->len without the Ethernet header (64 -> 50) and get it back zeroed; '
+      + 'skb->protocol as eth_type_trans sets it (network order; 802.3 raw / 802.2 below 0x600); pkt_type host/broadcast/multicast/otherhost; ifindex 1',
+  },
+  {
+    obj: `${S}testrun.bpf.o`,
+    name: 'ctx',
+    args: [
+      'pkt:iota', 'ctx:out', 'run-pkt:tc_meta', 'run:tc_info', 'run:sf_len',
+      `ctx:${SKB_CTX_OK}`, 'run-pkt:tc_meta', 'run:tc_info', 'run:tc_wire', 'run:sf_len',
+      `ctx:${ctxHex(192, { 0: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 44: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 72: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 180: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 40: 0x7fff0000 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 160: 10 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 160: 65537 })}`, 'run:tc_info',
+      `ctx:${ctxHex(192, { 164: 65536 })}`, 'run:tc_info',
+      `ctx:${ctxHex(200, { 8: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(200, { 196: 1 })}`, 'run:tc_info',
+      `ctx:${ctxHex(16, { 8: 9 })}`, 'run-pkt:tc_meta',
+    ],
+    about: '__sk_buff ctx_in: mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size, hwtstamp accepted; '
+      + 'any other field -EINVAL, unknown ifindex -ENODEV, wire_len/gso_segs limits, non-zero tail past 192 -E2BIG; ctx_out writes back the kernel\'s fields',
+  },
+  {
+    obj: `${S}testrun.bpf.o`,
+    name: 'xdp',
+    args: [
+      'pkt:iota', 'run:xdp_info', 'ctx:out', 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64 })}`, 'run-pkt:xdp_info',
+      `ctx:${ctxHex(24, { 0: 8, 4: 64 })}`, 'run-pkt:xdp_info',
+      `ctx:${ctxHex(24, { 0: 32, 4: 64, 12: 1 })}`, 'run-pkt:xdp_info',
+      `ctx:${ctxHex(24, { 0: 36, 4: 64 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 0: 6, 4: 64 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 63 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64, 8: 1 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64, 16: 1 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64, 12: 1, 16: 1 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64, 12: 0x7fff0000 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 64, 20: 1 })}`, 'run:xdp_info',
+      `pkt:iota:4000`, `ctx:${ctxHex(24, { 0: 32, 4: 4000 })}`, 'run:xdp_len', 'run:xdp_info',
+      `ctx:${ctxHex(24, { 0: 216, 4: 4000 })}`, 'run:xdp_info', `ctx:${ctxHex(24, { 0: 220, 4: 4000 })}`, 'run:xdp_info',
+      `ctx:${ctxHex(24, { 4: 10 })}`, 'run:xdp_len', `ctx:${ctxHex(24, { 4: 0 })}`, 'run-pkt:xdp_len',
+      'pkt:iota:20', `ctx:${ctxHex(24, { 0: 8, 4: 20 })}`, 'run:xdp_len', `ctx:${ctxHex(24, { 0: 4, 4: 18 })}`, 'run:xdp_len',
+      'ctx:none', 'pkt:iota', 'flags:4', 'run:xdp_info', 'flags:1', 'run:xdp_info', 'run:tc_info', 'flags:8', 'run:tc_info', 'flags:0',
+      'pkt:iota:3520', 'run:xdp_len', 'pkt:iota:3521', 'run:xdp_len', 'pkt:iota:5000', 'run:xdp_len', 'run-pkt:xdp_len', 'run:xdp_info',
+      'pkt:iota:13', 'run:xdp_len',
+      'pkt:iota:5000', 'run-pkt:xdp_frags', 'dump', 'pkt:iota:3700', 'run-pkt:xdp_frags', 'dump',
+    ],
+    about: 'xdp_md ctx_in: data = metadata length (<= 32, 4-aligned, part of data_in), data_end = size, data_meta 0, '
+      + 'ingress_ifindex must exist, rx_queue_index below its queues, egress_ifindex 0; ctx_out relative offsets; '
+      + 'flags other than LIVE_FRAMES -EINVAL (any for skb); a packet past the page goes to frags (get_buff_len)',
+  },
+  {
+    obj: `${S}testrun.bpf.o`,
+    name: 'repeat',
+    args: [
+      'pkt:iota', 'repeat:3', 'run-pkt:tc_bump', 'repeat:0', 'run-pkt:tc_bump', 'repeat:2', 'run:sys_none', 'run:raw_read',
+      'repeat:1', 'run-pkt:sf_len', 'size-out:10', 'run-pkt:tc_bump', 'run:tc_bump', 'size-out:64', 'run-pkt:tc_bump',
+      'size-out:0', 'repeat:0',
+      'run:sys_none', 'run:sys_read', 'run:raw_read',
+      'ctx:0000000005000000', 'run:sys_read', 'ctx:00000000', 'run:sys_read', 'ctx:000000000500000000', 'run:sys_read',
+      'ctx:00000000000000000900000000000000', 'run:raw_read', 'ctx:0000000000000000', 'run:raw_read',
+      'ctx:out', 'run:sys_none',
+    ],
+    about: 'repeat runs the program on one skb (the payload byte is bumped 3 times); syscall and raw_tp refuse repeat; '
+      + 'data_size_out below the output -ENOSPC; a syscall or raw_tp program that reads its ctx needs ctx_size_in >= max_ctx_offset, '
+      + 'else -EINVAL; the syscall ctx comes back in ctx_in; ctx_out for a syscall program -EINVAL',
   },
   {
     obj: `${S}helpers_coarse.bpf.o`,

@@ -262,21 +262,21 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       inputDesc = `packet of ${len} bytes: ${Buffer.from(data.subarray(0, 80)).toString('hex')}`;
     } else if (p.progType === PROG_SYSCALL) {
       // the verifier allows any ctx offset below 64 KiB; test_run must supply at least max_ctx_offset
-      ctx = new Uint8Array(0x10000);
+      ctx = new Uint8Array(0xffff);
       const head = randomBytes(rng, 512);
-      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head, o);
+      for (let o = 0; o < ctx.length; o += head.length) ctx.set(head.subarray(0, Math.min(head.length, ctx.length - o)), o);
       inputDesc = `ctx of 64 KiB`;
     } else {
       // raw_tp / tracing: the verifier allows reading 12 u64 arguments
       args = Array.from({ length: 12 }, () => BigInt.asUintN(64, BigInt(rng.interesting())));
       inputDesc = `args ${args.join(', ')}`;
     }
-    const prep = prepareTestRun(arena, p.progType, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
+    const prep = prepareTestRun(arena, rt.host, { type: p.progType, maxCtxOffset: 0 }, data ? { data } : ctx ? { ctx } : { args: args ?? [] });
     const ctxAddr = Number(prep.r1);
-    if (p.progType === PROG_XDP && prep.xdp) {
+    if (p.progType === PROG_XDP && prep.pkt?.xdp) {
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + XDP_MD_SIZE });
       oracle.regions.push({
-        kind: 'packet', start: prep.xdp.hardStart, end: prep.xdp.frameEnd,
+        kind: 'packet', start: prep.pkt!.xdp!.hardStart, end: prep.pkt!.xdp!.frameEnd,
         live: () => [arena.dv.getUint32(ctxAddr + 8, true), arena.dv.getUint32(ctxAddr + 4, true)],
       });
     } else if (hasPacket(p.progType)) {
@@ -289,14 +289,14 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       }
       oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 192 });
     } else if (ctxAddr) {
-      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0x10000 });
+      oracle.regions.push({ kind: 'ctx', start: ctxAddr, end: ctxAddr + 0xffff });
     }
     for (const m of mapObjs) inputDesc += `; map ${m.name}`;
     arena.canAccess = (addr: number, size: number, access: number): boolean =>
       blockCheck(addr, size, access) && oracle.check(addr, size);
     try {
       const prog = po;
-      rt.withProg(prog, 0, prep.xdp, () => {
+      rt.withProg(prog, 0, prep.pkt, () => {
         prog.vm.cpu = 0;
         return prog.vm.run(0, [prep.r1]);
       });

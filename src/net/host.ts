@@ -1,0 +1,305 @@
+// The simulated host a program runs on: interfaces, addresses, routes,
+// neighbours, sockets and cgroups. Plain data the test sets (from TypeScript
+// or `tsbpf run --host FILE.json`); the networking helpers and the test run
+// read it (dev_get_by_index, fib lookups, neighbour resolution, MTU checks).
+// A new Host has a loopback (ifindex 1) and one Ethernet device (ifindex 2).
+
+import { AddrError, parseAddr, formatAddr, type Family } from './addr.js';
+
+export interface NetInterface {
+  ifindex: number;
+  name: string;
+  /** 6-byte MAC address */
+  mac: Uint8Array;
+  /** dev->broadcast: ff:ff:ff:ff:ff:ff for Ethernet; the loopback has none (all zero) */
+  broadcast: Uint8Array;
+  mtu: number;
+  /** real_num_rx_queues: an XDP ctx_in rx_queue_index must be below it */
+  rxQueues: number;
+  /** veth peer (bpf_redirect_peer) */
+  peer?: number;
+}
+
+export interface NetAddress {
+  ifindex: number;
+  family: Family;
+  addr: Uint8Array;
+  prefix: number;
+}
+
+export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local';
+
+export interface Route {
+  family: Family;
+  dst: Uint8Array;
+  prefix: number;
+  /** next hop; absent: the destination is on link */
+  gateway?: Uint8Array;
+  ifindex: number;
+  type: RouteType;
+  /** route MTU (ip route ... mtu N); 0: the device's */
+  mtu: number;
+  /** routing table id (main: 254) */
+  table: number;
+  /** preferred source address */
+  src?: Uint8Array;
+  metric: number;
+}
+
+export interface Neighbour {
+  family: Family;
+  addr: Uint8Array;
+  ifindex: number;
+  mac: Uint8Array;
+}
+
+export type SocketState = 'listen' | 'established';
+
+export interface NetSocket {
+  proto: 'tcp' | 'udp';
+  family: Family;
+  localAddr: Uint8Array;
+  localPort: number;
+  remoteAddr: Uint8Array;
+  remotePort: number;
+  state: SocketState;
+  /** socket cookie (sock_gen_cookie) */
+  cookie: bigint;
+  /** cgroup v2 id of the owning cgroup */
+  cgroupId: bigint;
+}
+
+export interface Cgroup {
+  id: bigint;
+  path: string;
+  /** net_cls classid (bpf_get_cgroup_classid) */
+  classid: number;
+}
+
+/** The JSON form (`--host FILE.json`): addresses as text, MACs as aa:bb:cc:dd:ee:ff. */
+export interface HostSpec {
+  interfaces?: { ifindex?: number; name: string; mac?: string; mtu?: number; rxQueues?: number; peer?: number }[];
+  addresses?: { dev: string; addr: string }[];
+  routes?: { dst: string; via?: string; dev: string; type?: RouteType; mtu?: number; table?: number; src?: string; metric?: number }[];
+  neighbours?: { addr: string; dev: string; mac: string }[];
+  sockets?: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }[];
+  cgroups?: { path: string; id?: number | string; classid?: number }[];
+  /** replace the default lo + eth0 instead of adding to them */
+  replaceDefaults?: boolean;
+}
+
+export class HostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostError';
+  }
+}
+
+export function parseMac(text: string): Uint8Array {
+  const m = /^([0-9a-fA-F]{2})(:[0-9a-fA-F]{2}){5}$/.exec(text);
+  if (!m) throw new HostError(`bad MAC address '${text}' (expected aa:bb:cc:dd:ee:ff)`);
+  return Uint8Array.from(text.split(':'), (h) => parseInt(h, 16));
+}
+
+export const formatMac = (m: Uint8Array): string => [...m].map((b) => b.toString(16).padStart(2, '0')).join(':');
+
+/** "10.0.0.0/24" or "fd00::1" (a host route) -> address + prefix */
+function parsePrefix(text: string): { family: Family; addr: Uint8Array; prefix: number } {
+  if (text === 'default') throw new HostError('use 0.0.0.0/0 or ::/0 for a default route');
+  const [a, p] = text.split('/');
+  const { family, addr } = parseAddr(a!);
+  const max = family === 4 ? 32 : 128;
+  const prefix = p === undefined ? max : Number(p);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new HostError(`bad prefix length in '${text}'`);
+  return { family, addr, prefix };
+}
+
+/** true when the first `prefix` bits of a and b agree */
+export function prefixMatch(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
+  let bits = prefix;
+  for (let i = 0; bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if (((a[i]! ^ b[i]!) & mask) !== 0) return false;
+  }
+  return true;
+}
+
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+
+export class Host {
+  readonly interfaces = new Map<number, NetInterface>();
+  readonly addresses: NetAddress[] = [];
+  readonly routes: Route[] = [];
+  readonly neighbours: Neighbour[] = [];
+  readonly sockets: NetSocket[] = [];
+  readonly cgroups = new Map<string, Cgroup>();
+  private nextCookie = 0x1000n;
+  private nextCgroupId = 2n;
+
+  constructor(spec?: HostSpec) {
+    if (!spec?.replaceDefaults) {
+      this.addInterface({ ifindex: 1, name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536 });
+      this.addAddress('lo', '127.0.0.1/8');
+      this.addAddress('lo', '::1/128');
+      this.addInterface({ ifindex: 2, name: 'eth0', mac: '02:00:00:00:00:02', mtu: 1500 });
+      this.addCgroup({ path: '/', id: 1 });
+    }
+    if (spec) this.apply(spec);
+  }
+
+  /** Adds what a HostSpec describes (interfaces first, so later entries can name them). */
+  apply(spec: HostSpec): this {
+    try {
+      this.applyUnchecked(spec);
+    } catch (e) {
+      // a JSON spec of the wrong shape (a number where a name goes, ...) is bad input, not a crash
+      if (e instanceof HostError || e instanceof AddrError) throw e;
+      throw new HostError(`bad host description: ${(e as Error).message}`);
+    }
+    return this;
+  }
+
+  private applyUnchecked(spec: HostSpec): void {
+    for (const i of spec.interfaces ?? []) this.addInterface(i);
+    for (const a of spec.addresses ?? []) this.addAddress(a.dev, a.addr);
+    for (const r of spec.routes ?? []) this.addRoute(r);
+    for (const n of spec.neighbours ?? []) this.addNeighbour(n.addr, n.dev, n.mac);
+    for (const c of spec.cgroups ?? []) this.addCgroup(c);
+    for (const s of spec.sockets ?? []) this.addSocket(s);
+  }
+
+  addInterface(i: { ifindex?: number; name: string; mac?: string; mtu?: number; rxQueues?: number; peer?: number }): NetInterface {
+    const ifindex = i.ifindex ?? Math.max(0, ...this.interfaces.keys()) + 1;
+    if (!Number.isInteger(ifindex) || ifindex < 1 || ifindex > 0x7fffffff) throw new HostError(`bad ifindex ${ifindex}`);
+    if (this.interfaces.has(ifindex)) throw new HostError(`ifindex ${ifindex} already exists`);
+    if (this.byName(i.name)) throw new HostError(`interface '${i.name}' already exists`);
+    const mtu = i.mtu ?? 1500;
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65536) throw new HostError(`bad MTU ${mtu} for '${i.name}'`);
+    const dev: NetInterface = {
+      ifindex, name: i.name, mac: i.mac ? parseMac(i.mac) : Uint8Array.of(0x02, 0, 0, 0, 0, ifindex & 0xff),
+      mtu, rxQueues: i.rxQueues ?? 1,
+      broadcast: ifindex === 1 ? new Uint8Array(6) : new Uint8Array(6).fill(0xff),
+    };
+    if (i.peer !== undefined) dev.peer = i.peer;
+    this.interfaces.set(ifindex, dev);
+    // the kernel adds a local route per address; per device a link-local fe80::/64 is left out
+    return dev;
+  }
+
+  byName(name: string): NetInterface | undefined {
+    for (const d of this.interfaces.values()) if (d.name === name) return d;
+    return undefined;
+  }
+
+  /** dev_get_by_index */
+  dev(ifindex: number): NetInterface | undefined {
+    return this.interfaces.get(ifindex);
+  }
+
+  private devOf(name: string): NetInterface {
+    const d = this.byName(name);
+    if (!d) throw new HostError(`no interface '${name}'`);
+    return d;
+  }
+
+  /** `ip addr add ADDR/PREFIX dev DEV`: also the local route and the connected prefix route */
+  addAddress(dev: string, text: string): void {
+    const d = this.devOf(dev);
+    const p = parsePrefix(text);
+    this.addresses.push({ ifindex: d.ifindex, ...p });
+    this.routes.push({ family: p.family, dst: p.addr, prefix: p.family === 4 ? 32 : 128, ifindex: d.ifindex, type: 'local', mtu: 0, table: RT_TABLE_LOCAL, metric: 0 });
+    const net = maskPrefix(p.addr, p.prefix);
+    if (!(d.ifindex === 1 && p.family === 6)) {
+      this.routes.push({ family: p.family, dst: net, prefix: p.prefix, ifindex: d.ifindex, type: d.ifindex === 1 && p.family === 4 ? 'local' : 'unicast', mtu: 0, table: d.ifindex === 1 && p.family === 4 ? RT_TABLE_LOCAL : RT_TABLE_MAIN, src: p.addr, metric: 0 });
+    }
+  }
+
+  addRoute(r: { dst: string; via?: string; dev: string; type?: RouteType; mtu?: number; table?: number; src?: string; metric?: number }): Route {
+    const d = this.devOf(r.dev);
+    const p = parsePrefix(r.dst);
+    const route: Route = {
+      family: p.family, dst: maskPrefix(p.addr, p.prefix), prefix: p.prefix, ifindex: d.ifindex,
+      type: r.type ?? 'unicast', mtu: r.mtu ?? 0, table: r.table ?? RT_TABLE_MAIN, metric: r.metric ?? 0,
+    };
+    if (r.via !== undefined) {
+      const g = parseAddr(r.via);
+      if (g.family !== p.family) throw new HostError(`route ${r.dst}: gateway ${r.via} is another family`);
+      route.gateway = g.addr;
+    }
+    if (r.src !== undefined) route.src = parseAddr(r.src).addr;
+    this.routes.push(route);
+    return route;
+  }
+
+  addNeighbour(addr: string, dev: string, mac: string): Neighbour {
+    const d = this.devOf(dev);
+    const a = parseAddr(addr);
+    const n: Neighbour = { family: a.family, addr: a.addr, ifindex: d.ifindex, mac: parseMac(mac) };
+    this.neighbours.push(n);
+    return n;
+  }
+
+  /** the neighbour entry of addr on ifindex (a resolved, NUD_VALID entry) */
+  neighbour(family: Family, addr: Uint8Array, ifindex: number): Neighbour | undefined {
+    return this.neighbours.find((n) => n.family === family && n.ifindex === ifindex && eqBytes(n.addr, addr));
+  }
+
+  addCgroup(c: { path: string; id?: number | string; classid?: number }): Cgroup {
+    const id = c.id === undefined ? this.nextCgroupId++ : BigInt(c.id);
+    const cg: Cgroup = { id, path: c.path, classid: c.classid ?? 0 };
+    this.cgroups.set(c.path, cg);
+    return cg;
+  }
+
+  /** "tcp 10.0.0.1:80 listen" style: local/remote are ADDR:PORT ([v6]:PORT) */
+  addSocket(s: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }): NetSocket {
+    const l = parseEndpoint(s.local);
+    const r = s.remote === undefined ? { family: l.family, addr: new Uint8Array(l.addr.length), port: 0 } : parseEndpoint(s.remote);
+    if (r.family !== l.family) throw new HostError(`socket ${s.local}: remote ${s.remote} is another family`);
+    const cg = s.cgroup === undefined ? this.cgroups.get('/') : this.cgroups.get(s.cgroup);
+    if (s.cgroup !== undefined && !cg) throw new HostError(`socket ${s.local}: no cgroup '${s.cgroup}'`);
+    const sock: NetSocket = {
+      proto: s.proto, family: l.family, localAddr: l.addr, localPort: l.port, remoteAddr: r.addr, remotePort: r.port,
+      state: s.state ?? (s.proto === 'tcp' && s.remote === undefined ? 'listen' : 'established'),
+      cookie: s.cookie === undefined ? this.nextCookie++ : BigInt(s.cookie), cgroupId: cg?.id ?? 1n,
+    };
+    this.sockets.push(sock);
+    return sock;
+  }
+
+  /** A JSON description of the host (the same shape HostSpec reads). */
+  describe(): Record<string, unknown> {
+    return {
+      interfaces: [...this.interfaces.values()].map((d) => ({ ifindex: d.ifindex, name: d.name, mac: formatMac(d.mac), mtu: d.mtu })),
+      addresses: this.addresses.map((a) => ({ dev: this.dev(a.ifindex)?.name, addr: `${formatAddr(a.family, a.addr)}/${a.prefix}` })),
+      routes: this.routes.filter((r) => r.table !== RT_TABLE_LOCAL).map((r) => ({
+        dst: `${formatAddr(r.family, r.dst)}/${r.prefix}`, dev: this.dev(r.ifindex)?.name, type: r.type,
+        ...(r.gateway ? { via: formatAddr(r.family, r.gateway) } : {}),
+      })),
+      neighbours: this.neighbours.map((n) => ({ addr: formatAddr(n.family, n.addr), dev: this.dev(n.ifindex)?.name, mac: formatMac(n.mac) })),
+    };
+  }
+}
+
+function parseEndpoint(text: string): { family: Family; addr: Uint8Array; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m) throw new HostError(`bad socket address '${text}' (expected ADDR:PORT or [V6ADDR]:PORT)`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new HostError(`bad port in '${text}'`);
+  return { ...parseAddr(m[1]!), port };
+}
+
+export function maskPrefix(addr: Uint8Array, prefix: number): Uint8Array {
+  const out = new Uint8Array(addr.length);
+  for (let i = 0, bits = prefix; i < addr.length && bits > 0; i++, bits -= 8) {
+    out[i] = addr[i]! & (bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff);
+  }
+  return out;
+}
+
+export function eqBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
