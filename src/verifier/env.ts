@@ -82,15 +82,12 @@ export interface VerifierResult {
    * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
    */
   inlinedLoops: number[];
-<<<<<<< HEAD
   /** a pointer value may reach the caller (returned, or stored in a map): allowed to a privileged loader */
   leaksPointers?: boolean;
   /** uninitialized stack bytes may be read (privileged): results may depend on them */
   readsUninitStack?: boolean;
-=======
   /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
   maxCtxOffset: number;
->>>>>>> main
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */
