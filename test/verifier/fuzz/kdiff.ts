@@ -161,12 +161,12 @@ export function runOurs(p: FuzzProgram, packet: Uint8Array): RunResult {
       i++;
     }
     po = r.createProg('fuzz', p.progType, insns, []);
-    const prep = prepareTestRun(r.arena, p.progType, { data: packet });
+    const prep = prepareTestRun(r.arena, r.host, { type: p.progType, maxCtxOffset: 0 }, { data: packet });
     let ret: bigint;
     let data: Uint8Array | undefined;
     try {
       const prog = po;
-      ret = r.withProg(prog, 0, prep.xdp, () => { prog.vm.cpu = 0; return prog.vm.run(0, [prep.r1]); }) as bigint;
+      ret = r.withProg(prog, 0, prep.pkt, () => { prog.vm.cpu = 0; return prog.vm.run(0, [prep.r1]); }) as bigint;
       data = prep.dataOut();
     } finally {
       prep.release();
