@@ -35,6 +35,8 @@ import { checkInsnFields } from './insn_fields.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
+/** BPF_ABS (BPF_LD mode) */
+const BPF_ABS_MODE = 0x20;
 const MAX_PACKET_OFF = 0xffff;
 /** miss_cnt > hit_cnt * n + n evicts an explored state (n = 64 only for iterator/may_goto checkpoints) */
 const EVICT_N = 3;
@@ -559,9 +561,9 @@ export class Verifier {
         return true;
       case BPF_LD:
         if (x.code !== LD_IMM64) {
-          // may_access_skb: only socket filters and tc programs have legacy packet loads
-          if (![1, 3, 4].includes(this.input.progType)) fail('BPF_LD_[ABS|IND] instructions not allowed for this program type', EINVAL);
-          fail('BPF_LD_[ABS|IND] instructions are not supported by tsbpf', EINVAL);
+          this.checkLdAbs(x);
+          this.insnIdx++;
+          return true;
         }
         this.checkLdImm64(x, idx);
         this.insnIdx += 2;
@@ -752,6 +754,32 @@ export class Verifier {
     if (loadReg >= 0) { this.checkDst(loadReg); if (loadReg === x.dst) this.setReg(loadReg, scalarUnknown()); }
     this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown(), true);
     if (loadReg >= 0) this.setReg(loadReg, size === 4 ? scalarUnknownBits(32) : scalarUnknown());
+  }
+
+  /**
+   * check_ld_abs: legacy packet loads through the skb in R6. The kernel turns
+   * them into a helper call (R1-R5 clobbered, R0 the bytes, zero-extended) and
+   * an exit returning 0 when the offset is outside the packet.
+   */
+  private checkLdAbs(x: Insn): void {
+    // may_access_skb: socket filters and tc programs
+    if (![1, 3, 4].includes(this.input.progType)) fail('BPF_LD_[ABS|IND] instructions not allowed for this program type', EINVAL);
+    const mode = BPF_MODE(x.code);
+    if (x.dst !== 0 || x.off !== 0 || BPF_SIZE(x.code) === 0x18 || (mode === BPF_ABS_MODE && x.src !== 0)) {
+      fail('BPF_LD_[ABS|IND] uses reserved fields', EINVAL);
+    }
+    this.readReg(6);
+    // check_resource_leak: the implicit exit must not leave a lock held
+    if (this.cur.lock) fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region', EINVAL);
+    const ctx = this.regs[6]!;
+    if (ctx.type !== RegType.PTR_TO_CTX) fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb', EINVAL);
+    if (mode !== BPF_ABS_MODE) this.readReg(x.src);
+    // check_ptr_off_reg
+    if (ctx.off !== 0) fail(`dereference of modified ctx ptr R6 off=${ctx.off} disallowed`, EACCES);
+    if (!tnumIsConst(ctx.varOff)) fail(`variable ctx access var_off=${tnumStr(ctx.varOff)} disallowed`, EACCES);
+    for (let r = 1; r <= 5; r++) { this.markRegScratched(r); this.setReg(r, notInit()); }
+    this.markRegScratched(0);
+    this.setReg(0, scalarUnknown());
   }
 
   // ---- ld_imm64 -------------------------------------------------------------------
