@@ -1,6 +1,6 @@
 // The prototype table of the helpers tsbpf implements, by kernel id
 // (kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c).
-import { ArgType as A, RetType as R, type HelperProto } from './proto.js';
+import { ArgType as A, OBJ_RELEASE, RetType as R, type HelperProto } from './proto.js';
 import * as F from '../uapi/bpf_func.js';
 import * as T from '../uapi/bpf.js';
 
@@ -50,9 +50,42 @@ const table: HelperProto[] = [
   { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
 ];
 
-export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map(table.map((p) => [p.id, p]));
+/** tc_cls_act, xdp, cg_skb, sk_skb and sock_addr programs: the socket lookups (net/core/filter.c) */
+const SK_LOOKUP = [
+  T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP, T.BPF_PROG_TYPE_CGROUP_SKB,
+  T.BPF_PROG_TYPE_SK_SKB, T.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+];
+const SK_RELEASE = [...SK_LOOKUP, T.BPF_PROG_TYPE_SK_LOOKUP];
+const TCP_SOCK = [T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_CGROUP_SKB];
 
-/** The prototype for a helper id, or undefined when tsbpf does not implement it. */
+/**
+ * Prototypes of helpers the verifier checks (reference tracking) that the
+ * runtime does not implement yet: a program using one verifies as in the
+ * kernel, then the loader refuses it naming the helper.
+ */
+const verifyOnly: HelperProto[] = [
+  { id: F.BPF_FUNC_sk_lookup_tcp, name: 'sk_lookup_tcp', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
+  { id: F.BPF_FUNC_sk_lookup_udp, name: 'sk_lookup_udp', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
+  { id: F.BPF_FUNC_skc_lookup_tcp, name: 'skc_lookup_tcp', gplOnly: false, ret: R.PTR_TO_SOCK_COMMON_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
+  { id: F.BPF_FUNC_sk_release, name: 'sk_release', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_BTF_ID_SOCK_COMMON], argFlags: [OBJ_RELEASE], progTypes: SK_RELEASE },
+  { id: F.BPF_FUNC_sk_fullsock, name: 'sk_fullsock', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
+  { id: F.BPF_FUNC_tcp_sock, name: 'tcp_sock', gplOnly: false, ret: R.PTR_TO_TCP_SOCK_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
+  { id: F.BPF_FUNC_ringbuf_reserve, name: 'ringbuf_reserve', gplOnly: false, ret: R.PTR_TO_RINGBUF_MEM_OR_NULL, args: [A.CONST_MAP_PTR, A.CONST_ALLOC_SIZE_OR_ZERO, A.ANYTHING], acquire: true },
+  { id: F.BPF_FUNC_ringbuf_submit, name: 'ringbuf_submit', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
+  { id: F.BPF_FUNC_ringbuf_discard, name: 'ringbuf_discard', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
+];
+
+/** The helpers the runtime implements, by id. */
+export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map(table.map((p) => [p.id, p]));
+/** Every prototype the verifier knows: the implemented ones and the verify-only ones. */
+export const VERIFIER_PROTOS: ReadonlyMap<number, HelperProto> = new Map([...verifyOnly, ...table].map((p) => [p.id, p]));
+
+/** The prototype for a helper id, or undefined when the verifier does not know it. */
 export function helperProto(id: number): HelperProto | undefined {
-  return HELPER_PROTOS.get(id);
+  return VERIFIER_PROTOS.get(id);
+}
+
+/** The runtime has an implementation for the helper (else the loader refuses a program calling it). */
+export function helperImplemented(id: number): boolean {
+  return HELPER_PROTOS.has(id);
 }

@@ -25,6 +25,8 @@ import { EINVAL, EPERM } from '../uapi/errno.js';
 import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
+import { helperImplemented } from '../helpers/protos.js';
+import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 export interface LoadOptions {
@@ -408,6 +410,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         throw e;
       }
       opts.onVerified?.(ps.name, verdict);
+      // the verifier knows more helpers than the runtime implements
+      refuseUnimplementedHelpers(ps);
       const { insns, used } = relocate(ps, mapObjs);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
       for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };
@@ -456,4 +460,13 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
   });
   const lineInfo = ps.lineInfo.map((l) => ({ insnOff: l.insnIndex, line: l.line, fileName: l.fileName, lineNum: l.lineNum }));
   return { funcInfo, lineInfo };
+}
+
+/** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
+function refuseUnimplementedHelpers(ps: ProgramSpec): void {
+  ps.insns.forEach((x, i) => {
+    if (x.code === 0x85 && x.src === 0 && !helperImplemented(x.imm)) {
+      throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
+    }
+  });
 }

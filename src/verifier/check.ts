@@ -5,7 +5,7 @@ import {
   BPF_DIV, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT,
   BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD,
   BPF_MOV, BPF_MUL, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
-  BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
   BPF_XCHG, BPF_XOR, BPF_MODE, MAX_BPF_STACK, MAX_CALL_FRAMES, sizeBytes,
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
@@ -17,7 +17,7 @@ import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
-  ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds,
+  ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
 } from './reg_state.js';
 import {
   aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
@@ -29,6 +29,9 @@ import {
 } from './state.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
+import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
+import { checkKfuncCall } from './kfunc_call.js';
+import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
@@ -130,7 +133,7 @@ export class Verifier {
   markRegScratched(r: number): void { this.scratch.regs |= 1 << r; }
   markSlotScratched(spi: number): void { if (this.scratch.slots !== 'all') this.scratch.slots.add(spi); }
   private markAllScratched(): void { this.scratch = { regs: 0x7ff, slots: 'all' }; }
-  private lockRefs(): number[] { return this.cur.lock ? [this.cur.lock.id] : []; }
+  private lockRefs(): number[] { return [...(this.cur.lock ? [this.cur.lock.id] : []), ...this.cur.refs.map((r) => r.id)]; }
   /** print_verifier_state of the current frame: every register and slot, or only the scratched ones */
   frameStr(all: boolean, f: FuncState = this.frame): string {
     return funcStateStr(f, all ? undefined : this.scratch, this.lockRefs());
@@ -140,7 +143,7 @@ export class Verifier {
   run(): void {
     const f = newFrame(0, 0, -1);
     f.regs[1] = ptrReg(RegType.PTR_TO_CTX);
-    this.work.push({ state: { frames: [f], lock: null, cp: null, hist: [], jmpCnt: 0 }, insn: 0, prev: -1, logPos: this.log.pos });
+    this.work.push({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: 0, prev: -1, logPos: this.log.pos });
     this.markAllScratched();
     let first = true;
     while (this.work.length) {
@@ -486,7 +489,7 @@ export class Verifier {
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
+    this.work.unshift({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
@@ -576,8 +579,12 @@ export class Verifier {
             this.checkFuncCall(idx + x.imm + 1, idx);
             return true;
           }
-          if (x.src !== 0) fail('kfunc calls are not supported by tsbpf', EINVAL);
-          if (this.cur.lock && x.imm !== 94) fail('function calls are not allowed while holding a lock', EINVAL);
+          if (this.cur.lock && (x.src !== 0 || x.imm !== 94)) fail('function calls are not allowed while holding a lock', EINVAL);
+          if (x.src === BPF_PSEUDO_KFUNC_CALL) {
+            checkKfuncCall(this, x.imm, idx);
+            for (let r = 0; r <= 5; r++) this.markRegScratched(r);
+            return true;
+          }
           checkHelperCall(this, x.imm, idx);
           for (let r = 0; r <= 5; r++) this.markRegScratched(r);
           return true;
@@ -694,7 +701,7 @@ export class Verifier {
       }
     }
     // a func pointer may be moved (the helper taking it rejects the offset later)
-    if (ptr.type === RegType.PTR_TO_PACKET_END) {
+    if (ptr.type === RegType.PTR_TO_PACKET_END || isSkPointer(ptr.type)) {
       fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited`, EACCES);
     }
     if (op === BPF_SUB && ptrIsSrc) fail(`R${x.dst} tried to subtract pointer from scalar`, EACCES);
@@ -839,8 +846,18 @@ export class Verifier {
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
         return loadedScalar(size);
       case RegType.PTR_TO_MEM:
+      case RegType.PTR_TO_RDONLY_MEM:
+      case RegType.PTR_TO_RINGBUF_MEM:
+        if (t === 'write' && reg.type === RegType.PTR_TO_RDONLY_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'memory');
         return t === 'read' ? loadedScalar(size) : undefined;
+      case RegType.PTR_TO_SOCKET:
+      case RegType.PTR_TO_SOCK_COMMON:
+      case RegType.PTR_TO_TCP_SOCK:
+      case RegType.PTR_TO_XDP_SOCK:
+        if (t === 'write') fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        checkSockAccess(regno, reg, off, size);
+        return scalarUnknown();
       case RegType.PTR_TO_STACK:
         return this.checkStackAccess(regno, reg, off, size, t, val);
       case RegType.PTR_TO_CTX: {
@@ -1081,6 +1098,9 @@ export class Verifier {
         this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'map key');
         return;
       case RegType.PTR_TO_MEM:
+      case RegType.PTR_TO_RDONLY_MEM:
+      case RegType.PTR_TO_RINGBUF_MEM:
+        if (t === 'write' && reg.type === RegType.PTR_TO_RDONLY_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
         this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'memory');
         return;
       case RegType.PTR_TO_PACKET:
@@ -1110,8 +1130,8 @@ export class Verifier {
       if (isNullable(d.type)) {
         const other = copyState(this.cur);
         // on the "== NULL" side the register becomes scalar 0; on the other it is the pointer
-        this.markPtrOrNull(other, d.id, op === BPF_JEQ);
-        this.markPtrOrNull(this.cur, d.id, op !== BPF_JEQ);
+        this.markPtrOrNull(other, d.id, op === BPF_JEQ, d.refObjId);
+        this.markPtrOrNull(this.cur, d.id, op !== BPF_JEQ, d.refObjId);
         this.pushBranch(other, target);
         this.insnIdx = idx + 1;
         return true;
@@ -1202,14 +1222,16 @@ export class Verifier {
   }
 
   /** mark_ptr_or_null_regs: every copy of a maybe-null pointer (by id) becomes null or non-null. */
-  private markPtrOrNull(st: VState, id: number, isNull: boolean): void {
+  private markPtrOrNull(st: VState, id: number, isNull: boolean, refObjId = 0): void {
+    // on the "== NULL" side an acquisition that failed holds nothing
+    if (isNull && refObjId && refObjId === id) releaseReferenceNomark(st, id);
     const fix = (r: RegState): RegState => {
       if (!isNullable(r.type) || r.id !== id) return r;
       if (isNull) return scalarConst(0n);
       const n = copyReg(r);
-      n.type = r.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : RegType.CONST_PTR_TO_MAP;
-      // a map value pointer keeps no id once known non-null (its uid stays for inner maps)
-      if (n.type === RegType.PTR_TO_MAP_VALUE && !(n.map && n.map.spinLockOff >= 0)) n.id = 0;
+      n.type = nonNullType(r.type);
+      // a non-null pointer keeps no id (a map value with a spin lock keeps it, inner maps their uid)
+      if (n.type === RegType.PTR_TO_MAP_VALUE ? !(n.map && n.map.spinLockOff >= 0) : n.type !== RegType.CONST_PTR_TO_MAP) n.id = 0;
       return n;
     };
     for (const f of st.frames) {
@@ -1302,6 +1324,12 @@ export class Verifier {
     // prepare_func_exit does not read R0 of a static callee: an unset R0 only
     // matters if the caller reads it (callbacks must return a scalar, though)
     const staticCallee = this.cur.frames.length > 1 && this.subprogs[f.subprog]?.linkage !== 'global';
+    // check_resource_leak comes first (process_bpf_exit_full)
+    if (this.cur.frames.length === 1) {
+      if (this.cur.lock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', EINVAL);
+      checkReferenceLeak(this, 'BPF_EXIT instruction in main prog');
+      if (this.cur.rcuLock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region', EINVAL);
+    }
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
     if (this.cur.frames.length === 1 && r0.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (this.cur.frames.length > 1) {
@@ -1329,7 +1357,6 @@ export class Verifier {
       this.doPrintState = true;
       return true;
     }
-    if (this.cur.lock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region', EINVAL);
     if (f.inAsyncCallbackFn) {
       if (r0.type !== RegType.SCALAR_VALUE) fail(`At async callback return the register R0 is not a known value (${r0.type})`, EINVAL);
       this.checkRetRange(r0, [0n, 0n], 'At async callback return');

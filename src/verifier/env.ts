@@ -1,6 +1,7 @@
 // What the verifier is given and what it returns.
 import type { Insn } from '../isa/insn.js';
 import type { HelperProto } from '../helpers/proto.js';
+import type { KfuncProto } from '../kfuncs/proto.js';
 
 /** What the verifier needs to know about a map (struct bpf_map's verifier view). */
 export interface MapMeta {
@@ -47,6 +48,8 @@ export interface VerifierInput {
   maps: readonly MapMeta[];
   funcInfo?: readonly FuncInfo[];
   lineInfo?: readonly LineInfo[];
+  /** kfunc lookup by the call's BTF id (imm of a BPF_PSEUDO_KFUNC_CALL); defaults to tsbpf's kfunc table ids */
+  kfunc?: (btfId: number) => KfuncProto | undefined;
   /** helper prototype lookup; defaults to src/helpers/protos.ts */
   helperProto?: (id: number) => HelperProto | undefined;
   /** 0: errors only; 1: the failing path; 2: every instruction with state */

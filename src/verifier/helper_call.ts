@@ -1,14 +1,17 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgType, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgType, MEM_RDONLY, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
 import { helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
-import { EACCES, EINVAL } from '../uapi/errno.js';
+import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
-import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
+import {
+  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
+} from './reg_state.js';
+import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -29,7 +32,22 @@ interface CallMeta {
   mapArg?: MapMeta;
   /** the key argument is a known constant on the stack (get_constant_map_key) */
   constKey?: bigint;
+  /** the (single) referenced argument's ref_obj_id */
+  refObjId: number;
+  /** register of the OBJ_RELEASE argument */
+  releaseRegno: number;
+  /** ARG_CONST_ALLOC_SIZE_OR_ZERO's value: the size of returned memory */
+  memSize: number;
 }
+
+/** check_reg_type's compatible register types per argument kind (the kernel's *_types tables), in its print order */
+const SOCK_COMMON_TYPES = [RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK];
+const COMPATIBLE: Partial<Record<ArgType, readonly RegType[]>> = {
+  [ArgType.PTR_TO_BTF_ID_SOCK_COMMON]: [...SOCK_COMMON_TYPES, RegType.PTR_TO_BTF_ID, RegType.TRUSTED_PTR_TO_BTF_ID],
+  [ArgType.PTR_TO_SOCKET]: [RegType.PTR_TO_SOCKET],
+  [ArgType.PTR_TO_SOCK_COMMON]: SOCK_COMMON_TYPES,
+  [ArgType.PTR_TO_RINGBUF_MEM]: [RegType.PTR_TO_RINGBUF_MEM],
+};
 
 /** reg_type_str: a map-in-map lookup result is a map_value_or_null until checked */
 const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT'
@@ -105,10 +123,18 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   }
   if (p.gplOnly && !v.input.gpl) fail('cannot call GPL-restricted function from non-GPL compatible program', EINVAL);
 
-  const meta: CallMeta = { mapUid: 0, viaTimer: false };
+  const meta: CallMeta = { mapUid: 0, viaTimer: false, refObjId: 0, releaseRegno: 0, memSize: 0 };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
+
+  // the OBJ_RELEASE argument's reference goes, with every pointer carrying it
+  if (meta.releaseRegno) {
+    const released = meta.refObjId ? releaseReference(v, meta.refObjId) : isNullConst(v.regs[meta.releaseRegno]!);
+    if (!released) fail(`func ${funcIdName(funcId)}#${funcId} reference has not been acquired before`, EINVAL);
+  }
+  // a tail call never comes back: nothing may be held across it
+  if (p.id === F.BPF_FUNC_tail_call) checkReferenceLeak(v, 'tail_call');
   if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
@@ -155,6 +181,27 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       }
       break;
     }
+    case RetType.PTR_TO_SOCKET_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_SOCKET_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_SOCK_COMMON_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_SOCK_COMMON_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_TCP_SOCK_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_TCP_SOCK_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
+      regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
+      break;
+  }
+  if (p.ptrCast) {
+    // the cast pointer lives as long as the reference it came from
+    regs[0]!.refObjId = meta.refObjId;
+  } else if (p.acquire) {
+    // mark_ptr_or_null_reg finds the reference by the register's id
+    const ref = acquireReference(v, idx);
+    regs[0]!.id = ref;
+    regs[0]!.refObjId = ref;
   }
 
   if (p.callback === 'loop') {
@@ -213,6 +260,20 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   const kind = p.args[i]!;
   const reg = v.readReg(regno);
   const mismatch = (expected: string): never => fail(`R${regno} type=${typeName(reg)} expected=${expected}`, EACCES);
+  const flags = p.argFlags?.[i] ?? 0;
+  const compatible = COMPATIBLE[kind];
+  if (compatible) {
+    // check_func_arg: a NULL constant for a maybe-NULL argument skips the type check
+    if (!(flags & PTR_MAYBE_NULL && isNullConst(reg))) {
+      if (!compatible.includes(reg.type)) mismatch(compatible.join(', '));
+      if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
+      checkFuncArgRegOff(reg, regno, flags);
+    }
+    checkArgRef(reg, regno, flags, meta);
+    return;
+  }
+  if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
+  if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
     case ArgType.ANYTHING:
     case ArgType.DONTCARE:
@@ -291,7 +352,53 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.markRegsPrecise(regno); return; }
       if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
       return;
+    case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
+      if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');
+      if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);
+      meta.memSize = Number(reg.varOff.value);
+      v.markRegsPrecise(regno);
+      return;
+    default:
+      return fail(`verifier internal error: argument kind ${kind} is not supported by tsbpf`, EFAULT);
   }
+}
+
+/** register_is_null: a known zero scalar */
+function isNullConst(r: RegState): boolean {
+  return r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+}
+
+/** check_func_arg_reg_off for the pointer kinds with a compatible-types table */
+function checkFuncArgRegOff(reg: RegState, regno: number, flags: number): void {
+  if (flags & OBJ_RELEASE) {
+    if (reg.off) fail(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`, EINVAL);
+    checkPtrOffReg(reg, regno, false);
+    return;
+  }
+  // PTR_TO_MEM (ringbuf too) may carry any offset; BTF pointers a fixed one
+  if (isMemType(reg.type)) return;
+  checkPtrOffReg(reg, regno, isBtfIdType(reg.type));
+}
+
+/** __check_ptr_off_reg */
+export function checkPtrOffReg(reg: RegState, regno: number, fixedOffOk: boolean): void {
+  if (!fixedOffOk && reg.off) fail(`dereference of modified ${reg.type} ptr R${regno} off=${reg.off} disallowed`, EACCES);
+  if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) fail(`variable ${reg.type} access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+}
+
+/** check_func_arg after the type check: the release argument and the single referenced argument */
+function checkArgRef(reg: RegState, regno: number, flags: number, meta: CallMeta): void {
+  if (flags & OBJ_RELEASE) {
+    if (!reg.refObjId && !isNullConst(reg)) fail(`R${regno} must be referenced when passed to release function`, EINVAL);
+    if (meta.releaseRegno) fail('verifier internal error: more than one release argument', EFAULT);
+    meta.releaseRegno = regno;
+  }
+  if (reg.refObjId) noteRefObjId(reg, regno, meta);
+}
+
+function noteRefObjId(reg: RegState, regno: number, meta: CallMeta): void {
+  if (meta.refObjId) fail(`more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${meta.refObjId}`, EACCES);
+  meta.refObjId = reg.refObjId;
 }
 
 /** get_constant_map_key: a key held in stack bytes known to be constant. */

@@ -9,7 +9,7 @@ import type { Insn } from '../isa/insn.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 import type { LineInfo, VerifierStats } from './env.js';
-import { type RegState, RegType, S32_MAX, S32_MIN, S64_MAX, S64_MIN } from './reg_state.js';
+import { type RegState, RegType, S32_MAX, S32_MIN, S64_MAX, S64_MIN, isBtfIdType, isMemType, nonNullType } from './reg_state.js';
 import { type FuncState, Stk } from './state.js';
 import { U32_MAX, U64_MAX, tnumIsConst } from './tnum.js';
 
@@ -122,19 +122,20 @@ export function regStateStr(r: RegState, frameno: number, precise = false): stri
   }
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
+  if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
   if (t !== RegType.SCALAR_VALUE && r.off) parts.push(`off=${r.off}`);
   if (t === RegType.PTR_TO_PACKET || t === RegType.PTR_TO_PACKET_META) parts.push(`r=${unum(BigInt(r.range))}`);
   else if (r.map && (t === RegType.CONST_PTR_TO_MAP || t === RegType.CONST_PTR_TO_MAP_OR_NULL || t === RegType.PTR_TO_MAP_KEY
     || t === RegType.PTR_TO_MAP_VALUE || t === RegType.PTR_TO_MAP_VALUE_OR_NULL)) {
     parts.push(`map=${r.map.name}`, `ks=${r.map.keySize}`, `vs=${r.map.valueSize}`);
-  }
+  } else if (isMemType(nonNullType(t))) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.varOff)) {
     if (r.varOff.value !== 0n) parts.push(`imm=${snum(BigInt.asIntN(64, r.varOff.value))}`);
   } else {
     parts.push(...scalarRanges(r));
     if (r.varOff.mask !== U64_MAX) parts.push(`var_off=${tnumText(r.varOff)}`);
   }
-  return `${precise && t === RegType.SCALAR_VALUE ? 'P' : ''}${t}(${parts.join(',')})`;
+  return `${precise && t === RegType.SCALAR_VALUE ? 'P' : ''}${t}${isBtfIdType(t) && r.btf ? r.btf.name : ''}(${parts.join(',')})`;
 }
 
 const SLOT_CHAR: Record<number, string> = { [Stk.INVALID]: '?', [Stk.MISC]: 'm', [Stk.ZERO]: '0', [Stk.SPILL]: 'r' };

@@ -21,6 +21,84 @@ export const enum RegType {
   PTR_TO_PACKET_END = 'pkt_end',
   PTR_TO_FUNC = 'func',
   PTR_TO_MEM = 'mem',
+  // The kernel composes a base type with flag bits (PTR_MAYBE_NULL,
+  // MEM_RDONLY, MEM_RINGBUF, PTR_TRUSTED, MEM_RCU, ...); each combination
+  // tsbpf produces is one member here, its value what reg_type_str prints.
+  PTR_TO_MEM_OR_NULL = 'mem_or_null',
+  /** PTR_TO_MEM | MEM_RDONLY */
+  PTR_TO_RDONLY_MEM = 'rdonly_mem',
+  PTR_TO_RDONLY_MEM_OR_NULL = 'rdonly_mem_or_null',
+  /** PTR_TO_MEM | MEM_RINGBUF: a bpf_ringbuf_reserve'd record */
+  PTR_TO_RINGBUF_MEM = 'ringbuf_mem',
+  PTR_TO_RINGBUF_MEM_OR_NULL = 'ringbuf_mem_or_null',
+  PTR_TO_SOCKET = 'sock',
+  PTR_TO_SOCKET_OR_NULL = 'sock_or_null',
+  PTR_TO_SOCK_COMMON = 'sock_common',
+  PTR_TO_SOCK_COMMON_OR_NULL = 'sock_common_or_null',
+  PTR_TO_TCP_SOCK = 'tcp_sock',
+  PTR_TO_TCP_SOCK_OR_NULL = 'tcp_sock_or_null',
+  PTR_TO_XDP_SOCK = 'xdp_sock',
+  /** PTR_TO_BTF_ID: a kernel object of BTF type `btf` (printed after the type) */
+  PTR_TO_BTF_ID = 'ptr_',
+  PTR_TO_BTF_ID_OR_NULL = 'ptr_or_null_',
+  /** PTR_TO_BTF_ID | PTR_TRUSTED */
+  TRUSTED_PTR_TO_BTF_ID = 'trusted_ptr_',
+  TRUSTED_PTR_TO_BTF_ID_OR_NULL = 'trusted_ptr_or_null_',
+  /** PTR_TO_BTF_ID | MEM_RCU */
+  RCU_PTR_TO_BTF_ID = 'rcu_ptr_',
+  RCU_PTR_TO_BTF_ID_OR_NULL = 'rcu_ptr_or_null_',
+  /** PTR_TO_BTF_ID | PTR_UNTRUSTED */
+  UNTRUSTED_PTR_TO_BTF_ID = 'untrusted_ptr_',
+  /** PTR_TO_BTF_ID | MEM_PERCPU (a .ksyms per-CPU variable) */
+  PERCPU_PTR_TO_BTF_ID = 'percpu_ptr_',
+}
+
+/** type & ~PTR_MAYBE_NULL: what a NULL check turns each maybe-NULL type into */
+const NON_NULL: Partial<Record<RegType, RegType>> = {
+  [RegType.PTR_TO_MAP_VALUE_OR_NULL]: RegType.PTR_TO_MAP_VALUE,
+  [RegType.CONST_PTR_TO_MAP_OR_NULL]: RegType.CONST_PTR_TO_MAP,
+  [RegType.PTR_TO_MEM_OR_NULL]: RegType.PTR_TO_MEM,
+  [RegType.PTR_TO_RDONLY_MEM_OR_NULL]: RegType.PTR_TO_RDONLY_MEM,
+  [RegType.PTR_TO_RINGBUF_MEM_OR_NULL]: RegType.PTR_TO_RINGBUF_MEM,
+  [RegType.PTR_TO_SOCKET_OR_NULL]: RegType.PTR_TO_SOCKET,
+  [RegType.PTR_TO_SOCK_COMMON_OR_NULL]: RegType.PTR_TO_SOCK_COMMON,
+  [RegType.PTR_TO_TCP_SOCK_OR_NULL]: RegType.PTR_TO_TCP_SOCK,
+  [RegType.PTR_TO_BTF_ID_OR_NULL]: RegType.PTR_TO_BTF_ID,
+  [RegType.TRUSTED_PTR_TO_BTF_ID_OR_NULL]: RegType.TRUSTED_PTR_TO_BTF_ID,
+  [RegType.RCU_PTR_TO_BTF_ID_OR_NULL]: RegType.RCU_PTR_TO_BTF_ID,
+};
+const MAYBE_NULL = new Map<RegType, RegType>(Object.entries(NON_NULL).map(([k, v]) => [v!, k as RegType]));
+
+/** mark_ptr_not_null_reg's type change */
+export const nonNullType = (t: RegType): RegType => NON_NULL[t] ?? t;
+/** type | PTR_MAYBE_NULL */
+export const maybeNullType = (t: RegType): RegType => MAYBE_NULL.get(t) ?? t;
+
+/** base_type(t) == PTR_TO_BTF_ID, whatever the flags */
+export function isBtfIdType(t: RegType): boolean {
+  return t === RegType.PTR_TO_BTF_ID || t === RegType.PTR_TO_BTF_ID_OR_NULL || t === RegType.TRUSTED_PTR_TO_BTF_ID
+    || t === RegType.TRUSTED_PTR_TO_BTF_ID_OR_NULL || t === RegType.RCU_PTR_TO_BTF_ID || t === RegType.RCU_PTR_TO_BTF_ID_OR_NULL
+    || t === RegType.UNTRUSTED_PTR_TO_BTF_ID || t === RegType.PERCPU_PTR_TO_BTF_ID;
+}
+
+/** base_type(t) == PTR_TO_MEM (any flags, not NULL) */
+export function isMemType(t: RegType): boolean {
+  return t === RegType.PTR_TO_MEM || t === RegType.PTR_TO_RDONLY_MEM || t === RegType.PTR_TO_RINGBUF_MEM;
+}
+
+/** type_is_sk_pointer */
+export function isSkPointer(t: RegType): boolean {
+  return t === RegType.PTR_TO_SOCKET || t === RegType.PTR_TO_SOCK_COMMON || t === RegType.PTR_TO_TCP_SOCK || t === RegType.PTR_TO_XDP_SOCK;
+}
+
+/** A kernel BTF type a PTR_TO_BTF_ID register points to (btf + btf_id). */
+export interface BtfRef {
+  /** type id in the BTF it comes from (vmlinux or tsbpf's built-in description) */
+  id: number;
+  /** struct name, as print_verifier_state prints it after "ptr_" */
+  name: string;
+  /** byte size of the type */
+  size: number;
 }
 
 export const S64_MIN = -(1n << 63n);
@@ -49,6 +127,13 @@ export interface RegState {
   /** PTR_TO_MEM / PTR_TO_MAP_KEY size */
   memSize: number;
   /**
+   * ref_obj_id: the acquired reference (VState.refs) this pointer came from;
+   * releasing it invalidates every register and spill that carries it
+   */
+  refObjId: number;
+  /** PTR_TO_BTF_ID: the pointed-to type */
+  btf?: BtfRef;
+  /**
    * the scalar's exact value mattered on some path below the checkpoint
    * holding it (set only in checkpoints; see Verifier.markPrecise)
    */
@@ -60,7 +145,7 @@ export function notInit(): RegState {
     type: RegType.NOT_INIT, off: 0, varOff: tnumUnknown,
     smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX,
     s32min: S32_MIN, s32max: S32_MAX, u32min: 0n, u32max: U32_MAX,
-    id: 0, mapUid: 0, range: 0, frameno: 0, subprog: 0, memSize: 0,
+    id: 0, mapUid: 0, range: 0, frameno: 0, subprog: 0, memSize: 0, refObjId: 0,
   };
 }
 
@@ -216,8 +301,9 @@ export function isPointer(r: RegState): boolean {
   return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
 }
 
+/** type_may_be_null */
 export function isNullable(t: RegType): boolean {
-  return t === RegType.PTR_TO_MAP_VALUE_OR_NULL || t === RegType.CONST_PTR_TO_MAP_OR_NULL;
+  return NON_NULL[t] !== undefined;
 }
 
 /** Printing as in print_verifier_state: "scalar(smin=0,smax=10)", "fp-8", "map_value(map=m,ks=4,vs=8)". */
@@ -238,11 +324,14 @@ export function regStr(r: RegState): string {
     default: {
       const parts: string[] = [];
       if (r.id) parts.push(`id=${r.id}`);
+      if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
       if (r.off) parts.push(`off=${r.off}`);
       if (r.map) parts.push(`map=${r.map.name}`, `ks=${r.map.keySize}`, `vs=${r.map.valueSize}`);
       if (r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META) parts.push(`r=${r.range}`);
       if (!tnumIsConst(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);
-      return `${r.type}(${parts.join(',')})`;
+      if (isMemType(r.type) || r.type === RegType.PTR_TO_MEM_OR_NULL || r.type === RegType.PTR_TO_RINGBUF_MEM_OR_NULL
+        || r.type === RegType.PTR_TO_RDONLY_MEM_OR_NULL) parts.push(`sz=${r.memSize}`);
+      return `${r.type}${isBtfIdType(r.type) && r.btf ? r.btf.name : ''}(${parts.join(',')})`;
     }
   }
 }

@@ -28,9 +28,25 @@ export interface FuncState {
 
 export interface LockState { map: MapMeta; mapUid: number; id: number }
 
+/**
+ * An acquired reference (struct bpf_reference_state, REF_TYPE_PTR): a socket
+ * from bpf_sk_lookup_*, a ring buffer record, a kfunc's KF_ACQUIRE result.
+ * The program must release each before it exits.
+ */
+export interface RefState {
+  /** the ref_obj_id the registers holding it carry */
+  id: number;
+  /** insn_idx of the acquiring call ("alloc_insn=" in the leak report) */
+  insn: number;
+}
+
 export interface VState {
   frames: FuncState[];
   lock: LockState | null;
+  /** acquired references, in acquisition order (the kernel's refs[]) */
+  refs: RefState[];
+  /** inside a bpf_rcu_read_lock() region (active_rcu_lock) */
+  rcuLock: boolean;
   /** the newest checkpoint on this path (for branch counting and loop detection) */
   cp: Checkpoint | null;
   /**
@@ -97,7 +113,10 @@ export function copyFrame(f: FuncState): FuncState {
 }
 
 export function copyState(s: VState): VState {
-  return { frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt };
+  return {
+    frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })), rcuLock: s.rcuLock,
+    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt,
+  };
 }
 
 /** id flag of a scalar linked to others with a constant delta in `off` (BPF_ADD_CONST) */
@@ -155,7 +174,8 @@ function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
         && rangeWithin(o, c) && ids.ok(o.id, c.id);
     default:
       return o.off === c.off && o.map === c.map && o.mapUid === c.mapUid && o.frameno === c.frameno
-        && o.subprog === c.subprog && o.memSize === c.memSize && rangeWithin(o, c) && ids.ok(o.id, c.id);
+        && o.subprog === c.subprog && o.memSize === c.memSize && o.btf === c.btf && rangeWithin(o, c) && ids.ok(o.id, c.id)
+        && ids.ok(o.refObjId, c.refObjId);
   }
 }
 
@@ -193,6 +213,7 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
   const ids = new IdMap();
+  if (!refsafe(old, cur, ids)) return false;
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;
     if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
@@ -204,17 +225,25 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean
   return true;
 }
 
+/** refsafe: the same references, their ids mapped consistently with the registers' */
+function refsafe(old: VState, cur: VState, ids: IdMap): boolean {
+  if (old.refs.length !== cur.refs.length || old.rcuLock !== cur.rcuLock) return false;
+  for (let i = 0; i < old.refs.length; i++) if (!ids.ok(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  return true;
+}
+
 function regExact(a: RegState, b: RegState): boolean {
   return a.type === b.type && a.off === b.off && a.varOff.value === b.varOff.value && a.varOff.mask === b.varOff.mask
     && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax
     && a.u32min === b.u32min && a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max
     && a.map === b.map && a.mapUid === b.mapUid && a.range === b.range && a.frameno === b.frameno
-    && a.subprog === b.subprog && a.memSize === b.memSize;
+    && a.subprog === b.subprog && a.memSize === b.memSize && a.refObjId === b.refObjId && a.btf === b.btf;
 }
 
 /** The same state again: a loop that makes no progress. */
 export function statesExact(a: VState, b: VState): boolean {
   if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
+  if (a.rcuLock !== b.rcuLock || a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
   for (let f = 0; f < a.frames.length; f++) {
     const x = a.frames[f]!, y = b.frames[f]!;
     if (x.callsite !== y.callsite) return false;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Insn } from '../../src/isa/insn.js';
 import type { MapMeta, VerifierInput } from '../../src/verifier/index.js';
 import { isGpl } from '../../src/runtime/loader.js';
+import { kfuncByName } from '../../src/kfuncs/table.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
 
@@ -18,6 +19,8 @@ export interface KernelRecord {
   maps: MapMeta[];
   funcInfo: { insnOff: number; name: string; linkage: 'static' | 'global' }[];
   lineInfo: { insnOff: number; line: string; lineNum: number }[];
+  /** the kernel's BTF id -> name of each kfunc the program calls */
+  kfuncs?: Record<string, string>;
   log: string;
 }
 
@@ -35,6 +38,8 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps: r.maps,
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
+    // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
+    ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),
   };
 }
 

@@ -85,7 +85,13 @@ function walk(dir: string, out: string[] = []): string[] {
 const rejections = kernelRejections();
 
 /** Objects the kernel accepts that tsbpf does not load yet, with the reason. */
-const KNOWN_GAPS: Record<string, string> = {};
+const KNOWN_GAPS: Record<string, string> = {
+  // verified as the kernel verifies them (corpus.test.ts, refs.test.ts); the runtime lacks the pieces
+  'test/verifier/corpus/refs.bpf.o': 'bpf_sk_lookup_tcp / bpf_ringbuf_reserve are not implemented yet (net, maps)',
+  'test/verifier/sk_lookup_prog.bpf.o': 'bpf_sk_lookup_tcp / bpf_sk_release are not implemented yet (net)',
+  'test/verifier/corpus/kfunc_ct.bpf.o': 'the loader does not resolve .ksyms kfunc externs yet',
+  'test/verifier/corpus/kfunc_rcu.bpf.o': 'the loader does not resolve .ksyms kfunc externs yet',
+};
 
 test('the repository has BPF objects to load', () => {
   assert.ok(objects.length >= 40, `found ${objects.length}`);

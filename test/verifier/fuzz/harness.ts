@@ -22,6 +22,7 @@
 import { verify, VerifierError, type MapMeta, type VerifierInput } from '../../../src/verifier/index.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import { createMap, type MapSpec } from '../../../src/maps/map.js';
+import { helperImplemented } from '../../../src/helpers/protos.js';
 import { ArrayMap } from '../../../src/maps/arraymap.js';
 import type { MapObject } from '../../../src/runtime/map.js';
 import type { ProgObject } from '../../../src/runtime/program.js';
@@ -136,6 +137,24 @@ function keyBytes(k: number, size: number): Uint8Array {
   return out;
 }
 
+/** Whether this runtime can create a map of the type (probed once per type). */
+const mapTypes = new Map<number, boolean>();
+function mapTypeSupported(type: number): boolean {
+  let ok = mapTypes.get(type);
+  if (ok === undefined) {
+    try {
+      const rt = runtime(1);
+      const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 4096, flags: 0, name: 'probe' });
+      rt.registerMap(map).put();
+      ok = true;
+    } catch (e) {
+      ok = !(e instanceof Error && /EOPNOTSUPP|not supported/i.test(e.message));
+    }
+    mapTypes.set(type, ok);
+  }
+  return ok;
+}
+
 /** program types prepareTestRun can run */
 const RUNNABLE = new Set([PROG_XDP, PROG_SYSCALL, 1, 3, 4, 8, 17, 26]);
 
@@ -163,6 +182,12 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   let outcome: Outcome = 'ok';
   // kprobe/tracepoint corpus programs (and their mutants) are verified only: BPF_PROG_TEST_RUN cannot run them
   if (!RUNNABLE.has(p.progType)) return { outcome, accesses, runs: 0, processedInsns };
+  // helpers and kfuncs the verifier knows but the runtime does not implement (the loader refuses those programs)
+  if (p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !helperImplemented(x.imm))))) {
+    return { outcome, accesses, runs: 0, processedInsns };
+  }
+  // map types the runtime cannot create yet (the loader refuses those objects)
+  if (p.maps.some((m) => !mapTypeSupported(m.type))) return { outcome, accesses, runs: 0, processedInsns };
   for (let run = 0; run < runs; run++) {
     const r = runOnce(p, rng, accesses);
     if (r.finding) return { outcome, accesses, runs: run + 1, processedInsns, finding: r.finding };

@@ -163,7 +163,22 @@ int main(int argc, char **argv) {
       }
       printf("%s[%d,%d,%d,%d,%d]", i ? "," : "", x.code, x.dst_reg, x.src_reg, x.off, imm);
     }
-    printf("],\"maps\":[");
+    // kfunc calls carry the running kernel's BTF ids: name them, so the
+    // verifier under test can resolve them against its own kfunc table
+    printf("],\"kfuncs\":{");
+    {
+      static struct btf *vmlinux;
+      if (!vmlinux) vmlinux = btf__load_vmlinux_btf();
+      int nk = 0;
+      for (unsigned i = 0; i < cap.attr.insn_cnt; i++) {
+        struct bpf_insn x = cap.insns[i];
+        if (x.code != (BPF_JMP | BPF_CALL) || x.src_reg != BPF_PSEUDO_KFUNC_CALL || !vmlinux) continue;
+        const struct btf_type *t = btf__type_by_id(vmlinux, x.imm);
+        if (!t) continue;
+        printf("%s\"%d\":", nk++ ? "," : "", x.imm); jstr(btf__name_by_offset(vmlinux, t->name_off));
+      }
+    }
+    printf("},\"maps\":[");
     int k = 0;
     bpf_object__for_each_map(m, obj) { if (k) printf(","); mapMeta(btf, m, k); k++; }
     printf("],\"funcInfo\":[");
