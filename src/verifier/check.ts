@@ -38,6 +38,12 @@ import { checkInsnFields } from './insn_fields.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
+/** reg_not_null: pointer types the kernel knows are not NULL in a comparison with 0 */
+const REG_NOT_NULL = new Set<RegType>([
+  RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
+  RegType.PTR_TO_SOCK_COMMON, RegType.TRUSTED_PTR_TO_BTF_ID, RegType.PTR_TO_MEM, RegType.PTR_TO_RDONLY_MEM,
+  RegType.PTR_TO_RINGBUF_MEM,
+]);
 /** BPF_ABS (BPF_LD mode) */
 const BPF_ABS_MODE = 0x20;
 const MAX_PACKET_OFF = 0xffff;
@@ -1136,9 +1142,12 @@ export class Verifier {
         this.insnIdx = idx + 1;
         return true;
       }
-      // a non-null pointer is never equal to 0
-      this.insnIdx = op === BPF_JNE ? target : idx + 1;
-      return true;
+      // reg_not_null: these pointers are never equal to 0 (ctx, stack and packet
+      // pointers are not in the kernel's list: both ways are followed)
+      if (REG_NOT_NULL.has(d.type)) {
+        this.insnIdx = op === BPF_JNE ? target : idx + 1;
+        return true;
+      }
     }
 
     if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {

@@ -281,7 +281,8 @@ export function describeFinding(f: DiffFinding): string {
   return [
     `${f.kind}: ${f.detail}`,
     `origin: ${f.program.origin}; prog type ${f.program.progType}; maps ${JSON.stringify(f.program.maps.map((m) => [m.type, m.keySize, m.valueSize, m.maxEntries]))}`,
-    `tsbpf: ${ours.ok ? 'accepts' : `rejects: ${ours.message}`}`,
+    `kernel: ${f.kernel.kind === 'ok' ? 'accepts' : `rejects (errno ${f.kernel.errno}): ${f.kernel.message}`}`,
+    `tsbpf: ${ours.ok ? 'accepts' : `rejects: ${ours.message}`} (${ours.ms.toFixed(0)} ms)`,
     `insns: ${JSON.stringify(f.program.insns.map((x) => [x.code, x.dst, x.src, x.off, x.imm]))}`,
     ...disassemble(f.program.insns),
   ].join('\n');

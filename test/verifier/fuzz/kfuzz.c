@@ -43,10 +43,13 @@ static void error_line(char *log)
 	char *prev = NULL, *cur = strtok(log, "\n");
 	while (cur) {
 		if (!strncmp(cur, "processed ", 10)) break;
-		prev = cur;
+		/* the infinite-loop report is followed by the two states it compared */
+		if (strncmp(cur, "cur state:", 10) && strncmp(cur, "old state:", 10)) prev = cur;
 		cur = strtok(NULL, "\n");
 	}
-	fputs(prev ? prev : "(no message)", stdout);
+	/* at level 1 the message may follow the instruction's own text on its line */
+	char *msg = prev ? strstr(prev, "infinite loop detected") : NULL;
+	fputs(msg ? msg : prev ? prev : "(no message)", stdout);
 }
 
 int main(void)
