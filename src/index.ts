@@ -31,6 +31,10 @@ export { assemble, AsmError } from './isa/asm.js';
 export { validateProgram } from './isa/validate.js';
 export { formatInsn, disassemble } from './isa/disasm.js';
 
+// CO-RE: the built-in target BTF (what tsbpf emulates) and the layout it gives a struct
+export { builtinKernelBtf, structLayout } from './btf/kernel/kernel_btf.js';
+export { Btf } from './btf/btf.js';
+
 // parsing without a runtime (cilium/ebpf's CollectionSpec)
 export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
 export { errnoName } from './uapi/errno.js';

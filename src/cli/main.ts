@@ -1,5 +1,7 @@
 // The tsbpf command, shaped like bpftool. Each subcommand is a module in this
 // folder exporting `main(argv): Promise<number>` (the exit status).
+import { takeGlobalOptions } from './runtime_opts.js';
+
 const COMMANDS: Record<string, { file: string; help: string }> = {
   asm: { file: './asm.js', help: 'asm FILE                 assemble conformance-syntax assembly, print bytecode hex' },
   disasm: { file: './disasm.js', help: 'disasm FILE              disassemble raw bytecode (or an ELF object)' },
@@ -10,10 +12,17 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
 };
 
 function usage(): string {
-  return ['usage: tsbpf <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), ''].join('\n');
+  return ['usage: tsbpf [--btf FILE] [-d] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
+    '  --btf FILE               target BTF of CO-RE relocations (e.g. /sys/kernel/btf/vmlinux); default: the built-in one',
+    '  -d, --debug              print libbpf-style debug lines (CO-RE relocations) on stderr', ''].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv0: string[]): Promise<number> {
+  const argv = takeGlobalOptions(argv0);
+  if (typeof argv === 'string') {
+    process.stderr.write(`tsbpf: ${argv}\n`);
+    return 2;
+  }
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(usage());

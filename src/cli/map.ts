@@ -6,6 +6,7 @@
 // Keys and values are bpftool's: `key [hex] BYTE...`, exactly the map's size.
 
 import { Runtime } from '../runtime/runtime.js';
+import { cliRuntimeOptions } from './runtime_opts.js';
 import type { BpfObject } from '../runtime/loader.js';
 import type { MapHandle, MapObject } from '../runtime/map.js';
 import { MapError } from '../maps/map.js';
@@ -198,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return EXIT_USAGE;
   }
-  const rt = new Runtime();
+  const rt = new Runtime(cliRuntimeOptions());
   const loaded = await openObject(rt, objPath, out);
   if (!loaded) return EXIT_LOAD;
   const { obj } = loaded;

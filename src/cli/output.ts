@@ -7,6 +7,7 @@ import type { BpfObject } from '../runtime/loader.js';
 import { VerifierError, type VerifierResult } from '../verifier/env.js';
 import { describeLoadFailure } from './load_failure.js';
 import { strerror } from './strerror.js';
+import { cliDebug } from './runtime_opts.js';
 
 /** Exit statuses: 1 an operation failed, 2 usage (bad arguments or names), 3 the object did not load (as `tsbpf run`). */
 export const EXIT_FAILED = 1;
@@ -60,6 +61,7 @@ export async function openObject(
   try {
     const obj = await rt.loadObject(path, {
       ...(logLevel === undefined ? {} : { logLevel }),
+      ...(cliDebug() ? { onCoreLog: (lines: string[]) => process.stderr.write(lines.map((l) => `libbpf: ${l}\n`).join('')) } : {}),
       onVerified: (prog, v) => {
         if (v instanceof VerifierError) rejected = { prog, err: v };
         else verdicts.set(prog, v);
@@ -78,6 +80,9 @@ export async function openObject(
       );
       out.error('failed to load object file', { prog, errno: f.errno, verifier_error: f.verifierError, log: err.log });
     } else {
+      // libbpf's warning lines of a failure before the verifier (CO-RE relocations)
+      const log = (e as { log?: unknown }).log;
+      if (typeof log === 'string' && log) process.stderr.write(log);
       process.stderr.write(`tsbpf: ${f.message}\n`);
       out.error('failed to load object file', { errno: f.errno, message: f.message });
     }

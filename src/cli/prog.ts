@@ -8,6 +8,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Runtime } from '../runtime/runtime.js';
+import { cliRuntimeOptions } from './runtime_opts.js';
 import { isGpl, type BpfObject } from '../runtime/loader.js';
 import type { Program } from '../runtime/program.js';
 import { VmError } from '../vm/errors.js';
@@ -104,7 +105,7 @@ async function load(args: string[], out: Output): Promise<number> {
     logLevel = Number(v) as 0 | 1 | 2;
   }
   if (rest.length !== 1) return usageError(out, rest.length ? `unexpected '${rest[1]}'` : 'prog load needs OBJ');
-  const rt = new Runtime();
+  const rt = new Runtime(cliRuntimeOptions());
   const loaded = await openObject(rt, rest[0]!, out, logLevel);
   if (!loaded) return EXIT_LOAD;
   const { obj, verdicts } = loaded;
@@ -187,7 +188,7 @@ async function run(args: string[], out: Output): Promise<number> {
     out.error(`failed to read input: ${(e as Error).message}`);
     return EXIT_FAILED;
   }
-  const rt = new Runtime();
+  const rt = new Runtime(cliRuntimeOptions());
   const loaded = await openObject(rt, objPath, out);
   if (!loaded) return EXIT_LOAD;
   const { obj } = loaded;
@@ -249,7 +250,7 @@ async function dump(args: string[], out: Output): Promise<number> {
   const [objPath, progName, ...extra] = args.filter((a) => a !== 'linum' && a !== 'xlated');
   if (!objPath) return usageError(out, 'prog dump needs OBJ');
   if (extra.length) return usageError(out, `unexpected '${extra[0]}'`);
-  const rt = new Runtime();
+  const rt = new Runtime(cliRuntimeOptions());
   const loaded = await openObject(rt, objPath, out);
   if (!loaded) return EXIT_LOAD;
   const { obj, verdicts } = loaded;

@@ -3,6 +3,7 @@
 // kernel-side runner in test/kernel/runner.c, so the two can be diffed.
 
 import { Runtime } from '../runtime/runtime.js';
+import { cliRuntimeOptions } from './runtime_opts.js';
 import type { BpfObject } from '../runtime/loader.js';
 import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let rt: Runtime;
   try {
-    rt = new Runtime(host ? { clock, host } : { clock });
+    rt = new Runtime(cliRuntimeOptions(host ? { clock, host } : { clock }));
   } catch (e) {
     process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
     return 2;

@@ -22,12 +22,19 @@ import {
 import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
+import { DynptrOps } from '../kfuncs/dynptr.js';
+
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, XdpBuff } from './env.js';
 
 /** The id -> implementation table the engines call, for one runtime. */
 export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
+  const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([
+    [F.BPF_FUNC_dynptr_from_mem, dynptr.fromMem],
+    [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
+    [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],
+    [F.BPF_FUNC_dynptr_data, dynptr.data],
     [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
     [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],

@@ -49,6 +49,8 @@ export const enum ArgType {
   PTR_TO_RINGBUF_MEM = 'ARG_PTR_TO_RINGBUF_MEM',
   /** a known constant size the helper allocates (bpf_ringbuf_reserve) */
   CONST_ALLOC_SIZE_OR_ZERO = 'ARG_CONST_ALLOC_SIZE_OR_ZERO',
+  /** a struct bpf_dynptr on the stack: initialized (MEM_UNINIT: the helper initializes it, as a local dynptr) */
+  PTR_TO_DYNPTR = 'ARG_PTR_TO_DYNPTR',
 }
 
 // Argument type flags (the kernel's bpf_type_flag bits that modify an
@@ -59,6 +61,8 @@ export const OBJ_RELEASE = 1 << 0;
 export const PTR_MAYBE_NULL = 1 << 1;
 /** the helper only reads the memory */
 export const MEM_RDONLY = 1 << 2;
+/** the helper initializes what the argument points to (a dynptr) */
+export const MEM_UNINIT = 1 << 3;
 
 /** Return kinds (enum bpf_return_type). */
 export const enum RetType {
@@ -70,6 +74,8 @@ export const enum RetType {
   PTR_TO_SOCK_COMMON_OR_NULL = 'RET_PTR_TO_SOCK_COMMON_OR_NULL',
   /** RET_PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL, sized by the CONST_ALLOC_SIZE_OR_ZERO argument */
   PTR_TO_RINGBUF_MEM_OR_NULL = 'RET_PTR_TO_RINGBUF_MEM_OR_NULL',
+  /** RET_PTR_TO_DYNPTR_MEM_OR_NULL: memory of the dynptr argument, sized by the CONST_ALLOC_SIZE_OR_ZERO argument */
+  PTR_TO_DYNPTR_MEM_OR_NULL = 'RET_PTR_TO_DYNPTR_MEM_OR_NULL',
 }
 
 export interface HelperProto {

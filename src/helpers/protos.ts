@@ -1,6 +1,6 @@
 // The prototype table of the helpers tsbpf implements, by kernel id
 // (kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c).
-import { ArgType as A, OBJ_RELEASE, RetType as R, type HelperProto } from './proto.js';
+import { ArgType as A, MEM_UNINIT, OBJ_RELEASE, RetType as R, type HelperProto } from './proto.js';
 import * as F from '../uapi/bpf_func.js';
 import * as T from '../uapi/bpf.js';
 
@@ -20,6 +20,10 @@ const SK_BASE = [
 ];
 
 const table: HelperProto[] = [
+  { id: F.BPF_FUNC_dynptr_from_mem, name: 'dynptr_from_mem', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING, A.PTR_TO_DYNPTR], argFlags: [0, 0, 0, MEM_UNINIT] },
+  { id: F.BPF_FUNC_dynptr_read, name: 'dynptr_read', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_DYNPTR, A.ANYTHING, A.ANYTHING] },
+  { id: F.BPF_FUNC_dynptr_write, name: 'dynptr_write', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_DYNPTR, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
+  { id: F.BPF_FUNC_dynptr_data, name: 'dynptr_data', gplOnly: false, ret: R.PTR_TO_DYNPTR_MEM_OR_NULL, args: [A.PTR_TO_DYNPTR, A.ANYTHING, A.CONST_ALLOC_SIZE_OR_ZERO] },
   { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
   { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
   { id: F.BPF_FUNC_map_delete_elem, name: 'map_delete_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },

@@ -7,15 +7,15 @@
 
 import { Btf, BtfError, parseBtf } from '../btf/btf.js';
 import { type BtfExt, parseBtfExt } from '../btf/ext.js';
-import { BTF_KIND_DATASEC } from '../btf/types.js';
+import { BTF_KIND_DATASEC, BTF_KIND_UNKN, BTF_KIND_VAR } from '../btf/types.js';
 import {
   R_BPF_64_32, R_BPF_64_64, R_BPF_64_ABS64, R_BPF_NAMES, SHF_EXECINSTR, SHN_UNDEF, SHT_NOBITS,
-  SHT_PROGBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, STT_SECTION,
+  SHT_PROGBITS, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_OBJECT, STT_SECTION,
 } from '../elf/constants.js';
 import { ElfFile, type ElfSection, type ElfSymbol } from '../elf/elf.js';
 import { INSN_SIZE, type Insn, LD_IMM64, decode } from '../isa/insn.js';
 import {
-  BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
+  BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
 } from '../isa/opcodes.js';
 import { ObjectError } from './errors.js';
 import { BPF_MAP_TYPE_PROG_ARRAY } from './map_types.js';
@@ -27,7 +27,7 @@ import { findSectionDef } from './section_defs.js';
 
 const CALL = BPF_JMP | BPF_CALL;
 
-export type RelocationKind = 'map_fd' | 'map_value' | 'subprog_call' | 'func';
+export type RelocationKind = 'map_fd' | 'map_value' | 'subprog_call' | 'func' | 'kfunc' | 'ksym';
 
 /** What one instruction of a final program refers to. */
 export interface ProgramRelocation {
@@ -41,8 +41,36 @@ export interface ProgramRelocation {
   offset?: number;
   /** subprog_call / func: index of the target instruction in ProgramSpec.insns */
   targetInsn?: number;
-  /** the ELF symbol the relocation named (for messages) */
+  /** the ELF symbol the relocation named (for messages); kfunc: the kernel function's name */
   symbol?: string;
+  /** kfunc / ksym: the extern is declared __weak (unresolved: no load failure) */
+  weak?: boolean;
+  /** ksym: a typed variable (resolved in the kernel's BTF), not a typeless address */
+  typed?: boolean;
+}
+
+/** A CO-RE relocation record of .BTF.ext, tied to the function it patches. */
+export interface CoreReloRecord {
+  /** ELF section of the instruction */
+  section: string;
+  /** index of the record in its section's list (libbpf's "relo #N") */
+  index: number;
+  /** BTF id of the local root type */
+  typeId: number;
+  accessStr: string;
+  /** enum bpf_core_relo_kind */
+  kind: number;
+  /** the program or subprogram (function name) the instruction belongs to */
+  func: string;
+  /** instruction index inside that function (libbpf's "insn #N") */
+  funcInsnIndex: number;
+}
+
+/** Where a CO-RE relocated instruction landed in a final program. */
+export interface ProgramCoreSite {
+  insnIndex: number;
+  /** index into ObjectSpec.coreRelos */
+  relo: number;
 }
 
 export interface FuncInfo {
@@ -89,6 +117,8 @@ export interface ProgramSpec {
   lineInfo: LineInfo[];
   /** the global function's linkage: BTF FUNC of the program, when BTF is present */
   btfFuncId?: number;
+  /** CO-RE relocated instructions (of the program and its subprograms), applied at load */
+  coreSites: ProgramCoreSite[];
 }
 
 export interface ObjectSpec {
@@ -102,6 +132,8 @@ export interface ObjectSpec {
   maps: MapSpec[];
   btf?: Btf;
   btfExt?: BtfExt;
+  /** CO-RE relocation records in libbpf's order (section by section), resolved at load against the target BTF */
+  coreRelos: CoreReloRecord[];
 }
 
 export interface ParseObjectOptions {
@@ -126,7 +158,9 @@ type RawRelo =
   | { type: 'call'; symOff: number; symbol: string }
   | { type: 'subprog_addr'; symOff: number; symbol: string }
   | { type: 'map'; mapIndex: number; symbol: string }
-  | { type: 'data'; mapIndex: number; symOff: number; symbol: string };
+  | { type: 'data'; mapIndex: number; symOff: number; symbol: string }
+  | { type: 'kfunc'; symbol: string; weak: boolean }
+  | { type: 'ksym'; symbol: string; weak: boolean; typed: boolean };
 
 /** Derives libbpf's object name from a path: "dir/timer.bpf.o" -> "timer". */
 export function objectNameFromPath(path: string): string {
@@ -213,7 +247,7 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       const fn = fns.find((f) => idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
       if (!fn) throw new ObjectError(`${where} is outside any function`, s.name, rel.offset);
       const sym = elf.symbolAt(rel.symbol, `${s.name} ${where} symbol`);
-      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection);
+      const relo = classifyRelo(elf, s, rel.offset, rel.type, insns, idx, sym, textIndex, maps, dataMapBySection, btf);
       if (relo.type !== 'call' && idx + 1 >= fn.secInsnOff + fn.insnCount) {
         throw new ObjectError(`${where}: the ld_imm64 at instruction ${idx} is cut by the end of function '${fn.name}'`, s.name, rel.offset);
       }
@@ -222,11 +256,12 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
     functions.push(...fns);
   }
 
+  const coreRelos = collectCoreRelos(elf, functions, btfExt);
   const subprogs = functions.filter((f) => f.section.index === textIndex);
   const programs: ProgramSpec[] = [];
   for (const fn of functions) {
     if (fn.section.index === textIndex) continue;
-    programs.push(linkProgram(fn, subprogs, maps, btfExt));
+    programs.push(linkProgram(fn, subprogs, maps, btfExt, coreRelos));
   }
   for (const m of maps) {
     for (const slot of m.initialSlots) {
@@ -235,7 +270,29 @@ export function parseObject(bytes: Uint8Array, opts: ParseObjectOptions = {}): O
       }
     }
   }
-  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt };
+  return { name: objName, license, kernelVersion, programs, maps, btf, btfExt, coreRelos };
+}
+
+/**
+ * The CO-RE records of .BTF.ext, each tied to its function as libbpf's
+ * bpf_object__relocate_core finds it (find_prog_by_sec_insn). A record
+ * outside every function belonged to an eliminated __weak subprogram: libbpf
+ * skips it, and so do we.
+ */
+function collectCoreRelos(elf: ElfFile, functions: RawFunction[], ext?: BtfExt): CoreReloRecord[] {
+  const out: CoreReloRecord[] = [];
+  for (const [secName, recs] of ext?.coreRelos ?? []) {
+    const sec = elf.section(secName);
+    if (!sec) throw new ObjectError(`CO-RE relocations for section '${secName}', which the ELF file does not have`, '.BTF.ext');
+    recs.forEach((r, index) => {
+      if (r.insnOff % INSN_SIZE) throw new ObjectError(`CO-RE relocation #${index} of '${secName}': insn_off ${r.insnOff} is not a multiple of ${INSN_SIZE}`, '.BTF.ext');
+      const idx = r.insnOff / INSN_SIZE;
+      const fn = functions.find((f) => f.section.index === sec.index && idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
+      if (!fn) return;
+      out.push({ section: secName, index, typeId: r.typeId, accessStr: r.accessStr, kind: r.kind, func: fn.name, funcInsnIndex: idx - fn.secInsnOff });
+    });
+  }
+  return out;
 }
 
 /**
@@ -246,6 +303,8 @@ function fixupDatasecs(elf: ElfFile, btf: Btf): void {
   for (const t of btf.types) {
     if (t.kind !== BTF_KIND_DATASEC) continue;
     const sec = elf.section(t.name);
+    // extern sections have no ELF section: libbpf lays them out itself
+    if (!sec && (t.name === '.kconfig' || t.name === '.ksyms')) continue;
     if (!sec) {
       if (t.size === 0 && t.vars.length) throw new ObjectError(`BTF DATASEC '${t.name}' has no ELF section`, t.name);
       continue;
@@ -278,15 +337,40 @@ function readVersion(elf: ElfFile): number | undefined {
   return new DataView(s.data.buffer, s.data.byteOffset, 4).getUint32(0, true);
 }
 
+/** A .ksyms VAR named `name`: typed (its type is not void), or undefined when there is none. */
+function ksymVarTyped(btf: Btf | undefined, name: string): boolean | undefined {
+  const ds = btf?.typeByName('.ksyms', BTF_KIND_DATASEC) as { vars: { type: number }[] } | undefined;
+  if (!btf || !ds) return undefined;
+  for (const v of ds.vars) {
+    const t = btf.type(v.type);
+    if (t.kind === BTF_KIND_VAR && t.name === name) return btf.resolve(t.type).kind !== BTF_KIND_UNKN;
+  }
+  return undefined;
+}
+
+/** An extern symbol (sym_is_extern: undefined, global or weak, named). */
+function isKsymFunc(elf: ElfFile, sym: ElfSymbol): boolean {
+  return (sym.bind === STB_GLOBAL || sym.bind === STB_WEAK) && elf.symbolName(sym) !== '';
+}
+
 /** libbpf's bpf_program__record_reloc(). */
 function classifyRelo(
   elf: ElfFile, sec: ElfSection, off: number, relType: number, insns: Insn[], idx: number, sym: ElfSymbol,
-  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>,
+  textIndex: number, maps: MapSpec[], dataMapBySection: Map<number, number>, btf?: Btf,
 ): RawRelo {
   const insn = insns[idx]!;
   const symName = elf.symbolName(sym);
   const fail = (msg: string): never => { throw new ObjectError(`relocation against '${symName}': ${msg}`, sec.name, off); };
-  if (sym.shndx === SHN_UNDEF) fail('extern symbols (__ksym, __kconfig, extern functions) are not supported');
+  if (sym.shndx === SHN_UNDEF) {
+    // a call of an extern function: a kfunc (libbpf's RELO_EXTERN_CALL), resolved against the kernel's BTF at load
+    if (insn.code === CALL && isKsymFunc(elf, sym)) return { type: 'kfunc', symbol: symName, weak: sym.bind === STB_WEAK };
+    // the address of a .ksyms variable (libbpf's RELO_EXTERN_LD64 of an EXT_KSYM)
+    const typed = ksymVarTyped(btf, symName);
+    if (insn.code === LD_IMM64 && typed !== undefined && isKsymFunc(elf, sym)) {
+      return { type: 'ksym', symbol: symName, weak: sym.bind === STB_WEAK, typed };
+    }
+    fail('extern symbols (__kconfig) are not supported');
+  }
   if (!ElfFile.isSectionIndex(sym.shndx) || sym.shndx >= elf.sections.length) fail(`symbol section index ${sym.shndx} is not a section`);
   const target = elf.sections[sym.shndx]!;
   if (insn.code === CALL) {
@@ -357,7 +441,7 @@ function isPseudoFunc(insn: Insn): boolean {
 }
 
 /** libbpf's bpf_object__reloc_code() for one main program, then data relocations. */
-function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[], ext?: BtfExt): ProgramSpec {
+function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[], ext: BtfExt | undefined, coreRelos: CoreReloRecord[]): ProgramSpec {
   const insns: Insn[] = [];
   const layout: { fn: RawFunction; off: number }[] = [];
   const offOf = new Map<RawFunction, number>();
@@ -380,6 +464,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
       const isCall = insn.code === CALL && insn.src === BPF_PSEUDO_CALL;
       if (!isCall && !isPseudoFunc(insn)) continue;
       const relo = fn.relos.get(i);
+      if (relo?.type === 'kfunc') continue;
       let subIdx: number; // instruction index inside .text
       if (relo?.type === 'call') subIdx = relo.symOff / INSN_SIZE + insn.imm + 1;
       else if (relo?.type === 'subprog_addr') subIdx = (relo.symOff + insn.imm) / INSN_SIZE;
@@ -421,6 +506,17 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
         insn.imm = r.mapIndex;
         next.imm = offset;
         relocations.push({ insnIndex: at, kind: 'map_value', mapName: maps[r.mapIndex]!.name, mapIndex: r.mapIndex, offset, symbol: r.symbol });
+      } else if (r.type === 'kfunc') {
+        // the kernel BTF id goes in at load (bpf_object__resolve_externs)
+        insn.src = BPF_PSEUDO_KFUNC_CALL;
+        insn.imm = 0;
+        insn.off = 0;
+        relocations.push({ insnIndex: at, kind: 'kfunc', symbol: r.symbol, weak: r.weak });
+      } else if (r.type === 'ksym') {
+        // the address goes in at load
+        insn.imm = 0;
+        next.imm = 0;
+        relocations.push({ insnIndex: at, kind: 'ksym', symbol: r.symbol, weak: r.weak, typed: r.typed });
       }
     }
   }
@@ -445,6 +541,15 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
   funcInfo.sort((a, b) => a.insnIndex - b.insnIndex);
   lineInfo.sort((a, b) => a.insnIndex - b.insnIndex);
 
+  // CO-RE sites: each function's records, at its place in this program
+  const coreSites: ProgramCoreSite[] = [];
+  for (const { fn, off } of layout) {
+    coreRelos.forEach((r, relo) => {
+      if (r.func === fn.name && r.section === fn.section.name) coreSites.push({ insnIndex: off + r.funcInsnIndex, relo });
+    });
+  }
+  coreSites.sort((a, b) => a.insnIndex - b.insnIndex);
+
   const secName = main.section.name;
   const def = findSectionDef(secName);
   const slash = secName.indexOf('/');
@@ -461,6 +566,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
     funcInfo,
     lineInfo,
     btfFuncId: funcInfo[0]?.insnIndex === 0 ? funcInfo[0].typeId : undefined,
+    coreSites,
   };
 }
 

@@ -21,11 +21,15 @@ import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
-import { EINVAL, EPERM } from '../uapi/errno.js';
+import { EINVAL, EPERM, ESRCH } from '../uapi/errno.js';
 import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
+import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
+import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { helperImplemented } from '../helpers/protos.js';
+import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
+import { BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
 import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
@@ -36,6 +40,8 @@ export interface LoadOptions {
   logLevel?: 0 | 1 | 2;
   /** each program's verdict as it is verified: the log and stats, or the rejection (`tsbpf prog load`) */
   onVerified?: (prog: string, outcome: VerifierResult | VerifierError) => void;
+  /** libbpf's CO-RE debug lines ("prog 'X': relo #0: patched insn #3 (LDX/ST/STX) off 4 -> 8"), once relocations are applied */
+  onCoreLog?: (lines: string[]) => void;
 }
 
 export class LoadError extends Error {
@@ -299,7 +305,8 @@ function relocate(ps: ProgramSpec, mapObjs: MapObject[]): { insns: Insn[]; used:
   for (const r of ps.relocations) {
     const at = insns[r.insnIndex];
     if (!at) throw new LoadError(`prog '${ps.name}': relocation at insn ${r.insnIndex} is outside the program`, -EINVAL);
-    if (r.kind === 'subprog_call') continue;
+    // calls, and externs resolved before verification (resolveKfuncExterns, resolveKsymVars)
+    if (r.kind === 'subprog_call' || r.kind === 'kfunc' || r.kind === 'ksym') continue;
     if (at.code !== LD_IMM64) throw new LoadError(`prog '${ps.name}': relocation at insn ${r.insnIndex} is not ld_imm64`, -EINVAL);
     if (r.kind === 'func') {
       setImm64(insns, r.insnIndex, r.targetInsn ?? 0);
@@ -325,6 +332,15 @@ export function isGpl(license: string): boolean {
 
 export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions): BpfObject {
   const spec = parseObject(bytes, opts.name === undefined ? {} : { name: objectNameFromPath(opts.name) });
+  // CO-RE first, as libbpf's bpf_object__relocate_core: against the runtime's target BTF
+  let core;
+  try {
+    core = resolveObjectCore(spec, () => rt.coreTarget);
+  } catch (e) {
+    if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+    throw e;
+  }
+  if (core) opts.onCoreLog?.(core.log);
   const mapObjs: MapObject[] = [];
   const progObjs: ProgObject[] = [];
   const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
@@ -379,13 +395,23 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         }
       }
     });
-    for (const ps of spec.programs) {
+    for (const ps0 of spec.programs) {
+      let ps: ProgramSpec;
+      try {
+        ps = coreProgram(spec, ps0, core);
+      } catch (e) {
+        if (e instanceof CoreLoadError) throw new LoadError(e.message, e.errno, e.log);
+        throw e;
+      }
       if (ps.type === 0) throw new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
       // bpf_prog_load: without CAP_BPF only socket filter and cgroup skb programs load
       if (!ctx.capBpf && ps.type !== BPF_PROG_TYPE_SOCKET_FILTER && ps.type !== BPF_PROG_TYPE_CGROUP_SKB) {
         throw new LoadError(`prog '${ps.name}': this program type needs CAP_BPF (the runtime has capBpf: false)`, -EPERM);
       }
       // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
+      // libbpf's bpf_object__resolve_externs: the BTF id of each extern function, the address of each .ksyms variable
+      resolveKfuncExterns(ps);
+      resolveKsymVars(ps, rt.ksyms);
       let verdict: VerifierResult;
       try {
         const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
@@ -405,7 +431,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
             throw e;
           }
         }
-      } catch (e) {
+      } catch (e0) {
+        const e = fixupCoreRejection(spec, ps, e0);
         if (e instanceof VerifierError) opts.onVerified?.(ps.name, e);
         throw e;
       }
@@ -413,6 +440,8 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       // the verifier knows more helpers than the runtime implements
       refuseUnimplementedHelpers(ps);
       const { insns, used } = relocate(ps, mapObjs);
+      // verified kfunc calls run as the runtime's internal helper ids
+      bindKfuncCalls(ps, insns);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
       for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };
       const maps = [...used].map((i) => {
@@ -465,8 +494,72 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
 /** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
 function refuseUnimplementedHelpers(ps: ProgramSpec): void {
   ps.insns.forEach((x, i) => {
-    if (x.code === 0x85 && x.src === 0 && !helperImplemented(x.imm)) {
+    // a poisoned CO-RE instruction in an accepted program is dead code (the kernel sanitizes it away)
+    if (x.code === 0x85 && x.src === 0 && x.imm !== CORE_POISON_IMM && !helperImplemented(x.imm)) {
       throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
     }
   });
+}
+
+/**
+ * Resolves the program's kfunc calls by name against tsbpf's kfunc table (the
+ * kernel BTF libbpf searches): imm = the kfunc's BTF id. An unknown kfunc
+ * fails the load as libbpf does ("not found in kernel or module BTFs",
+ * -EINVAL), unless declared __weak: libbpf 1.1 then leaves the call with
+ * imm 0, which the verifier refuses only if it is reachable ("invalid kernel
+ * function call not eliminated in verifier pass"; libbpf 1.2+ instead
+ * poisons it into an invalid helper call, with the same effect).
+ */
+function resolveKfuncExterns(ps: ProgramSpec): void {
+  const kfuncRelos = ps.relocations.filter((r) => r.kind === 'kfunc');
+  if (!kfuncRelos.length) return;
+  for (const r of kfuncRelos) {
+    const name = r.symbol!;
+    const k = kfuncByName(name);
+    const at = ps.insns[r.insnIndex]!;
+    if (k) {
+      ps.insns[r.insnIndex] = { ...at, code: 0x85, src: BPF_PSEUDO_KFUNC_CALL, dst: 0, off: 0, imm: k.btfId };
+    } else if (r.weak) {
+      ps.insns[r.insnIndex] = { ...at, code: 0x85, src: BPF_PSEUDO_KFUNC_CALL, dst: 0, off: 0, imm: 0 };
+    } else {
+      // libbpf's bpf_object__resolve_externs turns any ksym BTF resolution failure into -EINVAL
+      throw new LoadError(`extern (func ksym) '${name}': not found in kernel or module BTFs`, -EINVAL);
+    }
+  }
+}
+
+/** After verification: each kfunc call becomes a call of the runtime's implementation, or the load fails naming it. */
+function bindKfuncCalls(ps: ProgramSpec, insns: Insn[]): void {
+  insns.forEach((x, i) => {
+    if (x.code !== 0x85 || x.src !== BPF_PSEUDO_KFUNC_CALL) return;
+    const k = kfuncById(x.imm);
+    if (!k || !kfuncImplemented(k.name)) {
+      throw new LoadError(`prog '${ps.name}': kfunc ${k?.name ?? `btf_id ${x.imm}`} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
+    }
+    insns[i] = { ...x, src: 0, off: 0, imm: kfuncHelperId(k.name)! };
+  });
+}
+
+/**
+ * .ksyms variables, as libbpf resolves them: a typeless one
+ * (`extern const void x __ksym;`) gets its address from the kernel's symbol
+ * table, here the runtime's (`Runtime.ksyms`); a typed one is looked up in
+ * the kernel's BTF, where tsbpf describes no variables. Unresolved: a __weak
+ * extern is 0, any other fails the load with libbpf's message and errno.
+ */
+function resolveKsymVars(ps: ProgramSpec, ksyms: ReadonlyMap<string, bigint>): void {
+  for (const r of ps.relocations) {
+    if (r.kind !== 'ksym') continue;
+    const name = r.symbol!;
+    const addr = r.typed ? undefined : ksyms.get(name);
+    if (addr === undefined && !r.weak) {
+      // typed: a BTF resolution failure (-EINVAL, as for kfuncs); typeless: not in the symbol table (-ESRCH)
+      if (r.typed) throw new LoadError(`extern (var ksym) '${name}': not found in kernel BTF`, -EINVAL);
+      throw new LoadError(`extern '${name}' (strong): not resolved`, -ESRCH);
+    }
+    const v = BigInt.asUintN(64, addr ?? 0n);
+    const at = ps.insns[r.insnIndex]!;
+    ps.insns[r.insnIndex] = { ...at, src: 0, imm: Number(BigInt.asIntN(32, v)) };
+    ps.insns[r.insnIndex + 1] = { ...ps.insns[r.insnIndex + 1]!, imm: Number(BigInt.asIntN(32, v >> 32n)) };
+  }
 }

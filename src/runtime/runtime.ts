@@ -2,7 +2,11 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Btf } from '../btf/btf.js';
+import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
+import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
@@ -13,6 +17,19 @@ import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../helpers/env.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
+import { createKfuncs } from '../kfuncs/index.js';
+import { ConntrackTable } from '../net/conntrack.js';
+import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+
+/**
+ * Kernel symbols a typeless .ksyms extern may name, at addresses in a
+ * kernel-like range the arena never hands out (a program can only use them
+ * as numbers: typeless ksyms are scalars to the verifier).
+ */
+const RUNTIME_KSYMS: readonly [string, bigint][] = [
+  ['_stext', 0xffff_ffff_8100_0000n], ['_text', 0xffff_ffff_8100_0000n], ['jiffies', 0xffff_ffff_8380_5000n],
+  ['bpf_prog_active', 0x0000_0000_0003_1a20n], ['__preempt_count', 0x0000_0000_0003_1a24n],
+];
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
@@ -46,6 +63,12 @@ export interface RuntimeOptions {
    * "program of this type cannot use helper bpf_timer_init#169".
    */
   capBpf?: boolean;
+  /**
+   * Target BTF of CO-RE relocations: a vmlinux BTF (raw BTF bytes, or a path
+   * such as a copy of /sys/kernel/btf/vmlinux). Default: the built-in BTF of
+   * what tsbpf emulates (src/btf/kernel/).
+   */
+  btf?: Uint8Array | string;
   /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
   host?: Host | HostSpec;
 }
@@ -78,6 +101,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly maxInsns: number | undefined;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
+  private readonly btfSource: Uint8Array | undefined;
+  private target: CoreTarget | undefined;
   /** bpf_trace_printk output, oldest first */
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
@@ -86,6 +111,14 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly host: Host;
 
   private readonly helperTable: Map<number, HelperFn>;
+  /** the connection tracking table the conntrack kfuncs look up and insert into; tests fill it */
+  readonly conntrack: ConntrackTable;
+  /**
+   * The kernel symbol table typeless `.ksyms` externs resolve against (the
+   * kernel's /proc/kallsyms): name -> address. A few are predefined (per-CPU
+   * ones at their offsets in the per-CPU area, as kallsyms shows them); tests may add more.
+   */
+  readonly ksyms = new Map<string, bigint>();
   private readonly mapsByPtr = new Map<number, MapObject>();
   private readonly progs = new Set<ProgObject>();
   private readonly pins = new Map<string, MapObject | ProgObject>();
@@ -98,6 +131,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
+    // a path is read now (a missing file fails here), parsed on first use
+    this.btfSource = typeof opts.btf === 'string' ? new Uint8Array(readFileSync(opts.btf)) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
@@ -128,6 +163,19 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.helperTable = createHelpers(this);
     // a bpf_loop call the verifier inlines runs as the inlined sequence (the loader patches its id)
     this.helperTable.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
+    // verified kfunc calls run as internal helper ids (the loader rewrites them)
+    this.conntrack = new ConntrackTable(() => this.clock.now(CLOCK_MONOTONIC));
+    for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
+    for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
+  }
+
+  /** The target BTF of CO-RE relocations (RuntimeOptions.btf, or the built-in one), parsed on first use. */
+  get coreTarget(): CoreTarget {
+    if (!this.target) {
+      const src = this.btfSource;
+      this.target = { btf: src === undefined ? builtinKernelBtf() : new Btf(src), name: 'vmlinux' };
+    }
+    return this.target;
   }
 
   /** The virtual clock (throws on a real-clock runtime). */

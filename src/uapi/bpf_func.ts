@@ -48,9 +48,13 @@ export const BPF_FUNC_perf_event_read = 22;
 export const BPF_FUNC_perf_event_read_value = 55;
 export const BPF_FUNC_skb_output = 111;
 export const BPF_FUNC_xdp_output = 121;
+export const BPF_FUNC_dynptr_from_mem = 197;
 export const BPF_FUNC_ringbuf_reserve_dynptr = 198;
 export const BPF_FUNC_ringbuf_submit_dynptr = 199;
 export const BPF_FUNC_ringbuf_discard_dynptr = 200;
+export const BPF_FUNC_dynptr_read = 201;
+export const BPF_FUNC_dynptr_write = 202;
+export const BPF_FUNC_dynptr_data = 203;
 
 // enum bpf_prog_type values used by the runtime.
 export const BPF_PROG_TYPE_SOCKET_FILTER = 1;

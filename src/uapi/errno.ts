@@ -31,6 +31,7 @@ export const EOPNOTSUPP = 95;
 export const ELOOP = 40;
 export const ENOTEMPTY = 39;
 export const ENODATA = 61;
+export const ENONET = 64;
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EINTR]: 'EINTR', [EIO]: 'EIO',

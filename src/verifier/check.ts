@@ -70,6 +70,8 @@ export class Verifier {
   insnIdx = 0;
   /** prog->aux->max_ctx_offset */
   maxCtxOffset = 0;
+  /** a reachable call of an unresolved __weak kfunc (imm 0) was seen */
+  unresolvedKfuncCall = false;
   cur!: VState;
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
@@ -1066,7 +1068,8 @@ export class Verifier {
       const k = frame.stype[b]!;
       if (k !== Stk.ZERO) allZero = false;
       if (k === Stk.SPILL && frame.spills[b >> 3]?.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
-      if (k === Stk.INVALID && this.uninitRead()) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+      // a dynptr's slots are not readable as data
+      if ((k === Stk.INVALID && this.uninitRead()) || k === Stk.DYNPTR) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
     }
     if (allZero) return scalarConst(0n);
     return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);

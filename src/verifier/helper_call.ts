@@ -1,6 +1,6 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgType, MEM_RDONLY, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgType, MEM_UNINIT, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
 import { helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
@@ -12,6 +12,7 @@ import {
   type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
+import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -38,6 +39,8 @@ interface CallMeta {
   releaseRegno: number;
   /** ARG_CONST_ALLOC_SIZE_OR_ZERO's value: the size of returned memory */
   memSize: number;
+  /** the initialized dynptr argument (bpf_dynptr_data's memory belongs to it) */
+  dynptr?: DynptrInfo;
 }
 
 /** check_reg_type's compatible register types per argument kind (the kernel's *_types tables), in its print order */
@@ -192,6 +195,10 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       break;
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
+      break;
+    case RetType.PTR_TO_DYNPTR_MEM_OR_NULL:
+      // the memory lives as long as the dynptr's reference (a ring buffer record)
+      regs[0] = ptrReg(RegType.PTR_TO_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize, refObjId: meta.dynptr?.refObjId ?? 0 });
       break;
   }
   if (p.ptrCast) {
@@ -351,6 +358,10 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.PTR_TO_STACK_OR_NULL:
       if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.markRegsPrecise(regno); return; }
       if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
+      return;
+    case ArgType.PTR_TO_DYNPTR:
+      if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
+      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');

@@ -11,6 +11,7 @@ import { CheckError } from './cfg.js';
 import type { Verifier } from './check.js';
 import { checkPtrOffReg } from './helper_call.js';
 import { acquireReference, releaseReference } from './refs.js';
+import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import {
   type RegState, RegType, isBtfIdType, isNullable, isSkPointer, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
@@ -38,9 +39,15 @@ function isTrustedReg(r: RegState): boolean {
   return isSkPointer(r.type) || r.type === RegType.TRUSTED_PTR_TO_BTF_ID || r.type === RegType.PTR_TO_BTF_ID;
 }
 
-interface KfuncMeta { refObjId: number; releaseRegno: number; r0Size: number }
+interface KfuncMeta { refObjId: number; releaseRegno: number; r0Size: number; dynptr?: DynptrInfo }
 
 export function checkKfuncCall(v: Verifier, btfId: number, idx: number): void {
+  // libbpf leaves an unresolved __weak kfunc as imm 0: skipped here, an error at fixup if reachable
+  if (btfId === 0) {
+    v.unresolvedKfuncCall = true;
+    v.insnIdx = idx + 1;
+    return;
+  }
   const lookup = v.input.kfunc ?? kfuncById;
   const k = lookup(btfId);
   if (!k) fail(`kernel btf_id ${btfId} is not a function`, EINVAL);
@@ -77,7 +84,7 @@ export function checkKfuncCall(v: Verifier, btfId: number, idx: number): void {
       break;
     }
     case 'slice':
-      regs[0] = ptrReg(ret.rdonly ? RegType.PTR_TO_RDONLY_MEM : RegType.PTR_TO_MEM, { memSize: meta.r0Size });
+      regs[0] = ptrReg(ret.rdonly ? RegType.PTR_TO_RDONLY_MEM : RegType.PTR_TO_MEM, { memSize: meta.r0Size, refObjId: meta.dynptr?.refObjId ?? 0 });
       break;
   }
   if (p.flags & KF_RET_NULL) {
@@ -187,8 +194,17 @@ function checkKfuncArgs(v: Verifier, p: KfuncProto, meta: KfuncMeta): void {
         i++;
         break;
       }
-      case 'dynptr':
-        fail(`kernel function ${p.name}: dynptr arguments are not supported by tsbpf yet`, EINVAL);
+      case 'dynptr': {
+        if (!a.uninit) {
+          meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
+          break;
+        }
+        // the new dynptr's type: the packet kind of the constructor, or the clone's source
+        const type = p.name === 'bpf_dynptr_from_skb' ? 'skb' : p.name === 'bpf_dynptr_from_xdp' ? 'xdp' : meta.dynptr?.type;
+        if (!type) fail(`verifier internal error: no dynptr type for ${p.name} arg#${i}`, EFAULT);
+        processDynptrArg(v, regno, i, true, type);
+        break;
+      }
     }
   }
 }

@@ -133,6 +133,8 @@ export interface RegState {
   refObjId: number;
   /** PTR_TO_BTF_ID: the pointed-to type */
   btf?: BtfRef;
+  /** a STACK_DYNPTR slot's record (kept in the slot's spill): the dynptr's type and which half */
+  dynptr?: { type: 'local' | 'ringbuf' | 'skb' | 'xdp'; first: boolean };
   /**
    * the scalar's exact value mattered on some path below the checkpoint
    * holding it (set only in checkpoints; see Verifier.markPrecise)

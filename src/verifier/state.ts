@@ -6,7 +6,7 @@ import { tnumIn } from './tnum.js';
 import { type RegState, RegType, copyReg, notInit, ptrReg } from './reg_state.js';
 
 /** Byte kinds of a stack slot (enum bpf_stack_slot_type). */
-export const enum Stk { INVALID = 0, MISC = 1, ZERO = 2, SPILL = 3 }
+export const enum Stk { INVALID = 0, MISC = 1, ZERO = 2, SPILL = 3, DYNPTR = 4 }
 
 export interface Spill { reg: RegState; size: number }
 

@@ -39,6 +39,8 @@ export function verify(input: VerifierInput): VerifierResult {
     v = new Verifier(input, subprogs, log);
     v.run();
     checkMaxStackDepth(insns, subprogs);
+    // fixup_kfunc_call: a call of an unresolved __weak kfunc (imm 0) must have been dead code
+    if (v.unresolvedKfuncCall) throw new CheckError('invalid kernel function call not eliminated in verifier pass', EINVAL);
     // do_check_common: a verified program leaves no path in a level-1 log
     if (log.level === 1) log.reset(0);
     log.stats(stats());

@@ -250,4 +250,46 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:coarse', 'dump'],
     about: 'bpf_ktime_get_coarse_ns is refused in a syscall program (networking programs only)',
   },
+  {
+    obj: `${S}kfuncs.bpf.o`,
+    name: 'ct',
+    args: ['pkt:iota', 'run-pkt:rcu', 'run-pkt:ct_errors', 'run-pkt:xdp_ct_miss', 'run-pkt:ct_insert', 'run-pkt:ct_hit', 'dump'],
+    about: 'kfuncs: RCU lock/unlock; conntrack lookup errors (-ENOENT, -EPROTO, -EAFNOSUPPORT), alloc + set_timeout/set_status + insert, then a hit from the reply direction (opts.dir 1) and change_timeout',
+  },
+  {
+    obj: `${S}dynptrs.bpf.o`,
+    name: 'basic',
+    args: ['pkt:iota', 'run-pkt:skb_prog', 'run-pkt:xdp_prog', 'run-pkt:local_prog', 'dump'],
+    about: 'skb/xdp/local dynptrs: slices, read/write (the output packet shows the writes), adjust/clone/size, bpf_dynptr_data, error returns',
+  },
+  {
+    obj: `${S}ksyms.bpf.o`,
+    name: 'basic',
+    args: ['run:ksyms', 'dump'],
+    about: 'a typeless .ksyms variable resolves to a non-zero address; unknown __weak ones (typeless and typed) are 0',
+  },
+  {
+    obj: `${S}unknown_kfunc.bpf.o`,
+    name: 'load',
+    args: [],
+    about: "libbpf: extern (func ksym) 'bpf_no_such_kfunc': not found in kernel or module BTFs; the load fails with -EINVAL",
+  },
+  {
+    obj: `${S}weak_kfunc.bpf.o`,
+    name: 'load',
+    args: [],
+    about: 'an unresolved __weak kfunc called on a reachable path: the verifier refuses the imm-0 call at fixup',
+  },
+  {
+    obj: `${S}ksym_strong.bpf.o`,
+    name: 'load',
+    args: [],
+    about: "libbpf: extern 'tsbpf_no_such_symbol' (strong): not resolved (-ESRCH)",
+  },
+  {
+    obj: `${S}ksym_typed_strong.bpf.o`,
+    name: 'load',
+    args: [],
+    about: "libbpf: extern (var ksym) 'tsbpf_no_such_var': not found in kernel BTF (-EINVAL)",
+  },
 ];

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/* Anchor for the built-in target BTF: clang emits BTF for the types used
+ * here (by value: a pointer alone would only give a forward declaration). Compiled by scripts/build-kernel-btf.sh, never loaded. */
+#include "tsbpf_kernel.h"
+
+struct tsbpf_kernel_types {
+	struct __sk_buff skb;
+	struct xdp_md xdp;
+	struct bpf_sock sk;
+	struct bpf_sock_tuple tuple;
+	struct bpf_sock_addr sa;
+	struct bpf_sock_ops sops;
+	struct sk_msg_md msg;
+	struct sk_reuseport_md reuse;
+	struct bpf_sockopt sopt;
+	struct bpf_sysctl sysctl;
+	struct bpf_flow_keys fk;
+	struct bpf_tcp_sock tp;
+	struct bpf_xdp_sock xsk;
+	struct bpf_fib_lookup fib;
+	struct bpf_spin_lock lock;
+	struct bpf_timer timer;
+	struct ethhdr eth;
+	struct iphdr ip;
+	struct ipv6hdr ip6;
+	struct tcphdr tcp;
+	struct udphdr udp;
+	struct in6_addr a6;
+	struct sockaddr_in sin;
+	struct pt_regs regs;
+	struct task_struct task;
+	enum bpf_func_id func;
+	enum bpf_prog_type prog;
+	enum bpf_map_type map;
+	enum bpf_attach_type attach;
+	enum xdp_action act;
+	enum sk_action ska;
+	enum bpf_ret_code rc;
+};
+
+void tsbpf_kernel_types(struct tsbpf_kernel_types *t)
+{
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel tsbpf emulates, as C types: compiled once into the built-in
+ * target BTF of CO-RE relocations (kernel_btf.generated.ts, rebuilt by
+ * scripts/build-kernel-btf.sh). A program's CO-RE relocations resolve against
+ * these types unless the user hands in a vmlinux BTF (Runtime({ btf }),
+ * tsbpf --btf FILE).
+ *
+ * To extend: add the struct (or fields) the runtime lays out here, add a
+ * parameter of its type to tsbpf_kernel_types() in tsbpf_kernel.c so clang
+ * emits it, and rerun the script. Field names and types follow the kernel's
+ * (so CO-RE programs written against vmlinux.h find them); the layout is
+ * whatever the runtime actually uses.
+ */
+#ifndef TSBPF_KERNEL_H
+#define TSBPF_KERNEL_H
+
+/* UAPI program contexts and enums: the uapi headers are the layout contract */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+
+typedef int pid_t;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
+/* x86-64 struct pt_regs with the kernel's (not the uapi's) field names:
+ * what kprobe programs' ctx points to and PT_REGS_*() read */
+struct pt_regs {
+	unsigned long r15;
+	unsigned long r14;
+	unsigned long r13;
+	unsigned long r12;
+	unsigned long bp;
+	unsigned long bx;
+	unsigned long r11;
+	unsigned long r10;
+	unsigned long r9;
+	unsigned long r8;
+	unsigned long ax;
+	unsigned long cx;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+	unsigned long ip;
+	unsigned long cs;
+	unsigned long flags;
+	unsigned long sp;
+	unsigned long ss;
+};
+
+/* The simulated task (bpf_get_current_task): the subset of the kernel's
+ * task_struct the runtime fills in. Fields not listed do not exist here, so
+ * a CO-RE access to them fails (poison) instead of reading zeroes. */
+struct task_struct {
+	unsigned int __state;
+	unsigned int flags;
+	int prio;
+	int static_prio;
+	int normal_prio;
+	unsigned int policy;
+	pid_t pid;
+	pid_t tgid;
+	struct task_struct *real_parent;
+	struct task_struct *parent;
+	struct task_struct *group_leader;
+	u64 start_time;
+	u64 start_boottime;
+	int exit_code;
+	int exit_signal;
+	char comm[16];
+};
+
+#endif
