@@ -7,6 +7,8 @@ export { MapHandle, type KeyLike } from './runtime/map.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
+export { type TriggerInput, type PtRegs, PT_REGS_FIELDS } from './runtime/trigger.js';
+export { type Task, SimMemory, AddressSpace, TASK_SIZE_MAX } from './runtime/task.js';
 export type { RunEffectsReport, SkbMetadata } from './runtime/run_effects.js';
 // the simulated host networking helpers and test runs see (rt.host)
 export { Host, HostError, type HostSpec, type NetInterface, type Route, type Neighbour, type NetSocket, type Cgroup } from './net/host.js';

@@ -8,9 +8,53 @@ import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { errnoName } from '../uapi/errno.js';
-import type { Step } from './steps.js';
+import { StepError, type Step } from './steps.js';
 import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
+import { ptRegIndex, type TriggerInput } from '../runtime/trigger.js';
+import type { Task } from '../runtime/task.js';
+
+const num = (v: string, what: string): bigint => {
+  try {
+    return BigInt(v);
+  } catch {
+    throw new StepError(`bad number '${v}' for ${what}`);
+  }
+};
+
+/** fire:PROG:di=0x1,ip=...,args=1;2,record=HEX,period=N,addr=N,cookie=N,cpu=N */
+function triggerInput(opts: Record<string, string>): TriggerInput {
+  const input: TriggerInput = {};
+  const regs: Record<string, bigint> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (ptRegIndex(k) >= 0) regs[k] = num(v, k);
+    else if (k === 'args') input.args = v === '' ? [] : v.split(';').map((x) => num(x, 'args'));
+    else if (k === 'record') {
+      if (!/^([0-9a-fA-F]{2})*$/.test(v)) throw new StepError(`bad record '${v.slice(0, 40)}' (hex bytes)`);
+      input.record = Uint8Array.from(v.match(/../g) ?? [], (h) => parseInt(h, 16));
+    } else if (k === 'period') input.samplePeriod = num(v, k);
+    else if (k === 'addr') input.addr = num(v, k);
+    else if (k === 'cookie') input.cookie = num(v, k);
+    else if (k === 'func_ip') input.funcIp = num(v, k);
+    else if (k === 'cpu') input.cpu = Number(num(v, k));
+    else throw new StepError(`unknown trigger option '${k}' (pt_regs names, args, record, period, addr, cookie, func_ip, cpu)`);
+  }
+  if (Object.keys(regs).length) input.regs = regs;
+  return input;
+}
+
+function taskFields(f: Record<string, string>): Partial<Task> {
+  const t: Partial<Task> = {};
+  for (const [k, v] of Object.entries(f)) {
+    if (k === 'pid' || k === 'tgid' || k === 'uid' || k === 'gid') t[k] = Number(num(v, k));
+    else if (k === 'comm') t.comm = v;
+    else if (k === 'cgroup') t.cgroupId = num(v, k);
+    else if (k === 'task') t.taskStruct = num(v, k);
+    else if (k === 'kstack' || k === 'ustack') t[k === 'kstack' ? 'kernelStack' : 'userStack'] = v === '' ? [] : v.split(';').map((x) => num(x, k));
+    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, kstack, ustack)`);
+  }
+  return t;
+}
 
 export interface StepOutput {
   /** one result line, and the same result as a --json record */
@@ -112,6 +156,27 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
         }
         break;
       }
+      case 'fire': {
+        const prog = obj.program(s.prog);
+        try {
+          const r = prog.trigger(triggerInput(s.opts));
+          out.record(`fire:${s.prog} retval=${r.retval}`, { fire: s.prog, retval: r.retval });
+        } catch (e) {
+          const errno = (e as { errno?: number }).errno;
+          if (typeof errno === 'number') out.record(`fire:${s.prog} err=-${errnoName(errno)}`, { fire: s.prog, err: errno });
+          else if (e instanceof VmError) {
+            out.warn(`${s.prog}: ${e.message}`);
+            out.record(`fire:${s.prog} err=-EFAULT`, { fire: s.prog, err: -14, fault: e.message });
+          } else throw e;
+        }
+        break;
+      }
+      case 'task':
+        rt.setTask(taskFields(s.fields));
+        break;
+      case 'mem':
+        (s.space === 'kernel' ? rt.memory.kernel : rt.memory.user).map(s.addr, s.bytes);
+        break;
       case 'sleep':
         await passTime(rt, s.usec * 1000n);
         break;

@@ -12,7 +12,10 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'ringbuf'; map: string }
-  | { kind: 'dump' };
+  | { kind: 'dump' }
+  | { kind: 'fire'; prog: string; opts: Record<string, string> }
+  | { kind: 'task'; fields: Record<string, string> }
+  | { kind: 'mem'; space: 'kernel' | 'user'; addr: bigint; bytes: Uint8Array };
 
 export class StepError extends Error {
   constructor(message: string) {
@@ -48,6 +51,35 @@ function parseHex(arg: string, what: string, alt: string): Uint8Array {
     throw new StepError(`bad ${what} '${arg.slice(0, 40)}' (two hex digits a byte, 1-${MAX_STEP_BYTES} bytes, ${alt})`);
   }
   return Uint8Array.from(arg.match(/../g)!, (h) => parseInt(h, 16));
+}
+
+/** 'k=v,k=v' (values may not contain commas, except args=1;2;3 lists use ';') */
+function parseKv(arg: string, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (arg === '') return out;
+  for (const part of arg.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new StepError(`bad ${what} '${part}' (expected key=value)`);
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+/** ADDR:HEX or ADDR:str=TEXT (TEXT gets its NUL) */
+function parseMem(space: 'kernel' | 'user', arg: string): Step {
+  const colon = arg.indexOf(':');
+  if (colon <= 0) throw new StepError(`bad memory '${arg}' (expected ADDR:HEX or ADDR:str=TEXT)`);
+  let addr: bigint;
+  try {
+    addr = BigInt(arg.slice(0, colon));
+  } catch {
+    throw new StepError(`bad address '${arg.slice(0, colon)}'`);
+  }
+  const data = arg.slice(colon + 1);
+  const bytes = data.startsWith('str=') ? new TextEncoder().encode(`${data.slice(4)}\0`)
+    : /^([0-9a-fA-F]{2})+$/.test(data) ? Uint8Array.from(data.match(/../g)!, (h) => parseInt(h, 16)) : undefined;
+  if (!bytes) throw new StepError(`bad memory bytes '${data.slice(0, 40)}' (hex, or str=TEXT)`);
+  return { kind: 'mem', space, addr, bytes };
 }
 
 /** decimal or 0x hex, a u32 (strtoull base 0 in the kernel runner) */
@@ -94,8 +126,20 @@ export function parseStep(text: string): Step {
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
       return { kind: verb };
+    case 'fire': {
+      // fire:PROG or fire:PROG:key=value,... (tsbpf only: the kernel cannot test-run kprobes)
+      const a = need('a program name');
+      const c = a.indexOf(':');
+      return { kind: 'fire', prog: c < 0 ? a : a.slice(0, c), opts: parseKv(c < 0 ? '' : a.slice(c + 1), 'trigger option') };
+    }
+    case 'task':
+      return { kind: 'task', fields: parseKv(need('task fields'), 'task field') };
+    case 'kmem':
+      return parseMem('kernel', need('ADDR:HEX'));
+    case 'umem':
+      return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, ctx:, repeat:, flags:, size-out:, sleep:, advance:, close-map:, close-maps, dump, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, fire:, task:, kmem:, umem:, ringbuf:)`);
   }
 }
 

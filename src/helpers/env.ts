@@ -7,6 +7,15 @@ import type { Arena } from '../memory/arena.js';
 import type { BpfMap, MapEnv } from '../maps/map.js';
 import type { Clock } from '../timers/clock.js';
 import type { BpfTimerTable, BpfTimerProg, BpfTimerMap } from '../timers/bpf_timer.js';
+import type { SimMemory, Task } from '../runtime/task.js';
+
+/** What a tracing trigger tells helpers about the probe that fired. */
+export interface TraceRun {
+  /** bpf_get_func_ip */
+  funcIp?: bigint;
+  /** bpf_get_attach_cookie */
+  cookie?: bigint;
+}
 
 /** The XDP buffer of a test run (the kernel's struct xdp_buff, simplified). */
 export interface XdpBuff {
@@ -107,6 +116,12 @@ export interface HelperEnv {
    * program, not a timer callback) one that is already due runs right away.
    */
   timerStarted?(): void;
+  /** the simulated current task (pid, uid, comm, ...) */
+  currentTask(): Task;
+  /** kernel and user memory for bpf_probe_read_* */
+  readonly memory: SimMemory;
+  /** the tracing trigger running now, if any */
+  currentTrace(): TraceRun | undefined;
   /** the program stored in a prog_array slot, as an opaque tail-call target */
   tailCallTarget(map: BpfMap, index: number): unknown;
 }

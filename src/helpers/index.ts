@@ -22,10 +22,19 @@ import {
 import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
+import {
+  bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_uid_gid,
+} from './task.js';
+import {
+  bpf_probe_read, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_str, bpf_probe_read_user, bpf_probe_read_user_str,
+} from './probe_read.js';
+import {
+  bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
+} from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
 
 export { HelperFault } from './misc.js';
-export type { HelperEnv, HelperMap, XdpBuff } from './env.js';
+export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
 
 /** The id -> implementation table the engines call, for one runtime. */
 export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
@@ -61,6 +70,24 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_xdp_load_bytes, bpf_xdp_load_bytes(env)],
     [F.BPF_FUNC_xdp_store_bytes, bpf_xdp_store_bytes(env)],
     [F.BPF_FUNC_map_lookup_percpu_elem, bpf_map_lookup_percpu_elem(env)],
+    [F.BPF_FUNC_get_current_pid_tgid, bpf_get_current_pid_tgid(env)],
+    [F.BPF_FUNC_get_current_uid_gid, bpf_get_current_uid_gid(env)],
+    [F.BPF_FUNC_get_current_comm, bpf_get_current_comm(env)],
+    [F.BPF_FUNC_get_current_task, bpf_get_current_task(env)],
+    [F.BPF_FUNC_get_current_cgroup_id, bpf_get_current_cgroup_id(env)],
+    [F.BPF_FUNC_probe_read, bpf_probe_read(env)],
+    [F.BPF_FUNC_probe_read_str, bpf_probe_read_str(env)],
+    [F.BPF_FUNC_probe_read_kernel, bpf_probe_read_kernel(env)],
+    [F.BPF_FUNC_probe_read_user, bpf_probe_read_user(env)],
+    [F.BPF_FUNC_probe_read_kernel_str, bpf_probe_read_kernel_str(env)],
+    [F.BPF_FUNC_probe_read_user_str, bpf_probe_read_user_str(env)],
+    [F.BPF_FUNC_ktime_get_tai_ns, bpf_ktime_get_tai_ns(env)],
+    [F.BPF_FUNC_jiffies64, bpf_jiffies64(env)],
+    [F.BPF_FUNC_get_numa_node_id, bpf_get_numa_node_id],
+    [F.BPF_FUNC_get_func_ip, bpf_get_func_ip(env)],
+    [F.BPF_FUNC_get_attach_cookie, bpf_get_attach_cookie(env)],
+    [F.BPF_FUNC_get_stack, bpf_get_stack(env)],
+    [F.BPF_FUNC_strncmp, bpf_strncmp],
     [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
     [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
   ]);

@@ -1,95 +1,131 @@
-// The prototype table of the helpers tsbpf implements, by kernel id
-// (kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c).
-import { ArgType as A, MEM_UNINIT, OBJ_RELEASE, RetType as R, type HelperProto } from './proto.js';
+// The full prototype table of Linux 6.18's enum bpf_func_id, by kernel id:
+// rows as the kernel spells them (protos_base.ts, protos_net.ts,
+// protos_trace.ts), parsed once into what the verifier checks, and which
+// program type may call which id (availability.ts). Every helper is verified
+// by its prototype whether or not tsbpf implements it; the loader refuses an
+// unimplemented one after verification (runtime/loader.ts).
+import { ArgFlag, ArgType, RetType, type HelperProto, type ProtoRow } from './proto.js';
+import { PROTOS_BASE } from './protos_base.js';
+import { PROTOS_NET } from './protos_net.js';
+import { PROTOS_TRACE } from './protos_trace.js';
+import { HELPER_AVAILABILITY } from './availability.js';
 import * as F from '../uapi/bpf_func.js';
-import * as T from '../uapi/bpf.js';
 
-const XDP = [F.BPF_PROG_TYPE_XDP];
-/**
- * bpf_ktime_get_coarse_ns is in bpf_sk_base_func_proto only: networking
- * programs. Linux 6.18 refuses it (-EINVAL "program of this type cannot use
- * helper") in syscall, kprobe, tracepoint, raw_tp, perf_event, cgroup/dev and
- * cgroup sockopt programs (checked live: test/kernel/scenarios/helpers_coarse).
- */
-const SK_BASE = [
-  T.BPF_PROG_TYPE_SOCKET_FILTER, T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP,
-  T.BPF_PROG_TYPE_CGROUP_SKB, T.BPF_PROG_TYPE_CGROUP_SOCK, T.BPF_PROG_TYPE_LWT_IN, T.BPF_PROG_TYPE_LWT_OUT,
-  T.BPF_PROG_TYPE_LWT_XMIT, T.BPF_PROG_TYPE_LWT_SEG6LOCAL, T.BPF_PROG_TYPE_SOCK_OPS, T.BPF_PROG_TYPE_SK_SKB,
-  T.BPF_PROG_TYPE_SK_MSG, T.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, T.BPF_PROG_TYPE_SK_REUSEPORT,
-  T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_CGROUP_SYSCTL, T.BPF_PROG_TYPE_SK_LOOKUP,
-];
+export const PROTO_ROWS: readonly ProtoRow[] = [...PROTOS_BASE, ...PROTOS_NET, ...PROTOS_TRACE];
 
-const table: HelperProto[] = [
-  { id: F.BPF_FUNC_dynptr_from_mem, name: 'dynptr_from_mem', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING, A.PTR_TO_DYNPTR], argFlags: [0, 0, 0, MEM_UNINIT] },
-  { id: F.BPF_FUNC_dynptr_read, name: 'dynptr_read', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_UNINIT_MEM, A.CONST_SIZE_OR_ZERO, A.PTR_TO_DYNPTR, A.ANYTHING, A.ANYTHING] },
-  { id: F.BPF_FUNC_dynptr_write, name: 'dynptr_write', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_DYNPTR, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
-  { id: F.BPF_FUNC_dynptr_data, name: 'dynptr_data', gplOnly: false, ret: R.PTR_TO_DYNPTR_MEM_OR_NULL, args: [A.PTR_TO_DYNPTR, A.ANYTHING, A.CONST_ALLOC_SIZE_OR_ZERO] },
-  { id: F.BPF_FUNC_map_lookup_elem, name: 'map_lookup_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
-  { id: F.BPF_FUNC_map_update_elem, name: 'map_update_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
-  { id: F.BPF_FUNC_map_delete_elem, name: 'map_delete_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY] },
-  { id: F.BPF_FUNC_ktime_get_ns, name: 'ktime_get_ns', gplOnly: false, ret: R.INTEGER, args: [] },
-  { id: F.BPF_FUNC_trace_printk, name: 'trace_printk', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_MEM, A.CONST_SIZE] },
-  { id: F.BPF_FUNC_get_prandom_u32, name: 'get_prandom_u32', gplOnly: false, ret: R.INTEGER, args: [] },
-  { id: F.BPF_FUNC_get_smp_processor_id, name: 'get_smp_processor_id', gplOnly: false, ret: R.INTEGER, args: [] },
-  { id: F.BPF_FUNC_tail_call, name: 'tail_call', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_CTX, A.CONST_MAP_PTR, A.ANYTHING] },
-  { id: F.BPF_FUNC_xdp_adjust_head, name: 'xdp_adjust_head', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
-  { id: F.BPF_FUNC_xdp_adjust_tail, name: 'xdp_adjust_tail', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING], progTypes: XDP },
-  { id: F.BPF_FUNC_map_push_elem, name: 'map_push_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_VALUE, A.ANYTHING] },
-  { id: F.BPF_FUNC_map_pop_elem, name: 'map_pop_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },
-  { id: F.BPF_FUNC_map_peek_elem, name: 'map_peek_elem', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_UNINIT_MAP_VALUE] },
-  { id: F.BPF_FUNC_spin_lock, name: 'spin_lock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
-  { id: F.BPF_FUNC_spin_unlock, name: 'spin_unlock', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_SPIN_LOCK] },
-  { id: F.BPF_FUNC_ktime_get_boot_ns, name: 'ktime_get_boot_ns', gplOnly: false, ret: R.INTEGER, args: [] },
-  { id: F.BPF_FUNC_ktime_get_coarse_ns, name: 'ktime_get_coarse_ns', gplOnly: false, ret: R.INTEGER, args: [], progTypes: SK_BASE },
-  { id: F.BPF_FUNC_timer_init, name: 'timer_init', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.CONST_MAP_PTR, A.ANYTHING] },
-  { id: F.BPF_FUNC_timer_set_callback, name: 'timer_set_callback', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.PTR_TO_FUNC], callback: 'timer' },
-  { id: F.BPF_FUNC_timer_start, name: 'timer_start', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER, A.ANYTHING, A.ANYTHING] },
-  { id: F.BPF_FUNC_timer_cancel, name: 'timer_cancel', gplOnly: true, ret: R.INTEGER, args: [A.PTR_TO_TIMER] },
-  { id: F.BPF_FUNC_loop, name: 'loop', gplOnly: false, ret: R.INTEGER, args: [A.ANYTHING, A.PTR_TO_FUNC, A.PTR_TO_STACK_OR_NULL, A.ANYTHING], callback: 'loop' },
-  { id: F.BPF_FUNC_xdp_get_buff_len, name: 'xdp_get_buff_len', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX], progTypes: XDP },
-  { id: F.BPF_FUNC_xdp_load_bytes, name: 'xdp_load_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_UNINIT_MEM, A.CONST_SIZE], progTypes: XDP },
-  { id: F.BPF_FUNC_xdp_store_bytes, name: 'xdp_store_bytes', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_CTX, A.ANYTHING, A.PTR_TO_MEM, A.CONST_SIZE], progTypes: XDP },
-  { id: F.BPF_FUNC_ringbuf_output, name: 'ringbuf_output', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.PTR_TO_MEM, A.CONST_SIZE_OR_ZERO, A.ANYTHING] },
-  { id: F.BPF_FUNC_ringbuf_query, name: 'ringbuf_query', gplOnly: false, ret: R.INTEGER, args: [A.CONST_MAP_PTR, A.ANYTHING] },
-  { id: F.BPF_FUNC_map_lookup_percpu_elem, name: 'map_lookup_percpu_elem', gplOnly: false, ret: R.PTR_TO_MAP_VALUE_OR_NULL, args: [A.CONST_MAP_PTR, A.PTR_TO_MAP_KEY, A.ANYTHING] },
-];
+const FLAG: Readonly<Record<string, number>> = {
+  PTR_MAYBE_NULL: ArgFlag.PTR_MAYBE_NULL, MEM_RDONLY: ArgFlag.MEM_RDONLY, MEM_UNINIT: ArgFlag.MEM_UNINIT,
+  MEM_WRITE: ArgFlag.MEM_WRITE, MEM_ALIGNED: ArgFlag.MEM_ALIGNED, MEM_FIXED_SIZE: ArgFlag.MEM_FIXED_SIZE,
+  OBJ_RELEASE: ArgFlag.OBJ_RELEASE, DYNPTR_TYPE_LOCAL: ArgFlag.DYNPTR_TYPE_LOCAL,
+  DYNPTR_TYPE_RINGBUF: ArgFlag.DYNPTR_TYPE_RINGBUF, MEM_RINGBUF: ArgFlag.MEM_RINGBUF, PTR_TRUSTED: ArgFlag.PTR_TRUSTED,
+};
 
-/** tc_cls_act, xdp, cg_skb, sk_skb and sock_addr programs: the socket lookups (net/core/filter.c) */
-const SK_LOOKUP = [
-  T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP, T.BPF_PROG_TYPE_CGROUP_SKB,
-  T.BPF_PROG_TYPE_SK_SKB, T.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-];
-const SK_RELEASE = [...SK_LOOKUP, T.BPF_PROG_TYPE_SK_LOOKUP];
-const TCP_SOCK = [T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_CGROUP_SKB];
+/** the kernel's composite names (include/linux/bpf.h) as base + flags */
+const ARG_ALIAS: Readonly<Record<string, [string, number]>> = {
+  ARG_PTR_TO_MAP_VALUE_OR_NULL: ['ARG_PTR_TO_MAP_VALUE', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_MEM_OR_NULL: ['ARG_PTR_TO_MEM', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_CTX_OR_NULL: ['ARG_PTR_TO_CTX', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_SOCKET_OR_NULL: ['ARG_PTR_TO_SOCKET', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_STACK_OR_NULL: ['ARG_PTR_TO_STACK', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_BTF_ID_OR_NULL: ['ARG_PTR_TO_BTF_ID', ArgFlag.PTR_MAYBE_NULL],
+  ARG_PTR_TO_UNINIT_MEM: ['ARG_PTR_TO_MEM', ArgFlag.MEM_UNINIT | ArgFlag.MEM_WRITE],
+  ARG_PTR_TO_FIXED_SIZE_MEM: ['ARG_PTR_TO_MEM', ArgFlag.MEM_FIXED_SIZE],
+};
+const RET_ALIAS: Readonly<Record<string, [string, number]>> = {
+  // the composites the verifier models stay whole (RetType has them)
+  RET_PTR_TO_MAP_VALUE_OR_NULL: ['RET_PTR_TO_MAP_VALUE_OR_NULL', 0],
+  RET_PTR_TO_SOCKET_OR_NULL: ['RET_PTR_TO_SOCKET_OR_NULL', 0],
+  RET_PTR_TO_TCP_SOCK_OR_NULL: ['RET_PTR_TO_TCP_SOCK_OR_NULL', 0],
+  RET_PTR_TO_SOCK_COMMON_OR_NULL: ['RET_PTR_TO_SOCK_COMMON_OR_NULL', 0],
+  RET_PTR_TO_RINGBUF_MEM_OR_NULL: ['RET_PTR_TO_RINGBUF_MEM_OR_NULL', 0],
+  RET_PTR_TO_DYNPTR_MEM_OR_NULL: ['RET_PTR_TO_DYNPTR_MEM_OR_NULL', 0],
+  RET_PTR_TO_BTF_ID_OR_NULL: ['RET_PTR_TO_BTF_ID', ArgFlag.PTR_MAYBE_NULL],
+  RET_PTR_TO_BTF_ID_TRUSTED: ['RET_PTR_TO_BTF_ID', ArgFlag.PTR_TRUSTED],
+};
 
-/**
- * Prototypes of helpers the verifier checks (reference tracking) that the
- * runtime does not implement yet: a program using one verifies as in the
- * kernel, then the loader refuses it naming the helper.
- */
-const verifyOnly: HelperProto[] = [
-  { id: F.BPF_FUNC_sk_lookup_tcp, name: 'sk_lookup_tcp', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
-  { id: F.BPF_FUNC_sk_lookup_udp, name: 'sk_lookup_udp', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
-  { id: F.BPF_FUNC_skc_lookup_tcp, name: 'skc_lookup_tcp', gplOnly: false, ret: R.PTR_TO_SOCK_COMMON_OR_NULL, args: [A.PTR_TO_CTX, A.PTR_TO_MEM, A.CONST_SIZE, A.ANYTHING, A.ANYTHING], acquire: true, progTypes: SK_LOOKUP },
-  { id: F.BPF_FUNC_sk_release, name: 'sk_release', gplOnly: false, ret: R.INTEGER, args: [A.PTR_TO_BTF_ID_SOCK_COMMON], argFlags: [OBJ_RELEASE], progTypes: SK_RELEASE },
-  { id: F.BPF_FUNC_sk_fullsock, name: 'sk_fullsock', gplOnly: false, ret: R.PTR_TO_SOCKET_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
-  { id: F.BPF_FUNC_tcp_sock, name: 'tcp_sock', gplOnly: false, ret: R.PTR_TO_TCP_SOCK_OR_NULL, args: [A.PTR_TO_SOCK_COMMON], ptrCast: true, progTypes: TCP_SOCK },
-  { id: F.BPF_FUNC_ringbuf_reserve, name: 'ringbuf_reserve', gplOnly: false, ret: R.PTR_TO_RINGBUF_MEM_OR_NULL, args: [A.CONST_MAP_PTR, A.CONST_ALLOC_SIZE_OR_ZERO, A.ANYTHING], acquire: true },
-  { id: F.BPF_FUNC_ringbuf_submit, name: 'ringbuf_submit', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
-  { id: F.BPF_FUNC_ringbuf_discard, name: 'ringbuf_discard', gplOnly: false, ret: R.VOID, args: [A.PTR_TO_RINGBUF_MEM, A.ANYTHING], argFlags: [OBJ_RELEASE] },
-];
-
-/** The helpers the runtime implements, by id. */
-export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map(table.map((p) => [p.id, p]));
-/** Every prototype the verifier knows: the implemented ones and the verify-only ones. */
-export const VERIFIER_PROTOS: ReadonlyMap<number, HelperProto> = new Map([...verifyOnly, ...table].map((p) => [p.id, p]));
-
-/** The prototype for a helper id, or undefined when the verifier does not know it. */
-export function helperProto(id: number): HelperProto | undefined {
-  return VERIFIER_PROTOS.get(id);
+/** 'ARG_PTR_TO_MEM | MEM_RDONLY' -> [base, flags] */
+function parseSpelling(s: string, alias: Readonly<Record<string, [string, number]>>): [string, number] {
+  let base = '';
+  let flags = 0;
+  for (const part of s.split('|').map((p) => p.trim())) {
+    const f = FLAG[part];
+    if (f !== undefined) { flags |= f; continue; }
+    const a = alias[part];
+    if (a) { base = a[0]; flags |= a[1]; continue; }
+    base = part;
+  }
+  return [base, flags];
 }
 
-/** The runtime has an implementation for the helper (else the loader refuses a program calling it). */
-export function helperImplemented(id: number): boolean {
-  return HELPER_PROTOS.has(id);
+/** callbacks the verifier follows into (the rest of the ARG_PTR_TO_FUNC helpers are refused as not modelled) */
+const CALLBACK: Readonly<Record<number, 'loop' | 'timer'>> = {
+  [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer',
+};
+
+/** is_acquire_function and is_ptr_cast_function (kernel/bpf/verifier.c), by helper name */
+const ACQUIRE = new Set(['sk_lookup_tcp', 'sk_lookup_udp', 'skc_lookup_tcp', 'ringbuf_reserve']);
+const PTR_CAST = new Set(['tcp_sock', 'sk_fullsock', 'skc_to_tcp_sock', 'skc_to_tcp6_sock', 'skc_to_udp6_sock',
+  'skc_to_mptcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock']);
+
+export function protoFromRow(r: ProtoRow): HelperProto {
+  const args: ArgType[] = [];
+  const argFlags: number[] = [];
+  for (const a of r.args) {
+    const [base, flags] = parseSpelling(a, ARG_ALIAS);
+    args.push(base as ArgType);
+    argFlags.push(flags);
+  }
+  const [ret, retFlags] = parseSpelling(r.ret, RET_ALIAS);
+  const p: HelperProto = {
+    id: r.id, name: r.name, gplOnly: r.gplOnly, ret: ret as RetType, retFlags, args, argFlags,
+    ...(r.argSize ? { argSize: r.argSize } : {}),
+    ...(r.pktAccess ? { pktAccess: true } : {}),
+    ...(r.mightSleep ? { mightSleep: true } : {}),
+    ...(r.allowed ? { allowed: r.allowed } : {}),
+    ...(CALLBACK[r.id] ? { callback: CALLBACK[r.id] } : {}),
+    ...(ACQUIRE.has(r.name) ? { acquire: true } : {}),
+    ...(PTR_CAST.has(r.name) ? { ptrCast: true } : {}),
+  };
+  return p;
+}
+
+/** the default prototype of each id, and the variants some program types get */
+const DEFAULT = new Map<number, HelperProto>();
+const VARIANT = new Map<string, HelperProto>();
+for (const r of PROTO_ROWS) {
+  const p = protoFromRow(r);
+  if (!r.progTypes) DEFAULT.set(r.id, p);
+  else for (const t of r.progTypes) VARIANT.set(`${t}:${r.id}`, p);
+}
+
+/** Every prototype by id (the default variant). */
+export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = DEFAULT;
+
+function parseRanges(s: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of s.split(',').filter((x) => x.length > 0)) {
+    const [a, b] = part.split('-').map(Number);
+    for (let i = a!; i <= (b ?? a!); i++) out.add(i);
+  }
+  return out;
+}
+const AVAIL = new Map<number, Set<number>>(Object.entries(HELPER_AVAILABILITY).map(([t, s]) => [Number(t), parseRanges(s)]));
+
+/**
+ * May a program of this type call helper id (its get_func_proto returns
+ * non-NULL)? Program types absent from the table (struct_ops, ext, lsm,
+ * lirc_mode2) get every helper the table has, as no recording says otherwise.
+ */
+export function helperAvailable(id: number, progType: number): boolean {
+  const set = AVAIL.get(progType);
+  return set ? set.has(id) : DEFAULT.has(id);
+}
+
+/** The prototype of a helper id for a program type (its variant), or undefined for an unknown id. */
+export function helperProto(id: number, progType?: number): HelperProto | undefined {
+  if (progType !== undefined) {
+    const v = VARIANT.get(`${progType}:${id}`);
+    if (v) return v;
+  }
+  return DEFAULT.get(id);
 }

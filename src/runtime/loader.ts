@@ -21,16 +21,15 @@ import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
-import { EINVAL, EPERM, ESRCH } from '../uapi/errno.js';
-import { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
+import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
+import { funcIdName } from '../isa/funcids.js';
+import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
-import { helperImplemented } from '../helpers/protos.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
 import { BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
-import { funcIdName } from '../isa/funcids.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 export interface LoadOptions {
@@ -289,6 +288,12 @@ function mapMetaFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     name: ms.name, hasBtf: !btfless && offersBtf(spec, ms, ctx) && !!ms.valueTypeId,
   };
   if (ms.inner) meta.inner = mapMetaFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
+  // libbpf freezes .rodata (BPF_F_RDONLY_PROG) after writing its initial value, before loading programs
+  if (ms.globalData && (ms.flags & BPF_F_RDONLY_PROG)) {
+    const v = new Uint8Array(ms.valueSize);
+    v.set(ms.globalData.initial.subarray(0, ms.valueSize));
+    meta.rdonlyValue = v;
+  }
   return meta;
 }
 
@@ -437,8 +442,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         throw e;
       }
       opts.onVerified?.(ps.name, verdict);
-      // the verifier knows more helpers than the runtime implements
-      refuseUnimplementedHelpers(ps);
+      // the verifier checks every helper by its 6.18 prototype; one tsbpf cannot run is refused here, after verification
+      const missing = verdict.helpers.filter((id) => !rt.implementsHelper(id));
+      if (missing.length > 0) {
+        const names = missing.map((id) => `${funcIdName(id)}#${id}`).join(', ');
+        throw new LoadError(`prog '${ps.name}': passed verification, but tsbpf does not implement helper ${names}`, -EOPNOTSUPP);
+      }
       const { insns, used } = relocate(ps, mapObjs);
       // verified kfunc calls run as the runtime's internal helper ids
       bindKfuncCalls(ps, insns);
@@ -489,16 +498,6 @@ export function verifierBtfInfo(spec: ObjectSpec, ps: ProgramSpec): Pick<Verifie
   });
   const lineInfo = ps.lineInfo.map((l) => ({ insnOff: l.insnIndex, line: l.line, fileName: l.fileName, lineNum: l.lineNum }));
   return { funcInfo, lineInfo };
-}
-
-/** A verified program calling a helper tsbpf has no implementation for cannot run: refuse it by name. */
-function refuseUnimplementedHelpers(ps: ProgramSpec): void {
-  ps.insns.forEach((x, i) => {
-    // a poisoned CO-RE instruction in an accepted program is dead code (the kernel sanitizes it away)
-    if (x.code === 0x85 && x.src === 0 && x.imm !== CORE_POISON_IMM && !helperImplemented(x.imm)) {
-      throw new LoadError(`prog '${ps.name}': helper ${funcIdName(x.imm) ?? 'unknown'}#${x.imm} (insn ${i}) is not implemented by tsbpf`, -EINVAL);
-    }
-  });
 }
 
 /**

@@ -13,6 +13,8 @@ import { collectEffects, type RunEffectsReport } from './run_effects.js';
 import type { PacketRun } from '../helpers/env.js';
 import type { Host } from '../net/host.js';
 import { EINVAL } from '../uapi/errno.js';
+import { prepareTrigger, triggerFuncIp, type TriggerInput } from './trigger.js';
+import type { TraceRun } from '../helpers/env.js';
 import { PROG_TYPE_NAMES } from '../object/prog_types.js';
 
 export interface ProgOwner {
@@ -22,6 +24,8 @@ export interface ProgOwner {
   /** the simulated host test runs see (ctx_in ifindex, redirect targets) */
   readonly host: Host;
   readonly defaultCpu: number;
+  /** runs `fn` with `t` as the tracing trigger helpers see (bpf_get_func_ip, bpf_get_attach_cookie) */
+  withTrace<T>(t: TraceRun, fn: () => T): T;
   /** local_bh_enable() after a test run: the hrtimer softirq runs the timers already due */
   runSoftirqs(): void;
   /** runs `fn` as one RCU read-side section (freed element memory is reused only after it) */
@@ -147,6 +151,32 @@ export class Program {
     const repeat = Math.max(1, opts.repeat ?? 1);
     const cpu = opts.cpu ?? p.owner.defaultCpu;
     return p.owner.readSection(() => this.runIn(p, arena, repeat, cpu, opts));
+  }
+
+  /**
+   * Fires a tracing program (kprobe, tracepoint, raw_tp, fentry, perf_event)
+   * as its hook would, with the context the test supplies; helpers see the
+   * runtime's simulated task (rt.task) and memory (rt.memory).
+   */
+  trigger(input: TriggerInput = {}): RunResult {
+    if (this.closed) throw new RefError(`program handle '${this.name}' is closed`);
+    const p = this.object;
+    const arena = p.vm.arena;
+    const cpu = input.cpu ?? p.owner.defaultCpu;
+    const trace: TraceRun = { funcIp: triggerFuncIp(p.type, input), cookie: BigInt.asUintN(64, BigInt(input.cookie ?? 0)) };
+    return p.owner.readSection(() => {
+      const prep = prepareTrigger(arena, p.type, input);
+      try {
+        const r0 = p.owner.withTrace(trace, () => p.owner.withProg(p, cpu, undefined, () => {
+          p.vm.cpu = cpu;
+          return p.vm.run(0, [prep.r1]);
+        }));
+        return { retval: Number(r0 & 0xffffffffn), r0, insns: p.vm.insnCount };
+      } finally {
+        prep.release();
+        p.owner.runSoftirqs();
+      }
+    });
   }
 
   private runIn(p: ProgObject, arena: import('../memory/arena.js').Arena, repeat: number, cpu: number, opts: RunOptions): RunResult {

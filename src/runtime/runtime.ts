@@ -14,7 +14,8 @@ import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
-import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../helpers/env.js';
+import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
+import { SimMemory, defaultTask, type Task } from './task.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -107,6 +108,12 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly traceLog: string[] = [];
   /** errors thrown inside timer callbacks */
   readonly asyncErrors: AsyncError[] = [];
+  /** the simulated current task tracing helpers see (bpf_get_current_pid_tgid, comm, ...); set its fields freely */
+  task: Task = defaultTask();
+  /** kernel and user memory bpf_probe_read_* can read (unmapped addresses fault with -EFAULT) */
+  readonly memory = new SimMemory();
+  /** the tracing triggers running now (innermost last) */
+  private readonly traceRuns: TraceRun[] = [];
   /** the simulated host the networking helpers and test runs see (set it up before running) */
   readonly host: Host;
 
@@ -205,6 +212,11 @@ export class Runtime implements HelperEnv, ProgOwner {
     return obj;
   }
 
+  /** Does this runtime implement helper id (enum bpf_func_id)? */
+  implementsHelper(id: number): boolean {
+    return this.helperTable.has(id);
+  }
+
   /** @internal */
   createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number } = {}): ProgObject {
     const env: VmEnv = {
@@ -270,6 +282,10 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   // ---- HelperEnv ----
 
+  currentTask(): Task {
+    return this.task;
+  }
+
   mapFromPtr(ptr: number): HelperMap | undefined {
     return this.mapsByPtr.get(ptr);
   }
@@ -278,6 +294,25 @@ export class Runtime implements HelperEnv, ProgOwner {
     const top = this.running[this.running.length - 1];
     if (!top) throw new Error('no program is running');
     return top.prog;
+  }
+
+  /** Sets fields of the simulated current task (the rest keep their values). */
+  setTask(t: Partial<Task>): void {
+    this.task = { ...this.task, ...t };
+  }
+
+  currentTrace(): TraceRun | undefined {
+    return this.traceRuns[this.traceRuns.length - 1];
+  }
+
+  /** @internal runs fn while `t` is the current tracing trigger */
+  withTrace<T>(t: TraceRun, fn: () => T): T {
+    this.traceRuns.push(t);
+    try {
+      return fn();
+    } finally {
+      this.traceRuns.pop();
+    }
   }
 
   currentXdp(): XdpBuff | undefined {

@@ -99,6 +99,12 @@ function ctxAccess(progType: number, off: number, size: number, write: boolean):
       // struct pt_regs on x86-64: 21 u64 registers
       if (write || off + size > 168) return undefined;
       return { loads: RegType.SCALAR_VALUE };
+    case F.BPF_PROG_TYPE_PERF_EVENT: {
+      // struct bpf_perf_event_data: pt_regs (168), u64 sample_period, u64 addr (pe_prog_is_valid_access)
+      if (write || off + size > 184) return undefined;
+      if (off >= 168) return size === 8 || size === 4 || size === 2 || size === 1 ? { loads: RegType.SCALAR_VALUE } : undefined;
+      return size === 8 ? { loads: RegType.SCALAR_VALUE } : undefined;
+    }
     case F.BPF_PROG_TYPE_TRACEPOINT:
       // the first 8 bytes (common fields) are not readable
       if (write || off < 8 || off + size > 2048) return undefined;

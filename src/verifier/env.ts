@@ -17,6 +17,11 @@ export interface MapMeta {
   /** inner map template of a map-in-map */
   inner?: MapMeta;
   name: string;
+  /**
+   * the value of a read-only (BPF_F_RDONLY_PROG) array map libbpf freezes
+   * before the load (.rodata): what ARG_PTR_TO_CONST_STR arguments point into
+   */
+  rdonlyValue?: Uint8Array;
   /** the map has BTF for key/value (required for timers and spin locks) */
   hasBtf?: boolean;
 }
@@ -50,7 +55,7 @@ export interface VerifierInput {
   lineInfo?: readonly LineInfo[];
   /** kfunc lookup by the call's BTF id (imm of a BPF_PSEUDO_KFUNC_CALL); defaults to tsbpf's kfunc table ids */
   kfunc?: (btfId: number) => KfuncProto | undefined;
-  /** helper prototype lookup; defaults to src/helpers/protos.ts */
+  /** helper prototype lookup; defaults to src/helpers/protos.ts (with its per-program-type availability) */
   helperProto?: (id: number) => HelperProto | undefined;
   /** 0: errors only; 1: the failing path; 2: every instruction with state */
   logLevel?: 0 | 1 | 2;
@@ -89,6 +94,8 @@ export interface VerifierResult {
   leaksPointers?: boolean;
   /** uninitialized stack bytes may be read (privileged): results may depend on them */
   readsUninitStack?: boolean;
+  /** helper ids called on some verified path (the loader refuses those the runtime does not implement) */
+  helpers: number[];
   /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
   maxCtxOffset: number;
 }

@@ -1,10 +1,11 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgType, MEM_UNINIT, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
-import { helperProto as defaultProtos } from '../helpers/protos.js';
+import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
+import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
-import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
+import * as T from '../uapi/bpf.js';
+import { EACCES, EFAULT, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
@@ -19,8 +20,6 @@ import { Stk, copyState } from './state.js';
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
 const BPF_MAX_VAR_SIZ = 1n << 29n;
-/** helpers whose prototype sets pkt_access: they may take packet pointers as memory arguments */
-const PKT_ACCESS = new Set([F.BPF_FUNC_map_lookup_elem, F.BPF_FUNC_map_update_elem, F.BPF_FUNC_map_delete_elem]);
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 
 interface CallMeta {
@@ -43,21 +42,13 @@ interface CallMeta {
   dynptr?: DynptrInfo;
 }
 
-/** check_reg_type's compatible register types per argument kind (the kernel's *_types tables), in its print order */
-const SOCK_COMMON_TYPES = [RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK];
-const COMPATIBLE: Partial<Record<ArgType, readonly RegType[]>> = {
-  [ArgType.PTR_TO_BTF_ID_SOCK_COMMON]: [...SOCK_COMMON_TYPES, RegType.PTR_TO_BTF_ID, RegType.TRUSTED_PTR_TO_BTF_ID],
-  [ArgType.PTR_TO_SOCKET]: [RegType.PTR_TO_SOCKET],
-  [ArgType.PTR_TO_SOCK_COMMON]: SOCK_COMMON_TYPES,
-  [ArgType.PTR_TO_RINGBUF_MEM]: [RegType.PTR_TO_RINGBUF_MEM],
-};
+/** argument kinds whose registers carry references (sockets, ringbuf records): offset and release rules after the type check */
+const REF_KINDS = new Set<string>([ArgType.PTR_TO_BTF_ID_SOCK_COMMON, ArgType.PTR_TO_SOCKET, ArgType.PTR_TO_SOCK_COMMON, ArgType.PTR_TO_RINGBUF_MEM]);
 
 /** reg_type_str: a map-in-map lookup result is a map_value_or_null until checked */
 const typeName = (r: RegState): string => (r.type === RegType.NOT_INIT ? 'NOT_INIT'
   : r.type === RegType.CONST_PTR_TO_MAP_OR_NULL ? 'map_value_or_null' : r.type);
 
-const PERCPU_MAPS = [F.BPF_MAP_TYPE_PERCPU_ARRAY, F.BPF_MAP_TYPE_PERCPU_HASH, F.BPF_MAP_TYPE_LRU_PERCPU_HASH];
-const QUEUE_MAPS = [F.BPF_MAP_TYPE_QUEUE, F.BPF_MAP_TYPE_STACK];
 const MAP_IN_MAP = [F.BPF_MAP_TYPE_ARRAY_OF_MAPS, F.BPF_MAP_TYPE_HASH_OF_MAPS];
 
 /** bpf_base_func_proto's helpers behind `if (!bpf_token_capable(prog->aux->token, CAP_BPF)) return NULL;` (those tsbpf knows). */
@@ -66,58 +57,112 @@ const CAP_BPF_HELPERS = new Set<number>([
   F.BPF_FUNC_timer_start, F.BPF_FUNC_timer_cancel, F.BPF_FUNC_loop,
 ]);
 
-/** check_map_func_compatibility, for the helpers and map types tsbpf knows. */
-function checkMapFuncCompat(map: MapMeta, proto: HelperProto): void {
-  const id = proto.id;
-  const bad = (): never => fail(`cannot pass map_type ${map.type} into func bpf_${proto.name}#${id}`, EINVAL);
-  if (map.type === F.BPF_MAP_TYPE_PROG_ARRAY && id !== F.BPF_FUNC_tail_call) bad();
-  if (QUEUE_MAPS.includes(map.type) && ![F.BPF_FUNC_map_push_elem, F.BPF_FUNC_map_pop_elem, F.BPF_FUNC_map_peek_elem].includes(id)) bad();
-  // record_func_key runs before the compatibility table (the kernel's line has no newline)
-  if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) fail('expected prog array map for tail call', EINVAL);
-  if (id === F.BPF_FUNC_map_pop_elem && !QUEUE_MAPS.includes(map.type)) bad();
-  if (id === F.BPF_FUNC_map_lookup_percpu_elem && !PERCPU_MAPS.includes(map.type)) bad();
-  if (MAP_IN_MAP.includes(map.type) && id !== F.BPF_FUNC_map_lookup_elem) bad();
-  // the map types of `maps` (ring buffers, perf events, bloom filter, cgroup storage): both directions
-  const only = MAP_ONLY_FUNCS.get(map.type);
-  if (only && !only.includes(id)) bad();
-  const needs = FUNC_NEEDS_MAP.get(id);
-  if (needs && !needs.includes(map.type)) bad();
+/** check_map_func_compatibility, first direction: the helpers a map type may be passed to */
+const MAP_FUNCS: ReadonlyMap<number, readonly string[]> = new Map([
+  [T.BPF_MAP_TYPE_PROG_ARRAY, ['tail_call']],
+  [T.BPF_MAP_TYPE_PERF_EVENT_ARRAY, ['perf_event_read', 'perf_event_output', 'skb_output', 'perf_event_read_value', 'xdp_output']],
+  [T.BPF_MAP_TYPE_RINGBUF, ['ringbuf_output', 'ringbuf_reserve', 'ringbuf_query', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr']],
+  [T.BPF_MAP_TYPE_USER_RINGBUF, ['user_ringbuf_drain']],
+  [T.BPF_MAP_TYPE_STACK_TRACE, ['get_stackid']],
+  [T.BPF_MAP_TYPE_CGROUP_ARRAY, ['skb_under_cgroup', 'current_task_under_cgroup']],
+  [T.BPF_MAP_TYPE_CGROUP_STORAGE, ['get_local_storage']],
+  [T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, ['get_local_storage']],
+  [T.BPF_MAP_TYPE_DEVMAP, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_DEVMAP_HASH, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_CPUMAP, ['redirect_map']],
+  [T.BPF_MAP_TYPE_XSKMAP, ['redirect_map', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_ARRAY_OF_MAPS, ['map_lookup_elem']],
+  [T.BPF_MAP_TYPE_HASH_OF_MAPS, ['map_lookup_elem']],
+  [T.BPF_MAP_TYPE_SOCKMAP, ['sk_redirect_map', 'sock_map_update', 'msg_redirect_map', 'sk_select_reuseport', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_SOCKHASH, ['sk_redirect_hash', 'sock_hash_update', 'msg_redirect_hash', 'sk_select_reuseport', 'map_lookup_elem']],
+  [T.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, ['sk_select_reuseport']],
+  [T.BPF_MAP_TYPE_QUEUE, ['map_peek_elem', 'map_pop_elem', 'map_push_elem']],
+  [T.BPF_MAP_TYPE_STACK, ['map_peek_elem', 'map_pop_elem', 'map_push_elem']],
+  [T.BPF_MAP_TYPE_SK_STORAGE, ['sk_storage_get', 'sk_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_INODE_STORAGE, ['inode_storage_get', 'inode_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_TASK_STORAGE, ['task_storage_get', 'task_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_CGRP_STORAGE, ['cgrp_storage_get', 'cgrp_storage_delete', 'kptr_xchg']],
+  [T.BPF_MAP_TYPE_BLOOM_FILTER, ['map_peek_elem', 'map_push_elem']],
+]);
+
+/** ... and the other direction: the map types a helper takes */
+const FUNC_MAPS: ReadonlyMap<string, readonly number[]> = (() => {
+  const m = new Map<string, number[]>();
+  const add = (types: number[], ...names: string[]) => { for (const n of names) m.set(n, types); };
+  add([T.BPF_MAP_TYPE_PERF_EVENT_ARRAY], 'perf_event_read', 'perf_event_output', 'perf_event_read_value', 'skb_output', 'xdp_output');
+  add([T.BPF_MAP_TYPE_RINGBUF], 'ringbuf_output', 'ringbuf_reserve', 'ringbuf_query', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr');
+  add([T.BPF_MAP_TYPE_USER_RINGBUF], 'user_ringbuf_drain');
+  add([T.BPF_MAP_TYPE_STACK_TRACE], 'get_stackid');
+  add([T.BPF_MAP_TYPE_CGROUP_ARRAY], 'current_task_under_cgroup', 'skb_under_cgroup');
+  add([T.BPF_MAP_TYPE_DEVMAP, T.BPF_MAP_TYPE_DEVMAP_HASH, T.BPF_MAP_TYPE_CPUMAP, T.BPF_MAP_TYPE_XSKMAP], 'redirect_map');
+  add([T.BPF_MAP_TYPE_SOCKMAP], 'sk_redirect_map', 'msg_redirect_map', 'sock_map_update');
+  add([T.BPF_MAP_TYPE_SOCKHASH], 'sk_redirect_hash', 'msg_redirect_hash', 'sock_hash_update');
+  add([T.BPF_MAP_TYPE_CGROUP_STORAGE, T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE], 'get_local_storage');
+  add([T.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, T.BPF_MAP_TYPE_SOCKMAP, T.BPF_MAP_TYPE_SOCKHASH], 'sk_select_reuseport');
+  add([T.BPF_MAP_TYPE_QUEUE, T.BPF_MAP_TYPE_STACK], 'map_pop_elem');
+  add([T.BPF_MAP_TYPE_QUEUE, T.BPF_MAP_TYPE_STACK, T.BPF_MAP_TYPE_BLOOM_FILTER], 'map_peek_elem', 'map_push_elem');
+  add([T.BPF_MAP_TYPE_PERCPU_ARRAY, T.BPF_MAP_TYPE_PERCPU_HASH, T.BPF_MAP_TYPE_LRU_PERCPU_HASH], 'map_lookup_percpu_elem');
+  add([T.BPF_MAP_TYPE_SK_STORAGE], 'sk_storage_get', 'sk_storage_delete');
+  add([T.BPF_MAP_TYPE_INODE_STORAGE], 'inode_storage_get', 'inode_storage_delete');
+  add([T.BPF_MAP_TYPE_TASK_STORAGE], 'task_storage_get', 'task_storage_delete');
+  add([T.BPF_MAP_TYPE_CGRP_STORAGE], 'cgrp_storage_get', 'cgrp_storage_delete');
+  return m;
+})();
+
+/** may_update_sockmap: map_update/delete on a sockmap from the program types that cannot hold a locked socket */
+function mayUpdateSockmap(progType: number, name: string): boolean {
+  if (name !== 'map_update_elem' && name !== 'map_delete_elem') return false;
+  if (progType === T.BPF_PROG_TYPE_SOCK_OPS) return name === 'map_delete_elem';
+  return [T.BPF_PROG_TYPE_SOCKET_FILTER, T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_SCHED_ACT, T.BPF_PROG_TYPE_XDP,
+    T.BPF_PROG_TYPE_SK_REUSEPORT, T.BPF_PROG_TYPE_FLOW_DISSECTOR, T.BPF_PROG_TYPE_SK_LOOKUP].includes(progType);
 }
 
-/** check_map_func_compatibility's first switch: the only helpers these map types may be passed to */
-const MAP_ONLY_FUNCS = new Map<number, number[]>([
-  [F.BPF_MAP_TYPE_RINGBUF, [F.BPF_FUNC_ringbuf_output, F.BPF_FUNC_ringbuf_reserve, F.BPF_FUNC_ringbuf_query,
-    F.BPF_FUNC_ringbuf_reserve_dynptr, F.BPF_FUNC_ringbuf_submit_dynptr, F.BPF_FUNC_ringbuf_discard_dynptr]],
-  [F.BPF_MAP_TYPE_USER_RINGBUF, [F.BPF_FUNC_user_ringbuf_drain]],
-  [F.BPF_MAP_TYPE_PERF_EVENT_ARRAY, [F.BPF_FUNC_perf_event_read, F.BPF_FUNC_perf_event_output,
-    F.BPF_FUNC_perf_event_read_value, F.BPF_FUNC_skb_output, F.BPF_FUNC_xdp_output]],
-  [F.BPF_MAP_TYPE_BLOOM_FILTER, [F.BPF_FUNC_map_peek_elem, F.BPF_FUNC_map_push_elem]],
-  [F.BPF_MAP_TYPE_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
-  [F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, [F.BPF_FUNC_get_local_storage]],
+/** check_map_func_compatibility: both directions, as the kernel's two switches. */
+function checkMapFuncCompat(map: MapMeta, proto: HelperProto, progType: number): void {
+  const id = proto.id;
+  const bad = (): never => fail(`cannot pass map_type ${map.type} into func bpf_${proto.name}#${id}`, EINVAL);
+  const funcs = MAP_FUNCS.get(map.type);
+  if (funcs && !funcs.includes(proto.name)) {
+    const sock = map.type === T.BPF_MAP_TYPE_SOCKMAP || map.type === T.BPF_MAP_TYPE_SOCKHASH;
+    if (!sock || !mayUpdateSockmap(progType, proto.name)) {
+      if (sock && (proto.name === 'map_update_elem' || proto.name === 'map_delete_elem')) fail('cannot update sockmap in this context', EINVAL);
+      bad();
+    }
+  }
+  // record_func_key runs before the compatibility table (the kernel's line has no newline)
+  if (id === F.BPF_FUNC_tail_call && map.type !== F.BPF_MAP_TYPE_PROG_ARRAY) fail('expected prog array map for tail call', EINVAL);
+  const types = FUNC_MAPS.get(proto.name);
+  if (types && !types.includes(map.type)) bad();
+}
+
+/** bpf_helper_changes_pkt_data: helpers after which every packet pointer is invalid */
+const CHANGES_PKT_DATA = new Set([
+  'clone_redirect', 'l3_csum_replace', 'l4_csum_replace', 'lwt_push_encap', 'lwt_seg6_action', 'lwt_seg6_adjust_srh',
+  'lwt_seg6_store_bytes', 'msg_pop_data', 'msg_pull_data', 'msg_push_data', 'skb_adjust_room', 'skb_change_head',
+  'skb_change_proto', 'skb_change_tail', 'skb_pull_data', 'skb_store_bytes', 'skb_vlan_pop', 'skb_vlan_push',
+  'store_hdr_opt', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail',
 ]);
 
-/** its second switch: the map types these helpers need */
-const FUNC_NEEDS_MAP = new Map<number, number[]>([
-  ...[F.BPF_FUNC_ringbuf_output, F.BPF_FUNC_ringbuf_reserve, F.BPF_FUNC_ringbuf_query, F.BPF_FUNC_ringbuf_reserve_dynptr,
-    F.BPF_FUNC_ringbuf_submit_dynptr, F.BPF_FUNC_ringbuf_discard_dynptr].map((f): [number, number[]] => [f, [F.BPF_MAP_TYPE_RINGBUF]]),
-  [F.BPF_FUNC_user_ringbuf_drain, [F.BPF_MAP_TYPE_USER_RINGBUF]],
-  ...[F.BPF_FUNC_perf_event_read, F.BPF_FUNC_perf_event_output, F.BPF_FUNC_perf_event_read_value, F.BPF_FUNC_skb_output,
-    F.BPF_FUNC_xdp_output].map((f): [number, number[]] => [f, [F.BPF_MAP_TYPE_PERF_EVENT_ARRAY]]),
-  [F.BPF_FUNC_map_peek_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
-  [F.BPF_FUNC_map_push_elem, [...QUEUE_MAPS, F.BPF_MAP_TYPE_BLOOM_FILTER]],
-  [F.BPF_FUNC_get_local_storage, [F.BPF_MAP_TYPE_CGROUP_STORAGE, F.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE]],
-]);
+/** the helper ids each verifier run reached a call to (the loader refuses unimplemented ones after verification) */
+const calledHelpers = new WeakMap<Verifier, Set<number>>();
+
+/** Helper ids the program calls on some verified path, in id order. */
+export function helpersCalled(v: Verifier): number[] {
+  return [...(calledHelpers.get(v) ?? [])].sort((a, b) => a - b);
+}
+
+/** ids of enum bpf_func_id (__BPF_FUNC_MAX_ID) */
+const FUNC_MAX_ID = 212;
 
 export function checkHelperCall(v: Verifier, funcId: number, idx: number): void {
-  const lookup = v.input.helperProto ?? defaultProtos;
-  const proto = lookup(funcId);
-  if (!proto) {
-    const name = funcIdName(funcId);
-    if (!name || funcId === 0) fail(`invalid func unknown#${funcId}`, EINVAL);
-    fail(`helper ${name}#${funcId} is not implemented by tsbpf`, EINVAL);
-  }
+  const progType = v.input.progType;
+  const name = funcIdName(funcId);
+  // get_helper_proto: an id outside the enum, then the program type's get_func_proto
+  if (funcId < 0 || funcId >= FUNC_MAX_ID || !name) fail(`invalid func ${name ?? 'unknown'}#${funcId}`, EINVAL);
+  const proto = v.input.helperProto ? v.input.helperProto(funcId) : (helperAvailable(funcId, progType) ? defaultProtos(funcId, progType) : undefined);
+  if (!proto) fail(`program of this type cannot use helper ${name}#${funcId}`, EINVAL);
   const p = proto!;
-  if (p.progTypes && !p.progTypes.includes(v.input.progType)) {
+  if (p.progTypes && !p.progTypes.includes(progType)) {
     fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
   }
   // bpf_base_func_proto returns NULL for its CAP_BPF helpers when !bpf_capable()
@@ -125,11 +170,21 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     fail(`program of this type cannot use helper bpf_${p.name}#${funcId}`, EINVAL);
   }
   if (p.gplOnly && !v.input.gpl) fail('cannot call GPL-restricted function from non-GPL compatible program', EINVAL);
+  // the .allowed callbacks (d_path, sk_storage for tracing, ima) accept only attach targets tsbpf does not attach to
+  if (p.allowed) fail('helper call is not allowed in probe', EINVAL);
+  if (p.mightSleep && progType !== F.BPF_PROG_TYPE_SYSCALL) fail('helper call might sleep in a non-sleepable prog', EINVAL);
+  let called = calledHelpers.get(v);
+  if (!called) calledHelpers.set(v, called = new Set());
+  called.add(funcId);
 
   const meta: CallMeta = { mapUid: 0, viaTimer: false, refObjId: 0, releaseRegno: 0, memSize: 0 };
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
-  if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p);
+  if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p, progType);
+  // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
+  if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
+    fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
+  }
 
   // the OBJ_RELEASE argument's reference goes, with every pointer carrying it
   if (meta.releaseRegno) {
@@ -143,7 +198,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
   // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
-  if (p.id === F.BPF_FUNC_xdp_adjust_head || p.id === F.BPF_FUNC_xdp_adjust_tail) {
+  if (CHANGES_PKT_DATA.has(p.name)) {
     for (const f of v.cur.frames) {
       f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
       f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
@@ -200,6 +255,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       // the memory lives as long as the dynptr's reference (a ring buffer record)
       regs[0] = ptrReg(RegType.PTR_TO_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize, refObjId: meta.dynptr?.refObjId ?? 0 });
       break;
+    default:
+      fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
   }
   if (p.ptrCast) {
     // the cast pointer lives as long as the reference it came from
@@ -261,32 +318,66 @@ function cloneForBranch(v: Verifier) {
 const isPkt = (r: RegState): boolean =>
   r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META || r.type === RegType.PTR_TO_PACKET_END;
 
+/**
+ * compatible_reg_types: what each argument base type accepts, as the kernel
+ * prints the list. Types tsbpf's verifier never produces (sockets, BTF ids,
+ * ringbuf memory, dynptrs) are listed too: no register can match them, so the
+ * mismatch message is the kernel's.
+ */
+const COMPATIBLE: Readonly<Record<string, string>> = {
+  [ArgType.PTR_TO_MAP_KEY]: MEM_TYPES, [ArgType.PTR_TO_MAP_VALUE]: MEM_TYPES, [ArgType.PTR_TO_MEM]: MEM_TYPES,
+  [ArgType.CONST_SIZE]: 'scalar', [ArgType.CONST_SIZE_OR_ZERO]: 'scalar', [ArgType.CONST_ALLOC_SIZE_OR_ZERO]: 'scalar',
+  [ArgType.SCALAR]: 'scalar', [ArgType.CONST_MAP_PTR]: 'map_ptr', [ArgType.PTR_TO_CTX]: 'ctx',
+  [ArgType.PTR_TO_SOCK_COMMON]: 'sock_common, sock, tcp_sock, xdp_sock',
+  [ArgType.PTR_TO_BTF_ID_SOCK_COMMON]: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
+  [ArgType.PTR_TO_SOCKET]: 'sock', [ArgType.PTR_TO_BTF_ID]: 'ptr_, trusted_ptr_, rcu_ptr_',
+  [ArgType.PTR_TO_SPIN_LOCK]: 'map_value, ptr_', [ArgType.PTR_TO_RINGBUF_MEM]: 'ringbuf_mem',
+  [ArgType.PTR_TO_PERCPU_BTF_ID]: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_', [ArgType.PTR_TO_FUNC]: 'func',
+  [ArgType.PTR_TO_STACK]: 'fp', [ArgType.PTR_TO_CONST_STR]: 'map_value', [ArgType.PTR_TO_TIMER]: 'map_value',
+  [ArgType.KPTR_XCHG_DEST]: 'map_value, ptr_', [ArgType.PTR_TO_DYNPTR]: 'fp, dynptr_ptr',
+};
+const compatibleSets = new Map(Object.entries(COMPATIBLE).map(([k, v]) => [k, new Set(v.split(', '))]));
+
+const isNullScalar = (r: RegState): boolean => r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+
+const notModelled = (p: HelperProto, regno: number, what: string): never =>
+  fail(`helper bpf_${p.name}#${p.id} R${regno}: ${what} is not modelled by tsbpf's verifier yet`, EINVAL);
+
 /** check_func_arg for argument i (register R(i+1)). */
 function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): void {
   const regno = i + 1;
   const kind = p.args[i]!;
-  const reg = v.readReg(regno);
-  const mismatch = (expected: string): never => fail(`R${regno} type=${typeName(reg)} expected=${expected}`, EACCES);
   const flags = p.argFlags?.[i] ?? 0;
-  const compatible = COMPATIBLE[kind];
-  if (compatible) {
-    // check_func_arg: a NULL constant for a maybe-NULL argument skips the type check
-    if (!(flags & PTR_MAYBE_NULL && isNullConst(reg))) {
-      if (!compatible.includes(reg.type)) mismatch(compatible.join(', '));
-      if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
-      checkFuncArgRegOff(reg, regno, flags);
-    }
+  if (kind === ArgType.DONTCARE) return;
+  const reg = v.readReg(regno);
+  if (kind === ArgType.ANYTHING) return;
+  const pktAccess = p.pktAccess === true;
+  if (isPkt(reg) && !pktAccess && reg.type !== RegType.PTR_TO_PACKET_END && !directPktProgType(v.input.progType)) {
+    fail('helper access to the packet is not allowed', EACCES);
+  }
+  const maybeNull = (flags & ArgFlag.PTR_MAYBE_NULL) !== 0;
+  if (maybeNull && isNullScalar(reg)) {
+    v.markRegsPrecise(regno);
+    // a NULL may be "released" (bpf_sk_release(NULL) is fine for the type check)
+    checkArgRef(reg, regno, flags, meta);
+    return;
+  }
+  // check_reg_type: MAYBE_NULL arguments accept maybe-null pointers too
+  const compat = compatibleSets.get(kind);
+  if (!compat) notModelled(p, regno, `argument type ${kind}`);
+  const rtype = maybeNull && reg.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : reg.type;
+  if (!compat!.has(rtype)) fail(`R${regno} type=${typeName(reg)} expected=${COMPATIBLE[kind]}`, EACCES);
+  if (REF_KINDS.has(kind)) {
+    // the socket and ringbuf pointers: BTF type, offset and reference rules
+    if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
+    checkFuncArgRegOff(reg, regno, flags);
     checkArgRef(reg, regno, flags, meta);
     return;
   }
   if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
   if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
-    case ArgType.ANYTHING:
-    case ArgType.DONTCARE:
-      return;
     case ArgType.CONST_MAP_PTR: {
-      if (reg.type !== RegType.CONST_PTR_TO_MAP) mismatch('map_ptr');
       if (meta.viaTimer) {
         // bpf_timer_init(timer, map): the timer must live in that very map
         if (meta.map !== reg.map || meta.mapUid !== reg.mapUid) {
@@ -300,7 +391,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.PTR_TO_MAP_KEY:
       if (!meta.map) fail('invalid map_ptr to access map->key', EACCES);
-      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.keySize, 'read', MEM_TYPES, pktAccess);
       meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
       if (meta.constKey !== undefined) {
         // the key's spilled constant decided the lookup (zero bytes compare exactly already)
@@ -310,68 +401,88 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       }
       return;
     case ArgType.PTR_TO_MAP_VALUE:
-    case ArgType.PTR_TO_UNINIT_MAP_VALUE:
       if (!meta.map) fail('invalid map_ptr to access map->value', EACCES);
-      v.checkHelperMem(regno, meta.map!.valueSize, kind === ArgType.PTR_TO_MAP_VALUE ? 'read' : 'write', MEM_TYPES, PKT_ACCESS.has(p.id));
+      v.checkHelperMem(regno, meta.map!.valueSize, flags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
       return;
     case ArgType.PTR_TO_MEM:
-    case ArgType.PTR_TO_UNINIT_MEM: {
-      // checked together with the size argument that follows
-      if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.PTR_TO_CTX || reg.type === RegType.CONST_PTR_TO_MAP) mismatch(MEM_TYPES);
+      if (flags & ArgFlag.MEM_FIXED_SIZE) {
+        const size = p.argSize?.[i] ?? 0;
+        v.checkHelperMem(regno, size, flags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
+        if (flags & ArgFlag.MEM_ALIGNED) {
+          const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+          if (!tnumIsConst(reg.varOff) || off % size !== 0) notModelled(p, regno, 'the alignment check of a MEM_ALIGNED argument');
+        }
+      }
+      // otherwise checked together with the size argument that follows
       return;
-    }
     case ArgType.CONST_SIZE:
     case ArgType.CONST_SIZE_OR_ZERO: {
-      if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');
       if (reg.smin < 0n) fail(`R${regno} min value is negative, either use unsigned or 'var &= const'`, EACCES);
       if (reg.umin === 0n && kind === ArgType.CONST_SIZE) {
         fail(`R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`, EACCES);
       }
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
       v.markRegsPrecise(regno);
-      const memKind = p.args[i - 1];
-      if (reg.umax > 0n) v.checkHelperMem(regno - 1, Number(reg.umax), memKind === ArgType.PTR_TO_UNINIT_MEM ? 'write' : 'read', MEM_TYPES, PKT_ACCESS.has(p.id));
+      const prevFlags = p.argFlags?.[i - 1] ?? 0;
+      // a NULL memory argument (PTR_MAYBE_NULL) with a zero size needs no access check
+      if (reg.umax > 0n && !((prevFlags & ArgFlag.PTR_MAYBE_NULL) && isNullScalar(v.regs[regno - 1]!))) {
+        v.checkHelperMem(regno - 1, Number(reg.umax), prevFlags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
+      }
       return;
     }
     case ArgType.PTR_TO_CTX:
-      if (reg.type !== RegType.PTR_TO_CTX) mismatch('ctx');
       if (reg.off !== 0 || !tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
         fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
       }
       return;
     case ArgType.PTR_TO_TIMER:
-      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
       processTimerFunc(v, regno, reg, meta);
       return;
     case ArgType.PTR_TO_SPIN_LOCK:
-      if (reg.type !== RegType.PTR_TO_MAP_VALUE) mismatch('map_value');
       return;
     case ArgType.PTR_TO_FUNC:
-      if (reg.type !== RegType.PTR_TO_FUNC) mismatch('func');
       // check_func_arg_reg_off -> __check_ptr_off_reg
       if (reg.off !== 0) fail(`dereference of modified func ptr R${regno} off=${reg.off} disallowed`, EACCES);
       if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
         fail(`variable func access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
       }
+      if (!p.callback) notModelled(p, regno, 'its callback');
       meta.callback = reg.subprog;
       return;
-    case ArgType.PTR_TO_STACK_OR_NULL:
-      if (reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) { v.markRegsPrecise(regno); return; }
-      if (reg.type !== RegType.PTR_TO_STACK) mismatch('fp');
+    case ArgType.PTR_TO_STACK:
+      return;
+    case ArgType.PTR_TO_CONST_STR: {
+      // check_reg_const_str: a NUL-terminated string at a constant offset of a frozen read-only map
+      const map = reg.map!;
+      if (!map.rdonlyValue) fail(`R${regno} does not point to a readonly map'`, EACCES);
+      if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a constant address'`, EACCES);
+      v.checkHelperMem(regno, map.valueSize - reg.off, 'read', MEM_TYPES, pktAccess);
+      const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+      if (map.rdonlyValue!.subarray(off).indexOf(0) < 0) fail('string is not zero-terminated', EINVAL);
+      return;
+    }
+    case ArgType.SCALAR:
       return;
     case ArgType.PTR_TO_DYNPTR:
       if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
       else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
-      if (reg.type !== RegType.SCALAR_VALUE) mismatch('scalar');
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);
       meta.memSize = Number(reg.varOff.value);
       v.markRegsPrecise(regno);
       return;
     default:
-      return fail(`verifier internal error: argument kind ${kind} is not supported by tsbpf`, EFAULT);
+      // a register of a type tsbpf produces matched a type it cannot check further
+      // (ARG_PTR_TO_CONST_STR, ARG_PTR_TO_DYNPTR, ARG_KPTR_XCHG_DEST, ARG_CONST_ALLOC_SIZE_OR_ZERO)
+      notModelled(p, regno, `argument type ${kind}`);
   }
+}
+
+/** may_access_direct_pkt_data for a read: program types whose helpers may take packet pointers anyway */
+function directPktProgType(progType: number): boolean {
+  void progType;
+  return false;
 }
 
 /** register_is_null: a known zero scalar */

@@ -13,7 +13,7 @@ import { computeLiveRegs, liveRegsTable } from './live_regs.js';
 import { helperProto } from '../helpers/protos.js';
 import { checkMaxStackDepth } from './stack_depth.js';
 import { resolvePseudoLdimm64 } from './pseudo_ldimm64.js';
-import { inlinedLoopCalls } from './helper_call.js';
+import { helpersCalled, inlinedLoopCalls } from './helper_call.js';
 import { EINVAL, E2BIG } from '../uapi/errno.js';
 
 export function verify(input: VerifierInput): VerifierResult {
@@ -45,7 +45,7 @@ export function verify(input: VerifierInput): VerifierResult {
     if (log.level === 1) log.reset(0);
     log.stats(stats());
     return {
-      log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset,
+      log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v),
       leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
     };
   } catch (e) {

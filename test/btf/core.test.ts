@@ -14,6 +14,7 @@ import {
 } from '../../src/btf/core.js';
 import { CORE_POISON_IMM, patchCoreInsn } from '../../src/object/core_relo.js';
 import { Runtime } from '../../src/runtime/runtime.js';
+import { ElfFile } from '../../src/elf/elf.js';
 import { LoadError } from '../../src/runtime/loader.js';
 import { repoRoot } from '../kernel/kernel.js';
 
@@ -294,4 +295,41 @@ test('a CO-RE failure fails the load with libbpf\'s lines; Runtime({ btf }) take
   assert.throws(() => new Runtime({ btf: '/nonexistent/vmlinux' }), /ENOENT/);
   // a BTF that does not parse is a typed error at load, not a crash
   assert.throws(() => new Runtime({ btf: new Uint8Array(8) }).loadObjectBytes(obj), /btf:/);
+});
+
+test('mutated CO-RE records: every outcome is a load or a typed error, never a crash', () => {
+  const orig = readFileSync(join(repoRoot, 'test/btf/core/core_pkt.bpf.o'));
+  const ext = new ElfFile(new Uint8Array(orig)).section('.BTF.ext')!;
+  const dv0 = new DataView(orig.buffer, orig.byteOffset, orig.byteLength);
+  const hdrLen = dv0.getUint32(ext.offset + 4, true);
+  const reloStart = ext.offset + hdrLen + dv0.getUint32(ext.offset + 24, true);
+  const n = dv0.getUint32(reloStart + 8, true); // one section of records
+  let seed = 0x2545f491;
+  const rnd = (m: number): number => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % m;
+  };
+  const outcomes = new Map<string, number>();
+  const rt = new Runtime();
+  for (let iter = 0; iter < 150; iter++) {
+    const bytes = new Uint8Array(orig);
+    const dv = new DataView(bytes.buffer);
+    for (let k = 0; k < 1 + rnd(3); k++) {
+      const rec = reloStart + 12 + 16 * rnd(n);
+      const field = rnd(4);
+      const interesting = [0, 1, 2, 7, 8, 12, 13, 64, 0xffff, 0x7fffffff, 0xffffffff];
+      const v = rnd(2) ? interesting[rnd(interesting.length)]! : rnd(field === 1 ? 40 : field === 3 ? 16 : 400);
+      dv.setUint32(rec + 4 * field, v, true);
+    }
+    try {
+      rt.loadObjectBytes(bytes).close();
+      outcomes.set('loaded', (outcomes.get('loaded') ?? 0) + 1);
+    } catch (e) {
+      assert.ok(!(e instanceof TypeError) && !(e instanceof RangeError), `crash: ${(e as Error).stack}`);
+      assert.ok(['LoadError', 'VerifierError', 'BtfError', 'ObjectError', 'ElfError'].includes((e as Error).name), `untyped ${(e as Error).name}: ${(e as Error).message}`);
+      outcomes.set((e as Error).name, (outcomes.get((e as Error).name) ?? 0) + 1);
+    }
+  }
+  assert.equal(rt.stats().maps, 0, 'nothing left behind');
+  assert.ok((outcomes.get('LoadError') ?? 0) > 0, JSON.stringify([...outcomes]));
 });

@@ -8,7 +8,8 @@ import '../../src/maps/index.js';
 import { createMap, MapEnv, type BpfMap, type MapSpec } from '../../src/maps/map.js';
 import { VirtualClock } from '../../src/timers/virtual.js';
 import { BpfTimerTable, type BpfTimerProg } from '../../src/timers/bpf_timer.js';
-import type { HelperEnv, HelperMap, PacketRun, XdpBuff } from '../../src/helpers/env.js';
+import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../../src/helpers/env.js';
+import { SimMemory, defaultTask } from '../../src/runtime/task.js';
 import { Host } from '../../src/net/host.js';
 import { createHelpers } from '../../src/helpers/index.js';
 import type { HelperFn } from '../../src/vm/env.js';
@@ -24,6 +25,10 @@ export class TestProg implements BpfTimerProg {
 }
 
 export interface Fixture {
+  /** the simulated task and memory tracing helpers read */
+  task: ReturnType<typeof defaultTask>;
+  memory: SimMemory;
+  traceRun: TraceRun | undefined;
   arena: Arena;
   mapEnv: MapEnv;
   clock: VirtualClock;
@@ -89,6 +94,8 @@ export function fixture(nCpus = 2): Fixture {
       vm.run(pc, [BigInt(map.map.ptr), BigInt(keyPtr), BigInt(valuePtr)]);
     },
   });
+  const task = defaultTask();
+  const memory = new SimMemory();
   const env: HelperEnv = {
     arena,
     clock,
@@ -107,11 +114,14 @@ export function fixture(nCpus = 2): Fixture {
       return rand;
     },
     tailCallTarget: (map, index) => progArrays.get(map)?.get(index),
+    currentTask: () => task,
+    memory,
+    currentTrace: () => f.traceRun,
   };
   const helpers = createHelpers(env);
   Object.assign(f, {
     arena, mapEnv, clock, timers, env, helpers, lines, prog: new TestProg(), urefs, progArrays,
-    xdp: undefined, fired: [],
+    xdp: undefined, fired: [], task, memory, traceRun: undefined,
     map: (spec: Partial<MapSpec> & { type: number }) => createMap(mapEnv, {
       keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, name: 'm', ...spec,
     }),

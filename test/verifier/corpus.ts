@@ -35,8 +35,10 @@ export function loadRecords(): KernelRecord[] {
 
 export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
   const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
+  // JSON carries a read-only map's value as a number array
+  const maps = r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m));
   return {
-    insns, progType: r.progType, gpl: isGpl(r.license), maps: r.maps,
+    insns, progType: r.progType, gpl: isGpl(r.license), maps,
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),

@@ -22,7 +22,6 @@
 import { verify, VerifierError, type MapMeta, type VerifierInput } from '../../../src/verifier/index.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import { createMap, type MapSpec } from '../../../src/maps/map.js';
-import { helperImplemented } from '../../../src/helpers/protos.js';
 import { ArrayMap } from '../../../src/maps/arraymap.js';
 import type { MapObject } from '../../../src/runtime/map.js';
 import type { ProgObject } from '../../../src/runtime/program.js';
@@ -183,7 +182,7 @@ export function checkProgram(p: FuzzProgram, rng: Rng, runs = 3): CheckResult {
   // kprobe/tracepoint corpus programs (and their mutants) are verified only: BPF_PROG_TEST_RUN cannot run them
   if (!RUNNABLE.has(p.progType)) return { outcome, accesses, runs: 0, processedInsns };
   // helpers and kfuncs the verifier knows but the runtime does not implement (the loader refuses those programs)
-  if (p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !helperImplemented(x.imm))))) {
+  if (p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !runtime(0).implementsHelper(x.imm))))) {
     return { outcome, accesses, runs: 0, processedInsns };
   }
   // map types the runtime cannot create yet (the loader refuses those objects)

@@ -116,6 +116,16 @@ static void mapMeta(const struct btf *btf, struct bpf_map *m, int idx) {
          bpf_map__type(m), bpf_map__key_size(m), bpf_map__value_size(m), bpf_map__max_entries(m), bpf_map__map_flags(m));
   int vt = bpf_map__btf_value_type_id(m);
   printf(",\"timerOff\":%d,\"spinLockOff\":%d,\"hasBtf\":%s", fieldOff(btf, vt, "bpf_timer"), fieldOff(btf, vt, "bpf_spin_lock"), vt ? "true" : "false");
+  // a frozen read-only map (.rodata): its value, for ARG_PTR_TO_CONST_STR checks
+  if (bpf_map__map_flags(m) & BPF_F_RDONLY_PROG) {
+    size_t sz = 0;
+    const unsigned char *v = bpf_map__initial_value(m, &sz);
+    if (v) {
+      printf(",\"rdonlyValue\":[");
+      for (size_t i = 0; i < sz; i++) printf("%s%u", i ? "," : "", v[i]);
+      printf("]");
+    }
+  }
   struct bpf_map *inner = bpf_map__inner_map(m);
   if (inner) { printf(",\"inner\":"); mapMeta(btf, inner, -1); }
   else if (idx >= 0 && idx < 64 && inner_saved[idx].have) {
