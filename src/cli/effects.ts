@@ -14,7 +14,7 @@ export function effectLines(e: RunEffectsReport): string[] {
   const r = e.redirect;
   if (r?.kind === 'ifindex') {
     const how = r.peer ? 'peer' : r.ingress ? 'ingress' : 'egress';
-    const neigh = r.neigh ? ` neigh=${formatAddr(r.neigh.family, r.neigh.addr)}` : '';
+    const neigh = r.neigh ? ` neigh=${formatAddr(r.neigh.family, r.neigh.addr)}` : r.viaNeigh ? ' neigh' : '';
     lines.push(`  redirect ifindex=${r.ifindex}${r.device ? ` dev=${r.device}` : ''} ${how}${neigh}`);
   } else if (r?.kind === 'map') {
     lines.push(`  redirect map=${r.mapName} type=${mapTypeName(r.mapType)} key=${r.key} flags=${h(r.flags)} targets=${r.targets.join(',')}`);

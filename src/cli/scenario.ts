@@ -113,6 +113,21 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
         ctx = s.bytes;
         out.record(typeof ctx === 'string' ? `ctx ${ctx}` : `ctx len=${ctx.length}`, { ctx: typeof ctx === 'string' ? ctx : ctx.length });
         break;
+      case 'update': {
+        const m = obj.map(s.map);
+        if (m.keySize !== s.key.length || m.valueSize !== s.value.length) {
+          throw new Error(`update:${s.map}: key/value sizes do not match the map`);
+        }
+        try {
+          m.update(s.key, s.value);
+          out.record(`update:${s.map} ok`, { update: s.map });
+        } catch (e) {
+          const errno = (e as { errno?: number }).errno;
+          if (typeof errno !== 'number') throw e;
+          out.record(`update:${s.map} err=-${errnoName(errno)}`, { update: s.map, err: errno });
+        }
+        break;
+      }
       case 'repeat':
       case 'flags':
       case 'size-out':

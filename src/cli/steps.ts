@@ -7,6 +7,7 @@ export type Step =
   | { kind: 'pkt'; bytes: Uint8Array }
   | { kind: 'ctx'; bytes: Uint8Array | 'none' | 'out' }
   | { kind: 'repeat' | 'flags' | 'size-out'; value: number }
+  | { kind: 'update'; map: string; key: Uint8Array; value: Uint8Array }
   | { kind: 'sleep'; usec: bigint }
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
@@ -107,6 +108,13 @@ export function parseStep(text: string): Step {
       const a = need("ctx bytes, 'out' or 'none'");
       return { kind: 'ctx', bytes: a === 'none' || a === 'out' ? a : parseHex(a, 'ctx', "'out' or 'none'") };
     }
+    case 'update': {
+      const m = /^([^:]+):([0-9a-fA-F]+):([0-9a-fA-F]+)$/.exec(need('MAP:KEYHEX:VALHEX'));
+      if (!m || m[2]!.length % 2 || m[3]!.length % 2 || m[2]!.length > 512 || m[3]!.length > 2048) {
+        throw new StepError(`bad update '${arg.slice(0, 40)}' (MAP:KEYHEX:VALHEX)`);
+      }
+      return { kind: 'update', map: m[1]!, key: parseHex(m[2]!, 'key', ''), value: parseHex(m[3]!, 'value', '') };
+    }
     case 'repeat':
     case 'flags':
     case 'size-out':
@@ -139,7 +147,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, fire:, task:, kmem:, umem:, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:)`);
   }
 }
 

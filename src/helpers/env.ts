@@ -40,14 +40,19 @@ export interface XdpBuff {
 export interface SkbBuff {
   readonly ctx: number;
   readonly progType: number;
+  /** the arena block of the linear data: [head, end) */
   head: number;
   end: number;
-  /** offset of the network header from data at the start (ETH_HLEN for tc, 0 for socket filters) */
-  readonly macLen: number;
+  /** skb->mac_header and skb->network_header as arena addresses (they move with the data) */
+  mac: number;
+  net: number;
   /** skb->l4_hash / sw_hash: the hash field is valid */
   hashValid: boolean;
-  /** skb->csum_level (CHECKSUM_UNNECESSARY depth) */
+  /** skb->ip_summed: CHECKSUM_NONE or CHECKSUM_UNNECESSARY (with csum_level) */
+  csumUnnecessary: boolean;
   csumLevel: number;
+  /** skb->encapsulation (set by bpf_skb_adjust_room's encap flags) */
+  encapsulation: boolean;
   /** the tunnel metadata set by bpf_skb_set_tunnel_key/opt (skb_dst set to a metadata dst) */
   tunnel?: TunnelInfo;
 }
@@ -75,7 +80,7 @@ export interface RunEffects {
 }
 
 export type RedirectEffect =
-  | { kind: 'ifindex'; ifindex: number; ingress: boolean; peer?: boolean; neigh?: { family: 4 | 6; addr: Uint8Array } }
+  | { kind: 'ifindex'; ifindex: number; ingress: boolean; peer?: boolean; neigh?: { family: 4 | 6; addr: Uint8Array }; viaNeigh?: boolean }
   | { kind: 'map'; mapType: number; mapId: number; mapName: string; key: number; flags: number; targets: number[] };
 
 /** The packet context of the running program. */

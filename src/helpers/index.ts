@@ -22,6 +22,9 @@ import {
 import { bpf_ringbuf_output, bpf_ringbuf_query } from './ringbuf.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
+import * as N from '../uapi/bpf_net.js';
+import * as S from './skb.js';
+import * as Rd from './redirect.js';
 import {
   bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_uid_gid,
 } from './task.js';
@@ -38,8 +41,26 @@ export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
 
 /** The id -> implementation table the engines call, for one runtime. */
 export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
+  const net: [number, (env: HelperEnv) => HelperFn][] = [
+    [N.BPF_FUNC_skb_load_bytes, S.bpf_skb_load_bytes], [N.BPF_FUNC_skb_load_bytes_relative, S.bpf_skb_load_bytes_relative],
+    [N.BPF_FUNC_skb_store_bytes, S.bpf_skb_store_bytes], [N.BPF_FUNC_l3_csum_replace, S.bpf_l3_csum_replace],
+    [N.BPF_FUNC_l4_csum_replace, S.bpf_l4_csum_replace], [N.BPF_FUNC_csum_diff, S.bpf_csum_diff],
+    [N.BPF_FUNC_csum_update, S.bpf_csum_update], [N.BPF_FUNC_csum_level, S.bpf_csum_level],
+    [N.BPF_FUNC_skb_pull_data, S.bpf_skb_pull_data], [N.BPF_FUNC_skb_change_tail, S.bpf_skb_change_tail],
+    [N.BPF_FUNC_skb_change_head, S.bpf_skb_change_head], [N.BPF_FUNC_skb_change_proto, S.bpf_skb_change_proto],
+    [N.BPF_FUNC_skb_change_type, S.bpf_skb_change_type], [N.BPF_FUNC_skb_adjust_room, S.bpf_skb_adjust_room],
+    [N.BPF_FUNC_skb_vlan_push, S.bpf_skb_vlan_push], [N.BPF_FUNC_skb_vlan_pop, S.bpf_skb_vlan_pop],
+    [N.BPF_FUNC_set_hash, S.bpf_set_hash], [N.BPF_FUNC_set_hash_invalid, S.bpf_set_hash_invalid],
+    [N.BPF_FUNC_get_hash_recalc, S.bpf_get_hash_recalc], [N.BPF_FUNC_get_route_realm, S.bpf_get_route_realm],
+    [N.BPF_FUNC_get_cgroup_classid, S.bpf_get_cgroup_classid],
+    [N.BPF_FUNC_redirect, Rd.bpf_redirect], [N.BPF_FUNC_redirect_peer, Rd.bpf_redirect_peer],
+    [N.BPF_FUNC_redirect_neigh, Rd.bpf_redirect_neigh], [N.BPF_FUNC_clone_redirect, Rd.bpf_clone_redirect],
+    [N.BPF_FUNC_redirect_map, Rd.bpf_redirect_map], [N.BPF_FUNC_check_mtu, Rd.bpf_check_mtu],
+    [N.BPF_FUNC_fib_lookup, Rd.bpf_fib_lookup], [N.BPF_FUNC_xdp_adjust_meta, Rd.bpf_xdp_adjust_meta],
+  ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([
+    ...net.map(([id, make]): [number, HelperFn] => [id, make(env)]),
     [F.BPF_FUNC_dynptr_from_mem, dynptr.fromMem],
     [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
     [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],

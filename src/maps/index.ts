@@ -15,3 +15,4 @@ export { RingBufMap, ringbufOfSample, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP, BPF
 export type { RingbufRecord } from './ringbuf.js';
 export { LpmTrieMap } from './lpm_trie.js';
 export { BloomFilterMap } from './bloom_filter.js';
+export { RedirectMap } from './devmap.js';

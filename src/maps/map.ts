@@ -89,6 +89,8 @@ export class MapEnv {
   private nextId = 1;
   /** inner-map references; default: ids of live maps in this env, no refcounting */
   mapRefs: ObjectRefs<BpfMap>;
+  /** dev_get_by_index for devmaps: the simulated host's interfaces (set by the runtime) */
+  netdevExists: (ifindex: number) => boolean = (i) => i === 1;
   progs?: ObjectRefs<object>;
 
   constructor(opts: MapEnvOptions) {

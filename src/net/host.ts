@@ -2,7 +2,8 @@
 // neighbours, sockets and cgroups. Plain data the test sets (from TypeScript
 // or `tsbpf run --host FILE.json`); the networking helpers and the test run
 // read it (dev_get_by_index, fib lookups, neighbour resolution, MTU checks).
-// A new Host has a loopback (ifindex 1) and one Ethernet device (ifindex 2).
+// A new Host has a loopback (ifindex 1) and one Ethernet device (eth0,
+// ifindex 2) unless the spec lists interfaces of its own.
 
 import { AddrError, parseAddr, formatAddr, type Family } from './addr.js';
 
@@ -39,6 +40,8 @@ export interface Route {
   type: RouteType;
   /** route MTU (ip route ... mtu N); 0: the device's */
   mtu: number;
+  /** `mtu lock N`: only a locked route MTU limits bpf_fib_lookup (ip_mtu_from_fib_result) */
+  mtuLock?: boolean;
   /** routing table id (main: 254) */
   table: number;
   /** preferred source address */
@@ -80,10 +83,12 @@ export interface Cgroup {
 export interface HostSpec {
   interfaces?: { ifindex?: number; name: string; mac?: string; mtu?: number; rxQueues?: number; peer?: number }[];
   addresses?: { dev: string; addr: string }[];
-  routes?: { dst: string; via?: string; dev: string; type?: RouteType; mtu?: number; table?: number; src?: string; metric?: number }[];
+  routes?: { dst: string; via?: string; dev?: string; type?: RouteType; mtu?: number; mtuLock?: boolean; table?: number; src?: string; metric?: number }[];
   neighbours?: { addr: string; dev: string; mac: string }[];
   sockets?: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }[];
   cgroups?: { path: string; id?: number | string; classid?: number }[];
+  /** IP forwarding (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); default on */
+  forwarding?: { ipv4?: boolean; ipv6?: boolean };
   /** replace the default lo + eth0 instead of adding to them */
   replaceDefaults?: boolean;
 }
@@ -134,6 +139,8 @@ export class Host {
   readonly neighbours: Neighbour[] = [];
   readonly sockets: NetSocket[] = [];
   readonly cgroups = new Map<string, Cgroup>();
+  /** bpf_fib_lookup answers BPF_FIB_LKUP_RET_FWD_DISABLED when off */
+  forwarding = { ipv4: true, ipv6: true };
   private nextCookie = 0x1000n;
   private nextCgroupId = 2n;
 
@@ -142,7 +149,8 @@ export class Host {
       this.addInterface({ ifindex: 1, name: 'lo', mac: '00:00:00:00:00:00', mtu: 65536 });
       this.addAddress('lo', '127.0.0.1/8');
       this.addAddress('lo', '::1/128');
-      this.addInterface({ ifindex: 2, name: 'eth0', mac: '02:00:00:00:00:02', mtu: 1500 });
+      // a spec that lists its own interfaces describes the whole host (a network namespace): no eth0
+      if (!spec?.interfaces?.length) this.addInterface({ ifindex: 2, name: 'eth0', mac: '02:00:00:00:00:02', mtu: 1500 });
       this.addCgroup({ path: '/', id: 1 });
     }
     if (spec) this.apply(spec);
@@ -161,6 +169,8 @@ export class Host {
   }
 
   private applyUnchecked(spec: HostSpec): void {
+    if (spec.forwarding?.ipv4 !== undefined) this.forwarding.ipv4 = spec.forwarding.ipv4;
+    if (spec.forwarding?.ipv6 !== undefined) this.forwarding.ipv6 = spec.forwarding.ipv6;
     for (const i of spec.interfaces ?? []) this.addInterface(i);
     for (const a of spec.addresses ?? []) this.addAddress(a.dev, a.addr);
     for (const r of spec.routes ?? []) this.addRoute(r);
@@ -211,17 +221,20 @@ export class Host {
     this.routes.push({ family: p.family, dst: p.addr, prefix: p.family === 4 ? 32 : 128, ifindex: d.ifindex, type: 'local', mtu: 0, table: RT_TABLE_LOCAL, metric: 0 });
     const net = maskPrefix(p.addr, p.prefix);
     if (!(d.ifindex === 1 && p.family === 6)) {
-      this.routes.push({ family: p.family, dst: net, prefix: p.prefix, ifindex: d.ifindex, type: d.ifindex === 1 && p.family === 4 ? 'local' : 'unicast', mtu: 0, table: d.ifindex === 1 && p.family === 4 ? RT_TABLE_LOCAL : RT_TABLE_MAIN, src: p.addr, metric: 0 });
+      this.routes.push({ family: p.family, dst: net, prefix: p.prefix, ifindex: d.ifindex, type: d.ifindex === 1 && p.family === 4 ? 'local' : 'unicast', mtu: 0, table: d.ifindex === 1 && p.family === 4 ? RT_TABLE_LOCAL : RT_TABLE_MAIN, ...(p.family === 4 ? { src: p.addr } : {}), metric: p.family === 6 ? 256 : 0 });
     }
   }
 
-  addRoute(r: { dst: string; via?: string; dev: string; type?: RouteType; mtu?: number; table?: number; src?: string; metric?: number }): Route {
-    const d = this.devOf(r.dev);
+  addRoute(r: { dst: string; via?: string; dev?: string; type?: RouteType; mtu?: number; mtuLock?: boolean; table?: number; src?: string; metric?: number }): Route {
+    // blackhole/unreachable/prohibit routes need no device (the kernel puts them on lo)
+    if (r.dev === undefined && (r.type ?? 'unicast') === 'unicast') throw new HostError(`route ${r.dst}: needs a dev`);
+    const d = r.dev === undefined ? this.dev(1) ?? this.devOf('lo') : this.devOf(r.dev);
     const p = parsePrefix(r.dst);
     const route: Route = {
       family: p.family, dst: maskPrefix(p.addr, p.prefix), prefix: p.prefix, ifindex: d.ifindex,
-      type: r.type ?? 'unicast', mtu: r.mtu ?? 0, table: r.table ?? RT_TABLE_MAIN, metric: r.metric ?? 0,
+      type: r.type ?? 'unicast', mtu: r.mtu ?? 0, table: r.table ?? RT_TABLE_MAIN, metric: r.metric ?? (p.family === 6 ? 1024 : 0),
     };
+    if (r.mtuLock) route.mtuLock = true;
     if (r.via !== undefined) {
       const g = parseAddr(r.via);
       if (g.family !== p.family) throw new HostError(`route ${r.dst}: gateway ${r.via} is another family`);

@@ -149,6 +149,8 @@ export class Runtime implements HelperEnv, ProgOwner {
       nCpus: this.cpus,
       onFreeSpecial: (map, valuePtr) => this.freeSpecial(map, valuePtr),
     });
+    // devmap entries name devices of the simulated host
+    this.mapEnv.netdevExists = (ifindex) => this.host.dev(ifindex) !== undefined;
     // an outer map's slots hold references (bpf_map_inc, not a uref) on its inner maps
     this.mapEnv.mapRefs = {
       get: (ufd) => {

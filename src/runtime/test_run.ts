@@ -328,7 +328,11 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
     if (u32at(ctxIn, SKB.wireLen)) dv.setUint32(ctx + SKB.wireLen, u32at(ctxIn, SKB.wireLen), true);
     dv.setUint32(ctx + SKB.gsoSegs, u32at(ctxIn, SKB.gsoSegs), true);
   }
-  const skb: SkbBuff = { ctx, progType, head, end: head + alloc, macLen: l2 ? ETH_HLEN : 0, hashValid: false, csumLevel: 0 };
+  const mac = head + SKB_HEADROOM;
+  const skb: SkbBuff = {
+    ctx, progType, head, end: head + alloc, mac, net: mac + ETH_HLEN,
+    hashValid: false, csumUnnecessary: false, csumLevel: 0, encapsulation: false,
+  };
   const pkt: PacketRun = { skb, effects: { clones: [] } };
   const cur = (): { d: number; e: number } => ({ d: arena.dv.getUint32(ctx + SKB.data, true), e: arena.dv.getUint32(ctx + SKB.dataEnd, true) });
   return {

@@ -106,8 +106,82 @@ export interface ScenarioResult {
 export function runKernelScenario(objPath: string, args: string[]): Promise<ScenarioResult> {
   const avail = kernelAvailable();
   if (!avail.ok) return Promise.reject(new Error(`kernel not available: ${avail.why ?? '?'}`));
+  const h = args.indexOf('--host');
+  if (h >= 0 && args[h + 1] !== undefined) {
+    // the scenario's host: a fresh network namespace set up from the same JSON tsbpf reads
+    let ns: string;
+    try {
+      ns = createHostNetns(resolve(repoRoot, args[h + 1]!));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return spawnRunner(['ip', 'netns', 'exec', ns, runnerPath, resolve(repoRoot, objPath), ...args])
+      .finally(() => spawnSync('ip', ['netns', 'del', ns]));
+  }
+  return spawnRunner([runnerPath, resolve(repoRoot, objPath), ...args]);
+}
+
+let netnsSeq = 0;
+
+/**
+ * A network namespace with the interfaces (veth devices at the given
+ * ifindexes, their peers at ifindex + 100), addresses, routes and neighbours of a host file
+ * (src/net/host.ts's JSON form), forwarding on unless the file says not.
+ * Loopback-only: nothing in it reaches the machine's own network.
+ */
+export function createHostNetns(hostFile: string): string {
+  const spec = JSON.parse(readFileSync(hostFile, 'utf8')) as {
+    interfaces?: { ifindex?: number; name: string; mac?: string; mtu?: number }[];
+    addresses?: { dev: string; addr: string }[];
+    routes?: { dst: string; via?: string; dev?: string; type?: string; mtu?: number; mtuLock?: boolean; table?: number; metric?: number }[];
+    neighbours?: { addr: string; dev: string; mac: string }[];
+    forwarding?: { ipv4?: boolean; ipv6?: boolean };
+  };
+  const ns = `tsbpf-net-${process.pid}-${netnsSeq++}`;
+  const run = (...a: string[]): void => {
+    const r = spawnSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip -n ${ns} ${a.join(' ')}: ${(r.stderr || String(r.error)).trim()}`);
+  };
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  if (add.status !== 0) throw new Error(`ip netns add: ${(add.stderr || String(add.error)).trim()}`);
+  try {
+    run('link', 'set', 'lo', 'up');
+    for (const i of spec.interfaces ?? []) {
+      // a veth pair (dummy devices are not always built): NAME at its ifindex, the peer NAMEp at ifindex + 100
+      run('link', 'add', i.name, ...(i.ifindex ? ['index', String(i.ifindex)] : []), 'type', 'veth',
+        'peer', 'name', `${i.name}p`, ...(i.ifindex ? ['index', String(i.ifindex + 100)] : []));
+      run('link', 'set', `${i.name}p`, 'addrgenmode', 'none');
+      run('link', 'set', `${i.name}p`, 'up');
+      if (i.mac) run('link', 'set', i.name, 'address', i.mac);
+      run('link', 'set', i.name, 'mtu', String(i.mtu ?? 1500));
+      // no automatic fe80:: address (the host file lists every address)
+      run('link', 'set', i.name, 'addrgenmode', 'none');
+      run('link', 'set', i.name, 'up');
+    }
+    for (const a of spec.addresses ?? []) run('addr', 'add', a.addr, 'dev', a.dev, ...(a.addr.includes(':') ? ['nodad'] : []));
+    for (const r of spec.routes ?? []) {
+      const t = r.type && r.type !== 'unicast' ? [r.type] : [];
+      run('route', 'add', ...t, r.dst, ...(r.via ? ['via', r.via] : []), ...(r.dev && !t.length ? ['dev', r.dev] : []),
+        ...(r.mtu ? ['mtu', ...(r.mtuLock ? ['lock'] : []), String(r.mtu)] : []), ...(r.table ? ['table', String(r.table)] : []),
+        ...(r.metric !== undefined ? ['metric', String(r.metric)] : []));
+    }
+    for (const n of spec.neighbours ?? []) run('neigh', 'add', n.addr, 'lladdr', n.mac, 'dev', n.dev, 'nud', 'permanent');
+    const sys = (k: string, v: boolean | undefined): void => {
+      const r = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `${k}=${v === false ? 0 : 1}`], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sysctl ${k}: ${(r.stderr || String(r.error)).trim()}`);
+    };
+    sys('net.ipv4.ip_forward', spec.forwarding?.ipv4);
+    sys('net.ipv6.conf.all.forwarding', spec.forwarding?.ipv6);
+  } catch (e) {
+    spawnSync('ip', ['netns', 'del', ns]);
+    throw e;
+  }
+  return ns;
+}
+
+function spawnRunner(argv: string[]): Promise<ScenarioResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(runnerPath, [resolve(repoRoot, objPath), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

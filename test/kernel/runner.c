@@ -34,6 +34,8 @@
  *   repeat:N, flags:N, size-out:N    test.repeat / test.flags / data_size_out of
  *                                    later runs (N decimal or 0x hex); print
  *                                    "repeat=N", "flags=N", "size-out=N"
+ *   update:MAP:KEYHEX:VALHEX         BPF_MAP_UPDATE_ELEM (BPF_ANY) from user space:
+ *                                    "update:MAP ok" or "update:MAP err=-EXXX"
  *   ... ctx=HEX                      with a ctx: step, run/run-pkt lines end with
  *                                    the ctx_out (packet programs) or the ctx_in
  *                                    buffer after the run (syscall, raw_tp)
@@ -82,7 +84,7 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
 
 struct step {
 	enum step_kind kind;
@@ -282,6 +284,29 @@ static void parse_step(const char *text, int idx, struct step *st)
 			}
 			st->pkt_len = l / 2;
 		}
+	} else if (!strcmp(verb, "update")) {
+		const char *k = strchr(arg, ':'), *v = k ? strchr(k + 1, ':') : NULL;
+		size_t kl, vl;
+
+		st->kind = S_UPDATE;
+		if (!k || !v || k == arg)
+			usage_die("step %d: update needs MAP:KEYHEX:VALHEX", idx);
+		kl = v - (k + 1);
+		vl = strlen(v + 1);
+		if (!kl || !vl || kl % 2 || vl % 2 || kl / 2 > 256 || vl / 2 > 1024)
+			usage_die("step %d: bad update key/value", idx);
+		st->pkt = calloc(1, kl / 2 + vl / 2);
+		for (size_t i = 0; i < kl + vl; i += 2) {
+			const char *h = i < kl ? k + 1 + i : v + 1 + (i - kl);
+			int hi = hexval(h[0]), lo = hexval(h[1]);
+
+			if (hi < 0 || lo < 0)
+				usage_die("step %d: bad update hex", idx);
+			st->pkt[i / 2] = hi << 4 | lo;
+		}
+		st->num = kl / 2; /* key length */
+		st->pkt_len = (kl + vl) / 2;
+		st->arg = strndup(arg, k - arg);
 	} else if (!strcmp(verb, "repeat") || !strcmp(verb, "flags") || !strcmp(verb, "size-out")) {
 		char *end;
 
@@ -958,6 +983,20 @@ int main(int argc, char **argv)
 			size_out_set = 1;
 			size_out_val = st->num;
 			printf("size-out=%u\n", size_out_val);
+			break;
+		case S_UPDATE:
+			r = find_map(st->arg);
+			if (!r)
+				usage_die("no map '%s' in the object", st->arg);
+			if (bpf_map__key_size(r->map) != st->num || bpf_map__value_size(r->map) != st->pkt_len - st->num)
+				usage_die("update:%s: key/value sizes do not match the map", st->arg);
+			if (bpf_map_update_elem(bpf_map__fd(r->map), st->pkt, st->pkt + st->num, BPF_ANY)) {
+				char en[32];
+
+				printf("update:%s err=-%s\n", st->arg, errno_name(errno, en, sizeof(en)));
+			} else {
+				printf("update:%s ok\n", st->arg);
+			}
 			break;
 		case S_SLEEP:
 			sleep_ns(st->num * 1000);

@@ -227,3 +227,17 @@ test('golden testrun: the kernel\'s test-run semantics tsbpf follows', async () 
   assert.match(rep, /^run:sys_read retval=6 ctx=5500000005000000$/m);
   assert.match(rep, /^run-pkt:tc_bump err=-ENOSPC$/m);
 });
+
+test('golden helpers_skb / fib / helpers_xdpnet: what the kernel answered', async () => {
+  const S = 'test/kernel/scenarios/';
+  const skb = (await golden(`${S}helpers_skb.bpf.o`, 'basic')).stdout;
+  assert.match(skb, /^rdiff\[5\]=7964$/m); // csum_diff: no 4-byte rule on 6.18, folded to 16 bits
+  assert.match(skb, /^rroom\[13\]=-114$/m); // a second encap: -EALREADY
+  const fib = (await golden(`${S}fib.bpf.o`, 'host')).stdout;
+  assert.match(fib, /^rc\[0\]=0$/m);
+  assert.match(fib, /^rc\[3\]=1$/m); // blackhole
+  assert.match(fib, /^rc\[14\]=8$/m); // locked route MTU: FRAG_NEEDED
+  const x = (await golden(`${S}helpers_xdpnet.bpf.o`, 'maps')).stdout;
+  assert.match(x, /^update:cpus err=-EOVERFLOW$/m);
+  assert.match(x, /^rm\[2\]=1$/m); // a miss returns the flags' action bits
+});

@@ -36,6 +36,13 @@ export function frameHex(dst: string, ethertype: number, payload = 50, src = '0a
 
 // __sk_buff offsets: mark 8, priority 32, ingress_ifindex 36, ifindex 40, cb 48.., tc_index 44,
 // tstamp 152, wire_len 160, gso_segs 164, gso_size 176, hwtstamp 184, len 0
+/** Ethernet + IPv4 + TCP with valid checksums (10.0.0.1:40000 -> 10.0.0.2:80, "hello, tsbpf!!") */
+export const TCP4_FRAME = '02000000000202000000000a08004500003600000000400666c00a0000010a0000029c40005000000001000000005018020093ce000068656c6c6f2c2074736270662121';
+/** Ethernet + IPv6 (next header 59, no payload beyond 8 bytes) */
+const IP6_FRAME = '02000000000202000000000a86dd6000000000083b40fd000000000000000000000000000001fd000000000000000000000000000002' + '0102030405060708';
+/** the IPv4 frame with an 802.1Q tag (VID 3) */
+const VLAN_FRAME = TCP4_FRAME.slice(0, 24) + '81000003' + TCP4_FRAME.slice(24);
+
 const SKB_CTX_OK = ctxHex(192, { 8: 5, 32: 6, 36: 3, 40: 1, 48: 10, 64: 20, 152: 1000, 160: 100, 164: 2, 176: 1400, 184: 77 }, { 152: 8, 184: 8 });
 
 export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
@@ -243,6 +250,49 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'repeat runs the program on one skb (the payload byte is bumped 3 times); syscall and raw_tp refuse repeat; '
       + 'data_size_out below the output -ENOSPC; a syscall or raw_tp program that reads its ctx needs ctx_size_in >= max_ctx_offset, '
       + 'else -EINVAL; the syscall ctx comes back in ctx_in; ctx_out for a syscall program -EINVAL',
+  },
+  {
+    obj: `${S}helpers_skb.bpf.o`,
+    name: 'basic',
+    args: [`pkt:${TCP4_FRAME}`, 'run-pkt:bytes', 'run-pkt:csum', 'run:diff', 'run-pkt:grow', 'run-pkt:proto', 'run-pkt:room', 'run-pkt:vlan', 'run:meta', 'run-pkt:redir', 'dump'],
+    about: 'tc skb helpers on an IPv4/TCP frame: load/store bytes (flags, bounds), l3/l4_csum_replace (4, 2, 0 with csum_diff) keeping the checksums valid, '
+      + 'csum_diff folded to 16 bits, change_tail/head/pull/type, change_proto 4->6->4, adjust_room modes and encap/decap flags, '
+      + 'VLAN push twice/pop twice, hash and csum_level metadata, redirect flag checks, clone_redirect, check_mtu',
+  },
+  {
+    obj: `${S}helpers_skb.bpf.o`,
+    name: 'other',
+    args: [`pkt:${IP6_FRAME}`, 'run-pkt:proto6', 'run-pkt:proto', 'run-pkt:room', 'run-pkt:vlan', `pkt:${VLAN_FRAME}`, 'run-pkt:vlan', 'run-pkt:bytes', 'run-pkt:room',
+      'pkt:iota', 'run-pkt:room', 'run-pkt:proto', 'run-pkt:grow', 'pkt:0102030405060708090a0b0c0d0e', 'run-pkt:grow', 'run-pkt:bytes', 'run-pkt:vlan', 'dump'],
+    about: 'the same helpers on IPv6, VLAN-tagged, non-IP and 14-byte frames: change_proto 6->4, adjust_room on IPv6 and non-IP (-ENOTSUPP), '
+      + 'popping an in-packet 802.1Q tag, bounds on a minimal frame',
+  },
+  {
+    obj: `${S}fib.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}fib.host.json`, `pkt:${TCP4_FRAME}`, 'run:fib_tc', 'dump', 'run:fib_xdp', 'dump'],
+    about: 'bpf_fib_lookup (IPv4 and IPv6, tc and XDP) against a network namespace built from fib.host.json: gateway and connected routes, '
+      + 'blackhole/unreachable/prohibit/local/no-route codes, NO_NEIGH with the gateway in dst, SKIP_NEIGH, SRC, DIRECT+TBID, OUTPUT, '
+      + 'a locked route MTU (FRAG_NEEDED), -ENODEV, bad plen/flags/family; bpf_check_mtu on the host devices',
+  },
+  {
+    obj: `${S}helpers_xdpnet.bpf.o`,
+    name: 'maps',
+    args: ['--host', `${S}fib.host.json`,
+      'update:devs:01000000:0200000000000000', 'update:devs:02000000:0300000000000000', 'update:devs:03000000:6300000000000000',
+      'update:devs:04000000:0200000000000000', 'update:devs:00000000:0000000000000000', 'update:devs:00000000:00000000ffffffff',
+      'update:devh:07000000:03000000', 'update:devh:08000000:00000000', 'update:cpus:00000000:0001000000000000',
+      'update:cpus:00000000:0100010000000000',
+      'run:rmap', 'run-pkt:meta', 'run:redir', 'dump'],
+    about: 'XDP redirect maps filled from user space (devices must exist; ifindex 0 empties a DEVMAP slot, -E2BIG past max_entries; '
+      + 'qsize 0 empties a CPUMAP slot, qsize > 16384 -EOVERFLOW), bpf_redirect_map hits/misses/flags/broadcast, devmap lookups, '
+      + 'xdp_adjust_meta limits and the metadata in data_out, XDP bpf_redirect flags and bpf_check_mtu',
+  },
+  {
+    obj: `${S}pkt_invalidate.bpf.o`,
+    name: 'load',
+    args: ['run:t'],
+    about: 'a packet pointer used after bpf_skb_store_bytes (a helper that changes packet data) is a scalar: R6 invalid mem access',
   },
   {
     obj: `${S}helpers_coarse.bpf.o`,
