@@ -1,10 +1,13 @@
 // The public API of tsbpf. Nothing else is exported from the package.
 
 // the runtime: load objects, run programs, drive time
-export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError } from './runtime/runtime.js';
+export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
 export { BpfObject, LoadError, type LoadOptions, type GlobalValue, type GlobalInfo } from './runtime/loader.js';
 export { MapHandle, type KeyLike } from './runtime/map.js';
+export { type KeyInput, type TimerMarker } from './runtime/typed.js';
+export { decodeValue, encodeValue, type TypedValue, type CodecOptions } from './btf/codec.js';
 export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } from './runtime/ringbuf.js';
+export { PerfBuffer, type PerfSample, type PerfBufferOptions } from './runtime/perf_buffer.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
 export { type TriggerInput, type PtRegs, PT_REGS_FIELDS } from './runtime/trigger.js';
@@ -15,8 +18,14 @@ export { Host, HostError, type HostSpec, type NetInterface, type Route, type Nei
 export { RefError } from './runtime/refcount.js';
 export { VirtualClock } from './timers/virtual.js';
 export { RealClock } from './timers/real.js';
-export { type Clock } from './timers/clock.js';
-export { parseDuration } from './timers/ktime.js';
+export { type Clock, TimerLimitError } from './timers/clock.js';
+export { parseDuration, ClockError, type Duration } from './timers/ktime.js';
+
+// what the timers did: events, live timers, the timeline picture
+export {
+  type TimerEvent, type TimerEventType, type TimerFreeReason, type TimerInfo, type RunEvent, formatTimerEvent,
+} from './timers/trace.js';
+export { renderTimelineSvg, renderTimelineHtml, timelineModel, type TimelineOptions, type TimelineModel } from './timeline/render.js';
 
 // errors a user can act on
 export { MapError } from './maps/map.js';
@@ -25,6 +34,7 @@ export { ElfError } from './elf/elf.js';
 export { BtfError } from './btf/btf.js';
 export { ObjectError } from './object/errors.js';
 export { ArenaError } from './memory/arena.js';
+export { VerifierError } from './verifier/env.js';
 
 // the instruction set: encode/decode, assemble, validate, disassemble
 export * from './isa/opcodes.js';

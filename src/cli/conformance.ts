@@ -16,6 +16,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const outcomes = runConformanceDir(dir);
+  if (outcomes.length === 0) {
+    process.stderr.write(`tsbpf conformance: no .data test files in ${dir}\n`);
+    return 1;
+  }
   let passed = 0;
   let failed = 0;
   for (const o of outcomes) {

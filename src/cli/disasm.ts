@@ -1,21 +1,36 @@
 // tsbpf disasm FILE: print raw bytecode in the kernel verifier log's form
-// (`0: (b7) r0 = 0`).
+// (`0: (b7) r0 = 0`), or, for an ELF object, each program as libbpf lays it
+// out (subprograms appended), with BTF prototypes and `; source` lines.
 import { readFile } from 'node:fs/promises';
 import { decode } from '../isa/insn.js';
 import { disassemble } from '../isa/disasm.js';
+import { parseObject } from '../object/index.js';
+import { formatXlated, specLines } from './xlated.js';
 
-const USAGE = 'usage: tsbpf disasm BYTECODE\n';
+const USAGE = 'usage: tsbpf disasm [--linum] FILE   (raw bytecode, or an ELF object: every program)\n';
+
+const isElf = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '-h' || argv[0] === '--help') { process.stdout.write(USAGE); return 0; }
-  if (argv.length !== 1 || argv[0]!.startsWith('-')) { process.stderr.write(USAGE); return 1; }
-  const file = argv[0]!;
+  const linum = argv.includes('--linum');
+  const files = argv.filter((a) => a !== '--linum');
+  if (files.length !== 1 || files[0]!.startsWith('-')) { process.stderr.write(USAGE); return 2; }
+  const file = files[0]!;
   try {
     const bytes = new Uint8Array(await readFile(file));
-    if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-      throw new Error(`${file} is an ELF object; disasm reads raw bytecode (extract a section with llvm-objcopy -O binary --only-section=NAME)`);
+    if (!isElf(bytes)) {
+      process.stdout.write(disassemble(decode(bytes)).map((l) => l + '\n').join(''));
+      return 0;
     }
-    process.stdout.write(disassemble(decode(bytes)).map((l) => l + '\n').join(''));
+    const spec = parseObject(bytes, { name: file });
+    const out: string[] = [];
+    for (const ps of spec.programs) {
+      out.push(`${ps.section}/${ps.name}:\n`);
+      out.push(formatXlated(specLines(spec, ps, (i) => spec.maps[i]?.name ?? `idx:${i}`), linum));
+      out.push('\n');
+    }
+    process.stdout.write(out.join(''));
     return 0;
   } catch (e) {
     process.stderr.write(`tsbpf disasm: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,12 +1,15 @@
 // The tsbpf command, shaped like bpftool. Each subcommand is a module in this
 // folder exporting `main(argv): Promise<number>` (the exit status).
+import { readFileSync } from 'node:fs';
 import { takeGlobalOptions } from './runtime_opts.js';
 
 const COMMANDS: Record<string, { file: string; help: string }> = {
   asm: { file: './asm.js', help: 'asm FILE                 assemble conformance-syntax assembly, print bytecode hex' },
   disasm: { file: './disasm.js', help: 'disasm FILE              disassemble raw bytecode (or an ELF object)' },
   conformance: { file: './conformance.js', help: 'conformance DIR          run bpf_conformance .data tests' },
-  run: { file: './run.js', help: 'run OBJ STEP...          drive a scenario: run programs, advance time, dump' },
+  run: { file: './run.js', help: 'run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...\n' +
+    '                           drive a scenario. STEPs: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC\n' +
+    '                           advance:DURATION (10ns 50us 1.5ms 35s 2m 1h) close-map:NAME close-maps dump' },
   prog: { file: './prog.js', help: 'prog load|run|dump ...   programs, like bpftool prog' },
   map: { file: './map.js', help: 'map dump|lookup|update|delete ...  maps, like bpftool map' },
 };
@@ -15,6 +18,12 @@ function usage(): string {
   return ['usage: tsbpf [--btf FILE] [-d] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
     '  --btf FILE               target BTF of CO-RE relocations (e.g. /sys/kernel/btf/vmlinux); default: the built-in one',
     '  -d, --debug              print libbpf-style debug lines (CO-RE relocations) on stderr', ''].join('\n');
+}
+
+/** the version in package.json (dist/src/cli/main.js -> ../../../package.json) */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 export async function main(argv0: string[]): Promise<number> {
@@ -28,10 +37,19 @@ export async function main(argv0: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    process.stdout.write(`tsbpf ${version()}\n`);
+    return 0;
+  }
   const entry = COMMANDS[cmd];
   if (!entry) {
     process.stderr.write(`tsbpf: unknown command '${cmd}'\n${usage()}`);
     return 2;
+  }
+  // `tsbpf VERB --help` everywhere, before the verb reads its arguments
+  if (rest.includes('--help') || rest[0] === '-h' || rest[0] === 'help') {
+    process.stdout.write(`usage: tsbpf ${entry.help}\n`);
+    return 0;
   }
   const mod = (await import(entry.file)) as { main(argv: string[]): Promise<number> };
   return mod.main(rest);

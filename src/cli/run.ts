@@ -9,10 +9,12 @@ import { errnoName } from '../uapi/errno.js';
 import { parseSteps, StepError, type Step } from './steps.js';
 import { describeLoadFailure } from './load_failure.js';
 import { executeSteps } from './scenario.js';
+import { formatTimerEvent } from '../timers/trace.js';
+import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
 import { readHostFile } from '../net/host_file.js';
 import type { HostSpec } from '../net/host.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -20,12 +22,22 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let trace = false;
+  let timeline: string | undefined;
   let hostFile: string | undefined;
   let effects = false;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--no-hold') noHold = true;
+    else if (a === '--trace') trace = true;
+    else if (a === '--timeline') {
+      timeline = argv[++i];
+      if (!timeline || !/\.(html?|svg)$/.test(timeline)) {
+        process.stderr.write(`tsbpf run: --timeline takes a FILE.html or FILE.svg\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--json') json = true;
     else if (a === '--effects') effects = true;
     else if (a === '--host') {
@@ -80,6 +92,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
     return 2;
   }
+  // --trace: every timer event, as it happens, between the steps' own lines
+  if (trace) rt.on('timer', (e) => { if (!json) process.stdout.write(`timer: ${formatTimerEvent(e)}\n`); });
+  const recorder = timeline !== undefined ? rt.recordTimers() : undefined;
   let obj: BpfObject;
   try {
     obj = await rt.loadObject(objPath);
@@ -118,5 +133,12 @@ export async function main(argv: string[]): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(records)}\n`);
   obj.close();
   rt.unref();
+  if (recorder && timeline) {
+    recorder.stop();
+    const { writeFileSync } = await import('node:fs');
+    const title = `tsbpf run ${objPath}`;
+    writeFileSync(timeline, timeline.endsWith('.svg') ? renderTimelineSvg(recorder.events, { title }) : renderTimelineHtml(recorder.events, { title }));
+    process.stderr.write(`tsbpf run: timeline of ${recorder.events.length} events written to ${timeline}\n`);
+  }
   return status;
 }

@@ -8,6 +8,8 @@ import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
 import { errnoName } from '../uapi/errno.js';
+import type { PerfBuffer } from '../runtime/perf_buffer.js';
+import { BPF_MAP_TYPE_PERF_EVENT_ARRAY } from '../uapi/bpf.js';
 import { StepError, type Step } from './steps.js';
 import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
@@ -67,8 +69,9 @@ export interface StepOutput {
   effects?(lines: string[], rec: Record<string, unknown>): void;
 }
 
+// no Buffer: the playground runs scenarios in the browser
 function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** One dump line per variable, as the kernel runner prints them. */
@@ -100,6 +103,11 @@ function formatGlobal(g: GlobalInfo, bytes: Uint8Array): string[] {
 export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly Step[], out: StepOutput): Promise<void> {
   // the packet run-pkt/run use until a pkt: step replaces it
   let packet: Uint8Array = new Uint8Array(64);
+  // as the kernel runner: a one-page perf buffer on every perf event array, opened after load
+  const perf = new Map<string, PerfBuffer>();
+  for (const n of obj.mapNames()) {
+    if (obj.map(n).type === BPF_MAP_TYPE_PERF_EVENT_ARRAY) perf.set(n, obj.perfBuffer(n, { pages: 1 }));
+  }
   // ctx:, repeat:, flags:, size-out: apply to every later run
   let ctx: Uint8Array | 'none' | 'out' = 'none';
   const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut'> = {};
@@ -213,6 +221,18 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
           for (const r of recs) out.record(`record len=${r.data.length} data=${hex(r.data)}`, { record: hex(r.data), len: r.data.length });
         } finally {
           rb.close();
+        }
+        break;
+      }
+      case 'perf': {
+        // perf_buffer__consume: samples (padded raw size) and lost counts, CPU after CPU
+        const pb = perf.get(s.map);
+        if (!pb) throw new Error(`map '${s.map}' is not a perf event array`);
+        const recs = pb.consume();
+        out.record(`perf:${s.map} records=${recs.length}`, { perf: s.map, records: recs.length });
+        for (const r of recs) {
+          if (r.kind === 'sample') out.record(`sample cpu=${r.cpu} len=${r.data.length} data=${hex(r.data)}`, { cpu: r.cpu, sample: hex(r.data) });
+          else out.record(`lost cpu=${r.cpu} count=${r.lost}`, { cpu: r.cpu, lost: r.lost });
         }
         break;
       }

@@ -2,6 +2,8 @@
 // fails fast with the step's position. The kernel-side runner in test/kernel
 // accepts the same steps and prints the same lines.
 
+import { parseDuration as parseClockDuration } from '../timers/ktime.js';
+
 export type Step =
   | { kind: 'run'; prog: string; withPacket: boolean }
   | { kind: 'pkt'; bytes: Uint8Array }
@@ -13,6 +15,7 @@ export type Step =
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
@@ -25,13 +28,13 @@ export class StepError extends Error {
   }
 }
 
-const UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
-
-/** '10ns', '50us', '1ms', '35s' (or a bare number of ns) -> nanoseconds. */
+/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax. */
 export function parseDuration(text: string): bigint {
-  const m = /^(\d+)(ns|us|ms|s)?$/.exec(text.trim());
-  if (!m) throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1ms, 35s)`);
-  return BigInt(m[1]!) * UNITS[m[2] ?? 'ns']!;
+  try {
+    return parseClockDuration(text);
+  } catch {
+    throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
+  }
 }
 
 /** the longest pkt:/ctx: a step takes (the kernel runner's MAX_PKT) */
@@ -130,6 +133,8 @@ export function parseStep(text: string): Step {
       return { kind: 'close-map', map: need('a map name') };
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
+    case 'perf':
+      return { kind: 'perf', map: need('a map name') };
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -147,7 +152,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

@@ -4,7 +4,7 @@
 // prototype from BTF func_info and `; source` lines from BTF line_info.
 
 import type { BpfObject } from '../runtime/loader.js';
-import type { ProgramSpec } from '../object/index.js';
+import type { ObjectSpec, ProgramSpec } from '../object/index.js';
 import type { Btf } from '../btf/btf.js';
 import { BTF_KIND_FUNC, BTF_KIND_FUNC_PROTO } from '../btf/types.js';
 import { formatInsn } from '../isa/disasm.js';
@@ -37,20 +37,27 @@ export function funcProto(btf: Btf, funcTypeId: number): string | undefined {
 
 /** The program's lines, one per instruction (the second slot of ld_imm64 gets none). */
 export function xlatedLines(obj: BpfObject, ps: ProgramSpec): XlatedLine[] {
-  const mapId = (idx: number): number | string => {
+  return specLines(obj.spec, ps, (idx) => {
     const ms = obj.spec.maps[idx];
-    return ms ? obj.map(ms.name).object.map.id : `idx:${idx}`;
-  };
+    return `id:${ms ? obj.map(ms.name).object.map.id : `idx:${idx}`}`;
+  });
+}
+
+/**
+ * The same lines for a program not loaded (`tsbpf disasm OBJ`): a map is
+ * named by `mapRef(index)`, e.g. `map[flows]` instead of `map[id:3]`.
+ */
+export function specLines(spec: ObjectSpec, ps: ProgramSpec, mapRef: (mapIndex: number) => string): XlatedLine[] {
   const insns: readonly Insn[] = ps.insns;
   let at = 0; // the instruction being printed
   // bpftool's print_imm()
   const immName = (x: Insn): string | undefined => {
-    if (x.src === BPF_PSEUDO_MAP_FD) return `map[id:${mapId(x.imm)}]`;
-    if (x.src === BPF_PSEUDO_MAP_VALUE) return `map[id:${mapId(x.imm)}][0]+${(insns[at + 1]?.imm ?? 0) >>> 0}`;
+    if (x.src === BPF_PSEUDO_MAP_FD) return `map[${mapRef(x.imm)}]`;
+    if (x.src === BPF_PSEUDO_MAP_VALUE) return `map[${mapRef(x.imm)}][0]+${(insns[at + 1]?.imm ?? 0) >>> 0}`;
     if (x.src === BPF_PSEUDO_FUNC) return `subprog[${x.imm >= 0 ? '+' : ''}${x.imm}]`;
     return undefined;
   };
-  const btf = obj.spec.btf;
+  const btf = spec.btf;
   const protos = new Map<number, string>();
   if (btf) {
     for (const f of ps.funcInfo) {

@@ -106,6 +106,8 @@ export interface HelperEnv {
   mapFromPtr(ptr: number): HelperMap | undefined;
   /** the program running now (bpf_timer_set_callback takes a reference on it) */
   currentProg(): BpfTimerProg;
+  /** an object that identifies the run in progress (per-run storage: bpf_get_local_storage) */
+  currentRun?(): object | undefined;
   /** the XDP buffer of the running program, if it is an XDP run */
   currentXdp(): XdpBuff | undefined;
   /** the packet run of the running program (XDP buffer or sk_buff, and side effects), if any */

@@ -37,7 +37,10 @@ export function bpf_map_update_elem(env: HelperEnv): HelperFn {
     const key = checkMem(env.arena, r2, m.map.keySize, false, 'bpf_map_update_elem key');
     const value = checkMem(env.arena, r3, m.map.valueSize, false, 'bpf_map_update_elem value');
     if (r4 > MAX_SANE_FLAGS) return u64(-EINVAL);
-    return u64(m.map.updateElem(key, value, Number(r4)));
+    m.map.env.freeReason = 'update';
+    const ret = m.map.updateElem(key, value, Number(r4));
+    m.map.env.freeReason = undefined;
+    return u64(ret);
   };
 }
 
@@ -46,7 +49,10 @@ export function bpf_map_delete_elem(env: HelperEnv): HelperFn {
   return (vm, r1, r2) => {
     const m = mapOn(env, vm, r1, 'bpf_map_delete_elem');
     const key = checkMem(env.arena, r2, m.map.keySize, false, 'bpf_map_delete_elem key');
-    return u64(m.map.deleteElem(key));
+    m.map.env.freeReason = 'delete';
+    const ret = m.map.deleteElem(key);
+    m.map.env.freeReason = undefined;
+    return u64(ret);
   };
 }
 

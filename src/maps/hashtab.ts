@@ -223,7 +223,10 @@ export class HashMap extends BpfMap {
     if (!l.inTable) return false;
     this.unlink(l);
     this.count--;
+    const why = this.env.freeReason;
+    this.env.freeReason = 'evict';
     this.freeFields(l);
+    this.env.freeReason = why;
     return true;
   }
 

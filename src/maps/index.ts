@@ -15,4 +15,8 @@ export { RingBufMap, ringbufOfSample, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP, BPF
 export type { RingbufRecord } from './ringbuf.js';
 export { LpmTrieMap } from './lpm_trie.js';
 export { BloomFilterMap } from './bloom_filter.js';
+export { PerfEventArrayMap, PerfRing, BPF_F_CURRENT_CPU, BPF_F_INDEX_MASK, BPF_F_CTXLEN_MASK } from './perf_event_array.js';
+export type { PerfRecord } from './perf_event_array.js';
+export { CgroupStorageMap } from './local_storage.js';
+export { SockMap } from './sock_map.js';
 export { RedirectMap } from './devmap.js';

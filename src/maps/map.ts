@@ -64,6 +64,12 @@ export interface ObjectRefs<T> {
   id(obj: T): number;
 }
 
+/**
+ * Why a value's special fields (its timers) are being released now, for the
+ * timer trace: set around the operation that releases them.
+ */
+export type FreeReason = 'delete' | 'update' | 'evict' | 'uref' | 'map_free' | 'element';
+
 export interface MapEnvOptions {
   arena: Arena;
   /** number of simulated CPUs (num_possible_cpus) */
@@ -83,6 +89,8 @@ export class MapEnv {
   currentCpu = 0;
   hashSeed: number;
   onFreeSpecial?: (map: BpfMap, valuePtr: number) => void;
+  /** the operation releasing special fields now (undefined: some other path) */
+  freeReason: FreeReason | undefined;
   /** maps by their header pointer (what programs hold) and by id */
   readonly byPtr = new Map<number, BpfMap>();
   readonly byId = new Map<number, BpfMap>();

@@ -3,6 +3,7 @@
 // addresses, verify and load every program. A failure releases everything
 // created so far, so nothing leaks from a rejected load.
 
+import { decodeValue, type TypedValue } from '../btf/codec.js';
 import { BPF_FUNC_loop_inlined } from '../helpers/loop.js';
 import { parseObject, objectNameFromPath, type ObjectSpec, type ProgramSpec } from '../object/index.js';
 import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
@@ -25,6 +26,7 @@ import { EINVAL, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
 import { funcIdName } from '../isa/funcids.js';
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
+import { PerfBuffer, type PerfBufferOptions } from './perf_buffer.js';
 import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
@@ -58,6 +60,8 @@ export interface GlobalInfo {
   section: string;
   offset: number;
   size: number;
+  /** the variable's BTF type (0 without BTF) */
+  typeId: number;
   /** 'int' (signed?), 'int-array', or 'bytes' */
   shape: { kind: 'int'; size: number; signed: boolean } | { kind: 'int-array'; size: number; signed: boolean; n: number } | { kind: 'bytes' };
 }
@@ -104,6 +108,11 @@ export class BpfObject {
     return new RingBuffer(new MapHandle(this.map(name).object), this.spec.btf, opts);
   }
 
+  /** Per-CPU perf buffers on a BPF_MAP_TYPE_PERF_EVENT_ARRAY map (libbpf's perf_buffer__new). */
+  perfBuffer(name: string, opts: PerfBufferOptions = {}): PerfBuffer {
+    return new PerfBuffer(new MapHandle(this.map(name).object), this.spec.btf, opts);
+  }
+
   /** A producer on a BPF_MAP_TYPE_USER_RINGBUF map (its own user reference). */
   userRingbuf(name: string): UserRingBuffer {
     return new UserRingBuffer(new MapHandle(this.map(name).object));
@@ -116,7 +125,7 @@ export class BpfObject {
       const gd = ms.globalData;
       if (!gd || (sections && !sections(ms.section))) continue;
       const vars = [...gd.variables].sort((a, b) => a.offset - b.offset);
-      for (const v of vars) out.push({ name: v.name, section: ms.section, offset: v.offset, size: v.size, shape: shapeOf(this.spec.btf, v) });
+      for (const v of vars) out.push({ name: v.name, section: ms.section, offset: v.offset, size: v.size, typeId: v.typeId ?? 0, shape: shapeOf(this.spec.btf, v) });
     }
     return out;
   }
@@ -131,12 +140,25 @@ export class BpfObject {
     return mo.map.arena.u8.slice(base + g.offset, base + g.offset + g.size);
   }
 
-  /** A typed read of a global variable (DESIGN: `obj.global('ok')`). */
-  global(name: string): GlobalValue {
+  /**
+   * A typed read of a global variable (DESIGN: `obj.global('ok')`), decoded
+   * by its BTF type as map values are (README "Typed data": up to 32-bit
+   * integers as numbers, 64-bit as bigint, structs as objects, char arrays as
+   * strings, enums by name). Without BTF: the raw bytes.
+   */
+  global(name: string): TypedValue {
     const g = this.globals().find((x) => x.name === name);
     if (!g) throw new LoadError(`no global variable '${name}' in ${this.spec.name}`, -2);
     const bytes = this.globalBytes(name);
     if (!bytes) throw new LoadError(`global '${name}': its map has been freed`, -2);
+    const btf = this.spec.btf;
+    if (btf && g.typeId) {
+      try {
+        return decodeValue(btf, g.typeId, bytes);
+      } catch {
+        // a type the codec cannot decode: fall back to the plain view
+      }
+    }
     return decodeGlobal(g, bytes);
   }
 
@@ -419,7 +441,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       resolveKsymVars(ps, rt.ksyms);
       let verdict: VerifierResult;
       try {
-        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
+        const input: VerifierInput = { insns: ps.insns, progType: ps.type, gpl: isGpl(spec.license), maps: metas, capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}) };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
         } else {

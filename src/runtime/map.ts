@@ -7,10 +7,15 @@ import { BpfMap, MapError } from '../maps/map.js';
 import type { HelperMap } from '../helpers/env.js';
 import { ENOENT, EBADF } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
+import { mapTypeName } from '../uapi/bpf.js';
+import type { TypedValue } from '../btf/codec.js';
+import { decodeMapKey, decodeMapValue, encodeMapValue, keyBytes, type KeyInput, type TimerFieldState } from './typed.js';
 
 export interface MapOwner {
   /** the runtime forgets a freed map */
   mapFreed(m: MapObject): void;
+  /** the state of the timer in field `fieldOff` of the element with `key` (typed reads) */
+  timerAt?(m: MapObject, key: Uint8Array, fieldOff: number): TimerFieldState;
 }
 
 export class MapObject extends UserRefObject implements HelperMap {
@@ -33,6 +38,11 @@ export class MapObject extends UserRefObject implements HelperMap {
     return this.map.name;
   }
 
+  /** the state of a timer field of the element with `key` (see MapOwner.timerAt) */
+  timerAt(key: Uint8Array, fieldOff: number): TimerFieldState {
+    return this.owner.timerAt?.(this, key, fieldOff) ?? { state: 'uninit' };
+  }
+
   get ptr(): number {
     return this.map.ptr;
   }
@@ -51,7 +61,9 @@ export class MapObject extends UserRefObject implements HelperMap {
   }
 
   protected releaseUref(): void {
+    this.map.env.freeReason = 'uref';
     this.map.releaseUref();
+    this.map.env.freeReason = undefined;
   }
 
   /**
@@ -62,7 +74,9 @@ export class MapObject extends UserRefObject implements HelperMap {
    */
   protected free(): void {
     this.map.env.callRcu(() => {
+      this.map.env.freeReason = 'map_free';
       this.map.free();
+      this.map.env.freeReason = undefined;
       if (this.keyScratch) this.map.arena.free(this.keyScratch);
       this.keyScratch = 0;
       for (const h of this.held.splice(0)) h.put();
@@ -106,6 +120,34 @@ export class MapHandle {
     object.incUref();
   }
 
+  // ---- typed access: keys and values by BTF (README "Typed data") ----
+
+  /** The value of `key`, decoded by the map's BTF value type; undefined if absent. */
+  get(key: KeyInput): TypedValue | undefined {
+    const k = this.typedKey(key);
+    const bytes = this.lookup(k);
+    return bytes === undefined ? undefined : decodeMapValue(this.object, k, bytes, (o, kk, off) => this.object.timerAt(kk, off));
+  }
+
+  /** Encodes `value` by the map's BTF value type (missing fields zero) and updates `key`. */
+  set(key: KeyInput, value: TypedValue, flags = 0): void {
+    this.update(this.typedKey(key), encodeMapValue(this.object, value, this.m.userValueSize), flags);
+  }
+
+  /** Every entry, decoded, in the kernel's key order. */
+  entries(): [TypedValue, TypedValue][] {
+    const out: [TypedValue, TypedValue][] = [];
+    for (const k of this.keys()) {
+      const v = this.get(k);
+      if (v !== undefined) out.push([decodeMapKey(this.object, k), v]);
+    }
+    return out;
+  }
+
+  private typedKey(key: KeyInput): Uint8Array {
+    return keyBytes(this.object, key, (k) => toBytes(k, this.m.keySize, 'key'));
+  }
+
   private get m(): BpfMap {
     if (this.closed) throw new MapError(`map handle '${this.object.name}' is closed`, -EBADF);
     return this.object.map;
@@ -116,6 +158,10 @@ export class MapHandle {
   }
   get type(): number {
     return this.object.map.type;
+  }
+  /** bpftool's name of the map type: 'hash', 'lru_hash', 'ringbuf', ... */
+  get typeName(): string {
+    return mapTypeName(this.object.map.type);
   }
   get keySize(): number {
     return this.object.map.keySize;
@@ -142,12 +188,22 @@ export class MapHandle {
 
   update(key: KeyLike, value: KeyLike, flags = 0): void {
     const m = this.m;
-    m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+    m.env.freeReason = 'update';
+    try {
+      m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+    } finally {
+      m.env.freeReason = undefined;
+    }
   }
 
   delete(key: KeyLike): void {
     const m = this.m;
-    m.delete(toBytes(key, m.keySize, 'key'));
+    m.env.freeReason = 'delete';
+    try {
+      m.delete(toBytes(key, m.keySize, 'key'));
+    } finally {
+      m.env.freeReason = undefined;
+    }
   }
 
   /** BPF_MAP_GET_NEXT_KEY from undefined: every key, in the kernel's order */

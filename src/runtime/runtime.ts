@@ -2,17 +2,17 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap } from '../maps/map.js';
 import '../maps/index.js';
-import { BpfTimerTable, type BpfTimerProg } from '../timers/bpf_timer.js';
+import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
+import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
+import { CLOCK_MONOTONIC, parseDuration, type Duration } from '../timers/ktime.js';
 import type { Clock } from '../timers/clock.js';
-import { VirtualClock } from '../timers/virtual.js';
+import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
 import { SimMemory, defaultTask, type Task } from './task.js';
@@ -20,7 +20,6 @@ import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
 import { ConntrackTable } from '../net/conntrack.js';
-import { CLOCK_MONOTONIC } from '../timers/ktime.js';
 
 /**
  * Kernel symbols a typeless .ksyms extern may name, at addresses in a
@@ -35,15 +34,27 @@ import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
 import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
+import type { TimerFieldState } from './typed.js';
 import { ProgObject, Program, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 
+/** The virtual clock's starting point (RuntimeOptions.clock as an object). */
+export interface RuntimeClockOptions {
+  kind?: 'virtual';
+  /** CLOCK_MONOTONIC at start: a duration since boot, e.g. '100s' (default 0) */
+  start?: Duration;
+  /** CLOCK_BOOTTIME at start (default = start) */
+  boottime?: Duration;
+  /** CLOCK_REALTIME at start: a Date or ns since the epoch (default 2025-01-01T00:00:00Z) */
+  realtime?: Date | Duration;
+}
+
 export interface RuntimeOptions {
   /** 'virtual' (default): time moves only when told; 'real': the Node event loop drives timers */
-  clock?: 'virtual' | 'real';
+  clock?: 'virtual' | 'real' | RuntimeClockOptions;
   /** number of simulated CPUs (per-CPU maps, bpf_get_smp_processor_id); default 1 */
   cpus?: number;
   /** arena limit in bytes (maps, stacks, packets); default 1 GiB */
@@ -92,6 +103,35 @@ export interface AsyncError {
 
 export type Pinnable = MapHandle | Program;
 
+/** An opt-in record of timer events and program runs (Runtime.recordTimers). */
+export interface TimerRecorder {
+  /** every event since the recorder started, oldest first */
+  readonly events: (TimerEvent | RunEvent)[];
+  /** stops recording (the events stay) */
+  stop(): void;
+}
+
+/**
+ * A file read synchronously through Node's fs, reached without a top-level
+ * import so the core still loads in a browser (where a path means nothing:
+ * pass bytes instead).
+ */
+function readFileNow(path: string): Uint8Array {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(p: string): Uint8Array } | undefined;
+  if (!fs) throw new TypeError(`cannot read '${path}' here (no node:fs): pass the BTF as bytes`);
+  return new Uint8Array(fs.readFileSync(path));
+}
+
+function virtualClockOptions(c: RuntimeOptions['clock']): VirtualClockOptions {
+  if (c === undefined || typeof c === 'string') return {};
+  const o: VirtualClockOptions = {};
+  if (c.start !== undefined) o.monotonic = parseDuration(c.start);
+  if (c.boottime !== undefined) o.boottime = parseDuration(c.boottime);
+  if (c.realtime !== undefined) o.realtime = c.realtime instanceof Date ? BigInt(c.realtime.getTime()) * 1_000_000n : parseDuration(c.realtime);
+  return o;
+}
+
 export class Runtime implements HelperEnv, ProgOwner {
   readonly arena: Arena;
   readonly clock: Clock;
@@ -131,6 +171,12 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly pins = new Map<string, MapObject | ProgObject>();
   private nextProgId = 1;
   private rng: number;
+  private readonly timerListeners = new Set<(e: TimerEvent) => void>();
+  private readonly runListeners = new Set<(e: RunEvent) => void>();
+  /** each traced timer's key (see timerWhere) */
+  private readonly timerKeys = new WeakMap<object, Uint8Array>();
+  /** timer callbacks running now (their runs are not test runs) */
+  private inCallback = 0;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
   private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
 
@@ -139,10 +185,10 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.maxInsns = opts.maxInsns;
     this.capBpf = opts.capBpf ?? true;
     // a path is read now (a missing file fails here), parsed on first use
-    this.btfSource = typeof opts.btf === 'string' ? new Uint8Array(readFileSync(opts.btf)) : opts.btf;
+    this.btfSource = typeof opts.btf === 'string' ? readFileNow(opts.btf) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
-    this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock();
+    this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(virtualClockOptions(opts.clock));
     this.rng = (opts.seed ?? 0x9e3779b9) >>> 0 || 1;
     this.mapEnv = new MapEnv({
       arena: this.arena,
@@ -195,7 +241,8 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   /** Parses an object file (path or bytes), creates its maps, verifies and loads its programs. */
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
-    const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
+    // node:fs is imported here, not at the top, so the core bundles for the browser
+    const bytes = typeof source === 'string' ? new Uint8Array(await (await import('node:fs/promises')).readFile(source)) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }
@@ -298,6 +345,10 @@ export class Runtime implements HelperEnv, ProgOwner {
     return top.prog;
   }
 
+  currentRun(): object | undefined {
+    return this.running[this.running.length - 1];
+  }
+
   /** Sets fields of the simulated current task (the rest keep their values). */
   setTask(t: Partial<Task>): void {
     this.task = { ...this.task, ...t };
@@ -345,12 +396,18 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
+    const traced = this.runListeners.size > 0 && this.running.length === 0 && this.inCallback === 0;
     this.running.push({ prog, cpu, pkt });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();
     try {
-      return fn();
+      const r = fn();
+      if (traced) {
+        const e: RunEvent = { type: 'run', time: this.clock.now(CLOCK_MONOTONIC), prog: prog.name, cpu, retval: Number(BigInt(r as bigint) & 0xffffffffn) };
+        for (const l of this.runListeners) l(e);
+      }
+      return r;
     } finally {
       this.mapEnv.rcuReadUnlock();
       this.mapEnv.currentCpu = savedCpu;
@@ -377,17 +434,117 @@ export class Runtime implements HelperEnv, ProgOwner {
   private freeSpecial(map: BpfMap, valuePtr: number): void {
     for (const off of map.special.timers) {
       const field = valuePtr + off;
-      if (this.arena.dv.getUint32(field, true) !== 0) this.timers.cancelAndFree(field);
+      if (this.arena.dv.getUint32(field, true) !== 0) this.timers.cancelAndFree(field, this.mapEnv.freeReason ?? 'element');
     }
   }
 
   private fireTimer(map: HelperMap, keyPtr: number, valuePtr: number, prog: ProgObject, pc: number, cpu: number): void {
     const m = map as MapObject;
+    this.inCallback++;
     try {
       prog.callAt(pc, [BigInt(m.ptr), BigInt(keyPtr), BigInt(valuePtr)], cpu);
     } catch (error) {
       this.asyncErrors.push({ prog: prog.name, error });
+    } finally {
+      this.inCallback--;
     }
+  }
+
+  // ---- the timer trace (src/timers/trace.ts) ----
+
+  /**
+   * Subscribes to timer events ('timer': init, set_callback, start, cancel,
+   * fire, free) or program test runs ('run'). Returns the unsubscribe function.
+   */
+  on(event: 'timer', fn: (e: TimerEvent) => void): () => void;
+  on(event: 'run', fn: (e: RunEvent) => void): () => void;
+  on(event: 'timer' | 'run', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void)): () => void {
+    if (event === 'run') {
+      const f = fn as (e: RunEvent) => void;
+      this.runListeners.add(f);
+      return () => { this.runListeners.delete(f); };
+    }
+    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run)`);
+    const f = fn as (e: TimerEvent) => void;
+    this.timerListeners.add(f);
+    this.timers.observer = (e) => this.emitTimer(e);
+    return () => {
+      this.timerListeners.delete(f);
+      if (this.timerListeners.size === 0) this.timers.observer = undefined;
+    };
+  }
+
+  /** Records every timer event and program run from now on. */
+  recordTimers(): TimerRecorder {
+    const events: (TimerEvent | RunEvent)[] = [];
+    const offT = this.on('timer', (e) => events.push(e));
+    const offR = this.on('run', (e) => events.push(e));
+    return { events, stop: () => { offT(); offR(); } };
+  }
+
+  /** MapOwner: the timer in field `fieldOff` of `map`'s element `key`, for typed reads */
+  timerAt(map: MapObject, key: Uint8Array, fieldOff: number): TimerFieldState {
+    for (const t of this.timers.live()) {
+      if (t.map !== map || t.field - t.value !== fieldOff) continue;
+      const k = this.timerWhere(t).key;
+      if (k.length !== key.length || k.some((b, i) => b !== key[i])) continue;
+      const state = this.timers.running === t ? 'running' : t.queued ? 'armed' : 'idle';
+      return t.queued ? { state, expires: t.expires } : { state };
+    }
+    return { state: 'uninit' };
+  }
+
+  /** Every live bpf_timer now: map, key, state, expiry, callback. */
+  liveTimers(): TimerInfo[] {
+    const out: TimerInfo[] = [];
+    for (const t of this.timers.live()) {
+      const info: TimerInfo = {
+        ...this.timerWhere(t),
+        state: this.timers.running === t ? 'running' : t.queued ? 'armed' : 'idle',
+        cpu: t.cpu,
+        pinned: t.pinned,
+      };
+      if (t.queued) info.expires = t.expires;
+      if (t.prog !== null) {
+        info.prog = (t.prog as ProgObject).name;
+        info.callbackPc = t.callbackPc;
+      }
+      out.push(info);
+    }
+    return out;
+  }
+
+  private timerWhere(t: BpfTimer<HelperMap, BpfTimerProg>): Pick<TimerEvent, 'timer' | 'map' | 'mapId' | 'key' | 'value' | 'clock'> {
+    const m = t.map as MapObject;
+    // an element's key never changes while it lives; remembered, because at
+    // free time (delete/evict) the element has already left its map
+    let key = this.timerKeys.get(t);
+    if (key === undefined) {
+      const keyPtr = m.keyOf(t.value);
+      const size = m.map.keySize;
+      key = size > 0 && keyPtr > 0 ? this.arena.u8.slice(keyPtr, keyPtr + size) : new Uint8Array(0);
+      if (key.length > 0) this.timerKeys.set(t, key);
+    }
+    return { timer: t.id, map: m.name, mapId: m.map.id, key, value: t.value, clock: timerClockName(t.flags) };
+  }
+
+  private emitTimer(raw: BpfTimerTableEvent<HelperMap, BpfTimerProg>): void {
+    const t = raw.timer;
+    const e: TimerEvent = { type: raw.type, time: this.clock.now(CLOCK_MONOTONIC), ...this.timerWhere(t) };
+    if (raw.ret !== undefined) e.ret = raw.ret;
+    if (raw.nsecs !== undefined) e.nsecs = raw.nsecs;
+    if (raw.flags !== undefined) e.flags = raw.flags;
+    if (raw.reason !== undefined) e.reason = raw.reason;
+    if (raw.type === 'start' || raw.type === 'fire') {
+      e.expires = t.expires;
+      e.cpu = t.cpu;
+    }
+    if ((raw.type === 'set_callback' || raw.type === 'fire') && t.prog !== null) {
+      e.prog = (t.prog as ProgObject).name;
+      e.callbackPc = t.callbackPc;
+    }
+    if (raw.type === 'fire') e.lateness = this.clock.stats().latenessLastNs;
+    for (const l of this.timerListeners) l(e);
   }
 
   /** ProgOwner: local_bh_enable after a test run — timers already due fire (time does not move). */

@@ -19,6 +19,7 @@ import {
   BPF_F_TIMER_ABS, BPF_F_TIMER_CPU_PIN, CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, MAX_CLOCKS,
 } from './ktime.js';
 import { TimerEntry } from './queue.js';
+import type { TimerEventType, TimerFreeReason } from './trace.js';
 
 /** What the table needs of a map. */
 export interface BpfTimerMap {
@@ -61,6 +62,16 @@ export interface BpfTimerTableOptions<M extends BpfTimerMap, P extends BpfTimerP
   fire: BpfTimerFire<M, P>;
   /** live timers allowed before bpf_timer_init fails with -ENOMEM (default 2^24) */
   maxTimers?: number;
+}
+
+/** A state change, for the trace (src/timers/trace.ts); the runtime adds names and keys. */
+export interface BpfTimerTableEvent<M extends BpfTimerMap, P extends BpfTimerProg> {
+  type: TimerEventType;
+  timer: BpfTimer<M, P>;
+  ret?: number;
+  nsecs?: bigint;
+  flags?: number;
+  reason?: TimerFreeReason;
 }
 
 export interface BpfTimerStats {
@@ -114,6 +125,8 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   /** program puts deferred until the running callback returns (the kernel frees progs after RCU) */
   private deferredPuts: P[] = [];
   private readonly onExpire = (e: TimerEntry): void => this.timerCb(e as BpfTimer<M, P>);
+  /** told of every state change when set (the timer trace); unset costs one check per call */
+  observer: ((e: BpfTimerTableEvent<M, P>) => void) | undefined;
 
   constructor(opts: BpfTimerTableOptions<M, P>) {
     this.clock = opts.clock;
@@ -129,6 +142,11 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     const t = this.slots[id - 1];
     // a stale id (field not zeroed by its owner) is not a timer
     return t !== undefined && t.field === field ? t : undefined;
+  }
+
+  /** Every live timer, in id order. */
+  *live(): IterableIterator<BpfTimer<M, P>> {
+    for (const t of this.slots) if (t !== undefined) yield t;
   }
 
   /** The timer whose callback is running, if any. */
@@ -163,6 +181,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     this.slots[id - 1] = t;
     this.liveCount++;
     this.memory.dv.setUint32(field, id, true);
+    this.observer?.({ type: 'init', timer: t, ret: 0 });
     return 0;
   }
 
@@ -182,6 +201,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
       t.prog = prog;
     }
     t.callbackPc = callbackPc;
+    this.observer?.({ type: 'set_callback', timer: t, ret: 0 });
     return 0;
   }
 
@@ -198,6 +218,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     t.cpu = cpu;
     t.pinned = (f & BigInt(BPF_F_TIMER_CPU_PIN)) !== 0n;
     this.clock.schedule(t, U64(nsecs), (f & BigInt(BPF_F_TIMER_ABS)) !== 0n);
+    this.observer?.({ type: 'start', timer: t, ret: 0, nsecs: U64(nsecs), flags: Number(f) });
     return 0;
   }
 
@@ -210,9 +231,14 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   cancel(field: number): number {
     const t = this.lookup(field);
     if (t === undefined) return -EINVAL;
-    if (this.cur === t) return -EDEADLK;
+    if (this.cur === t) {
+      this.observer?.({ type: 'cancel', timer: t, ret: -EDEADLK });
+      return -EDEADLK;
+    }
     this.dropProg(t);
-    return this.clock.cancel(t) ? 1 : 0;
+    const ret = this.clock.cancel(t) ? 1 : 0;
+    this.observer?.({ type: 'cancel', timer: t, ret });
+    return ret;
   }
 
   /**
@@ -222,9 +248,10 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
    * From the timer's own callback the callback runs to its end and the timer
    * is gone (even if it re-armed itself first).
    */
-  cancelAndFree(field: number): void {
+  cancelAndFree(field: number, reason: TimerFreeReason = 'element'): void {
     const t = this.lookup(field);
     if (t === undefined) return;
+    this.observer?.({ type: 'free', timer: t, reason });
     this.dropProg(t);
     this.memory.dv.setUint32(field, 0, true);
     this.clock.cancel(t);
@@ -235,11 +262,11 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   }
 
   /** Cancels and frees every timer of `map` (uref release / map free). Returns how many. */
-  cancelAndFreeMap(map: M): number {
+  cancelAndFreeMap(map: M, reason: TimerFreeReason = 'uref'): number {
     let n = 0;
     for (const t of this.slots) {
       if (t !== undefined && t.map === map) {
-        this.cancelAndFree(t.field);
+        this.cancelAndFree(t.field, reason);
         n++;
       }
     }
@@ -258,6 +285,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     if (prog === null || t.freed) return; // callback_fn NULL: nothing to run
     const prev = this.cur;
     this.cur = t;
+    this.observer?.({ type: 'fire', timer: t });
     try {
       this.fireFn(t.map, t.map.keyOf(t.value), t.value, prog, t.callbackPc, t.cpu, t);
     } finally {

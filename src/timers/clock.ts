@@ -32,8 +32,10 @@ export const DUE_CALLBACK_LIMIT = 10_000;
 
 /** Thrown when a run hits its callback limit with timers still due (a self re-arming timer never idles). */
 export class TimerLimitError extends ClockError {
-  constructor(readonly fired: number, readonly pending: number) {
-    super(`timer callback limit reached after ${fired} callbacks with ${pending} timer(s) still armed (a timer that re-arms itself never idles)`);
+  constructor(readonly fired: number, readonly pending: number, why?: string) {
+    super(why === undefined
+      ? `timer callback limit reached after ${fired} callbacks with ${pending} timer(s) still armed (a timer that re-arms itself never idles)`
+      : `${why}: ${fired} callbacks ran, ${pending} timer(s) still armed (a timer that re-arms itself never idles); time stands at the last callback`);
     this.name = 'TimerLimitError';
   }
 }

@@ -4,13 +4,23 @@
 // fell due during a suspend — monotonic time never goes backwards).
 
 import { ClockBase, DUE_CALLBACK_LIMIT, TimerLimitError, type ClockOptions } from './clock.js';
-import { ClockError, NSEC_PER_SEC, parseDuration, type Duration } from './ktime.js';
+import { ClockError, NSEC_PER_SEC, formatDuration, parseDuration, type Duration } from './ktime.js';
 
 export const DEFAULT_CALLBACK_LIMIT = 1_000_000;
+/** runUntilIdle's defaults: a periodic timer stops it quickly and cleanly */
+export const RUN_UNTIL_IDLE_EVENTS = 100_000;
+export const RUN_UNTIL_IDLE_TIME = '1h';
+
+export interface RunUntilIdleOptions {
+  /** callbacks to run at most (default 100 000) */
+  maxEvents?: number;
+  /** virtual time to cover at most (default '1h') */
+  maxTime?: Duration;
+}
 
 export interface VirtualClockOptions extends ClockOptions {
-  /** initial CLOCK_MONOTONIC (default 0) */
-  monotonic?: bigint;
+  /** initial CLOCK_MONOTONIC: ns, or a duration since boot like '100s' (default 0) */
+  monotonic?: Duration;
   /** initial CLOCK_BOOTTIME (default = monotonic) */
   boottime?: bigint;
 }
@@ -24,7 +34,7 @@ export class VirtualClock extends ClockBase {
   private running = false;
 
   constructor(opts: VirtualClockOptions = {}) {
-    const mono = opts.monotonic ?? 0n;
+    const mono = parseDuration(opts.monotonic ?? 0n);
     super(opts, mono, DEFAULT_REALTIME);
     this.t = mono;
     if (opts.boottime !== undefined) {
@@ -65,11 +75,21 @@ export class VirtualClock extends ClockBase {
 
   /**
    * Fires until no timer is armed, moving time to each expiry in turn; time
-   * ends at the last expiry fired. Throws TimerLimitError when `limit`
-   * callbacks ran and timers are still armed.
+   * ends at the last expiry fired. A periodic timer never idles, so this
+   * stops with a TimerLimitError when `maxEvents` callbacks ran (default
+   * 100 000) or the next expiry lies more than `maxTime` ahead of where it
+   * started (default 1 h): either way between two callbacks, with time at the
+   * last one fired, so nothing is half done. A number is `maxEvents`.
    */
-  runUntilIdle(limit = DEFAULT_CALLBACK_LIMIT): number {
-    return this.fire(undefined, limit, Infinity);
+  runUntilIdle(opts: number | RunUntilIdleOptions = {}): number {
+    const o = typeof opts === 'number' ? { maxEvents: opts } : opts;
+    const maxEvents = o.maxEvents ?? RUN_UNTIL_IDLE_EVENTS;
+    const span = parseDuration(o.maxTime ?? RUN_UNTIL_IDLE_TIME);
+    const n = this.fire(this.t + span, maxEvents, Infinity);
+    if (this.queue.peek() !== undefined) {
+      throw new TimerLimitError(n, this.queue.size, `no idle within ${formatDuration(span)} of virtual time`);
+    }
+    return n;
   }
 
   /**

@@ -50,6 +50,8 @@ export interface VerifierInput {
   gpl: boolean;
   /** the loader has CAP_BPF (default true); without it bpf_base_func_proto withholds the timer, spin lock, ... helpers */
   capBpf?: boolean;
+  /** BPF_F_SLEEPABLE (SEC("syscall"), "*.s" sections): only some map types may be used */
+  sleepable?: boolean;
   maps: readonly MapMeta[];
   funcInfo?: readonly FuncInfo[];
   lineInfo?: readonly LineInfo[];

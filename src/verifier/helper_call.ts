@@ -181,6 +181,17 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   for (let i = 0; i < p.args.length; i++) checkFuncArg(v, p, i, meta);
   // record_func_key and check_map_func_compatibility run once every argument passed
   if (meta.mapArg) checkMapFuncCompat(meta.mapArg, p, progType);
+  // socket maps are storage only in tsbpf: no helper acts on their sockets yet
+  if (meta.mapArg && (meta.mapArg.type === T.BPF_MAP_TYPE_SOCKMAP || meta.mapArg.type === T.BPF_MAP_TYPE_SOCKHASH)) {
+    fail(`map '${meta.mapArg.name}' (sockmap/sockhash) cannot be passed to bpf_${p.name}#${p.id}: socket maps are not implemented for programs by tsbpf`, EINVAL);
+  }
+  // get_local_storage() cannot return an error: its flags must be the constant 0
+  if (p.id === F.BPF_FUNC_get_local_storage) {
+    const r2 = v.regs[2]!;
+    if (!(r2.type === RegType.SCALAR_VALUE && tnumIsConst(r2.varOff) && r2.varOff.value === 0n)) {
+      fail("get_local_storage() doesn't support non-zero flags", EINVAL);
+    }
+  }
   // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
   if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
     fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
@@ -247,6 +258,10 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       break;
     case RetType.PTR_TO_TCP_SOCK_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_TCP_SOCK_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_MAP_VALUE:
+      // never NULL (bpf_get_local_storage)
+      regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
       break;
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });

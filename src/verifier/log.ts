@@ -7,23 +7,12 @@
 // position arithmetic, modelled here as such.
 import type { Insn } from '../isa/insn.js';
 import { LD_IMM64 } from '../isa/insn.js';
+import { formatInsn as formatInsnImpl } from '../isa/disasm.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 import type { LineInfo, VerifierStats } from './env.js';
 import { type RegState, RegType, S32_MAX, S32_MIN, S64_MAX, S64_MIN, isBtfIdType, isMemType, nonNullType } from './reg_state.js';
 import { type FuncState, Stk } from './state.js';
 import { U32_MAX, U64_MAX, tnumIsConst } from './tnum.js';
-
-type FormatInsn = (insns: readonly Insn[], i: number, opts?: { immName?: (insn: Insn, imm: bigint) => string | undefined }) => string;
-
-let formatInsnImpl: FormatInsn | undefined;
-try {
-  // Loaded by a computed specifier so this file compiles before disasm.ts exists.
-  const spec = '../isa/disasm.js';
-  const mod = (await import(spec)) as { formatInsn?: FormatInsn };
-  formatInsnImpl = mod.formatInsn;
-} catch {
-  formatInsnImpl = undefined;
-}
 
 /**
  * The address a map (or a map value) has in the log. The kernel prints the
@@ -53,15 +42,13 @@ export function formatInsn(insns: readonly Insn[], i: number): string {
 function formatInsnText(insns: readonly Insn[], i: number): string {
   const x = insns[i]!;
   const hex = x.code.toString(16).padStart(2, '0');
-  if (formatInsnImpl) {
-    const immName = (insn: Insn): string | undefined => {
-      if (insn.code !== LD_IMM64) return undefined;
-      if (insn.src === BPF_PSEUDO_MAP_FD) return `0x${mapAddress(insn.imm).toString(16)}`;
-      if (insn.src === BPF_PSEUDO_MAP_VALUE) return `0x${mapAddress(insn.imm, (insns[i + 1]?.imm ?? 0) >>> 0).toString(16)}`;
-      return undefined;
-    };
-    try { return `(${hex}) ${formatInsnImpl(insns, i, { immName })}`; } catch { /* fall through to the plain form */ }
-  }
+  const immName = (insn: Insn): string | undefined => {
+    if (insn.code !== LD_IMM64) return undefined;
+    if (insn.src === BPF_PSEUDO_MAP_FD) return `0x${mapAddress(insn.imm).toString(16)}`;
+    if (insn.src === BPF_PSEUDO_MAP_VALUE) return `0x${mapAddress(insn.imm, (insns[i + 1]?.imm ?? 0) >>> 0).toString(16)}`;
+    return undefined;
+  };
+  try { return `(${hex}) ${formatInsnImpl(insns, i, { immName })}`; } catch { /* fall through to the plain form */ }
   return `(${hex}) dst=r${x.dst} src=r${x.src} off=${x.off} imm=${x.imm}`;
 }
 

@@ -5,7 +5,10 @@
 import {
   BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_PERF_EVENT, BPF_PROG_TYPE_RAW_TRACEPOINT,
   BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_TRACEPOINT,
-  BPF_MAP_TYPE_ARRAY,
+  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_RINGBUF,
+  BPF_MAP_TYPE_USER_RINGBUF, BPF_MAP_TYPE_INODE_STORAGE, BPF_MAP_TYPE_SK_STORAGE, BPF_MAP_TYPE_TASK_STORAGE,
+  BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARENA,
 } from '../uapi/bpf.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 import type { Insn } from '../isa/insn.js';
@@ -19,8 +22,16 @@ function isTracingProgType(t: number): boolean {
     t === BPF_PROG_TYPE_RAW_TRACEPOINT || t === BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE;
 }
 
-/** The map/program-type rules for the special fields tsbpf models (bpf_spin_lock, bpf_timer). */
-export function checkMapProgCompatibility(map: MapMeta, progType: number): void {
+/** The map types a sleepable program may use (checked live: a perf event array in SEC("syscall") is refused) */
+const SLEEPABLE_MAPS = new Set([
+  BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
+  BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_RINGBUF,
+  BPF_MAP_TYPE_USER_RINGBUF, BPF_MAP_TYPE_INODE_STORAGE, BPF_MAP_TYPE_SK_STORAGE, BPF_MAP_TYPE_TASK_STORAGE,
+  BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARENA,
+]);
+
+/** The map/program-type rules for the special fields tsbpf models (bpf_spin_lock, bpf_timer), and sleepable programs' map types. */
+export function checkMapProgCompatibility(map: MapMeta, progType: number, sleepable = false): void {
   if (map.spinLockOff >= 0) {
     if (progType === BPF_PROG_TYPE_SOCKET_FILTER) throw new CheckError('socket filter progs cannot use bpf_spin_lock yet', EINVAL);
     if (isTracingProgType(progType)) throw new CheckError('tracing progs cannot use bpf_spin_lock yet', EINVAL);
@@ -28,10 +39,13 @@ export function checkMapProgCompatibility(map: MapMeta, progType: number): void 
   if (map.timerOff >= 0 && isTracingProgType(progType)) {
     throw new CheckError('tracing progs cannot use bpf_timer yet', EINVAL);
   }
+  if (sleepable && !SLEEPABLE_MAPS.has(map.type)) {
+    throw new CheckError('Sleepable programs can only use array, hash, ringbuf and local storage maps', EINVAL);
+  }
 }
 
 /** The map the ld_imm64 at `i` names (map index in imm, as the verifier's input has it). */
-export function checkUsedMap(insns: readonly Insn[], i: number, maps: readonly MapMeta[], progType: number): void {
+export function checkUsedMap(insns: readonly Insn[], i: number, maps: readonly MapMeta[], progType: number, sleepable = false): void {
   const x = insns[i]!;
   if (x.src !== BPF_PSEUDO_MAP_FD && x.src !== BPF_PSEUDO_MAP_VALUE) return;
   const m = maps[x.imm];

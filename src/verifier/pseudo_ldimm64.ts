@@ -14,7 +14,7 @@ import { opcodeInTable } from './opcode_table.js';
 /** BPF_PSEUDO_BTF_ID (ksym variable): resolved by the loader, not accepted raw here */
 const BPF_PSEUDO_BTF_ID = 3;
 
-export function resolvePseudoLdimm64(insns: readonly Insn[], maps: readonly MapMeta[], progType: number): void {
+export function resolvePseudoLdimm64(insns: readonly Insn[], maps: readonly MapMeta[], progType: number, sleepable = false): void {
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
     if (BPF_CLASS(x.code) === BPF_LDX && ((BPF_MODE(x.code) !== BPF_MEM && BPF_MODE(x.code) !== BPF_MEMSX) || x.imm !== 0)) {
@@ -27,7 +27,7 @@ export function resolvePseudoLdimm64(insns: readonly Insn[], maps: readonly MapM
         // only the fd form insists on an empty second imm; the value form keeps its offset there
         const known = x.src === BPF_PSEUDO_MAP_VALUE || (x.src === BPF_PSEUDO_MAP_FD && hi.imm === 0);
         if (!known) throw new CheckError('unrecognized bpf_ld_imm64 insn', EINVAL, i);
-        checkUsedMap(insns, i, maps, progType);
+        checkUsedMap(insns, i, maps, progType, sleepable);
       }
       i++;
       continue;

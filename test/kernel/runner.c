@@ -49,6 +49,11 @@
  *     NAME=freed    the variable's map no longer exists (see dump())
  *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
  *     record len=L data=HEX          NAME; then one line per record, in order
+ *   perf:NAME records=N             perf_buffer__consume() on perf event array
+ *     sample cpu=C len=L data=HEX    NAME (a one-page buffer per CPU, opened
+ *     lost cpu=C count=K             right after load; the runner then stays
+ *                                    on CPU 0): samples with libbpf's padded
+ *                                    size, lost-sample records, CPU by CPU
  *   sleep:, advance:, close-map:, close-maps print nothing.
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
@@ -68,6 +73,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -84,7 +90,7 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_PERF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
 
 struct step {
 	enum step_kind kind;
@@ -128,7 +134,7 @@ static void usage_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputs("\nusage: runner OBJ [--no-hold] [--log FILE] [-v] STEP...\n"
 	      "  steps: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n"
-	      "         close-map:NAME close-maps dump ringbuf:NAME\n", stderr);
+	      "         close-map:NAME close-maps dump ringbuf:NAME perf:NAME\n", stderr);
 	va_end(ap);
 	exit(2);
 }
@@ -330,6 +336,10 @@ static void parse_step(const char *text, int idx, struct step *st)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "ringbuf")) {
 		st->kind = S_RINGBUF;
+		if (!*arg)
+			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "perf")) {
+		st->kind = S_PERF;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
 	} else if (!strcmp(verb, "close-maps") || !strcmp(verb, "dump")) {
@@ -901,6 +911,93 @@ static void do_ringbuf(const char *name)
 	free(recs.text);
 }
 
+/* ---------- perf buffers ---------- */
+
+struct perf_rec {
+	struct perf_buffer *pb;
+	struct rb_records recs;
+};
+
+static struct perf_rec *perf_bufs; /* one per map, NULL pb for other maps */
+
+static void perf_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct rb_records *r = ctx;
+	size_t need = r->len + 60 + 2 * (size_t)size;
+
+	if (need > r->cap) {
+		r->cap = need * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "sample cpu=%d len=%u data=", cpu, size);
+	for (__u32 i = 0; i < size; i++)
+		r->len += sprintf(r->text + r->len, "%02x", ((unsigned char *)data)[i]);
+	r->len += sprintf(r->text + r->len, "\n");
+	r->n++;
+}
+
+static void perf_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct rb_records *r = ctx;
+
+	if (r->len + 64 > r->cap) {
+		r->cap = (r->len + 64) * 2;
+		r->text = realloc(r->text, r->cap);
+		if (!r->text)
+			die("out of memory");
+	}
+	r->len += sprintf(r->text + r->len, "lost cpu=%d count=%llu\n", cpu, (unsigned long long)cnt);
+	r->n++;
+}
+
+/* A one-page perf buffer per CPU on every perf event array (libbpf's
+ * perf_buffer__new), and the runner pinned to CPU 0 so BPF_F_CURRENT_CPU
+ * is a known slot. */
+static void open_perf_buffers(void)
+{
+	int any = 0;
+
+	perf_bufs = calloc(nmaps ? nmaps : 1, sizeof(*perf_bufs));
+	for (int i = 0; i < nmaps; i++) {
+		if (bpf_map__type(maps[i].map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		perf_bufs[i].pb = perf_buffer__new(bpf_map__fd(maps[i].map), 1, perf_sample, perf_lost,
+						   &perf_bufs[i].recs, NULL);
+		if (!perf_bufs[i].pb)
+			die("perf_buffer__new(%s): %s", maps[i].name, strerror(errno));
+		any = 1;
+	}
+	if (any) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity: %s", strerror(errno));
+	}
+}
+
+static void do_perf(const char *name)
+{
+	struct map_rec *m = find_map(name);
+	struct perf_rec *p;
+	int err;
+
+	if (!m || !perf_bufs[m - maps].pb)
+		usage_die("no perf event array '%s' in the object", name);
+	p = &perf_bufs[m - maps];
+	p->recs.n = 0;
+	p->recs.len = 0;
+	err = perf_buffer__consume(p->pb);
+	if (err < 0)
+		die("perf_buffer__consume(%s): %s", name, strerror(-err));
+	printf("perf:%s records=%d\n", name, p->recs.n);
+	if (p->recs.len)
+		fwrite(p->recs.text, 1, p->recs.len, stdout);
+}
+
 static void sleep_ns(unsigned long long ns)
 {
 	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
@@ -941,6 +1038,7 @@ int main(int argc, char **argv)
 
 	load(path, log_path);
 	collect_maps();
+	open_perf_buffers();
 	printf("load=ok\n");
 	if (no_hold)
 		for (int i = 0; i < nmaps; i++)
@@ -1021,6 +1119,9 @@ int main(int argc, char **argv)
 			break;
 		case S_RINGBUF:
 			do_ringbuf(st->arg);
+			break;
+		case S_PERF:
+			do_perf(st->arg);
 			break;
 		}
 	}

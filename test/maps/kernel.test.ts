@@ -19,7 +19,7 @@ const dir = fileURLToPath(new URL('../../../test/maps/kernel/', import.meta.url)
 const scenarios = readFileSync(join(dir, 'scenarios.txt'), 'utf8');
 const RECORDED_CPUS = 2; // the recording was made on a machine with 2 possible CPUs (LRU batching depends on it)
 
-const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
+const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash', 'percpu_cgroup_storage']);
 
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4);

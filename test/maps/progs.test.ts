@@ -67,3 +67,38 @@ test('golden ringbuf.output: what the kernel did', async () => {
   assert.equal(v.get('q_fill[1]'), '8064', 'consumer position after two consumes');
   assert.equal(v.get('q_fill[2]'), '12096');
 });
+
+test('golden perf.output: what the kernel did', async () => {
+  const g = await golden('perf.output');
+  assert.match(g.stdout, /^perf:events records=7\nsample cpu=0 len=4 data=00000000\n/m);
+  assert.match(g.stdout, /^sample cpu=0 len=20 data=b0b1b2000102030405060708090a0b0c0d0e0f00$/m, '16 packet bytes after 3 bytes of data, padded');
+  assert.match(g.stdout, /^perf:events records=5\nlost cpu=0 count=2\n/m, 'lost samples announced before the next sample');
+  const v = lastDump(g.stdout);
+  assert.equal(v.get('r_out[6]'), '-2', 'empty slot');
+  assert.equal(v.get('r_out[7]'), '-7', 'index past max_entries');
+  assert.equal(v.get('r_out[8]'), '-22', 'flag bits past BPF_F_CTXLEN_MASK');
+  assert.equal(v.get('r_out[10]'), '-14', 'ctx length past the packet');
+  assert.equal(v.get('flood_err'), '-28', '-ENOSPC when the ring is full');
+});
+
+test('golden ringbuf.reserve: what the kernel did', async () => {
+  const g = await golden('ringbuf.reserve');
+  assert.match(g.stdout, /^ringbuf:events records=3\nrecord len=16 data=c0c1c2c3c4c5c6c7c8c9cacbcccdcecf\nrecord len=4 data=aaaaaaaa\nrecord len=4 data=bbbbbbbb\n/m,
+    'the discarded record is skipped; a and b come in ring order although b was submitted first');
+  const v = lastDump(g.stdout);
+  assert.equal(v.get('rsv_res[0]'), '1', 'non-zero flags: NULL');
+  assert.equal(v.get('rsv_res[1]'), '1', 'larger than the ring: NULL');
+  assert.equal(v.get('rsv_q[0]'), '72', 'reserved (busy) and discarded records count as available data: 24 + 16 + 16 + 16');
+});
+
+test('golden lpm_bloom.helpers: what the kernel did', async () => {
+  const v = lastDump((await golden('lpm_bloom.helpers')).stdout);
+  assert.equal(v.get('upd[3]'), '-17', 'BPF_NOEXIST on an existing prefix');
+  assert.equal(v.get('upd[5]'), '-2', 'BPF_EXIST on a new prefix');
+  assert.equal(v.get('upd[6]'), '-22', 'prefix longer than the key');
+  assert.equal(v.get('found[0]'), '300', '/24 beats /16 and /8');
+  assert.equal(v.get('found[3]'), '1', 'the /0 default route');
+  assert.equal(v.get('found[5]'), '202', 'after deleting the /24');
+  assert.equal(v.get('bloom_push[0]'), '-22', 'a bloom filter push takes only BPF_ANY');
+  assert.equal(v.get('bloom_peek[3]'), '0', 'a false positive of the kernel, reproduced');
+});

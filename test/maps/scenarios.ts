@@ -19,4 +19,28 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:typed', 'ringbuf:events', 'ringbuf:events', 'run:typed', 'run:out', 'ringbuf:events'],
     about: 'struct records (the TypeScript consumer decodes them with BTF); a second consume finds nothing; the consumer position carries over',
   },
+  {
+    obj: `${P}ringbuf.bpf.o`,
+    name: 'reserve',
+    args: ['run:rsv', 'ringbuf:events', 'run:rsv', 'run:typed', 'ringbuf:events', 'dump'],
+    about: 'bpf_ringbuf_reserve/submit/discard: discarded records skipped, NULL for flags and oversize, reservations submitted out of order consumed in ring order',
+  },
+  {
+    obj: `${P}lpm_bloom.bpf.o`,
+    name: 'helpers',
+    args: ['run:route', 'run:bloom', 'dump'],
+    about: 'LPM trie and bloom filter through the map helpers from XDP: update flags, longest-prefix lookups, delete; bloom push flags and peeks with false positives',
+  },
+  {
+    obj: `${P}perf.bpf.o`,
+    name: 'output',
+    args: ['pkt:iota', 'run:out', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'run:flood', 'perf:events', 'run:flood', 'run:flood', 'perf:events', 'dump'],
+    about: 'bpf_perf_event_output from XDP: padded raw sizes, index/flag errors, packet bytes appended; a full per-CPU ring loses samples (-ENOSPC) and reports them in a PERF_RECORD_LOST before the next sample',
+  },
+  {
+    obj: `${P}cgroup_storage.bpf.o`,
+    name: 'runs',
+    args: ['run:count', 'run:count', 'pkt:0102030405060708090a0b0c0d0e0f10', 'run:count', 'dump'],
+    about: 'bpf_get_local_storage on shared and per-CPU cgroup storage: every test run starts from zeroed storage of its own',
+  },
 ];

@@ -34,13 +34,13 @@ test('kprobe: pt_regs from the test, a user string through probe_read_user_str, 
   assert.equal(r.retval, 0);
   assert.equal(obj.global('fname_ret'), 12n);
   assert.equal(new TextDecoder().decode(obj.globalBytes('filename')!.subarray(0, 11)), '/etc/passwd');
-  assert.equal(obj.global('func_ip'), BigInt.asIntN(64, 0xffffffff81234567n));
+  assert.equal(obj.global('func_ip'), 0xffffffff81234567n); // __u64: typed globals are unsigned
   assert.equal(obj.global('cookie'), 7n);
   assert.equal(obj.global('pid_tgid'), (40n << 32n) | 42n);
   // without func_ip, a kprobe's function is its ip; an unmapped string faults
   obj.program('kp').trigger({ regs: { rsi: 0x7f0000002000n, rip: 0xffffffff81000010n } });
   assert.equal(obj.global('fname_ret'), -14n);
-  assert.equal(obj.global('func_ip'), BigInt.asIntN(64, 0xffffffff81000010n));
+  assert.equal(obj.global('func_ip'), 0xffffffff81000010n);
   assert.deepEqual([...obj.globalBytes('filename')!], new Array(32).fill(0));
 });
 
@@ -55,12 +55,12 @@ test('tracepoint: the raw record, raw_tp and fentry: u64 args, perf_event: sampl
   assert.equal(obj.global('task_ret'), 0n);
   assert.equal(obj.global('task_word'), 0x0f0e0d0c0b0a0908n);
   obj.program('fent').trigger({ args: [-100, 0x7f0000001000n] });
-  assert.equal(obj.global('fent_dfd'), BigInt.asIntN(64, BigInt.asUintN(64, -100n)));
+  assert.equal(obj.global('fent_dfd'), BigInt.asUintN(64, -100n));
   assert.equal(obj.global('fent_name'), 0x7f0000001000n);
   obj.program('pe').trigger({ samplePeriod: 1000, addr: 0x1234, regs: { ip: 0xffffffff81000000n } });
   assert.equal(obj.global('pe_period'), 1000n);
   assert.equal(obj.global('pe_addr'), 0x1234n);
-  assert.equal(obj.global('pe_ip'), BigInt.asIntN(64, 0xffffffff81000000n));
+  assert.equal(obj.global('pe_ip'), 0xffffffff81000000n);
 });
 
 test('kprobe and tracepoint programs cannot be test-run (-ENOTSUPP as the kernel); bad trigger input is a typed error', async () => {

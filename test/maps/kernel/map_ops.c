@@ -148,7 +148,8 @@ int main(void) {
       int type = -1;
       for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++) if (!strcmp(types[i].name, a)) type = types[i].type;
       key_size = atoi(b); value_size = atoi(c);
-      percpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+      percpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+                type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
       LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = strtoul(e, NULL, 0), .map_extra = strtoull(f, NULL, 0));
       int inner = -1;
       if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS) {

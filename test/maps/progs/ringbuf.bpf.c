@@ -7,6 +7,10 @@
  *                  is full (-EAGAIN); run again after a consume to wrap around
  *   typed (syscall) two `struct event` records (decoded with BTF by the
  *                  TypeScript consumer), the second with BPF_RB_NO_WAKEUP
+ *   rsv   (syscall) bpf_ringbuf_reserve/submit/discard: a submitted record,
+ *                  a discarded one (skipped by the consumer), NULL for
+ *                  non-zero flags and for more than the ring, two records
+ *                  reserved at once and submitted in reverse order
  * Results in .bss.
  */
 #include <linux/bpf.h>
@@ -119,6 +123,56 @@ int typed(void *ctx)
 	e.kind = 8;
 	last_event = e;
 	return bpf_ringbuf_output(&events, &e, sizeof(e), f_nowake);
+}
+
+long rsv_res[8] = {};
+long rsv_q[4] = {};
+
+SEC("syscall")
+int rsv(void *ctx)
+{
+	__u32 *a, *b;
+	__u64 *d;
+	unsigned char *r;
+
+	r = bpf_ringbuf_reserve(&events, 16, 0);
+	if (!r)
+		return 1;
+	for (int i = 0; i < 16; i++)
+		r[i] = 0xc0 + i;
+	bpf_ringbuf_submit(r, 0);
+
+	d = bpf_ringbuf_reserve(&events, 8, 0);
+	if (!d)
+		return 2;
+	*d = 0xdddddddddddddddd;
+	bpf_ringbuf_discard(d, f_nowake);
+
+	d = bpf_ringbuf_reserve(&events, 8, f_bad);
+	rsv_res[0] = d == 0;
+	if (d)
+		bpf_ringbuf_discard(d, 0);
+	r = bpf_ringbuf_reserve(&events, 9000, 0);
+	rsv_res[1] = r == 0;
+	if (r)
+		bpf_ringbuf_discard(r, 0);
+
+	a = bpf_ringbuf_reserve(&events, 4, 0);
+	if (!a)
+		return 3;
+	b = bpf_ringbuf_reserve(&events, 4, 0);
+	if (!b) {
+		bpf_ringbuf_discard(a, 0);
+		return 4;
+	}
+	*a = 0xaaaaaaaa;
+	*b = 0xbbbbbbbb;
+	rsv_q[0] = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	rsv_q[1] = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	bpf_ringbuf_submit(b, f_force);
+	bpf_ringbuf_submit(a, 0);
+	rsv_q[2] = bpf_ringbuf_query(&events, BPF_RB_CONS_POS);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
