@@ -50,3 +50,7 @@ export { Btf } from './btf/btf.js';
 // parsing without a runtime (cilium/ebpf's CollectionSpec)
 export { parseObject, type ObjectSpec, type ProgramSpec } from './object/index.js';
 export { errnoName } from './uapi/errno.js';
+
+// kfuncs and the connection table the conntrack kfuncs use (Runtime.conntrack)
+export { KFUNCS, type KfuncProto, type KfuncArg, type KfuncRet } from './kfuncs/index.js';
+export { ConntrackTable, ConntrackError, type CtAddOptions, type CtEntry, type CtTuple } from './net/conntrack.js';
