@@ -10,6 +10,7 @@ export { RingBuffer, UserRingBuffer, type RingbufSample, type RingbufOptions } f
 export { PerfBuffer, type PerfSample, type PerfBufferOptions } from './runtime/perf_buffer.js';
 export { Program, type RunOptions, type RunResult } from './runtime/program.js';
 export { TestRunError } from './runtime/test_run.js';
+export { InputError, readInputFile, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PACKET_BYTES } from './runtime/input.js';
 export { type TriggerInput, type PtRegs, PT_REGS_FIELDS } from './runtime/trigger.js';
 export { type Task, SimMemory, AddressSpace, TASK_SIZE_MAX } from './runtime/task.js';
 export type { RunEffectsReport, SkbMetadata } from './runtime/run_effects.js';

@@ -1,7 +1,8 @@
 // tsbpf asm FILE [--out F]: assemble a .s file or the `-- asm` section of a
 // bpf_conformance .data file; print each 8-byte slot as hex, or write the raw
 // bytecode to F.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from '../runtime/input.js';
 import { AsmError, assemble, asmSection } from '../isa/asm.js';
 import { encode, INSN_SIZE } from '../isa/insn.js';
 
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (file === undefined) { process.stderr.write(USAGE); return 1; }
   try {
-    const text = await readFile(file, 'utf8');
+    const text = new TextDecoder().decode(readInputFile(file, 'assembly file', DEFAULT_MAX_OBJECT_BYTES));
     // a conformance .data file has `-- asm`; anything else is plain assembly
     const source = /^-- asm\s*$/m.test(text) ? asmSection(text)! : text;
     const bytes = encode(assemble(source));

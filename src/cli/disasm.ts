@@ -1,7 +1,7 @@
 // tsbpf disasm FILE: print raw bytecode in the kernel verifier log's form
 // (`0: (b7) r0 = 0`), or, for an ELF object, each program as libbpf lays it
 // out (subprograms appended), with BTF prototypes and `; source` lines.
-import { readFile } from 'node:fs/promises';
+import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from '../runtime/input.js';
 import { decode } from '../isa/insn.js';
 import { disassemble } from '../isa/disasm.js';
 import { parseObject } from '../object/index.js';
@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   if (files.length !== 1 || files[0]!.startsWith('-')) { process.stderr.write(USAGE); return 2; }
   const file = files[0]!;
   try {
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = readInputFile(file, 'bytecode file', DEFAULT_MAX_OBJECT_BYTES);
     if (!isElf(bytes)) {
       process.stdout.write(disassemble(decode(bytes)).map((l) => l + '\n').join(''));
       return 0;

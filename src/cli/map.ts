@@ -8,11 +8,12 @@
 import { Runtime } from '../runtime/runtime.js';
 import { cliRuntimeOptions } from './runtime_opts.js';
 import type { BpfObject } from '../runtime/loader.js';
+import type { Program } from '../runtime/program.js';
 import type { MapHandle, MapObject } from '../runtime/map.js';
 import { MapError } from '../maps/map.js';
 import { formatMapDump, formatValue, toJson, type JsonValue } from '../btf/format.js';
 import {
-  BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS,
+  BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS, BPF_MAP_TYPE_PROG_ARRAY,
   BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, BPF_MAP_TYPE_PERCPU_HASH,
 } from '../uapi/bpf.js';
 import { parseSteps, type Step } from './steps.js';
@@ -24,6 +25,7 @@ import { strerror } from './strerror.js';
 const USAGE = `usage: tsbpf map dump OBJ MAP [STEP...] [--json]
        tsbpf map lookup OBJ MAP key [hex] BYTE... [STEP...] [--json]
        tsbpf map update OBJ MAP key [hex] BYTE... value [hex] BYTE... [any|noexist|exist] [STEP...] [--json]
+       tsbpf map update OBJ PROG_ARRAY|MAP_IN_MAP key BYTE... value name NAME|id ID [any] [STEP...] [--json]
        tsbpf map delete OBJ MAP key [hex] BYTE... [STEP...] [--json]
 MAP is a map name (or a global data section: .bss, .data). STEPs are tsbpf run's,
 executed before the map operation; their results go to stderr.
@@ -213,10 +215,38 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+function isFdMap(type: number): boolean {
+  return type === BPF_MAP_TYPE_PROG_ARRAY || type === BPF_MAP_TYPE_ARRAY_OF_MAPS || type === BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/** `name NAME` / `id ID` of a program (prog array) or map (map-in-map), as bpftool's prog_parse_fd/map_parse_fd */
+function resolveFdValue(obj: BpfObject, mapType: number, how: string, what: string | undefined): Program | MapHandle {
+  if (what === undefined) throw new UsageError(`value ${how} needs an argument`);
+  const progs = mapType === BPF_MAP_TYPE_PROG_ARRAY;
+  if (how === 'name') {
+    try {
+      return progs ? obj.program(what) : obj.map(what);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (!/^\d{1,10}$/.test(what)) throw new UsageError(`bad id '${what}'`);
+  const id = Number(what);
+  if (progs) {
+    const p = obj.programNames().map((n) => obj.program(n)).find((x) => x.object.id === id);
+    if (!p) throw new UsageError(`no program with id ${id}`);
+    return p;
+  }
+  const h = obj.mapNames().map((n) => obj.map(n)).find((x) => x.object.map.id === id);
+  if (!h) throw new UsageError(`no map with id ${id}`);
+  return h;
+}
+
 async function mapVerb(rt: Runtime, obj: BpfObject, verb: string, mapName: string, args: string[], out: Output): Promise<number> {
   let m: MapHandle;
   let key: Uint8Array | undefined;
   let value: Uint8Array | undefined;
+  let fdValue: Program | MapHandle | undefined;
   let flags = BPF_ANY;
   let steps: Step[];
   try {
@@ -229,7 +259,18 @@ async function mapVerb(rt: Runtime, obj: BpfObject, verb: string, mapName: strin
     if (verb !== 'dump') {
       ({ bytes: key, rest } = parseBytes(expectWord(rest, 'key'), 'key', m.keySize));
     }
-    if (verb === 'update') {
+    if (verb === 'update' && isFdMap(m.type) && (rest[1] === 'name' || rest[1] === 'id')) {
+      // bpftool's PROG / MAP value of a prog array or map-in-map: `value name NAME` | `value id ID`
+      expectWord(rest, 'value');
+      fdValue = resolveFdValue(obj, m.type, rest[1], rest[2]);
+      rest = rest.slice(3);
+      if (rest[0] === 'flags') rest = rest.slice(1);
+      const f = rest[0] === undefined ? undefined : FLAGS[rest[0]];
+      if (f !== undefined) {
+        flags = f;
+        rest = rest.slice(1);
+      }
+    } else if (verb === 'update') {
       ({ bytes: value, rest } = parseBytes(expectWord(rest, 'value'), 'value', m.object.map.userValueSize));
       if (rest[0] === 'flags') rest = rest.slice(1);
       const f = rest[0] === undefined ? undefined : FLAGS[rest[0]];
@@ -277,7 +318,8 @@ async function mapVerb(rt: Runtime, obj: BpfObject, verb: string, mapName: strin
         return 0;
       }
       case 'update':
-        m.update(key!, value!, flags);
+        if (fdValue) m.update(key!, fdValue, flags);
+        else m.update(key!, value!, flags);
         break;
       case 'delete':
         m.delete(key!);

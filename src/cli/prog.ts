@@ -6,7 +6,8 @@
 // All take --json (bpftool -j). A rejected program prints its verifier log
 // and exits 3, as `tsbpf run` does.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readInputFile, DEFAULT_MAX_PACKET_BYTES } from '../runtime/input.js';
 import { Runtime } from '../runtime/runtime.js';
 import { cliRuntimeOptions } from './runtime_opts.js';
 import { isGpl, type BpfObject } from '../runtime/loader.js';
@@ -128,8 +129,8 @@ async function load(args: string[], out: Output): Promise<number> {
   return 0;
 }
 
-function readInput(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(file === '-' ? 0 : file));
+function readInput(file: string, what: string): Uint8Array {
+  return readInputFile(file, what, DEFAULT_MAX_PACKET_BYTES);
 }
 
 interface RunArgs {
@@ -182,8 +183,8 @@ async function run(args: string[], out: Output): Promise<number> {
   let dataIn: Uint8Array | undefined;
   let ctxIn: Uint8Array | undefined;
   try {
-    if (ra.dataIn !== undefined) dataIn = readInput(ra.dataIn);
-    if (ra.ctxIn !== undefined) ctxIn = readInput(ra.ctxIn);
+    if (ra.dataIn !== undefined) dataIn = readInput(ra.dataIn, 'data_in');
+    if (ra.ctxIn !== undefined) ctxIn = readInput(ra.ctxIn, 'ctx_in');
   } catch (e) {
     out.error(`failed to read input: ${(e as Error).message}`);
     return EXIT_FAILED;

@@ -14,7 +14,7 @@ import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
 import { readHostFile } from '../net/host_file.js';
 import type { HostSpec } from '../net/host.js';
 
-const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
+const USAGE = 'usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--run-timeout MS] [--json] [--trace] [--timeline FILE.html|FILE.svg] STEP...';
 
 export { dumpLines } from './scenario.js';
 
@@ -22,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   let noHold = false;
   let json = false;
   let clock: 'virtual' | 'real' = 'virtual';
+  let runTimeoutMs: number | undefined;
   let trace = false;
   let timeline: string | undefined;
   let hostFile: string | undefined;
@@ -54,6 +55,14 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       clock = c;
+    } else if (a === '--run-timeout') {
+      // the watchdog of one program run (RuntimeOptions.runTimeoutMs)
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0 || v > 2 ** 31) {
+        process.stderr.write(`tsbpf run: --run-timeout takes milliseconds (1..${2 ** 31})\n${USAGE}\n`);
+        return 2;
+      }
+      runTimeoutMs = v;
     } else rest.push(a);
   }
   const [objPath, ...stepArgs] = rest;
@@ -87,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let rt: Runtime;
   try {
-    rt = new Runtime(cliRuntimeOptions(host ? { clock, host } : { clock }));
+    rt = new Runtime(cliRuntimeOptions({ clock, ...(host ? { host } : {}), ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }) }));
   } catch (e) {
     process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
     return 2;

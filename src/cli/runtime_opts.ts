@@ -1,7 +1,7 @@
 // Global options of every tsbpf command: `--btf FILE` (target BTF of CO-RE
 // relocations, e.g. a copy of /sys/kernel/btf/vmlinux) and `-d`/`--debug`.
 
-import { readFileSync } from 'node:fs';
+import { readInputFile, DEFAULT_MAX_OBJECT_BYTES } from '../runtime/input.js';
 import type { RuntimeOptions } from '../runtime/runtime.js';
 
 let btf: Uint8Array | undefined;
@@ -18,7 +18,7 @@ export function takeGlobalOptions(argv: string[]): string[] | string {
       const v = a === '--btf' ? argv[++i] : a.slice(6);
       if (!v) return '--btf takes a BTF file (e.g. /sys/kernel/btf/vmlinux)';
       try {
-        btf = new Uint8Array(readFileSync(v));
+        btf = readInputFile(v, 'BTF file', DEFAULT_MAX_OBJECT_BYTES);
       } catch (e) {
         return `--btf ${v}: ${(e as Error).message}`;
       }

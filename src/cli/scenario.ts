@@ -7,10 +7,11 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { BpfObject, GlobalInfo } from '../runtime/loader.js';
 import { decodeGlobal } from '../runtime/loader.js';
 import { VmError } from '../vm/errors.js';
+import { MapError } from '../maps/map.js';
 import { errnoName } from '../uapi/errno.js';
 import type { PerfBuffer } from '../runtime/perf_buffer.js';
 import { BPF_MAP_TYPE_PERF_EVENT_ARRAY } from '../uapi/bpf.js';
-import { StepError, type Step } from './steps.js';
+import { MAX_REAL_WAIT_NS, MAX_STEP_NS, StepError, type Step } from './steps.js';
 import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
 import { ptRegIndex, type TriggerInput } from '../runtime/trigger.js';
@@ -206,6 +207,19 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'advance':
         await passTime(rt, s.ns);
         break;
+      case 'slot': {
+        // BPF_MAP_UPDATE_ELEM with a program fd (or delete for '-')
+        const h = obj.map(s.map);
+        try {
+          if (s.prog === '-') h.delete(s.index);
+          else h.update(s.index, obj.program(s.prog));
+          out.record(`slot:${s.text} ok`, { slot: s.text, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`slot:${s.text} err=-${errnoName(e.errno)}`, { slot: s.text, err: e.errno });
+        }
+        break;
+      }
       case 'close-map':
         obj.map(s.map).close();
         break;
@@ -248,9 +262,13 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
 
 /** Virtual clock: advance (firing due timers). Real clock: wait on the event loop. */
 async function passTime(rt: Runtime, ns: bigint): Promise<void> {
+  if (ns > MAX_STEP_NS) throw new StepError(`cannot move time by ${ns} ns: over KTIME_MAX (2^63-1 ns)`);
   if (rt.clock.kind === 'virtual') {
     rt.virtualClock.advance(ns);
     return;
+  }
+  if (ns > MAX_REAL_WAIT_NS) {
+    throw new StepError(`cannot wait ${ns} ns on the real clock: the limit is ${MAX_REAL_WAIT_NS / 1_000_000_000n} s`);
   }
   await new Promise((resolve) => setTimeout(resolve, Number(ns / 1_000_000n)));
 }

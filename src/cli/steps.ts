@@ -14,6 +14,7 @@ export type Step =
   | { kind: 'advance'; ns: bigint }
   | { kind: 'close-map'; map: string }
   | { kind: 'close-maps' }
+  | { kind: 'slot'; text: string; map: string; index: number; prog: string }
   | { kind: 'ringbuf'; map: string }
   | { kind: 'perf'; map: string }
   | { kind: 'dump' }
@@ -28,13 +29,21 @@ export class StepError extends Error {
   }
 }
 
-/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax. */
+/** KTIME_MAX: the longest a virtual `advance:`/`sleep:` may move time */
+export const MAX_STEP_NS = (1n << 63n) - 1n;
+/** the longest a `sleep:`/`advance:` waits on the real clock (one hour) */
+export const MAX_REAL_WAIT_NS = 3600n * 1_000_000_000n;
+
+/** '10ns', '50us', '1.5ms', '35s', '2m', '1h' (or a bare number of ns) -> ns: the library's syntax, at most KTIME_MAX. */
 export function parseDuration(text: string): bigint {
+  let ns: bigint;
   try {
-    return parseClockDuration(text);
+    ns = parseClockDuration(text);
   } catch {
-    throw new StepError(`bad duration '${text}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
+    throw new StepError(`bad duration '${text.slice(0, 40)}' (expected e.g. 10ns, 50us, 1.5ms, 35s, 2m, 1h)`);
   }
+  if (ns > MAX_STEP_NS) throw new StepError(`bad duration '${text.slice(0, 40)}': over KTIME_MAX (2^63-1 ns)`);
+  return ns;
 }
 
 /** the longest pkt:/ctx: a step takes (the kernel runner's MAX_PKT) */
@@ -124,13 +133,19 @@ export function parseStep(text: string): Step {
       return { kind: verb, value: parseU32(need('a number')) };
     case 'sleep': {
       const us = need('microseconds');
-      if (!/^\d+$/.test(us)) throw new StepError(`bad sleep '${us}' (microseconds)`);
+      if (!/^\d{1,17}$/.test(us)) throw new StepError(`bad sleep '${us.slice(0, 40)}' (microseconds, at most 17 digits)`);
       return { kind: 'sleep', usec: BigInt(us) };
     }
     case 'advance':
       return { kind: 'advance', ns: parseDuration(need('a duration')) };
     case 'close-map':
       return { kind: 'close-map', map: need('a map name') };
+    case 'slot': {
+      // slot:MAP:IDX:PROG (PROG '-' deletes): a prog array filled from user space
+      const m = /^([^:]+):(\d{1,10}):(.+)$/.exec(need('MAP:IDX:PROG'));
+      if (!m || Number(m[2]) > 0xffffffff) throw new StepError(`step '${text}' needs MAP:IDX:PROG (IDX a u32)`);
+      return { kind: 'slot', text: arg, map: m[1]!, index: Number(m[2]), prog: m[3]! };
+    }
     case 'ringbuf':
       return { kind: 'ringbuf', map: need('a map name') };
     case 'perf':
@@ -152,7 +167,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

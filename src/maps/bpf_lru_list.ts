@@ -16,6 +16,14 @@
 // empty, a CPU steals from the other CPUs' local lists, round robin.
 // BPF_F_NO_COMMON_LRU: an independent list per CPU with max_entries/nCpus
 // nodes each, no local lists.
+//
+// Nodes are made when first needed: bpf_lru_populate puts every node on a
+// free list (each at the front, so they leave highest index first), and
+// every node freed later also goes to the front, so the nodes never used yet
+// are always the tail of that free list, in descending order. A free list
+// keeps them as a range [virtLo, virtHi) and makes the next one when a walk
+// reaches its end: a 10 M-entry map costs nothing until it is used, and the
+// order every node leaves in is the kernel's.
 
 export const BPF_LRU_LIST_T_ACTIVE = 0;
 export const BPF_LRU_LIST_T_INACTIVE = 1;
@@ -41,6 +49,14 @@ function listDel(n: ListHead): void {
   n.next.prev = n.prev;
   n.prev = n;
   n.next = n;
+}
+
+/** list_add_tail: insert right before head (at the back) */
+function listAddTail(n: ListHead, head: ListHead): void {
+  n.prev = head.prev;
+  n.next = head;
+  head.prev.next = n;
+  head.prev = n;
 }
 
 /** list_add: insert right after head (at the front) */
@@ -69,6 +85,10 @@ class LruList {
   readonly lists = [new ListHead(), new ListHead(), new ListHead()]; // active, inactive, free
   readonly counts = [0, 0]; // active, inactive
   nextInactiveRotation: ListHead;
+  /** nodes [virtLo, virtHi) are on the free list's tail but not made yet (highest first) */
+  virtLo = 0;
+  virtHi = 0;
+  cpu = 0;
   constructor() {
     this.nextInactiveRotation = this.lists[BPF_LRU_LIST_T_INACTIVE]!;
   }
@@ -100,29 +120,44 @@ export class BpfLru {
     }
   }
 
-  /** bpf_lru_populate: every node starts free, in element order */
-  populate(nodes: LruNode[]): void {
+  private make: (i: number) => LruNode = () => {
+    throw new Error('BpfLru: populate first');
+  };
+
+  /**
+   * bpf_lru_populate: every node starts free, in element order; `make(i)`
+   * builds node i when it is first needed.
+   */
+  populate(count: number, make: (i: number) => LruNode): void {
+    this.make = make;
     if (!this.percpu) {
-      for (const n of nodes) {
-        n.type = BPF_LRU_LIST_T_FREE;
-        n.ref = false;
-        listAdd(n, this.common.lists[BPF_LRU_LIST_T_FREE]!);
-      }
-      this.targetFree = Math.min(Math.max(Math.floor(Math.floor(nodes.length / this.nCpus) / 2), 1), LOCAL_FREE_TARGET);
+      this.common.virtLo = 0;
+      this.common.virtHi = count;
+      this.targetFree = Math.min(Math.max(Math.floor(Math.floor(count / this.nCpus) / 2), 1), LOCAL_FREE_TARGET);
       return;
     }
-    const pcpuEntries = Math.floor(nodes.length / this.nCpus);
+    // CPU k gets the k-th run of count/nCpus nodes (count is a multiple of nCpus)
+    const pcpuEntries = Math.floor(count / this.nCpus);
     let i = 0;
-    for (let cpu = 0; cpu < this.nCpus && i < nodes.length; cpu++) {
+    for (let cpu = 0; cpu < this.nCpus && i < count; cpu++) {
       const l = this.percpuLists[cpu]!;
-      do {
-        const n = nodes[i++]!;
-        n.cpu = cpu;
-        n.type = BPF_LRU_LIST_T_FREE;
-        n.ref = false;
-        listAdd(n, l.lists[BPF_LRU_LIST_T_FREE]!);
-      } while (i < nodes.length && i % pcpuEntries !== 0);
+      const end = pcpuEntries > 0 ? Math.min(count, i + pcpuEntries) : count;
+      l.cpu = cpu;
+      l.virtLo = i;
+      l.virtHi = end;
+      i = end;
     }
+  }
+
+  /** makes the next node not made yet and puts it at the free list's tail; false if none is left */
+  private materialize(l: LruList): boolean {
+    if (l.virtHi <= l.virtLo) return false;
+    const n = this.make(--l.virtHi);
+    n.cpu = l.cpu;
+    n.type = BPF_LRU_LIST_T_FREE;
+    n.ref = false;
+    listAddTail(n, l.lists[BPF_LRU_LIST_T_FREE]!);
+    return true;
   }
 
   /** bpf_lru_node_set_ref: what a program's lookup does */
@@ -274,6 +309,7 @@ export class BpfLru {
     const l = this.percpuLists[cpu]!;
     this.rotate(l);
     const free = l.lists[BPF_LRU_LIST_T_FREE]!;
+    if (listEmpty(free)) this.materialize(l);
     if (listEmpty(free)) this.shrink(l, PERCPU_FREE_TARGET, free, BPF_LRU_LIST_T_FREE);
     if (listEmpty(free)) return undefined;
     const n = free.next as LruNode;
@@ -300,9 +336,16 @@ export class BpfLru {
     this.rotate(l);
     const free = l.lists[BPF_LRU_LIST_T_FREE]!;
     let nfree = 0;
-    for (let cur = free.next, tmp = cur.next; cur !== free; cur = tmp, tmp = cur.next) {
+    for (let cur = free.next; nfree < this.targetFree; ) {
+      if (cur === free) {
+        // the walk reached the nodes not made yet: the next one
+        if (!this.materialize(l)) break;
+        cur = free.prev;
+      }
+      const tmp = cur.next;
       this.moveToFree(l, cur as LruNode, loc.free, BPF_LRU_LOCAL_LIST_T_FREE);
-      if (++nfree === this.targetFree) break;
+      nfree++;
+      cur = tmp;
     }
     if (nfree < this.targetFree) this.shrink(l, this.targetFree - nfree, loc.free, BPF_LRU_LOCAL_LIST_T_FREE);
   }

@@ -11,8 +11,9 @@ import { ARENA_ACCESS_NONE } from '../memory/arena.js';
 import { E2BIG, EINVAL, ENOENT, EBADF } from '../uapi/errno.js';
 import {
   BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_ANY,
+  BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_EXT, BPF_PROG_TYPE_STRUCT_OPS,
 } from '../uapi/bpf.js';
-import { BpfMap, MapEnv, MapError, MapSpec, ObjectRefs, registerMapType } from './map.js';
+import { BpfMap, MapEnv, MapError, MapSpec, ObjectRefs, registerMapType, type ProgCompat } from './map.js';
 import { arrayMapAllocCheck } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
 
@@ -27,6 +28,11 @@ const u32At = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4)
 
 export class FdArrayMap<T extends object = object> extends BpfMap {
   private readonly slots: (T | undefined)[];
+  /**
+   * map->owner: the first program that used this prog array (at its load) or
+   * was put in it fixes what every other one must match
+   */
+  owner?: ProgCompat;
   /** array of maps: 8-byte slots holding inner map pointers (not readable by programs) */
   private readonly ptrs: number;
 
@@ -39,6 +45,25 @@ export class FdArrayMap<T extends object = object> extends BpfMap {
       this.dropHeader();
       throw e;
     }
+  }
+
+  /**
+   * __bpf_prog_map_compatible: the first program becomes the owner; later ones
+   * need its type, xdp.frags, sleepable flag, expected attach type (prog
+   * arrays) and, for tracing-like types, attach target. (Every tsbpf program
+   * is "jited" alike; no kprobe_override; no cgroup storage maps.)
+   */
+  progCompatible(c: ProgCompat): boolean {
+    const o = this.owner;
+    if (!o) {
+      this.owner = { ...c };
+      return true;
+    }
+    if (o.type !== c.type || o.xdpHasFrags !== c.xdpHasFrags || o.sleepable !== c.sleepable) return false;
+    if (this.type === BPF_MAP_TYPE_PROG_ARRAY && o.expectedAttachType !== c.expectedAttachType) return false;
+    if (o.attachTo !== c.attachTo && (c.type === BPF_PROG_TYPE_TRACING || c.type === BPF_PROG_TYPE_LSM ||
+        c.type === BPF_PROG_TYPE_EXT || c.type === BPF_PROG_TYPE_STRUCT_OPS)) return false;
+    return true;
   }
 
   get ofMaps(): boolean {
@@ -98,6 +123,12 @@ export class FdArrayMap<T extends object = object> extends BpfMap {
     const obj = refs.get(u32At(value));
     if (typeof obj === 'number') return obj;
     if (this.ofMaps && !innerMapCompatible(this.spec.inner!, obj as unknown as BpfMap)) {
+      refs.put(obj);
+      return -EINVAL;
+    }
+    // prog_fd_array_get_ptr: an incompatible program is -EINVAL (an env whose
+    // programs carry no compatibility record, as in map-layer tests, skips it)
+    if (!this.ofMaps && refs.compat && !this.progCompatible(refs.compat(obj))) {
       refs.put(obj);
       return -EINVAL;
     }

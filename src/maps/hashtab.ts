@@ -140,10 +140,11 @@ export class HashMap extends BpfMap {
         throw e;
       }
       if (this.lru) {
-        const elems: HtabElem[] = [];
-        for (let i = 0; i < n; i++) elems.push(new HtabElem(this.slab + i * this.slotSize));
+        // elements are made when the LRU first hands them out (creation is O(1) in max_entries)
         this.lruList = new BpfLru(env.nCpus, (spec.flags & BPF_F_NO_COMMON_LRU) !== 0, (node) => this.lruDeleteNode(node as HtabElem));
-        this.lruList.populate(elems);
+        const slab = this.slab;
+        const stride = this.slotSize;
+        this.lruList.populate(n, (i) => new HtabElem(slab + i * stride));
       } else {
         // The freelist hands out element 0, 1, 2, ... first, then what was
         // freed (LIFO). Elements never handed out are made on demand

@@ -62,6 +62,20 @@ export interface ObjectRefs<T> {
   get(ufd: number): T | number;
   put(obj: T): void;
   id(obj: T): number;
+  /** programs: what bpf_prog_map_compatible compares (struct bpf_map_owner) */
+  compat?(obj: T): ProgCompat;
+}
+
+/** The program properties a map holding programs records from its first program (struct bpf_map_owner). */
+export interface ProgCompat {
+  /** resolve_prog_type(fp) */
+  type: number;
+  expectedAttachType: number;
+  /** loaded from an xdp.frags section (BPF_F_XDP_HAS_FRAGS) */
+  xdpHasFrags: boolean;
+  sleepable: boolean;
+  /** tracing/LSM/ext/struct_ops: the attach target (stands for attach_func_proto) */
+  attachTo: string;
 }
 
 /**

@@ -24,9 +24,16 @@ export class ArenaError extends Error {
 export interface ArenaOptions {
   /** initial size in bytes (rounded up to 64 KiB pages) */
   initialBytes?: number;
-  /** hard limit in bytes; allocations beyond it fail with -ENOMEM */
+  /** hard limit in bytes; allocations beyond it fail with -ENOMEM (default and most: ARENA_MAX_BYTES) */
   maxBytes?: number;
 }
+
+/**
+ * The largest arena: a wasm32 memory's 4 GiB less one 64 KiB page (what every
+ * engine we run on can map and view). Memory is committed as it is touched,
+ * so the limit costs nothing until maps use it.
+ */
+export const ARENA_MAX_BYTES = 0x1_0000_0000 - PAGE;
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
@@ -47,15 +54,22 @@ export class Arena {
   private liveAccess: number[] = [];
   private lastHit = -1;
   private used = 0;
+  /**
+   * Bytes above this offset were never handed out since the memory grew, so
+   * they are still the zeros memory.grow gave them: alloc need not clear
+   * them (and does not touch, so the OS does not commit, a big map's pages)
+   */
+  private cleanFrom = 0;
 
   constructor(opts: ArenaOptions = {}) {
-    const maxBytes = Math.min(opts.maxBytes ?? 1 << 30, 0x1_0000_0000 - PAGE);
+    const maxBytes = Math.min(opts.maxBytes ?? ARENA_MAX_BYTES, ARENA_MAX_BYTES);
     this.maxBytes = maxBytes;
     const initialPages = Math.max(1, Math.ceil((opts.initialBytes ?? 4 * PAGE) / PAGE));
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: Math.ceil(maxBytes / PAGE) });
     this.refreshViews();
     this.freeStart.push(GUARD);
     this.freeSize.push(this.memory.buffer.byteLength - GUARD);
+    this.cleanFrom = GUARD;
   }
 
   /** Bytes currently allocated (live blocks, excluding alignment padding). */
@@ -77,11 +91,12 @@ export class Arena {
     // checked before the 32-bit rounding below, which would wrap a size >= 2^31
     // (a 4 TiB array map became an 8-byte block)
     if (size > this.maxBytes) throw new ArenaError(`allocation of ${size} bytes exceeds the arena limit of ${this.maxBytes} bytes`, -12);
-    const n = Math.max(8, (size + 7) & ~7);
+    // plain arithmetic, not 32-bit bitwise: sizes and offsets reach 4 GiB
+    const n = Math.max(8, Math.ceil(size / 8) * 8);
     for (;;) {
       for (let i = 0; i < this.freeStart.length; i++) {
         const start = this.freeStart[i]!;
-        const aligned = (start + align - 1) & ~(align - 1);
+        const aligned = Math.ceil(start / align) * align;
         const pad = aligned - start;
         const fsize = this.freeSize[i]!;
         if (fsize < pad + n) continue;
@@ -101,7 +116,8 @@ export class Arena {
           this.freeSize.splice(i, 1);
         }
         this.insertLive(aligned, aligned + n, access);
-        this.u8.fill(0, aligned, aligned + n);
+        if (aligned < this.cleanFrom) this.u8.fill(0, aligned, Math.min(aligned + n, this.cleanFrom));
+        if (aligned + n > this.cleanFrom) this.cleanFrom = aligned + n;
         this.used += n;
         return aligned;
       }

@@ -108,6 +108,8 @@ export interface ProgramSpec {
   /** the part of the section name after the first '/', e.g. "sys_enter" of raw_tp/sys_enter */
   attachTo: string;
   sleepable: boolean;
+  /** an xdp.frags section: loaded with BPF_F_XDP_HAS_FRAGS */
+  xdpFrags: boolean;
   /** final instructions: the program, then the subprograms it calls; relocations applied */
   insns: Insn[];
   relocations: ProgramRelocation[];
@@ -560,6 +562,7 @@ function linkProgram(main: RawFunction, subprogs: RawFunction[], maps: MapSpec[]
     expectedAttachType: def?.expectedAttachType ?? 0,
     attachTo: slash >= 0 ? secName.slice(slash + 1) : '',
     sleepable: def?.sleepable ?? false,
+    xdpFrags: def?.xdpFrags ?? false,
     insns,
     relocations,
     functions: layout.map(({ fn, off }) => ({ name: fn.name, insnIndex: off, insnCount: fn.insnCount, section: fn.section.name })),

@@ -18,6 +18,7 @@ import {
   BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
 } from '../uapi/bpf.js';
 import { ArrayMap } from '../maps/arraymap.js';
+import { FdArrayMap } from '../maps/fd_arraymap.js';
 import { LD_IMM64, type Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
@@ -479,9 +480,36 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         mapObjs[i]!.inc();
         return mapObjs[i]!;
       });
-      progObjs.push(rt.createProg(ps.name, ps.type, insns, maps, { maxCtxOffset: verdict.maxCtxOffset }));
+      const po = rt.createProg(ps.name, ps.type, insns, maps, {
+        maxCtxOffset: verdict.maxCtxOffset,
+        compat: { expectedAttachType: ps.expectedAttachType, xdpHasFrags: ps.xdpFrags, sleepable: ps.sleepable, attachTo: ps.attachTo },
+      });
+      progObjs.push(po);
+      checkTailCall(ps.name, po, maps);
     }
+    // bpf_object_init_prog_arrays: after every program loaded, `.values = { [i] = &prog }`
+    spec.maps.forEach((ms, i) => {
+      for (const slot of ms.initialSlots) {
+        if (slot.kind !== 'prog') continue;
+        const j = spec.programs.findIndex((p) => p.name === slot.name);
+        const po = progObjs[j];
+        if (!po) throw new LoadError(`map '${ms.name}': slot [${slot.index}] refers to prog '${slot.name}', which is not loaded`, -EINVAL);
+        const key = new Uint8Array(4);
+        new DataView(key.buffer).setUint32(0, slot.index, true);
+        const val = new Uint8Array(4);
+        new DataView(val.buffer).setUint32(0, po.id, true);
+        try {
+          mapObjs[i]!.map.update(key, val, 0);
+        } catch (e) {
+          // libbpf: "map '%s': failed to initialize slot [%d] to prog '%s' fd=%d: %s"
+          if (e instanceof MapError) throw new LoadError(`map '${ms.name}': failed to initialize slot [${slot.index}] to prog '${slot.name}': ${e.message}`, e.errno);
+          throw e;
+        }
+      }
+    });
   } catch (e) {
+    // prog arrays hold their programs: cleared as when their fds close (map_release_uref)
+    for (const m of mapObjs) if (m.map instanceof FdArrayMap) m.map.releaseUref();
     for (const p of progObjs) p.put();
     for (const m of mapObjs) m.put();
     throw e;
@@ -504,6 +532,20 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
     po.put();
   });
   return new BpfObject(spec, maps, progs, dataMaps);
+}
+
+/**
+ * bpf_check_tail_call (bpf_prog_select_runtime): every prog array the program
+ * uses must accept it (the first program becomes the array's owner), else
+ * BPF_PROG_LOAD fails with -EINVAL.
+ */
+function checkTailCall(name: string, po: ProgObject, maps: readonly MapObject[]): void {
+  for (const m of maps) {
+    if (!(m.map instanceof FdArrayMap) || m.map.ofMaps) continue;
+    if (!m.map.progCompatible(po.compat)) {
+      throw new LoadError(`prog '${name}': not compatible with prog array '${m.name}' (program type, expected attach type, xdp.frags or sleepable differ from its owner's)`, -EINVAL);
+    }
+  }
 }
 
 /**

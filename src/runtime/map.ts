@@ -5,7 +5,7 @@ import { ARENA_ACCESS_READ } from '../memory/arena.js';
 import type { Btf } from '../btf/btf.js';
 import { BpfMap, MapError } from '../maps/map.js';
 import type { HelperMap } from '../helpers/env.js';
-import { ENOENT, EBADF } from '../uapi/errno.js';
+import { ENOENT, EBADF, EINVAL } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
 import { mapTypeName } from '../uapi/bpf.js';
 import type { TypedValue } from '../btf/codec.js';
@@ -90,6 +90,21 @@ export class MapObject extends UserRefObject implements HelperMap {
 }
 
 export type KeyLike = Uint8Array | number | bigint;
+
+/** A program or map handle given as a map value (prog arrays, map-in-map): structurally, to keep imports one-way. */
+export interface FdObject {
+  readonly isClosed: boolean;
+  readonly object: { readonly id?: number; readonly map?: { readonly id: number } };
+}
+
+/** The id an fd map stores for a handle (the kernel resolves fds to objects and reports ids). */
+function fdValue(v: KeyLike | FdObject): KeyLike {
+  if (v instanceof Uint8Array || typeof v !== 'object' || v === null) return v as KeyLike;
+  if (v.isClosed) throw new MapError('the handle given as a value is closed', -EBADF);
+  const id = v.object.map?.id ?? v.object.id;
+  if (typeof id !== 'number') throw new MapError('value is neither bytes, a number, a Program nor a MapHandle', -EINVAL);
+  return id;
+}
 
 /** Encodes a number/bigint key or value as `size` little-endian bytes. */
 export function toBytes(v: KeyLike, size: number, what: string): Uint8Array {
@@ -186,11 +201,17 @@ export class MapHandle {
     }
   }
 
-  update(key: KeyLike, value: KeyLike, flags = 0): void {
+  /**
+   * BPF_MAP_UPDATE_ELEM. A prog array takes a Program, a map-in-map a
+   * MapHandle (what user space would pass as an fd); the kernel's
+   * compatibility checks apply (-EINVAL for a program of another type,
+   * expected attach type, xdp.frags, ...).
+   */
+  update(key: KeyLike, value: KeyLike | FdObject, flags = 0): void {
     const m = this.m;
     m.env.freeReason = 'update';
     try {
-      m.update(toBytes(key, m.keySize, 'key'), toBytes(value, m.userValueSize, 'value'), flags);
+      m.update(toBytes(key, m.keySize, 'key'), toBytes(fdValue(value), m.userValueSize, 'value'), flags);
     } finally {
       m.env.freeReason = undefined;
     }

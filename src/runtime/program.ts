@@ -8,6 +8,7 @@ import type { VmEnv } from '../vm/env.js';
 import type { BpfTimerProg } from '../timers/bpf_timer.js';
 import { KernelObject, RefError } from './refcount.js';
 import type { MapObject } from './map.js';
+import type { ProgCompat } from '../maps/map.js';
 import { prepareTestRun, hasPacket, checkDataSizeOut, TestRunError, type TestRunInput } from './test_run.js';
 import { collectEffects, type RunEffectsReport } from './run_effects.js';
 import type { PacketRun } from '../helpers/env.js';
@@ -24,6 +25,8 @@ export interface ProgOwner {
   /** the simulated host test runs see (ctx_in ifindex, redirect targets) */
   readonly host: Host;
   readonly defaultCpu: number;
+  /** largest test-run repeat (RuntimeOptions.maxRepeat) */
+  readonly maxRepeat: number;
   /** runs `fn` with `t` as the tracing trigger helpers see (bpf_get_func_ip, bpf_get_attach_cookie) */
   withTrace<T>(t: TraceRun, fn: () => T): T;
   /** local_bh_enable() after a test run: the hrtimer softirq runs the timers already due */
@@ -48,10 +51,16 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
     maxInsns?: number,
     /** prog->aux->max_ctx_offset from the verifier */
     readonly maxCtxOffset = 0,
+    timeoutMs?: number,
+    /** what prog arrays compare (bpf_prog_map_compatible) */
+    readonly compat: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '' },
   ) {
     super();
     this.id = id;
-    this.vm = new Interpreter(insns, env, maxInsns === undefined ? {} : { maxInsns });
+    this.vm = new Interpreter(insns, env, {
+      ...(maxInsns === undefined ? {} : { maxInsns }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   }
 
   ref(): void {
@@ -145,8 +154,10 @@ export class Program {
     if (this.closed) throw new RefError(`program handle '${this.name}' is closed`);
     const p = this.object;
     const arena = p.vm.arena;
-    if (opts.repeat !== undefined && (!Number.isInteger(opts.repeat) || opts.repeat < 0 || opts.repeat > MAX_REPEAT)) {
-      throw new TestRunError(`repeat must be an integer 0..${MAX_REPEAT}, got ${opts.repeat}`, -EINVAL);
+    // the uapi's repeat is a u32 (0 means once); tsbpf bounds it (RuntimeOptions.maxRepeat, default MAX_REPEAT)
+    const limit = Math.min(p.owner.maxRepeat, 0xffffffff);
+    if (opts.repeat !== undefined && (!Number.isInteger(opts.repeat) || opts.repeat < 0 || opts.repeat > limit)) {
+      throw new TestRunError(`repeat must be an integer 0..${limit} (RuntimeOptions.maxRepeat), got ${opts.repeat}`, -EINVAL);
     }
     const repeat = Math.max(1, opts.repeat ?? 1);
     const cpu = opts.cpu ?? p.owner.defaultCpu;

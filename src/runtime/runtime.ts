@@ -6,7 +6,7 @@ import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
-import { MapEnv, type BpfMap } from '../maps/map.js';
+import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
@@ -35,7 +35,7 @@ import type { HelperFn, VmEnv } from '../vm/env.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import type { TimerFieldState } from './typed.js';
-import { ProgObject, Program, type ProgOwner } from './program.js';
+import { ProgObject, Program, MAX_REPEAT, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
 import { EBADF } from '../uapi/errno.js';
@@ -57,12 +57,33 @@ export interface RuntimeOptions {
   clock?: 'virtual' | 'real' | RuntimeClockOptions;
   /** number of simulated CPUs (per-CPU maps, bpf_get_smp_processor_id); default 1 */
   cpus?: number;
-  /** arena limit in bytes (maps, stacks, packets); default 1 GiB */
+  /** arena limit in bytes (maps, stacks, packets); default and most: 4 GiB - 64 KiB (a wasm32 memory; pages are committed as touched) */
   memoryLimit?: number;
   /** live bpf_timer limit before bpf_timer_init returns -ENOMEM */
   maxTimers?: number;
-  /** instruction budget per run (a guard for unverified loops) */
+  /**
+   * An explicit instruction cap per run (default: none): a run that executes
+   * more fails with VmError kind 'budget'. Verified programs always end; the
+   * default guard against a verifier bug is the watchdog, runTimeoutMs.
+   */
   maxInsns?: number;
+  /**
+   * Watchdog: wall-clock ms one run (with its bpf_loop callbacks and tail
+   * calls) may take before it fails with VmError kind 'timeout' (default
+   * 60 000; Infinity: off). bpf_loop(8M) with a long callback finishes well
+   * within it; only a verifier bug can make a verified program run longer.
+   */
+  runTimeoutMs?: number;
+  /**
+   * Largest object file loadObject reads from a path (default 256 MiB); the
+   * size is checked before reading, and non-regular files are refused.
+   */
+  maxObjectBytes?: number;
+  /**
+   * Largest BPF_PROG_TEST_RUN repeat (default 1 000 000; the kernel takes any
+   * u32 and runs for as long as that takes): beyond it a run fails with -EINVAL.
+   */
+  maxRepeat?: number;
   /** seed of bpf_get_prandom_u32, for reproducible runs */
   seed?: number;
   /**
@@ -84,6 +105,9 @@ export interface RuntimeOptions {
   /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
   host?: Host | HostSpec;
 }
+
+/** RuntimeOptions.maxRepeat's default: the test-run repeat bound (MAX_REPEAT of program.ts) */
+export const DEFAULT_MAX_REPEAT = MAX_REPEAT;
 
 export interface RuntimeStats {
   maps: number;
@@ -140,6 +164,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly cpus: number;
   readonly defaultCpu = 0;
   readonly maxInsns: number | undefined;
+  readonly runTimeoutMs: number | undefined;
+  readonly maxObjectBytes: number;
+  readonly maxRepeat: number;
   /** RuntimeOptions.capBpf */
   readonly capBpf: boolean;
   private readonly btfSource: Uint8Array | undefined;
@@ -183,6 +210,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   constructor(opts: RuntimeOptions = {}) {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
+    this.runTimeoutMs = opts.runTimeoutMs;
+    this.maxObjectBytes = opts.maxObjectBytes ?? 256 << 20; // DEFAULT_MAX_OBJECT_BYTES of input.ts (not imported: node:fs)
+    this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
     // a path is read now (a missing file fails here), parsed on first use
     this.btfSource = typeof opts.btf === 'string' ? readFileNow(opts.btf) : opts.btf;
@@ -208,6 +238,18 @@ export class Runtime implements HelperEnv, ProgOwner {
       },
       put: (m) => this.mapsByPtr.get(m.ptr)?.put(),
       id: (m) => m.id,
+    };
+    // a prog array's slots hold program references; user space names a program by its id
+    this.mapEnv.progs = {
+      get: (ufd) => {
+        const p = this.progById(ufd);
+        if (p === undefined) return -EBADF;
+        p.inc();
+        return p;
+      },
+      put: (p) => (p as ProgObject).put(),
+      id: (p) => (p as ProgObject).id,
+      compat: (p) => (p as ProgObject).compat,
     };
     this.timers = new BpfTimerTable<HelperMap, BpfTimerProg>({
       clock: this.clock,
@@ -241,8 +283,9 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   /** Parses an object file (path or bytes), creates its maps, verifies and loads its programs. */
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
-    // node:fs is imported here, not at the top, so the core bundles for the browser
-    const bytes = typeof source === 'string' ? new Uint8Array(await (await import('node:fs/promises')).readFile(source)) : source;
+    // node:fs is reached through a dynamic import, not at the top, so the core bundles for the browser
+    const bytes = typeof source === 'string'
+      ? (await import('./input.js')).readInputFile(source, 'object file', this.maxObjectBytes) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }
@@ -267,15 +310,22 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number } = {}): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; compat?: Partial<ProgCompat> } = {}): ProgObject {
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0);
+    const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c);
     this.progs.add(p);
     return p;
+  }
+
+  /** A live program by id (what BPF_PROG_GET_FD_BY_ID finds), or undefined. */
+  progById(id: number): ProgObject | undefined {
+    for (const p of this.progs) if (p.id === id && !p.isFreed) return p;
+    return undefined;
   }
 
   mapFreed(m: MapObject): void {

@@ -4,7 +4,8 @@
 export type VmErrorKind =
   | 'invalid-insn' // malformed bytecode reached at run time (unknown opcode, bad register, ...)
   | 'memory' // a load/store/atomic outside any live arena block, or without the needed access
-  | 'budget' // the instruction budget ran out (an endless loop)
+  | 'budget' // an explicit instruction cap (InterpreterOptions.maxInsns) ran out
+  | 'timeout' // the wall-clock watchdog stopped the run (only a verifier bug makes a verified program run that long)
   | 'call-depth' // more than MAX_CALL_FRAMES nested frames
   | 'helper' // unknown helper id, or a helper failed
   | 'entry'; // bad run() arguments (entry pc, argument count)

@@ -21,20 +21,38 @@ const SKF_LL_OFF = -0x200000;
 import * as I from './int64.js';
 
 export interface InterpreterOptions {
-  /** instructions one run may execute before it fails with kind 'budget' (default 100M) */
+  /**
+   * An explicit cap: instructions one run may execute before it fails with
+   * kind 'budget' (default: none). The verifier proves every program ends, so
+   * the default guard is the wall-clock watchdog below, which never stops a
+   * verified program the kernel would run to completion (bpf_loop(8M) with a
+   * long callback runs hundreds of millions of instructions).
+   */
   maxInsns?: number;
+  /**
+   * Watchdog: wall-clock milliseconds one run (with its bpf_loop callbacks and
+   * tail calls) may take before it fails with kind 'timeout' (default 60 000;
+   * Infinity turns it off). Only a verifier bug can make a program run that long.
+   */
+  timeoutMs?: number;
   /** simulated CPU number seen by helpers (default 0) */
   cpu?: number;
 }
 
-export const DEFAULT_MAX_INSNS = 100_000_000;
+/** the watchdog's default limit per run, ms */
+export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
+/** instructions between two looks at the clock (about 20-100 ms of interpretation) */
+const WATCHDOG_SLICE = 1 << 22;
 
 const TWO32 = 0x1_0000_0000;
 
 export class Interpreter implements VmContext {
   readonly arena: Arena;
   cpu: number;
+  /** explicit instruction cap per run (Infinity: none) */
   maxInsns: number;
+  /** watchdog limit per run, ms (Infinity: none) */
+  timeoutMs: number;
   /** instructions executed by the last (outermost) run, including nested calls */
   insnCount = 0;
 
@@ -46,7 +64,11 @@ export class Interpreter implements VmContext {
   // one 512-byte arena block per call frame, reused between runs
   private readonly frames: number[] = [];
   private depth = 0;
+  // instructions left before the next look at the cap/clock, and how many
+  // were granted before this slice
   private budget = 0;
+  private granted = 0;
+  private deadline = 0;
   private tailCalls = 0;
   private pendingTail: DecodedProgram | null = null;
 
@@ -55,13 +77,23 @@ export class Interpreter implements VmContext {
     this.arena = env.arena;
     this.prog = decodeProgram(program);
     this.cpu = opts.cpu ?? 0;
-    this.maxInsns = opts.maxInsns ?? DEFAULT_MAX_INSNS;
+    this.maxInsns = opts.maxInsns ?? Infinity;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+    if (!(this.maxInsns > 0) || !(this.timeoutMs > 0)) throw new RangeError('maxInsns and timeoutMs must be positive');
+  }
+
+  /** instructions this run may execute before the cap or the next clock check */
+  private nextSlice(): number {
+    return Math.min(WATCHDOG_SLICE, this.maxInsns - this.granted);
   }
 
   /** Runs from instruction `entryPc` with r1..r5 = args; returns r0 (unsigned 64-bit). */
   run(entryPc: number, args: readonly bigint[] = []): bigint {
     if (this.level > 0) return this.callFunction(entryPc, args);
-    this.budget = this.maxInsns;
+    this.granted = 0;
+    this.budget = this.nextSlice();
+    this.granted = this.budget;
+    this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
@@ -69,7 +101,7 @@ export class Interpreter implements VmContext {
     try {
       return this.enter(entryPc, args);
     } finally {
-      this.insnCount = this.maxInsns - this.budget;
+      this.insnCount = this.granted - Math.max(0, this.budget);
       this.prog = root; // a tail call replaced it for this run only
     }
   }
@@ -146,9 +178,24 @@ export class Interpreter implements VmContext {
     return new VmError('memory', pc, `invalid ${what} of ${size} bytes at 0x${addr.toString(16)}`, addr);
   }
 
-  private budgetError(pc: number): VmError {
-    this.budget = 0;
-    return new VmError('budget', pc, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
+  /**
+   * The slice ran out: a new one, or the typed error of the cap or the
+   * watchdog. Returns the new budget (the caller's local copy).
+   */
+  private refill(pc: number): number {
+    if (this.granted >= this.maxInsns) {
+      this.budget = 0;
+      throw new VmError('budget', pc, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
+    }
+    if (performance.now() > this.deadline) {
+      this.budget = 0;
+      throw new VmError('timeout', pc, `run stopped by the watchdog after ${this.timeoutMs} ms (${this.granted} instructions): ` +
+        'a verified program cannot loop forever, so this is a verifier bug or a limit set too low (RuntimeOptions.runTimeoutMs, --run-timeout)');
+    }
+    const n = this.nextSlice();
+    this.granted += n;
+    // the decrement that found the slice empty belongs to this instruction
+    return n - 1;
   }
 
   private depthError(pc: number): VmError {
@@ -191,7 +238,7 @@ export class Interpreter implements VmContext {
     for (;;) {
       // cold paths build their errors out of line: a template literal in
       // this loop body halves its speed under TurboFan
-      if (--budget < 0) throw this.budgetError(pc);
+      if (--budget < 0) budget = this.refill(pc);
       const at = pc;
       const p = pc << 2;
       const w0 = w[p]!;

@@ -47,6 +47,9 @@
  *     NAME=0xHEX    anything else (struct, union, pointer, float, 2-D array,
  *                   __int128, bitfield-ish ints): its bytes in memory order
  *     NAME=freed    the variable's map no longer exists (see dump())
+ *   slot:MAP:IDX:PROG ok|err=-EXXX   BPF_MAP_UPDATE_ELEM of MAP[IDX] (u32 key)
+ *                                    with PROG's fd (a prog array from user
+ *                                    space); PROG '-' deletes the slot
  *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
  *     record len=L data=HEX          NAME; then one line per record, in order
  *   perf:NAME records=N             perf_buffer__consume() on perf event array
@@ -90,7 +93,7 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_RINGBUF, S_PERF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_PERF, S_CTX, S_REPEAT, S_FLAGS, S_SIZE_OUT, S_UPDATE };
 
 struct step {
 	enum step_kind kind;
@@ -334,6 +337,16 @@ static void parse_step(const char *text, int idx, struct step *st)
 		st->kind = S_CLOSE_MAP;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "slot")) {
+		const char *c1 = strchr(arg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		st->kind = S_SLOT;
+		if (!c1 || !c2 || c1 == arg || c2 == c1 + 1 || !c2[1])
+			usage_die("step %d: '%s' needs MAP:IDX:PROG", idx, text);
+		for (const char *q = c1 + 1; q < c2; q++)
+			if (*q < '0' || *q > '9')
+				usage_die("step %d: bad slot index in '%s'", idx, text);
+		st->num = strtoull(c1 + 1, NULL, 10);
 	} else if (!strcmp(verb, "ringbuf")) {
 		st->kind = S_RINGBUF;
 		if (!*arg)
@@ -860,6 +873,35 @@ static void do_run(const char *name, int with_pkt, const unsigned char *pkt, int
 	printf("\n");
 }
 
+/* slot:MAP:IDX:PROG: user space puts a program into a prog array */
+static void do_slot(const char *arg, __u32 key)
+{
+	char map_name[128], en[32];
+	const char *c1 = strchr(arg, ':'), *prog_name = strchr(c1 + 1, ':') + 1;
+	struct map_rec *r;
+	int err;
+
+	snprintf(map_name, sizeof(map_name), "%.*s", (int)(c1 - arg), arg);
+	r = find_map(map_name);
+	if (!r)
+		usage_die("no map '%s' in the object", map_name);
+	if (!strcmp(prog_name, "-")) {
+		err = bpf_map_delete_elem(bpf_map__fd(r->map), &key);
+	} else {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, prog_name);
+		int fd;
+
+		if (!p)
+			usage_die("no program '%s' in the object", prog_name);
+		fd = bpf_program__fd(p);
+		err = bpf_map_update_elem(bpf_map__fd(r->map), &key, &fd, BPF_ANY);
+	}
+	if (err)
+		printf("slot:%s err=-%s\n", arg, errno_name(errno, en, sizeof(en)));
+	else
+		printf("slot:%s ok\n", arg);
+}
+
 /* ---------- ringbuf ---------- */
 
 struct rb_records {
@@ -1116,6 +1158,9 @@ int main(int argc, char **argv)
 			break;
 		case S_DUMP:
 			dump();
+			break;
+		case S_SLOT:
+			do_slot(st->arg, (__u32)st->num);
 			break;
 		case S_RINGBUF:
 			do_ringbuf(st->arg);

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { kernelAvailable, listGoldens, readGolden, repoRoot, runKernelScenario } from '../kernel/kernel.js';
 
 const TSBPF = join(repoRoot, 'bin', 'tsbpf');
-const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'test/maps', 'examples'];
+const DIRS = ['test/kernel', 'test/timers-diff', 'test/timers-selftest', 'test/isolation', 'test/maps', 'test/vm/budget', 'test/tailcall', 'examples'];
 
 function runTsbpf(args: string[]): Promise<{ stdout: string; status: number }> {
   return new Promise((resolve) => {
@@ -51,6 +51,8 @@ const LIVE = new Set([
   'test/timers-diff/mim.inner-closed-first.kernel.out',
   'test/timers-diff/mim.close-inner.kernel.out',
   'test/isolation/stale_ptr.basic.kernel.out',
+  'test/tailcall/dispatch.basic.kernel.out',
+  'test/tailcall/mixed.load.kernel.out',
 ]);
 const avail = kernelAvailable();
 const liveSkip = avail.ok ? false : `live kernel not available: ${avail.why ?? '?'}`;

@@ -124,6 +124,20 @@ test('instruction budget ends an endless loop', () => {
   assert.equal(ok.vm.run(0), 5n);
 });
 
+test('the watchdog ends a runaway run with a typed error; without a cap, 20 M instructions run to the end', () => {
+  const s = setup('mov %r0, 0\nloop:\nadd %r0, 1\nja loop', { timeoutMs: 50 });
+  const t0 = performance.now();
+  const e = vmError(() => s.vm.run(0));
+  assert.equal(e.kind, 'timeout');
+  assert.match(e.message, /watchdog after 50 ms/);
+  assert.ok(performance.now() - t0 < 5000, 'stopped soon after the limit');
+  // more than the old 100M-style budget slices: counts past several refills exactly
+  const n = 20_000_000;
+  const ok = setup(`mov %r0, 0\nloop:\nadd %r0, 1\njlt %r0, ${n}, loop\nexit`);
+  assert.equal(ok.vm.run(0), BigInt(n));
+  assert.equal(ok.vm.insnCount, 1 + 2 * n + 1);
+});
+
 test('tail calls: same frame and r1, at most 33, failure falls through', () => {
   // each run counts itself in *(u64 *)r1 then tail-calls itself via helper 12
   const prog = `
