@@ -9,7 +9,7 @@ import {
 } from '../isa/opcodes.js';
 import { LD_IMM64, type Insn } from '../isa/insn.js';
 import type { FuncInfo, SubprogInfo } from './env.js';
-import { EINVAL } from '../uapi/errno.js';
+import { E2BIG, EINVAL } from '../uapi/errno.js';
 
 /** An error found before simulation; errno as the kernel returns it. */
 export class CheckError extends Error {
@@ -37,6 +37,9 @@ export function isJump(x: Insn): boolean {
 }
 
 /** Subprogram starts from pseudo calls, pseudo funcs and func_info; sorted. */
+/** BPF_MAX_SUBPROGS */
+const BPF_MAX_SUBPROGS = 256;
+
 export function findSubprogs(insns: readonly Insn[], funcInfo?: readonly FuncInfo[]): SubprogInfo[] {
   const starts = new Set<number>([0]);
   for (let i = 0; i < insns.length; i++) {
@@ -48,6 +51,8 @@ export function findSubprogs(insns: readonly Insn[], funcInfo?: readonly FuncInf
         throw new CheckError('call to invalid destination', EINVAL, i);
       }
       starts.add(t);
+      // add_subprog: BPF_MAX_SUBPROGS, the main program included
+      if (starts.size > BPF_MAX_SUBPROGS) throw new CheckError('too many subprograms', E2BIG, i);
     }
     if (isLdImm64(x)) i++;
   }

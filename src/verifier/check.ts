@@ -10,11 +10,12 @@ import {
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
+import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
-import { checkMapAccessType, rdonlyMapRead } from './map_access.js';
+import { rdonlyMapRead } from './map_access.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
@@ -27,7 +28,7 @@ import {
   type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
   statesEqual, statesExact,
 } from './state.js';
-import { tnumAdd, tnumConst, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
@@ -38,8 +39,17 @@ import { checkInsnFields } from './insn_fields.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
+/** reg_not_null: pointer types the kernel knows are not NULL in a comparison with 0 */
+const REG_NOT_NULL = new Set<RegType>([
+  RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
+  RegType.PTR_TO_SOCK_COMMON, RegType.TRUSTED_PTR_TO_BTF_ID, RegType.PTR_TO_MEM, RegType.PTR_TO_RDONLY_MEM,
+  RegType.PTR_TO_RINGBUF_MEM,
+]);
+/** BPF_ABS (BPF_LD mode) */
+const BPF_ABS_MODE = 0x20;
 const MAX_PACKET_OFF = 0xffff;
-const MAX_STATES_PER_INSN = 64;
+/** miss_cnt > hit_cnt * n + n evicts an explored state (n = 64 only for iterator/may_goto checkpoints) */
+const EVICT_N = 3;
 
 const ALU_STR: Record<number, string> = {
   [BPF_ADD]: '+=', [BPF_SUB]: '-=', [BPF_MUL]: '*=', [BPF_DIV]: '/=', [BPF_OR]: '|=', [BPF_AND]: '&=',
@@ -66,6 +76,8 @@ export class Verifier {
   cur!: VState;
   private readonly work: WorkItem[] = [];
   private readonly explored = new Map<number, Checkpoint[]>();
+  /** explored states not evicted (env->explored_states_size) */
+  private exploredSize = 0;
   private readonly prunePoint: Uint8Array;
   /** targets of branch edges (mark_jmp_point): each visit is a jmp_history entry in the kernel */
   private readonly jmpPoint: Uint8Array;
@@ -76,6 +88,12 @@ export class Verifier {
   /** async callback roots already queued, by subprog + map identity */
   private readonly asyncSeen = new Set<string>();
   readonly allowUninitStack = true;
+  /** a pointer may leave the program: returned by main, or stored outside the stack (allow_ptr_leaks) */
+  leaksPointers = false;
+  /** uninitialized stack bytes were read (allowed to a privileged loader): their value is unspecified */
+  readsUninitStack = false;
+  /** an uninitialized stack read: noted; true when the loader may not do it */
+  private uninitRead(): boolean { this.readsUninitStack = true; return !this.allowUninitStack; }
 
   constructor(readonly input: VerifierInput, readonly subprogs: SubprogInfo[], log: VerifierLog) {
     this.insns = input.insns;
@@ -206,7 +224,10 @@ export class Verifier {
     const force = this.cur.jmpCnt > 40;
     let addNewState = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2
       && this.stats.processedInsns - this.prevInsnProcessed >= 8);
-    for (const cp of list) {
+    // newest first, as the kernel adds new states at the head of the list
+    const statesCnt = list.length;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const cp = list[k]!;
       if (cp.branches > 0) {
         if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
           // the kernel follows the message with the two states it compared
@@ -218,17 +239,19 @@ export class Verifier {
         }
         // inside a loop: do not add states too often
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
-        continue;
-      }
-      if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+        cp.hitCnt = (cp.hitCnt ?? 0) + 1;
         // propagate_precision: what mattered below the old state matters here too
         this.propagatePrecision(cp);
         return true;
       }
+      // miss: states that keep missing are evicted (only counted when a new state
+      // is going to be added, so a loop keeps states of early and late iterations)
+      if (addNewState) cp.missCnt = (cp.missCnt ?? 0) + 1;
+      if ((cp.missCnt ?? 0) > (cp.hitCnt ?? 0) * EVICT_N + EVICT_N) { list.splice(k, 1); this.exploredSize--; }
     }
-    if (list.length > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = list.length;
-    // bounded list per insn (the kernel evicts states that never prune, too)
-    if (!addNewState || list.length >= MAX_STATES_PER_INSN) return false;
+    if (statesCnt > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = statesCnt;
+    if (!addNewState) return false;
     this.prevJmpsProcessed = this.jmpsProcessed;
     this.prevInsnProcessed = this.stats.processedInsns;
     const cp: Checkpoint = { insn: idx, state: copyState(this.cur), branches: 1, parent: this.cur.cp, hist: this.cur.hist };
@@ -241,7 +264,7 @@ export class Verifier {
     list.push(cp);
     this.explored.set(idx, list);
     this.stats.totalStates++;
-    this.stats.peakStates++;
+    if (++this.exploredSize > this.stats.peakStates) this.stats.peakStates = this.exploredSize;
     return false;
   }
 
@@ -527,7 +550,7 @@ export class Verifier {
         if (mode !== BPF_MEM && mode !== BPF_MEMSX) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
         this.readReg(x.src);
         this.checkDst(x.dst);
-        const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined);
+        const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined, false, mode === BPF_MEMSX);
         let out = v ?? scalarUnknown();
         if (mode === BPF_MEMSX && out.type === RegType.SCALAR_VALUE) out = signExtendScalar(out, sizeBytes(BPF_SIZE(x.code)));
         this.setReg(x.dst, out);
@@ -550,9 +573,9 @@ export class Verifier {
         return true;
       case BPF_LD:
         if (x.code !== LD_IMM64) {
-          // may_access_skb: only socket filters and tc programs have legacy packet loads
-          if (![1, 3, 4].includes(this.input.progType)) fail('BPF_LD_[ABS|IND] instructions not allowed for this program type', EINVAL);
-          fail('BPF_LD_[ABS|IND] instructions are not supported by tsbpf', EINVAL);
+          this.checkLdAbs(x);
+          this.insnIdx++;
+          return true;
         }
         this.checkLdImm64(x, idx);
         this.insnIdx += 2;
@@ -646,7 +669,9 @@ export class Verifier {
     r.id = 0;
     const dv = viewOf(d, bits), sv = viewOf(s, bits);
     if (!safeToCompute(op, sv) || isDivMod(op)) {
-      this.setReg(x.dst, scalarUnknownBits(bits));
+      // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
+      // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
+      this.setReg(x.dst, scalarUnknown());
       return;
     }
     writeView(r, aluView(op, dv, sv));
@@ -689,6 +714,8 @@ export class Verifier {
       fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited`, EACCES);
     }
     if (op === BPF_SUB && ptrIsSrc) fail(`R${x.dst} tried to subtract pointer from scalar`, EACCES);
+    // constant or not (JITs may not cope with a frame pointer moving down by subtraction)
+    if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
     if (op === BPF_AND || op === BPF_OR || op === BPF_XOR) fail(`R${x.dst} bitwise operator ${opStr} on pointer prohibited`, EACCES);
     if (op !== BPF_ADD && op !== BPF_SUB) fail(`R${x.dst} pointer arithmetic with ${opStr} operator prohibited`, EACCES);
     // check_reg_sane_offset
@@ -704,7 +731,6 @@ export class Verifier {
       const n = Number(kv);
       r.off = op === BPF_ADD ? ptr.off + n : ptr.off - n;
     } else {
-      if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
       r.varOff = op === BPF_ADD ? tnumAdd(ptr.varOff, off.varOff) : tnumSub(ptr.varOff, off.varOff);
       markUnbounded(r);
       if (op === BPF_ADD) {
@@ -731,15 +757,45 @@ export class Verifier {
     const d = this.readReg(x.dst);
     if (x.imm === BPF_CMPXCHG) this.readReg(0);
     const s = this.regs[x.src]!;
-    if (s.type !== RegType.SCALAR_VALUE) fail(`R${x.src} leaks addr into mem`, EACCES);
+    // (a pointer operand would "leak addr into mem" only for an unprivileged loader: allow_ptr_leaks)
+    if (s.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (d.type === RegType.PTR_TO_CTX || d.type === RegType.PTR_TO_PACKET || d.type === RegType.PTR_TO_PACKET_META) {
       fail(`BPF_ATOMIC stores into R${x.dst} ${d.type} is not allowed`, EACCES);
     }
-    this.checkMemAccess(x.dst, x.off, size, 'read', undefined);
-    this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown());
-    const fetched = size === 4 ? scalarUnknownBits(32) : scalarUnknown();
-    if (x.imm === BPF_CMPXCHG) this.setReg(0, fetched);
-    else if (x.imm & BPF_FETCH || x.imm === BPF_XCHG) { this.checkDst(x.src); this.setReg(x.src, fetched); }
+    this.checkMemAccess(x.dst, x.off, size, 'read', undefined, true);
+    // check_atomic_rmw: the fetch lands in its register before the write is
+    // checked, so a fetch into the pointer register itself (cmpxchg through
+    // R0, fetch-add with src == dst) leaves a scalar to write through
+    const loadReg = x.imm === BPF_CMPXCHG ? 0 : x.imm & BPF_FETCH || x.imm === BPF_XCHG ? x.src : -1;
+    if (loadReg >= 0) { this.checkDst(loadReg); if (loadReg === x.dst) this.setReg(loadReg, scalarUnknown()); }
+    this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown(), true);
+    if (loadReg >= 0) this.setReg(loadReg, size === 4 ? scalarUnknownBits(32) : scalarUnknown());
+  }
+
+  /**
+   * check_ld_abs: legacy packet loads through the skb in R6. The kernel turns
+   * them into a helper call (R1-R5 clobbered, R0 the bytes, zero-extended) and
+   * an exit returning 0 when the offset is outside the packet.
+   */
+  private checkLdAbs(x: Insn): void {
+    // may_access_skb: socket filters and tc programs
+    if (![1, 3, 4].includes(this.input.progType)) fail('BPF_LD_[ABS|IND] instructions not allowed for this program type', EINVAL);
+    const mode = BPF_MODE(x.code);
+    if (x.dst !== 0 || x.off !== 0 || BPF_SIZE(x.code) === 0x18 || (mode === BPF_ABS_MODE && x.src !== 0)) {
+      fail('BPF_LD_[ABS|IND] uses reserved fields', EINVAL);
+    }
+    this.readReg(6);
+    // check_resource_leak: the implicit exit must not leave a lock held
+    if (this.cur.lock) fail('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region', EINVAL);
+    const ctx = this.regs[6]!;
+    if (ctx.type !== RegType.PTR_TO_CTX) fail('at the time of BPF_LD_ABS|IND R6 != pointer to skb', EINVAL);
+    if (mode !== BPF_ABS_MODE) this.readReg(x.src);
+    // check_ptr_off_reg
+    if (ctx.off !== 0) fail(`dereference of modified ctx ptr R6 off=${ctx.off} disallowed`, EACCES);
+    if (!tnumIsConst(ctx.varOff)) fail(`variable ctx access var_off=${tnumStr(ctx.varOff)} disallowed`, EACCES);
+    for (let r = 1; r <= 5; r++) { this.markRegScratched(r); this.setReg(r, notInit()); }
+    this.markRegScratched(0);
+    this.setReg(0, scalarUnknown());
   }
 
   // ---- ld_imm64 -------------------------------------------------------------------
@@ -751,7 +807,9 @@ export class Verifier {
       const target = idx + x.imm + 1;
       const sp = this.subprogs.findIndex((s) => s.start === target);
       if (sp < 0) fail('verifier bug. No program starts at insn ' + target, EFAULT);
-      if (this.input.funcInfo && this.subprogs[sp]!.linkage !== 'static') fail('callback function not static', EINVAL);
+      // check_ld_imm: a callback's linkage comes from BTF, so it needs func_info
+      if (!this.input.funcInfo?.length) fail('missing btf func_info', EINVAL);
+      if (this.subprogs[sp]!.linkage !== 'static') fail('callback function not static', EINVAL);
       this.setReg(x.dst, ptrReg(RegType.PTR_TO_FUNC, { subprog: sp }));
       return;
     }
@@ -772,13 +830,22 @@ export class Verifier {
   /**
    * check_mem_access: a load (returns the loaded register) or a store of `val`.
    */
-  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
+  checkMemAccess(regno: number, insnOff: number, size: number, t: AccessType, val: RegState | undefined, strictAlign = false, ldsx = false): RegState | undefined {
     const reg = this.regs[regno]!;
+    if (val && val.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK) this.leaksPointers = true;
     const off = insnOff + reg.off;
+    // check_ptr_alignment with strict_alignment_once (atomics): every pointer kind strictly aligned
+    if (strictAlign && size > 1 && reg.type !== RegType.PTR_TO_STACK) {
+      const desc = reg.type === RegType.PTR_TO_MAP_VALUE ? 'value ' : reg.type === RegType.PTR_TO_MAP_KEY ? 'key '
+        : reg.type === RegType.PTR_TO_CTX ? 'context ' : '';
+      if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
+        fail(`misaligned ${desc}access off ${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${insnOff} size ${size}`, EACCES);
+      }
+    }
     switch (reg.type) {
       case RegType.PTR_TO_MAP_VALUE: {
         const map = reg.map!;
-        checkMapAccessType(map, off, size, t === 'write');
+        this.checkMapAccessType(map, off, size, t);
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map value');
         this.checkSpecialFields(reg, off, size, map);
         if (t !== 'read') return undefined;
@@ -808,7 +875,7 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
-        const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write');
+        const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
         // check_ctx_access: what BPF_PROG_TEST_RUN's ctx_size_in must cover
         if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
@@ -857,6 +924,12 @@ export class Verifier {
       this.log.error(msg(reg.umax + BigInt(off)));
       fail(`R${regno} max value is outside of the allowed memory range`, EACCES);
     }
+  }
+
+  /** check_map_access_type: BPF_F_RDONLY_PROG (.rodata) / BPF_F_WRONLY_PROG maps, from the program's side */
+  private checkMapAccessType(map: MapMeta, off: number, size: number, t: AccessType): void {
+    if (t === 'write' && map.flags & BPF_F_RDONLY_PROG) fail(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`, EACCES);
+    if (t === 'read' && map.flags & BPF_F_WRONLY_PROG) fail(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`, EACCES);
   }
 
   /** bpf_timer and bpf_spin_lock fields are off limits to loads and stores. */
@@ -909,7 +982,8 @@ export class Verifier {
 
   private checkStackAccess(regno: number, reg: RegState, off: number, size: number, t: AccessType, val: RegState | undefined): RegState | undefined {
     const frame = this.cur.frames[reg.frameno]!;
-    if (tnumIsConst(reg.varOff) && (off + Number(reg.varOff.value)) % size !== 0) {
+    // stack accesses are always strictly aligned, variable offsets included (check_ptr_alignment)
+    if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
       fail(`misaligned stack access off ${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${off - reg.off} size ${size}`, EACCES);
     }
     const [lo, hi] = this.stackBounds(regno, reg, off, size, t === 'read' ? ' read from' : ' write to');
@@ -920,6 +994,7 @@ export class Verifier {
       for (let a = lo; a < hi; a++) {
         const i = MAX_BPF_STACK + a;
         if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
+        else if (frame.stype[i] === Stk.INVALID) this.readsUninitStack = true;
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
       }
       return t === 'read' ? scalarUnknown() : undefined;
@@ -986,7 +1061,7 @@ export class Verifier {
         const k = frame.stype[b]!;
         if (k === Stk.SPILL) spills++;
         else if (k === Stk.ZERO) zeros++;
-        else if (k === Stk.INVALID && !this.allowUninitStack) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+        else if (k === Stk.INVALID && this.uninitRead()) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
       }
       if (spills === size && tnumIsConst(sp.reg.varOff) && sp.reg.varOff.value === 0n) { fill(); return scalarConst(0n); }
       if (zeros === size) return scalarConst(0n);
@@ -998,7 +1073,7 @@ export class Verifier {
       if (k !== Stk.ZERO) allZero = false;
       if (k === Stk.SPILL && frame.spills[b >> 3]?.reg.type !== RegType.SCALAR_VALUE) fail('invalid size of register fill', EACCES);
       // a dynptr's slots are not readable as data
-      if ((k === Stk.INVALID && !this.allowUninitStack) || k === Stk.DYNPTR) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
+      if ((k === Stk.INVALID && this.uninitRead()) || k === Stk.DYNPTR) fail(`invalid read from stack off ${off}+${b - i} size ${size}`, EACCES);
     }
     if (allZero) return scalarConst(0n);
     return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
@@ -1019,14 +1094,14 @@ export class Verifier {
         for (let a = lo; a < hi; a++) {
           const i = MAX_BPF_STACK + a;
           if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; continue; }
-          if (frame.stype[i] === Stk.INVALID && !this.allowUninitStack) {
+          if (frame.stype[i] === Stk.INVALID && this.uninitRead()) {
             fail(`invalid indirect read from stack R${regno} off ${lo}+${a - lo} size ${size}`, EACCES);
           }
         }
         return;
       }
       case RegType.PTR_TO_MAP_VALUE:
-        checkMapAccessType(reg.map!, reg.off, size, t === 'write');
+        this.checkMapAccessType(reg.map!, reg.off, size, t);
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.valueSize, 'map value');
         // check_map_access: a helper may not touch a bpf_timer / bpf_spin_lock either
         this.checkSpecialFields(reg, reg.off, size, reg.map!);
@@ -1074,9 +1149,12 @@ export class Verifier {
         this.insnIdx = idx + 1;
         return true;
       }
-      // a non-null pointer is never equal to 0
-      this.insnIdx = op === BPF_JNE ? target : idx + 1;
-      return true;
+      // reg_not_null: these pointers are never equal to 0 (ctx, stack and packet
+      // pointers are not in the kernel's list: both ways are followed)
+      if (REG_NOT_NULL.has(d.type)) {
+        this.insnIdx = op === BPF_JNE ? target : idx + 1;
+        return true;
+      }
     }
 
     if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
@@ -1198,7 +1276,8 @@ export class Verifier {
       case BPF_JLE: goodOnTaken = true; open = false; break;
       default: return false;
     }
-    if (good.umax > BigInt(MAX_PACKET_OFF) || good.off < 0) return false;
+    // find_good_pkt_pointers: no range from a pointer that may lie past MAX_PACKET_OFF
+    if (good.off < 0 || (good.off === 0 && open) || good.umax > BigInt(MAX_PACKET_OFF) || good.umax + BigInt(good.off) > BigInt(MAX_PACKET_OFF)) return false;
     const newRange = good.off + (open ? 0 : 0);
     const other = copyState(this.cur);
     const markGood = (st: VState): void => {
@@ -1268,6 +1347,7 @@ export class Verifier {
       if (this.cur.rcuLock) fail('BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region', EINVAL);
     }
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
+    if (this.cur.frames.length === 1 && r0.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (this.cur.frames.length > 1) {
       // prepare_func_exit
       if (f.inCallbackFn) {

@@ -1,7 +1,7 @@
 // Context access rules per program type (the is_valid_access callbacks of
 // xdp, tc, socket filter, tracing and syscall programs).
 import * as F from '../uapi/bpf_func.js';
-import { BPF_PROG_TYPE_SCHED_ACT } from '../uapi/bpf.js';
+import { BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_ACT } from '../uapi/bpf.js';
 import { RegType } from './reg_state.js';
 
 export interface CtxAccess {
@@ -12,19 +12,71 @@ export interface CtxAccess {
 // struct xdp_md: u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
 const XDP_MD_SIZE = 24;
 
-// struct __sk_buff (192 bytes); offsets of the fields with special rules.
-const SKB = {
-  size: 192, mark: 8, queueMapping: 12, priority: 32, tcIndex: 44, cb0: 48, cbEnd: 68,
-  tcClassid: 72, data: 76, dataEnd: 80, family: 88, dataMeta: 140, flowKeys: 144, tstamp: 152,
-  sk: 168, hwtstamp: 184,
-};
+// struct __sk_buff (192 bytes): [first, last] byte of the fields with rules of their own
+// (the kernel's bpf_ctx_range: a rule applies to an access starting anywhere in the field).
+const SKB_SIZE = 192;
+const R = {
+  mark: [8, 11], queueMapping: [12, 15], priority: [32, 35], tcIndex: [44, 47], cb: [48, 67],
+  tcClassid: [72, 75], data: [76, 79], dataEnd: [80, 83], socket: [88, 139] /* family .. local_port */,
+  dataMeta: [140, 143], flowKeys: [144, 151], tstamp: [152, 159], wireLen: [160, 163],
+  hwtstamp: [184, 191], pad: [181, 183], sk: [168, 175], ips: [92, 131] /* remote_ip4 .. local_ip6[3] */,
+} as const;
+const SKB_TSTAMP_TYPE = 180;
+const inR = (off: number, r: readonly [number, number]): boolean => off >= r[0] && off <= r[1];
+const scalar: CtxAccess = { loads: RegType.SCALAR_VALUE };
 
-/** u64 fields of __sk_buff (only full 8-byte loads) */
-const SKB_U64 = new Set([SKB.flowKeys, SKB.tstamp, SKB.sk, SKB.hwtstamp]);
+/**
+ * The __sk_buff rules of socket filters (sk_filter_is_valid_access), tc
+ * (tc_cls_act_is_valid_access) and cgroup skb programs (cg_skb_is_valid_access,
+ * loaded with CAP_BPF and CAP_SYS_ADMIN), each ending in bpf_skb_is_valid_access.
+ * Checked against the kernel over every offset and size (test/verifier/ctx_sweep.test.ts).
+ */
+function skbAccess(progType: number, off: number, size: number, write: boolean): CtxAccess | undefined {
+  const tc = progType === F.BPF_PROG_TYPE_SCHED_CLS || progType === BPF_PROG_TYPE_SCHED_ACT;
+  let loads = RegType.SCALAR_VALUE;
+  if (progType === F.BPF_PROG_TYPE_SOCKET_FILTER) {
+    for (const r of [R.tcClassid, R.data, R.dataMeta, R.dataEnd, R.socket, R.tstamp, R.wireLen, R.hwtstamp]) if (inR(off, r)) return undefined;
+    if (write && !inR(off, R.cb)) return undefined;
+  } else if (tc) {
+    if (write && ![R.mark, R.tcIndex, R.priority, R.tcClassid, R.cb, R.tstamp, R.queueMapping].some((r) => inR(off, r))) return undefined;
+    if (inR(off, R.data)) loads = RegType.PTR_TO_PACKET;
+    else if (inR(off, R.dataMeta)) loads = RegType.PTR_TO_PACKET_META;
+    else if (inR(off, R.dataEnd)) loads = RegType.PTR_TO_PACKET_END;
+    else if (inR(off, R.socket)) return undefined;
+    else if (off === SKB_TSTAMP_TYPE) return size === 1 ? scalar : undefined;
+  } else {
+    for (const r of [R.tcClassid, R.dataMeta, R.wireLen]) if (inR(off, r)) return undefined;
+    if (write && ![R.mark, R.priority, R.cb, R.tstamp].some((r) => inR(off, r))) return undefined;
+    if (inR(off, R.data)) loads = RegType.PTR_TO_PACKET;
+    else if (inR(off, R.dataEnd)) loads = RegType.PTR_TO_PACKET_END;
+  }
+  // bpf_skb_is_valid_access
+  if (off < 0 || off >= SKB_SIZE || off % size !== 0) return undefined;
+  if (inR(off, R.cb)) return off + size > R.cb[1] + 1 ? undefined : scalar;
+  if (inR(off, R.data) || inR(off, R.dataMeta) || inR(off, R.dataEnd)) return size === 4 ? { loads } : undefined;
+  if (inR(off, R.flowKeys)) return undefined;
+  if (inR(off, R.hwtstamp)) return write || size !== 8 ? undefined : scalar;
+  if (inR(off, R.tstamp)) return size === 8 ? scalar : undefined;
+  // sk: only a full 8-byte load, a PTR_TO_SOCK_COMMON_OR_NULL (a register type tsbpf does not model yet)
+  if (inR(off, R.sk)) return undefined;
+  // addresses: whole words only
+  if (inR(off, R.ips)) return size === 4 && !write ? scalar : undefined;
+  if (off === SKB_TSTAMP_TYPE || inR(off, R.pad)) return undefined;
+  // the other fields are u32: full-size writes, narrow (power-of-two) reads
+  if (write) return size === 4 ? scalar : undefined;
+  return size <= 4 ? scalar : undefined;
+}
 
 /** Returns the load type, or undefined when the access is invalid. */
-export function checkCtxAccess(progType: number, off: number, size: number, write: boolean): CtxAccess | undefined {
+export function checkCtxAccess(progType: number, off: number, size: number, write: boolean, ldsx = false): CtxAccess | undefined {
   if (off < 0 || size <= 0 || off % size !== 0) return undefined;
+  const a = ctxAccess(progType, off, size, write);
+  // a sign-extending load (info->is_ldsx) of a packet pointer field is refused
+  if (a && ldsx && a.loads !== RegType.SCALAR_VALUE) return undefined;
+  return a;
+}
+
+function ctxAccess(progType: number, off: number, size: number, write: boolean): CtxAccess | undefined {
   switch (progType) {
     case F.BPF_PROG_TYPE_XDP: {
       if (write || off + size > XDP_MD_SIZE || size !== 4) return undefined;
@@ -37,40 +89,9 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
     }
     case F.BPF_PROG_TYPE_SCHED_CLS:
     case BPF_PROG_TYPE_SCHED_ACT:
-    case F.BPF_PROG_TYPE_SOCKET_FILTER: {
-      if (off + size > SKB.size) return undefined;
-      // sched_cls and sched_act share tc_cls_act_is_valid_access
-      const tc = progType !== F.BPF_PROG_TYPE_SOCKET_FILTER;
-      const field = off & ~3;
-      // family .. local_port are socket fields, not reachable from an skb program
-      if (field >= SKB.family && field < SKB.dataMeta) return undefined;
-      if (SKB_U64.has(off & ~7)) {
-        if (size !== 8) return undefined;
-        if (!tc) return undefined;
-        if (write) return tc && off === SKB.tstamp ? { loads: RegType.SCALAR_VALUE } : undefined;
-        if (off === SKB.sk || off === SKB.flowKeys) return undefined; // typed pointers we do not model
-        return { loads: RegType.SCALAR_VALUE };
-      }
-      if (size === 8) return undefined;
-      const isCb = field >= SKB.cb0 && field < SKB.cbEnd;
-      if (write) {
-        if (isCb) return { loads: RegType.SCALAR_VALUE };
-        if (!tc) return undefined;
-        if ([SKB.mark, SKB.priority, SKB.tcIndex, SKB.tcClassid, SKB.queueMapping].includes(field) && size === 4) {
-          return { loads: RegType.SCALAR_VALUE };
-        }
-        return undefined;
-      }
-      if (field === SKB.data || field === SKB.dataEnd || field === SKB.dataMeta) {
-        if (!tc || size !== 4 || off !== field) return undefined;
-        return {
-          loads: field === SKB.data ? RegType.PTR_TO_PACKET
-            : field === SKB.dataEnd ? RegType.PTR_TO_PACKET_END : RegType.PTR_TO_PACKET_META,
-        };
-      }
-      if (!tc && field === SKB.tcClassid) return undefined;
-      return { loads: RegType.SCALAR_VALUE };
-    }
+    case F.BPF_PROG_TYPE_SOCKET_FILTER:
+    case BPF_PROG_TYPE_CGROUP_SKB:
+      return skbAccess(progType, off, size, write);
     case F.BPF_PROG_TYPE_RAW_TRACEPOINT:
       if (write || size !== 8 || off + size > 8 * 12) return undefined;
       return { loads: RegType.SCALAR_VALUE };
@@ -101,5 +122,5 @@ export function checkCtxAccess(progType: number, off: number, size: number, writ
 
 /** Program types that may write packet data directly. */
 export function mayWritePacket(progType: number): boolean {
-  return progType === F.BPF_PROG_TYPE_XDP || progType === F.BPF_PROG_TYPE_SCHED_CLS || progType === BPF_PROG_TYPE_SCHED_ACT;
+  return progType === F.BPF_PROG_TYPE_XDP || progType === F.BPF_PROG_TYPE_SCHED_CLS;
 }

@@ -96,6 +96,10 @@ export interface VerifierResult {
    * (optimize_bpf_loop): flags the constant 0 and the same callback at every visit
    */
   inlinedLoops: number[];
+  /** a pointer value may reach the caller (returned, or stored in a map): allowed to a privileged loader */
+  leaksPointers?: boolean;
+  /** uninitialized stack bytes may be read (privileged): results may depend on them */
+  readsUninitStack?: boolean;
   /** helper ids called on some verified path (the loader refuses those the runtime does not implement) */
   helpers: number[];
   /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */

@@ -11,7 +11,7 @@ import {
   BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARENA,
 } from '../uapi/bpf.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
-import { LD_IMM64, type Insn } from '../isa/insn.js';
+import type { Insn } from '../isa/insn.js';
 import { EBADF, EINVAL, ENOTSUPP } from '../uapi/errno.js';
 import type { MapMeta } from './env.js';
 import { CheckError } from './cfg.js';
@@ -44,27 +44,22 @@ export function checkMapProgCompatibility(map: MapMeta, progType: number, sleepa
   }
 }
 
-/** Every map ld_imm64 names (map index in imm, as the verifier's input has it), in instruction order. */
-export function checkUsedMaps(insns: readonly Insn[], maps: readonly MapMeta[], progType: number, sleepable = false): void {
-  for (let i = 0; i < insns.length; i++) {
-    const x = insns[i]!;
-    if (x.code !== LD_IMM64) continue;
-    if (x.src === BPF_PSEUDO_MAP_FD || x.src === BPF_PSEUDO_MAP_VALUE) {
-      const m = maps[x.imm];
-      // resolve_pseudo_ldimm64 resolves every ld_imm64, reachable or not (found by the
-      // fuzz test: a bad map reference in dead code was accepted, and no loader can relocate it)
-      if (!m) throw new CheckError(`fd ${x.imm} is not pointing to valid bpf_map`, EBADF, i);
-      if (x.src === BPF_PSEUDO_MAP_VALUE) {
-        const off = (insns[i + 1]?.imm ?? 0) >>> 0;
-        if (off >= 1 << 29) throw new CheckError(`direct value offset of ${off} is not allowed`, EINVAL, i);
-        // only array maps have map_direct_value_addr, and it wants max_entries == 1
-        if (m.type !== BPF_MAP_TYPE_ARRAY) throw new CheckError('no direct value access support for this map type', EINVAL, i);
-        const bad = `invalid access to map value pointer, value_size=${m.valueSize} off=${off}`;
-        if (m.maxEntries !== 1) throw new CheckError(bad, ENOTSUPP, i);
-        if (off >= m.valueSize) throw new CheckError(bad, EINVAL, i);
-      }
-      checkMapProgCompatibility(m, progType, sleepable);
-    }
-    i++;
+/** The map the ld_imm64 at `i` names (map index in imm, as the verifier's input has it). */
+export function checkUsedMap(insns: readonly Insn[], i: number, maps: readonly MapMeta[], progType: number, sleepable = false): void {
+  const x = insns[i]!;
+  if (x.src !== BPF_PSEUDO_MAP_FD && x.src !== BPF_PSEUDO_MAP_VALUE) return;
+  const m = maps[x.imm];
+  // resolve_pseudo_ldimm64 resolves every ld_imm64, reachable or not (found by the
+  // fuzz test: a bad map reference in dead code was accepted, and no loader can relocate it)
+  if (!m) throw new CheckError(`fd ${x.imm} is not pointing to valid bpf_map`, EBADF, i);
+  if (x.src === BPF_PSEUDO_MAP_VALUE) {
+    const off = (insns[i + 1]?.imm ?? 0) >>> 0;
+    if (off >= 1 << 29) throw new CheckError(`direct value offset of ${off} is not allowed`, EINVAL, i);
+    // only array maps have map_direct_value_addr, and it wants max_entries == 1
+    if (m.type !== BPF_MAP_TYPE_ARRAY) throw new CheckError('no direct value access support for this map type', EINVAL, i);
+    const bad = `invalid access to map value pointer, value_size=${m.valueSize} off=${off}`;
+    if (m.maxEntries !== 1) throw new CheckError(bad, ENOTSUPP, i);
+    if (off >= m.valueSize) throw new CheckError(bad, EINVAL, i);
   }
+  checkMapProgCompatibility(m, progType);
 }

@@ -207,6 +207,13 @@ function updateBounds(r: RegState): void {
   r.u32max = min(r.u32max, sub.value | sub.mask);
 }
 
+function crossZero(r: RegState, lo64: bigint, hi64: bigint): void {
+  if ((BigInt.asUintN(32, lo64 >> 32n) + 1n) % (1n << 32n) === BigInt.asUintN(32, hi64 >> 32n) && s32(lo64) < 0n && s32(hi64) >= 0n) {
+    r.s32min = max(r.s32min, s32(lo64));
+    r.s32max = min(r.s32max, s32(hi64));
+  }
+}
+
 /** __reg_deduce_bounds: signed <-> unsigned, 64 <-> 32 when they say the same. */
 function deduceBounds(r: RegState): void {
   // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit.
@@ -228,12 +235,8 @@ function deduceBounds(r: RegState): void {
     }
   }
   // upper halves two consecutive numbers, lower halves a signed range across zero
-  for (const [lo64, hi64] of [[r.umin, r.umax], [r.smin, r.smax]] as const) {
-    if ((BigInt.asUintN(32, lo64 >> 32n) + 1n) % (1n << 32n) === BigInt.asUintN(32, hi64 >> 32n) && s32(lo64) < 0n && s32(hi64) >= 0n) {
-      r.s32min = max(r.s32min, s32(lo64));
-      r.s32max = min(r.s32max, s32(hi64));
-    }
-  }
+  crossZero(r, r.umin, r.umax);
+  crossZero(r, r.smin, r.smax);
   if (r.smin >> 32n === r.smax >> 32n) {
     const lo = BigInt.asUintN(32, r.smin), hi = BigInt.asUintN(32, r.smax);
     if (lo <= hi) { r.u32min = max(r.u32min, lo); r.u32max = min(r.u32max, hi); }
@@ -265,6 +268,17 @@ function deduceBounds(r: RegState): void {
 
 /** reg_bounds_sync */
 export function syncBounds(r: RegState): void {
+  // a constant within its bounds stays that constant (the passes below would
+  // narrow every bound onto it); out of bounds they make the state invalid
+  const t = r.varOff;
+  if (t.mask === 0n) {
+    const v = t.value, sv = s64(v), lo = v & U32_MAX, slo = s32(v);
+    if (r.umin <= v && v <= r.umax && r.smin <= sv && sv <= r.smax
+      && r.u32min <= lo && lo <= r.u32max && r.s32min <= slo && slo <= r.s32max) {
+      r.umin = r.umax = v; r.smin = r.smax = sv; r.u32min = r.u32max = lo; r.s32min = r.s32max = slo;
+      return;
+    }
+  }
   updateBounds(r);
   deduceBounds(r);
   deduceBounds(r);

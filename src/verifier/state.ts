@@ -88,6 +88,9 @@ export interface Checkpoint {
   allPrecise?: boolean;
   /** the path from parent's insn up to (not including) this insn */
   hist: HistEntry[];
+  /** prunings by this state and comparisons it failed (eviction heuristic) */
+  hitCnt?: number;
+  missCnt?: number;
 }
 
 export function newFrame(frameno: number, subprog: number, callsite: number): FuncState {

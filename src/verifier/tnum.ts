@@ -80,16 +80,23 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
 
 /** Multiplication as in tnum.c: accumulate the partial products bit by bit. */
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
-  let av = a, bv = b;
-  let accV = u64(av.value * bv.value);
-  let accM = tnumConst(0n);
-  while (av.value !== 0n || av.mask !== 0n) {
-    if (av.value & 1n) accM = tnumAdd(accM, tnum(0n, bv.mask));
-    else if (av.mask & 1n) accM = tnumAdd(accM, tnum(0n, bv.value | bv.mask));
-    av = tnumRshift(av, 1);
-    bv = tnumLshift(bv, 1);
+  // two constants: the loop below adds only zero masks (the common case, cheap here)
+  if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value * b.value);
+  // tnum_add(acc_m, TNUM(0, x)) inlined on plain bigints: no tnum per bit
+  let av = a.value, am = a.mask, bv = b.value, bm = b.mask;
+  let mv = 0n, mm = 0n;
+  while (av !== 0n || am !== 0n) {
+    const x = av & 1n ? bm : am & 1n ? bv | bm : -1n;
+    if (x >= 0n) {
+      const sm = u64(mm + x);
+      const mu = (u64(sm + mv) ^ mv) | mm | x;
+      mv &= ~mu;
+      mm = mu;
+    }
+    av >>= 1n; am >>= 1n;
+    bv = u64(bv << 1n); bm = u64(bm << 1n);
   }
-  return tnumAdd(tnumConst(accV), accM);
+  return tnumAdd(tnumConst(a.value * b.value), tnum(mv, mm));
 }
 
 /** Bits known in both a and b where they agree; the rest unknown. */

@@ -12,11 +12,9 @@ import { VerifierLog, formatInsn } from './log.js';
 import { computeLiveRegs, liveRegsTable } from './live_regs.js';
 import { helperProto } from '../helpers/protos.js';
 import { checkMaxStackDepth } from './stack_depth.js';
-import { checkUsedMaps } from './map_compat.js';
-import { checkOpcodeTable } from './opcode_table.js';
+import { resolvePseudoLdimm64 } from './pseudo_ldimm64.js';
 import { helpersCalled, inlinedLoopCalls } from './helper_call.js';
 import { EINVAL, E2BIG } from '../uapi/errno.js';
-import { MAX_BPF_REG } from '../isa/opcodes.js';
 
 export function verify(input: VerifierInput): VerifierResult {
   const log = new VerifierLog(input.logLevel ?? 1);
@@ -26,20 +24,12 @@ export function verify(input: VerifierInput): VerifierResult {
   try {
     if (insns.length === 0) throw new CheckError('empty program', EINVAL);
     if (insns.length > 1_000_000) throw new CheckError('BPF program is too large', E2BIG);
-    for (let i = 0; i < insns.length; i++) {
-      const x = insns[i]!;
-      if (x.dst >= MAX_BPF_REG + 0 && !(x.dst === 0)) {
-        if (x.dst > 10) throw new CheckError(`R${x.dst} is invalid`, EINVAL, i);
-      }
-      if (x.src > 10 && x.code !== 0x18) throw new CheckError(`R${x.src} is invalid`, EINVAL, i);
-    }
     const subprogs = findSubprogs(insns, input.funcInfo);
     // add_subprog_and_kfunc lists the subprograms at level 2
     if (log.level >= 2) for (let i = 0; i < subprogs.length; i++) log.write(`func#${i} @${subprogs[i]!.start}\n`);
     checkSubprogs(insns, subprogs);
-    // resolve_pseudo_ldimm64: the opcode table, check_map_prog_compatibility, before check_cfg
-    checkOpcodeTable(insns);
-    checkUsedMaps(insns, input.maps, input.progType, input.sleepable ?? false);
+    // resolve_pseudo_ldimm64: reserved LDX fields, ld_imm64 forms and maps, the opcode table
+    resolvePseudoLdimm64(insns, input.maps, input.progType, input.sleepable ?? false);
     checkCfg(insns);
     // compute_live_registers prints its table at level 2
     if (log.level >= 2) {
@@ -54,7 +44,10 @@ export function verify(input: VerifierInput): VerifierResult {
     // do_check_common: a verified program leaves no path in a level-1 log
     if (log.level === 1) log.reset(0);
     log.stats(stats());
-    return { log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v) };
+    return {
+      log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v),
+      leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
+    };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     const at = e.insnIndex ?? v?.insnIdx;

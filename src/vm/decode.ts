@@ -14,6 +14,7 @@ import {
   BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_K, BPF_END, BPF_DIV, BPF_MOD, BPF_MOV,
   BPF_NEG, BPF_FETCH, BPF_XCHG, BPF_CMPXCHG, BPF_ADD, BPF_OR, BPF_AND, BPF_XOR, BPF_REG_10,
+  BPF_ABS, BPF_IND, BPF_H, BPF_B,
 } from '../isa/opcodes.js';
 
 // Internal opcodes (class BPF_LD, never valid eBPF besides 0x18 = lddw).
@@ -32,6 +33,13 @@ export const OP_MOVSX64_32 = 0x60;
 export const OP_MOVSX32_8 = 0x68;
 export const OP_MOVSX32_16 = 0x70;
 export const OP_CALL_LOCAL = 0x78;
+/** legacy packet loads (BPF_LD | BPF_ABS/BPF_IND | size): their raw codes are taken by the ops above */
+export const OP_LD_ABS_W = 0x80;
+export const OP_LD_ABS_H = 0x88;
+export const OP_LD_ABS_B = 0x90;
+export const OP_LD_IND_W = 0x98;
+export const OP_LD_IND_H = 0xa0;
+export const OP_LD_IND_B = 0xa8;
 
 /** Load-acquire / store-release (kernel 6.15+, BPF_STX | BPF_ATOMIC imm). */
 export const BPF_LOAD_ACQ = 0x100;
@@ -164,8 +172,13 @@ function predecode(insns: readonly Insn[]): DecodedProgram {
         break;
       }
       case BPF_LD:
-        if (code !== LD_IMM64) bad = `unknown opcode 0x${hex2(code)} (legacy packet loads are not supported)`;
-        else if (i + 1 >= n) bad = 'truncated lddw (missing second slot)';
+        if (code !== LD_IMM64) {
+          // BPF_LD_ABS / BPF_LD_IND: R0 = packet bytes, R1-R5 clobbered (the kernel calls a helper)
+          const mode = BPF_MODE(code), sz = BPF_SIZE(code);
+          const k = sz === BPF_W ? 0 : sz === BPF_H ? 1 : sz === BPF_B ? 2 : -1;
+          if ((mode !== BPF_ABS && mode !== BPF_IND) || k < 0) bad = `unknown opcode 0x${hex2(code)}`;
+          else { out = (mode === BPF_ABS ? OP_LD_ABS_W : OP_LD_IND_W) + 8 * k; writes = 0; }
+        } else if (i + 1 >= n) bad = 'truncated lddw (missing second slot)';
         else {
           writes = dst;
           w3 = insns[i + 1]!.imm | 0;

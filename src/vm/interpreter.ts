@@ -13,6 +13,11 @@ import { decodeProgram, type DecodedProgram } from './decode.js';
 import type { HelperFn, VmContext, VmEnv } from './env.js';
 import { MAX_TAIL_CALL_CNT } from './env.js';
 import { VmError } from './errors.js';
+
+/** offset of __sk_buff->data (then data_end) in the context test_run builds for skb programs */
+const SKB_DATA = 76;
+/** SKF_LL_OFF: offsets from here up to 0 name the mac / network header (linux/filter.h) */
+const SKF_LL_OFF = -0x200000;
 import * as I from './int64.js';
 
 export interface InterpreterOptions {
@@ -501,7 +506,29 @@ export class Interpreter implements VmContext {
           pc = w[p + 3]!;
           break;
         }
-        case 0x95: { // exit
+        // exit, and the legacy packet loads: R0 = big-endian bytes at skb->data + off,
+        // as bpf_skb_load_helper_{8,16,32} (R6 holds the __sk_buff); out of range, the
+        // current frame returns 0 (the exit the kernel emits after the helper call)
+        case 0x80: case 0x88: case 0x90: case 0x98: case 0xa0: case 0xa8: // OP_LD_{ABS,IND}_{W,H,B}
+        case 0x95: {
+          const op = w0 & 0xff;
+          if (op !== 0x95) {
+            const size = op === 0x80 || op === 0x98 ? 4 : op === 0x88 || op === 0xa0 ? 2 : 1;
+            const off = op >= 0x98 ? (lo[s]! + imm) | 0 : imm;
+            const ctx = lo[6]! >>> 0;
+            if (hi[6] !== 0 || !arena.canAccess(ctx + SKB_DATA, 8, ARENA_ACCESS_READ)) throw this.memFault(at, lo[6]!, hi[6]!, SKB_DATA, 8, 'read');
+            const data = dv.getUint32(ctx + SKB_DATA, true), end = dv.getUint32(ctx + SKB_DATA + 4, true);
+            if (off < 0 && off >= SKF_LL_OFF) {
+              throw new VmError('invalid-insn', at, `legacy packet load at SKF_NET_OFF/SKF_LL_OFF offset ${off}: not supported by tsbpf`);
+            }
+            for (let r = 1; r <= 5; r++) { lo[r] = 0; hi[r] = 0; }
+            lo[0] = 0; hi[0] = 0;
+            if (off >= 0 && end - data >= size && off <= end - data - size && arena.canAccess(data + off, size, ARENA_ACCESS_READ)) {
+              const a = data + off;
+              lo[0] = size === 4 ? dv.getInt32(a, false) : size === 2 ? dv.getUint16(a, false) : dv.getUint8(a);
+              break;
+            }
+          }
           const k = saved.length;
           if (k === 0) {
             this.budget = budget;
