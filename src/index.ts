@@ -1,7 +1,7 @@
 // The public API of tsbpf. Nothing else is exported from the package.
 
 // the runtime: load objects, run programs, drive time
-export { Runtime, type RuntimeOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
+export { Runtime, DEFAULT_VIRTUAL_START_NS, type RuntimeOptions, type RuntimeClockOptions, type RuntimeStats, type AsyncError, type TimerRecorder } from './runtime/runtime.js';
 export {
   BpfObject, LoadError, RUNNABLE_PROG_TYPES, type LoadOptions, type GlobalValue, type GlobalInfo, type ProgramOptions,
   type ProgramLoadResult, type GlobalInit,

@@ -45,7 +45,7 @@ import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
 /** The virtual clock's starting point (RuntimeOptions.clock as an object). */
 export interface RuntimeClockOptions {
   kind?: 'virtual';
-  /** CLOCK_MONOTONIC at start: a duration since boot, e.g. '100s' (default 0) */
+  /** CLOCK_MONOTONIC at start: a duration since boot, e.g. '100s' (default 1000 s: DEFAULT_VIRTUAL_START_NS) */
   start?: Duration;
   /** CLOCK_BOOTTIME at start (default = start) */
   boottime?: Duration;
@@ -154,9 +154,15 @@ function readFileNow(path: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(path));
 }
 
+/**
+ * Where a runtime's virtual clock starts: a kernel-like uptime, not 0, since
+ * programs use a timestamp of 0 to mean "never seen" (RuntimeClockOptions.start).
+ */
+export const DEFAULT_VIRTUAL_START_NS = 1_000_000_000_000n; // 1000 s after boot
+
 function virtualClockOptions(c: RuntimeOptions['clock']): VirtualClockOptions {
-  if (c === undefined || typeof c === 'string') return {};
-  const o: VirtualClockOptions = {};
+  if (c === undefined || typeof c === 'string') return { monotonic: DEFAULT_VIRTUAL_START_NS };
+  const o: VirtualClockOptions = { monotonic: DEFAULT_VIRTUAL_START_NS };
   if (c.start !== undefined) o.monotonic = parseDuration(c.start);
   if (c.boottime !== undefined) o.boottime = parseDuration(c.boottime);
   if (c.realtime !== undefined) o.realtime = c.realtime instanceof Date ? BigInt(c.realtime.getTime()) * 1_000_000n : parseDuration(c.realtime);

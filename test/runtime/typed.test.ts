@@ -18,7 +18,7 @@ test('flowtable: a hash map of struct flow_key -> struct flow reads as objects, 
   assert.equal(entries.length, 1);
   const [key, value] = entries[0]!;
   assert.deepEqual(key, { saddr: 0x0100000a, daddr: 0x0200000a, sport: 1234, dport: 53, proto: 17, pad: [0, 0, 0] });
-  assert.deepEqual(value, { packets: 1n, bytes: 46n, idle: { bpf_timer: 'armed', expires: 50_000_000n } });
+  assert.deepEqual(value, { packets: 1n, bytes: 46n, idle: { bpf_timer: 'armed', expires: 1_000_050_000_000n } });
   // the same element by a typed key
   assert.deepEqual(flows.get(key), value);
   // a typed update: missing fields are zero; user space never writes the timer field
@@ -43,7 +43,7 @@ test('the ratelimit bucket: a spin lock and a timer field as markers; a map valu
   const o = await rt.loadObject(fileURLToPath(new URL('../../../examples/ratelimit/ratelimit.bpf.o', import.meta.url)));
   assert.deepEqual(o.map('bucket').get(0), { lock: { bpf_spin_lock: true }, tokens: 0, refill: { bpf_timer: 'uninit' } });
   o.program('setup').run({});
-  assert.deepEqual(o.map('bucket').get(0), { lock: { bpf_spin_lock: true }, tokens: 3, refill: { bpf_timer: 'armed', expires: 50_000_000n } });
+  assert.deepEqual(o.map('bucket').get(0), { lock: { bpf_spin_lock: true }, tokens: 3, refill: { bpf_timer: 'armed', expires: 1_000_050_000_000n } });
   assert.equal(o.map('bucket').get(1), undefined);
   // the license is a char array: a string
   assert.equal(o.global('passed'), 0n);

@@ -31,14 +31,21 @@ test('runUntilIdle stops a periodic timer cleanly: time stands at the last callb
   // the 50 ms refill timer re-arms itself forever: stopped by maxTime (default 1 h)
   assert.throws(() => rt.virtualClock.runUntilIdle(), (e: unknown) =>
     e instanceof TimerLimitError && /no idle within 3600s of virtual time/.test(e.message) && e.fired === 72_000);
-  assert.equal(rt.virtualClock.ktime_get_ns(), 3_600_000_000_000n);
+  assert.equal(rt.virtualClock.ktime_get_ns(), 1_000_000_000_000n + 3_600_000_000_000n);
   assert.equal(o.global('refills'), 72_000n, 'every callback that ran completed');
   // by count
   assert.throws(() => rt.virtualClock.runUntilIdle({ maxEvents: 10 }), (e: unknown) => e instanceof TimerLimitError && e.fired === 10);
-  assert.equal(rt.virtualClock.ktime_get_ns(), 3_600_500_000_000n);
+  assert.equal(rt.virtualClock.ktime_get_ns(), 1_000_000_000_000n + 3_600_500_000_000n);
   assert.equal(o.global('refills'), 72_010n);
   o.close();
   assert.equal(rt.virtualClock.runUntilIdle(), 0, 'idle once the map (and its timer) is gone');
+});
+
+test('a runtime\'s virtual clock starts at a kernel-like 1000 s, not 0', () => {
+  const rt = new Runtime();
+  assert.equal(rt.clock.now(CLOCK_MONOTONIC), 1_000_000_000_000n);
+  assert.equal(rt.clock.now(CLOCK_BOOTTIME), 1_000_000_000_000n);
+  assert.equal(new Runtime({ clock: { start: 0 } }).clock.now(CLOCK_MONOTONIC), 0n);
 });
 
 test('VirtualClock({ monotonic }) takes a duration', () => {

@@ -9,7 +9,9 @@ import { formatTimerEvent } from '../../src/timers/trace.js';
 import { renderTimelineHtml, renderTimelineSvg, timelineModel } from '../../src/timeline/render.js';
 
 const obj = (rel: string): string => fileURLToPath(new URL(`../../../${rel}`, import.meta.url));
-const brief = (e: TimerEvent): string => `${e.type}${e.reason ? `:${e.reason}` : ''}${e.ret !== undefined ? `=${e.ret}` : ''}@${e.time}`;
+// times relative to where the runtime's virtual clock starts (1000 s)
+const T0 = 1_000_000_000_000n;
+const brief = (e: TimerEvent): string => `${e.type}${e.reason ? `:${e.reason}` : ''}${e.ret !== undefined ? `=${e.ret}` : ''}@${e.time - T0}`;
 
 test('the rate limiter: init, set_callback, start, then a fire and re-start every 50 ms, freed when the map loses its last user', async () => {
   const rt = new Runtime();
@@ -22,13 +24,13 @@ test('the rate limiter: init, set_callback, start, then a fire and re-start ever
   assert.equal(start.map, 'bucket');
   assert.deepEqual([...start.key], [0, 0, 0, 0]);
   assert.equal(start.nsecs, 50_000_000n);
-  assert.equal(start.expires, 50_000_000n);
+  assert.equal(start.expires, T0 + 50_000_000n);
   assert.equal(start.clock, 'monotonic');
 
   const live = rt.liveTimers();
   assert.equal(live.length, 1);
   assert.equal(live[0]!.state, 'armed');
-  assert.equal(live[0]!.expires, 50_000_000n);
+  assert.equal(live[0]!.expires, T0 + 50_000_000n);
   assert.equal(live[0]!.prog, 'setup');
   assert.equal(live[0]!.map, 'bucket');
 
@@ -40,7 +42,7 @@ test('the rate limiter: init, set_callback, start, then a fire and re-start ever
   assert.deepEqual(events.slice(7).map(brief), ['free:uref@120000000']);
   assert.deepEqual(rt.liveTimers(), []);
   off();
-  assert.match(formatTimerEvent(events[2]!), /^0\.000000000s start timer=1 map=bucket key=00000000 nsecs=50000000 flags=0 expires=0\.050000000s cpu=0 ret=0$/);
+  assert.match(formatTimerEvent(events[2]!), /^1000\.000000000s start timer=1 map=bucket key=00000000 nsecs=50000000 flags=0 expires=1000\.050000000s cpu=0 ret=0$/);
 });
 
 test('free reasons: delete, update over an existing key, LRU eviction', async () => {
@@ -82,8 +84,8 @@ test('recordTimers keeps program runs and timer events; the timeline draws a lan
   const model = timelineModel(rec.events);
   assert.equal(model.lanes.length, 1);
   assert.equal(model.lanes[0]!.name, 'bucket[00000000]');
-  assert.deepEqual(model.lanes[0]!.spans.map((s) => `${s.from}-${s.to}:${s.end}`), ['0-50000000:fire', '50000000-100000000:pending']);
-  assert.deepEqual(model.lanes[0]!.fires, [50_000_000n]);
+  assert.deepEqual(model.lanes[0]!.spans.map((s) => `${s.from - T0}-${s.to - T0}:${s.end}`), ['0-50000000:fire', '50000000-100000000:pending']);
+  assert.deepEqual(model.lanes[0]!.fires, [T0 + 50_000_000n]);
   assert.equal(model.runs.length, 6);
   const svg = renderTimelineSvg(rec.events, { title: 'rate limiter' });
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
