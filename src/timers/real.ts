@@ -26,7 +26,7 @@ import type { TimerEntry } from './queue.js';
 export interface RealClockOptions extends ClockOptions {
   /** callbacks per event-loop turn before yielding (default 256) */
   batch?: number;
-  /** wall time one event-loop pass may spend in callbacks before yielding (default 500 us) */
+  /** wall time one event-loop pass may spend in callbacks before yielding (default 200 us) */
   sliceNs?: bigint;
   /** initial boottime - monotonic (the host's suspended time is not visible to Node; default 0) */
   bootOffset?: bigint;
@@ -57,7 +57,7 @@ export class RealClock extends ClockBase {
     const batch = opts.batch ?? 256;
     if (!Number.isInteger(batch) || batch <= 0) throw new ClockError(`bad batch ${batch}`);
     this.batch = batch;
-    const slice = opts.sliceNs ?? 500_000n;
+    const slice = opts.sliceNs ?? 200_000n;
     if (typeof slice !== 'bigint' || slice <= 0n) throw new ClockError(`bad sliceNs ${String(slice)}`);
     this.sliceNs = slice;
     if (opts.bootOffset !== undefined) this.queue.offset[BASE_BOOTTIME] = opts.bootOffset;
