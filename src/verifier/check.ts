@@ -36,6 +36,8 @@ import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
+import { saveAuxPtrType } from './insn_aux.js';
+import { progRetRange } from './return_code.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
@@ -81,6 +83,8 @@ export class Verifier {
   private readonly prunePoint: Uint8Array;
   /** targets of branch edges (mark_jmp_point): each visit is a jmp_history entry in the kernel */
   private readonly jmpPoint: Uint8Array;
+  /** insn_aux_data[].ptr_type of each load/store (save_aux_ptr_type) */
+  private readonly auxPtrType: (RegType | undefined)[] = [];
   /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
   private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
@@ -548,9 +552,10 @@ export class Verifier {
       case BPF_LDX: {
         const mode = BPF_MODE(x.code);
         if (mode !== BPF_MEM && mode !== BPF_MEMSX) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
-        this.readReg(x.src);
+        const srcType = this.readReg(x.src).type;
         this.checkDst(x.dst);
         const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined, false, mode === BPF_MEMSX);
+        saveAuxPtrType(this.auxPtrType, idx, srcType, true);
         let out = v ?? scalarUnknown();
         if (mode === BPF_MEMSX && out.type === RegType.SCALAR_VALUE) out = signExtendScalar(out, sizeBytes(BPF_SIZE(x.code)));
         this.setReg(x.dst, out);
@@ -563,12 +568,14 @@ export class Verifier {
         this.readReg(x.src);
         this.readReg(x.dst);
         this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', this.regs[x.src]!);
+        saveAuxPtrType(this.auxPtrType, idx, this.regs[x.dst]!.type, false);
         this.insnIdx++;
         return true;
       case BPF_ST:
         if (BPF_MODE(x.code) !== BPF_MEM) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
         this.readReg(x.dst);
         this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', scalarConst(BigInt(x.imm)));
+        saveAuxPtrType(this.auxPtrType, idx, this.regs[x.dst]!.type, false);
         this.insnIdx++;
         return true;
       case BPF_LD:
@@ -617,7 +624,7 @@ export class Verifier {
       const d = this.readReg(x.dst);
       this.checkDst(x.dst);
       // a privileged loader may turn a pointer into an unknown scalar this way (allow_ptr_leaks)
-      if (d.type !== RegType.SCALAR_VALUE) { this.setReg(x.dst, scalarUnknown()); return; }
+      if (d.type !== RegType.SCALAR_VALUE) { this.leaksPointers = true; this.setReg(x.dst, scalarUnknown()); return; }
       const r = copyReg(d);
       if (op === BPF_NEG) {
         writeView(r, aluView(BPF_SUB, { ...viewOf(scalarConst(0n), bits), bits }, viewOf(d, bits)));
@@ -644,7 +651,7 @@ export class Verifier {
         const link = s.type === RegType.SCALAR_VALUE && !tnumIsConst(s.varOff) && (is64 || s.umax <= U32_MAX);
         if (link && !s.id) s.id = ++this.idGen;
         if (is64) { this.setReg(x.dst, copyReg(s)); return; }
-        if (s.type !== RegType.SCALAR_VALUE) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
+        if (s.type !== RegType.SCALAR_VALUE) { this.leaksPointers = true; this.setReg(x.dst, scalarUnknownBits(32)); return; }
         const z = zext32(s);
         if (link && !(s.id & ADD_CONST)) z.id = s.id;
         this.setReg(x.dst, z);
@@ -691,7 +698,8 @@ export class Verifier {
   private adjustPtrAlu(x: Insn, op: number, is64: boolean, d: RegState, s: RegState): void {
     const opStr = ALU_STR[op] ?? '?';
     if (d.type !== RegType.SCALAR_VALUE && s.type !== RegType.SCALAR_VALUE) {
-      if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknown()); return; }
+      // the difference of two pointers is an address difference unless they share a base
+      if (op === BPF_SUB) { if (d.type !== s.type || d.type !== RegType.PTR_TO_STACK) this.leaksPointers = true; this.setReg(x.dst, scalarUnknown()); return; }
       fail(`R${x.dst} pointer ${opStr} pointer prohibited`, EACCES);
     }
     const ptrIsSrc = d.type === RegType.SCALAR_VALUE;
@@ -700,7 +708,7 @@ export class Verifier {
     // pointer += scalar register: the offset's value decides every access through it
     if (BPF_SRC(x.code) === BPF_X) this.markRegsPrecise(ptrIsSrc ? x.dst : x.src);
     if (!is64) {
-      if (op === BPF_SUB) { this.setReg(x.dst, scalarUnknownBits(32)); return; }
+      if (op === BPF_SUB) { this.leaksPointers = true; this.setReg(x.dst, scalarUnknownBits(32)); return; }
       fail(`R${x.dst} 32-bit pointer arithmetic prohibited`, EACCES);
     }
     if (isNullable(ptr.type)) fail(`R${x.dst} pointer arithmetic on ${ptr.type} prohibited, null-check it first`, EACCES);
@@ -996,6 +1004,7 @@ export class Verifier {
         if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
         else if (frame.stype[i] === Stk.INVALID) this.readsUninitStack = true;
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
+        else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
       }
       return t === 'read' ? scalarUnknown() : undefined;
     }
@@ -1159,6 +1168,8 @@ export class Verifier {
 
     if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
       if (!is32 && this.tryPacketCompare(x, op, d, s, target, idx)) return true;
+      // the branch taken depends on an address (allow_ptr_leaks): a run's result may differ from the kernel's
+      this.leaksPointers = true;
       // comparing pointers gives no bounds; follow both ways
       const other = copyState(this.cur);
       this.pushBranch(other, target);
@@ -1376,6 +1387,13 @@ export class Verifier {
     if (f.inAsyncCallbackFn) {
       if (r0.type !== RegType.SCALAR_VALUE) fail(`At async callback return the register R0 is not a known value (${r0.type})`, EINVAL);
       this.checkRetRange(r0, [0n, 0n], 'At async callback return');
+      return false;
+    }
+    // check_return_code: the program type's range (found by the kernel campaign: cgroup_skb returning 5)
+    const range = progRetRange(this.input.progType, this.input.expectedAttachType);
+    if (range) {
+      if (r0.type !== RegType.SCALAR_VALUE) fail(`At program exit the register R0 is not a known value (${r0.type})`, EINVAL);
+      this.checkRetRange(r0, range, 'At program exit');
     }
     return false;
   }

@@ -442,6 +442,11 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       // a NULL memory argument (PTR_MAYBE_NULL) with a zero size needs no access check
       if (reg.umax > 0n && !((prevFlags & ArgFlag.PTR_MAYBE_NULL) && isNullScalar(v.regs[regno - 1]!))) {
         v.checkHelperMem(regno - 1, Number(reg.umax), prevFlags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
+      } else if (reg.umax === 0n && v.regs[regno - 1]!.type === RegType.PTR_TO_STACK) {
+        // check_stack_range_initialized checks the bounds of a zero-sized access too:
+        // fp+0 is outside the stack (found by the kernel campaign)
+        const prev = v.regs[regno - 1]!;
+        v.stackBounds(regno - 1, prev, prev.off, 0, prevFlags & ArgFlag.MEM_WRITE ? ' write to' : ' read from');
       }
       return;
     }

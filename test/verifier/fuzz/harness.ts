@@ -436,6 +436,16 @@ export function programAt(seed: number, stream: 0 | 1, index: number, corpus: re
   return mutate(rng, base);
 }
 
+/**
+ * The program as the kernel decodes it: fields cut to their encoding (dst/src
+ * 4 bits, off s16, imm s32). A mutation may leave e.g. off = 32768, which the
+ * encoder writes as -32768; tsbpf must judge the same instruction.
+ */
+export function asEncoded(p: FuzzProgram): FuzzProgram {
+  const insns = p.insns.map((x) => ({ code: x.code & 0xff, dst: x.dst & 0xf, src: x.src & 0xf, off: (x.off << 16) >> 16, imm: x.imm | 0 }));
+  return { ...p, insns };
+}
+
 export function fuzz(opts: FuzzOptions): FuzzStats {
   const s: FuzzStats = {
     generated: 0, accepted: 0, rejected: 0, ran: 0, runs: 0, budget: 0, acceptedRandom: 0, acceptedMutated: 0,
@@ -473,7 +483,8 @@ export function corpusPrograms(records: readonly { name: string; file: string; p
   return records.map((r) => ({
     insns: r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm })),
     progType: r.progType,
-    maps: r.maps,
+    // JSON carries a read-only map's value as a number array (found by the kernel campaign: a crash in bpf_strncmp's check)
+    maps: r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m)),
     origin: `corpus ${r.file}:${r.name}`,
   }));
 }

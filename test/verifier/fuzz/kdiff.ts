@@ -23,7 +23,7 @@ import { prepareTestRun } from '../../../src/runtime/test_run.js';
 import { disassemble } from '../../../src/isa/disasm.js';
 import { kernelAvailable, repoRoot } from '../../kernel/kernel.js';
 import { Rng, PROG_XDP, type FuzzProgram } from './gen.js';
-import { programAt } from './harness.js';
+import { asEncoded, programAt } from './harness.js';
 
 /** a verification slower than this is a hang (the kernel bounds every input to seconds) */
 export const HANG_MS = 30_000;
@@ -204,7 +204,9 @@ export function packetFor(rng: Rng): Uint8Array {
 export function ourVerdict(p: FuzzProgram): { ok: boolean; errno: number; message: string; ms: number; crash?: string; leaks?: boolean } {
   const t = performance.now();
   try {
-    const r = verify({ insns: p.insns, progType: p.progType, gpl: true, maps: p.maps, logLevel: 0 });
+    // kfuzz.c creates the maps and never freezes them: no read-only values on the kernel's side either
+    const maps = p.maps.map(({ rdonlyValue: _r, frozenValue: _f, ...m }) => m);
+    const r = verify({ insns: p.insns, progType: p.progType, gpl: true, maps, logLevel: 0 });
     return { ok: true, errno: 0, message: '', ms: performance.now() - t, leaks: r.leaksPointers || r.readsUninitStack };
   } catch (e) {
     const ms = performance.now() - t;
@@ -229,7 +231,7 @@ export function diffCampaign(opts: {
     for (let k = n; k < Math.min(n + batch, opts.count); k++) {
       const idx = start + k;
       const stream: 0 | 1 = idx % 2 === 0 ? 0 : 1;
-      const p = programAt(opts.seed, stream, idx >> 1, opts.corpus);
+      const p = asEncoded(programAt(opts.seed, stream, idx >> 1, opts.corpus));
       s.programs++;
       if (!eligible(p)) { s.skipped++; continue; }
       items.push({ p, packet: runnable(p) ? packetFor(Rng.forIndex(opts.seed, 7, idx)) : undefined });
