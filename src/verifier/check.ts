@@ -26,8 +26,9 @@ import {
 } from './scalar.js';
 import {
   type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
-  statesEqual, statesExact,
+  statesEqual, statesExact, widenImpreciseScalars,
 } from './state.js';
+import { BPF_JCOND, BPF_LOAD_ACQ, BPF_MAY_GOTO, BPF_STORE_REL } from '../isa/validate.js';
 import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
@@ -225,7 +226,9 @@ export class Verifier {
     // a new checkpoint only after 2 jumps and 8 instructions since the last one
     // (the kernel's heuristic that keeps total_states and peak_states down)
     // a long jmp_history forces a checkpoint (the kernel's force_new_state)
-    const force = this.cur.jmpCnt > 40;
+    // may_goto is a force checkpoint (mark_force_checkpoint)
+    const mayGoto = this.isMayGoto(idx);
+    const force = this.cur.jmpCnt > 40 || mayGoto;
     let addNewState = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2
       && this.stats.processedInsns - this.prevInsnProcessed >= 8);
     // newest first, as the kernel adds new states at the head of the list
@@ -233,6 +236,12 @@ export class Verifier {
     for (let k = list.length - 1; k >= 0; k--) {
       const cp = list[k]!;
       if (cp.branches > 0) {
+        // a may_goto loop: the same insn one may_goto deeper, within the old ranges, adds nothing
+        if (mayGoto && (cp.state.mayGotoDepth ?? 0) !== (this.cur.mayGotoDepth ?? 0) && statesEqual(cp.state, this.cur, this.liveRegs[idx], true)) {
+          cp.hitCnt = (cp.hitCnt ?? 0) + 1;
+          this.propagatePrecision(cp);
+          return true;
+        }
         if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
           // the kernel follows the message with the two states it compared
           this.log.linfo(this.input.lineInfo, idx);
@@ -252,7 +261,8 @@ export class Verifier {
       // miss: states that keep missing are evicted (only counted when a new state
       // is going to be added, so a loop keeps states of early and late iterations)
       if (addNewState) cp.missCnt = (cp.missCnt ?? 0) + 1;
-      if ((cp.missCnt ?? 0) > (cp.hitCnt ?? 0) * EVICT_N + EVICT_N) { list.splice(k, 1); this.exploredSize--; }
+      const n = mayGoto && cp.branches > 0 ? 64 : EVICT_N;
+      if ((cp.missCnt ?? 0) > (cp.hitCnt ?? 0) * n + n) { list.splice(k, 1); this.exploredSize--; }
     }
     if (statesCnt > this.stats.maxStatesPerInsn) this.stats.maxStatesPerInsn = statesCnt;
     if (!addNewState) return false;
@@ -437,7 +447,14 @@ export class Verifier {
         return true;
       case BPF_STX:
       case BPF_ST: {
-        if (BPF_MODE(x.code) === BPF_ATOMIC) {
+        if (BPF_MODE(x.code) === BPF_ATOMIC && x.imm === BPF_LOAD_ACQ) {
+          // a load: as BPF_LDX
+          if (!has(x.dst)) return true;
+          clear(x.dst);
+          if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
+          return true;
+        }
+        if (BPF_MODE(x.code) === BPF_ATOMIC && x.imm !== BPF_STORE_REL) {
           const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
           return !(has(x.src) || has(0) || has(x.dst) || touched);
         }
@@ -606,6 +623,7 @@ export class Verifier {
           return true;
         }
         if (op === BPF_EXIT) return this.checkExit();
+        if (op === BPF_JCOND && cls === BPF_JMP) return this.checkMayGoto(x, idx);
         if (op === BPF_JA) {
           this.insnIdx = jumpTarget(this.insns, idx);
           return true;
@@ -640,7 +658,8 @@ export class Verifier {
         const s = this.readReg(x.src);
         if (x.off !== 0) {
           // movsx: sign-extend the low 8/16/32 bits
-          if (s.type !== RegType.SCALAR_VALUE) fail(`R${x.src} sign-extension part of pointer`, EACCES);
+          // of a pointer: an unknown scalar for a privileged loader (only is_pointer_value refuses it: allow_ptr_leaks)
+          if (s.type !== RegType.SCALAR_VALUE) { this.leaksPointers = true; this.setReg(x.dst, is64 ? scalarUnknown() : scalarUnknownBits(32)); return; }
           let r = signExtendScalar(s, x.off / 8);
           if (!is64) r = zext32(r);
           this.setReg(x.dst, r);
@@ -759,6 +778,8 @@ export class Verifier {
   }
 
   private checkAtomic(x: Insn): void {
+    if (x.imm === BPF_LOAD_ACQ) { this.checkAtomicLoad(x); return; }
+    if (x.imm === BPF_STORE_REL) { this.checkAtomicStore(x); return; }
     const size = sizeBytes(BPF_SIZE(x.code));
     if (size !== 4 && size !== 8) fail('invalid atomic operand size', EINVAL);
     this.readReg(x.src);
@@ -778,6 +799,28 @@ export class Verifier {
     if (loadReg >= 0) { this.checkDst(loadReg); if (loadReg === x.dst) this.setReg(loadReg, scalarUnknown()); }
     this.checkMemAccess(x.dst, x.off, size, 'write', scalarUnknown(), true);
     if (loadReg >= 0) this.setReg(loadReg, size === 4 ? scalarUnknownBits(32) : scalarUnknown());
+  }
+
+  /**
+   * check_atomic_load: the pointer kind first (6.18 refuses a ctx load-acquire
+   * before looking at its offset), then a load as check_load_mem, strictly aligned.
+   */
+  private checkAtomicLoad(x: Insn): void {
+    const srcType = this.readReg(x.src).type;
+    if (!atomicPtrTypeOk(srcType)) fail(`BPF_ATOMIC loads from R${x.src} ${srcType} is not allowed`, EACCES);
+    this.checkDst(x.dst);
+    const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined, true);
+    this.setReg(x.dst, v ?? scalarUnknown());
+    saveAuxPtrType(this.auxPtrType, this.insnIdx, srcType, false);
+  }
+
+  /** check_atomic_store: a store of a register (check_store_reg, strictly aligned), then the pointer kind (kernel-checked order). */
+  private checkAtomicStore(x: Insn): void {
+    this.readReg(x.src);
+    const dstType = this.readReg(x.dst).type;
+    this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', this.regs[x.src]!, true);
+    saveAuxPtrType(this.auxPtrType, this.insnIdx, dstType, false);
+    if (!atomicPtrTypeOk(this.regs[x.dst]!.type)) fail(`BPF_ATOMIC stores into R${x.dst} ${this.regs[x.dst]!.type} is not allowed`, EACCES);
   }
 
   /**
@@ -843,7 +886,12 @@ export class Verifier {
     if (val && val.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK) this.leaksPointers = true;
     const off = insnOff + reg.off;
     // check_ptr_alignment with strict_alignment_once (atomics): every pointer kind strictly aligned
-    if (strictAlign && size > 1 && reg.type !== RegType.PTR_TO_STACK) {
+    if (strictAlign && size > 1 && (reg.type === RegType.PTR_TO_PACKET || reg.type === RegType.PTR_TO_PACKET_META)) {
+      // check_pkt_ptr_alignment: NET_IP_ALIGN (2) ahead of the packet start
+      if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(2 + off))), size)) {
+        fail(`misaligned packet access off 2+${tnumIsConst(reg.varOff) ? BigInt.asIntN(64, reg.varOff.value) : tnumStr(reg.varOff)}+${reg.off}+${insnOff} size ${size}`, EACCES);
+      }
+    } else if (strictAlign && size > 1 && reg.type !== RegType.PTR_TO_STACK) {
       const desc = reg.type === RegType.PTR_TO_MAP_VALUE ? 'value ' : reg.type === RegType.PTR_TO_MAP_KEY ? 'key '
         : reg.type === RegType.PTR_TO_CTX ? 'context ' : '';
       if (!tnumIsAligned(tnumAdd(reg.varOff, tnumConst(BigInt(off))), size)) {
@@ -1196,6 +1244,42 @@ export class Verifier {
     return false;
   }
 
+  /**
+   * may_goto (check_cond_jmp_op's BPF_JCOND): this path takes the jump (the
+   * loop's budget ran out); the fall-through is queued one may_goto deeper,
+   * with the scalars that changed since the previous visit of this insn on
+   * the path widened to unknown unless precise (widen_imprecise_scalars), so
+   * a loop body converges.
+   */
+  private checkMayGoto(x: Insn, idx: number): boolean {
+    if (x.src !== BPF_MAY_GOTO || x.dst !== 0 || x.imm !== 0) fail(`invalid may_goto imm ${x.imm}`, EINVAL);
+    const prev = this.findPrevEntry(idx);
+    const queued = copyState(this.cur);
+    queued.mayGotoDepth = (queued.mayGotoDepth ?? 0) + 1;
+    if (prev) widenImpreciseScalars(prev.state, queued);
+    this.pushBranch(queued, idx + 1);
+    this.insnIdx = idx + x.off + 1;
+    return true;
+  }
+
+  private isMayGoto(idx: number): boolean {
+    const x = this.insns[idx]!;
+    return x.code === (BPF_JMP | BPF_JCOND) && x.src === BPF_MAY_GOTO;
+  }
+
+  /** find_prev_entry: an older checkpoint at idx still being explored on this path (the previous iteration) */
+  private findPrevEntry(idx: number): Checkpoint | undefined {
+    const list = this.explored.get(idx);
+    if (!list) return undefined;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const cp = list[k]!;
+      if (cp === this.cur.cp || !cp.branches || !this.onPath(cp)) continue;
+      if (cp.state.frames.length !== this.cur.frames.length || cp.state.frames.some((f, i) => f.callsite !== this.cur.frames[i]!.callsite)) continue;
+      return cp;
+    }
+    return undefined;
+  }
+
   /** reg_set_min_max for one side of a branch; false when the side is impossible. */
   private refineRegs(st: VState, x: Insn, op: number, bits: 32 | 64, fallthrough: boolean): boolean {
     const regs = st.frames[st.frames.length - 1]!.regs;
@@ -1419,6 +1503,11 @@ function newMasks(): Masks {
 }
 /** id flag of a scalar linked to others with a constant delta in `off` */
 const ADD_CONST = 1 << 30;
+
+/** atomic_ptr_type_ok: not through ctx, packet or socket pointers (flow keys and arenas do not exist here) */
+function atomicPtrTypeOk(t: RegType): boolean {
+  return t !== RegType.PTR_TO_CTX && t !== RegType.PTR_TO_PACKET && t !== RegType.PTR_TO_PACKET_META && !isSkPointer(t);
+}
 
 function hex(n: number): string { return n.toString(16).padStart(2, '0'); }
 

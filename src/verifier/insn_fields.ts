@@ -74,10 +74,8 @@ function checkLdxFields(x: Insn): void {
 
 function checkAtomicFields(x: Insn): void {
   const size = BPF_SIZE(x.code);
-  if (x.imm === BPF_LOAD_ACQ || x.imm === BPF_STORE_REL) {
-    // the kernel accepts these (load-acquire / store-release); tsbpf's verifier does not model them yet
-    fail('BPF_ATOMIC load-acquire/store-release is not supported by tsbpf');
-  }
+  // load-acquire / store-release: any size (check_atomic_load / check_atomic_store)
+  if (x.imm === BPF_LOAD_ACQ || x.imm === BPF_STORE_REL) return;
   if (!ATOMIC_RMW.has(x.imm)) fail(`BPF_ATOMIC uses invalid atomic opcode ${hex(x.imm >>> 0)}`);
   if (size !== BPF_W && size !== BPF_DW) fail('invalid atomic operand size');
 }

@@ -3,7 +3,7 @@
 import type { MapMeta } from './env.js';
 import { MAX_BPF_STACK } from '../isa/opcodes.js';
 import { tnumIn } from './tnum.js';
-import { type RegState, RegType, copyReg, notInit, ptrReg } from './reg_state.js';
+import { type RegState, RegType, copyReg, notInit, ptrReg, scalarUnknown } from './reg_state.js';
 
 /** Byte kinds of a stack slot (enum bpf_stack_slot_type). */
 export const enum Stk { INVALID = 0, MISC = 1, ZERO = 2, SPILL = 3, DYNPTR = 4 }
@@ -56,6 +56,8 @@ export interface VState {
   hist: HistEntry[];
   /** entries the kernel's jmp_history would hold since `cp` (a checkpoint is forced past 40) */
   jmpCnt: number;
+  /** may_goto fall-throughs taken on this path (may_goto_depth) */
+  mayGotoDepth?: number;
 }
 
 /** One executed instruction, for precision backtracking. */
@@ -115,7 +117,7 @@ export function copyFrame(f: FuncState): FuncState {
 export function copyState(s: VState): VState {
   return {
     frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })), rcuLock: s.rcuLock,
-    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt,
+    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt, mayGotoDepth: s.mayGotoDepth,
   };
 }
 
@@ -156,13 +158,14 @@ function rangeWithin(o: RegState, c: RegState): boolean {
 }
 
 /** regsafe: every behaviour of `cur` was already covered by `old`. */
-function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
+function regsafe(o: RegState, c: RegState, ids: IdMap, rangeWithinAll = false): boolean {
   if (o.type === RegType.NOT_INIT) return true;
   if (o.type !== c.type) return false;
   switch (o.type) {
     case RegType.SCALAR_VALUE:
-      // an imprecise scalar's value never mattered below the old state
-      if (!o.precise) return true;
+      // an imprecise scalar's value never mattered below the old state (NOT_EXACT;
+      // RANGE_WITHIN, against a state still being explored, compares them all)
+      if (!o.precise && !rangeWithinAll) return true;
       // check_scalar_ids: linked scalars must be linked the same way (an unlinked one gets a fresh id)
       if ((o.id & ADD_CONST) !== (c.id & ADD_CONST)) return false;
       if (o.id & ADD_CONST && o.off !== c.off) return false;
@@ -179,7 +182,7 @@ function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
   }
 }
 
-function stacksafe(o: FuncState, c: FuncState, ids: IdMap): boolean {
+function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false): boolean {
   for (let i = 0; i < o.stype.length; i++) {
     const ot = o.stype[i]!, ct = c.stype[i]!;
     // uninitialized stack is readable for a privileged loader, so INVALID ~ MISC
@@ -202,13 +205,17 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap): boolean {
     if (ct !== Stk.SPILL) return false;
     if ((i & 7) !== 0 && o.stype[i & ~7] === Stk.SPILL) continue; // compared at the slot base
     const os = o.spills[i >> 3], cs = c.spills[i >> 3];
-    if (!os || !cs || os.size !== cs.size || !regsafe(os.reg, cs.reg, ids)) return false;
+    if (!os || !cs || os.size !== cs.size || !regsafe(os.reg, cs.reg, ids, rangeWithinAll)) return false;
   }
   return true;
 }
 
-/** states_equal (RANGE_WITHIN): old state subsumes the current one. */
-export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean {
+/**
+ * states_equal: old state subsumes the current one. NOT_EXACT (the default)
+ * skips imprecise scalars; `rangeWithinAll` is the kernel's RANGE_WITHIN, used
+ * against a checkpoint whose exploration is not finished (may_goto loops).
+ */
+export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWithinAll = false): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
@@ -219,8 +226,8 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean
     if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
     // registers dead at the instruction (compute_live_registers) are not compared in the innermost frame
     const live = f === old.frames.length - 1 ? liveRegs | 0x400 : 0x7ff;
-    for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids)) return false;
-    if (!stacksafe(of, cf, ids)) return false;
+    for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids, rangeWithinAll)) return false;
+    if (!stacksafe(of, cf, ids, rangeWithinAll)) return false;
   }
   return true;
 }
@@ -240,9 +247,30 @@ function regExact(a: RegState, b: RegState): boolean {
     && a.subprog === b.subprog && a.memSize === b.memSize && a.refObjId === b.refObjId && a.btf === b.btf;
 }
 
+/**
+ * widen_imprecise_scalars: scalars (registers and spills) that are neither
+ * precise nor unchanged since `old` become unknown in `cur`.
+ */
+export function widenImpreciseScalars(old: VState, cur: VState): void {
+  const widen = (o: RegState, c: RegState): RegState => {
+    if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE || o.precise || c.precise) return c;
+    if (regExact(o, c) && o.id === c.id) return c;
+    return scalarUnknown();
+  };
+  for (let fr = Math.min(old.frames.length, cur.frames.length) - 1; fr >= 0; fr--) {
+    const fo = old.frames[fr]!, fc = cur.frames[fr]!;
+    fc.regs = fc.regs.map((r, i) => widen(fo.regs[i]!, r));
+    fc.spills = fc.spills.map((sp, slot) => {
+      const op = fo.spills[slot];
+      return sp && op ? { reg: widen(op.reg, sp.reg), size: sp.size } : sp;
+    });
+  }
+}
+
 /** The same state again: a loop that makes no progress. */
 export function statesExact(a: VState, b: VState): boolean {
   if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
+  if ((a.mayGotoDepth ?? 0) !== (b.mayGotoDepth ?? 0)) return false;
   if (a.rcuLock !== b.rcuLock || a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
   for (let f = 0; f < a.frames.length; f++) {
     const x = a.frames[f]!, y = b.frames[f]!;

@@ -162,6 +162,11 @@ function predecode(insns: readonly Insn[]): DecodedProgram {
           } else if (src !== 0) bad = `unsupported call kind src=${src} (kfunc calls are not supported)`;
         } else if (op === BPF_EXIT) {
           if (cls !== BPF_JMP || BPF_SRC(code) !== BPF_K) bad = `unknown opcode 0x${hex2(code)}`;
+        } else if (op === 0xe0 && cls === BPF_JMP && BPF_SRC(code) === BPF_K && src === 0) {
+          // may_goto (BPF_JCOND): OP_MAY_GOTO, the target in w1
+          const t = jumpTarget(i, off);
+          if (t < 0) bad = `jump out of range (to ${i + 1 + off})`;
+          w1 = t;
         } else if (op === 0xe0 || op === 0xf0) {
           bad = `unknown opcode 0x${hex2(code)}`;
         } else {

@@ -71,6 +71,11 @@ export class Interpreter implements VmContext {
   private deadline = 0;
   private tailCalls = 0;
   private pendingTail: DecodedProgram | null = null;
+  // may_goto's budget per call frame: the kernel's fixup stores BPF_MAX_LOOPS in a
+  // hidden stack slot in each subprogram's prologue; may_goto jumps once it is 0,
+  // else takes one and falls through (the interpreter's semantics: x86's JIT
+  // uses a time-based budget instead, which no deterministic runtime can follow)
+  private readonly mayGoto = new Int32Array(MAX_CALL_FRAMES + 1);
 
   constructor(program: readonly Insn[], env: VmEnv, opts: InterpreterOptions = {}) {
     this.env = env;
@@ -234,6 +239,7 @@ export class Interpreter implements VmContext {
     // saved state of the caller frames of this level: [retPc, r6..r9 lo/hi] and the program
     const saved: number[] = [];
     const savedProg: DecodedProgram[] = [];
+    this.mayGoto[baseDepth] = BPF_MAX_LOOPS;
 
     for (;;) {
       // cold paths build their errors out of line: a template literal in
@@ -428,6 +434,12 @@ export class Interpreter implements VmContext {
 
         // ---- jumps ----
         case 0x05: pc = w[p + 1]!; break; // ja
+        case 0xe5: { // may_goto
+          const k = baseDepth + saved.length / 9;
+          if (this.mayGoto[k] === 0) pc = w[p + 1]!;
+          else this.mayGoto[k]!--;
+          break;
+        }
         case 0x06: pc = w[p + 1]!; break; // gotol (JMP32 | JA)
 
         case 0x15: if (lo[d] === imm && hi[d] === imm >> 31) pc = w[p + 1]!; break;
@@ -493,6 +505,7 @@ export class Interpreter implements VmContext {
             this.prog = prog;
             w = prog.words;
             pc = 0;
+            this.mayGoto[baseDepth + saved.length / 9] = BPF_MAX_LOOPS;
           }
           break;
         }
@@ -502,6 +515,7 @@ export class Interpreter implements VmContext {
           saved.push(pc, lo[6]!, hi[6]!, lo[7]!, hi[7]!, lo[8]!, hi[8]!, lo[9]!, hi[9]!);
           savedProg.push(prog);
           lo[10] = this.frameTop(depth + 1);
+          this.mayGoto[depth + 1] = BPF_MAX_LOOPS;
           dv = arena.dv; // the first use of a frame allocates it
           pc = w[p + 3]!;
           break;
@@ -601,6 +615,9 @@ export class Interpreter implements VmContext {
     }
   }
 }
+
+/** BPF_MAX_LOOPS: may_goto's budget per frame (include/linux/bpf.h) */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
 /** unsigned 64-bit compare: -1, 0, 1 */
 function ucmp(alo: number, ahi: number, blo: number, bhi: number): number {
