@@ -10,6 +10,7 @@ import { BPF_FUNC_loop_inlined } from '../helpers/loop.js';
 import { parseObject, objectNameFromPath, type ObjectSpec, type ProgramSpec } from '../object/index.js';
 import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
 import { parseFields } from '../btf/fields.js';
+import { btfCheckMeta } from '../btf/check.js';
 import type { Btf } from '../btf/btf.js';
 import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64 } from '../btf/types.js';
 import { createMap, checkMapSpec, MapError, type MapEnv, type MapSpec } from '../maps/map.js';
@@ -276,6 +277,8 @@ interface LoadCtx {
   mapEnv: MapEnv;
   /** CAP_BPF (RuntimeOptions.capBpf) */
   capBpf: boolean;
+  /** the object's BTF is in the kernel: BPF_BTF_LOAD needs CAP_BPF and a BTF its checker accepts */
+  btfLoaded: boolean;
 }
 
 // Map types libbpf creates without BTF whatever the object says
@@ -292,7 +295,7 @@ const BTF_LESS_MAP_TYPES = new Set([
  * value type, and its type takes BTF.
  */
 function offersBtf(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx): boolean {
-  return ctx.capBpf && !!spec.btf && !!(ms.keyTypeId || ms.valueTypeId) && !BTF_LESS_MAP_TYPES.has(ms.type);
+  return ctx.btfLoaded && !!spec.btf && !!(ms.keyTypeId || ms.valueTypeId) && !BTF_LESS_MAP_TYPES.has(ms.type);
 }
 
 /**
@@ -539,7 +542,16 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
   if (core) opts.onCoreLog?.(core.log);
   const mapObjs: MapObject[] = [];
   const progObjs: (ProgObject | undefined)[] = [];
-  const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf };
+  // bpf_object__load_btf: a BTF the kernel's checker refuses is dropped ("BTF is
+  // optional, ignoring"): maps are then created without it and programs get no
+  // func_info/line_info, as with libbpf
+  let btfLoaded = rt.capBpf && !!spec.btf;
+  const refusedBtf = btfLoaded ? btfCheckMeta(spec.btf!) : undefined;
+  if (refusedBtf) {
+    btfLoaded = false;
+    opts.onWarning?.(`libbpf: Error loading .BTF into kernel: -22 (the kernel's BTF checker: type [${refusedBtf.typeId}] ${refusedBtf.message}). BTF is optional, ignoring.`);
+  }
+  const ctx: LoadCtx = { mapEnv: rt.mapEnv, capBpf: rt.capBpf, btfLoaded };
   const metas: MapMeta[] = [];
   try {
     for (const ms of spec.maps) {
@@ -567,7 +579,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       }
       const meta = mapMetaFor(spec, ms, ctx, btfless);
       metas.push(meta);
-      const mo = rt.registerMap(map, spec.btf && ctx.capBpf && !retried ? { btf: spec.btf, keyTypeId: ms.keyTypeId, valueTypeId: ms.valueTypeId } : undefined);
+      const mo = rt.registerMap(map, spec.btf && ctx.btfLoaded && !retried ? { btf: spec.btf, keyTypeId: ms.keyTypeId, valueTypeId: ms.valueTypeId } : undefined);
       mapObjs.push(mo);
       const init = initial.get(ms);
       if (init && init.length > 0) {
@@ -630,7 +642,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       try {
         const input: VerifierInput = {
           insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
-          capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.capBpf ? verifierBtfInfo(spec, ps) : {}),
+          capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
         };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });

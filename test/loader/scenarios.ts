@@ -63,4 +63,14 @@ export const LOADER_SCENARIOS: readonly KernelScenario[] = [
     obj: `${D}rodata_write.bpf.o`, name: 'load', args: [],
     about: 'a program store into .rodata (BPF_F_RDONLY_PROG): "write into map forbidden"',
   },
+  {
+    obj: `${D}btf_reject.bpf.o`, name: 'arm', args: ['run:arm', 'dump'],
+    about: 'a bpf_timer in an array map with valid BTF: loads and arms',
+  },
+  // the same object with one BTF fault the kernel's BTF checker refuses (make_btf_reject.mjs): libbpf
+  // goes on without BTF, so the map has none and the verifier refuses the timer
+  ...['vlen', 'linkage', 'info', 'bits_offset', 'name'].map((v) => ({
+    obj: `${D}btf_reject_${v}.o`, name: 'load', args: ['run:arm', 'dump'],
+    about: `BTF refused by the kernel (${v}): "map 'arr' has to have BTF in order to use bpf_timer"`,
+  })),
 ];
