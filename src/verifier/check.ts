@@ -1373,7 +1373,8 @@ export class Verifier {
     }
     // find_good_pkt_pointers: no range from a pointer that may lie past MAX_PACKET_OFF
     if (good.off < 0 || (good.off === 0 && open) || good.umax > BigInt(MAX_PACKET_OFF) || good.umax + BigInt(good.off) > BigInt(MAX_PACKET_OFF)) return false;
-    const newRange = good.off + (open ? 0 : 0);
+    // right-open (good < end): the byte at good itself is in the packet too (found by the kernel campaign)
+    const newRange = good.off + (open ? 1 : 0);
     const other = copyState(this.cur);
     const markGood = (st: VState): void => {
       for (const f of st.frames) {

@@ -1,6 +1,6 @@
 // The kernel's BTF checker (src/btf/check.ts) against Linux 6.18's
 // BPF_BTF_LOAD on mutations of the BTF libbpf loads for committed objects
-// (recorded by test/btf/record_check.ts): the same verdict and, where both
+// (recorded by bench/btf-check-record.ts): the same verdict and, where both
 // refuse, the kernel's log line ends with tsbpf's message. The kernel's
 // resolve pass is modelled only in part; the cases it alone refuses are
 // counted and must stay rare.

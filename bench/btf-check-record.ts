@@ -1,17 +1,17 @@
 // Re-records test/btf/check.kernel.json: the kernel's BPF_BTF_LOAD verdict on
 // mutations of the BTF libbpf would load for a few committed objects.
 //   gcc -O1 -o /tmp/btf_load test/btf/btf_load.c -lbpf
-//   node dist/test/btf/record_check.js /tmp/btf_load [count] [seed]   (root)
+//   node dist/bench/btf-check-record.js /tmp/btf_load [count] [seed]   (root)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../kernel/kernel.js';
-import { Rng } from '../verifier/fuzz/gen.js';
-import { mutateBtf, type BtfCase } from './mutate.js';
+import { repoRoot } from '../test/kernel/kernel.js';
+import { Rng } from '../test/verifier/fuzz/gen.js';
+import { mutateBtf, type BtfCase } from '../test/btf/mutate.js';
 
 const OBJS = ['test/timers-diff/percpu_reject.bpf.o', 'test/verifier/corpus/ordering.bpf.o', 'test/loader/kconfig.bpf.o', 'examples/flowtable/flowtable.bpf.o', 'test/kernel/scenarios/ksyms.bpf.o'];
 const [tool, countArg, seedArg] = process.argv.slice(2);
-if (!tool) throw new Error('usage: record_check.js BTF_LOAD_TOOL [count] [seed]');
+if (!tool) throw new Error('usage: btf-check-record.js BTF_LOAD_TOOL [count] [seed]');
 const dump = spawnSync(tool, ['--dump', ...OBJS.map((o) => join(repoRoot, o))], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const blobs = dump.stdout.split('\n').slice(0, OBJS.length);
 const count = Number(countArg ?? 600);
