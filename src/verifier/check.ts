@@ -1291,7 +1291,11 @@ export class Verifier {
     else refineCond(dv, sv, fallthrough ? negateOp(op) : op);
     refineWith(d, dv);
     refineWith(s, sv);
-    if (boundsInvalid(d) || boundsInvalid(s)) return false;
+    // reg_bounds_sanity_check (6.18): bounds that contradict each other (a path
+    // no value takes) are reset to unbounded and the path is still explored --
+    // the kernel does not treat it as dead (found by the kernel campaign)
+    if (boundsInvalid(d)) markUnbounded(d);
+    if (hasSrc && boundsInvalid(s)) markUnbounded(s);
     regs[x.dst] = d;
     if (hasSrc) regs[x.src] = s;
     // copies of a scalar (same base id) learn the same bounds, shifted by their delta
