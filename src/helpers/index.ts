@@ -37,6 +37,7 @@ import {
   bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
 } from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
+import * as Sk from './sock.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
@@ -59,6 +60,10 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [N.BPF_FUNC_redirect_neigh, Rd.bpf_redirect_neigh], [N.BPF_FUNC_clone_redirect, Rd.bpf_clone_redirect],
     [N.BPF_FUNC_redirect_map, Rd.bpf_redirect_map], [N.BPF_FUNC_check_mtu, Rd.bpf_check_mtu],
     [N.BPF_FUNC_fib_lookup, Rd.bpf_fib_lookup], [N.BPF_FUNC_xdp_adjust_meta, Rd.bpf_xdp_adjust_meta],
+    [F.BPF_FUNC_sk_lookup_tcp, Sk.bpf_sk_lookup_tcp], [F.BPF_FUNC_sk_lookup_udp, Sk.bpf_sk_lookup_udp],
+    [F.BPF_FUNC_skc_lookup_tcp, Sk.bpf_skc_lookup_tcp], [F.BPF_FUNC_sk_release, Sk.bpf_sk_release],
+    [F.BPF_FUNC_sk_fullsock, Sk.bpf_sk_fullsock], [F.BPF_FUNC_tcp_sock, Sk.bpf_tcp_sock],
+    [F.BPF_FUNC_get_listener_sock, Sk.bpf_get_listener_sock],
   ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([

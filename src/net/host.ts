@@ -6,6 +6,7 @@
 // ifindex 2) unless the spec lists interfaces of its own.
 
 import { AddrError, parseAddr, formatAddr, type Family } from './addr.js';
+import type { TcpSockInfo } from './socket.js';
 
 export interface NetInterface {
   ifindex: number;
@@ -70,6 +71,30 @@ export interface NetSocket {
   cookie: bigint;
   /** cgroup v2 id of the owning cgroup */
   cgroupId: bigint;
+  /** SO_BINDTODEVICE, SO_MARK, SO_PRIORITY (0 when unset) */
+  boundDevIf?: number;
+  mark?: number;
+  priority?: number;
+  /** sock_i_uid (bpf_get_socket_uid) */
+  uid?: number;
+  /** TCP metrics bpf_tcp_sock reports (a fresh socket's when unset) */
+  tcp?: TcpSockInfo;
+}
+
+/** A socket as the JSON form and addSocket() take it. */
+export interface SocketSpec {
+  proto: 'tcp' | 'udp';
+  /** ADDR:PORT or [V6ADDR]:PORT */
+  local: string;
+  remote?: string;
+  state?: SocketState;
+  cookie?: number | string;
+  cgroup?: string;
+  mark?: number;
+  priority?: number;
+  boundDevIf?: number;
+  uid?: number;
+  tcp?: TcpSockInfo;
 }
 
 export interface Cgroup {
@@ -85,7 +110,7 @@ export interface HostSpec {
   addresses?: { dev: string; addr: string }[];
   routes?: { dst: string; via?: string; dev?: string; type?: RouteType; mtu?: number; mtuLock?: boolean; table?: number; src?: string; metric?: number }[];
   neighbours?: { addr: string; dev: string; mac: string }[];
-  sockets?: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }[];
+  sockets?: SocketSpec[];
   cgroups?: { path: string; id?: number | string; classid?: number }[];
   /** IP forwarding (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); default on */
   forwarding?: { ipv4?: boolean; ipv6?: boolean };
@@ -266,7 +291,10 @@ export class Host {
   }
 
   /** "tcp 10.0.0.1:80 listen" style: local/remote are ADDR:PORT ([v6]:PORT) */
-  addSocket(s: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }): NetSocket {
+  addSocket(s: SocketSpec): NetSocket {
+    if (s.proto !== 'tcp' && s.proto !== 'udp') throw new HostError(`socket ${s.local}: proto must be tcp or udp`);
+    if (s.state !== undefined && s.state !== 'listen' && s.state !== 'established') throw new HostError(`socket ${s.local}: state must be listen or established`);
+    if (s.proto === 'tcp' && s.state === 'established' && s.remote === undefined) throw new HostError(`socket ${s.local}: an established TCP socket needs a remote`);
     const l = parseEndpoint(s.local);
     const r = s.remote === undefined ? { family: l.family, addr: new Uint8Array(l.addr.length), port: 0 } : parseEndpoint(s.remote);
     if (r.family !== l.family) throw new HostError(`socket ${s.local}: remote ${s.remote} is another family`);
@@ -277,6 +305,13 @@ export class Host {
       state: s.state ?? (s.proto === 'tcp' && s.remote === undefined ? 'listen' : 'established'),
       cookie: s.cookie === undefined ? this.nextCookie++ : BigInt(s.cookie), cgroupId: cg?.id ?? 1n,
     };
+    for (const k of ['mark', 'priority', 'boundDevIf', 'uid'] as const) {
+      const v = s[k];
+      if (v === undefined) continue;
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new HostError(`socket ${s.local}: bad ${k} ${String(v)}`);
+      sock[k] = v;
+    }
+    if (s.tcp !== undefined) sock.tcp = { ...s.tcp };
     this.sockets.push(sock);
     return sock;
   }

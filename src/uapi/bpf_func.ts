@@ -33,6 +33,7 @@ export const BPF_FUNC_spin_lock = 93;
 export const BPF_FUNC_spin_unlock = 94;
 export const BPF_FUNC_sk_fullsock = 95;
 export const BPF_FUNC_tcp_sock = 96;
+export const BPF_FUNC_get_listener_sock = 98;
 export const BPF_FUNC_skc_lookup_tcp = 99;
 export const BPF_FUNC_sk_storage_get = 107;
 export const BPF_FUNC_sk_storage_delete = 108;

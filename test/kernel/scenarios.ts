@@ -276,6 +276,15 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'a locked route MTU (FRAG_NEEDED), -ENODEV, bad plen/flags/family; bpf_check_mtu on the host devices',
   },
   {
+    obj: `${S}sock.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:lookup_tc', 'dump', 'run:lookup_xdp', 'dump'],
+    about: 'bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp (tc and XDP) against real sockets the runner opens in a namespace built from sock.host.json: '
+      + 'TCP listeners (v4, v6, dual-stack ::), both ends of v4 and v6 connections, bound and connected UDP; bpf_sock fields (LOOPBACK4_IPV6 and '
+      + 'v4-mapped addresses included), bpf_sk_fullsock, bpf_tcp_sock (fresh cwnd/ssthresh), bpf_get_listener_sock; NULL for flags, '
+      + 'tuple sizes other than 12/36, netns ids 0, 1 and 2^32, found for netns 0xffffffff and 0x80000000',
+  },
+  {
     obj: `${S}helpers_xdpnet.bpf.o`,
     name: 'maps',
     args: ['--host', `${S}fib.host.json`,
