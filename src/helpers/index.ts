@@ -38,6 +38,7 @@ import {
 } from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
 import * as Sk from './sock.js';
+import * as Tn from './tunnel.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
@@ -64,6 +65,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_skc_lookup_tcp, Sk.bpf_skc_lookup_tcp], [F.BPF_FUNC_sk_release, Sk.bpf_sk_release],
     [F.BPF_FUNC_sk_fullsock, Sk.bpf_sk_fullsock], [F.BPF_FUNC_tcp_sock, Sk.bpf_tcp_sock],
     [F.BPF_FUNC_get_listener_sock, Sk.bpf_get_listener_sock],
+    [N.BPF_FUNC_skb_get_tunnel_key, Tn.bpf_skb_get_tunnel_key], [N.BPF_FUNC_skb_set_tunnel_key, Tn.bpf_skb_set_tunnel_key],
+    [N.BPF_FUNC_skb_get_tunnel_opt, Tn.bpf_skb_get_tunnel_opt], [N.BPF_FUNC_skb_set_tunnel_opt, Tn.bpf_skb_set_tunnel_opt],
   ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([

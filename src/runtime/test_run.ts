@@ -67,6 +67,12 @@ export interface TestRunInput {
   dataSizeOut?: number;
   /** test.repeat as the kernel takes it (0 = once); undefined = not set */
   repeat?: number;
+  /**
+   * tc: tunnel metadata the packet arrived with (as a collect_md tunnel device
+   * sets it), read by bpf_skb_get_tunnel_key/opt. The kernel's test run has
+   * no way to give it: without it (as there) the helpers answer -EINVAL/-ENOENT.
+   */
+  tunnel?: import('../helpers/env.js').TunnelInfo;
 }
 
 export class TestRunError extends Error {
@@ -333,6 +339,7 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
     ctx, progType, head, end: head + alloc, mac, net: mac + ETH_HLEN,
     hashValid: false, csumUnnecessary: false, csumLevel: 0, encapsulation: false,
   };
+  if (input.tunnel) skb.tunnel = { ...input.tunnel, tx: false };
   const pkt: PacketRun = { skb, effects: { clones: [] } };
   const cur = (): { d: number; e: number } => ({ d: arena.dv.getUint32(ctx + SKB.data, true), e: arena.dv.getUint32(ctx + SKB.dataEnd, true) });
   return {

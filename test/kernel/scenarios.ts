@@ -285,6 +285,14 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'tuple sizes other than 12/36, netns ids 0, 1 and 2^32, found for netns 0xffffffff and 0x80000000',
   },
   {
+    obj: `${S}tunnel.bpf.o`,
+    name: 'basic',
+    args: ['pkt:iota', 'run:tun', 'dump'],
+    about: 'bpf_skb_set/get_tunnel_key and _opt: no metadata on a test-run skb (-EINVAL, -ENOENT), flag/size/label/tunnel_ext checks, '
+      + 'read-back after set (remote and local swapped, tun_flags as __be16 with BPF_F_TUNINFO_FLAGS), -EPROTO for the other family, '
+      + 'the old key layouts (8 and 24 bytes), options (multiple of 4, at most 255, -ENOMEM for a short buffer, dropped by a new key)',
+  },
+  {
     obj: `${S}helpers_xdpnet.bpf.o`,
     name: 'maps',
     args: ['--host', `${S}fib.host.json`,
