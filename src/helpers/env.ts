@@ -55,6 +55,12 @@ export interface SkbBuff {
   encapsulation: boolean;
   /** the tunnel metadata set by bpf_skb_set_tunnel_key/opt (skb_dst set to a metadata dst) */
   tunnel?: TunnelInfo;
+  /**
+   * the cookie of the run's skb->sk: BPF_PROG_TEST_RUN gives every skb a
+   * socket of its own (created by the current task, uid 0); its cookie is
+   * made on first use, as sock_gen_cookie does
+   */
+  sockCookie?: bigint;
 }
 
 export interface TunnelInfo {

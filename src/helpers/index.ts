@@ -39,6 +39,7 @@ import {
 import { DynptrOps } from '../kfuncs/dynptr.js';
 import * as Sk from './sock.js';
 import * as Tn from './tunnel.js';
+import * as SS from './skb_sock.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
@@ -67,6 +68,9 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_listener_sock, Sk.bpf_get_listener_sock],
     [N.BPF_FUNC_skb_get_tunnel_key, Tn.bpf_skb_get_tunnel_key], [N.BPF_FUNC_skb_set_tunnel_key, Tn.bpf_skb_set_tunnel_key],
     [N.BPF_FUNC_skb_get_tunnel_opt, Tn.bpf_skb_get_tunnel_opt], [N.BPF_FUNC_skb_set_tunnel_opt, Tn.bpf_skb_set_tunnel_opt],
+    [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],
+    [N.BPF_FUNC_skb_cgroup_id, SS.bpf_skb_cgroup_id], [N.BPF_FUNC_skb_ancestor_cgroup_id, SS.bpf_skb_ancestor_cgroup_id],
+    [N.BPF_FUNC_skb_ecn_set_ce, SS.bpf_skb_ecn_set_ce],
   ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([

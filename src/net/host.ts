@@ -316,6 +316,28 @@ export class Host {
     return sock;
   }
 
+  /** sock_gen_cookie: a new socket cookie, never one a host socket has */
+  genCookie(): bigint {
+    let c = this.nextCookie++;
+    while (this.sockets.some((s) => s.cookie === c)) c = this.nextCookie++;
+    return c;
+  }
+
+  /** the cgroup with this id, and its ancestors from the root (cgroup_ancestor levels) */
+  cgroupPath(id: bigint): Cgroup[] | undefined {
+    const cg = [...this.cgroups.values()].find((c) => c.id === id);
+    if (!cg) return undefined;
+    const parts = cg.path.split('/').filter((p) => p !== '');
+    const chain: Cgroup[] = [];
+    for (let i = 0; i <= parts.length; i++) {
+      const p = '/' + parts.slice(0, i).join('/');
+      const c = this.cgroups.get(p);
+      if (!c) return undefined;
+      chain.push(c);
+    }
+    return chain;
+  }
+
   /** A JSON description of the host (the same shape HostSpec reads). */
   describe(): Record<string, unknown> {
     return {

@@ -295,6 +295,10 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
   }
   const l2 = progType === BPF_PROG_TYPE_SCHED_CLS || progType === BPF_PROG_TYPE_SCHED_ACT;
   const { protocol, pktType } = ethTypeTrans(data, dev!);
+  // the test run's socket takes its addresses from the IP header, which must be there
+  if ((protocol === 0x0800 && size - ETH_HLEN < 20) || (protocol === 0x86dd && size - ETH_HLEN < 40)) {
+    fail(`an ${protocol === 0x0800 ? 'IPv4' : 'IPv6'} packet shorter than its IP header (${size - ETH_HLEN} bytes after Ethernet)`, EINVAL);
+  }
   // convert___skb_to_skb: only mark, priority, ingress_ifindex, ifindex, cb, tstamp,
   // wire_len, gso_segs, gso_size and hwtstamp may be set
   const len = l2 ? size : size - ETH_HLEN;

@@ -64,3 +64,20 @@ test('a program reads what the test set on the host: mark, priority, bound devic
   assert.equal(g('found', 12), 0n);
   obj.close();
 });
+
+test('the test-run skb socket: cgroup and ancestors follow rt.task in the host cgroup tree, a fresh cookie per run', async () => {
+  const rt = new Runtime({ host: new Host({ cgroups: [{ path: '/a', id: 10 }, { path: '/a/b', id: 11 }] }) });
+  rt.setTask({ cgroupId: 11n });
+  const obj = await rt.loadObject(join(S, 'skbsock.bpf.o'));
+  const frame = Buffer.from('02000000000202000000000a08004500003600000000400666c00a0000010a0000029c40005000000001000000005018020093ce000068656c6c6f2c2074736270662121', 'hex');
+  obj.program('info').run({ data: frame });
+  const g = (n: string): unknown => obj.global(n);
+  assert.equal(g('cg_is_current'), 1n);
+  assert.equal(g('anc0_is_root'), 1n);
+  assert.equal(g('depth_found'), 1n);
+  assert.equal(g('past_depth'), 0n);
+  assert.equal(g('cookie_same'), 1n);
+  obj.close();
+  assert.deepEqual(rt.host.cgroupPath(11n)?.map((c) => c.id), [1n, 10n, 11n]);
+  assert.equal(rt.host.cgroupPath(99n), undefined);
+});
