@@ -1,6 +1,7 @@
 // Socket helpers of net/core/filter.c over the simulated host's sockets:
 // bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp (skb and XDP flavours),
-// bpf_sk_release, bpf_sk_fullsock, bpf_tcp_sock, bpf_get_listener_sock.
+// bpf_sk_release, bpf_sk_fullsock, bpf_tcp_sock, bpf_get_listener_sock,
+// bpf_tcp_gen_syncookie, bpf_tcp_check_syncookie, bpf_sk_assign.
 //
 // A socket a program gets is a read-only struct bpf_sock in the arena (one
 // per NetSocket, refreshed from the host at every lookup), and for TCP a
@@ -17,6 +18,11 @@ import type { NetSocket } from '../net/host.js';
 import { BPF_SOCK_SIZE, BPF_TCP_SOCK_SIZE, lookupSocket, writeBpfSock, writeBpfTcpSock } from '../net/socket.js';
 import type { HelperEnv } from './env.js';
 import { addrOf, checkMem, HelperFault, s32, u32 } from './misc.js';
+import { EINVAL, ENOENT, EOPNOTSUPP, EPROTONOSUPPORT } from '../uapi/errno.js';
+import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+import {
+  checkCookie, type CookieTuple, makeCookie, MAX_SYNCOOKIE_AGE, MSS_CLAMP, mssIndex, parseMssOption, SYNCOOKIE_PERIOD_NS,
+} from '../net/syncookie.js';
 
 interface SockViews {
   sock: NetSocket;
@@ -144,5 +150,124 @@ export function bpf_get_listener_sock(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
     const v = sockArg(env, r1, 'bpf_get_listener_sock');
     return v.sock.proto === 'tcp' && v.sock.state === 'listen' ? BigInt(v.sk) : 0n;
+  };
+}
+
+const TCP_HDR = 20, IP4_HDR = 20, IP6_HDR = 40;
+const TH_FIN = 0x01, TH_SYN = 0x02, TH_RST = 0x04, TH_ACK = 0x10;
+
+interface SynHeaders {
+  listener: NetSocket;
+  b: Uint8Array;
+  iph: number;
+  th: number;
+  version: number;
+}
+
+/** the checks both syncookie helpers share, in the kernel's order up to the IP version switch */
+function synArgs(env: HelperEnv, what: string, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, gen: boolean): SynHeaders | bigint {
+  const v = sockArg(env, r1, what);
+  const iphLen = u32(r3), thLen = u32(r5);
+  const iph = checkMem(env.arena, r2, iphLen, false, `${what} iph`);
+  const th = checkMem(env.arena, r4, thLen, false, `${what} th`);
+  const b = env.arena.u8;
+  if (thLen < TCP_HDR) return BigInt(-EINVAL);
+  if (gen && thLen !== (b[th + 12]! >> 4) * 4) return BigInt(-EINVAL);
+  const s = v.sock;
+  if (s.proto !== 'tcp' || s.state !== 'listen') return BigInt(-EINVAL);
+  const flags = b[th + 13]!;
+  if (gen) {
+    if (env.host.syncookies === 0) return BigInt(-ENOENT);
+    if (!(flags & TH_SYN) || flags & (TH_ACK | TH_FIN | TH_RST)) return BigInt(-EINVAL);
+  } else {
+    if (env.host.syncookies === 0) return BigInt(-EINVAL);
+    if (!(flags & TH_ACK) || flags & (TH_RST | TH_SYN)) return BigInt(-ENOENT);
+  }
+  if (iphLen < IP4_HDR) return BigInt(-EINVAL);
+  return { listener: s, b, iph, th, version: b[iph]! >> 4 };
+}
+
+/** the version switch: the cookie tuple of an IPv4 or IPv6 header, or an errno */
+function synTuple(h: SynHeaders, iphLen: number): CookieTuple | bigint {
+  const { b, iph, th, listener } = h;
+  const be16 = (at: number): number => (b[at]! << 8) | b[at + 1]!;
+  if (h.version === 4) {
+    // a v6 listener takes v4 unless IPV6_V6ONLY, which inet6_bind sets for a specific (not v4-mapped) address
+    if (listener.family === 6 && v6only(listener.localAddr)) return BigInt(-EINVAL);
+    return { family: 4, saddr: b.slice(iph + 12, iph + 16), daddr: b.slice(iph + 16, iph + 20), sport: be16(th), dport: be16(th + 2) };
+  }
+  if (h.version === 6) {
+    if (iphLen < IP6_HDR || listener.family !== 6) return BigInt(-EINVAL);
+    return { family: 6, saddr: b.slice(iph + 8, iph + 24), daddr: b.slice(iph + 24, iph + 40), sport: be16(th), dport: be16(th + 2) };
+  }
+  return BigInt(-EPROTONOSUPPORT);
+}
+
+/** bound to a specific IPv6 address that is not v4-mapped */
+function v6only(a: Uint8Array): boolean {
+  const any = a.every((x) => x === 0);
+  const mapped = a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff;
+  return !any && !mapped;
+}
+
+const be32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+/**
+ * BPF_FUNC_tcp_gen_syncookie(sk, iph, iph_len, th, th_len): for a SYN to a
+ * listener, cookie | mss << 32 (the MSS the cookie encodes). The host makes
+ * cookies when net.ipv4.tcp_syncookies is 2 (1: only under a SYN flood, which
+ * tsbpf does not model: -ENOENT); making one marks the listener's SYN queue
+ * as just overflowed, so a returning cookie is checked.
+ */
+export function bpf_tcp_gen_syncookie(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3, r4, r5) => {
+    const h = synArgs(env, 'bpf_tcp_gen_syncookie', r1, r2, r3, r4, r5, true);
+    if (typeof h === 'bigint') return h;
+    const t = synTuple(h, u32(r3));
+    if (typeof t === 'bigint') return t;
+    // tcp_get_syncookie_mss: cookies only when always on (or the queue is full)
+    if (env.host.syncookies !== 2) return BigInt(-ENOENT);
+    const doff = (h.b[h.th + 12]! >> 4) * 4;
+    const mss = parseMssOption(h.b.subarray(h.th + TCP_HDR, h.th + doff)) || MSS_CLAMP[t.family];
+    const m = mssIndex(t.family, mss);
+    const now = env.clock.now(CLOCK_MONOTONIC);
+    const cookie = makeCookie(env.host.syncookieKey, t, be32(h.b, h.th + 4), m.index, now);
+    h.listener.synqOverflowNs = now;
+    return BigInt(cookie) | (BigInt(m.mss) << 32n);
+  };
+}
+
+/**
+ * BPF_FUNC_tcp_check_syncookie(sk, iph, iph_len, th, th_len): 0 when the ACK
+ * carries a valid cookie of this host, -ENOENT when not (or when the listener
+ * has not overflowed in the last two minutes: no cookies were sent).
+ */
+export function bpf_tcp_check_syncookie(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3, r4, r5) => {
+    const h = synArgs(env, 'bpf_tcp_check_syncookie', r1, r2, r3, r4, r5, false);
+    if (typeof h === 'bigint') return h;
+    const now = env.clock.now(CLOCK_MONOTONIC);
+    const last = h.listener.synqOverflowNs;
+    // tcp_synq_no_recent_overflow
+    if (last === undefined || now - last > BigInt(MAX_SYNCOOKIE_AGE) * SYNCOOKIE_PERIOD_NS) return BigInt(-ENOENT);
+    const t = synTuple(h, u32(r3));
+    if (typeof t === 'bigint') return t;
+    const mss = checkCookie(env.host.syncookieKey, t, (be32(h.b, h.th + 8) - 1) >>> 0, (be32(h.b, h.th + 4) - 1) >>> 0, now);
+    return mss > 0 ? 0n : BigInt(-ENOENT);
+  };
+}
+
+/**
+ * BPF_FUNC_sk_assign(skb, sk, flags): steer the packet to sk. Only at tc
+ * ingress, which a BPF_PROG_TEST_RUN skb never is (tc_at_ingress unset):
+ * -EINVAL for flags, else -EOPNOTSUPP, as the kernel answers a test run.
+ */
+export function bpf_sk_assign(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3) => {
+    const p = env.currentPacket();
+    if (!p?.skb || addrOf(r1) !== p.skb.ctx) throw new HelperFault('bpf_sk_assign: r1 is not the __sk_buff context');
+    sockArg(env, r2, 'bpf_sk_assign');
+    if (r3 !== 0n) return BigInt(-EINVAL);
+    return BigInt(-EOPNOTSUPP);
   };
 }

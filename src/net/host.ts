@@ -79,6 +79,8 @@ export interface NetSocket {
   uid?: number;
   /** TCP metrics bpf_tcp_sock reports (a fresh socket's when unset) */
   tcp?: TcpSockInfo;
+  /** a listener: when its SYN queue last overflowed (CLOCK_MONOTONIC ns; bpf_tcp_gen_syncookie sets it) */
+  synqOverflowNs?: bigint;
 }
 
 /** A socket as the JSON form and addSocket() take it. */
@@ -112,6 +114,8 @@ export interface HostSpec {
   neighbours?: { addr: string; dev: string; mac: string }[];
   sockets?: SocketSpec[];
   cgroups?: { path: string; id?: number | string; classid?: number }[];
+  /** net.ipv4.tcp_syncookies: 0 off, 1 when the SYN queue overflows (default), 2 always */
+  syncookies?: 0 | 1 | 2;
   /** IP forwarding (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); default on */
   forwarding?: { ipv4?: boolean; ipv6?: boolean };
   /** replace the default lo + eth0 instead of adding to them */
@@ -166,6 +170,10 @@ export class Host {
   readonly cgroups = new Map<string, Cgroup>();
   /** bpf_fib_lookup answers BPF_FIB_LKUP_RET_FWD_DISABLED when off */
   forwarding = { ipv4: true, ipv6: true };
+  /** net.ipv4.tcp_syncookies */
+  syncookies: 0 | 1 | 2 = 1;
+  /** the secret SYN cookies are keyed with (the kernel's is random per boot) */
+  syncookieKey = 0x5eed_c0de;
   private nextCookie = 0x1000n;
   private nextCgroupId = 2n;
 
@@ -196,6 +204,10 @@ export class Host {
   private applyUnchecked(spec: HostSpec): void {
     if (spec.forwarding?.ipv4 !== undefined) this.forwarding.ipv4 = spec.forwarding.ipv4;
     if (spec.forwarding?.ipv6 !== undefined) this.forwarding.ipv6 = spec.forwarding.ipv6;
+    if (spec.syncookies !== undefined) {
+      if (![0, 1, 2].includes(spec.syncookies)) throw new HostError(`syncookies must be 0, 1 or 2, got ${String(spec.syncookies)}`);
+      this.syncookies = spec.syncookies;
+    }
     for (const i of spec.interfaces ?? []) this.addInterface(i);
     for (const a of spec.addresses ?? []) this.addAddress(a.dev, a.addr);
     for (const r of spec.routes ?? []) this.addRoute(r);

@@ -168,6 +168,7 @@ export function createHostNetns(hostFile: string): string {
     routes?: { dst: string; via?: string; dev?: string; type?: string; mtu?: number; mtuLock?: boolean; table?: number; metric?: number }[];
     neighbours?: { addr: string; dev: string; mac: string }[];
     forwarding?: { ipv4?: boolean; ipv6?: boolean };
+    syncookies?: number;
   };
   const ns = `tsbpf-net-${process.pid}-${netnsSeq++}`;
   const run = (...a: string[]): void => {
@@ -204,6 +205,10 @@ export function createHostNetns(hostFile: string): string {
     };
     sys('net.ipv4.ip_forward', spec.forwarding?.ipv4);
     sys('net.ipv6.conf.all.forwarding', spec.forwarding?.ipv6);
+    if (spec.syncookies !== undefined) {
+      const r = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.tcp_syncookies=${spec.syncookies}`], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sysctl tcp_syncookies: ${(r.stderr || String(r.error)).trim()}`);
+    }
   } catch (e) {
     spawnSync('ip', ['netns', 'del', ns]);
     throw e;

@@ -306,6 +306,21 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'cgroup = the current task\'s, ancestor 0 = the root, none past its own level or at a negative one',
   },
   {
+    obj: `${S}syncookie.bpf.o`,
+    name: 'always',
+    args: ['--host', `${S}syncookie.host.json`, 'pkt:iota', 'run:cookies', 'dump'],
+    about: 'net.ipv4.tcp_syncookies=2: bpf_tcp_gen_syncookie on IPv4/IPv6 listeners (MSS option to msstab: 1460, 1400->1300, 100->536, '
+      + 'none->536, 9000->1460; IPv6 1500->1440, none->1220), every cookie validates with bpf_tcp_check_syncookie and is refused off by one '
+      + '(-ENOENT); th_len/doff/flag/iph_len checks (-EINVAL, -ENOENT), version 5 (-EPROTONOSUPPORT), an IPv6 header on an IPv4 listener and '
+      + 'an IPv4 one on a listener bound to ::1 (v6only) -EINVAL, not a listener -EINVAL; bpf_sk_assign in a test run: -EOPNOTSUPP, flags -EINVAL',
+  },
+  {
+    obj: `${S}syncookie.bpf.o`,
+    name: 'default',
+    args: ['--host', `${S}syncookie1.host.json`, 'pkt:iota', 'run:cookies', 'dump'],
+    about: 'net.ipv4.tcp_syncookies=1 (the default): no SYN flood, so no cookie is made (-ENOENT) and none is checked',
+  },
+  {
     obj: `${S}helpers_xdpnet.bpf.o`,
     name: 'maps',
     args: ['--host', `${S}fib.host.json`,

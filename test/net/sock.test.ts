@@ -81,3 +81,20 @@ test('the test-run skb socket: cgroup and ancestors follow rt.task in the host c
   assert.deepEqual(rt.host.cgroupPath(11n)?.map((c) => c.id), [1n, 10n, 11n]);
   assert.equal(rt.host.cgroupPath(99n), undefined);
 });
+
+test('SYN cookies: valid for two minutes of the clock, bound to the 4-tuple and the secret, MSS by table', async () => {
+  const { makeCookie, checkCookie, mssIndex } = await import('../../src/net/syncookie.js');
+  const t = { family: 4 as const, saddr: a('10.0.0.9'), daddr: a('10.0.0.1'), sport: 1234, dport: 80 };
+  const min = 60_000_000_000n;
+  const t0 = 1000n * 1_000_000_000n;
+  const c = makeCookie(7, t, 5000, mssIndex(4, 1460).index, t0);
+  assert.equal(checkCookie(7, t, c, 5000, t0), 1460);
+  assert.equal(checkCookie(7, t, c, 5000, t0 + min), 1460);
+  assert.equal(checkCookie(7, t, c, 5000, t0 + 2n * min + min), 0); // too old
+  assert.equal(checkCookie(8, t, c, 5000, t0), 0); // another secret
+  assert.equal(checkCookie(7, { ...t, sport: 1235 }, c, 5000, t0), 0);
+  // the SYN's sequence number is added in, as the kernel's: another one shifts the MSS index
+  assert.notEqual(checkCookie(7, t, c, 5001, t0), 1460);
+  assert.deepEqual(mssIndex(6, 1500), { index: 2, mss: 1440 });
+  assert.deepEqual(mssIndex(4, 100), { index: 0, mss: 536 });
+});
