@@ -40,3 +40,21 @@ test('set_tunnel_key/opt are reported as the run side effect', async () => {
   assert.equal(t.flags & (1 << 2), 0); // no KEY bit
   o.close();
 });
+
+test('tsbpf run: a tunnel: step gives received metadata, --effects prints what the program set; bad input is refused', async () => {
+  const { tsbpf } = await import('../cli/cli.js');
+  const o = 'test/kernel/scenarios/tunnel.bpf.o';
+  const r = tsbpf('run', '--effects', o, 'tunnel:id=5,remote=192.0.2.1,local=192.0.2.2,ttl=9,opts=01020304', 'run:tun', 'dump');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^rc\[0\]=0$/m);
+  assert.match(r.stdout, /^rc\[1\]=4$/m);
+  assert.match(r.stdout, /^ {2}tunnel id=7 remote=.* flags=0x2001$/m); // the last key the program set: NOCACHE and CSUM, no KEY (BPF_F_NO_TUNNEL_KEY)
+  const bad = tsbpf('run', o, 'tunnel:id=5,remote=192.0.2.1,local=fd00::1', 'run:tun');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /different families/);
+  const rt = new Runtime();
+  const obj = await rt.loadObject(join(repoRoot, o));
+  assert.throws(() => obj.program('tun').run({ data: new Uint8Array(64), tunnel: { id: 1, family: 4, remote: new Uint8Array(3), local: new Uint8Array(4), tos: 0, ttl: 0, label: 0, flags: 0 } }),
+    (e: Error & { errno?: number }) => /remote must be 4 bytes/.test(e.message) && e.errno === -22);
+  obj.close();
+});
