@@ -1284,7 +1284,8 @@ export class Verifier {
       for (const f of st.frames) {
         const fix = (r: RegState): RegState => {
           if (r.type !== good.type || r.id !== good.id) return r;
-          return r.range >= newRange ? r : { ...r, range: newRange };
+          if (r.range >= newRange) return r;
+          const n = copyReg(r); n.range = newRange; return n;
         };
         f.regs = f.regs.map(fix);
         f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
