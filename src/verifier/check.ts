@@ -11,6 +11,7 @@ import {
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
+import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -85,8 +86,6 @@ export class Verifier {
   private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
-  /** async callback roots already queued, by subprog + map identity */
-  private readonly asyncSeen = new Set<string>();
   readonly allowUninitStack = true;
   /** a pointer may leave the program: returned by main, or stored outside the stack (allow_ptr_leaks) */
   leaksPointers = false;
@@ -109,13 +108,22 @@ export class Verifier {
         this.jmpPoint[jumpTarget(this.insns, i)] = 1;
         if (BPF_OP(x.code) !== BPF_JA) this.prunePoint[i] = 1;
       }
-      // visit_func_call_insn: the insn after a call, and a bpf-to-bpf call itself
+      // visit_func_call_insn: the insn after a call (a prune and a jmp point), and a bpf-to-bpf call itself
       if (x.code === (BPF_JMP | BPF_CALL)) {
         this.prunePoint[i + 1] = 1;
+        this.jmpPoint[i + 1] = 1;
         if (x.src === BPF_PSEUDO_CALL) { this.prunePoint[i] = 1; this.jmpPoint[i + x.imm + 1] = 1; }
+        // is_async_callback_calling_insn: checked before a new async state is pushed
+        if (x.src === 0 && x.imm === BPF_FUNC_timer_set_callback) this.prunePoint[i] = 1;
       }
       if (x.code === LD_IMM64) {
-        if (x.src === BPF_PSEUDO_FUNC && i + x.imm + 1 < this.insns.length) this.jmpPoint[i + x.imm + 1] = 1;
+        // a callback's address is a call edge too: the ld_imm64 and the insn after it are prune points
+        if (x.src === BPF_PSEUDO_FUNC) {
+          this.prunePoint[i] = 1;
+          this.prunePoint[i + 2] = 1;
+          this.jmpPoint[i + 2] = 1;
+          if (i + x.imm + 1 < this.insns.length) this.jmpPoint[i + x.imm + 1] = 1;
+        }
         i++;
       }
     }
@@ -489,16 +497,18 @@ export class Verifier {
     if (this.work.length > 8192) fail(`The sequence of ${this.work.length} jumps is too complex.`, E2BIG);
   }
 
-  /** push_async_cb: an async callback is verified as its own entry, once per map. */
-  pushAsyncCallback(subprog: number, init: (f: FuncState) => void, key: string): void {
+  /**
+   * push_async_cb: an async callback is verified as its own entry, queued at
+   * every call that sets it (a later entry is usually pruned at its first insn)
+   */
+  pushAsyncCallback(subprog: number, init: (f: FuncState) => void): void {
     this.subprogs[subprog]!.isAsyncCb = true;
-    if (this.asyncSeen.has(key)) return;
-    this.asyncSeen.add(key);
     const f = newFrame(0, subprog, this.insnIdx);
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
+    // on top of the branch stack, like a branch of this path: explored as soon as the path ends
+    this.work.push({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
