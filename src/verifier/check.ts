@@ -418,44 +418,44 @@ export class Verifier {
     const regs = req.regs, slots = req.slots;
     const d = e.depth;
     const cls = BPF_CLASS(x.code);
-    const has = (r: number): boolean => (regs[d]! & (1 << r)) !== 0;
-    const set = (r: number): void => { regs[d]! |= 1 << r; };
-    const clear = (r: number): void => { regs[d]! &= ~(1 << r); };
+    // the frame's register mask on entry (one small closure: this runs for every insn a precision walk passes)
+    const m = regs[d]!;
+    const bit = (r: number): boolean => (m & (1 << r)) !== 0;
     switch (cls) {
       case BPF_ALU:
       case BPF_ALU64: {
-        if (!has(x.dst)) return true;
+        if (!bit(x.dst)) return true;
         const op = BPF_OP(x.code);
         if (op === BPF_MOV) {
-          clear(x.dst);
-          if (BPF_SRC(x.code) === BPF_X) set(x.src);
+          regs[d]! &= ~(1 << x.dst);
+          if (BPF_SRC(x.code) === BPF_X) regs[d]! |= 1 << x.src;
         } else if (BPF_SRC(x.code) === BPF_X && op !== BPF_END && op !== BPF_NEG) {
-          set(x.src);
+          regs[d]! |= 1 << x.src;
         }
         return true;
       }
       case BPF_LDX:
-        if (!has(x.dst)) return true;
-        clear(x.dst);
+        if (!bit(x.dst)) return true;
+        regs[d]! &= ~(1 << x.dst);
         if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
         return true;
       case BPF_STX:
       case BPF_ST: {
         if (BPF_MODE(x.code) === BPF_ATOMIC) {
           const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
-          return !(has(x.src) || has(0) || has(x.dst) || touched);
+          return !(bit(x.src) || bit(0) || bit(x.dst) || touched);
         }
-        if (has(x.dst)) return false;
+        if (bit(x.dst)) return false;
         if (!(e.flags & HIST_STACK)) return true;
-        const bit = 1n << BigInt(e.stackSpi!);
-        if (!(slots[e.stackFrame!]! & bit)) return true;
-        slots[e.stackFrame!]! &= ~bit;
-        if (cls === BPF_STX) set(x.src);
+        const sbit = 1n << BigInt(e.stackSpi!);
+        if (!(slots[e.stackFrame!]! & sbit)) return true;
+        slots[e.stackFrame!]! &= ~sbit;
+        if (cls === BPF_STX) regs[d]! |= 1 << x.src;
         return true;
       }
       case BPF_LD:
         if (x.code !== LD_IMM64) return false;
-        clear(x.dst);
+        regs[d]! &= ~(1 << x.dst);
         return true;
       default: {
         const op = BPF_OP(x.code);
@@ -479,7 +479,8 @@ export class Verifier {
             }
           }
         }
-        if (BPF_SRC(x.code) === BPF_X && (has(x.dst) || has(x.src))) { set(x.dst); set(x.src); }
+        // (regs[d] read again: the linked registers above may have added to it)
+        if (BPF_SRC(x.code) === BPF_X && (regs[d]! & ((1 << x.dst) | (1 << x.src))) !== 0) regs[d]! |= (1 << x.dst) | (1 << x.src);
         return true;
       }
     }
@@ -620,6 +621,15 @@ export class Verifier {
 
   // ---- ALU -------------------------------------------------------------------
 
+  /** the scalar an insn's imm stands for (sign-extended at 64 bits, zero-extended at 32); shared: never mutate it */
+  private readonly immConsts = new Map<number, RegState>();
+  private immConst(imm: number, is64: boolean): RegState {
+    const key = is64 ? imm : (imm >>> 0) + 2 ** 33;
+    let r = this.immConsts.get(key);
+    if (!r) { r = scalarConst(is64 ? BigInt(imm) : BigInt(imm >>> 0)); this.immConsts.set(key, r); }
+    return r;
+  }
+
   private checkAluOp(x: Insn, is64: boolean): void {
     const op = BPF_OP(x.code);
     const bits = is64 ? 64 : 32;
@@ -660,7 +670,7 @@ export class Verifier {
         this.setReg(x.dst, z);
         return;
       }
-      this.setReg(x.dst, scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0)));
+      this.setReg(x.dst, copyReg(this.immConst(x.imm, is64)));
       return;
     }
     if (op > BPF_END) fail(`invalid BPF_ALU opcode ${hex(op)}`, EINVAL);
@@ -670,7 +680,8 @@ export class Verifier {
     }
     const d = this.readReg(x.dst);
     this.checkDst(x.dst);
-    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0));
+    // (the shared constant is only read below)
+    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : this.immConst(x.imm, is64);
     if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
       this.adjustPtrAlu(x, op, is64, d, s);
       return;
@@ -1200,7 +1211,7 @@ export class Verifier {
     const regs = st.frames[st.frames.length - 1]!.regs;
     const d = copyReg(regs[x.dst]!);
     const hasSrc = BPF_SRC(x.code) === BPF_X;
-    const s = hasSrc ? copyReg(regs[x.src]!) : scalarConst(bits === 32 ? BigInt(x.imm >>> 0) : BigInt(x.imm));
+    const s = copyReg(hasSrc ? regs[x.src]! : this.immConst(x.imm, bits === 64));
     const dv = viewOf(d, bits), sv = viewOf(s, bits);
     if (op === BPF_JSET) refineCond(dv, sv, BPF_JSET, fallthrough);
     else refineCond(dv, sv, fallthrough ? negateOp(op) : op);

@@ -31,21 +31,22 @@ class Halves {
 const b = new Halves();
 const inp = new Halves();
 
-// bigint -> halves without allocating for the usual values (|x| < 2^53 and the
-// 64-bit extremes); anything else takes the bigint shifts
+// bigint -> halves without allocating for the usual values (|x| < 2^53, one
+// float conversion, no bigint comparison); anything else takes the bigint
+// shifts. False: x is outside the type the field holds (s64 or u64).
 let outH = 0, outL = 0;
-function split(x: bigint): void {
-  if (x >= -0x1f_ffff_ffff_ffffn && x <= 0x1f_ffff_ffff_ffffn) {
-    const n = Number(x);
+function split(x: bigint, signed: boolean): boolean {
+  const n = Number(x);
+  if (n >= -0x1f_ffff_ffff_ffff && n <= 0x1f_ffff_ffff_ffff) {
+    if (!signed && n < 0) return false;
     outL = n >>> 0;
     outH = Math.floor(n / TWO32) >>> 0;
-  } else if (x === U64_MAX) { outH = 0xffff_ffff; outL = 0xffff_ffff; }
-  else if (x === S64_MIN) { outH = 0x8000_0000; outL = 0; }
-  else if (x === S64_MAX) { outH = 0x7fff_ffff; outL = 0xffff_ffff; }
-  else {
-    outL = Number(BigInt.asUintN(32, x));
-    outH = Number(BigInt.asUintN(32, x >> 32n));
+    return true;
   }
+  if (signed ? x < S64_MIN || x > S64_MAX : x < 0n || x > U64_MAX) return false;
+  outL = Number(BigInt.asUintN(32, x));
+  outH = Number(BigInt.asUintN(32, x >> 32n));
+  return true;
 }
 
 function joinU(h: number, l: number): bigint {
@@ -67,27 +68,30 @@ const ult = (ah: number, al: number, bh: number, bl: number): boolean => ah < bh
 /** signed (ah:al) < (bh:bl) */
 const slt = (ah: number, al: number, bh: number, bl: number): boolean => (ah | 0) < (bh | 0) || (ah === bh && al < bl);
 
-function load(r: RegState, t: Tnum): void {
-  split(r.smin); b.sminH = outH; b.sminL = outL;
-  split(r.smax); b.smaxH = outH; b.smaxL = outL;
-  split(r.umin); b.uminH = outH; b.uminL = outL;
-  split(r.umax); b.umaxH = outH; b.umaxL = outL;
-  split(t.value); b.tvH = outH; b.tvL = outL;
-  split(t.mask); b.tmH = outH; b.tmL = outL;
-  b.s32min = Number(r.s32min) | 0; b.s32max = Number(r.s32max) | 0;
-  b.u32min = Number(r.u32min) >>> 0; b.u32max = Number(r.u32max) >>> 0;
-}
-
-/** the 32-bit bounds fit their types (a bigint outside them cannot be mirrored in halves) */
-function fits32(r: RegState): boolean {
-  return r.s32min >= -0x8000_0000n && r.s32min <= 0x7fff_ffffn && r.s32max >= -0x8000_0000n && r.s32max <= 0x7fff_ffffn
-    && r.u32min >= 0n && r.u32min <= U32_MAX && r.u32max >= 0n && r.u32max <= U32_MAX;
-}
-
-/** the 64-bit bounds fit their types */
-function fits64(r: RegState): boolean {
-  return r.smin >= S64_MIN && r.smin <= S64_MAX && r.smax >= S64_MIN && r.smax <= S64_MAX
-    && r.umin >= 0n && r.umin <= U64_MAX && r.umax >= 0n && r.umax <= U64_MAX;
+/** reads r into b (and inp); false when a bound is outside its type */
+function load(r: RegState, t: Tnum): boolean {
+  if (!split(r.smin, true)) return false;
+  b.sminH = outH; b.sminL = outL;
+  if (!split(r.smax, true)) return false;
+  b.smaxH = outH; b.smaxL = outL;
+  if (!split(r.umin, false)) return false;
+  b.uminH = outH; b.uminL = outL;
+  if (!split(r.umax, false)) return false;
+  b.umaxH = outH; b.umaxL = outL;
+  if (!split(t.value, false)) return false;
+  b.tvH = outH; b.tvL = outL;
+  if (!split(t.mask, false)) return false;
+  b.tmH = outH; b.tmL = outL;
+  // the 32-bit bounds are small: a float holds them exactly, and anything out of range fails the checks
+  const s0 = Number(r.s32min), s1 = Number(r.s32max), u0 = Number(r.u32min), u1 = Number(r.u32max);
+  if (!(s0 >= -0x8000_0000 && s0 <= 0x7fff_ffff && s1 >= -0x8000_0000 && s1 <= 0x7fff_ffff
+    && u0 >= 0 && u0 <= 0xffff_ffff && u1 >= 0 && u1 <= 0xffff_ffff)) return false;
+  b.s32min = s0; b.s32max = s1; b.u32min = u0; b.u32max = u1;
+  inp.sminH = b.sminH; inp.sminL = b.sminL; inp.smaxH = b.smaxH; inp.smaxL = b.smaxL;
+  inp.uminH = b.uminH; inp.uminL = b.uminL; inp.umaxH = b.umaxH; inp.umaxL = b.umaxL;
+  inp.tvH = b.tvH; inp.tvL = b.tvL; inp.tmH = b.tmH; inp.tmL = b.tmL;
+  inp.s32min = s0; inp.s32max = s1; inp.u32min = u0; inp.u32max = u1;
+  return true;
 }
 
 /** __update_reg_bounds */
@@ -203,10 +207,7 @@ function invalid(): boolean {
  * caller then syncs with the bigint code.
  */
 export function syncBoundsHalves(r: RegState): boolean {
-  if (!fits64(r) || !fits32(r)) return false;
-  const t = r.varOff;
-  load(r, t);
-  Object.assign(inp, b);
+  if (!load(r, r.varOff)) return false;
   updateBounds();
   deduceBounds();
   deduceBounds();

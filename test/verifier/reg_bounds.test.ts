@@ -80,6 +80,18 @@ test('syncBounds keeps the bounds of out-of-type values (a refinement past U64_M
   syncBoundsBig(ref);
   assert.deepEqual(fields(r), fields(ref));
   assert.ok(r.umin > r.umax);
+  // every field just outside its type: the halves refuse, the bigint code decides
+  const outside: [keyof RegState, bigint][] = [['umax', U64_MAX + 1n], ['umin', -1n], ['smin', S64_MIN - 1n], ['smax', S64_MAX + 1n],
+    ['s32min', S32_MIN - 1n], ['s32max', S32_MAX + 1n], ['u32min', -1n], ['u32max', U32_MAX + 1n]];
+  for (const [k, v] of outside) {
+    const x = scalarUnknown();
+    (x as unknown as Record<string, bigint>)[k] = v;
+    assert.equal(syncBoundsHalves(copyReg(x)), false, k);
+    const y = copyReg(x);
+    syncBounds(x);
+    syncBoundsBig(y);
+    assert.deepEqual(fields(x), fields(y), k);
+  }
   const full = scalarUnknown();
   syncBounds(full);
   assert.deepEqual(fields(full), [S64_MIN, S64_MAX, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX, 0n, U64_MAX]);
