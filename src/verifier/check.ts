@@ -22,14 +22,14 @@ import {
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
 } from './reg_state.js';
 import {
-  aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
+  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
   writeView,
 } from './scalar.js';
 import {
   type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
   statesEqual, statesExact,
 } from './state.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
@@ -688,18 +688,23 @@ export class Verifier {
     }
     const r = copyReg(d);
     r.id = 0;
-    const dv = viewOf(d, bits), sv = viewOf(s, bits);
-    if (!safeToCompute(op, sv) || isDivMod(op)) {
-      // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
-      // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
-      this.setReg(x.dst, scalarUnknown());
-      return;
+    const fast = aluFast(op, d, s, bits);
+    if (fast === 'unknown') markUnknownBounds(r);
+    else if (fast !== undefined) setKnown(r, fast);
+    else {
+      const dv = viewOf(d, bits), sv = viewOf(s, bits);
+      if (!safeToCompute(op, sv) || isDivMod(op)) {
+        // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
+        // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
+        this.setReg(x.dst, scalarUnknown());
+        return;
+      }
+      writeView(r, aluView(op, dv, sv));
     }
-    writeView(r, aluView(op, dv, sv));
     // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST)
     r.off = 0;
-    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(sv.t)) {
-      const val = BigInt.asIntN(64, sv.t.value);
+    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(s.varOff)) {
+      const val = BigInt.asIntN(64, s.varOff.value);
       if (!(d.id & ADD_CONST) && val >= -(1n << 31n) && val < (1n << 31n) && !(op === BPF_SUB && val === -(1n << 31n))) {
         r.id = d.id | ADD_CONST;
         r.off = Number(op === BPF_SUB ? -val : val);
@@ -1446,6 +1451,12 @@ function truncScalar(s: RegState, bytes: number): RegState {
   if (tnumIsConst(s.varOff)) return scalarConst(s.varOff.value & ((1n << bits) - 1n));
   if (s.umax < (1n << bits)) return copyReg(s);
   return scalarUnknownBits(bytes * 8);
+}
+
+/** var_off and every bound unknown (the bounds part of __mark_reg_unknown) */
+function markUnknownBounds(r: RegState): void {
+  r.varOff = tnumUnknownConst;
+  markUnbounded(r);
 }
 
 function zext32(s: RegState): RegState {

@@ -20,32 +20,56 @@ import { type Tnum, U32_MAX, U64_MAX } from './tnum.js';
 const TWO32 = 4294967296;
 const S64_MIN = -(1n << 63n);
 const S64_MAX = (1n << 63n) - 1n;
+const S32_MIN = -(1n << 31n);
+const S32_MAX = (1n << 31n) - 1n;
 
-/** the scalar's bounds and var_off as uint32 halves (32-bit bounds: s32 as int32, u32 as uint32) */
-class Halves {
-  sminH = 0; sminL = 0; smaxH = 0; smaxL = 0;
-  uminH = 0; uminL = 0; umaxH = 0; umaxL = 0;
-  tvH = 0; tvL = 0; tmH = 0; tmL = 0;
-  s32min = 0; s32max = 0; u32min = 0; u32max = 0;
-}
-const b = new Halves();
-const inp = new Halves();
+/**
+ * the scalar's bounds and var_off as uint32 halves (32-bit bounds: s32 as
+ * int32, u32 as uint32), in a Float64Array: numbers past 2^30 kept in object
+ * fields or module variables would each be boxed on the heap
+ */
+const SMIN_H = 0;
+const SMIN_L = 1;
+const SMAX_H = 2;
+const SMAX_L = 3;
+const UMIN_H = 4;
+const UMIN_L = 5;
+const UMAX_H = 6;
+const UMAX_L = 7;
+const TV_H = 8;
+const TV_L = 9;
+const TM_H = 10;
+const TM_L = 11;
+const S32MIN = 12;
+const S32MAX = 13;
+const U32MIN = 14;
+const U32MAX = 15;
+const B = new Float64Array(16);
+/** B as loaded, to write back only what changed */
+const I = new Float64Array(16);
+/** split()'s result: high, low */
+const O = new Float64Array(2);
+/** tnumRange()'s result: value high, value low, mask high, mask low */
+const R = new Float64Array(4);
 
 // bigint -> halves without allocating for the usual values (|x| < 2^53, one
 // float conversion, no bigint comparison); anything else takes the bigint
 // shifts. False: x is outside the type the field holds (s64 or u64).
-let outH = 0, outL = 0;
 function split(x: bigint, signed: boolean): boolean {
+  // the unbounded ends first: converting them to a float would box it on the heap
+  if (x === U64_MAX) { if (signed) return false; O[0] = 0xffff_ffff; O[1] = 0xffff_ffff; return true; }
+  if (x === S64_MIN) { if (!signed) return false; O[0] = 0x8000_0000; O[1] = 0; return true; }
+  if (x === S64_MAX) { O[0] = 0x7fff_ffff; O[1] = 0xffff_ffff; return true; }
   const n = Number(x);
   if (n >= -0x1f_ffff_ffff_ffff && n <= 0x1f_ffff_ffff_ffff) {
     if (!signed && n < 0) return false;
-    outL = n >>> 0;
-    outH = Math.floor(n / TWO32) >>> 0;
+    O[1] = n >>> 0;
+    O[0] = Math.floor(n / TWO32) >>> 0;
     return true;
   }
   if (signed ? x < S64_MIN || x > S64_MAX : x < 0n || x > U64_MAX) return false;
-  outL = Number(BigInt.asUintN(32, x));
-  outH = Number(BigInt.asUintN(32, x >> 32n));
+  O[1] = Number(BigInt.asUintN(32, x));
+  O[0] = Number(BigInt.asUintN(32, x >> 32n));
   return true;
 }
 
@@ -71,134 +95,134 @@ const slt = (ah: number, al: number, bh: number, bl: number): boolean => (ah | 0
 /** reads r into b (and inp); false when a bound is outside its type */
 function load(r: RegState, t: Tnum): boolean {
   if (!split(r.smin, true)) return false;
-  b.sminH = outH; b.sminL = outL;
+  B[SMIN_H] = O[0]; B[SMIN_L] = O[1];
   if (!split(r.smax, true)) return false;
-  b.smaxH = outH; b.smaxL = outL;
+  B[SMAX_H] = O[0]; B[SMAX_L] = O[1];
   if (!split(r.umin, false)) return false;
-  b.uminH = outH; b.uminL = outL;
+  B[UMIN_H] = O[0]; B[UMIN_L] = O[1];
   if (!split(r.umax, false)) return false;
-  b.umaxH = outH; b.umaxL = outL;
+  B[UMAX_H] = O[0]; B[UMAX_L] = O[1];
   if (!split(t.value, false)) return false;
-  b.tvH = outH; b.tvL = outL;
+  B[TV_H] = O[0]; B[TV_L] = O[1];
   if (!split(t.mask, false)) return false;
-  b.tmH = outH; b.tmL = outL;
+  B[TM_H] = O[0]; B[TM_L] = O[1];
   // the 32-bit bounds are small: a float holds them exactly, and anything out of range fails the checks
-  const s0 = Number(r.s32min), s1 = Number(r.s32max), u0 = Number(r.u32min), u1 = Number(r.u32max);
+  const s0 = r.s32min === S32_MIN ? -0x8000_0000 : Number(r.s32min), s1 = r.s32max === S32_MAX ? 0x7fff_ffff : Number(r.s32max);
+  const u0 = Number(r.u32min), u1 = r.u32max === U32_MAX ? 0xffff_ffff : Number(r.u32max);
   if (!(s0 >= -0x8000_0000 && s0 <= 0x7fff_ffff && s1 >= -0x8000_0000 && s1 <= 0x7fff_ffff
     && u0 >= 0 && u0 <= 0xffff_ffff && u1 >= 0 && u1 <= 0xffff_ffff)) return false;
-  b.s32min = s0; b.s32max = s1; b.u32min = u0; b.u32max = u1;
-  inp.sminH = b.sminH; inp.sminL = b.sminL; inp.smaxH = b.smaxH; inp.smaxL = b.smaxL;
-  inp.uminH = b.uminH; inp.uminL = b.uminL; inp.umaxH = b.umaxH; inp.umaxL = b.umaxL;
-  inp.tvH = b.tvH; inp.tvL = b.tvL; inp.tmH = b.tmH; inp.tmL = b.tmL;
-  inp.s32min = s0; inp.s32max = s1; inp.u32min = u0; inp.u32max = u1;
+  B[S32MIN] = s0; B[S32MAX] = s1; B[U32MIN] = u0; B[U32MAX] = u1;
+  I[SMIN_H] = B[SMIN_H]; I[SMIN_L] = B[SMIN_L]; I[SMAX_H] = B[SMAX_H]; I[SMAX_L] = B[SMAX_L];
+  I[UMIN_H] = B[UMIN_H]; I[UMIN_L] = B[UMIN_L]; I[UMAX_H] = B[UMAX_H]; I[UMAX_L] = B[UMAX_L];
+  I[TV_H] = B[TV_H]; I[TV_L] = B[TV_L]; I[TM_H] = B[TM_H]; I[TM_L] = B[TM_L];
+  I[S32MIN] = s0; I[S32MAX] = s1; I[U32MIN] = u0; I[U32MAX] = u1;
   return true;
 }
 
 /** __update_reg_bounds */
 function updateBounds(): void {
   // smin = max(smin, value | (mask & S64_MIN)); smax = min(smax, value | (mask & S64_MAX))
-  let h = (b.tvH | (b.tmH & 0x8000_0000)) >>> 0, l = b.tvL;
-  if (slt(b.sminH, b.sminL, h, l)) { b.sminH = h; b.sminL = l; }
-  h = (b.tvH | (b.tmH & 0x7fff_ffff)) >>> 0; l = (b.tvL | b.tmL) >>> 0;
-  if (slt(h, l, b.smaxH, b.smaxL)) { b.smaxH = h; b.smaxL = l; }
-  if (ult(b.uminH, b.uminL, b.tvH, b.tvL)) { b.uminH = b.tvH; b.uminL = b.tvL; }
-  h = (b.tvH | b.tmH) >>> 0;
-  if (ult(h, l, b.umaxH, b.umaxL)) { b.umaxH = h; b.umaxL = l; }
+  let h = (B[TV_H] | (B[TM_H] & 0x8000_0000)) >>> 0, l = B[TV_L];
+  if (slt(B[SMIN_H], B[SMIN_L], h, l)) { B[SMIN_H] = h; B[SMIN_L] = l; }
+  h = (B[TV_H] | (B[TM_H] & 0x7fff_ffff)) >>> 0; l = (B[TV_L] | B[TM_L]) >>> 0;
+  if (slt(h, l, B[SMAX_H], B[SMAX_L])) { B[SMAX_H] = h; B[SMAX_L] = l; }
+  if (ult(B[UMIN_H], B[UMIN_L], B[TV_H], B[TV_L])) { B[UMIN_H] = B[TV_H]; B[UMIN_L] = B[TV_L]; }
+  h = (B[TV_H] | B[TM_H]) >>> 0;
+  if (ult(h, l, B[UMAX_H], B[UMAX_L])) { B[UMAX_H] = h; B[UMAX_L] = l; }
   // the subregister
-  const s0 = (b.tvL | (b.tmL & 0x8000_0000)) | 0, s1 = (b.tvL | (b.tmL & 0x7fff_ffff)) | 0;
-  if (s0 > b.s32min) b.s32min = s0;
-  if (s1 < b.s32max) b.s32max = s1;
-  if (b.tvL > b.u32min) b.u32min = b.tvL;
-  const u1 = (b.tvL | b.tmL) >>> 0;
-  if (u1 < b.u32max) b.u32max = u1;
+  const s0 = (B[TV_L] | (B[TM_L] & 0x8000_0000)) | 0, s1 = (B[TV_L] | (B[TM_L] & 0x7fff_ffff)) | 0;
+  if (s0 > B[S32MIN]) B[S32MIN] = s0;
+  if (s1 < B[S32MAX]) B[S32MAX] = s1;
+  if (B[TV_L] > B[U32MIN]) B[U32MIN] = B[TV_L];
+  const u1 = (B[TV_L] | B[TM_L]) >>> 0;
+  if (u1 < B[U32MAX]) B[U32MAX] = u1;
 }
 
 /** upper halves two consecutive numbers, lower halves a signed range across zero */
 function crossZero(loH: number, loL: number, hiH: number, hiL: number): void {
   if (((loH + 1) >>> 0) === hiH && (loL | 0) < 0 && (hiL | 0) >= 0) {
-    if ((loL | 0) > b.s32min) b.s32min = loL | 0;
-    if ((hiL | 0) < b.s32max) b.s32max = hiL | 0;
+    if ((loL | 0) > B[S32MIN]) B[S32MIN] = loL | 0;
+    if ((hiL | 0) < B[S32MAX]) B[S32MAX] = hiL | 0;
   }
 }
 
 /** fls64(chi) > 63 or a tnum_range's mask: writes tnum_range(min, max) into rv/rm */
-let rvH = 0, rvL = 0, rmH = 0, rmL = 0;
 function tnumRange(minH: number, minL: number, maxH: number, maxL: number): void {
   const cH = (minH ^ maxH) >>> 0, cL = (minL ^ maxL) >>> 0;
-  if (cH === 0 && cL === 0) { rvH = minH; rvL = minL; rmH = 0; rmL = 0; return; }
+  if (cH === 0 && cL === 0) { R[0] = minH; R[1] = minL; R[2] = 0; R[3] = 0; return; }
   const bits = cH !== 0 ? 64 - Math.clz32(cH) : 32 - Math.clz32(cL);
-  if (bits > 63) { rvH = 0; rvL = 0; rmH = 0xffff_ffff; rmL = 0xffff_ffff; return; }
+  if (bits > 63) { R[0] = 0; R[1] = 0; R[2] = 0xffff_ffff; R[3] = 0xffff_ffff; return; }
   // delta = (1 << bits) - 1
-  if (bits >= 32) { rmL = 0xffff_ffff; rmH = bits === 32 ? 0 : (0xffff_ffff >>> (64 - bits)); }
-  else { rmH = 0; rmL = 0xffff_ffff >>> (32 - bits); }
-  rvH = (minH & ~rmH) >>> 0; rvL = (minL & ~rmL) >>> 0;
+  if (bits >= 32) { R[3] = 0xffff_ffff; R[2] = bits === 32 ? 0 : (0xffff_ffff >>> (64 - bits)); }
+  else { R[2] = 0; R[3] = 0xffff_ffff >>> (32 - bits); }
+  R[0] = (minH & ~R[2]) >>> 0; R[1] = (minL & ~R[3]) >>> 0;
 }
 
 /** __reg_deduce_bounds */
 function deduceBounds(): void {
   // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit
-  if ((b.u32min | 0) <= (b.u32max | 0)) {
-    if ((b.u32min | 0) > b.s32min) b.s32min = b.u32min | 0;
-    if ((b.u32max | 0) < b.s32max) b.s32max = b.u32max | 0;
+  if ((B[U32MIN] | 0) <= (B[U32MAX] | 0)) {
+    if ((B[U32MIN] | 0) > B[S32MIN]) B[S32MIN] = B[U32MIN] | 0;
+    if ((B[U32MAX] | 0) < B[S32MAX]) B[S32MAX] = B[U32MAX] | 0;
   }
-  if ((b.s32min >>> 0) <= (b.s32max >>> 0)) {
-    if ((b.s32min >>> 0) > b.u32min) b.u32min = b.s32min >>> 0;
-    if ((b.s32max >>> 0) < b.u32max) b.u32max = b.s32max >>> 0;
+  if ((B[S32MIN] >>> 0) <= (B[S32MAX] >>> 0)) {
+    if ((B[S32MIN] >>> 0) > B[U32MIN]) B[U32MIN] = B[S32MIN] >>> 0;
+    if ((B[S32MAX] >>> 0) < B[U32MAX]) B[U32MAX] = B[S32MAX] >>> 0;
   }
   // 64 -> 32: when the upper halves agree, the low halves bound the subreg
-  if (b.uminH === b.umaxH) {
-    if (b.uminL > b.u32min) b.u32min = b.uminL;
-    if (b.umaxL < b.u32max) b.u32max = b.umaxL;
-    if ((b.uminL | 0) <= (b.umaxL | 0)) {
-      if ((b.uminL | 0) > b.s32min) b.s32min = b.uminL | 0;
-      if ((b.umaxL | 0) < b.s32max) b.s32max = b.umaxL | 0;
+  if (B[UMIN_H] === B[UMAX_H]) {
+    if (B[UMIN_L] > B[U32MIN]) B[U32MIN] = B[UMIN_L];
+    if (B[UMAX_L] < B[U32MAX]) B[U32MAX] = B[UMAX_L];
+    if ((B[UMIN_L] | 0) <= (B[UMAX_L] | 0)) {
+      if ((B[UMIN_L] | 0) > B[S32MIN]) B[S32MIN] = B[UMIN_L] | 0;
+      if ((B[UMAX_L] | 0) < B[S32MAX]) B[S32MAX] = B[UMAX_L] | 0;
     }
   }
-  crossZero(b.uminH, b.uminL, b.umaxH, b.umaxL);
-  crossZero(b.sminH, b.sminL, b.smaxH, b.smaxL);
-  if (b.sminH === b.smaxH) {
-    const lo = b.sminL, hi = b.smaxL;
+  crossZero(B[UMIN_H], B[UMIN_L], B[UMAX_H], B[UMAX_L]);
+  crossZero(B[SMIN_H], B[SMIN_L], B[SMAX_H], B[SMAX_L]);
+  if (B[SMIN_H] === B[SMAX_H]) {
+    const lo = B[SMIN_L], hi = B[SMAX_L];
     if (lo <= hi) {
-      if (lo > b.u32min) b.u32min = lo;
-      if (hi < b.u32max) b.u32max = hi;
+      if (lo > B[U32MIN]) B[U32MIN] = lo;
+      if (hi < B[U32MAX]) B[U32MAX] = hi;
     }
     if ((lo | 0) <= (hi | 0)) {
-      if ((lo | 0) > b.s32min) b.s32min = lo | 0;
-      if ((hi | 0) < b.s32max) b.s32max = hi | 0;
+      if ((lo | 0) > B[S32MIN]) B[S32MIN] = lo | 0;
+      if ((hi | 0) < B[S32MAX]) B[S32MAX] = hi | 0;
     }
   }
   // 32 -> 64: the low halves of the 64-bit ends can take the 32-bit bounds (__reg_deduce_mixed_bounds)
-  if (ult(b.uminH, b.uminL, b.uminH, b.u32min)) b.uminL = b.u32min;
-  if (ult(b.umaxH, b.u32max, b.umaxH, b.umaxL)) b.umaxL = b.u32max;
-  if (slt(b.sminH, b.sminL, b.sminH, b.u32min)) b.sminL = b.u32min;
-  if (slt(b.smaxH, b.u32max, b.smaxH, b.smaxL)) b.smaxL = b.u32max;
+  if (ult(B[UMIN_H], B[UMIN_L], B[UMIN_H], B[U32MIN])) B[UMIN_L] = B[U32MIN];
+  if (ult(B[UMAX_H], B[U32MAX], B[UMAX_H], B[UMAX_L])) B[UMAX_L] = B[U32MAX];
+  if (slt(B[SMIN_H], B[SMIN_L], B[SMIN_H], B[U32MIN])) B[SMIN_L] = B[U32MIN];
+  if (slt(B[SMAX_H], B[U32MAX], B[SMAX_H], B[SMAX_L])) B[SMAX_L] = B[U32MAX];
   // s32min >= 0 && smin >= S32_MIN && smax <= S32_MAX
-  if (b.s32min >= 0 && !slt(b.sminH, b.sminL, 0xffff_ffff, 0x8000_0000) && !slt(0, 0x7fff_ffff, b.smaxH, b.smaxL)) {
+  if (B[S32MIN] >= 0 && !slt(B[SMIN_H], B[SMIN_L], 0xffff_ffff, 0x8000_0000) && !slt(0, 0x7fff_ffff, B[SMAX_H], B[SMAX_L])) {
     // (s32max < 0 here is an impossible state: the caller redoes it in bigints)
-    b.sminH = 0; b.sminL = b.s32min >>> 0;
-    b.smaxH = b.s32max < 0 ? 0xffff_ffff : 0; b.smaxL = b.s32max >>> 0;
-    b.uminH = b.sminH; b.uminL = b.sminL; b.umaxH = b.smaxH; b.umaxL = b.smaxL;
-    tnumRange(b.sminH, b.sminL, b.smaxH, b.smaxL);
+    B[SMIN_H] = 0; B[SMIN_L] = B[S32MIN] >>> 0;
+    B[SMAX_H] = B[S32MAX] < 0 ? 0xffff_ffff : 0; B[SMAX_L] = B[S32MAX] >>> 0;
+    B[UMIN_H] = B[SMIN_H]; B[UMIN_L] = B[SMIN_L]; B[UMAX_H] = B[SMAX_H]; B[UMAX_L] = B[SMAX_L];
+    tnumRange(B[SMIN_H], B[SMIN_L], B[SMAX_H], B[SMAX_L]);
     // tnum_intersect
-    const vH = (b.tvH | rvH) >>> 0, vL = (b.tvL | rvL) >>> 0;
-    b.tmH = (b.tmH & rmH) >>> 0; b.tmL = (b.tmL & rmL) >>> 0;
-    b.tvH = (vH & ~b.tmH) >>> 0; b.tvL = (vL & ~b.tmL) >>> 0;
+    const vH = (B[TV_H] | R[0]) >>> 0, vL = (B[TV_L] | R[1]) >>> 0;
+    B[TM_H] = (B[TM_H] & R[2]) >>> 0; B[TM_L] = (B[TM_L] & R[3]) >>> 0;
+    B[TV_H] = (vH & ~B[TM_H]) >>> 0; B[TV_L] = (vL & ~B[TM_L]) >>> 0;
   }
   // 64-bit signed/unsigned
-  if (!slt(b.umaxH, b.umaxL, b.uminH, b.uminL)) {
-    if (slt(b.sminH, b.sminL, b.uminH, b.uminL)) { b.sminH = b.uminH; b.sminL = b.uminL; }
-    if (slt(b.umaxH, b.umaxL, b.smaxH, b.smaxL)) { b.smaxH = b.umaxH; b.smaxL = b.umaxL; }
+  if (!slt(B[UMAX_H], B[UMAX_L], B[UMIN_H], B[UMIN_L])) {
+    if (slt(B[SMIN_H], B[SMIN_L], B[UMIN_H], B[UMIN_L])) { B[SMIN_H] = B[UMIN_H]; B[SMIN_L] = B[UMIN_L]; }
+    if (slt(B[UMAX_H], B[UMAX_L], B[SMAX_H], B[SMAX_L])) { B[SMAX_H] = B[UMAX_H]; B[SMAX_L] = B[UMAX_L]; }
   }
-  if (!ult(b.smaxH, b.smaxL, b.sminH, b.sminL)) {
-    if (ult(b.uminH, b.uminL, b.sminH, b.sminL)) { b.uminH = b.sminH; b.uminL = b.sminL; }
-    if (ult(b.smaxH, b.smaxL, b.umaxH, b.umaxL)) { b.umaxH = b.smaxH; b.umaxL = b.smaxL; }
+  if (!ult(B[SMAX_H], B[SMAX_L], B[SMIN_H], B[SMIN_L])) {
+    if (ult(B[UMIN_H], B[UMIN_L], B[SMIN_H], B[SMIN_L])) { B[UMIN_H] = B[SMIN_H]; B[UMIN_L] = B[SMIN_L]; }
+    if (ult(B[SMAX_H], B[SMAX_L], B[UMAX_H], B[UMAX_L])) { B[UMAX_H] = B[SMAX_H]; B[UMAX_L] = B[SMAX_L]; }
   }
 }
 
 /** some bound is empty or var_off has a bit both known and unknown */
 function invalid(): boolean {
-  return ult(b.umaxH, b.umaxL, b.uminH, b.uminL) || slt(b.smaxH, b.smaxL, b.sminH, b.sminL)
-    || b.u32max < b.u32min || b.s32max < b.s32min || (b.tvH & b.tmH) !== 0 || (b.tvL & b.tmL) !== 0;
+  return ult(B[UMAX_H], B[UMAX_L], B[UMIN_H], B[UMIN_L]) || slt(B[SMAX_H], B[SMAX_L], B[SMIN_H], B[SMIN_L])
+    || B[U32MAX] < B[U32MIN] || B[S32MAX] < B[S32MIN] || (B[TV_H] & B[TM_H]) !== 0 || (B[TV_L] & B[TM_L]) !== 0;
 }
 
 /**
@@ -212,31 +236,31 @@ export function syncBoundsHalves(r: RegState): boolean {
   deduceBounds();
   deduceBounds();
   // __reg_bound_offset: the ranges can sharpen var_off too
-  tnumRange(b.uminH, b.uminL, b.umaxH, b.umaxL);
-  let vH = (b.tvH | rvH) >>> 0, vL = (b.tvL | rvL) >>> 0;
-  const mH = (b.tmH & rmH) >>> 0, mL = (b.tmL & rmL) >>> 0;
+  tnumRange(B[UMIN_H], B[UMIN_L], B[UMAX_H], B[UMAX_L]);
+  let vH = (B[TV_H] | R[0]) >>> 0, vL = (B[TV_L] | R[1]) >>> 0;
+  const mH = (B[TM_H] & R[2]) >>> 0, mL = (B[TM_L] & R[3]) >>> 0;
   const t64vH = (vH & ~mH) >>> 0, t64vL = (vL & ~mL) >>> 0;
-  tnumRange(0, b.u32min, 0, b.u32max);
-  vL = (t64vL | rvL) >>> 0;
-  const m32 = (mL & rmL) >>> 0;
+  tnumRange(0, B[U32MIN], 0, B[U32MAX]);
+  vL = (t64vL | R[1]) >>> 0;
+  const m32 = (mL & R[3]) >>> 0;
   const t32v = (vL & ~m32) >>> 0;
   // tnum_with_subreg: tnum_or(high half of t64, low half of t32)
   vH = t64vH;
-  b.tvH = vH; b.tmH = (mH & ~vH) >>> 0;
-  b.tvL = t32v; b.tmL = (m32 & ~t32v) >>> 0;
+  B[TV_H] = vH; B[TM_H] = (mH & ~vH) >>> 0;
+  B[TV_L] = t32v; B[TM_L] = (m32 & ~t32v) >>> 0;
   updateBounds();
   if (invalid()) return false;
   // write back what changed
-  if (b.sminH !== inp.sminH || b.sminL !== inp.sminL) r.smin = joinS(b.sminH, b.sminL);
-  if (b.smaxH !== inp.smaxH || b.smaxL !== inp.smaxL) r.smax = joinS(b.smaxH, b.smaxL);
-  if (b.uminH !== inp.uminH || b.uminL !== inp.uminL) r.umin = joinU(b.uminH, b.uminL);
-  if (b.umaxH !== inp.umaxH || b.umaxL !== inp.umaxL) r.umax = joinU(b.umaxH, b.umaxL);
-  if (b.s32min !== inp.s32min) r.s32min = BigInt(b.s32min);
-  if (b.s32max !== inp.s32max) r.s32max = BigInt(b.s32max);
-  if (b.u32min !== inp.u32min) r.u32min = BigInt(b.u32min);
-  if (b.u32max !== inp.u32max) r.u32max = BigInt(b.u32max);
-  if (b.tvH !== inp.tvH || b.tvL !== inp.tvL || b.tmH !== inp.tmH || b.tmL !== inp.tmL) {
-    r.varOff = { value: joinU(b.tvH, b.tvL), mask: joinU(b.tmH, b.tmL) };
+  if (B[SMIN_H] !== I[SMIN_H] || B[SMIN_L] !== I[SMIN_L]) r.smin = joinS(B[SMIN_H], B[SMIN_L]);
+  if (B[SMAX_H] !== I[SMAX_H] || B[SMAX_L] !== I[SMAX_L]) r.smax = joinS(B[SMAX_H], B[SMAX_L]);
+  if (B[UMIN_H] !== I[UMIN_H] || B[UMIN_L] !== I[UMIN_L]) r.umin = joinU(B[UMIN_H], B[UMIN_L]);
+  if (B[UMAX_H] !== I[UMAX_H] || B[UMAX_L] !== I[UMAX_L]) r.umax = joinU(B[UMAX_H], B[UMAX_L]);
+  if (B[S32MIN] !== I[S32MIN]) r.s32min = BigInt(B[S32MIN]);
+  if (B[S32MAX] !== I[S32MAX]) r.s32max = BigInt(B[S32MAX]);
+  if (B[U32MIN] !== I[U32MIN]) r.u32min = BigInt(B[U32MIN]);
+  if (B[U32MAX] !== I[U32MAX]) r.u32max = BigInt(B[U32MAX]);
+  if (B[TV_H] !== I[TV_H] || B[TV_L] !== I[TV_L] || B[TM_H] !== I[TM_H] || B[TM_L] !== I[TM_L]) {
+    r.varOff = { value: joinU(B[TV_H], B[TV_L]), mask: joinU(B[TM_H], B[TM_L]) };
   }
   return true;
 }

@@ -1,11 +1,14 @@
 // reg_bounds_sync on 32-bit halves (src/verifier/reg_bounds.ts) against the
 // bigint code it replaces on the hot path (syncBoundsBig): the same bounds and
 // var_off for every state, valid or not, and the bigint code for impossible ones.
+// Likewise the ALU shortcuts (aluFast) against aluView + writeView.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type RegState, S32_MAX, S32_MIN, S64_MAX, S64_MIN, copyReg, scalarUnknown, syncBounds, syncBoundsBig } from '../../src/verifier/reg_state.js';
+import { type RegState, S32_MAX, S32_MIN, S64_MAX, S64_MIN, copyReg, markUnbounded, scalarConst, scalarUnknown, setKnown, syncBounds, syncBoundsBig } from '../../src/verifier/reg_state.js';
+import { aluFast, aluView, viewOf, writeView } from '../../src/verifier/scalar.js';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../../src/isa/opcodes.js';
 import { syncBoundsHalves } from '../../src/verifier/reg_bounds.js';
-import { U32_MAX, U64_MAX, tnumRange } from '../../src/verifier/tnum.js';
+import { U32_MAX, U64_MAX, tnumRange, tnumUnknown } from '../../src/verifier/tnum.js';
 
 let seed = 0x1234_5678;
 const rnd32 = (): bigint => {
@@ -95,4 +98,28 @@ test('syncBounds keeps the bounds of out-of-type values (a refinement past U64_M
   const full = scalarUnknown();
   syncBounds(full);
   assert.deepEqual(fields(full), [S64_MIN, S64_MAX, 0n, U64_MAX, S32_MIN, S32_MAX, 0n, U32_MAX, 0n, U64_MAX]);
+});
+
+test('ALU shortcuts (fully unknown operand, two constants) give what aluView + writeView give', () => {
+  const ops = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH, BPF_ARSH];
+  const operand = (): RegState => {
+    switch (Number(rnd32() % 3n)) {
+      case 0: return scalarUnknown();
+      case 1: return scalarConst(Number(rnd32() % 4n) === 0 ? rnd32() % 70n : u64());
+      default: return randomReg();
+    }
+  };
+  let unknowns = 0, consts = 0;
+  for (let i = 0; i < 40_000; i++) {
+    const d = operand(), s = operand(), op = pick(ops), bits = pick([32, 64] as const);
+    const fast = aluFast(op, d, s, bits);
+    if (fast === undefined) continue;
+    if (fast === 'unknown') unknowns++; else consts++;
+    const viaView = copyReg(d);
+    writeView(viaView, aluView(op, viewOf(d, bits), viewOf(s, bits)));
+    const viaFast = copyReg(d);
+    if (fast === 'unknown') { viaFast.varOff = tnumUnknown; markUnbounded(viaFast); } else setKnown(viaFast, fast);
+    assert.deepEqual(fields(viaFast), fields(viaView), `op ${op} bits ${bits} d ${fields(d).join(',')} s ${fields(s).join(',')}`);
+  }
+  assert.ok(unknowns > 1000 && consts > 1000, `shortcuts: ${unknowns} unknown, ${consts} constant`);
 });
