@@ -1177,6 +1177,8 @@ export class Verifier {
         for (let a = lo; a < hi; a++) {
           const i = MAX_BPF_STACK + a;
           if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; continue; }
+          // a helper reading a spilled pointer's bytes (e.g. into a map value) copies an address
+          if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
           if (frame.stype[i] === Stk.INVALID && this.uninitRead()) {
             fail(`invalid indirect read from stack R${regno} off ${lo}+${a - lo} size ${size}`, EACCES);
           }

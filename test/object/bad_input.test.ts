@@ -367,7 +367,9 @@ test('BTF: an array of 2^32 - 1 timers in a map value is refused without being e
   const rec = parseFields(btf, elem.id);
   assert.deepEqual(rec.error?.errno, 22, 'the kernel refuses arrays of timers (-EINVAL): the map gets no special fields');
   assert.equal(rec.fields.length, 0);
-  rejects(bad, VerifierError, /map 'timers' has no valid bpf_timer/, {}, 'timer array');
+  // the kernel's BTF checker refuses this BTF (the array overflows struct elem), so libbpf loads the
+  // object without BTF and the verifier finds no timer at all (checked with test/kernel's runner on 6.18)
+  rejects(bad, VerifierError, /map 'timers' has to have BTF in order to use bpf_timer/, {}, 'timer array');
 });
 
 // ---- 6. BTF.ext ----
