@@ -16,7 +16,8 @@
 //
 // Outcomes of a run: 'ok'; 'budget' (the instruction budget ran out: only
 // acceptable when the program calls bpf_loop, whose callback the verifier
-// checks once but which runs nr_loops times); anything else the verifier
+// checks once but which runs nr_loops times, or uses may_goto, whose loops
+// run up to BPF_MAX_LOOPS times); anything else the verifier
 // should have prevented is a Finding.
 
 import { verify, VerifierError, type MapMeta, type VerifierInput } from '../../../src/verifier/index.js';
@@ -158,6 +159,8 @@ function mapTypeSupported(type: number): boolean {
 const RUNNABLE = new Set([PROG_XDP, PROG_SYSCALL, 1, 3, 4, 8, 17, 26]);
 
 const hasBpfLoop = (insns: readonly Insn[]): boolean => insns.some((x) => x.code === 0x85 && x.src === 0 && x.imm === 181);
+/** may_goto: a loop it ends runs BPF_MAX_LOOPS (8M) times per frame, past any run budget */
+const hasMayGoto = (insns: readonly Insn[]): boolean => insns.some((x) => x.code === 0xe5);
 
 /** Verifier input for a fuzz program (logLevel 0: no log text, fastest). */
 export function inputOf(p: FuzzProgram, logLevel: 0 | 1 | 2 = 0): VerifierInput {
@@ -331,7 +334,7 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
     return {};
   } catch (e) {
     if (e instanceof VmError) {
-      if (e.kind === 'budget' && hasBpfLoop(p.insns)) return { budget: true };
+      if (e.kind === 'budget' && (hasBpfLoop(p.insns) || hasMayGoto(p.insns))) return { budget: true };
       const why = oracle.violation && e.kind === 'memory' ? ` [${oracle.violation}]` : '';
       return { finding: { kind: e.kind === 'budget' ? 'budget' : 'vm-error', message: `${e.kind}: ${e.message}${why}`, input: inputDesc } };
     }
