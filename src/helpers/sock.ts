@@ -25,7 +25,8 @@ import {
 } from '../net/syncookie.js';
 
 interface SockViews {
-  sock: NetSocket;
+  /** the host socket; undefined for the test run's own skb socket (__sk_buff->sk) */
+  sock?: NetSocket;
   /** arena address of the struct bpf_sock */
   sk: number;
   /** arena address of the struct bpf_tcp_sock (TCP only) */
@@ -78,7 +79,10 @@ const TUPLE4 = 12, TUPLE6 = 36;
 const S32_MAX = 0x7fffffffn;
 
 function sockArg(env: HelperEnv, r: bigint, what: string): SockViews {
-  const v = socketTable(env).sockAt(addrOf(r));
+  const a = addrOf(r);
+  const skbSk = env.currentPacket()?.skb?.sk;
+  if (skbSk !== undefined && a === skbSk) return { sk: a };
+  const v = socketTable(env).sockAt(a);
   if (!v) throw new HelperFault(`${what}: 0x${r.toString(16)} is not a socket`);
   return v;
 }
@@ -149,7 +153,7 @@ export function bpf_tcp_sock(env: HelperEnv): HelperFn {
 export function bpf_get_listener_sock(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
     const v = sockArg(env, r1, 'bpf_get_listener_sock');
-    return v.sock.proto === 'tcp' && v.sock.state === 'listen' ? BigInt(v.sk) : 0n;
+    return v.sock?.proto === 'tcp' && v.sock.state === 'listen' ? BigInt(v.sk) : 0n;
   };
 }
 
@@ -174,7 +178,7 @@ function synArgs(env: HelperEnv, what: string, r1: bigint, r2: bigint, r3: bigin
   if (thLen < TCP_HDR) return BigInt(-EINVAL);
   if (gen && thLen !== (b[th + 12]! >> 4) * 4) return BigInt(-EINVAL);
   const s = v.sock;
-  if (s.proto !== 'tcp' || s.state !== 'listen') return BigInt(-EINVAL);
+  if (s?.proto !== 'tcp' || s.state !== 'listen') return BigInt(-EINVAL);
   const flags = b[th + 13]!;
   if (gen) {
     if (env.host.syncookies === 0) return BigInt(-ENOENT);
