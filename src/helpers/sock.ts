@@ -20,6 +20,7 @@ import type { HelperEnv } from './env.js';
 import { addrOf, checkMem, HelperFault, s32, u32 } from './misc.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPROTONOSUPPORT } from '../uapi/errno.js';
 import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+import { cgroupChain } from './skb_sock.js';
 import {
   checkCookie, type CookieTuple, makeCookie, MAX_SYNCOOKIE_AGE, MSS_CLAMP, mssIndex, parseMssOption, SYNCOOKIE_PERIOD_NS,
 } from '../net/syncookie.js';
@@ -273,5 +274,24 @@ export function bpf_sk_assign(env: HelperEnv): HelperFn {
     sockArg(env, r2, 'bpf_sk_assign');
     if (r3 !== 0n) return BigInt(-EINVAL);
     return BigInt(-EOPNOTSUPP);
+  };
+}
+
+/** the cgroup chain of a socket: a host socket's own cgroup, the test run's skb socket the current task's */
+function sockCgroupChain(env: HelperEnv, v: SockViews): bigint[] {
+  return cgroupChain(env, v.sock ? v.sock.cgroupId : env.currentTask().cgroupId);
+}
+
+/** BPF_FUNC_sk_cgroup_id(sk): the cgroup v2 id of the socket */
+export function bpf_sk_cgroup_id(env: HelperEnv): HelperFn {
+  return (_vm, r1) => sockCgroupChain(env, sockArg(env, r1, 'bpf_sk_cgroup_id')).at(-1)!;
+}
+
+/** BPF_FUNC_sk_ancestor_cgroup_id(sk, level): the ancestor at `level` (0: the root), 0 past the socket's own level */
+export function bpf_sk_ancestor_cgroup_id(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2) => {
+    const chain = sockCgroupChain(env, sockArg(env, r1, 'bpf_sk_ancestor_cgroup_id'));
+    const level = s32(r2);
+    return level < 0 || level >= chain.length ? 0n : chain[level]!;
   };
 }

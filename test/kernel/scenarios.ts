@@ -329,6 +329,13 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'not a tcp_sock, not a listener',
   },
   {
+    obj: `${S}skb_sk.bpf.o`,
+    name: 'cgroup',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:sk_cgid', 'dump'],
+    about: 'bpf_sk_cgroup_id / bpf_sk_ancestor_cgroup_id (cgroup skb) on __sk_buff->sk and on a looked-up listener: the current task\'s '
+      + 'cgroup, the root at level 0, nothing past the socket\'s level or at a negative one',
+  },
+  {
     obj: `${S}helpers_xdpnet.bpf.o`,
     name: 'maps',
     args: ['--host', `${S}fib.host.json`,
