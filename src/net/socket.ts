@@ -41,6 +41,9 @@ const TCP_U32_A = ['snd_cwnd', 'srtt_us', 'rtt_min', 'snd_ssthresh', 'rcv_nxt', 
   'data_segs_out', 'lost_out', 'sacked_out'] as const;
 const TCP_U32_B = ['dsack_dups', 'delivered', 'delivered_ce', 'icsk_retransmits'] as const;
 
+/** every field a test may set in TcpSockInfo */
+export const TCP_INFO_FIELDS: ReadonlySet<string> = new Set([...TCP_U32_A, ...TCP_U32_B, 'bytes_received', 'bytes_acked']);
+
 /** tcp_init_sock: TCP_INIT_CWND, TCP_INFINITE_SSTHRESH, TCP_MSS_DEFAULT */
 const TCP_FRESH: TcpSockInfo = { snd_cwnd: 10, snd_ssthresh: 0x7fffffff, mss_cache: 536 };
 
