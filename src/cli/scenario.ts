@@ -253,6 +253,22 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
         }
         break;
       }
+      case 'user-ringbuf': {
+        // user_ring_buffer__reserve + submit/discard
+        const verb = s.discard ? 'user-ringbuf-discard' : 'user-ringbuf';
+        const urb = obj.userRingbuf(s.map);
+        try {
+          const smp = urb.reserve(s.bytes.length);
+          smp.write(s.bytes);
+          if (s.discard) smp.discard();
+          else smp.submit();
+          out.record(`${verb}:${s.map} ok`, { [verb]: s.map, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`${verb}:${s.map} err=-${errnoName(e.errno)}`, { [verb]: s.map, err: e.errno });
+        }
+        break;
+      }
       case 'perf': {
         // perf_buffer__consume: samples (padded raw size) and lost counts, CPU after CPU
         const pb = perf.get(s.map);

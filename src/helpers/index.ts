@@ -19,7 +19,9 @@ import { bpf_tail_call } from './tail_call.js';
 import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
-import { bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit } from './ringbuf.js';
+import {
+  bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit, bpf_user_ringbuf_drain,
+} from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
 import { bpf_get_local_storage } from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
@@ -116,6 +118,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_ringbuf_submit, bpf_ringbuf_submit(env)],
     [F.BPF_FUNC_ringbuf_discard, bpf_ringbuf_discard(env)],
     [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
+    [F.BPF_FUNC_user_ringbuf_drain, bpf_user_ringbuf_drain(env)],
     [F.BPF_FUNC_perf_event_output, bpf_perf_event_output(env)],
     [F.BPF_FUNC_get_local_storage, bpf_get_local_storage(env)],
   ]);

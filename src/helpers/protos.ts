@@ -58,8 +58,8 @@ function parseSpelling(s: string, alias: Readonly<Record<string, [string, number
 }
 
 /** callbacks the verifier follows into (the rest of the ARG_PTR_TO_FUNC helpers are refused as not modelled) */
-const CALLBACK: Readonly<Record<number, 'loop' | 'timer'>> = {
-  [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer',
+const CALLBACK: Readonly<Record<number, 'loop' | 'timer' | 'user_ringbuf'>> = {
+  [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer', [F.BPF_FUNC_user_ringbuf_drain]: 'user_ringbuf',
 };
 
 /** is_acquire_function and is_ptr_cast_function (kernel/bpf/verifier.c), by helper name */

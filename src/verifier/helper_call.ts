@@ -283,6 +283,20 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     regs[0]!.refObjId = ref;
   }
 
+  if (p.callback === 'user_ringbuf') {
+    // set_user_ringbuf_callback_state: callback(const struct bpf_dynptr *, ctx)
+    // returning 0 (go on) or 1 (stop); it may run zero times
+    const sub = meta.callback!;
+    v.subprogs[sub]!.isCb = true;
+    v.pushBranch(cloneForBranch(v), idx + 1);
+    const id = ++v.idGen;
+    v.enterCallback(sub, idx, (f) => {
+      f.regs[1] = ptrReg(RegType.CONST_PTR_TO_DYNPTR, { id });
+      f.regs[1]!.dynptr = { type: 'local', first: true };
+      f.regs[2] = copyReg(ctxArg);
+    }, [0n, 1n]);
+    return;
+  }
   if (p.callback === 'loop') {
     // the callback may run zero times: continue after the call too
     const skip = v.cur;
@@ -389,6 +403,10 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     checkArgRef(reg, regno, flags, meta);
     return;
   }
+  // only a dynptr on the stack is owned: a callback's const one cannot be released
+  if (flags & OBJ_RELEASE && kind === ArgType.PTR_TO_DYNPTR && reg.type === RegType.CONST_PTR_TO_DYNPTR) {
+    fail('cannot release unowned const bpf_dynptr', EINVAL);
+  }
   if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
   if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
@@ -479,8 +497,10 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.SCALAR:
       return;
     case ArgType.PTR_TO_DYNPTR:
+      // check_func_arg_reg_off: a const dynptr pointer takes no offset
+      if (reg.type === RegType.CONST_PTR_TO_DYNPTR) checkPtrOffReg(reg, regno, false);
       if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
-      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
+      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined, undefined, (flags & ArgFlag.MEM_RDONLY) !== 0);
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);

@@ -21,12 +21,13 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
   snprintf: 'not yet: its format string is not checked at verification nor formatted',
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
+  user_ringbuf_drain: 'callback(const dynptr, ctx) returning 0/1 as the verifier checks it; kernel-checked (test/kernel/scenarios/user_ringbuf, test/verifier/corpus/user_ringbuf)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
-  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'partial: user-space producer; bpf_user_ringbuf_drain not callable yet',
+  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'user-space producer (obj.userRingbuf, `user-ringbuf:` step), drained by bpf_user_ringbuf_drain (test/kernel/scenarios/user_ringbuf)',
 };
 
 export function helperTable(): string {

@@ -313,6 +313,14 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'skb/xdp/local dynptrs: slices, read/write (the output packet shows the writes), adjust/clone/size, bpf_dynptr_data, error returns',
   },
   {
+    obj: `${S}user_ringbuf.bpf.o`,
+    name: 'drain',
+    args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
+      'user-ringbuf-discard:urb:0500000000000000', 'user-ringbuf:urb:ff00000000000000', 'user-ringbuf:urb:0300000000000000',
+      'run:drain', 'dump', 'run:drain_nested', 'dump', 'user-ringbuf:urb:0400000000000000', 'run:drain_flags', 'dump', 'ringbuf:echo'],
+    about: 'bpf_user_ringbuf_drain: samples from user space reach the callback as a dynptr (bpf_dynptr_read/data/size), a discarded one is skipped, a 2-byte one gives -E2BIG, returning 1 stops after the sample, -EBUSY from a nested drain, -EINVAL for flags 4',
+  },
+  {
     obj: `${S}ksyms.bpf.o`,
     name: 'basic',
     args: ['run:ksyms', 'dump'],
