@@ -23,14 +23,15 @@ import {
   bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit, bpf_user_ringbuf_drain,
 } from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
-import { bpf_get_local_storage } from './local_storage.js';
+import { bpf_get_local_storage, bpf_storage_delete, bpf_storage_get } from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 import * as N from '../uapi/bpf_net.js';
 import * as S from './skb.js';
 import * as Rd from './redirect.js';
 import {
-  bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_uid_gid,
+  bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_task_btf,
+  bpf_get_current_uid_gid,
 } from './task.js';
 import {
   bpf_probe_read, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_str, bpf_probe_read_user, bpf_probe_read_user_str,
@@ -121,5 +122,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_user_ringbuf_drain, bpf_user_ringbuf_drain(env)],
     [F.BPF_FUNC_perf_event_output, bpf_perf_event_output(env)],
     [F.BPF_FUNC_get_local_storage, bpf_get_local_storage(env)],
+    [F.BPF_FUNC_get_current_task_btf, bpf_get_current_task_btf(env)],
+    [F.BPF_FUNC_task_storage_get, bpf_storage_get('task')(env)],
+    [F.BPF_FUNC_task_storage_delete, bpf_storage_delete('task')(env)],
   ]);
 }

@@ -150,4 +150,8 @@ export interface HelperProto {
   readonly acquire?: boolean;
   /** R0 points into the referenced argument's object and dies with it (is_ptr_cast_function) */
   readonly ptrCast?: boolean;
+  /** the kernel struct each ARG_PTR_TO_BTF_ID argument points to (from the row's argBtfId) */
+  readonly argStruct?: readonly (string | undefined)[];
+  /** the kernel struct a RET_PTR_TO_BTF_ID return points to (from retBtfId) */
+  readonly retStruct?: string;
 }

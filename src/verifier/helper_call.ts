@@ -14,6 +14,7 @@ import {
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
+import { kernelStruct } from './kfunc_call.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -263,6 +264,15 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       // never NULL (bpf_get_local_storage)
       regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
       break;
+    case RetType.PTR_TO_BTF_ID: {
+      // bpf_get_current_task_btf: a trusted task_struct pointer, never NULL
+      const trusted = (p.retFlags ?? 0) & ArgFlag.PTR_TRUSTED;
+      if (!p.retStruct || !trusted || (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
+        fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (with flags), which tsbpf's verifier does not model yet`, EINVAL);
+      }
+      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: kernelStruct(p.retStruct!) });
+      break;
+    }
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
       break;
@@ -496,6 +506,15 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.SCALAR:
       return;
+    case ArgType.PTR_TO_BTF_ID: {
+      // check_reg_type: the pointer's struct must be the argument's (btf_struct_ids_match at offset 0)
+      const want = p.argStruct?.[i];
+      if (!want) notModelled(p, regno, 'a BTF pointer argument of this helper');
+      if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
+      if (reg.btf!.name !== want || reg.off !== 0) fail(`R${regno} is of type ${reg.btf!.name} but ${want} is expected`, EACCES);
+      checkPtrOffReg(reg, regno, true);
+      return;
+    }
     case ArgType.PTR_TO_DYNPTR:
       // check_func_arg_reg_off: a const dynptr pointer takes no offset
       if (reg.type === RegType.CONST_PTR_TO_DYNPTR) checkPtrOffReg(reg, regno, false);

@@ -17,7 +17,13 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_func_ip: 'kprobe: the trigger\'s funcIp or regs.ip; fentry: funcIp; other types refused by the verifier (-ENOTSUPP, as 6.18)',
   get_attach_cookie: 'the trigger\'s cookie (0 without one)',
   jiffies64: 'CLOCK_MONOTONIC at HZ=250 from INITIAL_JIFFIES',
-  get_current_task_btf: 'not yet: its RET_PTR_TO_BTF_ID_TRUSTED return is not modelled by the verifier',
+  get_current_task_btf: 'partial: rt.task\'s task_struct address as a trusted task_struct pointer the verifier passes to helpers (task storage); reading its fields (BTF-typed loads) is not modelled by the verifier',
+  task_storage_get: 'the storage of the task the pointer names (rt.task\'s taskStruct); kernel-checked (test/kernel/scenarios/task_storage, test/verifier/corpus/task_storage)',
+  task_storage_delete: 'kernel-checked (test/kernel/scenarios/task_storage)',
+  inode_storage_get: 'not yet: no simulated inodes (the map type is created as the kernel does; a program calling it is refused at load)',
+  inode_storage_delete: 'not yet: no simulated inodes',
+  cgrp_storage_get: 'not yet: no program-visible struct cgroup pointer (bpf_cgroup_from_id, task->cgroups are not modelled)',
+  cgrp_storage_delete: 'not yet: no program-visible struct cgroup pointer',
   get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
   snprintf: 'not yet: its format string is not checked at verification nor formatted',
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
@@ -27,6 +33,10 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
+  [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
+  [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',
+  [T.BPF_MAP_TYPE_CGRP_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no program can hold a struct cgroup pointer yet',
+  [T.BPF_MAP_TYPE_SK_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); bpf_sk_storage_get/delete not yet',
   [T.BPF_MAP_TYPE_USER_RINGBUF]: 'user-space producer (obj.userRingbuf, `user-ringbuf:` step), drained by bpf_user_ringbuf_drain (test/kernel/scenarios/user_ringbuf)',
 };
 

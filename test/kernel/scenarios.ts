@@ -313,6 +313,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'skb/xdp/local dynptrs: slices, read/write (the output packet shows the writes), adjust/clone/size, bpf_dynptr_data, error returns',
   },
   {
+    obj: `${S}task_storage.bpf.o`,
+    name: 'basic',
+    args: ['run:peek', 'dump', 'run:touch', 'run:touch', 'run:peek', 'dump', 'run:del', 'run:peek', 'run:create_zeroed', 'dump'],
+    about: 'task local storage of the running task (bpf_get_current_task_btf): created from an initial value with F_CREATE, found again by the next run; NULL without F_CREATE, for flags 2 and a NULL task; delete 0 then -ENOENT, -EINVAL for NULL; created zeroed from a NULL value',
+  },
+  {
     obj: `${S}user_ringbuf.bpf.o`,
     name: 'drain',
     args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
