@@ -37,7 +37,8 @@ import {
   bpf_probe_read, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_str, bpf_probe_read_user, bpf_probe_read_user_str,
 } from './probe_read.js';
 import {
-  bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
+  bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_get_stackid, bpf_jiffies64, bpf_ktime_get_tai_ns,
+  bpf_strncmp,
 } from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
 
@@ -113,6 +114,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_func_ip, bpf_get_func_ip(env)],
     [F.BPF_FUNC_get_attach_cookie, bpf_get_attach_cookie(env)],
     [F.BPF_FUNC_get_stack, bpf_get_stack(env)],
+    [F.BPF_FUNC_get_stackid, bpf_get_stackid(env)],
     [F.BPF_FUNC_strncmp, bpf_strncmp],
     [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
     [F.BPF_FUNC_ringbuf_reserve, bpf_ringbuf_reserve(env)],

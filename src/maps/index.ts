@@ -21,4 +21,5 @@ export { CgroupStorageMap } from './local_storage.js';
 export { LocalStorageMap, BPF_LOCAL_STORAGE_GET_F_CREATE } from './bpf_local_storage.js';
 export type { StorageOwner } from './bpf_local_storage.js';
 export { SockMap } from './sock_map.js';
+export { StackTraceMap } from './stackmap.js';
 export { RedirectMap } from './devmap.js';

@@ -24,7 +24,7 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   inode_storage_delete: 'not yet: no simulated inodes',
   cgrp_storage_get: 'not yet: no program-visible struct cgroup pointer (bpf_cgroup_from_id, task->cgroups are not modelled)',
   cgrp_storage_delete: 'not yet: no program-visible struct cgroup pointer',
-  get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
+  get_stackid: 'the stacks the test sets (rt.task.kernelStack/userStack, `task:kstack=`); skip/user/fast-cmp/reuse flags, -EEXIST, -ENOMEM, -EFAULT, -EINVAL kernel-checked (test/kernel/scenarios/stackid); BPF_F_STACK_BUILD_ID maps are refused at run time (build ids not simulated)',
   snprintf: 'not yet: its format string is not checked at verification nor formatted',
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
   user_ringbuf_drain: 'callback(const dynptr, ctx) returning 0/1 as the verifier checks it; kernel-checked (test/kernel/scenarios/user_ringbuf, test/verifier/corpus/user_ringbuf)',
@@ -33,6 +33,7 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
+  [T.BPF_MAP_TYPE_STACK_TRACE]: 'creation rules and user-side ops as the kernel (test/maps/kernel scenario stack-trace); filled by bpf_get_stackid; BPF_F_STACK_BUILD_ID maps are created but bpf_get_stackid refuses them (build ids not simulated)',
   [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
   [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',
   [T.BPF_MAP_TYPE_CGRP_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no program can hold a struct cgroup pointer yet',

@@ -74,6 +74,10 @@
  *                                    on CPU 0): samples with libbpf's padded
  *                                    size, lost-sample records, CPU by CPU
  *   sleep:, advance:, close-map:, close-maps print nothing.
+ *   task:FIELDS                      tsbpf's simulated current task (pid, stacks,
+ *                                    ...); accepted and ignored here, where the
+ *                                    current task is the runner: a scenario using
+ *                                    it compares what does not depend on the task
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
  * FLOW_DISSECTOR get the packet (default 64 zero bytes); every other type gets
@@ -109,7 +113,7 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_URINGBUF, S_PERF, S_CTX, S_REPEAT,
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_TASK, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_URINGBUF, S_PERF, S_CTX, S_REPEAT,
 		 S_FLAGS, S_SIZE_OUT, S_UPDATE, S_REWRITE, S_FREEZE };
 
 struct step {
@@ -352,6 +356,9 @@ static void parse_step(const char *text, int idx, struct step *st)
 		st->kind = S_ADVANCE;
 		if (parse_duration(arg, &st->num))
 			usage_die("step %d: bad duration '%s' (expected e.g. 10ns, 50us, 1ms, 35s)", idx, arg);
+	} else if (!strcmp(verb, "task")) {
+		/* tsbpf's simulated task; here the task is the runner itself */
+		st->kind = S_TASK;
 	} else if (!strcmp(verb, "close-map")) {
 		st->kind = S_CLOSE_MAP;
 		if (!*arg)
@@ -1363,6 +1370,8 @@ int main(int argc, char **argv)
 			break;
 		case S_ADVANCE:
 			sleep_ns(st->num);
+			break;
+		case S_TASK:
 			break;
 		case S_CLOSE_MAP:
 			r = find_map(st->arg);

@@ -319,6 +319,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'task local storage of the running task (bpf_get_current_task_btf): created from an initial value with F_CREATE, found again by the next run; NULL without F_CREATE, for flags 2 and a NULL task; delete 0 then -ENOENT, -EINVAL for NULL; created zeroed from a NULL value',
   },
   {
+    obj: `${S}stackid.bpf.o`,
+    name: 'basic',
+    args: ['task:kstack=0xffffffff81000010;0xffffffff81000020;0xffffffff81000030,ustack=0x401000;0x402000', 'run:stackid', 'run:user', 'dump'],
+    about: 'bpf_get_stackid in a one-bucket STACK_TRACE map: id 0, found again, a shorter trace collides (-EEXIST), BPF_F_REUSE_STACKID needs a free element (-ENOMEM), FAST_STACK_CMP still -EEXIST, flags -EINVAL, skip past the trace -EFAULT; user stacks get ids (the kernel ignores task:, its task is the runner)',
+  },
+  {
     obj: `${S}user_ringbuf.bpf.o`,
     name: 'drain',
     args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
