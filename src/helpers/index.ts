@@ -12,7 +12,7 @@ import {
 } from './map.js';
 import { bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns, bpf_ktime_get_ns } from './time.js';
 import { bpf_get_prandom_u32, bpf_get_smp_processor_id } from './misc.js';
-import { bpf_trace_printk } from './trace_printk.js';
+import { bpf_snprintf, bpf_trace_printk, bpf_trace_vprintk } from './trace_printk.js';
 import { bpf_spin_lock, bpf_spin_unlock } from './spin_lock.js';
 import { bpf_loop } from './loop.js';
 import { bpf_tail_call } from './tail_call.js';
@@ -76,6 +76,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],
     [F.BPF_FUNC_ktime_get_ns, bpf_ktime_get_ns(env)],
     [F.BPF_FUNC_trace_printk, bpf_trace_printk(env)],
+    [F.BPF_FUNC_snprintf, bpf_snprintf(env)],
+    [F.BPF_FUNC_trace_vprintk, bpf_trace_vprintk(env)],
     [F.BPF_FUNC_get_prandom_u32, bpf_get_prandom_u32(env)],
     [F.BPF_FUNC_get_smp_processor_id, bpf_get_smp_processor_id],
     [F.BPF_FUNC_tail_call, bpf_tail_call(env)],

@@ -61,6 +61,7 @@ export const BPF_FUNC_timer_start = 171;
 export const BPF_FUNC_timer_cancel = 172;
 export const BPF_FUNC_get_func_ip = 173;
 export const BPF_FUNC_get_attach_cookie = 174;
+export const BPF_FUNC_trace_vprintk = 177;
 export const BPF_FUNC_loop = 181;
 export const BPF_FUNC_strncmp = 182;
 export const BPF_FUNC_xdp_get_buff_len = 188;

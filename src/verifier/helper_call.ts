@@ -15,6 +15,7 @@ import {
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import { kernelStruct } from './kfunc_call.js';
+import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -193,6 +194,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       fail("get_local_storage() doesn't support non-zero flags", EINVAL);
     }
   }
+  // check_bpf_snprintf_call: the data array's length and the constant format string
+  if (p.id === F.BPF_FUNC_snprintf) checkSnprintfCall(v);
   // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
   if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
     fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
@@ -323,6 +326,21 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     return;
   }
   v.insnIdx = idx + 1;
+}
+
+/** check_bpf_snprintf_call: data_len a multiple of 8, the format valid for that many arguments */
+function checkSnprintfCall(v: Verifier): void {
+  const fmt = v.regs[3]!;
+  const dataLen = v.regs[5]!.varOff.value;
+  // no message: the kernel returns -EINVAL silently here
+  if (dataLen % 8n) fail('', EINVAL);
+  const off = fmt.off + Number(BigInt.asIntN(64, fmt.varOff.value));
+  const bytes = fmt.map!.rdonlyValue!.subarray(off);
+  const end = bytes.indexOf(0);
+  const numArgs = Number(dataLen / 8n);
+  if (typeof preparePrintk(undefined, bytes.subarray(0, end), new Array<bigint>(numArgs).fill(0n)) === 'number') {
+    fail('Invalid format string', EINVAL);
+  }
 }
 
 /** bpf_loop_inline_state of each bpf_loop call site, per verifier run */

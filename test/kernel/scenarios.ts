@@ -325,6 +325,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'bpf_get_stackid in a one-bucket STACK_TRACE map: id 0, found again, a shorter trace collides (-EEXIST), BPF_F_REUSE_STACKID needs a free element (-ENOMEM), FAST_STACK_CMP still -EEXIST, flags -EINVAL, skip past the trace -EFAULT; user stacks get ids (the kernel ignores task:, its task is the runner)',
   },
   {
+    obj: `${S}snprintf.bpf.o`,
+    name: 'basic',
+    args: ['run:fmt', 'dump'],
+    about: 'bpf_snprintf output and returns: widths/flags/sizes, %s %c %%, %pI4 %pi4 %pI6 %pi6, truncation (whole length + 1), NULL buffer of size 0, an unreadable %s argument printed empty, -EINVAL past 12 arguments; bpf_trace_vprintk returns the formatted length, -EINVAL past 12',
+  },
+  {
     obj: `${S}user_ringbuf.bpf.o`,
     name: 'drain',
     args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
