@@ -53,8 +53,9 @@ function taskFields(f: Record<string, string>): Partial<Task> {
     else if (k === 'comm') t.comm = v;
     else if (k === 'cgroup') t.cgroupId = num(v, k);
     else if (k === 'task') t.taskStruct = num(v, k);
+    else if (k === 'exit') t.exitCode = Number(BigInt.asIntN(32, num(v, k)));
     else if (k === 'kstack' || k === 'ustack') t[k === 'kstack' ? 'kernelStack' : 'userStack'] = v === '' ? [] : v.split(';').map((x) => num(x, k));
-    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, kstack, ustack)`);
+    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, exit, kstack, ustack)`);
   }
   return t;
 }
