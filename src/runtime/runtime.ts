@@ -10,6 +10,9 @@ import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
+import { DEFAULT_MAX_OBJECT_BYTES, readInputFile } from './input.js';
+import { insnText, type InsnEvent } from './insn_trace.js';
+import type { InsnTracer } from '../vm/interpreter.js';
 import { CLOCK_MONOTONIC, parseDuration, type Duration } from '../timers/ktime.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
@@ -143,18 +146,6 @@ export interface TimerRecorder {
 }
 
 /**
- * A file read synchronously through Node's fs, reached without a top-level
- * import so the core still loads in a browser (where a path means nothing:
- * pass bytes instead).
- */
-function readFileNow(path: string): Uint8Array {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(p: string): Uint8Array } | undefined;
-  if (!fs) throw new TypeError(`cannot read '${path}' here (no node:fs): pass the BTF as bytes`);
-  return new Uint8Array(fs.readFileSync(path));
-}
-
-/**
  * Where a runtime's virtual clock starts: a kernel-like uptime, not 0, since
  * programs use a timestamp of 0 to mean "never seen" (RuntimeClockOptions.start).
  */
@@ -215,6 +206,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private rng: number;
   private readonly timerListeners = new Set<(e: TimerEvent) => void>();
   private readonly runListeners = new Set<(e: RunEvent) => void>();
+  private readonly insnListeners = new Set<(e: InsnEvent) => void>();
+  private lastTraced: ProgObject | undefined;
   /** each traced timer's key (see timerWhere) */
   private readonly timerKeys = new WeakMap<object, Uint8Array>();
   /** timer callbacks running now (their runs are not test runs) */
@@ -228,12 +221,12 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
-    this.maxObjectBytes = opts.maxObjectBytes ?? 256 << 20; // DEFAULT_MAX_OBJECT_BYTES of input.ts (not imported: node:fs)
+    this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
     this.kconfig = { ...(opts.kconfig ?? {}) };
     // a path is read now (a missing file fails here), parsed on first use
-    this.btfSource = typeof opts.btf === 'string' ? readFileNow(opts.btf) : opts.btf;
+    this.btfSource = typeof opts.btf === 'string' ? readInputFile(opts.btf, 'BTF file', this.maxObjectBytes) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(virtualClockOptions(opts.clock));
@@ -303,7 +296,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
     // node:fs is reached through a dynamic import, not at the top, so the core bundles for the browser
     const bytes = typeof source === 'string'
-      ? (await import('./input.js')).readInputFile(source, 'object file', this.maxObjectBytes) : source;
+      ? readInputFile(source, 'object file', this.maxObjectBytes) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }
@@ -337,6 +330,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
     const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c);
     this.progs.add(p);
+    if (this.insnListeners.size > 0) p.vm.tracer = this.insnTracer;
     return p;
   }
 
@@ -542,13 +536,24 @@ export class Runtime implements HelperEnv, ProgOwner {
    */
   on(event: 'timer', fn: (e: TimerEvent) => void): () => void;
   on(event: 'run', fn: (e: RunEvent) => void): () => void;
-  on(event: 'timer' | 'run', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void)): () => void {
+  /** every executed instruction with the registers it changed (slow: the interpreter single-steps) */
+  on(event: 'insn', fn: (e: InsnEvent) => void): () => void;
+  on(event: 'timer' | 'run' | 'insn', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void) | ((e: InsnEvent) => void)): () => void {
+    if (event === 'insn') {
+      const f = fn as (e: InsnEvent) => void;
+      this.insnListeners.add(f);
+      for (const p of this.progs) p.vm.tracer = this.insnTracer;
+      return () => {
+        this.insnListeners.delete(f);
+        if (this.insnListeners.size === 0) for (const p of this.progs) p.vm.tracer = undefined;
+      };
+    }
     if (event === 'run') {
       const f = fn as (e: RunEvent) => void;
       this.runListeners.add(f);
       return () => { this.runListeners.delete(f); };
     }
-    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run)`);
+    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run, insn)`);
     const f = fn as (e: TimerEvent) => void;
     this.timerListeners.add(f);
     this.timers.observer = (e) => this.emitTimer(e);
@@ -557,6 +562,22 @@ export class Runtime implements HelperEnv, ProgOwner {
       if (this.timerListeners.size === 0) this.timers.observer = undefined;
     };
   }
+
+  /** the interpreters' single-step hook: names the program and formats the instruction */
+  private readonly insnTracer: InsnTracer = (step) => {
+    let prog = this.lastTraced;
+    if (prog?.insns !== step.insns) {
+      prog = undefined;
+      for (const p of this.progs) if (p.insns === step.insns) { prog = p; break; }
+      this.lastTraced = prog;
+    }
+    const e: InsnEvent = {
+      type: 'insn', prog: prog?.name ?? '?', progId: prog?.id ?? 0, pc: step.pc, level: step.level - 1,
+      text: insnText(step.insns, step.pc), changed: step.changed,
+    };
+    if (step.faulted) e.faulted = true;
+    for (const l of this.insnListeners) l(e);
+  };
 
   /** Records every timer event and program run from now on. */
   recordTimers(): TimerRecorder {
