@@ -129,5 +129,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_current_task_btf, bpf_get_current_task_btf(env)],
     [F.BPF_FUNC_task_storage_get, bpf_storage_get('task')(env)],
     [F.BPF_FUNC_task_storage_delete, bpf_storage_delete('task')(env)],
+    [F.BPF_FUNC_cgrp_storage_get, bpf_storage_get('cgrp')(env)],
+    [F.BPF_FUNC_cgrp_storage_delete, bpf_storage_delete('cgrp')(env)],
   ]);
 }

@@ -77,6 +77,8 @@ export const BPF_FUNC_dynptr_write = 202;
 export const BPF_FUNC_dynptr_data = 203;
 export const BPF_FUNC_ktime_get_tai_ns = 208;
 export const BPF_FUNC_user_ringbuf_drain = 209;
+export const BPF_FUNC_cgrp_storage_get = 210;
+export const BPF_FUNC_cgrp_storage_delete = 211;
 
 // enum bpf_prog_type values used by the runtime.
 export const BPF_PROG_TYPE_SOCKET_FILTER = 1;

@@ -10,7 +10,7 @@ import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import {
-  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
+  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, nonNullType, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
@@ -422,7 +422,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   // check_reg_type: MAYBE_NULL arguments accept maybe-null pointers too
   const compat = compatibleSets.get(kind);
   if (!compat) notModelled(p, regno, `argument type ${kind}`);
-  const rtype = maybeNull && reg.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : reg.type;
+  const rtype = maybeNull ? nonNullType(reg.type) : reg.type;
   if (!compat!.has(rtype)) fail(`R${regno} type=${typeName(reg)} expected=${COMPATIBLE[kind]}`, EACCES);
   if (REF_KINDS.has(kind)) {
     // the socket and ringbuf pointers: BTF type, offset and reference rules

@@ -331,6 +331,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'bpf_snprintf output and returns: widths/flags/sizes, %s %c %%, %pI4 %pi4 %pI6 %pi6, truncation (whole length + 1), NULL buffer of size 0, an unreadable %s argument printed empty, -EINVAL past 12 arguments; bpf_trace_vprintk returns the formatted length, -EINVAL past 12',
   },
   {
+    obj: `${S}cgrp_storage.bpf.o`,
+    name: 'basic',
+    args: ['run:look', 'dump', 'run:touch', 'run:touch', 'run:look', 'dump', 'run:del', 'run:look', 'dump'],
+    about: 'cgroup local storage of the current cgroup (bpf_cgroup_from_id + bpf_cgroup_release): created from an initial value with F_CREATE, found again, deleted (0 then -ENOENT); NULL for a NULL cgroup; an unknown cgroup id gives no cgroup',
+  },
+  {
     obj: `${S}user_ringbuf.bpf.o`,
     name: 'drain',
     args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
