@@ -68,6 +68,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_listener_sock, Sk.bpf_get_listener_sock],
     [F.BPF_FUNC_tcp_check_syncookie, Sk.bpf_tcp_check_syncookie], [F.BPF_FUNC_tcp_gen_syncookie, Sk.bpf_tcp_gen_syncookie],
     [F.BPF_FUNC_sk_assign, Sk.bpf_sk_assign],
+    [F.BPF_FUNC_sk_cgroup_id, Sk.bpf_sk_cgroup_id], [F.BPF_FUNC_sk_ancestor_cgroup_id, Sk.bpf_sk_ancestor_cgroup_id],
     [N.BPF_FUNC_skb_get_tunnel_key, Tn.bpf_skb_get_tunnel_key], [N.BPF_FUNC_skb_set_tunnel_key, Tn.bpf_skb_set_tunnel_key],
     [N.BPF_FUNC_skb_get_tunnel_opt, Tn.bpf_skb_get_tunnel_opt], [N.BPF_FUNC_skb_set_tunnel_opt, Tn.bpf_skb_set_tunnel_opt],
     [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],

@@ -906,7 +906,8 @@ export class Verifier {
         if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
         if (t === 'read') {
           if (a!.loads === RegType.SCALAR_VALUE) return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
-          return ptrReg(a!.loads);
+          // a maybe-NULL pointer (__sk_buff->sk) gets an id for its NULL check
+          return ptrReg(a!.loads, nonNullType(a!.loads) !== a!.loads ? { id: ++this.idGen } : {});
         }
         return undefined;
       }

@@ -34,6 +34,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_socket_cookie: 'partial: the skb flavour (the test run\'s own socket, a fresh cookie per run); sock/sock_addr/sock_ops flavours need program types tsbpf does not run',
   get_socket_uid: 'the test run\'s socket: uid 0, as sock_init_data(NULL, sk) leaves it',
   skb_cgroup_id: 'the test run\'s socket belongs to the current task\'s cgroup (rt.task.cgroupId)',
+  sk_cgroup_id: 'a host socket\'s `cgroup` (the root unless the host file says), the test run\'s skb socket: the current task\'s (test/kernel skb_sk.cgroup)',
+  sk_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (test/kernel skb_sk.cgroup)',
   skb_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (a task cgroup not listed there sits under the root)',
   skb_set_tunnel_key: 'reported as the run\'s `tunnel` side effect (`tsbpf run --effects`)',
   skb_get_tunnel_key: 'metadata from the run input `tunnel` or set by the program; src/dst as the kernel keeps them (test/kernel tunnel.basic)',

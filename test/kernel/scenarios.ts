@@ -321,6 +321,21 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'net.ipv4.tcp_syncookies=1 (the default): no SYN flood, so no cookie is made (-ENOENT) and none is checked',
   },
   {
+    obj: `${S}skb_sk.bpf.o`,
+    name: 'basic',
+    args: [`pkt:${TCP4_FRAME}`, 'run:sk_tc', 'dump', 'run:sk_sock', 'dump', 'run:sk_cg', 'dump', `pkt:${IP6_FRAME}`, 'run:sk_tc', 'dump', 'pkt:iota', 'run:sk_tc', 'dump'],
+    about: '__sk_buff->sk in a test run (tc, socket filter, cgroup skb): the socket BPF_PROG_TEST_RUN makes for the skb, TCP_CLOSE, '
+      + 'AF_INET/AF_INET6 with the packet\'s addresses or AF_UNSPEC, no type/protocol/ports, rx_queue_mapping -1; a full socket, '
+      + 'not a tcp_sock, not a listener',
+  },
+  {
+    obj: `${S}skb_sk.bpf.o`,
+    name: 'cgroup',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:sk_cgid', 'dump'],
+    about: 'bpf_sk_cgroup_id / bpf_sk_ancestor_cgroup_id (cgroup skb) on __sk_buff->sk and on a looked-up listener: the current task\'s '
+      + 'cgroup, the root at level 0, nothing past the socket\'s level or at a negative one',
+  },
+  {
     obj: `${S}helpers_xdpnet.bpf.o`,
     name: 'maps',
     args: ['--host', `${S}fib.host.json`,
