@@ -1177,7 +1177,8 @@ export class Verifier {
       }
       // reg_not_null: these pointers are never equal to 0 (ctx, stack and packet
       // pointers are not in the kernel's list: both ways are followed)
-      if (REG_NOT_NULL.has(d.type)) {
+      // (a BTF pointer holding a reference is trusted: is_trusted_reg)
+      if (REG_NOT_NULL.has(d.type) || (d.type === RegType.PTR_TO_BTF_ID && d.refObjId !== 0)) {
         this.insnIdx = op === BPF_JNE ? target : idx + 1;
         return true;
       }
