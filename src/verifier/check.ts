@@ -456,7 +456,7 @@ export class Verifier {
       case BPF_ST: {
         if (BPF_MODE(x.code) === BPF_ATOMIC && x.imm === BPF_LOAD_ACQ) {
           // a load: as BPF_LDX
-          if (!bit(x.dst)) return true;
+          if (!((m >> x.dst) & 1)) return true;
           regs[d]! &= ~(1 << x.dst);
           if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
           return true;
