@@ -2,7 +2,7 @@
 // raw uBPF bytecode, r1 = packet, r2 = its length, r0 = checksum. Same scheme
 // as the shared runner: calibrate so one rep takes ~200 ms, 7 reps, median.
 //
-//   node dist/bench/interp.js [--engine all|interp|bigint] [--reps N] [--ms N]
+//   node dist/bench/interp.js [--engine all|interp|jit|bigint] [--reps N] [--ms N]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { decode } from '../src/isa/insn.js';
 import { Arena } from '../src/memory/arena.js';
 import { Interpreter } from '../src/vm/interpreter.js';
 import { BigintEngine } from './bigint-engine.js';
+import { JitEngine } from '../src/jit/engine.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench -> repo
 const BENCH_DIR = process.env['TSBPF_BENCH_DIR'] ?? join(ROOT, '..', 'shared', 'bench');
@@ -70,6 +71,10 @@ function main(): number {
     const perRun = vm.insnCount;
     const engines: [string, () => bigint][] = [];
     if (engine === 'all' || engine === 'interp') engines.push(['interp (int32 pairs)', () => vm.run(0, args)]);
+    if (engine === 'all' || engine === 'jit') {
+      const jit = new JitEngine(insns, { arena, helper: () => undefined });
+      engines.push(['jit (wasm)', () => jit.run(0, args)]);
+    }
     if (engine === 'all' || engine === 'bigint') {
       const big = new BigintEngine(insns, arena);
       engines.push(['bigint registers', () => big.run(args[0]!, args[1]!)]);
