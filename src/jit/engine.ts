@@ -10,7 +10,7 @@ import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, VmContext, VmEnv } from '../vm/env.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError } from '../vm/errors.js';
-import { DEFAULT_RUN_TIMEOUT_MS, type InterpreterOptions } from '../vm/interpreter.js';
+import { DEFAULT_RUN_TIMEOUT_MS, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
 
 /** offset of __sk_buff->data (then data_end) in the context test_run builds (as the interpreter) */
@@ -81,6 +81,16 @@ export class JitEngine implements VmContext {
     this.cache = ['r0s', 'r0l', 'r1s', 'r1l', 'w0s', 'w0l', 'w1s', 'w1l'].map((n) => this.g[n]!);
     this.root = this.unit(program);
     this.cur = this.root;
+  }
+
+  /** Instruction tracing single-steps the interpreter; compiled code has no steps to report. */
+  get tracer(): InsnTracer | undefined {
+    return undefined;
+  }
+  set tracer(t: InsnTracer | undefined) {
+    if (t !== undefined) {
+      throw new TypeError("instruction tracing (rt.on('insn'), tsbpf run --trace-insn) needs the interpreter: use engine 'interp' (--engine interp)");
+    }
   }
 
   /** Runs from instruction `entryPc` with r1..r5 = args; returns r0 (unsigned 64-bit). */

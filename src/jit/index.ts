@@ -5,7 +5,7 @@
 import type { Insn } from '../isa/insn.js';
 import type { Arena } from '../memory/arena.js';
 import type { VmContext, VmEnv } from '../vm/env.js';
-import { Interpreter, type InterpreterOptions } from '../vm/interpreter.js';
+import { Interpreter, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { JitEngine } from './engine.js';
 
 export type EngineKind = 'interp' | 'jit';
@@ -19,6 +19,8 @@ export interface VmEngine extends VmContext {
   readonly insnCount: number;
   run(entryPc: number, args?: readonly bigint[]): bigint;
   release(): void;
+  /** the single-step hook of rt.on('insn') (the interpreter only: the JIT refuses it) */
+  tracer: InsnTracer | undefined;
 }
 
 /** the engine a runtime uses when none is asked for */

@@ -145,3 +145,13 @@ test('Runtime({ engine }) and TSBPF_ENGINE choose the engine; a bad name is an e
     else process.env['TSBPF_ENGINE'] = saved;
   }
 });
+
+test("instruction tracing needs the interpreter: rt.on('insn') on a JIT runtime is a clear error", () => {
+  const rt = new Runtime({ engine: 'jit' });
+  assert.throws(() => {
+    const off = rt.on('insn', () => {});
+    // a program loaded while listening gets the tracer too
+    rt.createProg('p', 6, assemble('mov %r0, 0\nexit'), []);
+    off();
+  }, /instruction tracing .* needs the interpreter: use engine 'interp'/);
+});
