@@ -72,8 +72,11 @@ function main(): number {
     const engines: [string, () => bigint][] = [];
     if (engine === 'all' || engine === 'interp') engines.push(['interp (int32 pairs)', () => vm.run(0, args)]);
     if (engine === 'all' || engine === 'jit') {
+      // natural loops as wasm loops (the default), and plain block dispatch (every back edge through br_table)
       const jit = new JitEngine(insns, { arena, helper: () => undefined });
-      engines.push(['jit (wasm)', () => jit.run(0, args)]);
+      engines.push(['jit (wasm loops)', () => jit.run(0, args)]);
+      const disp = new JitEngine(insns, { arena, helper: () => undefined }, { loops: false });
+      engines.push(['jit-dispatch (br_table)', () => disp.run(0, args)]);
     }
     if (engine === 'all' || engine === 'bigint') {
       const big = new BigintEngine(insns, arena);
@@ -83,7 +86,7 @@ function main(): number {
       const { median, all } = measure(fn, b.checksum, reps, repMs);
       const mips = (perRun / median) * 1e3;
       process.stdout.write(
-        `${b.name.padEnd(7)} ${label.padEnd(21)} ${median.toFixed(0).padStart(8)} ns/run  ${perRun} insns/run  `
+        `${b.name.padEnd(7)} ${label.padEnd(24)} ${median.toFixed(0).padStart(8)} ns/run  ${perRun} insns/run  `
         + `${mips.toFixed(1)} M insn/s  x${(median / b.kernelNs).toFixed(1)} kernel  x${(median / b.ubpfNs).toFixed(2)} uBPF-interp  `
         + `checksum ok  [${Math.min(...all).toFixed(0)}..${Math.max(...all).toFixed(0)}]\n`,
       );

@@ -22,6 +22,8 @@ import {
   OP_SMOD32_X, OP_SMOD64_K, OP_SMOD64_X, OP_TRAP, type DecodedProgram,
 } from '../vm/decode.js';
 import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
+import { LD_IMM64 } from '../isa/insn.js';
+import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
@@ -42,7 +44,9 @@ const R10 = [...R5, ...R5];
 // imported functions (indices 0..7), then ours
 export const IMPORT_FUNCS = [
   ['helper', T([I32, I32, I32, ...R5], [I64])], // (id, pc, depth, r1..r5) -> r0
-  ['miss', T([I64, I32, I32, I32, I32], [I32])], // (addr, size, access, what, pc) -> addr32, or throws
+  // (addr, size, access, what, pc) -> the block to cache: (start | read 1 | write 2) << 32 | length
+  // (length 0: do not cache), or throws the fault
+  ['miss', T([I64, I32, I32, I32, I32], [I64])],
   ['refill', T([I32, I32], [])], // (block start, its length): new budget slice, or throws
   ['trap', T([I32], [])], // (pc): throws the trap's VmError
   ['frame', T([I32], [I64])], // (depth) -> frame top, allocating the frame
@@ -71,7 +75,11 @@ const G_X1 = G_F0 + MAX_CALL_FRAMES;
 // start with the caller's registers, as in the interpreter's one register
 // file); then r10, two i64 and two i32 scratch
 const L_PC = 0, L_DEPTH = 1, L_A = 13, L_B = 14, L_X = 15;
+/** the budget lives in a local; the global holds it across calls (helpers, callees, the engine's refill) */
+const L_BUDGET = 16;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+/** label ids of the dispatch loop and of structured loops (LOOP - head block) */
+const DISPATCH = -1, LOOP = -2;
 
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
@@ -81,21 +89,41 @@ export interface CompiledModule {
   readonly size: number;
 }
 
-/** Compiles `prog`; `entries` adds block starts beyond the ones the code names. */
-export function compileProgram(prog: DecodedProgram, entries: Iterable<number> = []): CompiledModule {
+export interface CompileOptions {
+  /** lay natural loops out as wasm loops (default true); false: every back edge goes round the dispatch loop */
+  loops?: boolean;
+}
+
+/** Compiles `prog`; `entries` adds entry slots beyond slot 0, call targets and callback addresses. */
+export function compileProgram(prog: DecodedProgram, entries: Iterable<number> = [], opts: CompileOptions = {}): CompiledModule {
   const blocks = basicBlocks(prog, entries);
+  // where exec may be entered: a run, a bpf-to-bpf call, a callback, an extra entry
+  const starts = new Set<number>([0, ...entries]);
+  for (let i = 0; i < prog.length; i++) {
+    const op = prog.words[i * 4]! & 0xff;
+    if (op === OP_CALL_LOCAL) starts.add(prog.words[i * 4 + 3]!);
+    else if (op === 0x18) {
+      const ins = prog.insns[i];
+      if (ins !== undefined && ins.code === LD_IMM64 && ins.src === BPF_PSEUDO_FUNC) starts.add(prog.words[i * 4 + 2]!);
+      i++;
+    }
+  }
   const imports: Import[] = [
     ...IMPORT_FUNCS.map(([name, type]): Import => ({ module: 'bpf', name, kind: 'func', type })),
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const exec = new ExecEmitter(prog, blocks).emit();
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true);
+  const exec = emitter.emit();
   const bytes = encodeModule(imports, [
-    { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32], body: exec, export: 'exec' },
-    { type: T([I64, I32, I32, I32], [I32]), locals: [I64], body: chkBody(G_R0S, ARENA_ACCESS_READ) },
-    { type: T([I64, I32, I32, I32], [I32]), locals: [I64], body: chkBody(G_W0S, ARENA_ACCESS_WRITE) },
+    { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
+    { type: T([I64, I32, I32, I32], [I32]), locals: [I64, I64], body: chkBody(G_R0S, ARENA_ACCESS_READ) },
+    { type: T([I64, I32, I32, I32], [I32]), locals: [I64, I64], body: chkBody(G_W0S, ARENA_ACCESS_WRITE) },
     { type: T([I32], [I64]), locals: [I64], body: fpBody() },
     { type: T([I32], [I32]), locals: [], body: bswap32Body() },
+    { type: T([I32, I32, I32, ...R5], [I64]), locals: [], body: entryBody(true), export: 'run' },
+    { type: T([I32, I32, ...R5], [I64]), locals: [], body: entryBody(false), export: 'call' },
+    { type: T([], [I32]), locals: [], body: new Bytes().byte(OP.global_get).u32(G_BUDGET).byte(OP.end), export: 'budget' },
   ]);
   let module: WebAssembly.Module;
   try {
@@ -103,7 +131,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
   } catch (e) {
     throw new JitError(`WebAssembly rejected the compiled module: ${e instanceof Error ? e.message : String(e)}`, -1);
   }
-  return { module, entries: new Set(blocks.map((b) => b.start)), size: bytes.length };
+  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length };
 }
 
 /**
@@ -125,7 +153,44 @@ function chkBody(g: number, access: number): Bytes {
   b.byte(OP.global_get).u32(g + 3).byte(OP.global_set).u32(g + 1).byte(OP.local_get).u32(4).byte(OP.global_set).u32(g + 3);
   b.byte(OP.local_get).u32(0).byte(OP.i32_wrap_i64).byte(OP.return).byte(OP.end);
   b.byte(OP.local_get).u32(0).byte(OP.local_get).u32(1).byte(OP.i32_const).s32(access)
-    .byte(OP.local_get).u32(2).byte(OP.local_get).u32(3).byte(OP.call).u32(F_MISS).byte(OP.end);
+    .byte(OP.local_get).u32(2).byte(OP.local_get).u32(3).byte(OP.call).u32(F_MISS).byte(OP.local_set).u32(5);
+  // remember the block as entry 0 of the caches whose access it allows (entry 0 moves to entry 1)
+  for (const [bit, c] of [[1, G_R0S], [2, G_W0S]] as const) {
+    b.byte(OP.local_get).u32(5).byte(OP.i64_const).s64(BigInt(bit) << 32n).byte(OP.i64_and).byte(OP.i64_eqz).byte(OP.i32_eqz);
+    b.byte(OP.local_get).u32(5).byte(OP.i64_const).s64(0xffffffffn).byte(OP.i64_and).byte(OP.i64_eqz).byte(OP.i32_eqz).byte(OP.i32_and);
+    b.byte(OP.if).byte(VOID);
+    b.byte(OP.global_get).u32(c).byte(OP.global_set).u32(c + 2);
+    b.byte(OP.global_get).u32(c + 1).byte(OP.global_set).u32(c + 3);
+    b.byte(OP.local_get).u32(5).byte(OP.i64_const).s64(32n).byte(OP.i64_shr_u).byte(OP.i64_const).s64(~7n).byte(OP.i64_and).byte(OP.global_set).u32(c);
+    b.byte(OP.local_get).u32(5).byte(OP.i64_const).s64(0xffffffffn).byte(OP.i64_and).byte(OP.global_set).u32(c + 1);
+    b.byte(OP.end);
+  }
+  b.byte(OP.local_get).u32(0).byte(OP.i32_wrap_i64).byte(OP.end);
+  return b;
+}
+
+/** drops the block caches (the arena may have changed since they were filled) */
+function dropCaches(b: Bytes): void {
+  for (const g of [G_R0S + 1, G_R0S + 3, G_W0S + 1, G_W0S + 3]) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(g);
+}
+
+/**
+ * The entries JS calls: run(pc, depth, budget, r1..r5) starts a run (budget,
+ * no tail call pending), call(pc, depth, r1..r5) a callback inside one.
+ * Both start with empty block caches. (Setting globals from JS costs ~100 ns each.)
+ */
+function entryBody(run: boolean): Bytes {
+  const b = new Bytes();
+  if (run) {
+    b.byte(OP.local_get).u32(2).byte(OP.global_set).u32(G_BUDGET);
+    b.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(G_TAIL);
+  }
+  dropCaches(b);
+  const r1 = run ? 3 : 2;
+  b.byte(OP.local_get).u32(0).byte(OP.local_get).u32(1).byte(OP.i64_const).s64(0n);
+  for (let r = 0; r < 5; r++) b.byte(OP.local_get).u32(r1 + r);
+  for (let r = 0; r < 4; r++) b.byte(OP.i64_const).s64(0n);
+  b.byte(OP.call).u32(F_EXEC).byte(OP.end);
   return b;
 }
 
@@ -157,10 +222,56 @@ class ExecEmitter {
   /** index of the block being emitted, and extra structured nesting inside it */
   private cur = 0;
   private extra = 0;
+  /** open labels, innermost last: block k's label ends where its code starts; LOOP - k is loop k; DISPATCH the dispatch loop */
+  private readonly labels: number[] = [];
+  /** structured loops: head block -> last block of the region */
+  private readonly loops = new Map<number, number>();
+  /** blocks the dispatch loop must reach: entries and back-edge targets no structured loop covers */
+  private readonly dispatch = new Set<number>();
 
-  constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[]) {
+  constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
+    this.findLoops(entries, loops);
+  }
+
+  /**
+   * Loop regions [head, last back-edge source] that can be wasm `loop`s: no
+   * block inside but the head is entered from outside the region or by the
+   * dispatch loop. Others (and all, with `loops` false: plain block
+   * dispatch, kept to measure) go round the dispatch loop.
+   */
+  private findLoops(entries: ReadonlySet<number>, loops: boolean): void {
+    const N = this.blocks.length;
+    const preds: number[][] = Array.from({ length: N }, () => []);
+    const backTargets = new Map<number, number>();
+    this.blocks.forEach((bl, i) => {
+      const last = bl.slots[bl.slots.length - 1]!;
+      const op = this.w[last * 4]! & 0xff;
+      const targets: number[] = [];
+      if (bl.next >= 0) targets.push(bl.next);
+      if (op === 0x05 || op === 0x06 || isCondJump(op)) targets.push(this.w[last * 4 + 1]!);
+      for (const t of targets) {
+        const j = this.blockAt.get(t);
+        if (j === undefined) continue;
+        preds[j]!.push(i);
+        if (j <= i && t !== bl.next) backTargets.set(j, Math.max(backTargets.get(j) ?? -1, i));
+      }
+    });
+    const base = new Set<number>([0, N - 1]);
+    for (const e of entries) { const j = this.blockAt.get(e); if (j !== undefined) base.add(j); }
+    if (loops) for (const [j, t] of backTargets) this.loops.set(j, t);
+    for (let changed = true; changed;) {
+      changed = false;
+      const dispatch = new Set(base);
+      for (const j of backTargets.keys()) if (!this.loops.has(j)) dispatch.add(j);
+      for (const [j, t] of this.loops) {
+        let ok = true;
+        for (let k = j + 1; k <= t && ok; k++) ok = !dispatch.has(k) && preds[k]!.every((p) => p >= j && p <= t);
+        if (!ok) { this.loops.delete(j); changed = true; }
+      }
+      if (!changed) for (const d of dispatch) this.dispatch.add(d);
+    }
   }
 
   emit(): Bytes {
@@ -168,28 +279,67 @@ class ExecEmitter {
     const N = blocks.length;
     // r10 = the frame of this depth
     b.byte(OP.local_get).u32(L_DEPTH).byte(OP.call).u32(F_FP).byte(OP.local_set).u32(REG[10]!);
+    b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
     b.byte(OP.loop).byte(VOID);
-    for (let i = 0; i < N; i++) b.byte(OP.block).byte(VOID);
-    // br_table over slots: a block start goes to its label, anything else to the fall-off trap
+    this.labels.push(DISPATCH);
+    const units = this.units(0, N - 1, false);
+    for (let i = units.length - 1; i >= 0; i--) { b.byte(OP.block).byte(VOID); this.labels.push(units[i]!); }
+    // br_table over slots: a top-level block start goes to its label, anything else to the fall-off trap
     const n = this.prog.length;
+    const depthOf = (k: number): number => this.labels.length - 1 - this.labels.lastIndexOf(k);
+    const trap = depthOf(N - 1);
     b.byte(OP.local_get).u32(L_PC).byte(OP.br_table).u32(n + 1);
-    for (let s = 0; s <= n; s++) b.u32(this.blockAt.get(s) ?? N - 1);
-    b.u32(N - 1);
-    for (let i = 0; i < N; i++) {
-      b.byte(OP.end);
-      this.cur = i;
-      this.extra = 0;
-      this.block(blocks[i]!);
+    for (let s = 0; s <= n; s++) {
+      const k = this.blockAt.get(s);
+      b.u32(k !== undefined && this.labels.includes(k) ? depthOf(k) : trap);
     }
-    b.byte(OP.end); // loop
+    b.u32(trap);
+    this.seq(units);
+    b.byte(OP.end); // the dispatch loop
+    this.labels.pop();
     b.byte(OP.unreachable).byte(OP.end);
     return b;
+  }
+
+  /** the units of blocks lo..hi at one nesting level: a plain block, or a loop region (by its head) */
+  private units(lo: number, hi: number, firstPlain: boolean): number[] {
+    const out: number[] = [];
+    for (let k = lo; k <= hi;) {
+      out.push(k);
+      const t = this.loops.get(k);
+      k = t !== undefined && !(firstPlain && k === lo) ? t + 1 : k + 1;
+    }
+    return out;
+  }
+
+  /** emits units whose labels (but the first's) are open: `end` before each, then its code */
+  private seq(units: readonly number[], firstPlain = false): void {
+    units.forEach((k, i) => {
+      if (i > 0 || this.labels.at(-1) === k) { this.b.byte(OP.end); this.labels.pop(); }
+      const t = this.loops.get(k);
+      if (t !== undefined && !(firstPlain && i === 0)) {
+        // a natural loop laid out as a wasm loop: its back edges are plain `br`s
+        this.b.byte(OP.loop).byte(VOID);
+        this.labels.push(LOOP - k);
+        const inner = this.units(k, t, true);
+        for (let u = inner.length - 1; u >= 1; u--) { this.b.byte(OP.block).byte(VOID); this.labels.push(inner[u]!); }
+        this.seq(inner, true);
+        this.b.byte(OP.end);
+        this.labels.pop();
+      } else {
+        this.cur = k;
+        this.extra = 0;
+        this.block(this.blocks[k]!);
+      }
+    });
   }
 
   // ---- small emitters ----
   private op(o: number): this { this.b.byte(o); return this; }
   private get(r: number): this { this.b.byte(OP.local_get).u32(REG[r]!); return this; }
   private set(r: number): this { this.b.byte(OP.local_set).u32(REG[r]!); return this; }
+  private saveBudget(): this { this.lget(L_BUDGET).b.byte(OP.global_set).u32(G_BUDGET); return this; }
+  private loadBudget(): this { this.b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET); return this; }
   private lget(l: number): this { this.b.byte(OP.local_get).u32(l); return this; }
   private lset(l: number): this { this.b.byte(OP.local_set).u32(l); return this; }
   private i32(v: number): this { this.b.byte(OP.i32_const).s32(v); return this; }
@@ -200,29 +350,42 @@ class ExecEmitter {
   private else_(): this { return this.op(OP.else); }
   private end_(): this { this.extra--; return this.op(OP.end); }
 
+  /** the slots exec may be entered at (the blocks the dispatch loop reaches) */
+  *dispatchStarts(): Iterable<number> {
+    for (const j of this.dispatch) yield this.blocks[j]!.start;
+  }
+
   /** branch to the block starting at `slot` (inside the current structured nesting) */
   private jump(slot: number, at: number): void {
     const j = this.blockAt.get(slot);
     if (j === undefined) throw new JitError(`jump target ${slot} is not a block start`, at);
-    if (j > this.cur) {
-      this.b.byte(OP.br).u32(j - this.cur - 1 + this.extra);
+    const depth = (label: number): number => this.labels.length - 1 - this.labels.lastIndexOf(label) + this.extra;
+    if (j <= this.cur && this.labels.includes(LOOP - j)) {
+      this.b.byte(OP.br).u32(depth(LOOP - j)); // back edge of a structured loop
+    } else if (j > this.cur && this.labels.includes(j)) {
+      this.b.byte(OP.br).u32(depth(j)); // forward
     } else {
+      // round the dispatch loop (a back edge no structured loop covers, or an entry)
+      if (!this.dispatch.has(j)) throw new JitError(`internal: no way to reach block ${slot}`, at);
       this.i32(slot).lset(L_PC);
-      this.b.byte(OP.br).u32(this.blocks.length - 1 - this.cur + this.extra);
+      this.b.byte(OP.br).u32(depth(DISPATCH));
     }
   }
 
   private block(bl: BasicBlock): void {
     const k = bl.slots.length;
     // the budget: one charge per block, the engine refills (or stops the run) when it runs out
-    this.b.byte(OP.global_get).u32(G_BUDGET);
-    this.i32(k).op(OP.i32_sub);
-    this.b.byte(OP.local_tee).u32(L_X).byte(OP.global_set).u32(G_BUDGET);
-    this.lget(L_X).i32(0).op(OP.i32_lt_s).if_().i32(bl.start).i32(k).call(F_REFILL).end_();
+    this.lget(L_BUDGET).i32(k).op(OP.i32_sub).b.byte(OP.local_tee).u32(L_BUDGET);
+    this.i32(0).op(OP.i32_lt_s).if_();
+    this.saveBudget();
+    this.i32(bl.start).i32(k).call(F_REFILL);
+    this.loadBudget();
+    this.end_();
     let terminated = false;
     for (const s of bl.slots) terminated = this.insn(s);
     if (!terminated && bl.next >= 0) {
       const j = this.blockAt.get(bl.next);
+      // natural fall-through: the next block's code follows (a block ending a loop falls out of it)
       if (j !== this.cur + 1) this.jump(bl.next, bl.slots[k - 1]!);
     }
   }
@@ -240,7 +403,7 @@ class ExecEmitter {
     const cls = code & 7;
 
     if (code === OP_TRAP) {
-      this.i32(at).call(F_TRAP).op(OP.unreachable);
+      this.saveBudget().i32(at).call(F_TRAP).op(OP.unreachable);
       return true;
     }
     // ---- ALU64 ----
@@ -286,7 +449,7 @@ class ExecEmitter {
         else this.get(d).i64(0x80000000).op(OP.i64_lt_u).if_(I32).get32(d).else_().i32(-1).end_();
         this.i32(at).lget(L_DEPTH);
         for (let r = 1; r <= 5; r++) this.get(r);
-        this.call(F_HELPER).set(0);
+        this.saveBudget().call(F_HELPER).set(0).loadBudget();
         this.helperReturned();
         return false;
       }
@@ -295,11 +458,12 @@ class ExecEmitter {
           .if_().i32(at).call(F_DEPTH).op(OP.unreachable).end_();
         this.i32(w[p + 3]!).lget(L_DEPTH).i32(1).op(OP.i32_add);
         for (let r = 0; r <= 9; r++) this.get(r);
-        this.call(F_EXEC).set(0);
+        this.saveBudget().call(F_EXEC).set(0).loadBudget();
         for (let r = 1; r <= 5; r++) this.b.byte(OP.global_get).u32(G_X1 + r - 1).byte(OP.local_set).u32(REG[r]!);
         return false;
       }
       case 0x95:
+        this.saveBudget();
         this.exit();
         this.get(0).op(OP.return);
         return true;
@@ -311,6 +475,7 @@ class ExecEmitter {
           this.call(F_LDABS).set(0);
           for (let r = 1; r <= 5; r++) this.i64(0).set(r);
           this.get(0).i64(-1).op(OP.i64_eq).if_();
+          this.saveBudget();
           this.exit();
           this.i64(0).op(OP.return).end_();
           return false;
@@ -331,11 +496,10 @@ class ExecEmitter {
     for (let r = 1; r <= 5; r++) this.get(r).b.byte(OP.global_set).u32(G_X1 + r - 1);
   }
 
-  /** after a helper returns: the arena may have changed (drop the block cache); a tail call leaves */
+  /** after a helper returns (the engine dropped the block caches if it freed blocks): a tail call leaves */
   private helperReturned(): void {
-    for (const g of [G_R0S + 1, G_R0S + 3, G_W0S + 1, G_W0S + 3]) this.i64(0).b.byte(OP.global_set).u32(g);
     this.b.byte(OP.global_get).u32(G_TAIL);
-    this.if_().lget(L_DEPTH);
+    this.if_().saveBudget().lget(L_DEPTH);
     for (let r = 0; r <= 9; r++) this.get(r);
     this.call(F_TAIL).op(OP.return).end_();
   }

@@ -21,26 +21,39 @@ const WATCHDOG_SLICE = 1 << 22;
 const TWO32 = 0x1_0000_0000;
 
 type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
+type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+type CallFn = (pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
 /** one program (the engine's own or a tail-call target) instantiated against this engine */
 interface Unit {
   readonly prog: DecodedProgram;
   compiled: CompiledModule;
+  /** the compiled entries: a run, a callback inside a run, the budget left */
+  run: RunFn;
+  call: CallFn;
+  budget: () => number;
+  /** the internal entry tail calls use (all registers) */
   exec: ExecFn;
 }
 
 // compiled modules are shared by every engine running the same instructions
-const moduleCache = new WeakMap<readonly Insn[], CompiledModule>();
+const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
 
-function compiledFor(prog: DecodedProgram, entry?: number): CompiledModule {
-  let c = moduleCache.get(prog.insns);
+function compiledFor(prog: DecodedProgram, loops: boolean, entry?: number): CompiledModule {
+  const cache = moduleCache[loops ? 1 : 0]!;
+  let c = cache.get(prog.insns);
   if (c === undefined || (entry !== undefined && !c.entries.has(entry))) {
     const extra = c === undefined ? [] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
-    c = compileProgram(prog, extra);
-    moduleCache.set(prog.insns, c);
+    c = compileProgram(prog, extra, { loops });
+    cache.set(prog.insns, c);
   }
   return c;
+}
+
+export interface JitOptions extends InterpreterOptions {
+  /** lay natural loops out as wasm loops (default true); false: plain block dispatch (for measuring) */
+  loops?: boolean;
 }
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -54,6 +67,7 @@ export class JitEngine implements VmContext {
   insnCount = 0;
 
   private readonly env: VmEnv;
+  private readonly loops: boolean;
   private readonly root: Unit;
   private readonly units = new Map<readonly Insn[], Unit>();
   private readonly g: Record<string, WebAssembly.Global> = {};
@@ -67,8 +81,11 @@ export class JitEngine implements VmContext {
   private deadline = 0;
   private tailCalls = 0;
   private pendingTail: Unit | null = null;
+  /** the arena's liveVersion the block caches were filled under */
+  private seenVersion = 0;
 
-  constructor(program: readonly Insn[], env: VmEnv, opts: InterpreterOptions = {}) {
+  constructor(program: readonly Insn[], env: VmEnv, opts: JitOptions = {}) {
+    this.loops = opts.loops ?? true;
     this.env = env;
     this.arena = env.arena;
     this.cpu = opts.cpu ?? 0;
@@ -96,19 +113,28 @@ export class JitEngine implements VmContext {
   /** Runs from instruction `entryPc` with r1..r5 = args; returns r0 (unsigned 64-bit). */
   run(entryPc: number, args: readonly bigint[] = []): bigint {
     if (this.level > 0) return this.callFunction(entryPc, args);
-    const budget = this.g['budget']!;
+    const u = this.root;
+    try {
+      this.checkEntry(u, entryPc, args);
+    } catch (e) {
+      this.insnCount = 0;
+      throw e;
+    }
     this.granted = 0;
-    budget.value = this.nextSlice();
-    this.granted = budget.value as number;
+    const slice = this.nextSlice();
+    this.granted = slice;
     this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
-    this.g['tailPending']!.value = 0;
+    this.seenVersion = this.arena.liveVersion;
+    this.level++;
+    this.cur = u;
     try {
-      return this.enter(this.root, entryPc, 0, args);
+      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
     } finally {
-      this.insnCount = this.granted - Math.max(0, budget.value as number);
+      this.level--;
+      this.insnCount = this.granted - Math.max(0, u.budget());
       this.cur = this.root;
     }
   }
@@ -119,12 +145,15 @@ export class JitEngine implements VmContext {
       throw new VmError('call-depth', pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
     }
     const savedDepth = this.depth;
-    const savedUnit = this.cur;
+    const u = this.cur;
+    this.checkEntry(u, pc, args);
+    this.level++;
     try {
-      return this.enter(this.cur, pc, this.depth + 1, args);
+      return u64(u.call(pc, this.depth + 1, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
     } finally {
+      this.level--;
       this.depth = savedDepth;
-      this.cur = savedUnit;
+      this.cur = u;
     }
   }
 
@@ -150,7 +179,8 @@ export class JitEngine implements VmContext {
     return Math.min(WATCHDOG_SLICE, this.maxInsns - this.granted);
   }
 
-  private enter(u: Unit, pc: number, depth: number, args: readonly bigint[]): bigint {
+  /** the interpreter's entry checks; an entry no block starts at gets a recompile */
+  private checkEntry(u: Unit, pc: number, args: readonly bigint[]): void {
     if (!Number.isInteger(pc) || pc < 0 || pc >= u.prog.length) {
       throw new VmError('entry', -1, `entry point ${pc} is outside the program (${u.prog.length} insns)`);
     }
@@ -159,39 +189,22 @@ export class JitEngine implements VmContext {
       if (typeof args[i] !== 'bigint') throw new VmError('entry', -1, `argument r${i + 1} is not a bigint`);
     }
     if (!u.compiled.entries.has(pc)) this.recompile(u, pc);
-    this.dropCache();
-    this.level++;
-    this.cur = u;
-    this.depth = depth;
-    try {
-      return u64(u.exec(pc, depth, 0n, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n, 0n, 0n, 0n, 0n));
-    } finally {
-      this.level--;
-      this.dropCache();
-    }
   }
 
+  /** after a helper: if it freed a block or changed one's access, the compiled code's block caches forget */
   private dropCache(): void {
+    this.seenVersion = this.arena.liveVersion;
     const c = this.cache;
     c[1]!.value = 0n; c[3]!.value = 0n; c[5]!.value = 0n; c[7]!.value = 0n;
-  }
-
-  /** entry 0 of the read (k = 0) or write (k = 4) cache := [start, end); the old entry 0 becomes entry 1 */
-  private remember(k: number, start: number, end: number): void {
-    const c = this.cache;
-    c[k + 2]!.value = c[k]!.value;
-    c[k + 3]!.value = c[k + 1]!.value;
-    c[k]!.value = BigInt(start);
-    c[k + 1]!.value = BigInt(end - start);
   }
 
   private unit(insns: readonly Insn[]): Unit {
     let u = this.units.get(insns);
     if (u === undefined) {
       const prog = decodeProgram(insns);
-      const compiled = compiledFor(prog);
-      u = { prog, compiled, exec: undefined as unknown as ExecFn };
-      u.exec = this.instantiate(u);
+      const compiled = compiledFor(prog, this.loops);
+      u = { prog, compiled } as Unit;
+      this.instantiate(u);
       this.units.set(insns, u);
     }
     return u;
@@ -199,11 +212,11 @@ export class JitEngine implements VmContext {
 
   /** a callback entry no block starts at: compile again with it as a block start */
   private recompile(u: Unit, pc: number): void {
-    u.compiled = compiledFor(u.prog, pc);
-    u.exec = this.instantiate(u);
+    u.compiled = compiledFor(u.prog, this.loops, pc);
+    this.instantiate(u);
   }
 
-  private instantiate(u: Unit): ExecFn {
+  private instantiate(u: Unit): void {
     const arena = this.arena;
     const g = this.g;
     const env = this.env;
@@ -224,19 +237,19 @@ export class JitEngine implements VmContext {
             throw new VmError('helper', pc, `helper ${id} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
           }
           if (typeof r !== 'bigint') throw new VmError('helper', pc, `helper ${id} returned ${typeof r}, not a bigint`);
+          if (arena.liveVersion !== this.seenVersion) this.dropCache();
           return r;
         },
-        miss: (a: bigint, size: number, access: number, what: number, pc: number): number => {
+        miss: (a: bigint, size: number, access: number, what: number, pc: number): bigint => {
           const addr = u64(a);
           const n = Number(addr);
           if (addr < TWO32 && arena.canAccess(n, size, access)) {
             // an instrumented arena (a test's finer check in place of canAccess) sees every access
-            if (arena.canAccess !== Arena.prototype.canAccess) return n | 0;
+            if (arena.canAccess !== Arena.prototype.canAccess) return 0n;
             const [start, end] = arena.blockOf(n)!;
-            // the block becomes entry 0 of each cache whose access it allows
-            if (arena.canAccess(n, size, ARENA_ACCESS_READ)) this.remember(0, start, end);
-            if (arena.canAccess(n, size, ARENA_ACCESS_WRITE)) this.remember(4, start, end);
-            return n | 0;
+            // the block, with the accesses it allows, for the caches (start is 8-aligned: the low bits are free)
+            const rw = (arena.canAccess(n, size, ARENA_ACCESS_READ) ? 1 : 0) | (arena.canAccess(n, size, ARENA_ACCESS_WRITE) ? 2 : 0);
+            return (BigInt(start + rw) << 32n) | BigInt(end - start);
           }
           throw new VmError('memory', pc, `invalid ${WHAT[what]} of ${size} bytes at 0x${addr.toString(16)}`, addr);
         },
@@ -287,7 +300,10 @@ export class JitEngine implements VmContext {
       },
     };
     const inst = new WebAssembly.Instance(u.compiled.module, imports);
-    return inst.exports['exec'] as unknown as ExecFn;
+    u.run = inst.exports['run'] as unknown as RunFn;
+    u.call = inst.exports['call'] as unknown as CallFn;
+    u.budget = inst.exports['budget'] as unknown as () => number;
+    u.exec = inst.exports['exec'] as unknown as ExecFn;
   }
 
   /**

@@ -155,3 +155,76 @@ test("instruction tracing needs the interpreter: rt.on('insn') on a JIT runtime 
     off();
   }, /instruction tracing .* needs the interpreter: use engine 'interp'/);
 });
+
+test('loops: nested, multi-exit and irreducible loops give the interpreter\'s r0 and insnCount, as wasm loops and through the dispatch loop', () => {
+  const progs = [
+    // nested counted loops: sum of i*j for i < 7, j < 5
+    `mov %r0, 0
+     mov %r1, 0
+   outer:
+     mov %r2, 0
+   inner:
+     mov %r3, %r1
+     mul %r3, %r2
+     add %r0, %r3
+     add %r2, 1
+     jlt %r2, 5, inner
+     add %r1, 1
+     jlt %r1, 7, outer
+     exit`,
+    // a loop with two exits and a continue
+    `mov %r0, 0
+     mov %r1, 0
+   top:
+     add %r1, 1
+     jeq %r1, 50, out
+     mov %r2, %r1
+     and %r2, 1
+     jne %r2, 0, top
+     add %r0, %r1
+     jgt %r0, 300, out2
+     ja top
+   out:
+     add %r0, 1000
+   out2:
+     exit`,
+    // irreducible: the loop is entered at two places (r1 picks which)
+    `mov %r0, 0
+     mov %r2, 0
+     jeq %r1, 0, b
+   a:
+     add %r0, 3
+     add %r2, 1
+   b:
+     add %r0, 5
+     jlt %r2, 9, a
+     exit`,
+  ];
+  for (const src of progs) {
+    const insns = assemble(src);
+    for (const r1 of [0n, 1n]) {
+      const ref = createEngine('interp', insns, env());
+      const want = ref.run(0, [r1]);
+      for (const loops of [true, false]) {
+        const jit = new JitEngine(insns, env(), { loops });
+        assert.equal(jit.run(0, [r1]), want, `loops=${loops} r1=${r1}\n${src}`);
+        assert.equal(jit.insnCount, ref.insnCount, `loops=${loops}`);
+      }
+    }
+  }
+  // the nested loops became wasm loops: their heads are not dispatch entries; without loops they are
+  const nested = decodeProgram(assemble(progs[0]!));
+  assert.deepEqual([...compileProgram(nested).entries].sort((a, b) => a - b), [0, nested.length]);
+  assert.deepEqual([...compileProgram(nested, [], { loops: false }).entries].sort((a, b) => a - b), [0, 2, 3, nested.length]);
+  // the irreducible one goes round the dispatch loop
+  const irr = decodeProgram(assemble(progs[2]!));
+  assert.ok(compileProgram(irr).entries.size > 2);
+  // a self-loop that never ends stops at the same instruction under a cap
+  const spin = assemble('mov %r0, 0\nloop:\nadd %r0, 1\nja loop');
+  for (const loops of [true, false]) {
+    const e = vmError(() => new JitEngine(spin, env(), { loops, maxInsns: 1001 }).run(0));
+    const ref = vmError(() => createEngine('interp', spin, env(), { maxInsns: 1001 }).run(0));
+    assert.equal(e.kind, 'budget');
+    assert.equal(e.pc, ref.pc);
+  }
+});
