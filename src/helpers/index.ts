@@ -11,7 +11,7 @@ import {
   bpf_map_pop_elem, bpf_map_push_elem, bpf_map_update_elem,
 } from './map.js';
 import { bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns, bpf_ktime_get_ns } from './time.js';
-import { bpf_get_prandom_u32, bpf_get_smp_processor_id } from './misc.js';
+import { bpf_get_prandom_u32, bpf_get_smp_processor_id, bpf_per_cpu_ptr, bpf_this_cpu_ptr } from './misc.js';
 import { bpf_trace_printk } from './trace_printk.js';
 import { bpf_spin_lock, bpf_spin_unlock } from './spin_lock.js';
 import { bpf_loop } from './loop.js';
@@ -74,6 +74,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_trace_printk, bpf_trace_printk(env)],
     [F.BPF_FUNC_get_prandom_u32, bpf_get_prandom_u32(env)],
     [F.BPF_FUNC_get_smp_processor_id, bpf_get_smp_processor_id],
+    [F.BPF_FUNC_per_cpu_ptr, bpf_per_cpu_ptr(env)],
+    [F.BPF_FUNC_this_cpu_ptr, bpf_this_cpu_ptr(env)],
     [F.BPF_FUNC_tail_call, bpf_tail_call(env)],
     [F.BPF_FUNC_xdp_adjust_head, bpf_xdp_adjust_head(env)],
     [F.BPF_FUNC_xdp_adjust_tail, bpf_xdp_adjust_tail(env)],

@@ -1,6 +1,7 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
+import { memOrBtfIdRet } from './btf_access.js';
 import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
@@ -10,7 +11,7 @@ import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import {
-  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
+  type BtfRef, type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
@@ -40,6 +41,8 @@ interface CallMeta {
   memSize: number;
   /** the initialized dynptr argument (bpf_dynptr_data's memory belongs to it) */
   dynptr?: DynptrInfo;
+  /** meta->ret_btf/ret_btf_id: the per-CPU variable's type (ARG_PTR_TO_PERCPU_BTF_ID) */
+  retBtf?: BtfRef;
 }
 
 /** argument kinds whose registers carry references (sockets, ringbuf records): offset and release rules after the type check */
@@ -270,6 +273,11 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       // the memory lives as long as the dynptr's reference (a ring buffer record)
       regs[0] = ptrReg(RegType.PTR_TO_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize, refObjId: meta.dynptr?.refObjId ?? 0 });
       break;
+    case RetType.PTR_TO_MEM_OR_BTF_ID:
+      // bpf_per_cpu_ptr (maybe NULL) / bpf_this_cpu_ptr: typed by the variable
+      regs[0] = memOrBtfIdRet(meta.retBtf!, ((p.retFlags ?? 0) & PTR_MAYBE_NULL) !== 0);
+      if (isNullable(regs[0].type)) regs[0].id = ++v.idGen;
+      break;
     default:
       fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
   }
@@ -481,6 +489,12 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.PTR_TO_DYNPTR:
       if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
       else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
+      return;
+    case ArgType.PTR_TO_PERCPU_BTF_ID:
+      // check_func_arg_reg_off: a per-CPU pointer is passed as loaded, without offset
+      checkPtrOffReg(reg, regno, false);
+      if (!reg.btf?.btf) fail(`Helper has invalid btf_id in R${regno}`, EACCES);
+      meta.retBtf = reg.btf;
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);
