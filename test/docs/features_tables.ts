@@ -23,6 +23,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
+  per_cpu_ptr: 'typed per-CPU .ksyms (rt.ksymVars, one copy per CPU); NULL for cpu >= the runtime\'s CPUs (test/kfuncs/ksym_vars.test.ts)',
+  this_cpu_ptr: 'the running CPU\'s copy of a typed per-CPU .ksyms variable (test/kfuncs/ksym_vars.test.ts)',
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
