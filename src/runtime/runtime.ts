@@ -3,7 +3,7 @@
 // Helpers reach the runtime through the HelperEnv it implements.
 
 import { Btf } from '../btf/btf.js';
-import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
+import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
@@ -15,7 +15,8 @@ import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
-import { SimMemory, defaultTask, type Task } from './task.js';
+import { SimMemory, defaultTask, taskStructImage, type Task, type TaskStructLayout } from './task.js';
+import { BTF_KIND_STRUCT } from '../btf/types.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -298,6 +299,28 @@ export class Runtime implements HelperEnv, ProgOwner {
     for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
     for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
     this.ksymVars = new KsymVars(this.arena, this.cpus, () => this.coreTarget.btf, opts.ksymVars);
+    // bpf_get_current_task()'s address holds the simulated task_struct, laid out by the target BTF
+    this.memory.kernel.fallback = (addr) => this.taskStructAt(addr);
+  }
+
+  private taskImage?: { key: string; addr: bigint; bytes: Uint8Array };
+  private taskLayout?: TaskStructLayout | null;
+
+  /** The simulated task_struct region covering `addr`, rebuilt when the task changes. */
+  private taskStructAt(addr: bigint): { addr: bigint; bytes: Uint8Array } | undefined {
+    const t = this.task;
+    if (addr < t.taskStruct) return undefined;
+    if (this.taskLayout === undefined) {
+      const btf = this.coreTarget.btf;
+      const st = btf.typesByName('task_struct').find((x) => x.kind === BTF_KIND_STRUCT);
+      const fields = structLayout(btf, 'task_struct');
+      this.taskLayout = st && fields ? { size: btf.sizeof(st.id), fields } : null;
+    }
+    const layout = this.taskLayout;
+    if (!layout || addr >= t.taskStruct + BigInt(layout.size)) return undefined;
+    const key = `${t.taskStruct}:${t.pid}:${t.tgid}:${t.comm}`;
+    if (this.taskImage?.key !== key) this.taskImage = { key, addr: t.taskStruct, bytes: taskStructImage(layout, t) };
+    return this.taskImage;
   }
 
   /** bpf_per_cpu_ptr / bpf_this_cpu_ptr: CPU `cpu`'s copy of a per-CPU variable, 0 when there is none. */

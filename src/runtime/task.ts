@@ -40,6 +40,8 @@ interface Region { addr: bigint; bytes: Uint8Array }
 /** One address space: byte regions at 64-bit addresses. */
 export class AddressSpace {
   private readonly regions: Region[] = [];
+  /** memory the runtime emulates behind every mapped region (the simulated task_struct) */
+  fallback?: (addr: bigint) => Region | undefined;
 
   /** Maps `bytes` at `addr` (the same array: later changes are seen). A new region shadows older ones it overlaps. */
   map(addr: bigint | number, bytes: Uint8Array): void {
@@ -62,7 +64,8 @@ export class AddressSpace {
       const off = addr - r.addr;
       if (off >= 0n && off < BigInt(r.bytes.length)) return r.bytes[Number(off)];
     }
-    return undefined;
+    const r = this.fallback?.(addr);
+    return r ? r.bytes[Number(addr - r.addr)] : undefined;
   }
 
   /** len bytes at addr, or undefined if any of them is unmapped. */
@@ -83,4 +86,40 @@ export class SimMemory {
   readonly kernel = new AddressSpace();
   /** the current task's user addresses */
   readonly user = new AddressSpace();
+}
+
+/** The fields of the simulated task_struct the runtime fills in (the rest reads as zeroes). */
+export interface TaskStructLayout {
+  size: number;
+  fields: ReadonlyMap<string, { offset: number; size: number }>;
+}
+
+/**
+ * The simulated task's struct task_struct as bytes, laid out as the target
+ * BTF says (the built-in one, or the user's vmlinux): pid, tgid and comm from
+ * the Task; a running (__state 0, TASK_RUNNING) SCHED_NORMAL task at nice 0
+ * (prio, static_prio, normal_prio 120), its own group_leader when pid == tgid,
+ * exit_signal SIGCHLD; every other byte zero (no parent task is simulated).
+ */
+export function taskStructImage(layout: TaskStructLayout, task: Task): Uint8Array {
+  const b = new Uint8Array(layout.size);
+  const dv = new DataView(b.buffer);
+  const int = (name: string, v: number): void => {
+    const f = layout.fields.get(name);
+    if (f?.size === 4) dv.setInt32(f.offset, v, true);
+  };
+  for (const p of ['prio', 'static_prio', 'normal_prio']) int(p, 120);
+  int('exit_signal', 17);
+  const leader = layout.fields.get('group_leader');
+  if (leader?.size === 8 && task.pid === task.tgid) dv.setBigUint64(leader.offset, task.taskStruct, true);
+  const pid = layout.fields.get('pid');
+  const tgid = layout.fields.get('tgid');
+  const comm = layout.fields.get('comm');
+  if (pid?.size === 4) dv.setInt32(pid.offset, task.pid, true);
+  if (tgid?.size === 4) dv.setInt32(tgid.offset, task.tgid, true);
+  if (comm) {
+    const c = new TextEncoder().encode(task.comm).subarray(0, Math.min(comm.size, TASK_COMM_LEN) - 1);
+    b.set(c, comm.offset);
+  }
+  return b;
 }

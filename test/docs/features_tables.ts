@@ -11,7 +11,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 /** What is known about an implemented helper beyond "done", or why one is not there. */
 const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_stack: 'partial: the stacks are the ones the test sets (rt.task.kernelStack/userStack); BPF_F_USER_BUILD_ID stacks are not simulated',
-  get_current_task: 'the address the test sets (rt.task.taskStruct); reading through it needs rt.memory.kernel',
+  get_current_task: 'the address the test sets (rt.task.taskStruct), where rt.memory.kernel serves the simulated task_struct laid out by the target BTF (pid, tgid, comm; other bytes zero)',
   probe_read_kernel: 'rt.memory.kernel plus the arena (BPF stacks, map values); user-half addresses -ERANGE, unmapped -EFAULT, destination zeroed (test/tracing/task)',
   probe_read_user: 'rt.memory.user; unmapped -EFAULT, destination zeroed (test/tracing/task)',
   get_func_ip: 'kprobe: the trigger\'s funcIp or regs.ip; fentry: funcIp; other types refused by the verifier (-ENOTSUPP, as 6.18)',
