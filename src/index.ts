@@ -30,6 +30,8 @@ export { parseDuration, ClockError, type Duration } from './timers/ktime.js';
 export {
   type TimerEvent, type TimerEventType, type TimerFreeReason, type TimerInfo, type RunEvent, formatTimerEvent,
 } from './timers/trace.js';
+// what a program did, instruction by instruction (rt.on('insn'), tsbpf run --trace-insn)
+export { type InsnEvent, formatInsnEvent } from './runtime/insn_trace.js';
 export { renderTimelineSvg, renderTimelineHtml, timelineModel, type TimelineOptions, type TimelineModel } from './timeline/render.js';
 
 // errors a user can act on

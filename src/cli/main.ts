@@ -7,9 +7,14 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
   asm: { file: './asm.js', help: 'asm FILE                 assemble conformance-syntax assembly, print bytecode hex' },
   disasm: { file: './disasm.js', help: 'disasm FILE              disassemble raw bytecode (or an ELF object)' },
   conformance: { file: './conformance.js', help: 'conformance DIR          run bpf_conformance .data tests' },
-  run: { file: './run.js', help: 'run OBJ [--no-hold] [--clock virtual|real] [--json] STEP...\n' +
-    '                           drive a scenario. STEPs: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC\n' +
-    '                           advance:DURATION (10ns 50us 1.5ms 35s 2m 1h) close-map:NAME close-maps dump' },
+  run: { file: './run.js', help: 'run OBJ [OPTIONS] STEP...  drive a scenario\n' +
+    '                           STEPs: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n' +
+    '                           (10ns 50us 1.5ms 35s 2m 1h) close-map:NAME close-maps dump ringbuf:NAME perf:NAME\n' +
+    '                           ctx: repeat: flags: size-out: update: freeze: fire: task: kmem: umem: slot:\n' +
+    '                           OPTIONS: --clock virtual|real  --no-hold  --json  --host FILE.json  --effects\n' +
+    '                           --run-timeout MS  --trace (timer events)  --trace-insn (each instruction and\n' +
+    '                           the registers it changed)  --timeline FILE.html|FILE.svg  and the load options\n' +
+    '                           of prog load (--type, --attach-type, --[no-]autoload, --kconfig, --set VAR=VALUE)' },
   prog: { file: './prog.js', help: 'prog load|run|dump ...   programs, like bpftool prog' },
   map: { file: './map.js', help: 'map dump|lookup|update|delete ...  maps, like bpftool map' },
 };

@@ -13,9 +13,11 @@ import { executeSteps } from './scenario.js';
 import { formatTimerEvent } from '../timers/trace.js';
 import { renderTimelineHtml, renderTimelineSvg } from '../timeline/render.js';
 import { readHostFile } from '../net/host_file.js';
+import { formatInsnEvent, type InsnEvent } from '../runtime/insn_trace.js';
+import { xlatedLines, type XlatedLine } from './xlated.js';
 import type { HostSpec } from '../net/host.js';
 
-const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--run-timeout MS] [--json] [--trace] [--timeline FILE.html|FILE.svg] ${LOAD_OPTIONS_USAGE} STEP...`;
+const USAGE = `usage: tsbpf run OBJ [--no-hold] [--clock virtual|real] [--host FILE.json] [--effects] [--run-timeout MS] [--json] [--trace] [--trace-insn] [--timeline FILE.html|FILE.svg] ${LOAD_OPTIONS_USAGE} STEP...`;
 
 export { dumpLines } from './scenario.js';
 
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   let clock: 'virtual' | 'real' = 'virtual';
   let runTimeoutMs: number | undefined;
   let trace = false;
+  let traceInsn = false;
   let timeline: string | undefined;
   let hostFile: string | undefined;
   let effects = false;
@@ -45,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (a === '--no-hold') noHold = true;
     else if (a === '--trace') trace = true;
+    else if (a === '--trace-insn') traceInsn = true;
     else if (a === '--timeline') {
       timeline = argv[++i];
       if (!timeline || !/\.(html?|svg)$/.test(timeline)) {
@@ -129,6 +133,14 @@ export async function main(argv: string[]): Promise<number> {
     return 3;
   }
   emit('load=ok', { load: 'ok' });
+  // --trace-insn: each executed instruction with the registers it changed
+  if (traceInsn) {
+    const tracer = insnTraceWriter(obj);
+    rt.on('insn', (e) => {
+      if (json) records.push({ insn: { prog: e.prog, pc: e.pc, level: e.level, text: e.text, changed: Object.fromEntries(e.changed.map((c) => [`r${c.reg}`, `0x${c.value.toString(16)}`])), ...(e.faulted ? { faulted: true } : {}) } });
+      else for (const l of tracer(e)) process.stdout.write(`${l}\n`);
+    });
+  }
   if (noHold) for (const n of obj.mapNames()) obj.map(n).close();
 
   let status = 0;
@@ -163,4 +175,52 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: timeline of ${recorder.events.length} events written to ${timeline}\n`);
   }
   return status;
+}
+
+/**
+ * Lines for one instruction event: `insn: PROG ; C source @ file:line` when
+ * the source line changes (BTF line_info), then `insn: PROG N: (code) text
+ * ; R1=...` with the instruction as `prog dump xlated` prints it.
+ */
+function insnTraceWriter(obj: BpfObject): (e: InsnEvent) => string[] {
+  interface ProgLines { at: Map<number, XlatedLine>; funcs: { start: number; name: string }[] }
+  const byProg = new Map<string, ProgLines>();
+  const lastSrc = new Map<string, string>();
+  const linesOf = (name: string): ProgLines => {
+    let m = byProg.get(name);
+    if (m === undefined) {
+      m = { at: new Map(), funcs: [] };
+      const ps = obj.spec.programs.find((p) => p.name === name);
+      for (const l of ps ? xlatedLines(obj, ps) : []) {
+        m.at.set(l.index, l);
+        // `int timer_cb(void * map, ...)`: the function's name, for subprograms
+        const fn = l.proto !== undefined && l.index > 0 ? /([A-Za-z_][A-Za-z0-9_]*)\(/.exec(l.proto)?.[1] : undefined;
+        if (fn !== undefined) m.funcs.push({ start: l.index, name: fn });
+      }
+      byProg.set(name, m);
+    }
+    return m;
+  };
+  return (e) => {
+    const out: string[] = [];
+    const pl = linesOf(e.prog);
+    // a subprogram (bpf-to-bpf call or callback) is named prog/func
+    let fn: string | undefined;
+    for (const f of pl.funcs) if (f.start <= e.pc) fn = f.name;
+    let who = fn === undefined ? e.prog : `${e.prog}/${fn}`;
+    if (e.level > 0) who += ` [callback ${e.level}]`;
+    const l = pl.at.get(e.pc);
+    const key = `${e.prog}/${e.level}`;
+    if (l?.src !== undefined) {
+      // verbose_linfo: the file's base name
+      const file = (l.file ?? '?').slice((l.file ?? '').lastIndexOf('/') + 1);
+      const src = `${l.src} @ ${file}:${l.lineNum ?? 0}`;
+      if (lastSrc.get(key) !== src) {
+        lastSrc.set(key, src);
+        out.push(`insn: ${who} ; ${src}`);
+      }
+    }
+    out.push(`insn: ${who} ${formatInsnEvent(l ? { ...e, text: l.disasm } : e)}`);
+    return out;
+  };
 }

@@ -10,6 +10,8 @@ import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
+import { insnText, type InsnEvent } from './insn_trace.js';
+import type { InsnTracer } from '../vm/interpreter.js';
 import { CLOCK_MONOTONIC, parseDuration, type Duration } from '../timers/ktime.js';
 import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
@@ -233,6 +235,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private rng: number;
   private readonly timerListeners = new Set<(e: TimerEvent) => void>();
   private readonly runListeners = new Set<(e: RunEvent) => void>();
+  private readonly insnListeners = new Set<(e: InsnEvent) => void>();
+  private lastTraced: ProgObject | undefined;
   /** each traced timer's key (see timerWhere) */
   private readonly timerKeys = new WeakMap<object, Uint8Array>();
   /** timer callbacks running now (their runs are not test runs) */
@@ -381,6 +385,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
     const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c);
     this.progs.add(p);
+    if (this.insnListeners.size > 0) p.vm.tracer = this.insnTracer;
     return p;
   }
 
@@ -570,13 +575,24 @@ export class Runtime implements HelperEnv, ProgOwner {
    */
   on(event: 'timer', fn: (e: TimerEvent) => void): () => void;
   on(event: 'run', fn: (e: RunEvent) => void): () => void;
-  on(event: 'timer' | 'run', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void)): () => void {
+  /** every executed instruction with the registers it changed (slow: the interpreter single-steps) */
+  on(event: 'insn', fn: (e: InsnEvent) => void): () => void;
+  on(event: 'timer' | 'run' | 'insn', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void) | ((e: InsnEvent) => void)): () => void {
+    if (event === 'insn') {
+      const f = fn as (e: InsnEvent) => void;
+      this.insnListeners.add(f);
+      for (const p of this.progs) p.vm.tracer = this.insnTracer;
+      return () => {
+        this.insnListeners.delete(f);
+        if (this.insnListeners.size === 0) for (const p of this.progs) p.vm.tracer = undefined;
+      };
+    }
     if (event === 'run') {
       const f = fn as (e: RunEvent) => void;
       this.runListeners.add(f);
       return () => { this.runListeners.delete(f); };
     }
-    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run)`);
+    if (event !== 'timer') throw new TypeError(`unknown event '${String(event)}' (timer, run, insn)`);
     const f = fn as (e: TimerEvent) => void;
     this.timerListeners.add(f);
     this.timers.observer = (e) => this.emitTimer(e);
@@ -585,6 +601,22 @@ export class Runtime implements HelperEnv, ProgOwner {
       if (this.timerListeners.size === 0) this.timers.observer = undefined;
     };
   }
+
+  /** the interpreters' single-step hook: names the program and formats the instruction */
+  private readonly insnTracer: InsnTracer = (step) => {
+    let prog = this.lastTraced;
+    if (prog?.insns !== step.insns) {
+      prog = undefined;
+      for (const p of this.progs) if (p.insns === step.insns) { prog = p; break; }
+      this.lastTraced = prog;
+    }
+    const e: InsnEvent = {
+      type: 'insn', prog: prog?.name ?? '?', progId: prog?.id ?? 0, pc: step.pc, level: step.level - 1,
+      text: insnText(step.insns, step.pc), changed: step.changed,
+    };
+    if (step.faulted) e.faulted = true;
+    for (const l of this.insnListeners) l(e);
+  };
 
   /** Records every timer event and program run from now on. */
   recordTimers(): TimerRecorder {

@@ -171,7 +171,7 @@ export function funcStateStr(f: FuncState, scratch: Scratch | undefined, refs: n
 }
 
 /** vlog_alignment: the column of "; " after an instruction line of `pos` bytes. */
-function vlogAlignment(pos: number): number {
+export function vlogAlignment(pos: number): number {
   const MIN = 8, ALIGN = 40;
   return Math.ceil(Math.max(pos + MIN / 2, ALIGN) / MIN) * MIN - pos - 1;
 }

@@ -39,6 +39,31 @@ export interface InterpreterOptions {
   cpu?: number;
 }
 
+/**
+ * One executed instruction (tsbpf run --trace-insn): reported after it ran,
+ * with the registers it changed. `insns` is the program it belongs to (a tail
+ * call switches programs), `level` the nesting of bpf_loop / timer callbacks.
+ */
+export interface InsnStep {
+  insns: readonly Insn[];
+  pc: number;
+  level: number;
+  /** registers whose value changed, in register order */
+  changed: { reg: number; value: bigint }[];
+  /** the instruction did not finish: it raised this run's error */
+  faulted?: boolean;
+}
+
+export type InsnTracer = (step: InsnStep) => void;
+
+/** the instruction a level is executing, with the registers before it */
+interface PendingStep {
+  insns: readonly Insn[];
+  pc: number;
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
 /** the watchdog's default limit per run, ms */
 export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 /** instructions between two looks at the clock (about 20-100 ms of interpretation) */
@@ -71,6 +96,13 @@ export class Interpreter implements VmContext {
   private deadline = 0;
   private tailCalls = 0;
   private pendingTail: DecodedProgram | null = null;
+  /**
+   * Single-step hook: while set, every slice is one instruction long, so the
+   * dispatch loop calls refill() before each one and the hot path pays
+   * nothing when tracing is off.
+   */
+  tracer: InsnTracer | undefined;
+  private readonly pending: (PendingStep | undefined)[] = [];
 
   constructor(program: readonly Insn[], env: VmEnv, opts: InterpreterOptions = {}) {
     this.env = env;
@@ -84,6 +116,7 @@ export class Interpreter implements VmContext {
 
   /** instructions this run may execute before the cap or the next clock check */
   private nextSlice(): number {
+    if (this.tracer !== undefined) return Math.min(1, this.maxInsns - this.granted);
     return Math.min(WATCHDOG_SLICE, this.maxInsns - this.granted);
   }
 
@@ -91,7 +124,8 @@ export class Interpreter implements VmContext {
   run(entryPc: number, args: readonly bigint[] = []): bigint {
     if (this.level > 0) return this.callFunction(entryPc, args);
     this.granted = 0;
-    this.budget = this.nextSlice();
+    // traced: an empty first slice, so refill() sees the first instruction too
+    this.budget = this.tracer === undefined ? this.nextSlice() : 0;
     this.granted = this.budget;
     this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
     this.depth = 0;
@@ -165,9 +199,12 @@ export class Interpreter implements VmContext {
     }
     rf.lo[10] = this.frameTop(this.depth);
     this.level++;
+    let ok = false;
     try {
       this.exec(rf.lo, rf.hi, pc);
+      ok = true;
     } finally {
+      if (this.tracer !== undefined) this.traceFlush(rf.lo, rf.hi, !ok);
       this.level--;
     }
     return I.u64(rf.lo[0]!, rf.hi[0]!);
@@ -182,7 +219,8 @@ export class Interpreter implements VmContext {
    * The slice ran out: a new one, or the typed error of the cap or the
    * watchdog. Returns the new budget (the caller's local copy).
    */
-  private refill(pc: number): number {
+  private refill(pc: number, prog: DecodedProgram, lo: Int32Array, hi: Int32Array): number {
+    if (this.tracer !== undefined) this.traceStep(pc, prog, lo, hi);
     if (this.granted >= this.maxInsns) {
       this.budget = 0;
       throw new VmError('budget', pc, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
@@ -196,6 +234,26 @@ export class Interpreter implements VmContext {
     this.granted += n;
     // the decrement that found the slice empty belongs to this instruction
     return n - 1;
+  }
+
+  /** Reports the instruction this level ran last, then remembers the next one. */
+  private traceStep(pc: number, prog: DecodedProgram, lo: Int32Array, hi: Int32Array): void {
+    this.traceFlush(lo, hi, false);
+    this.pending[this.level] = { insns: prog.insns, pc, lo: lo.slice(), hi: hi.slice() };
+  }
+
+  private traceFlush(lo: Int32Array, hi: Int32Array, faulted: boolean): void {
+    const p = this.pending[this.level];
+    const tracer = this.tracer;
+    if (p === undefined || tracer === undefined) return;
+    this.pending[this.level] = undefined;
+    const changed: InsnStep['changed'] = [];
+    for (let r = 0; r < 11; r++) {
+      if (lo[r] !== p.lo[r] || hi[r] !== p.hi[r]) changed.push({ reg: r, value: I.u64(lo[r]!, hi[r]!) });
+    }
+    const step: InsnStep = { insns: p.insns, pc: p.pc, level: this.level, changed };
+    if (faulted) step.faulted = true;
+    tracer(step);
   }
 
   private depthError(pc: number): VmError {
@@ -238,7 +296,7 @@ export class Interpreter implements VmContext {
     for (;;) {
       // cold paths build their errors out of line: a template literal in
       // this loop body halves its speed under TurboFan
-      if (--budget < 0) budget = this.refill(pc);
+      if (--budget < 0) budget = this.refill(pc, prog, lo, hi);
       const at = pc;
       const p = pc << 2;
       const w0 = w[p]!;
