@@ -19,7 +19,9 @@ import { bpf_tail_call } from './tail_call.js';
 import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
-import { bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit } from './ringbuf.js';
+import {
+  bpf_ringbuf_commit_dynptr, bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_reserve_dynptr, bpf_ringbuf_submit,
+} from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
 import { bpf_get_local_storage } from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
@@ -67,6 +69,9 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
     [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],
     [F.BPF_FUNC_dynptr_data, dynptr.data],
+    [F.BPF_FUNC_ringbuf_reserve_dynptr, bpf_ringbuf_reserve_dynptr(env, dynptr)],
+    [F.BPF_FUNC_ringbuf_submit_dynptr, bpf_ringbuf_commit_dynptr(env, dynptr, false)],
+    [F.BPF_FUNC_ringbuf_discard_dynptr, bpf_ringbuf_commit_dynptr(env, dynptr, true)],
     [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
     [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],

@@ -36,14 +36,21 @@ export function offeredKsymVars(): ReadonlySet<string> {
 export class KsymVars {
   private readonly vars = new Map<string, KsymVar>();
 
-  private readonly offered: ReadonlySet<string>;
+  private offeredSet?: ReadonlySet<string>;
 
-  constructor(private readonly arena: Arena, private readonly cpus: number, private readonly target: () => Btf, names?: readonly string[]) {
-    const known = offeredKsymVars();
-    for (const n of names ?? []) {
-      if (!known.has(n)) throw new RangeError(`ksymVars: tsbpf does not provide a kernel variable '${n}' (it has ${[...known].join(', ')})`);
+  // the built-in BTF is parsed on first use only (a runtime that never meets a typed ksym never needs it)
+  constructor(private readonly arena: Arena, private readonly cpus: number, private readonly target: () => Btf, private readonly names?: readonly string[]) {}
+
+  /** The variables this runtime has (RuntimeOptions.ksymVars, checked against what tsbpf provides). */
+  private get offered(): ReadonlySet<string> {
+    if (!this.offeredSet) {
+      const known = offeredKsymVars();
+      for (const n of this.names ?? []) {
+        if (!known.has(n)) throw new RangeError(`ksymVars: tsbpf does not provide a kernel variable '${n}' (it has ${[...known].join(', ')})`);
+      }
+      this.offeredSet = this.names ? new Set(this.names) : known;
     }
-    this.offered = names ? new Set(names) : known;
+    return this.offeredSet;
   }
 
   /** kallsyms_lookup_name: the runtime has memory for this variable */

@@ -37,6 +37,7 @@ import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
+import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
@@ -1032,6 +1033,7 @@ export class Verifier {
         fail('cannot spill pointers to stack into stack frame of the caller', EINVAL);
       }
     }
+    checkDynptrOverwrite(frame, i, i + size);
     for (let b = i; b < i + size; b++) this.scrubSpill(frame, b);
     // a slot-aligned store of a scalar of any size is a (narrow) spill for a
     // privileged loader (save_register_state with size)

@@ -14,7 +14,7 @@ import {
   type BtfRef, type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
-import { type DynptrInfo, processDynptrArg } from './dynptr.js';
+import { type DynptrInfo, markDynptrReferenced, processDynptrArg, releasableDynptr, unmarkDynptr } from './dynptr.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { Stk, copyState } from './state.js';
 
@@ -41,6 +41,8 @@ interface CallMeta {
   memSize: number;
   /** the initialized dynptr argument (bpf_dynptr_data's memory belongs to it) */
   dynptr?: DynptrInfo;
+  /** the ring buffer dynptr an OBJ_RELEASE dynptr argument gives back (its slots are unmarked after the release) */
+  releaseDynptr?: DynptrInfo;
   /** meta->ret_btf/ret_btf_id: the per-CPU variable's type (ARG_PTR_TO_PERCPU_BTF_ID) */
   retBtf?: BtfRef;
 }
@@ -204,6 +206,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (meta.releaseRegno) {
     const released = meta.refObjId ? releaseReference(v, meta.refObjId) : isNullConst(v.regs[meta.releaseRegno]!);
     if (!released) fail(`func ${funcIdName(funcId)}#${funcId} reference has not been acquired before`, EINVAL);
+    // unmark_stack_slots_dynptr: the dynptr's slots become invalid stack
+    if (meta.releaseDynptr) unmarkDynptr(v, meta.releaseRegno);
   }
   // a tail call never comes back: nothing may be held across it
   if (p.id === F.BPF_FUNC_tail_call) checkReferenceLeak(v, 'tail_call');
@@ -397,6 +401,15 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     checkArgRef(reg, regno, flags, meta);
     return;
   }
+  if (kind === ArgType.PTR_TO_DYNPTR && (flags & OBJ_RELEASE)) {
+    // a ring buffer dynptr's record goes back: it must be the stack dynptr holding the reference
+    const d = releasableDynptr(v, regno);
+    if (meta.releaseRegno) fail('verifier internal error: more than one release argument', EFAULT);
+    meta.releaseRegno = regno;
+    meta.refObjId = d.refObjId;
+    meta.releaseDynptr = processDynptrArg(v, regno, i, false, undefined, 'ringbuf');
+    return;
+  }
   if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
   if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
@@ -487,7 +500,12 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.SCALAR:
       return;
     case ArgType.PTR_TO_DYNPTR:
-      if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
+      if (flags & MEM_UNINIT) {
+        const ringbuf = (flags & ArgFlag.DYNPTR_TYPE_RINGBUF) !== 0;
+        // mark_stack_slots_dynptr: a ring buffer dynptr holds a reference, reserved or not
+        const d = processDynptrArg(v, regno, i, true, ringbuf ? 'ringbuf' : 'local');
+        if (ringbuf) markDynptrReferenced(v, regno, d, acquireReference(v, v.insnIdx));
+      }
       else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
       return;
     case ArgType.PTR_TO_PERCPU_BTF_ID:
