@@ -12,10 +12,11 @@
 // - special fields (struct bpf_timer, bpf_spin_lock, ...): whatever the
 //   caller's `special` hook returns (the runtime gives the timer's state);
 //   encode leaves them zero, user space never writes them.
-// Encode accepts numbers or bigints for integers, names or numbers for enums,
-// and leaves fields missing from an object zero.
+// Encoding is encode.ts's (encodeBtfValue): numbers or bigints for integers,
+// names or numbers for enums, fields missing from an object left zero.
 
 import { Btf, BtfError, MAX_RESOLVE_DEPTH } from './btf.js';
+import { SPECIAL_STRUCTS, encodeBtfValue } from './encode.js';
 import {
   BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64,
   BTF_KIND_FLOAT, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_DATASEC, BTF_KIND_VAR,
@@ -33,17 +34,12 @@ export interface CodecOptions {
   special?: (structName: string, offset: number) => TypedValue;
 }
 
-const SPECIAL = new Set(['bpf_timer', 'bpf_spin_lock', 'bpf_wq', 'bpf_list_head', 'bpf_list_node', 'bpf_rb_root', 'bpf_rb_node', 'bpf_refcount', 'bpf_res_spin_lock', 'bpf_task_work']);
+const SPECIAL = SPECIAL_STRUCTS;
 
 function readUint(b: Uint8Array, off: number, size: number): bigint {
   let v = 0n;
   for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[off + i]!);
   return v;
-}
-
-function writeUint(b: Uint8Array, off: number, size: number, v: bigint): void {
-  let x = BigInt.asUintN(size * 8, v);
-  for (let i = 0; i < size; i++) { b[off + i] = Number(x & 0xffn); x >>= 8n; }
 }
 
 const isCharType = (btf: Btf, id: number): boolean => {
@@ -134,99 +130,13 @@ function dec(btf: Btf, id: number, b: Uint8Array, off: number, opts: CodecOption
   }
 }
 
-/** Encodes `value` as type `typeId` into a new buffer of the type's size (or into `into` at `off`). */
+/**
+ * Encodes `value` as type `typeId` into a new buffer of the type's size (or
+ * into `into` at `off`): encode.ts's encoder, the one the loader uses for
+ * globals too. Throws BtfEncodeError naming the path of a bad value.
+ */
 export function encodeValue(btf: Btf, typeId: number, value: TypedValue, into?: Uint8Array, off = 0): Uint8Array {
   const out = into ?? new Uint8Array(btf.sizeof(typeId));
-  enc(btf, typeId, value, out, off, 0, '');
+  encodeBtfValue(btf, typeId, value, out, off, btf.typeName(typeId) || 'value');
   return out;
-}
-
-function toBig(btf: Btf, id: number, v: TypedValue, path: string): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === 'boolean') return v ? 1n : 0n;
-  throw err(btf, id, `${path || 'value'}: want an integer, got ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-}
-
-function enc(btf: Btf, id: number, v: TypedValue, b: Uint8Array, off: number, depth: number, path: string): void {
-  if (depth > MAX_RESOLVE_DEPTH) throw err(btf, id, 'nested too deep to encode');
-  const t = btf.resolve(id);
-  switch (t.kind) {
-    case BTF_KIND_INT: {
-      const x = toBig(btf, id, v, path);
-      const lo = t.encoding & BTF_INT_SIGNED ? -(1n << BigInt(t.bits - 1)) : 0n;
-      const hi = t.encoding & BTF_INT_SIGNED ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
-      if (x < lo || x > hi) throw err(btf, id, `${path || 'value'}: ${x} does not fit`);
-      writeUint(b, off, t.size, x << BigInt(t.bitOffset));
-      return;
-    }
-    case BTF_KIND_PTR:
-      writeUint(b, off, 8, toBig(btf, id, v, path));
-      return;
-    case BTF_KIND_FLOAT: {
-      if (typeof v !== 'number') throw err(btf, id, `${path || 'value'}: want a number`);
-      const dv = new DataView(b.buffer, b.byteOffset + off, t.size);
-      if (t.size === 4) dv.setFloat32(0, v, true);
-      else if (t.size === 8) dv.setFloat64(0, v, true);
-      else throw err(btf, id, `${t.size}-byte floats are not supported`);
-      return;
-    }
-    case BTF_KIND_ENUM: case BTF_KIND_ENUM64: {
-      let x: bigint;
-      if (typeof v === 'string') {
-        const hit = (t.values as { name: string; value: number | bigint }[]).find((e) => e.name === v);
-        if (!hit) throw err(btf, id, `${path || 'value'}: no enumerator '${v}' (${t.values.map((e) => e.name).join(', ')})`);
-        x = BigInt(hit.value);
-      } else x = toBig(btf, id, v, path);
-      writeUint(b, off, t.size, x);
-      return;
-    }
-    case BTF_KIND_ARRAY: {
-      const esz = btf.sizeof(t.type);
-      if (isCharType(btf, t.type) && typeof v === 'string') {
-        const s = new TextEncoder().encode(v);
-        if (s.length > t.nelems) throw err(btf, id, `${path || 'value'}: string of ${s.length} bytes does not fit in ${t.nelems}`);
-        b.fill(0, off, off + t.nelems);
-        b.set(s, off);
-        return;
-      }
-      if (!Array.isArray(v)) throw err(btf, id, `${path || 'value'}: want an array`);
-      if (v.length > t.nelems) throw err(btf, id, `${path || 'value'}: ${v.length} elements for ${t.nelems}`);
-      v.forEach((e, i) => enc(btf, t.type, e, b, off + i * esz, depth + 1, `${path}[${i}]`));
-      return;
-    }
-    case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
-      if (SPECIAL.has(t.name)) return; // never written from user space
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw err(btf, id, `${path || 'value'}: want an object`);
-      const obj = v as Record<string, TypedValue>;
-      const known = new Set<string>();
-      const members = (st: typeof t, base: number): void => {
-        for (const m of st.members) {
-          const at = base + Math.floor(m.bitOffset / 8);
-          if (m.name === '') {
-            const inner = btf.resolve(m.type);
-            if (inner.kind === BTF_KIND_STRUCT || inner.kind === BTF_KIND_UNION) { members(inner, at); continue; }
-          }
-          known.add(m.name);
-          if (!(m.name in obj)) continue;
-          const mv = obj[m.name]!;
-          const p = path ? `${path}.${m.name}` : m.name;
-          if (m.bitfieldSize) {
-            const shift = m.bitOffset % 8;
-            const nb = Math.ceil((shift + m.bitfieldSize) / 8);
-            const x = BigInt.asUintN(m.bitfieldSize, toBig(btf, m.type, mv, p));
-            const mask = ((1n << BigInt(m.bitfieldSize)) - 1n) << BigInt(shift);
-            writeUint(b, at, nb, (readUint(b, at, nb) & ~mask) | (x << BigInt(shift)));
-          } else {
-            enc(btf, m.type, mv, b, at, depth + 1, p);
-          }
-        }
-      };
-      members(t, off);
-      for (const k of Object.keys(obj)) if (!known.has(k)) throw err(btf, id, `${path || 'value'}: no member '${k}'`);
-      return;
-    }
-    default:
-      throw err(btf, id, `cannot encode a ${kindName(t.kind)}`);
-  }
 }

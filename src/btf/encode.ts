@@ -1,17 +1,26 @@
-// A plain JavaScript value -> the bytes of a BTF type (little-endian), for
-// setting global variables before load as a libbpf skeleton does
-// (`skel->rodata->cfg_port = 53`): integers from number/bigint (range-checked),
-// bool from true/false, enums from a number or an enumerator's name, arrays
-// from arrays (char arrays also from a string, any array from a Uint8Array of
-// its exact size), structs and unions from objects by member name (members not
-// given keep their bytes), bitfields included. A value that does not fit is a
-// BtfEncodeError naming the path ("cfg.ports[2]"), never a silent truncation.
+// A plain JavaScript value -> the bytes of a BTF type (little-endian): the one
+// encoder behind typed map keys/values (`map.set`, codec.ts encodeValue) and
+// global variables set before load as a libbpf skeleton does
+// (`skel->rodata->cfg_port = 53`). Integers from number/bigint (range-checked:
+// a negative number for an unsigned type is refused, not wrapped), bool from
+// true/false, enums from a number or an enumerator's name, arrays from arrays
+// (char arrays also from a string, NUL-padded; any array from a Uint8Array of
+// its exact size), structs and unions from objects by member name (members of
+// anonymous struct/union members by their own names, as C code writes them;
+// members not given keep their bytes), bitfields included. The kernel's
+// special fields (bpf_timer, bpf_spin_lock...) are never written from user
+// space. A value that does not fit is a BtfEncodeError naming the path
+// ("cfg.ports[2]"), never a silent truncation.
 
 import type { Btf } from './btf.js';
 import {
   BTF_INT_BOOL, BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FLOAT, BTF_KIND_INT,
   BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_UNION, kindName,
 } from './types.js';
+
+/** structs the kernel owns inside a map value: user space never writes them */
+export const SPECIAL_STRUCTS: ReadonlySet<string> = new Set(['bpf_timer', 'bpf_spin_lock', 'bpf_wq', 'bpf_list_head', 'bpf_list_node',
+  'bpf_rb_root', 'bpf_rb_node', 'bpf_refcount', 'bpf_res_spin_lock', 'bpf_task_work']);
 
 export class BtfEncodeError extends Error {
   constructor(readonly path: string, message: string) {
@@ -53,9 +62,7 @@ function writeBits(out: Uint8Array, byteOff: number, bitOff: number, bits: numbe
 function checkRange(path: string, v: bigint, bits: number, signed: boolean): void {
   const lo = signed ? -(1n << BigInt(bits - 1)) : 0n;
   const hi = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-  // an unsigned value may also be given in its signed form (-1 for 0xff...), as C allows
-  const loAny = -(1n << BigInt(bits - 1));
-  if (v > hi || v < (signed ? lo : loAny)) throw new BtfEncodeError(path, `${v} does not fit in ${signed ? 's' : 'u'}${bits}`);
+  if (v > hi || v < lo) throw new BtfEncodeError(path, `${v} does not fit in ${signed ? 's' : 'u'}${bits}`);
 }
 
 /** Encodes `value` as BTF type `typeId` into `out` at byte `off` (bitOff/bitSize for a bitfield member). */
@@ -110,8 +117,8 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
       const elem = btf.resolve(t.type);
       if (typeof value === 'string' && elem.kind === BTF_KIND_INT && elem.size === 1) {
         const bytes = new TextEncoder().encode(value);
-        // C's char name[N] = "..." : the NUL must fit
-        if (bytes.length >= t.nelems) throw new BtfEncodeError(path, `string of ${bytes.length} bytes does not fit in char[${t.nelems}] with its NUL`);
+        // as C's char name[N] = "...": N characters fit, the NUL then is dropped
+        if (bytes.length > t.nelems) throw new BtfEncodeError(path, `string of ${bytes.length} bytes does not fit in char[${t.nelems}]`);
         out.fill(0, off, off + size);
         out.set(bytes, off);
         return;
@@ -131,12 +138,15 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new BtfEncodeError(path, `expected an object with the members of ${t.kind === BTF_KIND_UNION ? 'union' : 'struct'} ${t.name || '(anon)'}, got ${describe(value)}`);
       }
+      if (SPECIAL_STRUCTS.has(t.name)) return;
+      const kind = t.kind === BTF_KIND_UNION ? 'union' : 'struct';
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const m = t.members.find((x) => x.name === k);
-        if (!m) throw new BtfEncodeError(path, `${t.kind === BTF_KIND_UNION ? 'union' : 'struct'} ${t.name || '(anon)'} has no member '${k}' (${t.members.map((x) => x.name || '(anon)').join(', ')})`);
+        const found = findMember(btf, t, k, 0);
+        if (!found) throw new BtfEncodeError(path, `${kind} ${t.name || '(anon)'} has no member '${k}' (${memberNames(btf, t).join(', ')})`);
+        const { m, bitOffset } = found;
         const at = `${path}.${k}`;
-        if (m.bitfieldSize) encodeBtfValue(btf, m.type, v, out, off + Math.floor(m.bitOffset / 8), at, m.bitOffset % 8, m.bitfieldSize);
-        else encodeBtfValue(btf, m.type, v, out, off + m.bitOffset / 8, at);
+        if (m.bitfieldSize) encodeBtfValue(btf, m.type, v, out, off + Math.floor(bitOffset / 8), at, bitOffset % 8, m.bitfieldSize);
+        else encodeBtfValue(btf, m.type, v, out, off + bitOffset / 8, at);
       }
       return;
     }
@@ -149,4 +159,30 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
       }
       throw new BtfEncodeError(path, `a ${kindName(t.kind)} can only be set from a Uint8Array`);
   }
+}
+
+type Composite = Extract<ReturnType<Btf['resolve']>, { members: unknown }>;
+type Member = Composite['members'][number];
+
+/** Member `name` of `t`, looking inside anonymous struct/union members; its bit offset from `t`'s start. */
+function findMember(btf: Btf, t: Composite, name: string, base: number): { m: Member; bitOffset: number } | undefined {
+  for (const m of t.members) {
+    if (m.name === name) return { m, bitOffset: base + m.bitOffset };
+    if (m.name === '') {
+      const inner = btf.resolve(m.type);
+      if (inner.kind === BTF_KIND_STRUCT || inner.kind === BTF_KIND_UNION) {
+        const hit = findMember(btf, inner, name, base + m.bitOffset);
+        if (hit) return hit;
+      }
+    }
+  }
+  return undefined;
+}
+
+function memberNames(btf: Btf, t: Composite): string[] {
+  return t.members.flatMap((m) => {
+    if (m.name !== '') return [m.name];
+    const inner = btf.resolve(m.type);
+    return inner.kind === BTF_KIND_STRUCT || inner.kind === BTF_KIND_UNION ? memberNames(btf, inner) : ['(anon)'];
+  });
 }

@@ -10,6 +10,7 @@ import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
+import { DEFAULT_MAX_OBJECT_BYTES, readInputFile } from './input.js';
 import { insnText, type InsnEvent } from './insn_trace.js';
 import type { InsnTracer } from '../vm/interpreter.js';
 import { CLOCK_MONOTONIC, parseDuration, type Duration } from '../timers/ktime.js';
@@ -156,18 +157,6 @@ export interface TimerRecorder {
 }
 
 /**
- * A file read synchronously through Node's fs, reached without a top-level
- * import so the core still loads in a browser (where a path means nothing:
- * pass bytes instead).
- */
-function readFileNow(path: string): Uint8Array {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(p: string): Uint8Array } | undefined;
-  if (!fs) throw new TypeError(`cannot read '${path}' here (no node:fs): pass the BTF as bytes`);
-  return new Uint8Array(fs.readFileSync(path));
-}
-
-/**
  * Where a runtime's virtual clock starts: a kernel-like uptime, not 0, since
  * programs use a timestamp of 0 to mean "never seen" (RuntimeClockOptions.start).
  */
@@ -248,12 +237,12 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
-    this.maxObjectBytes = opts.maxObjectBytes ?? 256 << 20; // DEFAULT_MAX_OBJECT_BYTES of input.ts (not imported: node:fs)
+    this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
     this.kconfig = { ...(opts.kconfig ?? {}) };
     // a path is read now (a missing file fails here), parsed on first use
-    this.btfSource = typeof opts.btf === 'string' ? readFileNow(opts.btf) : opts.btf;
+    this.btfSource = typeof opts.btf === 'string' ? readInputFile(opts.btf, 'BTF file', this.maxObjectBytes) : opts.btf;
     this.host = opts.host instanceof Host ? opts.host : new Host(opts.host);
     this.arena = new Arena(opts.memoryLimit === undefined ? {} : { maxBytes: opts.memoryLimit });
     this.clock = opts.clock === 'real' ? new RealClock() : new VirtualClock(virtualClockOptions(opts.clock));
@@ -351,7 +340,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   async loadObject(source: string | Uint8Array, opts: LoadOptions = {}): Promise<BpfObject> {
     // node:fs is reached through a dynamic import, not at the top, so the core bundles for the browser
     const bytes = typeof source === 'string'
-      ? (await import('./input.js')).readInputFile(source, 'object file', this.maxObjectBytes) : source;
+      ? readInputFile(source, 'object file', this.maxObjectBytes) : source;
     const name = opts.name ?? (typeof source === 'string' ? source : undefined);
     return loadCollection(this, bytes, name === undefined ? opts : { ...opts, name });
   }

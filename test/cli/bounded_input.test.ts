@@ -40,6 +40,19 @@ test('a file over the limit is refused by its size, without reading it (a 1 GiB 
   assert.equal(readInputFile(join(repoRoot, OBJ), 'object', 1 << 20).length > 0, true);
 });
 
+test('a BTF given by path is bounded like an object file (Runtime({ btf }) and --btf)', () => {
+  assert.throws(() => new Runtime({ btf: '/dev/zero' }), (e: unknown) => e instanceof InputError && /BTF file '\/dev\/zero' is a character device/.test(e.message));
+  const big = join(scratch, 'sparse.btf');
+  const fd = openSync(big, 'w');
+  ftruncateSync(fd, 1 << 30);
+  closeSync(fd);
+  assert.throws(() => new Runtime({ btf: big }), (e: unknown) => e instanceof InputError && e.errno === -7 && /over the limit of 256 MiB/.test(e.message));
+  assert.throws(() => new Runtime({ btf: join(repoRoot, OBJ), maxObjectBytes: 100 }), /over the limit of 100 bytes/);
+  const r = tsbpf('--btf', '/dev/zero', 'run', OBJ, 'dump');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /character device/);
+});
+
 test('repeat and time steps are bounded', async () => {
   const r = tsbpf('run', OBJ, '--clock', 'real', 'sleep:99999999999999');
   assert.match(r.stderr, /limit is 3600 s/);

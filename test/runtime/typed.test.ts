@@ -45,6 +45,13 @@ test('the ratelimit bucket: a spin lock and a timer field as markers; a map valu
   o.program('setup').run({});
   assert.deepEqual(o.map('bucket').get(0), { lock: { bpf_spin_lock: true }, tokens: 3, refill: { bpf_timer: 'armed', expires: 1_000_050_000_000n } });
   assert.equal(o.map('bucket').get(1), undefined);
+  // user space writes the plain fields; the kernel-owned ones are never written from the value
+  // given, and an update frees the element's timer as array_map_update_elem does
+  o.map('bucket').set(0, { tokens: 5, refill: { bpf_timer: 'armed' }, lock: { bpf_spin_lock: true } });
+  assert.deepEqual(o.map('bucket').get(0), { lock: { bpf_spin_lock: true }, tokens: 5, refill: { bpf_timer: 'uninit' } });
+  // a negative number for an unsigned field is refused, not wrapped; the element keeps its value
+  assert.throws(() => o.map('bucket').set(0, { tokens: -1 }), /tokens: -1 does not fit in u32/);
+  assert.equal((o.map('bucket').get(0) as { tokens: number }).tokens, 5);
   // the license is a char array: a string
   assert.equal(o.global('passed'), 0n);
   o.close();
@@ -58,7 +65,10 @@ test('codec rules: char arrays as strings both ways, size checks', async () => {
   assert.ok(lic, 'LICENSE var');
   assert.equal(decodeValue(btf, lic.type, new TextEncoder().encode('GPL\0')), 'GPL');
   assert.deepEqual([...encodeValue(btf, lic.type, 'GP')], [0x47, 0x50, 0, 0]);
-  assert.throws(() => encodeValue(btf, lic.type, 'GPLv2'), /does not fit/);
+  assert.throws(() => encodeValue(btf, lic.type, 'GPLv2'), /string of 5 bytes does not fit in char\[4\]/);
+  // as C's char s[4] = "GPL!": all N characters fit, without the NUL
+  assert.deepEqual([...encodeValue(btf, lic.type, 'GPL!')], [0x47, 0x50, 0x4c, 0x21]);
+  assert.equal(decodeValue(btf, lic.type, encodeValue(btf, lic.type, 'GPL!')), 'GPL!');
   assert.throws(() => decodeValue(btf, lic.type, new Uint8Array(2)), /needs 4 bytes/);
   o.close();
 });
