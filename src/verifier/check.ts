@@ -11,6 +11,7 @@ import {
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
+import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -21,14 +22,14 @@ import {
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
 } from './reg_state.js';
 import {
-  aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
+  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
   writeView,
 } from './scalar.js';
 import {
   type Checkpoint, type FuncState, type HistEntry, type VState, HIST_CB_EXIT, HIST_COUNTED, HIST_STACK, Stk, clearSingularIds, copyState, newFrame,
   statesEqual, statesExact,
 } from './state.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
@@ -87,8 +88,6 @@ export class Verifier {
   private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
-  /** async callback roots already queued, by subprog + map identity */
-  private readonly asyncSeen = new Set<string>();
   readonly allowUninitStack = true;
   /** a pointer may leave the program: returned by main, or stored outside the stack (allow_ptr_leaks) */
   leaksPointers = false;
@@ -111,13 +110,22 @@ export class Verifier {
         this.jmpPoint[jumpTarget(this.insns, i)] = 1;
         if (BPF_OP(x.code) !== BPF_JA) this.prunePoint[i] = 1;
       }
-      // visit_func_call_insn: the insn after a call, and a bpf-to-bpf call itself
+      // visit_func_call_insn: the insn after a call (a prune and a jmp point), and a bpf-to-bpf call itself
       if (x.code === (BPF_JMP | BPF_CALL)) {
         this.prunePoint[i + 1] = 1;
+        this.jmpPoint[i + 1] = 1;
         if (x.src === BPF_PSEUDO_CALL) { this.prunePoint[i] = 1; this.jmpPoint[i + x.imm + 1] = 1; }
+        // is_async_callback_calling_insn: checked before a new async state is pushed
+        if (x.src === 0 && x.imm === BPF_FUNC_timer_set_callback) this.prunePoint[i] = 1;
       }
       if (x.code === LD_IMM64) {
-        if (x.src === BPF_PSEUDO_FUNC && i + x.imm + 1 < this.insns.length) this.jmpPoint[i + x.imm + 1] = 1;
+        // a callback's address is a call edge too: the ld_imm64 and the insn after it are prune points
+        if (x.src === BPF_PSEUDO_FUNC) {
+          this.prunePoint[i] = 1;
+          this.prunePoint[i + 2] = 1;
+          this.jmpPoint[i + 2] = 1;
+          if (i + x.imm + 1 < this.insns.length) this.jmpPoint[i + x.imm + 1] = 1;
+        }
         i++;
       }
     }
@@ -412,44 +420,44 @@ export class Verifier {
     const regs = req.regs, slots = req.slots;
     const d = e.depth;
     const cls = BPF_CLASS(x.code);
-    const has = (r: number): boolean => (regs[d]! & (1 << r)) !== 0;
-    const set = (r: number): void => { regs[d]! |= 1 << r; };
-    const clear = (r: number): void => { regs[d]! &= ~(1 << r); };
+    // the frame's register mask on entry (one small closure: this runs for every insn a precision walk passes)
+    const m = regs[d]!;
+    const bit = (r: number): boolean => (m & (1 << r)) !== 0;
     switch (cls) {
       case BPF_ALU:
       case BPF_ALU64: {
-        if (!has(x.dst)) return true;
+        if (!bit(x.dst)) return true;
         const op = BPF_OP(x.code);
         if (op === BPF_MOV) {
-          clear(x.dst);
-          if (BPF_SRC(x.code) === BPF_X) set(x.src);
+          regs[d]! &= ~(1 << x.dst);
+          if (BPF_SRC(x.code) === BPF_X) regs[d]! |= 1 << x.src;
         } else if (BPF_SRC(x.code) === BPF_X && op !== BPF_END && op !== BPF_NEG) {
-          set(x.src);
+          regs[d]! |= 1 << x.src;
         }
         return true;
       }
       case BPF_LDX:
-        if (!has(x.dst)) return true;
-        clear(x.dst);
+        if (!bit(x.dst)) return true;
+        regs[d]! &= ~(1 << x.dst);
         if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
         return true;
       case BPF_STX:
       case BPF_ST: {
         if (BPF_MODE(x.code) === BPF_ATOMIC) {
           const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
-          return !(has(x.src) || has(0) || has(x.dst) || touched);
+          return !(bit(x.src) || bit(0) || bit(x.dst) || touched);
         }
-        if (has(x.dst)) return false;
+        if (bit(x.dst)) return false;
         if (!(e.flags & HIST_STACK)) return true;
-        const bit = 1n << BigInt(e.stackSpi!);
-        if (!(slots[e.stackFrame!]! & bit)) return true;
-        slots[e.stackFrame!]! &= ~bit;
-        if (cls === BPF_STX) set(x.src);
+        const sbit = 1n << BigInt(e.stackSpi!);
+        if (!(slots[e.stackFrame!]! & sbit)) return true;
+        slots[e.stackFrame!]! &= ~sbit;
+        if (cls === BPF_STX) regs[d]! |= 1 << x.src;
         return true;
       }
       case BPF_LD:
         if (x.code !== LD_IMM64) return false;
-        clear(x.dst);
+        regs[d]! &= ~(1 << x.dst);
         return true;
       default: {
         const op = BPF_OP(x.code);
@@ -473,7 +481,8 @@ export class Verifier {
             }
           }
         }
-        if (BPF_SRC(x.code) === BPF_X && (has(x.dst) || has(x.src))) { set(x.dst); set(x.src); }
+        // (regs[d] read again: the linked registers above may have added to it)
+        if (BPF_SRC(x.code) === BPF_X && (regs[d]! & ((1 << x.dst) | (1 << x.src))) !== 0) regs[d]! |= (1 << x.dst) | (1 << x.src);
         return true;
       }
     }
@@ -491,16 +500,18 @@ export class Verifier {
     if (this.work.length > 8192) fail(`The sequence of ${this.work.length} jumps is too complex.`, E2BIG);
   }
 
-  /** push_async_cb: an async callback is verified as its own entry, once per map. */
-  pushAsyncCallback(subprog: number, init: (f: FuncState) => void, key: string): void {
+  /**
+   * push_async_cb: an async callback is verified as its own entry, queued at
+   * every call that sets it (a later entry is usually pruned at its first insn)
+   */
+  pushAsyncCallback(subprog: number, init: (f: FuncState) => void): void {
     this.subprogs[subprog]!.isAsyncCb = true;
-    if (this.asyncSeen.has(key)) return;
-    this.asyncSeen.add(key);
     const f = newFrame(0, subprog, this.insnIdx);
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
-    this.work.unshift({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
+    // on top of the branch stack, like a branch of this path: explored as soon as the path ends
+    this.work.push({ state: { frames: [f], lock: null, refs: [], rcuLock: false, cp: null, hist: [], jmpCnt: 0 }, insn: this.subprogs[subprog]!.start, prev: this.insnIdx, logPos: this.log.pos });
   }
 
   stateStr(): string {
@@ -612,6 +623,15 @@ export class Verifier {
 
   // ---- ALU -------------------------------------------------------------------
 
+  /** the scalar an insn's imm stands for (sign-extended at 64 bits, zero-extended at 32); shared: never mutate it */
+  private readonly immConsts = new Map<number, RegState>();
+  private immConst(imm: number, is64: boolean): RegState {
+    const key = is64 ? imm : (imm >>> 0) + 2 ** 33;
+    let r = this.immConsts.get(key);
+    if (!r) { r = scalarConst(is64 ? BigInt(imm) : BigInt(imm >>> 0)); this.immConsts.set(key, r); }
+    return r;
+  }
+
   private checkAluOp(x: Insn, is64: boolean): void {
     const op = BPF_OP(x.code);
     const bits = is64 ? 64 : 32;
@@ -652,7 +672,7 @@ export class Verifier {
         this.setReg(x.dst, z);
         return;
       }
-      this.setReg(x.dst, scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0)));
+      this.setReg(x.dst, copyReg(this.immConst(x.imm, is64)));
       return;
     }
     if (op > BPF_END) fail(`invalid BPF_ALU opcode ${hex(op)}`, EINVAL);
@@ -662,25 +682,31 @@ export class Verifier {
     }
     const d = this.readReg(x.dst);
     this.checkDst(x.dst);
-    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : scalarConst(is64 ? BigInt(x.imm) : BigInt(x.imm >>> 0));
+    // (the shared constant is only read below)
+    const s = BPF_SRC(x.code) === BPF_X ? this.readReg(x.src) : this.immConst(x.imm, is64);
     if (d.type !== RegType.SCALAR_VALUE || s.type !== RegType.SCALAR_VALUE) {
       this.adjustPtrAlu(x, op, is64, d, s);
       return;
     }
     const r = copyReg(d);
     r.id = 0;
-    const dv = viewOf(d, bits), sv = viewOf(s, bits);
-    if (!safeToCompute(op, sv) || isDivMod(op)) {
-      // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
-      // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
-      this.setReg(x.dst, scalarUnknown());
-      return;
+    const fast = aluFast(op, d, s, bits);
+    if (fast === 'unknown') markUnknownBounds(r);
+    else if (fast !== undefined) setKnown(r, fast);
+    else {
+      const dv = viewOf(d, bits), sv = viewOf(s, bits);
+      if (!safeToCompute(op, sv) || isDivMod(op)) {
+        // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
+        // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
+        this.setReg(x.dst, scalarUnknown());
+        return;
+      }
+      writeView(r, aluView(op, dv, sv));
     }
-    writeView(r, aluView(op, dv, sv));
     // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST)
     r.off = 0;
-    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(sv.t)) {
-      const val = BigInt.asIntN(64, sv.t.value);
+    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(s.varOff)) {
+      const val = BigInt.asIntN(64, s.varOff.value);
       if (!(d.id & ADD_CONST) && val >= -(1n << 31n) && val < (1n << 31n) && !(op === BPF_SUB && val === -(1n << 31n))) {
         r.id = d.id | ADD_CONST;
         r.off = Number(op === BPF_SUB ? -val : val);
@@ -1202,7 +1228,7 @@ export class Verifier {
     const regs = st.frames[st.frames.length - 1]!.regs;
     const d = copyReg(regs[x.dst]!);
     const hasSrc = BPF_SRC(x.code) === BPF_X;
-    const s = hasSrc ? copyReg(regs[x.src]!) : scalarConst(bits === 32 ? BigInt(x.imm >>> 0) : BigInt(x.imm));
+    const s = copyReg(hasSrc ? regs[x.src]! : this.immConst(x.imm, bits === 64));
     const dv = viewOf(d, bits), sv = viewOf(s, bits);
     if (op === BPF_JSET) refineCond(dv, sv, BPF_JSET, fallthrough);
     else refineCond(dv, sv, fallthrough ? negateOp(op) : op);
@@ -1296,7 +1322,8 @@ export class Verifier {
       for (const f of st.frames) {
         const fix = (r: RegState): RegState => {
           if (r.type !== good.type || r.id !== good.id) return r;
-          return r.range >= newRange ? r : { ...r, range: newRange };
+          if (r.range >= newRange) return r;
+          const n = copyReg(r); n.range = newRange; return n;
         };
         f.regs = f.regs.map(fix);
         f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
@@ -1436,6 +1463,12 @@ function truncScalar(s: RegState, bytes: number): RegState {
   if (tnumIsConst(s.varOff)) return scalarConst(s.varOff.value & ((1n << bits) - 1n));
   if (s.umax < (1n << bits)) return copyReg(s);
   return scalarUnknownBits(bytes * 8);
+}
+
+/** var_off and every bound unknown (the bounds part of __mark_reg_unknown) */
+function markUnknownBounds(r: RegState): void {
+  r.varOff = tnumUnknownConst;
+  markUnbounded(r);
 }
 
 function zext32(s: RegState): RegState {

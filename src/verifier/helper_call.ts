@@ -230,7 +230,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       f.regs[1] = ptrReg(RegType.CONST_PTR_TO_MAP, { map, mapUid: uid });
       f.regs[2] = ptrReg(RegType.PTR_TO_MAP_KEY, { map, memSize: map.keySize });
       f.regs[3] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map, mapUid: uid });
-    }, `${meta.callback}:${v.input.maps.indexOf(map)}:${map.name}:${uid}`);
+    });
   }
 
   const regs = v.regs;

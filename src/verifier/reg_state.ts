@@ -6,6 +6,7 @@ import {
   type Tnum, U32_MAX, U64_MAX, tnumConst, tnumIntersect, tnumIsConst, tnumRange, tnumSubreg,
   tnumUnknown, tnumWithSubreg, tnumStr,
 } from './tnum.js';
+import { syncBoundsHalves } from './reg_bounds.js';
 
 export const enum RegType {
   NOT_INIT = 'NOT_INIT',
@@ -145,16 +146,28 @@ export interface RegState {
   precise?: boolean;
 }
 
+// Every RegState is built by notInit or copyReg with all fields in the same
+// order (optional ones undefined), so V8 gives them one hidden class: copies
+// and field reads on the hot path stay monomorphic.
 export function notInit(): RegState {
   return {
     type: RegType.NOT_INIT, off: 0, varOff: tnumUnknown,
     smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX,
     s32min: S32_MIN, s32max: S32_MAX, u32min: 0n, u32max: U32_MAX,
-    id: 0, mapUid: 0, range: 0, frameno: 0, subprog: 0, memSize: 0, refObjId: 0,
+    id: 0, map: undefined, mapUid: 0, range: 0, frameno: 0, subprog: 0, memSize: 0, refObjId: 0,
+    btf: undefined, dynptr: undefined, precise: undefined,
   };
 }
 
-export const copyReg = (r: RegState): RegState => ({ ...r });
+export function copyReg(r: RegState): RegState {
+  return {
+    type: r.type, off: r.off, varOff: r.varOff,
+    smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax,
+    s32min: r.s32min, s32max: r.s32max, u32min: r.u32min, u32max: r.u32max,
+    id: r.id, map: r.map, mapUid: r.mapUid, range: r.range, frameno: r.frameno, subprog: r.subprog, memSize: r.memSize, refObjId: r.refObjId,
+    btf: r.btf, dynptr: r.dynptr, precise: r.precise,
+  };
+}
 
 export function markUnbounded(r: RegState): void {
   r.smin = S64_MIN; r.smax = S64_MAX; r.umin = 0n; r.umax = U64_MAX;
@@ -282,6 +295,16 @@ export function syncBounds(r: RegState): void {
       return;
     }
   }
+  if (syncBoundsHalves(r)) return;
+  syncBoundsBig(r);
+}
+
+/**
+ * reg_bounds_sync past the constant shortcut, in bigint arithmetic: the
+ * reference syncBoundsHalves (reg_bounds.ts) is tested against, and what
+ * an impossible state (some min > max) gets.
+ */
+export function syncBoundsBig(r: RegState): void {
   updateBounds(r);
   deduceBounds(r);
   deduceBounds(r);

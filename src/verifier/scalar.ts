@@ -155,6 +155,51 @@ export function aluView(op: number, d: View, s: View): View {
 
 export const isDivMod = (op: number): boolean => op === BPF_DIV || op === BPF_MOD;
 
+/** every bound and bit unknown (what __mark_reg_unknown leaves) */
+function fullyUnknown(r: RegState): boolean {
+  return r.varOff.mask === U64_MAX && r.varOff.value === 0n && r.umin === 0n && r.umax === U64_MAX
+    && r.smin === S64_MIN && r.smax === S64_MAX && r.u32min === 0n && r.u32max === U32_MAX
+    && r.s32min === S32_MIN && r.s32max === S32_MAX;
+}
+
+/** a constant whose every bound is that constant (what __mark_reg_known leaves) */
+function knownConst(r: RegState): boolean {
+  const v = r.varOff.value;
+  return r.varOff.mask === 0n && r.umin === v && r.umax === v && r.smin === r.smax && r.smin === BigInt.asIntN(64, v)
+    && r.u32min === r.u32max && r.u32min === (v & U32_MAX) && r.s32min === r.s32max && r.s32min === BigInt.asIntN(32, v);
+}
+
+/**
+ * The result of dst OP src where aluView + writeView need not run, or
+ * undefined. 'unknown': a 64-bit add, sub or xor with a fully unknown operand
+ * is fully unknown (its tnum has every bit unknown and both ranges overflow
+ * unless the other operand is 0, which leaves them full too; an add or sub
+ * only when the other operand's ranges are not empty). A bigint: two
+ * known constants give a known constant (the ranges aluView computes always
+ * contain it, so reg_bounds_sync's constant shortcut makes every bound that
+ * value). Only a shortcut: the general path computes the same.
+ */
+export function aluFast(op: number, d: RegState, s: RegState, bits: 32 | 64): bigint | 'unknown' | undefined {
+  if (bits === 64 && (op === BPF_ADD || op === BPF_SUB || op === BPF_XOR) && (fullyUnknown(d) || fullyUnknown(s))
+    // (an add or sub needs the other's ranges non-empty: an impossible one can narrow the sum)
+    && (op === BPF_XOR || (d.umin <= d.umax && d.smin <= d.smax && s.umin <= s.umax && s.smin <= s.smax))) return 'unknown';
+  if (!knownConst(d) || !knownConst(s)) return undefined;
+  const M = umaxOf(bits);
+  const a = d.varOff.value & M, b = s.varOff.value & M;
+  switch (op) {
+    case BPF_ADD: return (a + b) & M;
+    case BPF_SUB: return BigInt.asUintN(bits, a - b);
+    case BPF_MUL: return (a * b) & M;
+    case BPF_AND: return a & b;
+    case BPF_OR: return a | b;
+    case BPF_XOR: return a ^ b;
+    case BPF_LSH: return b < BigInt(bits) ? (a << b) & M : undefined;
+    case BPF_RSH: return b < BigInt(bits) ? a >> b : undefined;
+    case BPF_ARSH: return b < BigInt(bits) ? BigInt.asUintN(bits, BigInt.asIntN(bits, a) >> b) : undefined;
+    default: return undefined;
+  }
+}
+
 /**
  * is_branch_taken for scalars: 1 always taken, 0 never, -1 unknown.
  */

@@ -135,19 +135,30 @@ export function clearSingularIds(st: VState): void {
   each((r) => { if (cnt.get(r.id & ~ADD_CONST) === 1) { r.id = 0; r.off = 0; } });
 }
 
-/** check_ids: a consistent mapping of old ids onto current ids. */
+/**
+ * check_ids: a consistent mapping of old ids onto current ids. Pairs in two
+ * arrays scanned linearly, as the kernel's idmap is (a comparison sees a
+ * handful of ids); one instance, reset per comparison, so pruning allocates nothing.
+ */
 class IdMap {
   tmp = 1 << 31;
-  private readonly m = new Map<number, number>();
-  private readonly back = new Map<number, number>();
+  private readonly olds: number[] = [];
+  private readonly curs: number[] = [];
+  private n = 0;
+  reset(): this { this.n = 0; this.tmp = 1 << 31; return this; }
   ok(oldId: number, curId: number): boolean {
     if (!oldId && !curId) return true;
     if (!oldId || !curId) return false;
-    const a = this.m.get(oldId), b = this.back.get(curId);
-    if (a === undefined && b === undefined) { this.m.set(oldId, curId); this.back.set(curId, oldId); return true; }
-    return a === curId && b === oldId;
+    for (let i = 0; i < this.n; i++) {
+      const a = this.olds[i]!, b = this.curs[i]!;
+      if (a === oldId) return b === curId;
+      if (b === curId) return false;
+    }
+    this.olds[this.n] = oldId; this.curs[this.n] = curId; this.n++;
+    return true;
   }
 }
+const idMap = new IdMap();
 
 function rangeWithin(o: RegState, c: RegState): boolean {
   return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax
@@ -179,8 +190,21 @@ function regsafe(o: RegState, c: RegState, ids: IdMap): boolean {
   }
 }
 
+/** index of the first byte that is not STACK_INVALID in a or b (the stack is used from the top down) */
+function firstUsed(a: Uint8Array, b: Uint8Array): number {
+  // four bytes at a time where both arrays are whole buffers (new Uint8Array(n) and slice() give that)
+  if (a.byteOffset === 0 && b.byteOffset === 0 && a.buffer.byteLength === a.length && b.buffer.byteLength === a.length && (a.length & 3) === 0) {
+    const a32 = new Uint32Array(a.buffer), b32 = new Uint32Array(b.buffer);
+    let k = 0;
+    while (k < a32.length && (a32[k]! | b32[k]!) === 0) k++;
+    return k * 4;
+  }
+  return 0;
+}
+
 function stacksafe(o: FuncState, c: FuncState, ids: IdMap): boolean {
-  for (let i = 0; i < o.stype.length; i++) {
+  // both STACK_INVALID below the first used byte: nothing to compare there
+  for (let i = firstUsed(o.stype, c.stype); i < o.stype.length; i++) {
     const ot = o.stype[i]!, ct = c.stype[i]!;
     // uninitialized stack is readable for a privileged loader, so INVALID ~ MISC
     if (ot === Stk.INVALID || ot === Stk.MISC) {
@@ -212,7 +236,7 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff): boolean
   if (old.frames.length !== cur.frames.length) return false;
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
-  const ids = new IdMap();
+  const ids = idMap.reset();
   if (!refsafe(old, cur, ids)) return false;
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;

@@ -78,26 +78,44 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
   return tnum(v & ~mu, mu);
 }
 
-/** Multiplication as in tnum.c: accumulate the partial products bit by bit. */
+/**
+ * Multiplication as in tnum.c: accumulate the partial products bit by bit.
+ * The loop runs on 32-bit halves held in plain numbers (no BigInt per bit:
+ * this was the verifier's hottest function on multiply-heavy programs).
+ */
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
   // two constants: the loop below adds only zero masks (the common case, cheap here)
   if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value * b.value);
-  // tnum_add(acc_m, TNUM(0, x)) inlined on plain bigints: no tnum per bit
-  let av = a.value, am = a.mask, bv = b.value, bm = b.mask;
-  let mv = 0n, mm = 0n;
-  while (av !== 0n || am !== 0n) {
-    const x = av & 1n ? bm : am & 1n ? bv | bm : -1n;
-    if (x >= 0n) {
-      const sm = u64(mm + x);
-      const mu = (u64(sm + mv) ^ mv) | mm | x;
-      mv &= ~mu;
-      mm = mu;
+  let avh = hi32(a.value), avl = lo32(a.value), amh = hi32(a.mask), aml = lo32(a.mask);
+  let bvh = hi32(b.value), bvl = lo32(b.value), bmh = hi32(b.mask), bml = lo32(b.mask);
+  // acc_m = tnum_add(acc_m, TNUM(0, x)) for each bit of a that may be 1
+  let mvh = 0, mvl = 0, mmh = 0, mml = 0;
+  while ((avh | avl | amh | aml) !== 0) {
+    let xh = -1, xl = 0;
+    if (avl & 1) { xh = bmh; xl = bml; } else if (aml & 1) { xh = (bvh | bmh) >>> 0; xl = (bvl | bml) >>> 0; }
+    if (xh >= 0) {
+      // sm = mm + x; t = sm + mv; mu = (t ^ mv) | mm | x
+      let sl = mml + xl;
+      const sh = (mmh + xh + (sl > 0xffff_ffff ? 1 : 0)) >>> 0;
+      sl >>>= 0;
+      let tl = sl + mvl;
+      const th = (sh + mvh + (tl > 0xffff_ffff ? 1 : 0)) >>> 0;
+      tl >>>= 0;
+      const muh = ((th ^ mvh) | mmh | xh) >>> 0, mul = ((tl ^ mvl) | mml | xl) >>> 0;
+      mvh = (mvh & ~muh) >>> 0; mvl = (mvl & ~mul) >>> 0;
+      mmh = muh; mml = mul;
     }
-    av >>= 1n; am >>= 1n;
-    bv = u64(bv << 1n); bm = u64(bm << 1n);
+    avl = ((avl >>> 1) | (avh << 31)) >>> 0; avh >>>= 1;
+    aml = ((aml >>> 1) | (amh << 31)) >>> 0; amh >>>= 1;
+    bvh = ((bvh << 1) | (bvl >>> 31)) >>> 0; bvl = (bvl << 1) >>> 0;
+    bmh = ((bmh << 1) | (bml >>> 31)) >>> 0; bml = (bml << 1) >>> 0;
   }
-  return tnumAdd(tnumConst(a.value * b.value), tnum(mv, mm));
+  return tnumAdd(tnumConst(a.value * b.value), tnum(join64(mvh, mvl), join64(mmh, mml)));
 }
+
+const hi32 = (x: bigint): number => Number(x >> 32n);
+const lo32 = (x: bigint): number => Number(x & U32_MAX);
+const join64 = (h: number, l: number): bigint => (BigInt(h) << 32n) | BigInt(l);
 
 /** Bits known in both a and b where they agree; the rest unknown. */
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {

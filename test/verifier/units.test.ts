@@ -1,7 +1,7 @@
 // Unit checks of the verifier's building blocks and of hand-written bytecode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tnumAdd, tnumAnd, tnumConst, tnumIn, tnumMul, tnumRange, tnumUnknown } from '../../src/verifier/tnum.js';
+import { type Tnum, tnumAdd, tnumAnd, tnumConst, tnumIn, tnumMul, tnumRange, tnumUnknown } from '../../src/verifier/tnum.js';
 import { verify, VerifierError } from '../../src/verifier/index.js';
 import { assemble } from '../../src/isa/asm.js';
 import { BPF_PROG_TYPE_XDP } from '../../src/uapi/bpf_func.js';
@@ -14,6 +14,40 @@ test('tnum arithmetic follows tnum.c', () => {
   assert.deepEqual(tnumMul(tnumConst(6n), tnumConst(7n)), tnumConst(42n));
   assert.ok(tnumIn(tnumRange(0n, 15n), tnumConst(9n)));
   assert.ok(!tnumIn(tnumConst(9n), tnumRange(0n, 15n)));
+});
+
+/** tnum.c's tnum_mul on 64-bit bigints, bit by bit: the reference for the 32-bit-halves loop */
+function tnumMulRef(a: Tnum, b: Tnum): Tnum {
+  const u = (x: bigint): bigint => BigInt.asUintN(64, x);
+  let accM = tnumConst(0n);
+  let av = a.value, am = a.mask, bv = b.value, bm = b.mask;
+  while (av || am) {
+    if (av & 1n) accM = tnumAdd(accM, { value: 0n, mask: bm });
+    else if (am & 1n) accM = tnumAdd(accM, { value: 0n, mask: bv | bm });
+    av >>= 1n; am >>= 1n; bv = u(bv << 1n); bm = u(bm << 1n);
+  }
+  return tnumAdd(tnumConst(u(a.value * b.value)), accM);
+}
+
+test('tnum_mul on 32-bit halves equals the bit-by-bit bigint loop (carries across bit 31/32, sign bits, unknowns)', () => {
+  let seed = 0x9e3779b9;
+  const rnd32 = (): bigint => { seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0; return BigInt(seed); };
+  const shapes = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 0x8000_0000_0000_0000n, 0xffff_ffff_ffff_ffffn, 0x7fff_ffffn];
+  const rndTnum = (): Tnum => {
+    const pick = (): bigint => {
+      const k = Number(rnd32() % 4n);
+      if (k === 0) return shapes[Number(rnd32() % BigInt(shapes.length))]!;
+      if (k === 1) return rnd32() & 0xffn;
+      return (rnd32() << 32n) | rnd32();
+    };
+    const mask = pick(), value = pick() & ~mask & 0xffff_ffff_ffff_ffffn;
+    return { value, mask };
+  };
+  for (let i = 0; i < 5000; i++) {
+    const a = rndTnum(), b = rndTnum();
+    assert.deepEqual(tnumMul(a, b), tnumMulRef(a, b), `tnum_mul(${a.value}/${a.mask}, ${b.value}/${b.mask})`);
+  }
+  assert.deepEqual(tnumMul(tnumRange(0n, 0xffn), tnumConst(0x1_0000_0001n)), tnumMulRef(tnumRange(0n, 0xffn), tnumConst(0x1_0000_0001n)));
 });
 
 const run = (src: string) => verify({ insns: assemble(src), progType: BPF_PROG_TYPE_XDP, gpl: true, maps: [] });
