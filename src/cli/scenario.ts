@@ -16,6 +16,8 @@ import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
 import { ptRegIndex, type TriggerInput } from '../runtime/trigger.js';
 import type { Task } from '../runtime/task.js';
+import type { TunnelInfo } from '../helpers/env.js';
+import { parseAddr } from '../net/addr.js';
 
 const num = (v: string, what: string): bigint => {
   try {
@@ -111,7 +113,7 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
   }
   // ctx:, repeat:, flags:, size-out: apply to every later run
   let ctx: Uint8Array | 'none' | 'out' = 'none';
-  const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut'> = {};
+  const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut' | 'tunnel'> = {};
   for (const s of steps) {
     switch (s.kind) {
       case 'pkt':
@@ -197,6 +199,10 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       }
       case 'task':
         rt.setTask(taskFields(s.fields));
+        break;
+      case 'tunnel':
+        if (s.fields === 'none') delete extra.tunnel;
+        else extra.tunnel = tunnelFields(s.fields);
         break;
       case 'mem':
         (s.space === 'kernel' ? rt.memory.kernel : rt.memory.user).map(s.addr, s.bytes);
@@ -286,4 +292,29 @@ async function passTime(rt: Runtime, ns: bigint): Promise<void> {
     throw new StepError(`cannot wait ${ns} ns on the real clock: the limit is ${MAX_REAL_WAIT_NS / 1_000_000_000n} s`);
   }
   await new Promise((resolve) => setTimeout(resolve, Number(ns / 1_000_000n)));
+}
+
+/** the fields of a tunnel: step (addresses as text, numbers decimal or 0x hex) */
+function tunnelFields(f: Record<string, string>): TunnelInfo {
+  const known = new Set(['id', 'remote', 'local', 'tos', 'ttl', 'label', 'flags', 'opts']);
+  for (const k of Object.keys(f)) if (!known.has(k)) throw new Error(`tunnel: unknown field '${k}' (id, remote, local, tos, ttl, label, flags, opts)`);
+  if (f['remote'] === undefined || f['local'] === undefined) throw new Error('tunnel: needs remote= and local=');
+  const r = parseAddr(f['remote']);
+  const l = parseAddr(f['local']);
+  if (r.family !== l.family) throw new Error('tunnel: remote and local are of different families');
+  const num = (k: string): number => {
+    const v = f[k];
+    if (v === undefined) return 0;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`tunnel: bad ${k} '${v}'`);
+    return n;
+  };
+  // without flags=: a keyed tunnel (IP_TUNNEL_KEY_BIT), with GENEVE options present when opts= is given
+  const flags = f['flags'] !== undefined ? num('flags') : 0x4 | (f['opts'] ? 0x800 : 0);
+  const t: TunnelInfo = { id: num('id'), family: r.family, remote: r.addr, local: l.addr, tos: num('tos'), ttl: num('ttl'), label: num('label'), flags };
+  if (f['opts'] !== undefined) {
+    if (!/^([0-9a-fA-F]{2})*$/.test(f['opts'])) throw new Error(`tunnel: opts must be hex bytes`);
+    t.options = Uint8Array.from(Buffer.from(f['opts'], 'hex'));
+  }
+  return t;
 }

@@ -21,6 +21,7 @@ export type Step =
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
+  | { kind: 'tunnel'; fields: Record<string, string> | 'none' }
   | { kind: 'mem'; space: 'kernel' | 'user'; addr: bigint; bytes: Uint8Array };
 
 export class StepError extends Error {
@@ -167,12 +168,17 @@ export function parseStep(text: string): Step {
     }
     case 'task':
       return { kind: 'task', fields: parseKv(need('task fields'), 'task field') };
+    case 'tunnel': {
+      // tunnel:id=N,remote=ADDR,local=ADDR[,tos=,ttl=,label=,flags=,opts=HEX] | tunnel:none (tsbpf only: received tunnel metadata)
+      const a = need('tunnel fields or none');
+      return { kind: 'tunnel', fields: a === 'none' ? 'none' : parseKv(a, 'tunnel field') };
+    }
     case 'kmem':
       return parseMem('kernel', need('ADDR:HEX'));
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, kmem:, umem:, ringbuf:, perf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, tunnel:, kmem:, umem:, ringbuf:, perf:)`);
   }
 }
 

@@ -55,6 +55,12 @@ export interface SkbBuff {
   encapsulation: boolean;
   /** the tunnel metadata set by bpf_skb_set_tunnel_key/opt (skb_dst set to a metadata dst) */
   tunnel?: TunnelInfo;
+  /**
+   * the cookie of the run's skb->sk: BPF_PROG_TEST_RUN gives every skb a
+   * socket of its own (created by the current task, uid 0); its cookie is
+   * made on first use, as sock_gen_cookie does
+   */
+  sockCookie?: bigint;
 }
 
 export interface TunnelInfo {
@@ -68,8 +74,15 @@ export interface TunnelInfo {
   tos: number;
   ttl: number;
   label: number;
+  /** ip_tunnel_key.tun_flags: the IP_TUNNEL_*_BIT bits (CSUM 0, KEY 2, SEQ 3, DONT_FRAGMENT 8, GENEVE_OPT 11, NOCACHE 13, ...) */
   flags: number;
   options?: Uint8Array;
+  /**
+   * IP_TUNNEL_INFO_TX: set by bpf_skb_set_tunnel_key (the key's src is the
+   * local end). Metadata a test gives a received packet (rx) has the sender
+   * as src; bpf_skb_get_tunnel_key reports src as remote either way, as the kernel does.
+   */
+  tx?: boolean;
 }
 
 /** What a run asked the kernel to do with the packet afterwards (bpf_redirect_info and friends). */

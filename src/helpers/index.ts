@@ -39,6 +39,9 @@ import {
   bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
 } from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
+import * as Sk from './sock.js';
+import * as Tn from './tunnel.js';
+import * as SS from './skb_sock.js';
 
 export { HelperFault } from './misc.js';
 export type { HelperEnv, HelperMap, TraceRun, XdpBuff } from './env.js';
@@ -61,6 +64,17 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [N.BPF_FUNC_redirect_neigh, Rd.bpf_redirect_neigh], [N.BPF_FUNC_clone_redirect, Rd.bpf_clone_redirect],
     [N.BPF_FUNC_redirect_map, Rd.bpf_redirect_map], [N.BPF_FUNC_check_mtu, Rd.bpf_check_mtu],
     [N.BPF_FUNC_fib_lookup, Rd.bpf_fib_lookup], [N.BPF_FUNC_xdp_adjust_meta, Rd.bpf_xdp_adjust_meta],
+    [F.BPF_FUNC_sk_lookup_tcp, Sk.bpf_sk_lookup_tcp], [F.BPF_FUNC_sk_lookup_udp, Sk.bpf_sk_lookup_udp],
+    [F.BPF_FUNC_skc_lookup_tcp, Sk.bpf_skc_lookup_tcp], [F.BPF_FUNC_sk_release, Sk.bpf_sk_release],
+    [F.BPF_FUNC_sk_fullsock, Sk.bpf_sk_fullsock], [F.BPF_FUNC_tcp_sock, Sk.bpf_tcp_sock],
+    [F.BPF_FUNC_get_listener_sock, Sk.bpf_get_listener_sock],
+    [F.BPF_FUNC_tcp_check_syncookie, Sk.bpf_tcp_check_syncookie], [F.BPF_FUNC_tcp_gen_syncookie, Sk.bpf_tcp_gen_syncookie],
+    [F.BPF_FUNC_sk_assign, Sk.bpf_sk_assign],
+    [N.BPF_FUNC_skb_get_tunnel_key, Tn.bpf_skb_get_tunnel_key], [N.BPF_FUNC_skb_set_tunnel_key, Tn.bpf_skb_set_tunnel_key],
+    [N.BPF_FUNC_skb_get_tunnel_opt, Tn.bpf_skb_get_tunnel_opt], [N.BPF_FUNC_skb_set_tunnel_opt, Tn.bpf_skb_set_tunnel_opt],
+    [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],
+    [N.BPF_FUNC_skb_cgroup_id, SS.bpf_skb_cgroup_id], [N.BPF_FUNC_skb_ancestor_cgroup_id, SS.bpf_skb_ancestor_cgroup_id],
+    [N.BPF_FUNC_skb_ecn_set_ce, SS.bpf_skb_ecn_set_ce],
   ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([

@@ -6,6 +6,7 @@
 // ifindex 2) unless the spec lists interfaces of its own.
 
 import { AddrError, parseAddr, formatAddr, type Family } from './addr.js';
+import type { TcpSockInfo } from './socket.js';
 
 export interface NetInterface {
   ifindex: number;
@@ -70,6 +71,32 @@ export interface NetSocket {
   cookie: bigint;
   /** cgroup v2 id of the owning cgroup */
   cgroupId: bigint;
+  /** SO_BINDTODEVICE, SO_MARK, SO_PRIORITY (0 when unset) */
+  boundDevIf?: number;
+  mark?: number;
+  priority?: number;
+  /** sock_i_uid (bpf_get_socket_uid) */
+  uid?: number;
+  /** TCP metrics bpf_tcp_sock reports (a fresh socket's when unset) */
+  tcp?: TcpSockInfo;
+  /** a listener: when its SYN queue last overflowed (CLOCK_MONOTONIC ns; bpf_tcp_gen_syncookie sets it) */
+  synqOverflowNs?: bigint;
+}
+
+/** A socket as the JSON form and addSocket() take it. */
+export interface SocketSpec {
+  proto: 'tcp' | 'udp';
+  /** ADDR:PORT or [V6ADDR]:PORT */
+  local: string;
+  remote?: string;
+  state?: SocketState;
+  cookie?: number | string;
+  cgroup?: string;
+  mark?: number;
+  priority?: number;
+  boundDevIf?: number;
+  uid?: number;
+  tcp?: TcpSockInfo;
 }
 
 export interface Cgroup {
@@ -85,8 +112,10 @@ export interface HostSpec {
   addresses?: { dev: string; addr: string }[];
   routes?: { dst: string; via?: string; dev?: string; type?: RouteType; mtu?: number; mtuLock?: boolean; table?: number; src?: string; metric?: number }[];
   neighbours?: { addr: string; dev: string; mac: string }[];
-  sockets?: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }[];
+  sockets?: SocketSpec[];
   cgroups?: { path: string; id?: number | string; classid?: number }[];
+  /** net.ipv4.tcp_syncookies: 0 off, 1 when the SYN queue overflows (default), 2 always */
+  syncookies?: 0 | 1 | 2;
   /** IP forwarding (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding); default on */
   forwarding?: { ipv4?: boolean; ipv6?: boolean };
   /** replace the default lo + eth0 instead of adding to them */
@@ -141,6 +170,10 @@ export class Host {
   readonly cgroups = new Map<string, Cgroup>();
   /** bpf_fib_lookup answers BPF_FIB_LKUP_RET_FWD_DISABLED when off */
   forwarding = { ipv4: true, ipv6: true };
+  /** net.ipv4.tcp_syncookies */
+  syncookies: 0 | 1 | 2 = 1;
+  /** the secret SYN cookies are keyed with (the kernel's is random per boot) */
+  syncookieKey = 0x5eed_c0de;
   private nextCookie = 0x1000n;
   private nextCgroupId = 2n;
 
@@ -171,6 +204,10 @@ export class Host {
   private applyUnchecked(spec: HostSpec): void {
     if (spec.forwarding?.ipv4 !== undefined) this.forwarding.ipv4 = spec.forwarding.ipv4;
     if (spec.forwarding?.ipv6 !== undefined) this.forwarding.ipv6 = spec.forwarding.ipv6;
+    if (spec.syncookies !== undefined) {
+      if (![0, 1, 2].includes(spec.syncookies)) throw new HostError(`syncookies must be 0, 1 or 2, got ${String(spec.syncookies)}`);
+      this.syncookies = spec.syncookies;
+    }
     for (const i of spec.interfaces ?? []) this.addInterface(i);
     for (const a of spec.addresses ?? []) this.addAddress(a.dev, a.addr);
     for (const r of spec.routes ?? []) this.addRoute(r);
@@ -266,7 +303,10 @@ export class Host {
   }
 
   /** "tcp 10.0.0.1:80 listen" style: local/remote are ADDR:PORT ([v6]:PORT) */
-  addSocket(s: { proto: 'tcp' | 'udp'; local: string; remote?: string; state?: SocketState; cookie?: number | string; cgroup?: string }): NetSocket {
+  addSocket(s: SocketSpec): NetSocket {
+    if (s.proto !== 'tcp' && s.proto !== 'udp') throw new HostError(`socket ${s.local}: proto must be tcp or udp`);
+    if (s.state !== undefined && s.state !== 'listen' && s.state !== 'established') throw new HostError(`socket ${s.local}: state must be listen or established`);
+    if (s.proto === 'tcp' && s.state === 'established' && s.remote === undefined) throw new HostError(`socket ${s.local}: an established TCP socket needs a remote`);
     const l = parseEndpoint(s.local);
     const r = s.remote === undefined ? { family: l.family, addr: new Uint8Array(l.addr.length), port: 0 } : parseEndpoint(s.remote);
     if (r.family !== l.family) throw new HostError(`socket ${s.local}: remote ${s.remote} is another family`);
@@ -277,8 +317,37 @@ export class Host {
       state: s.state ?? (s.proto === 'tcp' && s.remote === undefined ? 'listen' : 'established'),
       cookie: s.cookie === undefined ? this.nextCookie++ : BigInt(s.cookie), cgroupId: cg?.id ?? 1n,
     };
+    for (const k of ['mark', 'priority', 'boundDevIf', 'uid'] as const) {
+      const v = s[k];
+      if (v === undefined) continue;
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new HostError(`socket ${s.local}: bad ${k} ${String(v)}`);
+      sock[k] = v;
+    }
+    if (s.tcp !== undefined) sock.tcp = { ...s.tcp };
     this.sockets.push(sock);
     return sock;
+  }
+
+  /** sock_gen_cookie: a new socket cookie, never one a host socket has */
+  genCookie(): bigint {
+    let c = this.nextCookie++;
+    while (this.sockets.some((s) => s.cookie === c)) c = this.nextCookie++;
+    return c;
+  }
+
+  /** the cgroup with this id, and its ancestors from the root (cgroup_ancestor levels) */
+  cgroupPath(id: bigint): Cgroup[] | undefined {
+    const cg = [...this.cgroups.values()].find((c) => c.id === id);
+    if (!cg) return undefined;
+    const parts = cg.path.split('/').filter((p) => p !== '');
+    const chain: Cgroup[] = [];
+    for (let i = 0; i <= parts.length; i++) {
+      const p = '/' + parts.slice(0, i).join('/');
+      const c = this.cgroups.get(p);
+      if (!c) return undefined;
+      chain.push(c);
+    }
+    return chain;
   }
 
   /** A JSON description of the host (the same shape HostSpec reads). */

@@ -67,6 +67,12 @@ export interface TestRunInput {
   dataSizeOut?: number;
   /** test.repeat as the kernel takes it (0 = once); undefined = not set */
   repeat?: number;
+  /**
+   * tc: tunnel metadata the packet arrived with (as a collect_md tunnel device
+   * sets it), read by bpf_skb_get_tunnel_key/opt. The kernel's test run has
+   * no way to give it: without it (as there) the helpers answer -EINVAL/-ENOENT.
+   */
+  tunnel?: import('../helpers/env.js').TunnelInfo;
 }
 
 export class TestRunError extends Error {
@@ -270,6 +276,21 @@ function ethTypeTrans(p: Uint8Array, dev: { mac: Uint8Array; broadcast: Uint8Arr
 /** __sk_buff.protocol as a program loads it: the __be16 read as a little-endian u16 */
 export const beProto = (hostOrder: number): number => ((hostOrder & 0xff) << 8) | (hostOrder >> 8);
 
+/** the run input's tunnel metadata, checked (bad input is a TestRunError, not a crash in a helper) */
+function checkTunnel(t: import('../helpers/env.js').TunnelInfo): import('../helpers/env.js').TunnelInfo {
+  const alen = t.family === 4 ? 4 : t.family === 6 ? 16 : 0;
+  if (!alen) fail(`tunnel: family must be 4 or 6`, EINVAL);
+  for (const k of ['remote', 'local'] as const) {
+    if (!(t[k] instanceof Uint8Array) || t[k].length !== alen) fail(`tunnel: ${k} must be ${alen} bytes for IPv${t.family}`, EINVAL);
+  }
+  const int = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+  if (!int(t.id, 0xffffffff) || !int(t.tos, 255) || !int(t.ttl, 255) || !int(t.label, 0xfffff) || !int(t.flags, 0x3ffff)) {
+    fail('tunnel: id (u32), tos/ttl (u8), label (20 bits) and flags (IP_TUNNEL_*_BIT bits) must be integers in range', EINVAL);
+  }
+  if (t.options !== undefined && (!(t.options instanceof Uint8Array) || t.options.length > 255)) fail('tunnel: options must be at most 255 bytes', EINVAL);
+  return { ...t, remote: t.remote.slice(), local: t.local.slice(), ...(t.options ? { options: t.options.slice() } : {}), tx: false };
+}
+
 function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunInput): PreparedRun {
   const flags = input.flags ?? 0;
   if (flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE) fail(`test run flags 0x${flags.toString(16)} are not valid for skb programs`, EINVAL);
@@ -289,6 +310,10 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
   }
   const l2 = progType === BPF_PROG_TYPE_SCHED_CLS || progType === BPF_PROG_TYPE_SCHED_ACT;
   const { protocol, pktType } = ethTypeTrans(data, dev!);
+  // the test run's socket takes its addresses from the IP header, which must be there
+  if ((protocol === 0x0800 && size - ETH_HLEN < 20) || (protocol === 0x86dd && size - ETH_HLEN < 40)) {
+    fail(`an ${protocol === 0x0800 ? 'IPv4' : 'IPv6'} packet shorter than its IP header (${size - ETH_HLEN} bytes after Ethernet)`, EINVAL);
+  }
   // convert___skb_to_skb: only mark, priority, ingress_ifindex, ifindex, cb, tstamp,
   // wire_len, gso_segs, gso_size and hwtstamp may be set
   const len = l2 ? size : size - ETH_HLEN;
@@ -333,6 +358,7 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
     ctx, progType, head, end: head + alloc, mac, net: mac + ETH_HLEN,
     hashValid: false, csumUnnecessary: false, csumLevel: 0, encapsulation: false,
   };
+  if (input.tunnel) skb.tunnel = checkTunnel(input.tunnel);
   const pkt: PacketRun = { skb, effects: { clones: [] } };
   const cur = (): { d: number; e: number } => ({ d: arena.dv.getUint32(ctx + SKB.data, true), e: arena.dv.getUint32(ctx + SKB.dataEnd, true) });
   return {

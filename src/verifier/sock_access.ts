@@ -13,7 +13,7 @@ const SK = {
   src_port: 44, dst_port: 48, dst_ip4: 52, dst_ip6: 56, state: 72, rx_queue_mapping: 76, size: 80,
 } as const;
 /** struct bpf_tcp_sock: u32 fields but bytes_received (80) and bytes_acked (88) */
-const TCP_SOCK_END = 96; // offsetofend(struct bpf_tcp_sock, bytes_acked)
+const TCP_SOCK_END = 112; // offsetofend(struct bpf_tcp_sock, icsk_retransmits)
 
 /** bpf_ctx_narrow_access_ok */
 const narrowOk = (size: number, sizeDefault: number): boolean => size <= sizeDefault && (size & (size - 1)) === 0;

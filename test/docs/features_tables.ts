@@ -25,6 +25,20 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   send_signal_thread: 'not yet: no signals in the simulated task',
   per_cpu_ptr: 'typed per-CPU .ksyms (rt.ksymVars, one copy per CPU); NULL for cpu >= the runtime\'s CPUs (test/kfuncs/ksym_vars.test.ts)',
   this_cpu_ptr: 'the running CPU\'s copy of a typed per-CPU .ksyms variable (test/kfuncs/ksym_vars.test.ts)',
+  sk_lookup_tcp: 'the simulated host\'s sockets (established before listeners, exact before wildcard, dual-stack ::); other namespaces: none (test/kernel sock.host)',
+  sk_lookup_udp: 'bound and connected UDP sockets of the host (test/kernel sock.host)',
+  skc_lookup_tcp: 'partial: no request or time-wait sockets are modelled, so it finds what sk_lookup_tcp finds',
+  get_listener_sock: 'partial: the socket itself when it listens (no request sockets to map to their listener)',
+  tcp_sock: 'metrics a test sets on the host socket (`tcp`), else a fresh socket\'s (cwnd 10, ssthresh 0x7fffffff, mss 536)',
+  tcp_gen_syncookie: 'cookies of tsbpf\'s own keyed hash (values never match the kernel\'s); MSS encoding, errors and net.ipv4.tcp_syncookies as 6.18 (test/kernel syncookie.*)',
+  tcp_check_syncookie: 'validates tsbpf\'s cookies; -ENOENT unless a cookie was made in the last two minutes (test/kernel syncookie.*)',
+  sk_assign: 'partial: a test run is never at tc ingress, so -EOPNOTSUPP (-EINVAL for flags) as the kernel\'s test run answers; no steering modelled',
+  get_socket_cookie: 'partial: the skb flavour (the test run\'s own socket, a fresh cookie per run); sock/sock_addr/sock_ops flavours need program types tsbpf does not run',
+  get_socket_uid: 'the test run\'s socket: uid 0, as sock_init_data(NULL, sk) leaves it',
+  skb_cgroup_id: 'the test run\'s socket belongs to the current task\'s cgroup (rt.task.cgroupId)',
+  skb_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (a task cgroup not listed there sits under the root)',
+  skb_set_tunnel_key: 'reported as the run\'s `tunnel` side effect (`tsbpf run --effects`)',
+  skb_get_tunnel_key: 'metadata from the run input `tunnel` or set by the program; src/dst as the kernel keeps them (test/kernel tunnel.basic)',
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {

@@ -115,10 +115,42 @@ export function runKernelScenario(objPath: string, args: string[]): Promise<Scen
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    return spawnRunner(['ip', 'netns', 'exec', ns, runnerPath, resolve(repoRoot, objPath), ...args])
+    let socks: string[];
+    try {
+      socks = hostSockArgs(resolve(repoRoot, args[h + 1]!));
+    } catch (e) {
+      spawnSync('ip', ['netns', 'del', ns]);
+      return Promise.reject(e as Error);
+    }
+    return spawnRunner(['ip', 'netns', 'exec', ns, runnerPath, resolve(repoRoot, objPath), ...socks, ...args])
       .finally(() => spawnSync('ip', ['netns', 'del', ns]));
   }
   return spawnRunner([runnerPath, resolve(repoRoot, objPath), ...args]);
+}
+
+/**
+ * The runner's --sock options for a host file's sockets (opened by the runner
+ * inside the namespace, in file order): a TCP listener; an established TCP
+ * socket whose remote is a listener of the file connects to it, and its
+ * mirror entry (local and remote swapped) is the accepted end the kernel
+ * creates; UDP sockets bind, and connect() when they have a remote.
+ */
+export function hostSockArgs(hostFile: string): string[] {
+  const spec = JSON.parse(readFileSync(hostFile, 'utf8')) as { sockets?: { proto: string; local: string; remote?: string; state?: string }[] };
+  const socks = spec.sockets ?? [];
+  const port = (ep: string): string => ep.slice(ep.lastIndexOf(':') + 1);
+  const isListener = (ep: string): boolean => socks.some((s) => s.proto === 'tcp' && (s.state === 'listen' || s.remote === undefined)
+    && (s.local === ep || (port(s.local) === port(ep) && /^(0\.0\.0\.0|\[::\])$/.test(s.local.slice(0, s.local.lastIndexOf(':'))))));
+  const out: string[] = [];
+  for (const s of socks) {
+    if (s.proto === 'udp') out.push('--sock', `udp:${s.local}${s.remote ? `>${s.remote}` : ''}`);
+    else if (s.state === 'listen' || s.remote === undefined) out.push('--sock', `tcp-listen:${s.local}`);
+    else if (isListener(s.remote)) out.push('--sock', `tcp-connect:${s.local}>${s.remote}`);
+    else if (!socks.some((m) => m.proto === 'tcp' && m.local === s.remote && m.remote === s.local && isListener(m.remote))) {
+      throw new Error(`host socket tcp ${s.local} -> ${s.remote}: neither a connection to a listener of the file nor its accepted end`);
+    }
+  }
+  return out;
 }
 
 let netnsSeq = 0;
@@ -136,6 +168,7 @@ export function createHostNetns(hostFile: string): string {
     routes?: { dst: string; via?: string; dev?: string; type?: string; mtu?: number; mtuLock?: boolean; table?: number; metric?: number }[];
     neighbours?: { addr: string; dev: string; mac: string }[];
     forwarding?: { ipv4?: boolean; ipv6?: boolean };
+    syncookies?: number;
   };
   const ns = `tsbpf-net-${process.pid}-${netnsSeq++}`;
   const run = (...a: string[]): void => {
@@ -172,6 +205,10 @@ export function createHostNetns(hostFile: string): string {
     };
     sys('net.ipv4.ip_forward', spec.forwarding?.ipv4);
     sys('net.ipv6.conf.all.forwarding', spec.forwarding?.ipv6);
+    if (spec.syncookies !== undefined) {
+      const r = spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.tcp_syncookies=${spec.syncookies}`], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sysctl tcp_syncookies: ${(r.stderr || String(r.error)).trim()}`);
+    }
   } catch (e) {
     spawnSync('ip', ['netns', 'del', ns]);
     throw e;

@@ -17,6 +17,13 @@
  *   --set VAR=INT         a global variable's initial value (skeleton style:
  *                         written into bpf_map__initial_value() before load)
  *
+ *   --sock SPEC           open a socket before loading, kept open until exit
+ *                         (kernel.ts turns a host file's sockets into these):
+ *                         tcp-listen:ADDR:PORT, tcp-connect:LOCAL>REMOTE (binds
+ *                         LOCAL, connects to a listener at REMOTE and accepts:
+ *                         both ends exist), udp:LOCAL[>REMOTE] (connect()ed
+ *                         when REMOTE is given); IPv6 as [ADDR]:PORT
+ *
  * --host is accepted and ignored: test/kernel/kernel.ts runs the runner in a
  * network namespace set up from that file (src/net/host.ts's JSON form).
  *
@@ -99,6 +106,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -1206,6 +1216,86 @@ static void sleep_ns(unsigned long long ns)
 		;
 }
 
+/* ADDR:PORT or [ADDR6]:PORT */
+static socklen_t parse_sockaddr(const char *text, struct sockaddr_storage *ss)
+{
+	char buf[128];
+	const char *colon = strrchr(text, ':');
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || colon - text >= (long)sizeof(buf))
+		usage_die("--sock: bad address '%s'", text);
+	memcpy(buf, text, colon - text);
+	buf[colon - text] = 0;
+	if (buf[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		buf[strlen(buf) - 1] = 0;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(colon + 1));
+		if (inet_pton(AF_INET6, buf + 1, &s6->sin6_addr) != 1)
+			usage_die("--sock: bad IPv6 address '%s'", text);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(atoi(colon + 1));
+	if (inet_pton(AF_INET, buf, &s4->sin_addr) != 1)
+		usage_die("--sock: bad IPv4 address '%s'", text);
+	return sizeof(*s4);
+}
+
+static int sock_at(int type, const char *local)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_sockaddr(local, &ss);
+	int one = 1, fd = socket(ss.ss_family, type, 0);
+
+	if (fd < 0)
+		die("--sock %s: socket: %s", local, strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("--sock %s: bind: %s", local, strerror(errno));
+	return fd;
+}
+
+/* the sockets stay open (leaked on purpose) until the runner exits */
+static void open_sock(const char *spec)
+{
+	char buf[256];
+	char *remote;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	remote = strchr(buf, '>');
+	if (remote)
+		*remote++ = 0;
+	if (!strncmp(buf, "tcp-listen:", 11)) {
+		fd = sock_at(SOCK_STREAM, buf + 11);
+		if (listen(fd, 16))
+			die("--sock %s: listen: %s", spec, strerror(errno));
+	} else if (!strncmp(buf, "tcp-connect:", 12) && remote) {
+		fd = sock_at(SOCK_STREAM, buf + 12);
+		len = parse_sockaddr(remote, &ss);
+		if (connect(fd, (struct sockaddr *)&ss, len))
+			die("--sock %s: connect: %s", spec, strerror(errno));
+		/* the accepted end, found by lookups as the listener's child */
+		(void)fd;
+	} else if (!strncmp(buf, "udp:", 4)) {
+		fd = sock_at(SOCK_DGRAM, buf + 4);
+		if (remote) {
+			len = parse_sockaddr(remote, &ss);
+			if (connect(fd, (struct sockaddr *)&ss, len))
+				die("--sock %s: connect: %s", spec, strerror(errno));
+		}
+	} else {
+		usage_die("--sock: bad socket '%s'", spec);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *log_path = NULL;
@@ -1234,6 +1324,8 @@ int main(int argc, char **argv)
 			add_load_opt('s', argv[++i]);
 		else if (!strcmp(argv[i], "--kconfig") && i + 1 < argc)
 			add_kconfig(argv[++i]);
+		else if (!strcmp(argv[i], "--sock") && i + 1 < argc)
+			open_sock(argv[++i]);
 		else if (!path)
 			path = argv[i];
 		else {

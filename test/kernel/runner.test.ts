@@ -241,3 +241,18 @@ test('golden helpers_skb / fib / helpers_xdpnet: what the kernel answered', asyn
   assert.match(x, /^update:cpus err=-EOVERFLOW$/m);
   assert.match(x, /^rm\[2\]=1$/m); // a miss returns the flags' action bits
 });
+
+test('golden sock: what the kernel answered', async () => {
+  const S = 'test/kernel/scenarios/';
+  const out = (await golden(`${S}sock.bpf.o`, 'host')).stdout;
+  assert.match(out, /^state\[0\]=10$/m); // the 127.0.0.1:8080 listener
+  assert.match(out, /^dport_o\[1\]=40000$/m); // the accepted end of 40000 -> 8080
+  assert.match(out, /^family\[3\]=10$/m); // an IPv4 lookup finds the dual-stack [::]:8081 listener
+  assert.match(out, /^state\[12\]=7$/m); // an unconnected UDP socket is TCP_CLOSE
+  assert.match(out, /^found\[15\]=0$/m); // a connected UDP socket only takes its peer
+  assert.match(out, /^found\[8\]=0$/m); // netns id 0: no such namespace
+  assert.match(out, /^found\[19\]=1$/m); // netns 0xffffffff: (s32) < 0, the caller's
+  assert.match(out, /^ip4\[24\]=9151314470717358086$/m); // accepted IPv6: LOOPBACK4_IPV6 both ways
+  assert.match(out, /^ip6\[1\]=9151314449242521601$/m); // connected IPv4 TCP: v4-mapped v6 fields
+  assert.match(out, /^ssth\[1\]=2147483647$/m);
+});

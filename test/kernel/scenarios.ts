@@ -40,6 +40,9 @@ export function frameHex(dst: string, ethertype: number, payload = 50, src = '0a
 export const TCP4_FRAME = '02000000000202000000000a08004500003600000000400666c00a0000010a0000029c40005000000001000000005018020093ce000068656c6c6f2c2074736270662121';
 /** Ethernet + IPv6 (next header 59, no payload beyond 8 bytes) */
 const IP6_FRAME = '02000000000202000000000a86dd6000000000083b40fd000000000000000000000000000001fd000000000000000000000000000002' + '0102030405060708';
+/** the IPv4 frame with TOS = ecn; the IPv6 frame with traffic-class nibbles `tc` */
+const ECN4 = (ecn: number): string => `pkt:${TCP4_FRAME.slice(0, 30)}0${ecn}${TCP4_FRAME.slice(32)}`;
+const ECN6 = (tc: string): string => `pkt:${IP6_FRAME.slice(0, 30)}${tc}${IP6_FRAME.slice(32)}`;
 /** the IPv4 frame with an 802.1Q tag (VID 3) */
 const VLAN_FRAME = TCP4_FRAME.slice(0, 24) + '81000003' + TCP4_FRAME.slice(24);
 
@@ -274,6 +277,48 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'bpf_fib_lookup (IPv4 and IPv6, tc and XDP) against a network namespace built from fib.host.json: gateway and connected routes, '
       + 'blackhole/unreachable/prohibit/local/no-route codes, NO_NEIGH with the gateway in dst, SKIP_NEIGH, SRC, DIRECT+TBID, OUTPUT, '
       + 'a locked route MTU (FRAG_NEEDED), -ENODEV, bad plen/flags/family; bpf_check_mtu on the host devices',
+  },
+  {
+    obj: `${S}sock.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:lookup_tc', 'dump', 'run:lookup_xdp', 'dump'],
+    about: 'bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp (tc and XDP) against real sockets the runner opens in a namespace built from sock.host.json: '
+      + 'TCP listeners (v4, v6, dual-stack ::), both ends of v4 and v6 connections, bound and connected UDP; bpf_sock fields (LOOPBACK4_IPV6 and '
+      + 'v4-mapped addresses included), bpf_sk_fullsock, bpf_tcp_sock (fresh cwnd/ssthresh), bpf_get_listener_sock; NULL for flags, '
+      + 'tuple sizes other than 12/36, netns ids 0, 1 and 2^32, found for netns 0xffffffff and 0x80000000',
+  },
+  {
+    obj: `${S}tunnel.bpf.o`,
+    name: 'basic',
+    args: ['pkt:iota', 'run:tun', 'dump'],
+    about: 'bpf_skb_set/get_tunnel_key and _opt: no metadata on a test-run skb (-EINVAL, -ENOENT), flag/size/label/tunnel_ext checks, '
+      + 'read-back after set (remote and local swapped, tun_flags as __be16 with BPF_F_TUNINFO_FLAGS), -EPROTO for the other family, '
+      + 'the old key layouts (8 and 24 bytes), options (multiple of 4, at most 255, -ENOMEM for a short buffer, dropped by a new key)',
+  },
+  {
+    obj: `${S}skbsock.bpf.o`,
+    name: 'basic',
+    args: [ECN4(2), 'run-pkt:ecn', ECN4(1), 'run-pkt:ecn', ECN4(3), 'run-pkt:ecn', `pkt:${TCP4_FRAME}`, 'run-pkt:ecn',
+      ECN6('20'), 'run-pkt:ecn', ECN6('10'), 'run-pkt:ecn', `pkt:${IP6_FRAME}`, 'run-pkt:ecn',
+      'pkt:02000000000202000000000a0800450000360000', 'run-pkt:ecn', 'pkt:iota', 'run-pkt:ecn', 'run:info', 'dump'],
+    about: 'bpf_skb_ecn_set_ce on IPv4 ECT(0)/ECT(1)/CE/not-ECT (incremental header checksum), IPv6 ECT/not-ECT, non-IP; an IPv4 frame '
+      + 'shorter than its IP header is refused by the test run (-EINVAL); the test-run skb socket: cookie non-zero and stable, uid 0, '
+      + 'cgroup = the current task\'s, ancestor 0 = the root, none past its own level or at a negative one',
+  },
+  {
+    obj: `${S}syncookie.bpf.o`,
+    name: 'always',
+    args: ['--host', `${S}syncookie.host.json`, 'pkt:iota', 'run:cookies', 'dump'],
+    about: 'net.ipv4.tcp_syncookies=2: bpf_tcp_gen_syncookie on IPv4/IPv6 listeners (MSS option to msstab: 1460, 1400->1300, 100->536, '
+      + 'none->536, 9000->1460; IPv6 1500->1440, none->1220), every cookie validates with bpf_tcp_check_syncookie and is refused off by one '
+      + '(-ENOENT); th_len/doff/flag/iph_len checks (-EINVAL, -ENOENT), version 5 (-EPROTONOSUPPORT), an IPv6 header on an IPv4 listener and '
+      + 'an IPv4 one on a listener bound to ::1 (v6only) -EINVAL, not a listener -EINVAL; bpf_sk_assign in a test run: -EOPNOTSUPP, flags -EINVAL',
+  },
+  {
+    obj: `${S}syncookie.bpf.o`,
+    name: 'default',
+    args: ['--host', `${S}syncookie1.host.json`, 'pkt:iota', 'run:cookies', 'dump'],
+    about: 'net.ipv4.tcp_syncookies=1 (the default): no SYN flood, so no cookie is made (-ENOENT) and none is checked',
   },
   {
     obj: `${S}helpers_xdpnet.bpf.o`,

@@ -40,7 +40,16 @@ test('state lines print refs= and ref_obj_id= as the kernel log does', () => {
 test('the loader refuses a verified program calling a helper the runtime does not implement, naming it', async () => {
   const rt = new Runtime();
   await assert.rejects(
-    rt.loadObject(join(repoRoot, 'test/verifier/sk_lookup_prog.bpf.o'), {}),
-    (e: Error & { errno?: number }) => /passed verification, but tsbpf does not implement helper bpf_sk_lookup_tcp#84/.test(e.message) && e.errno === -95,
+    rt.loadObject(join(repoRoot, 'test/verifier/unimpl_helper.bpf.o'), {}),
+    (e: Error & { errno?: number }) => /passed verification, but tsbpf does not implement helper bpf_skb_get_xfrm_state#66/.test(e.message) && e.errno === -95,
   );
+});
+
+test('a verified lookup-and-release program runs: no matching socket, NULL', async () => {
+  const rt = new Runtime();
+  const obj = await rt.loadObject(join(repoRoot, 'test/verifier/sk_lookup_prog.bpf.o'), {});
+  assert.equal(obj.program('lookup_and_release').run({ data: new Uint8Array(64) }).retval, 0);
+  rt.host.addSocket({ proto: 'tcp', local: '0.0.0.0:0' });
+  assert.equal(obj.program('lookup_and_release').run({ data: new Uint8Array(64) }).retval, 2);
+  obj.close();
 });

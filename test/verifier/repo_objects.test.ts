@@ -107,9 +107,8 @@ const loadFailures = kernelLoadFailures();
 
 /** Objects the kernel accepts that tsbpf does not load yet, with the reason. */
 const KNOWN_GAPS: Record<string, string> = {
-  // verified as the kernel verifies them (corpus.test.ts, refs.test.ts); the runtime lacks the pieces
-  'test/verifier/corpus/refs.bpf.o': 'bpf_sk_lookup_tcp is not implemented yet (net)',
-  'test/verifier/sk_lookup_prog.bpf.o': 'bpf_sk_lookup_tcp / bpf_sk_release are not implemented yet (net)',
+  // its point: a helper the verifier checks but the runtime lacks (refs.test.ts asserts the refusal)
+  'test/verifier/unimpl_helper.bpf.o': 'bpf_skb_get_xfrm_state is not implemented (no IPsec state)',
 };
 
 /**

@@ -1,5 +1,5 @@
-// A tc program that looks a socket up and releases it: it verifies, and the
-// loader refuses it while the runtime implements no socket lookup.
+// A tc program that looks a socket up and releases it (the runtime side:
+// test/verifier/refs.test.ts runs it; no socket on the host matches).
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
