@@ -61,6 +61,8 @@ export interface SkbBuff {
    * made on first use, as sock_gen_cookie does
    */
   sockCookie?: bigint;
+  /** arena address of that socket's struct bpf_sock (__sk_buff->sk) */
+  sk?: number;
 }
 
 export interface TunnelInfo {

@@ -45,7 +45,11 @@ export function bpf_get_socket_uid(env: HelperEnv): HelperFn {
  * A task cgroup the host does not list is taken to sit right under the root.
  */
 function sockCgroups(env: HelperEnv): bigint[] {
-  const id = env.currentTask().cgroupId;
+  return cgroupChain(env, env.currentTask().cgroupId);
+}
+
+/** the cgroup ids from the root to cgroup `id` (one the host does not list sits right under the root) */
+export function cgroupChain(env: HelperEnv, id: bigint): bigint[] {
   const chain = env.host.cgroupPath(id);
   if (chain) return chain.map((c) => c.id);
   return id === 1n ? [1n] : [1n, id];

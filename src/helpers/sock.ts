@@ -20,12 +20,14 @@ import type { HelperEnv } from './env.js';
 import { addrOf, checkMem, HelperFault, s32, u32 } from './misc.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPROTONOSUPPORT } from '../uapi/errno.js';
 import { CLOCK_MONOTONIC } from '../timers/ktime.js';
+import { cgroupChain } from './skb_sock.js';
 import {
   checkCookie, type CookieTuple, makeCookie, MAX_SYNCOOKIE_AGE, MSS_CLAMP, mssIndex, parseMssOption, SYNCOOKIE_PERIOD_NS,
 } from '../net/syncookie.js';
 
 interface SockViews {
-  sock: NetSocket;
+  /** the host socket; undefined for the test run's own skb socket (__sk_buff->sk) */
+  sock?: NetSocket;
   /** arena address of the struct bpf_sock */
   sk: number;
   /** arena address of the struct bpf_tcp_sock (TCP only) */
@@ -78,7 +80,10 @@ const TUPLE4 = 12, TUPLE6 = 36;
 const S32_MAX = 0x7fffffffn;
 
 function sockArg(env: HelperEnv, r: bigint, what: string): SockViews {
-  const v = socketTable(env).sockAt(addrOf(r));
+  const a = addrOf(r);
+  const skbSk = env.currentPacket()?.skb?.sk;
+  if (skbSk !== undefined && a === skbSk) return { sk: a };
+  const v = socketTable(env).sockAt(a);
   if (!v) throw new HelperFault(`${what}: 0x${r.toString(16)} is not a socket`);
   return v;
 }
@@ -149,7 +154,7 @@ export function bpf_tcp_sock(env: HelperEnv): HelperFn {
 export function bpf_get_listener_sock(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
     const v = sockArg(env, r1, 'bpf_get_listener_sock');
-    return v.sock.proto === 'tcp' && v.sock.state === 'listen' ? BigInt(v.sk) : 0n;
+    return v.sock?.proto === 'tcp' && v.sock.state === 'listen' ? BigInt(v.sk) : 0n;
   };
 }
 
@@ -174,7 +179,7 @@ function synArgs(env: HelperEnv, what: string, r1: bigint, r2: bigint, r3: bigin
   if (thLen < TCP_HDR) return BigInt(-EINVAL);
   if (gen && thLen !== (b[th + 12]! >> 4) * 4) return BigInt(-EINVAL);
   const s = v.sock;
-  if (s.proto !== 'tcp' || s.state !== 'listen') return BigInt(-EINVAL);
+  if (s?.proto !== 'tcp' || s.state !== 'listen') return BigInt(-EINVAL);
   const flags = b[th + 13]!;
   if (gen) {
     if (env.host.syncookies === 0) return BigInt(-ENOENT);
@@ -269,5 +274,24 @@ export function bpf_sk_assign(env: HelperEnv): HelperFn {
     sockArg(env, r2, 'bpf_sk_assign');
     if (r3 !== 0n) return BigInt(-EINVAL);
     return BigInt(-EOPNOTSUPP);
+  };
+}
+
+/** the cgroup chain of a socket: a host socket's own cgroup, the test run's skb socket the current task's */
+function sockCgroupChain(env: HelperEnv, v: SockViews): bigint[] {
+  return cgroupChain(env, v.sock ? v.sock.cgroupId : env.currentTask().cgroupId);
+}
+
+/** BPF_FUNC_sk_cgroup_id(sk): the cgroup v2 id of the socket */
+export function bpf_sk_cgroup_id(env: HelperEnv): HelperFn {
+  return (_vm, r1) => sockCgroupChain(env, sockArg(env, r1, 'bpf_sk_cgroup_id')).at(-1)!;
+}
+
+/** BPF_FUNC_sk_ancestor_cgroup_id(sk, level): the ancestor at `level` (0: the root), 0 past the socket's own level */
+export function bpf_sk_ancestor_cgroup_id(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2) => {
+    const chain = sockCgroupChain(env, sockArg(env, r1, 'bpf_sk_ancestor_cgroup_id'));
+    const level = s32(r2);
+    return level < 0 || level >= chain.length ? 0n : chain[level]!;
   };
 }

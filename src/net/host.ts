@@ -6,7 +6,7 @@
 // ifindex 2) unless the spec lists interfaces of its own.
 
 import { AddrError, parseAddr, formatAddr, type Family } from './addr.js';
-import type { TcpSockInfo } from './socket.js';
+import { TCP_INFO_FIELDS, type TcpSockInfo } from './socket.js';
 
 export interface NetInterface {
   ifindex: number;
@@ -323,7 +323,7 @@ export class Host {
       if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new HostError(`socket ${s.local}: bad ${k} ${String(v)}`);
       sock[k] = v;
     }
-    if (s.tcp !== undefined) sock.tcp = { ...s.tcp };
+    if (s.tcp !== undefined) sock.tcp = checkTcpInfo(s.local, s.tcp);
     this.sockets.push(sock);
     return sock;
   }
@@ -362,6 +362,29 @@ export class Host {
       neighbours: this.neighbours.map((n) => ({ addr: formatAddr(n.family, n.addr), dev: this.dev(n.ifindex)?.name, mac: formatMac(n.mac) })),
     };
   }
+}
+
+/** a socket's `tcp` metrics: known bpf_tcp_sock names, u32 values (u64 for the byte counters; JSON numbers or decimal strings) */
+function checkTcpInfo(where: string, t: TcpSockInfo): TcpSockInfo {
+  if (typeof t !== 'object' || t === null) throw new HostError(`socket ${where}: tcp must be an object`);
+  const out: Record<string, number | bigint> = {};
+  for (const [k, v] of Object.entries(t) as [string, unknown][]) {
+    if (!TCP_INFO_FIELDS.has(k)) throw new HostError(`socket ${where}: unknown tcp field '${k}'`);
+    if (k === 'bytes_received' || k === 'bytes_acked') {
+      let b: bigint;
+      try {
+        b = BigInt(v as string | number | bigint);
+      } catch {
+        throw new HostError(`socket ${where}: bad tcp ${k} ${String(v)}`);
+      }
+      if (b < 0n || b > 0xffffffffffffffffn) throw new HostError(`socket ${where}: bad tcp ${k} ${String(v)}`);
+      out[k] = b;
+    } else {
+      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw new HostError(`socket ${where}: bad tcp ${k} ${String(v)}`);
+      out[k] = v as number;
+    }
+  }
+  return out as TcpSockInfo;
 }
 
 function parseEndpoint(text: string): { family: Family; addr: Uint8Array; port: number } {

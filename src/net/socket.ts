@@ -41,6 +41,9 @@ const TCP_U32_A = ['snd_cwnd', 'srtt_us', 'rtt_min', 'snd_ssthresh', 'rcv_nxt', 
   'data_segs_out', 'lost_out', 'sacked_out'] as const;
 const TCP_U32_B = ['dsack_dups', 'delivered', 'delivered_ce', 'icsk_retransmits'] as const;
 
+/** every field a test may set in TcpSockInfo */
+export const TCP_INFO_FIELDS: ReadonlySet<string> = new Set([...TCP_U32_A, ...TCP_U32_B, 'bytes_received', 'bytes_acked']);
+
 /** tcp_init_sock: TCP_INIT_CWND, TCP_INFINITE_SSTHRESH, TCP_MSS_DEFAULT */
 const TCP_FRESH: TcpSockInfo = { snd_cwnd: 10, snd_ssthresh: 0x7fffffff, mss_cache: 536 };
 
@@ -150,4 +153,25 @@ export function writeBpfTcpSock(s: NetSocket, dv: DataView, at: number): void {
   dv.setBigUint64(at + 80, t.bytes_received ?? 0n, true);
   dv.setBigUint64(at + 88, t.bytes_acked ?? 0n, true);
   TCP_U32_B.forEach((k, i) => dv.setUint32(at + 96 + 4 * i, t[k] ?? 0, true));
+}
+
+/**
+ * The struct bpf_sock of the socket BPF_PROG_TEST_RUN makes for an skb
+ * (bpf_prog_test_run_skb: sk_alloc of a dummy proto, sock_init_data(NULL)):
+ * TCP_CLOSE, no type, protocol or ports; the family and the two addresses
+ * come from the packet's IPv4/IPv6 header (`ip`), AF_UNSPEC for anything else.
+ */
+export function writeTestRunSock(dv: DataView, at: number, ethProto: number, ip: Uint8Array): void {
+  for (let i = 0; i < BPF_SOCK_SIZE; i += 4) dv.setUint32(at + i, 0, true);
+  if (ethProto === 0x0800 && ip.length >= 20) {
+    dv.setUint32(at + 4, AF_INET, true);
+    put(dv, at + 24, ip.subarray(12, 16));
+    put(dv, at + 52, ip.subarray(16, 20));
+  } else if (ethProto === 0x86dd && ip.length >= 40) {
+    dv.setUint32(at + 4, AF_INET6, true);
+    put(dv, at + 28, ip.subarray(8, 24));
+    put(dv, at + 56, ip.subarray(24, 40));
+  }
+  dv.setUint32(at + 72, TCP_CLOSE, true);
+  dv.setInt32(at + 76, -1, true);
 }

@@ -18,8 +18,7 @@ import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
-import { SimMemory, defaultTask, taskStructImage, type Task, type TaskStructLayout } from './task.js';
-import { BTF_KIND_STRUCT } from '../btf/types.js';
+import { SimMemory, defaultTask, taskStructFields, type Task } from './task.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -234,6 +233,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
+    // the current task's task_struct fields, where the test mapped nothing at its address
+    this.memory.kernel.fallback = (addr) => this.taskStructByte(addr);
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
@@ -292,28 +293,6 @@ export class Runtime implements HelperEnv, ProgOwner {
     for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
     for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
     this.ksymVars = new KsymVars(this.arena, this.cpus, () => this.coreTarget.btf, opts.ksymVars);
-    // bpf_get_current_task()'s address holds the simulated task_struct, laid out by the target BTF
-    this.memory.kernel.fallback = (addr) => this.taskStructAt(addr);
-  }
-
-  private taskImage?: { key: string; addr: bigint; bytes: Uint8Array };
-  private taskLayout?: TaskStructLayout | null;
-
-  /** The simulated task_struct region covering `addr`, rebuilt when the task changes. */
-  private taskStructAt(addr: bigint): { addr: bigint; bytes: Uint8Array } | undefined {
-    const t = this.task;
-    if (addr < t.taskStruct) return undefined;
-    if (this.taskLayout === undefined) {
-      const btf = this.coreTarget.btf;
-      const st = btf.typesByName('task_struct').find((x) => x.kind === BTF_KIND_STRUCT);
-      const fields = structLayout(btf, 'task_struct');
-      this.taskLayout = st && fields ? { size: btf.sizeof(st.id), fields } : null;
-    }
-    const layout = this.taskLayout;
-    if (!layout || addr >= t.taskStruct + BigInt(layout.size)) return undefined;
-    const key = `${t.taskStruct}:${t.pid}:${t.tgid}:${t.comm}`;
-    if (this.taskImage?.key !== key) this.taskImage = { key, addr: t.taskStruct, bytes: taskStructImage(layout, t) };
-    return this.taskImage;
   }
 
   /** bpf_per_cpu_ptr / bpf_this_cpu_ptr: CPU `cpu`'s copy of a per-CPU variable, 0 when there is none. */
@@ -453,6 +432,22 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   currentRun(): object | undefined {
     return this.running[this.running.length - 1];
+  }
+
+  private taskLayout: ReadonlyMap<string, { offset: number; size: number }> | undefined;
+  private taskImage: { key: string; fields: [number, Uint8Array][] } | undefined;
+
+  /** A byte of the current task's task_struct (pid, tgid, exit_code, comm at the target BTF's offsets), or undefined. */
+  private taskStructByte(addr: bigint): number | undefined {
+    const t = this.task;
+    const off = addr - BigInt.asUintN(64, t.taskStruct);
+    if (off < 0n || off >= 1n << 20n) return undefined;
+    this.taskLayout ??= structLayout(this.coreTarget.btf, 'task_struct') ?? new Map();
+    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}`;
+    if (this.taskImage?.key !== key) this.taskImage = { key, fields: taskStructFields(t, this.taskLayout) };
+    const o = Number(off);
+    for (const [at, b] of this.taskImage.fields) if (o >= at && o < at + b.length) return b[o - at];
+    return undefined;
   }
 
   /** Sets fields of the simulated current task (the rest keep their values). */

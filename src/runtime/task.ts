@@ -26,12 +26,14 @@ export interface Task {
   kernelStack: bigint[];
   /** user stack, innermost first (bpf_get_stack with BPF_F_USER_STACK) */
   userStack: bigint[];
+  /** task->exit_code (wait status: the exit status << 8, or the signal), for exit tracepoints */
+  exitCode: number;
 }
 
 export function defaultTask(): Task {
   return {
     pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'tsbpf', cgroupId: 1n,
-    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [],
+    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [], exitCode: 0,
   };
 }
 
@@ -40,8 +42,8 @@ interface Region { addr: bigint; bytes: Uint8Array }
 /** One address space: byte regions at 64-bit addresses. */
 export class AddressSpace {
   private readonly regions: Region[] = [];
-  /** memory the runtime emulates behind every mapped region (the simulated task_struct) */
-  fallback?: (addr: bigint) => Region | undefined;
+  /** bytes the runtime itself provides where no region of the test is mapped (the task_struct fields) */
+  fallback?: (addr: bigint) => number | undefined;
 
   /** Maps `bytes` at `addr` (the same array: later changes are seen). A new region shadows older ones it overlaps. */
   map(addr: bigint | number, bytes: Uint8Array): void {
@@ -64,8 +66,7 @@ export class AddressSpace {
       const off = addr - r.addr;
       if (off >= 0n && off < BigInt(r.bytes.length)) return r.bytes[Number(off)];
     }
-    const r = this.fallback?.(addr);
-    return r ? r.bytes[Number(addr - r.addr)] : undefined;
+    return this.fallback?.(addr);
   }
 
   /** len bytes at addr, or undefined if any of them is unmapped. */
@@ -88,38 +89,30 @@ export class SimMemory {
   readonly user = new AddressSpace();
 }
 
-/** The fields of the simulated task_struct the runtime fills in (the rest reads as zeroes). */
-export interface TaskStructLayout {
-  size: number;
-  fields: ReadonlyMap<string, { offset: number; size: number }>;
-}
+/** The task_struct fields the runtime lays out from the simulated task (kernel name -> value). */
+const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm'] as const;
 
 /**
- * The simulated task's struct task_struct as bytes, laid out as the target
- * BTF says (the built-in one, or the user's vmlinux): pid, tgid and comm from
- * the Task; a running (__state 0, TASK_RUNNING) SCHED_NORMAL task at nice 0
- * (prio, static_prio, normal_prio 120), its own group_leader when pid == tgid,
- * exit_signal SIGCHLD; every other byte zero (no parent task is simulated).
+ * The bytes of the simulated task's task_struct fields, laid out at the
+ * offsets of a target BTF's struct task_struct (tsbpf's built-in one, or a
+ * vmlinux BTF): [offset, bytes] per field that BTF has. Other fields are not
+ * mapped, so reading them faults (-EFAULT) instead of reading made-up zeroes.
  */
-export function taskStructImage(layout: TaskStructLayout, task: Task): Uint8Array {
-  const b = new Uint8Array(layout.size);
-  const dv = new DataView(b.buffer);
-  const int = (name: string, v: number): void => {
-    const f = layout.fields.get(name);
-    if (f?.size === 4) dv.setInt32(f.offset, v, true);
-  };
-  for (const p of ['prio', 'static_prio', 'normal_prio']) int(p, 120);
-  int('exit_signal', 17);
-  const leader = layout.fields.get('group_leader');
-  if (leader?.size === 8 && task.pid === task.tgid) dv.setBigUint64(leader.offset, task.taskStruct, true);
-  const pid = layout.fields.get('pid');
-  const tgid = layout.fields.get('tgid');
-  const comm = layout.fields.get('comm');
-  if (pid?.size === 4) dv.setInt32(pid.offset, task.pid, true);
-  if (tgid?.size === 4) dv.setInt32(tgid.offset, task.tgid, true);
-  if (comm) {
-    const c = new TextEncoder().encode(task.comm).subarray(0, Math.min(comm.size, TASK_COMM_LEN) - 1);
-    b.set(c, comm.offset);
+export function taskStructFields(t: Task, layout: ReadonlyMap<string, { offset: number; size: number }>): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  for (const f of TASK_FIELDS) {
+    const at = layout.get(f);
+    if (!at) continue;
+    const b = new Uint8Array(at.size);
+    if (f === 'comm') {
+      const c = new TextEncoder().encode(t.comm).subarray(0, Math.min(at.size, TASK_COMM_LEN) - 1);
+      b.set(c);
+    } else if (at.size === 4) {
+      new DataView(b.buffer).setInt32(0, f === 'pid' ? t.pid : f === 'tgid' ? t.tgid : t.exitCode, true);
+    } else {
+      continue;
+    }
+    out.push([at.offset, b]);
   }
-  return b;
+  return out;
 }

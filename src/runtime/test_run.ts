@@ -6,6 +6,7 @@
 import { Arena, ARENA_ACCESS_READ, ARENA_ACCESS_RW } from '../memory/arena.js';
 import type { PacketRun, SkbBuff, XdpBuff } from '../helpers/env.js';
 import type { Host } from '../net/host.js';
+import { BPF_SOCK_SIZE, writeTestRunSock } from '../net/socket.js';
 import {
   BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SOCKET_FILTER,
   BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_KPROBE,
@@ -291,6 +292,9 @@ function checkTunnel(t: import('../helpers/env.js').TunnelInfo): import('../help
   return { ...t, remote: t.remote.slice(), local: t.local.slice(), ...(t.options ? { options: t.options.slice() } : {}), tx: false };
 }
 
+/** offsetof(struct __sk_buff, sk) */
+const SKB_SK = 168;
+
 function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunInput): PreparedRun {
   const flags = input.flags ?? 0;
   if (flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE) fail(`test run flags 0x${flags.toString(16)} are not valid for skb programs`, EINVAL);
@@ -333,6 +337,10 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
   const alloc = SKB_HEADROOM + size + SKB_SHARED_INFO;
   const head = arena.alloc(alloc, ARENA_ACCESS_RW);
   const ctx = arena.alloc(SK_BUFF_SIZE, ARENA_ACCESS_RW);
+  // skb->sk: the socket the test run makes for the packet, read-only to programs (__sk_buff->sk)
+  const sk = arena.alloc(BPF_SOCK_SIZE, ARENA_ACCESS_READ);
+  writeTestRunSock(arena.dv, sk, protocol, data.subarray(ETH_HLEN));
+  arena.dv.setBigUint64(ctx + SKB_SK, BigInt(sk), true);
   arena.u8.set(data, head + SKB_HEADROOM);
   // socket filters see the packet from the network header (eth_type_trans pulled the Ethernet header)
   const start = head + SKB_HEADROOM + (l2 ? 0 : ETH_HLEN);
@@ -356,7 +364,7 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
   const mac = head + SKB_HEADROOM;
   const skb: SkbBuff = {
     ctx, progType, head, end: head + alloc, mac, net: mac + ETH_HLEN,
-    hashValid: false, csumUnnecessary: false, csumLevel: 0, encapsulation: false,
+    hashValid: false, csumUnnecessary: false, csumLevel: 0, encapsulation: false, sk,
   };
   if (input.tunnel) skb.tunnel = checkTunnel(input.tunnel);
   const pkt: PacketRun = { skb, effects: { clones: [] } };
@@ -384,6 +392,7 @@ function prepareSkb(arena: Arena, host: Host, progType: number, input: TestRunIn
     },
     release: () => {
       arena.free(ctx);
+      arena.free(sk);
       arena.free(skb.head);
     },
   };

@@ -910,7 +910,8 @@ export class Verifier {
         if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
         if (t === 'read') {
           if (a!.loads === RegType.SCALAR_VALUE) return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
-          return ptrReg(a!.loads);
+          // a maybe-NULL pointer (__sk_buff->sk) gets an id for its NULL check
+          return ptrReg(a!.loads, nonNullType(a!.loads) !== a!.loads ? { id: ++this.idGen } : {});
         }
         return undefined;
       }
@@ -1189,7 +1190,8 @@ export class Verifier {
       }
       // reg_not_null: these pointers are never equal to 0 (ctx, stack and packet
       // pointers are not in the kernel's list: both ways are followed)
-      if (REG_NOT_NULL.has(d.type)) {
+      // (a BTF pointer holding a reference is trusted: is_trusted_reg)
+      if (REG_NOT_NULL.has(d.type) || (d.type === RegType.PTR_TO_BTF_ID && d.refObjId !== 0)) {
         this.insnIdx = op === BPF_JNE ? target : idx + 1;
         return true;
       }

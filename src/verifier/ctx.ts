@@ -57,8 +57,8 @@ function skbAccess(progType: number, off: number, size: number, write: boolean):
   if (inR(off, R.flowKeys)) return undefined;
   if (inR(off, R.hwtstamp)) return write || size !== 8 ? undefined : scalar;
   if (inR(off, R.tstamp)) return size === 8 ? scalar : undefined;
-  // sk: only a full 8-byte load, a PTR_TO_SOCK_COMMON_OR_NULL (a register type tsbpf does not model yet)
-  if (inR(off, R.sk)) return undefined;
+  // sk: only a full 8-byte load, giving the skb's socket as a PTR_TO_SOCK_COMMON_OR_NULL
+  if (inR(off, R.sk)) return !write && size === 8 ? { loads: RegType.PTR_TO_SOCK_COMMON_OR_NULL } : undefined;
   // addresses: whole words only
   if (inR(off, R.ips)) return size === 4 && !write ? scalar : undefined;
   if (off === SKB_TSTAMP_TYPE || inR(off, R.pad)) return undefined;

@@ -11,16 +11,24 @@ import { Runtime } from '../../src/runtime/runtime.js';
 /** What is known about an implemented helper beyond "done", or why one is not there. */
 const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_stack: 'partial: the stacks are the ones the test sets (rt.task.kernelStack/userStack); BPF_F_USER_BUILD_ID stacks are not simulated',
-  get_current_task: 'the address the test sets (rt.task.taskStruct), where rt.memory.kernel serves the simulated task_struct laid out by the target BTF (pid, tgid, comm; other bytes zero)',
+  get_current_task: 'the address the test sets (rt.task.taskStruct); reading through it needs rt.memory.kernel',
   probe_read_kernel: 'rt.memory.kernel plus the arena (BPF stacks, map values); user-half addresses -ERANGE, unmapped -EFAULT, destination zeroed (test/tracing/task)',
   probe_read_user: 'rt.memory.user; unmapped -EFAULT, destination zeroed (test/tracing/task)',
   get_func_ip: 'kprobe: the trigger\'s funcIp or regs.ip; fentry: funcIp; other types refused by the verifier (-ENOTSUPP, as 6.18)',
   get_attach_cookie: 'the trigger\'s cookie (0 without one)',
   jiffies64: 'CLOCK_MONOTONIC at HZ=250 from INITIAL_JIFFIES',
-  get_current_task_btf: 'not yet: its RET_PTR_TO_BTF_ID_TRUSTED return is not modelled by the verifier',
-  get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
-  snprintf: 'not yet: its format string is not checked at verification nor formatted',
+  get_current_task_btf: 'partial: rt.task\'s task_struct address as a trusted task_struct pointer the verifier passes to helpers (task storage); reading its fields (BTF-typed loads) is not modelled by the verifier',
+  task_storage_get: 'the storage of the task the pointer names (rt.task\'s taskStruct); kernel-checked (test/kernel/scenarios/task_storage, test/verifier/corpus/task_storage)',
+  task_storage_delete: 'kernel-checked (test/kernel/scenarios/task_storage)',
+  inode_storage_get: 'not yet: no simulated inodes (the map type is created as the kernel does; a program calling it is refused at load)',
+  inode_storage_delete: 'not yet: no simulated inodes',
+  cgrp_storage_get: 'on a struct cgroup from bpf_cgroup_from_id (task->cgroups walks are not modelled); kernel-checked (test/kernel/scenarios/cgrp_storage)',
+  cgrp_storage_delete: 'kernel-checked (test/kernel/scenarios/cgrp_storage)',
+  get_stackid: 'the stacks the test sets (rt.task.kernelStack/userStack, `task:kstack=`); skip/user/fast-cmp/reuse flags, -EEXIST, -ENOMEM, -EFAULT, -EINVAL kernel-checked (test/kernel/scenarios/stackid); BPF_F_STACK_BUILD_ID maps are refused at run time (build ids not simulated)',
+  snprintf: 'the verifier checks the .rodata format for data_len / 8 arguments (check_bpf_snprintf_call: "Invalid format string"); output as bstr_printf (plain %p prints the raw address, %pS/%pB the address: no kernel symbols); kernel-checked (test/kernel/scenarios/snprintf, test/verifier/corpus/snprintf)',
+  trace_vprintk: 'up to 12 arguments from an array, to rt trace output; return value kernel-checked (test/kernel/scenarios/snprintf)',
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
+  user_ringbuf_drain: 'callback(const dynptr, ctx) returning 0/1 as the verifier checks it; kernel-checked (test/kernel/scenarios/user_ringbuf, test/verifier/corpus/user_ringbuf)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
   per_cpu_ptr: 'typed per-CPU .ksyms (rt.ksymVars, one copy per CPU); NULL for cpu >= the runtime\'s CPUs (test/kfuncs/ksym_vars.test.ts)',
@@ -36,13 +44,20 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_socket_cookie: 'partial: the skb flavour (the test run\'s own socket, a fresh cookie per run); sock/sock_addr/sock_ops flavours need program types tsbpf does not run',
   get_socket_uid: 'the test run\'s socket: uid 0, as sock_init_data(NULL, sk) leaves it',
   skb_cgroup_id: 'the test run\'s socket belongs to the current task\'s cgroup (rt.task.cgroupId)',
+  sk_cgroup_id: 'a host socket\'s `cgroup` (the root unless the host file says), the test run\'s skb socket: the current task\'s (test/kernel skb_sk.cgroup)',
+  sk_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (test/kernel skb_sk.cgroup)',
   skb_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (a task cgroup not listed there sits under the root)',
   skb_set_tunnel_key: 'reported as the run\'s `tunnel` side effect (`tsbpf run --effects`)',
   skb_get_tunnel_key: 'metadata from the run input `tunnel` or set by the program; src/dst as the kernel keeps them (test/kernel tunnel.basic)',
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
-  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'partial: user-space producer; bpf_user_ringbuf_drain not callable yet',
+  [T.BPF_MAP_TYPE_STACK_TRACE]: 'creation rules and user-side ops as the kernel (test/maps/kernel scenario stack-trace); filled by bpf_get_stackid; BPF_F_STACK_BUILD_ID maps are created but bpf_get_stackid refuses them (build ids not simulated)',
+  [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
+  [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',
+  [T.BPF_MAP_TYPE_CGRP_STORAGE]: 'creation rules and user-side errno as the kernel (keys are cgroup fds: -EBADF; map.storageOf(cgroup address) instead); programs reach it through bpf_cgroup_from_id (test/kernel/scenarios/cgrp_storage)',
+  [T.BPF_MAP_TYPE_SK_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); bpf_sk_storage_get/delete not yet',
+  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'user-space producer (obj.userRingbuf, `user-ringbuf:` step), drained by bpf_user_ringbuf_drain (test/kernel/scenarios/user_ringbuf)',
 };
 
 export function helperTable(): string {

@@ -41,6 +41,11 @@ test('host sockets: bad descriptions are HostErrors', () => {
   assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', state: 'closed' as 'listen' }] }), /state must be/);
   assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', state: 'established' }] }), /needs a remote/);
   assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', mark: -1 }] }), /bad mark/);
+  assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', tcp: { snd_cwnd: 'x' as unknown as number } }] }), /bad tcp snd_cwnd/);
+  assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', tcp: { nope: 1 } as never }] }), /unknown tcp field 'nope'/);
+  assert.throws(() => new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', tcp: { bytes_acked: 'zz' as unknown as bigint } }] }), HostError);
+  // JSON has no bigint: a number or a decimal string becomes one
+  assert.equal(new Host({ sockets: [{ proto: 'tcp', local: '1.2.3.4:5', tcp: { bytes_acked: 7 as unknown as bigint } }] }).sockets[0]!.tcp!.bytes_acked, 7n);
 });
 
 test('a program reads what the test set on the host: mark, priority, bound device, TCP metrics', async () => {

@@ -16,8 +16,8 @@ import {
 
 const rec = JSON.parse(readFileSync(join(repoRoot, 'test', 'verifier', 'ctx_sweep.kernel.json'), 'utf8')) as SweepRecord;
 
-/** kernel accepts, tsbpf refuses: __sk_buff->sk loads a PTR_TO_SOCK_COMMON_OR_NULL */
-const KNOWN_GAPS = new Set(['1 ldx 168 8', '3 ldx 168 8', '4 ldx 168 8', '8 ldx 168 8']);
+/** kernel accepts, tsbpf refuses (none left: __sk_buff->sk loads a PTR_TO_SOCK_COMMON_OR_NULL now) */
+const KNOWN_GAPS = new Set<string>();
 
 for (const t of Object.keys(SWEEP_TYPES).map(Number)) {
   for (const mode of SWEEP_MODES) {
