@@ -420,13 +420,12 @@ export class Verifier {
     const regs = req.regs, slots = req.slots;
     const d = e.depth;
     const cls = BPF_CLASS(x.code);
-    // the frame's register mask on entry (one small closure: this runs for every insn a precision walk passes)
+    // the frame's register mask on entry, tested inline (no closures: this runs for every insn a precision walk passes)
     const m = regs[d]!;
-    const bit = (r: number): boolean => (m & (1 << r)) !== 0;
     switch (cls) {
       case BPF_ALU:
       case BPF_ALU64: {
-        if (!bit(x.dst)) return true;
+        if (!((m >> x.dst) & 1)) return true;
         const op = BPF_OP(x.code);
         if (op === BPF_MOV) {
           regs[d]! &= ~(1 << x.dst);
@@ -437,7 +436,7 @@ export class Verifier {
         return true;
       }
       case BPF_LDX:
-        if (!bit(x.dst)) return true;
+        if (!((m >> x.dst) & 1)) return true;
         regs[d]! &= ~(1 << x.dst);
         if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
         return true;
@@ -445,9 +444,9 @@ export class Verifier {
       case BPF_ST: {
         if (BPF_MODE(x.code) === BPF_ATOMIC) {
           const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
-          return !(bit(x.src) || bit(0) || bit(x.dst) || touched);
+          return !(((m >> x.src) & 1) || ((m >> 0) & 1) || ((m >> x.dst) & 1) || touched);
         }
-        if (bit(x.dst)) return false;
+        if (((m >> x.dst) & 1)) return false;
         if (!(e.flags & HIST_STACK)) return true;
         const sbit = 1n << BigInt(e.stackSpi!);
         if (!(slots[e.stackFrame!]! & sbit)) return true;
