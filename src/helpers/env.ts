@@ -144,6 +144,8 @@ export interface HelperEnv {
   readonly memory: SimMemory;
   /** the tracing trigger running now, if any */
   currentTrace(): TraceRun | undefined;
+  /** bpf_per_cpu_ptr: CPU `cpu`'s copy of the per-CPU variable at `ptr` (0: no such CPU) */
+  percpuPtr?(ptr: number, cpu: number): number;
   /** the program stored in a prog_array slot, as an opaque tail-call target */
   tailCallTarget(map: BpfMap, index: number): unknown;
 }

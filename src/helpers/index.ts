@@ -11,7 +11,7 @@ import {
   bpf_map_pop_elem, bpf_map_push_elem, bpf_map_update_elem,
 } from './map.js';
 import { bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns, bpf_ktime_get_ns } from './time.js';
-import { bpf_get_prandom_u32, bpf_get_smp_processor_id } from './misc.js';
+import { bpf_get_prandom_u32, bpf_get_smp_processor_id, bpf_per_cpu_ptr, bpf_this_cpu_ptr } from './misc.js';
 import { bpf_snprintf, bpf_trace_printk, bpf_trace_vprintk } from './trace_printk.js';
 import { bpf_spin_lock, bpf_spin_unlock } from './spin_lock.js';
 import { bpf_loop } from './loop.js';
@@ -20,7 +20,8 @@ import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
 import {
-  bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit, bpf_user_ringbuf_drain,
+  bpf_ringbuf_commit_dynptr, bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_reserve_dynptr, bpf_ringbuf_submit,
+  bpf_user_ringbuf_drain,
 } from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
 import {
@@ -88,6 +89,9 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_dynptr_read, dynptr.readBytes],
     [F.BPF_FUNC_dynptr_write, dynptr.writeBytes],
     [F.BPF_FUNC_dynptr_data, dynptr.data],
+    [F.BPF_FUNC_ringbuf_reserve_dynptr, bpf_ringbuf_reserve_dynptr(env, dynptr)],
+    [F.BPF_FUNC_ringbuf_submit_dynptr, bpf_ringbuf_commit_dynptr(env, dynptr, false)],
+    [F.BPF_FUNC_ringbuf_discard_dynptr, bpf_ringbuf_commit_dynptr(env, dynptr, true)],
     [F.BPF_FUNC_map_lookup_elem, bpf_map_lookup_elem(env)],
     [F.BPF_FUNC_map_update_elem, bpf_map_update_elem(env)],
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],
@@ -97,6 +101,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_trace_vprintk, bpf_trace_vprintk(env)],
     [F.BPF_FUNC_get_prandom_u32, bpf_get_prandom_u32(env)],
     [F.BPF_FUNC_get_smp_processor_id, bpf_get_smp_processor_id],
+    [F.BPF_FUNC_per_cpu_ptr, bpf_per_cpu_ptr(env)],
+    [F.BPF_FUNC_this_cpu_ptr, bpf_this_cpu_ptr(env)],
     [F.BPF_FUNC_tail_call, bpf_tail_call(env)],
     [F.BPF_FUNC_xdp_adjust_head, bpf_xdp_adjust_head(env)],
     [F.BPF_FUNC_xdp_adjust_tail, bpf_xdp_adjust_tail(env)],

@@ -60,3 +60,22 @@ export function bpf_get_prandom_u32(env: HelperEnv): HelperFn {
 
 /** BPF_FUNC_get_smp_processor_id: the CPU this run (or timer callback) is on. */
 export const bpf_get_smp_processor_id: HelperFn = (vm) => BigInt(vm.cpu >>> 0);
+
+/** BPF_FUNC_per_cpu_ptr (153): the copy of a per-CPU kernel variable on `cpu`, NULL for a CPU the runtime lacks. */
+export function bpf_per_cpu_ptr(env: HelperEnv): HelperFn {
+  return (_vm, ptr, cpu) => {
+    const a = addrOf(ptr);
+    if (a < 0 || cpu >= 0x1_0000_0000n) return 0n;
+    return u64(env.percpuPtr?.(a, u32(cpu)) ?? 0);
+  };
+}
+
+/** BPF_FUNC_this_cpu_ptr (154): the running CPU's copy (never NULL: the verifier typed the argument). */
+export function bpf_this_cpu_ptr(env: HelperEnv): HelperFn {
+  return (vm, ptr) => {
+    const a = addrOf(ptr);
+    const p = a < 0 ? 0 : env.percpuPtr?.(a, vm.cpu) ?? 0;
+    if (!p) throw new HelperFault(`bpf_this_cpu_ptr: 0x${ptr.toString(16)} is not a per-CPU variable`);
+    return u64(p);
+  };
+}

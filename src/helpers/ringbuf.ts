@@ -7,6 +7,7 @@ import type { HelperFn } from '../vm/env.js';
 import { RingBufMap, ringbufOfSample } from '../maps/ringbuf.js';
 import type { HelperEnv } from './env.js';
 import { addrOf, checkMem, HelperFault, mapArg, u64 } from './misc.js';
+import type { DynptrOps } from '../kfuncs/dynptr.js';
 
 function ringArg(env: HelperEnv, r1: bigint, what: string): RingBufMap {
   const m = mapArg(env, r1, what).map;
@@ -64,6 +65,24 @@ export function bpf_ringbuf_discard(env: HelperEnv): HelperFn {
 /** BPF_FUNC_ringbuf_query(map, flags): avail data, ring size, consumer or producer position; 0 for other flags */
 export function bpf_ringbuf_query(env: HelperEnv): HelperFn {
   return (_vm, r1, r2) => u64(ringArg(env, r1, 'bpf_ringbuf_query').query(r2));
+}
+
+/** BPF_FUNC_ringbuf_reserve_dynptr(map, size, flags, dynptr) */
+export function bpf_ringbuf_reserve_dynptr(env: HelperEnv, dynptr: DynptrOps): HelperFn {
+  return (vm, r1, r2, r3, r4, r5) => {
+    const rb = ringArg(env, r1, 'bpf_ringbuf_reserve_dynptr');
+    return dynptr.ringbufReserve((size) => rb.reserve(size))(vm, r1, r2, r3, r4, r5);
+  };
+}
+
+/** BPF_FUNC_ringbuf_submit_dynptr / BPF_FUNC_ringbuf_discard_dynptr(dynptr, flags) */
+export function bpf_ringbuf_commit_dynptr(env: HelperEnv, dynptr: DynptrOps, discard: boolean): HelperFn {
+  const what = discard ? 'bpf_ringbuf_discard_dynptr' : 'bpf_ringbuf_submit_dynptr';
+  return dynptr.ringbufCommit((sample, flags) => {
+    const rb = ringbufOfSample(envMaps(env), sample);
+    if (!rb) throw new HelperFault(`${what}: 0x${sample.toString(16)} is not a reserved ring buffer sample`);
+    rb.commit(sample, Number(flags & 0xffffffffn), discard);
+  });
 }
 
 /** struct bpf_dynptr_kern: data, size | type << 28, offset */

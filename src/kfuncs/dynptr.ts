@@ -10,6 +10,7 @@ import type { HelperFn } from '../vm/env.js';
 
 /** enum bpf_dynptr_type */
 const DYNPTR_TYPE_LOCAL = 1;
+const DYNPTR_TYPE_RINGBUF = 2;
 const DYNPTR_TYPE_SKB = 3;
 const DYNPTR_TYPE_XDP = 4;
 const DYNPTR_TYPE_SHIFT = 28;
@@ -63,7 +64,8 @@ export class DynptrOps {
 
   /** Address of byte `off` of the dynptr's view (after its offset), or -1 when [off, off+len) is out of the memory */
   private addr(d: Dynptr, off: number, len: number): number {
-    if (d.type === DYNPTR_TYPE_LOCAL) return d.data + d.offset + off;
+    // local memory and ring buffer records are arena memory
+    if (d.type === DYNPTR_TYPE_LOCAL || d.type === DYNPTR_TYPE_RINGBUF) return d.data + d.offset + off;
     const [start, end] = this.packet(d);
     const a = start + d.offset + off;
     return a + len <= end ? a : -1;
@@ -167,8 +169,35 @@ export class DynptrOps {
     const d = this.read(r1, 'bpf_dynptr_data');
     const off = u32(r2), len = u32(r3);
     if (!d.data || !this.offLenOk(d, off, len) || d.rdonly) return 0n;
-    if (d.type !== DYNPTR_TYPE_LOCAL) return 0n;
+    if (d.type !== DYNPTR_TYPE_LOCAL && d.type !== DYNPTR_TYPE_RINGBUF) return 0n;
     return BigInt(this.addr(d, off, len));
   };
+
+  /**
+   * BPF_FUNC_ringbuf_reserve_dynptr(map, size, flags, ptr): a record of the
+   * ring `reserve` stands for, or a NULL dynptr and -EINVAL (flags, no room)
+   * / -E2BIG (size past DYNPTR_MAX_SIZE).
+   */
+  ringbufReserve(reserve: (size: bigint) => number): HelperFn {
+    return (_vm, _r1, r2, r3, r4) => {
+      if (r3 !== 0n) { this.setNull(r4); return u64(-EINVAL); }
+      if (r2 > BigInt(DYNPTR_MAX_SIZE)) { this.setNull(r4); return u64(-E2BIG); }
+      const sample = reserve(r2);
+      if (!sample) { this.setNull(r4); return u64(-EINVAL); }
+      this.init(r4, sample, DYNPTR_TYPE_RINGBUF, Number(r2));
+      return 0n;
+    };
+  }
+
+  /** BPF_FUNC_ringbuf_submit_dynptr / discard_dynptr(ptr, flags): the record is committed (NULL: nothing), the dynptr NULL after */
+  ringbufCommit(commit: (sample: number, flags: bigint) => void): HelperFn {
+    return (_vm, r1, r2) => {
+      const d = this.read(r1, 'bpf_ringbuf_submit_dynptr');
+      if (!d.data) return 0n;
+      commit(d.data, r2);
+      this.setNull(r1);
+      return 0n;
+    };
+  }
 }
 

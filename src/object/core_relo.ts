@@ -94,11 +94,13 @@ export function resolveCoreRelos(spec: ObjectSpec, target: Btf, targetName = 'vm
     }
     log.push(...out!.log);
     relos.push({ record: r, res: out!.res, localSpec: out!.localSpec, ...(out!.targSpec ? { targSpec: out!.targSpec } : {}) });
-    // patch a scratch copy now, for libbpf's patch lines and errors (the same for every copy)
+    // patch a scratch copy now, for libbpf's patch lines and errors (the same for every copy);
+    // libbpf patches a .text function no program calls too (its own copy of the section)
     const prog = spec.programs.find((p) => p.functions.some((f) => f.name === r.func && f.section === r.section));
     const site = prog?.coreSites.find((s) => spec.coreRelos[s.relo] === r);
-    if (prog && site) {
-      const scratch = prog.insns.slice(site.insnIndex, site.insnIndex + 2).map((x) => ({ ...x }));
+    const orig = prog && site ? prog.insns.slice(site.insnIndex, site.insnIndex + 2) : r.siteInsns;
+    if (orig?.length) {
+      const scratch = orig.map((x) => ({ ...x }));
       const lines: string[] = [];
       const err = patchCoreInsn(r.func, scratch, 0, r.funcInsnIndex, r.index, out!.res, lines);
       log.push(...lines);

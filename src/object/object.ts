@@ -65,6 +65,11 @@ export interface CoreReloRecord {
   func: string;
   /** instruction index inside that function (libbpf's "insn #N") */
   funcInsnIndex: number;
+  /**
+   * the instruction (two slots for ld_imm64) as in the ELF section: libbpf
+   * patches a .text function's relocations even when no program calls it
+   */
+  siteInsns: Insn[];
 }
 
 /** Where a CO-RE relocated instruction landed in a final program. */
@@ -308,7 +313,11 @@ function collectCoreRelos(elf: ElfFile, functions: RawFunction[], ext?: BtfExt):
       const idx = r.insnOff / INSN_SIZE;
       const fn = functions.find((f) => f.section.index === sec.index && idx >= f.secInsnOff && idx < f.secInsnOff + f.insnCount);
       if (!fn) return;
-      out.push({ section: secName, index, typeId: r.typeId, accessStr: r.accessStr, kind: r.kind, func: fn.name, funcInsnIndex: idx - fn.secInsnOff });
+      const at = idx - fn.secInsnOff;
+      out.push({
+        section: secName, index, typeId: r.typeId, accessStr: r.accessStr, kind: r.kind, func: fn.name, funcInsnIndex: at,
+        siteInsns: fn.insns.slice(at, at + 2).map((x) => ({ ...x })),
+      });
     });
   }
   return out;

@@ -12,7 +12,8 @@ import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
 import { parseFields } from '../btf/fields.js';
 import { btfCheckMeta } from '../btf/check.js';
 import type { Btf } from '../btf/btf.js';
-import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64 } from '../btf/types.js';
+import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_VAR } from '../btf/types.js';
+import { btfKindStr, typesAreCompat } from '../btf/core.js';
 import { createMap, checkMapSpec, MapError, type MapEnv, type MapSpec } from '../maps/map.js';
 import {
   BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_CGROUP_ARRAY, BPF_MAP_TYPE_CPUMAP, BPF_MAP_TYPE_DEVMAP,
@@ -41,7 +42,7 @@ import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
-import { BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
+import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 /** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
@@ -390,12 +391,19 @@ function setImm64(insns: Insn[], i: number, v: number): void {
 }
 
 /** Relocated program: engine instructions and the indexes of the maps it uses. */
-function relocate(ps: ProgramSpec, mapObjs: MapObject[]): { insns: Insn[]; used: Set<number> } {
+function relocate(ps: ProgramSpec, mapObjs: MapObject[], ksymVar: (name: string) => number): { insns: Insn[]; used: Set<number> } {
   const insns = ps.insns.map((x) => ({ ...x }));
   const used = new Set<number>();
   for (const r of ps.relocations) {
     const at = insns[r.insnIndex];
     if (!at) throw new LoadError(`prog '${ps.name}': relocation at insn ${r.insnIndex} is outside the program`, -EINVAL);
+    // a verified typed ksym: the address of the runtime's variable (the kernel's check_pseudo_btf_id puts kallsyms' there)
+    if (r.kind === 'ksym' && at.code === LD_IMM64 && at.src === BPF_PSEUDO_BTF_ID) {
+      const addr = ksymVar(r.symbol!);
+      insns[r.insnIndex] = { ...at, src: 0, imm: addr | 0 };
+      insns[r.insnIndex + 1] = { ...insns[r.insnIndex + 1]!, imm: 0 };
+      continue;
+    }
     // calls, and externs resolved before verification (resolveKfuncExterns, resolveKsymVars)
     if (r.kind === 'subprog_call' || r.kind === 'kfunc' || r.kind === 'ksym') continue;
     if (at.code !== LD_IMM64) throw new LoadError(`prog '${ps.name}': relocation at insn ${r.insnIndex} is not ld_imm64`, -EINVAL);
@@ -651,12 +659,14 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       // the spec's instructions carry map indexes and relative callback offsets: the verifier's input form
       // libbpf's bpf_object__resolve_externs: the BTF id of each extern function, the address of each .ksyms variable
       resolveKfuncExterns(ps);
-      resolveKsymVars(ps, rt.ksyms);
+      const typedKsyms = resolveKsymVars(ps, rt, spec);
       let verdict: VerifierResult;
       try {
         const input: VerifierInput = {
           insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
+          // the target BTF is parsed only for a program that names a typed kernel variable
+          ...(typedKsyms ? { targetBtf: rt.coreTarget.btf, ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
         };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
@@ -686,7 +696,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         const names = missing.map((id) => `${funcIdName(id)}#${id}`).join(', ');
         throw new LoadError(`prog '${ps.name}': passed verification, but tsbpf does not implement helper ${names}`, -EOPNOTSUPP);
       }
-      const { insns, used } = relocate(ps, mapObjs);
+      const { insns, used } = relocate(ps, mapObjs, (name) => rt.ksymVars.address(name));
       // verified kfunc calls run as the runtime's internal helper ids
       bindKfuncCalls(ps, insns);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
@@ -824,23 +834,55 @@ function bindKfuncCalls(ps: ProgramSpec, insns: Insn[]): void {
 /**
  * .ksyms variables, as libbpf resolves them: a typeless one
  * (`extern const void x __ksym;`) gets its address from the kernel's symbol
- * table, here the runtime's (`Runtime.ksyms`); a typed one is looked up in
- * the kernel's BTF, where tsbpf describes no variables. Unresolved: a __weak
- * extern is 0, any other fails the load with libbpf's message and errno.
+ * table, here the runtime's (`Runtime.ksyms`); a typed one is looked up as a
+ * VAR of the kernel's BTF (the target BTF: built-in or the user's vmlinux),
+ * its type checked against the object's as bpf_core_types_are_compat does,
+ * and left for the verifier as a BPF_PSEUDO_BTF_ID ld_imm64 (imm = the VAR's
+ * id), which checks the runtime has the variable and types the register.
+ * Unresolved: a __weak extern is 0, any other fails the load with libbpf's
+ * message and errno. Returns whether a typed variable was resolved.
  */
-function resolveKsymVars(ps: ProgramSpec, ksyms: ReadonlyMap<string, bigint>): void {
+function resolveKsymVars(ps: ProgramSpec, rt: Runtime, spec: ObjectSpec): boolean {
+  let typed = false;
   for (const r of ps.relocations) {
     if (r.kind !== 'ksym') continue;
     const name = r.symbol!;
-    const addr = r.typed ? undefined : ksyms.get(name);
-    if (addr === undefined && !r.weak) {
-      // typed: a BTF resolution failure (-EINVAL, as for kfuncs); typeless: not in the symbol table (-ESRCH)
-      if (r.typed) throw new LoadError(`extern (var ksym) '${name}': not found in kernel BTF`, -EINVAL);
-      throw new LoadError(`extern '${name}' (strong): not resolved`, -ESRCH);
-    }
-    const v = BigInt.asUintN(64, addr ?? 0n);
     const at = ps.insns[r.insnIndex]!;
-    ps.insns[r.insnIndex] = { ...at, src: 0, imm: Number(BigInt.asIntN(32, v)) };
-    ps.insns[r.insnIndex + 1] = { ...ps.insns[r.insnIndex + 1]!, imm: Number(BigInt.asIntN(32, v >> 32n)) };
+    if (r.typed) {
+      const target = rt.coreTarget.btf;
+      const v = target.typeByName(name, BTF_KIND_VAR) as { id: number; type: number } | undefined;
+      if (v) {
+        checkKsymVarCompat(spec, name, target, v.type);
+        ps.insns[r.insnIndex] = { ...at, src: BPF_PSEUDO_BTF_ID, imm: v.id };
+        ps.insns[r.insnIndex + 1] = { ...ps.insns[r.insnIndex + 1]!, imm: 0 };
+        typed = true;
+        continue;
+      }
+      // a BTF resolution failure (-EINVAL, as for kfuncs)
+      if (!r.weak) throw new LoadError(`extern (var ksym) '${name}': not found in kernel BTF`, -EINVAL);
+    }
+    const addr = r.typed ? undefined : rt.ksyms.get(name);
+    // typeless: not in the symbol table (-ESRCH)
+    if (addr === undefined && !r.weak) throw new LoadError(`extern '${name}' (strong): not resolved`, -ESRCH);
+    const val = BigInt.asUintN(64, addr ?? 0n);
+    ps.insns[r.insnIndex] = { ...at, src: 0, imm: Number(BigInt.asIntN(32, val)) };
+    ps.insns[r.insnIndex + 1] = { ...ps.insns[r.insnIndex + 1]!, imm: Number(BigInt.asIntN(32, val >> 32n)) };
   }
+  return typed;
+}
+
+/** libbpf's bpf_object__resolve_ksym_var_btf_id: the extern's type must be compatible with the kernel's. */
+function checkKsymVarCompat(spec: ObjectSpec, name: string, target: Btf, targVarType: number): void {
+  const local = spec.btf;
+  const ds = local?.typeByName('.ksyms', BTF_KIND_DATASEC) as { vars: { type: number }[] } | undefined;
+  const lv = ds?.vars.map((x) => local!.type(x.type)).find((t) => t.name === name) as { type: number } | undefined;
+  if (!local || !lv) return;
+  // both sides with modifiers and typedefs skipped (ext->ksym.type_id, skip_mods_and_typedefs)
+  const localId = local.resolveId(lv.type);
+  const targId = target.resolveId(targVarType);
+  if (typesAreCompat(local, localId, target, targId)) return;
+  const lt = local.type(localId);
+  const tt = target.type(targId);
+  throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localId}] ${btfKindStr(lt)} ${lt.name}, `
+    + `but kernel has [${targId}] ${btfKindStr(tt)} ${tt.name}`, -EINVAL);
 }

@@ -42,6 +42,7 @@ import type { TimerFieldState } from './typed.js';
 import { ProgObject, Program, MAX_REPEAT, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import { KsymVars } from './ksym_vars.js';
 import type { KconfigValue } from './kconfig.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
@@ -113,6 +114,15 @@ export interface RuntimeOptions {
    * what tsbpf emulates (src/btf/kernel/).
    */
   btf?: Uint8Array | string;
+  /**
+   * The kernel variables typed `.ksyms` externs may name (the kernel's
+   * kallsyms for them). Default: every variable of the built-in BTF
+   * (`runqueues`, `bpf_prog_active`, `__preempt_count`); a name outside it is
+   * refused. `[]` models a kernel built without CONFIG_KALLSYMS_ALL, where
+   * every typed variable fails ("ldimm64 failed to find the address for
+   * kernel symbol", -ENOENT).
+   */
+  ksymVars?: readonly string[];
   /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
   host?: Host | HostSpec;
   /**
@@ -209,6 +219,13 @@ export class Runtime implements HelperEnv, ProgOwner {
    * ones at their offsets in the per-CPU area, as kallsyms shows them); tests may add more.
    */
   readonly ksyms = new Map<string, bigint>();
+  /**
+   * The kernel variables typed `.ksyms` externs name (`runqueues`,
+   * `bpf_prog_active`, `__preempt_count`: the VARs of the built-in BTF), laid
+   * out by the target BTF, one copy per CPU; `ksymVars.bytes(name, cpu)` shows
+   * (and lets a test set) their contents.
+   */
+  readonly ksymVars: KsymVars;
   private readonly mapsByPtr = new Map<number, MapObject>();
   private readonly progs = new Set<ProgObject>();
   private readonly pins = new Map<string, MapObject | ProgObject>();
@@ -286,6 +303,12 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.conntrack = new ConntrackTable(() => this.clock.now(CLOCK_MONOTONIC));
     for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
     for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
+    this.ksymVars = new KsymVars(this.arena, this.cpus, () => this.coreTarget.btf, opts.ksymVars);
+  }
+
+  /** bpf_per_cpu_ptr / bpf_this_cpu_ptr: CPU `cpu`'s copy of a per-CPU variable, 0 when there is none. */
+  percpuPtr(ptr: number, cpu: number): number {
+    return this.ksymVars.percpuPtr(ptr, cpu);
   }
 
   /** The target BTF of CO-RE relocations (RuntimeOptions.btf, or the built-in one), parsed on first use. */

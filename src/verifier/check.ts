@@ -5,7 +5,7 @@ import {
   BPF_DIV, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT,
   BPF_JMP, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MEMSX, BPF_MOD,
   BPF_MOV, BPF_MUL, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_BTF_ID, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_TO_BE, BPF_X,
   BPF_XCHG, BPF_XOR, BPF_MODE, MAX_BPF_STACK, MAX_CALL_FRAMES, sizeBytes,
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
@@ -40,6 +40,8 @@ import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
+import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
+import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
@@ -898,6 +900,7 @@ export class Verifier {
       this.setReg(x.dst, ptrReg(RegType.PTR_TO_MAP_VALUE, { map: map!, off }));
       return;
     }
+    if (x.src === BPF_PSEUDO_BTF_ID && this.input.targetBtf) { this.setReg(x.dst, ksymRegState(this.input, x.imm)); return; }
     fail(`unrecognized bpf_ld_imm64 insn`, EINVAL);
   }
 
@@ -974,6 +977,14 @@ export class Verifier {
         return t === 'read' ? scalarUnknownBits(size * 8) : undefined;
       case RegType.NOT_INIT:
         return fail(`R${regno} !read_ok`, EACCES);
+      case RegType.PTR_TO_BTF_ID:
+      case RegType.TRUSTED_PTR_TO_BTF_ID:
+      case RegType.RCU_PTR_TO_BTF_ID:
+      case RegType.UNTRUSTED_PTR_TO_BTF_ID:
+      case RegType.PERCPU_PTR_TO_BTF_ID:
+        // kernel objects the target BTF describes (typed .ksyms, per-CPU pointers)
+        if (reg.btf?.btf) return checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write');
+        return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
       default:
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
     }
@@ -1105,6 +1116,7 @@ export class Verifier {
         fail('cannot spill pointers to stack into stack frame of the caller', EINVAL);
       }
     }
+    checkDynptrOverwrite(frame, i, i + size);
     for (let b = i; b < i + size; b++) this.scrubSpill(frame, b);
     // a slot-aligned store of a scalar of any size is a (narrow) spill for a
     // privileged loader (save_register_state with size)

@@ -80,3 +80,47 @@ export function processDynptrArg(
   }
   return d;
 }
+
+/** mark_stack_slots_dynptr's reference: both slots carry the acquired ref_obj_id */
+export function markDynptrReferenced(v: Verifier, regno: number, d: DynptrInfo, refObjId: number): void {
+  const { frame, slot } = dynptrSlot(v, v.regs[regno]!, regno);
+  const f = v.cur.frames[frame]!;
+  for (const s of [slot, slot + 1]) f.spills[s] = { reg: { ...f.spills[s]!.reg, refObjId }, size: 8 };
+  d.refObjId = refObjId;
+}
+
+/**
+ * check_func_arg for a released dynptr (OBJ_RELEASE): only a dynptr on the
+ * stack that holds a reference can be given back.
+ */
+export function releasableDynptr(v: Verifier, regno: number): { refObjId: number } {
+  const reg = v.regs[regno]!;
+  if (reg.type !== RegType.PTR_TO_STACK) fail('cannot release unowned const bpf_dynptr', EINVAL);
+  let refObjId = 0;
+  if (tnumIsConst(reg.varOff)) {
+    const off = reg.off + Number(BigInt.asIntN(64, reg.varOff.value));
+    if (off % 8 === 0 && off <= -16 && off >= -MAX_BPF_STACK) {
+      const f = v.cur.frames[reg.frameno]!;
+      refObjId = f.spills[(MAX_BPF_STACK + off + 8) >> 3]?.reg.refObjId ?? 0;
+    }
+  }
+  if (!refObjId) fail(`arg ${regno} is an unacquired reference`, EINVAL);
+  return { refObjId };
+}
+
+/** unmark_stack_slots_dynptr: after the release, the two slots are invalid stack */
+export function unmarkDynptr(v: Verifier, regno: number): void {
+  const { frame, slot } = dynptrSlot(v, v.regs[regno]!, regno);
+  const f = v.cur.frames[frame]!;
+  for (const s of [slot, slot + 1]) {
+    f.spills[s] = undefined;
+    for (let b = s * 8; b < s * 8 + 8; b++) f.stype[b] = Stk.INVALID;
+  }
+}
+
+/** destroy_if_dynptr_stack_slot: a store into a referenced dynptr's slot is refused */
+export function checkDynptrOverwrite(f: { stype: Uint8Array | number[]; spills: ({ reg: RegState } | undefined)[] }, lo: number, hi: number): void {
+  for (let b = lo; b < hi; b++) {
+    if (f.stype[b] === Stk.DYNPTR && f.spills[b >> 3]?.reg.refObjId) fail('cannot overwrite referenced dynptr', EINVAL);
+  }
+}

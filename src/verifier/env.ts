@@ -63,6 +63,13 @@ export interface VerifierInput {
   kfunc?: (btfId: number) => KfuncProto | undefined;
   /** helper prototype lookup; defaults to src/helpers/protos.ts (with its per-program-type availability) */
   helperProto?: (id: number) => HelperProto | undefined;
+  /**
+   * the kernel BTF (tsbpf's built-in one or the user's vmlinux): BPF_PSEUDO_BTF_ID
+   * ld_imm64s (typed .ksyms) name its VARs, PTR_TO_BTF_ID loads walk its structs
+   */
+  targetBtf?: import('../btf/btf.js').Btf;
+  /** kallsyms_lookup_name: whether a kernel variable has an address (the runtime owns one) */
+  ksymAddress?: (name: string) => boolean;
   /** 0: errors only; 1: the failing path; 2: every instruction with state */
   logLevel?: 0 | 1 | 2;
   /** processed-instruction limit (BPF_COMPLEXITY_LIMIT_INSNS) */

@@ -1,6 +1,7 @@
 // check_helper_call: arguments by prototype kind, the timer and spin-lock
 // rules, callbacks (bpf_loop, bpf_timer_set_callback), and the return value.
-import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, RetType, type HelperProto } from '../helpers/proto.js';
+import { ArgFlag, ArgType, MEM_UNINIT, OBJ_RELEASE, PTR_MAYBE_NULL, RetType, type HelperProto } from '../helpers/proto.js';
+import { memOrBtfIdRet } from './btf_access.js';
 import { helperAvailable, helperProto as defaultProtos } from '../helpers/protos.js';
 import { funcIdName } from '../isa/funcids.js';
 import * as F from '../uapi/bpf_func.js';
@@ -10,10 +11,10 @@ import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import {
-  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, nonNullType, notInit, ptrReg, scalarUnknown,
+  type BtfRef, type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, nonNullType, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
-import { type DynptrInfo, processDynptrArg } from './dynptr.js';
+import { type DynptrInfo, markDynptrReferenced, processDynptrArg, releasableDynptr, unmarkDynptr } from './dynptr.js';
 import { kernelStruct } from './kfunc_call.js';
 import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
@@ -42,6 +43,10 @@ interface CallMeta {
   memSize: number;
   /** the initialized dynptr argument (bpf_dynptr_data's memory belongs to it) */
   dynptr?: DynptrInfo;
+  /** the ring buffer dynptr an OBJ_RELEASE dynptr argument gives back (its slots are unmarked after the release) */
+  releaseDynptr?: DynptrInfo;
+  /** meta->ret_btf/ret_btf_id: the per-CPU variable's type (ARG_PTR_TO_PERCPU_BTF_ID) */
+  retBtf?: BtfRef;
 }
 
 /** argument kinds whose registers carry references (sockets, ringbuf records): offset and release rules after the type check */
@@ -205,6 +210,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (meta.releaseRegno) {
     const released = meta.refObjId ? releaseReference(v, meta.refObjId) : isNullConst(v.regs[meta.releaseRegno]!);
     if (!released) fail(`func ${funcIdName(funcId)}#${funcId} reference has not been acquired before`, EINVAL);
+    // unmark_stack_slots_dynptr: the dynptr's slots become invalid stack
+    if (meta.releaseDynptr) unmarkDynptr(v, meta.releaseRegno);
   }
   // a tail call never comes back: nothing may be held across it
   if (p.id === F.BPF_FUNC_tail_call) checkReferenceLeak(v, 'tail_call');
@@ -282,6 +289,11 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     case RetType.PTR_TO_DYNPTR_MEM_OR_NULL:
       // the memory lives as long as the dynptr's reference (a ring buffer record)
       regs[0] = ptrReg(RegType.PTR_TO_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize, refObjId: meta.dynptr?.refObjId ?? 0 });
+      break;
+    case RetType.PTR_TO_MEM_OR_BTF_ID:
+      // bpf_per_cpu_ptr (maybe NULL) / bpf_this_cpu_ptr: typed by the variable
+      regs[0] = memOrBtfIdRet(meta.retBtf!, ((p.retFlags ?? 0) & PTR_MAYBE_NULL) !== 0);
+      if (isNullable(regs[0].type)) regs[0].id = ++v.idGen;
       break;
     default:
       fail(`helper bpf_${p.name}#${p.id} returns ${p.ret}${p.retFlags ? ' (with flags)' : ''}, which tsbpf's verifier does not model yet`, EINVAL);
@@ -435,6 +447,15 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   if (flags & OBJ_RELEASE && kind === ArgType.PTR_TO_DYNPTR && reg.type === RegType.CONST_PTR_TO_DYNPTR) {
     fail('cannot release unowned const bpf_dynptr', EINVAL);
   }
+  if (kind === ArgType.PTR_TO_DYNPTR && (flags & OBJ_RELEASE)) {
+    // a ring buffer dynptr's record goes back: it must be the stack dynptr holding the reference
+    const d = releasableDynptr(v, regno);
+    if (meta.releaseRegno) fail('verifier internal error: more than one release argument', EFAULT);
+    meta.releaseRegno = regno;
+    meta.refObjId = d.refObjId;
+    meta.releaseDynptr = processDynptrArg(v, regno, i, false, undefined, 'ringbuf');
+    return;
+  }
   if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
   if (reg.refObjId) noteRefObjId(reg, regno, meta);
   switch (kind) {
@@ -541,8 +562,18 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     case ArgType.PTR_TO_DYNPTR:
       // check_func_arg_reg_off: a const dynptr pointer takes no offset
       if (reg.type === RegType.CONST_PTR_TO_DYNPTR) checkPtrOffReg(reg, regno, false);
-      if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
-      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined, undefined, (flags & ArgFlag.MEM_RDONLY) !== 0);
+      if (flags & MEM_UNINIT) {
+        const ringbuf = (flags & ArgFlag.DYNPTR_TYPE_RINGBUF) !== 0;
+        // mark_stack_slots_dynptr: a ring buffer dynptr holds a reference, reserved or not
+        const d = processDynptrArg(v, regno, i, true, ringbuf ? 'ringbuf' : 'local');
+        if (ringbuf) markDynptrReferenced(v, regno, d, acquireReference(v, v.insnIdx));
+      } else meta.dynptr = processDynptrArg(v, regno, i, false, undefined, undefined, (flags & ArgFlag.MEM_RDONLY) !== 0);
+      return;
+    case ArgType.PTR_TO_PERCPU_BTF_ID:
+      // check_func_arg_reg_off: a per-CPU pointer is passed as loaded, without offset
+      checkPtrOffReg(reg, regno, false);
+      if (!reg.btf?.btf) fail(`Helper has invalid btf_id in R${regno}`, EACCES);
+      meta.retBtf = reg.btf;
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);

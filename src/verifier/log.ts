@@ -149,13 +149,22 @@ export function funcStateStr(f: FuncState, scratch: Scratch | undefined, refs: n
   const slots = scratch && scratch.slots !== 'all'
     ? (scratch.slots.size ? [...scratch.slots].sort((a, b) => a - b) : NO_SLOTS) : ALL_SLOTS;
   const stype = f.stype;
+  let dynptrHalf = -1;
   for (const k of slots) {
-    if (k < 0 || k >= MAX_BPF_STACK / 8) continue;
+    if (k < 0 || k >= MAX_BPF_STACK / 8 || k === dynptrHalf) continue;
     const hi = MAX_BPF_STACK - 8 * k - 1; // our index of the slot's byte at fp-1-8k
     let valid = false;
     for (let j = 0; j < 8; j++) if (stype[hi - j] !== Stk.INVALID) { valid = true; break; }
     if (!valid) continue;
     const sp = f.spills[(MAX_BPF_STACK - 8 * (k + 1)) >> 3];
+    // a dynptr's two slots print once, at its lower slot, with the type and ids
+    const lower = f.spills[(MAX_BPF_STACK - 8 * (k + 2)) >> 3];
+    if (stype[hi] === Stk.DYNPTR && sp?.reg.dynptr?.first && lower?.reg.dynptr) {
+      const r = lower.reg;
+      s += ` fp${-8 * (k + 2)}=dynptr_${r.dynptr!.type}(id=${r.id}${r.refObjId ? `,ref_id=${r.refObjId}` : ''},dynptr_id=${r.id})`;
+      dynptrHalf = k + 1;
+      continue;
+    }
     if (stype[hi - 7] === Stk.SPILL && sp) {
       s += ` fp${-8 * (k + 1)}=${regStateStr(sp.reg, f.frameno, precise?.('slot', k))}`;
       continue;

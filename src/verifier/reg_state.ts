@@ -1,6 +1,7 @@
 // Register state (struct bpf_reg_state) and scalar bound bookkeeping
 // (__update_reg_bounds, __reg_deduce_bounds, __reg_bound_offset).
 import type { MapMeta } from './env.js';
+import type { Btf } from '../btf/btf.js';
 import {
   type Tnum, U32_MAX, U64_MAX, tnumConst, tnumIntersect, tnumIsConst, tnumRange, tnumSubreg,
   tnumUnknown, tnumWithSubreg, tnumStr,
@@ -96,6 +97,8 @@ export function isSkPointer(t: RegType): boolean {
 
 /** A kernel BTF type a PTR_TO_BTF_ID register points to (btf + btf_id). */
 export interface BtfRef {
+  /** the BTF the id belongs to (the target BTF), when the type can be walked (btf_struct_walk) */
+  btf?: Btf;
   /** type id in the BTF it comes from (vmlinux or tsbpf's built-in description) */
   id: number;
   /** struct name, as print_verifier_state prints it after "ptr_" */

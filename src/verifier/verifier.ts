@@ -29,7 +29,7 @@ export function verify(input: VerifierInput): VerifierResult {
     if (log.level >= 2) for (let i = 0; i < subprogs.length; i++) log.write(`func#${i} @${subprogs[i]!.start}\n`);
     checkSubprogs(insns, subprogs);
     // resolve_pseudo_ldimm64: reserved LDX fields, ld_imm64 forms and maps, the opcode table
-    resolvePseudoLdimm64(insns, input.maps, input.progType, input.sleepable ?? false);
+    resolvePseudoLdimm64(insns, input.maps, input.progType, input.sleepable ?? false, input);
     checkCfg(insns);
     // compute_live_registers prints its table at level 2
     if (log.level >= 2) {

@@ -33,6 +33,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   user_ringbuf_drain: 'callback(const dynptr, ctx) returning 0/1 as the verifier checks it; kernel-checked (test/kernel/scenarios/user_ringbuf, test/verifier/corpus/user_ringbuf)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
+  per_cpu_ptr: 'typed per-CPU .ksyms (rt.ksymVars, one copy per CPU); NULL for cpu >= the runtime\'s CPUs (test/kfuncs/ksym_vars.test.ts)',
+  this_cpu_ptr: 'the running CPU\'s copy of a typed per-CPU .ksyms variable (test/kfuncs/ksym_vars.test.ts)',
   sk_lookup_tcp: 'the simulated host\'s sockets (established before listeners, exact before wildcard, dual-stack ::); other namespaces: none (test/kernel sock.host)',
   sk_lookup_udp: 'bound and connected UDP sockets of the host (test/kernel sock.host)',
   skc_lookup_tcp: 'partial: no request or time-wait sockets are modelled, so it finds what sk_lookup_tcp finds',

@@ -440,4 +440,10 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     args: [],
     about: "libbpf: extern (var ksym) 'tsbpf_no_such_var': not found in kernel BTF (-EINVAL)",
   },
+  {
+    obj: `${S}ksym_incompat.bpf.o`,
+    name: 'load',
+    args: [],
+    about: "libbpf: extern (var ksym) 'bpf_prog_active': incompatible types (a struct declared, the kernel's is an int): -EINVAL before the load",
+  },
 ];

@@ -26,6 +26,30 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     about: 'bpf_ringbuf_reserve/submit/discard: discarded records skipped, NULL for flags and oversize, reservations submitted out of order consumed in ring order',
   },
   {
+    obj: `${P}ringbuf_dynptr.bpf.o`,
+    name: 'basic',
+    args: ['run:dyn', 'ringbuf:events', 'dump'],
+    about: 'ring buffer dynptrs: a record written with bpf_dynptr_write and read back, one through bpf_dynptr_data, a discarded one skipped; flags and a size past the ring give -EINVAL and a NULL dynptr (writes -EINVAL) that is still discarded',
+  },
+  {
+    obj: `${P}ringbuf_dynptr_leak.bpf.o`,
+    name: 'load',
+    args: [],
+    about: 'a failed bpf_ringbuf_reserve_dynptr still holds a reference: returning without discarding it leaks (Unreleased reference id=2 alloc_insn=8)',
+  },
+  {
+    obj: `${P}ringbuf_dynptr_local.bpf.o`,
+    name: 'load',
+    args: [],
+    about: 'bpf_ringbuf_submit_dynptr of a local dynptr: arg 1 is an unacquired reference',
+  },
+  {
+    obj: `${P}ringbuf_dynptr_twice.bpf.o`,
+    name: 'load',
+    args: [],
+    about: 'a ring buffer dynptr submitted, then discarded: the second release finds no reference',
+  },
+  {
     obj: `${P}lpm_bloom.bpf.o`,
     name: 'helpers',
     args: ['run:route', 'run:bloom', 'dump'],

@@ -10,7 +10,8 @@ let builtin: Btf | undefined;
 
 /** The built-in target BTF (parsed once). */
 export function builtinKernelBtf(): Btf {
-  builtin ??= new Btf(new Uint8Array(Buffer.from(KERNEL_BTF_BASE64, 'base64')));
+  // atob, not Buffer: the core also runs in a browser
+  builtin ??= new Btf(Uint8Array.from(atob(KERNEL_BTF_BASE64), (c) => c.charCodeAt(0)));
   return builtin;
 }
 

@@ -38,6 +38,14 @@ struct tsbpf_kernel_types {
 	enum bpf_ret_code rc;
 };
 
+/* The kernel variables typed .ksyms externs may name (BTF VARs in the
+ * `.data..percpu` DATASEC, as pahole describes vmlinux's per-CPU variables):
+ * the runtime owns their memory, one copy per simulated CPU. */
+#define __percpu_var __attribute__((section(".data..percpu")))
+__percpu_var int bpf_prog_active;
+__percpu_var int __preempt_count;
+__percpu_var struct rq runqueues;
+
 void tsbpf_kernel_types(struct tsbpf_kernel_types *t)
 {
 }

@@ -77,4 +77,10 @@ struct task_struct {
 	char comm[16];
 };
 
+/* The per-CPU run queue (the `runqueues` variable): the subset the runtime
+ * fills in, one copy per simulated CPU. */
+struct rq {
+	int cpu;
+};
+
 #endif
