@@ -288,6 +288,13 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'tuple sizes other than 12/36, netns ids 0, 1 and 2^32, found for netns 0xffffffff and 0x80000000',
   },
   {
+    obj: `${S}cgarray.bpf.o`,
+    name: 'empty',
+    args: ['update:cg:00000000:ffffffff', 'update:cg:02000000:ffffffff', `pkt:${TCP4_FRAME}`, 'run:under_tc', 'dump'],
+    about: 'BPF_MAP_TYPE_CGROUP_ARRAY from user space: a value that is not a cgroup fd -EBADF, an index past max_entries -E2BIG; '
+      + 'bpf_skb_under_cgroup / bpf_current_task_under_cgroup on empty slots -EAGAIN, past max_entries (2, 0xffffffff) -E2BIG',
+  },
+  {
     obj: `${S}tunnel.bpf.o`,
     name: 'basic',
     args: ['pkt:iota', 'run:tun', 'dump'],
