@@ -120,6 +120,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
     return 2;
   }
+  if (traceInsn && rt.engine !== 'interp') {
+    process.stderr.write(`tsbpf run: --trace-insn needs the interpreter (--engine interp), not --engine ${rt.engine}\n`);
+    return 2;
+  }
   // --trace: every timer event, as it happens, between the steps' own lines
   if (trace) rt.on('timer', (e) => { if (!json) process.stdout.write(`timer: ${formatTimerEvent(e)}\n`); });
   const recorder = timeline !== undefined ? rt.recordTimers() : undefined;

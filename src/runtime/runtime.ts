@@ -574,6 +574,10 @@ export class Runtime implements HelperEnv, ProgOwner {
   on(event: 'insn', fn: (e: InsnEvent) => void): () => void;
   on(event: 'timer' | 'run' | 'insn', fn: ((e: TimerEvent) => void) | ((e: RunEvent) => void) | ((e: InsnEvent) => void)): () => void {
     if (event === 'insn') {
+      // refused here, before any load: the JIT has no single-step hook
+      if (this.engine !== 'interp') {
+        throw new TypeError("instruction tracing (rt.on('insn'), tsbpf run --trace-insn) needs the interpreter: use engine 'interp' (--engine interp)");
+      }
       const f = fn as (e: InsnEvent) => void;
       this.insnListeners.add(f);
       for (const p of this.progs) p.vm.tracer = this.insnTracer;

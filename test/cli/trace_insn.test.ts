@@ -43,3 +43,10 @@ test('without --trace-insn nothing is traced', () => {
   assert.ok(!r.stdout.includes('insn:'));
   assert.match(tsbpf('run', '--help').stdout + tsbpf('run', '--help').stderr, /--trace-insn/);
 });
+
+test('--trace-insn picks the interpreter, and refuses an explicit --engine jit before loading', () => {
+  const r = tsbpf('--engine', 'jit', 'run', '--trace-insn', OBJ, 'run:arm');
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--trace-insn needs the interpreter \(--engine interp\), not --engine jit/);
+});

@@ -148,12 +148,11 @@ test('Runtime({ engine }) and TSBPF_ENGINE choose the engine; a bad name is an e
 
 test("instruction tracing needs the interpreter: rt.on('insn') on a JIT runtime is a clear error", () => {
   const rt = new Runtime({ engine: 'jit' });
-  assert.throws(() => {
-    const off = rt.on('insn', () => {});
-    // a program loaded while listening gets the tracer too
-    rt.createProg('p', 6, assemble('mov %r0, 0\nexit'), []);
-    off();
-  }, /instruction tracing .* needs the interpreter: use engine 'interp'/);
+  // refused when subscribing, before any program is loaded
+  assert.throws(() => rt.on('insn', () => {}), /instruction tracing .* needs the interpreter: use engine 'interp'/);
+  // and the engine's own guard stays for anyone setting its tracer directly
+  const p = rt.createProg('p', 6, assemble('mov %r0, 0\nexit'), []);
+  assert.throws(() => { p.vm.tracer = () => {}; }, /needs the interpreter/);
 });
 
 test('loops: nested, multi-exit and irreducible loops give the interpreter\'s r0 and insnCount, as wasm loops and through the dispatch loop', () => {
