@@ -9,15 +9,10 @@ import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '.
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, VmContext, VmEnv } from '../vm/env.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
-import { VmError } from '../vm/errors.js';
-import { DEFAULT_RUN_TIMEOUT_MS, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
+import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
+import { DEFAULT_RUN_TIMEOUT_MS, SKB_DATA, SKF_LL_OFF, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
 
-/** offset of __sk_buff->data (then data_end) in the context test_run builds (as the interpreter) */
-const SKB_DATA = 76;
-const SKF_LL_OFF = -0x200000;
-/** instructions between two looks at the clock (as the interpreter) */
-const WATCHDOG_SLICE = 1 << 22;
 const TWO32 = 0x1_0000_0000;
 
 type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
@@ -319,9 +314,8 @@ export class JitEngine implements VmContext {
         const at = this.slotOf(u, start, k + b);
         const ran = this.granted;
         budget.value = 0;
-        if (ran >= this.maxInsns) throw new VmError('budget', at, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
-        throw new VmError('timeout', at, `run stopped by the watchdog after ${this.timeoutMs} ms (${ran} instructions): ` +
-          'a verified program cannot loop forever, so this is a verifier bug or a limit set too low (RuntimeOptions.runTimeoutMs, --run-timeout)');
+        if (ran >= this.maxInsns) throw budgetError(at, this.maxInsns);
+        throw watchdogError(at, this.timeoutMs, ran);
       }
       const n = this.nextSlice();
       this.granted += n;

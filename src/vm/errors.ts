@@ -24,3 +24,17 @@ export class VmError extends Error {
     this.name = 'VmError';
   }
 }
+
+/** instructions between two looks at the watchdog's clock (about 20-100 ms of interpretation) */
+export const WATCHDOG_SLICE = 1 << 22;
+
+/** An explicit instruction cap ran out at `pc` (both engines give this one text). */
+export function budgetError(pc: number, maxInsns: number): VmError {
+  return new VmError('budget', pc, `instruction budget of ${maxInsns} exhausted (endless loop?)`);
+}
+
+/** The watchdog stopped a run at `pc` after `ran` instructions (both engines give this one text). */
+export function watchdogError(pc: number, timeoutMs: number, ran: number): VmError {
+  return new VmError('timeout', pc, `run stopped by the watchdog after ${timeoutMs} ms (${ran} instructions): ` +
+    'a verified program cannot loop forever, so this is a verifier bug or a limit set too low (RuntimeOptions.runTimeoutMs, --run-timeout)');
+}

@@ -12,12 +12,12 @@ import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, type Arena } fr
 import { decodeProgram, type DecodedProgram } from './decode.js';
 import type { HelperFn, VmContext, VmEnv } from './env.js';
 import { MAX_TAIL_CALL_CNT } from './env.js';
-import { VmError } from './errors.js';
+import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from './errors.js';
 
 /** offset of __sk_buff->data (then data_end) in the context test_run builds for skb programs */
-const SKB_DATA = 76;
+export const SKB_DATA = 76;
 /** SKF_LL_OFF: offsets from here up to 0 name the mac / network header (linux/filter.h) */
-const SKF_LL_OFF = -0x200000;
+export const SKF_LL_OFF = -0x200000;
 import * as I from './int64.js';
 
 export interface InterpreterOptions {
@@ -66,8 +66,6 @@ interface PendingStep {
 
 /** the watchdog's default limit per run, ms */
 export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
-/** instructions between two looks at the clock (about 20-100 ms of interpretation) */
-const WATCHDOG_SLICE = 1 << 22;
 
 const TWO32 = 0x1_0000_0000;
 
@@ -228,12 +226,11 @@ export class Interpreter implements VmContext {
     if (this.tracer !== undefined) this.traceStep(pc, prog, lo, hi);
     if (this.granted >= this.maxInsns) {
       this.budget = 0;
-      throw new VmError('budget', pc, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
+      throw budgetError(pc, this.maxInsns);
     }
     if (performance.now() > this.deadline) {
       this.budget = 0;
-      throw new VmError('timeout', pc, `run stopped by the watchdog after ${this.timeoutMs} ms (${this.granted} instructions): ` +
-        'a verified program cannot loop forever, so this is a verifier bug or a limit set too low (RuntimeOptions.runTimeoutMs, --run-timeout)');
+      throw watchdogError(pc, this.timeoutMs, this.granted);
     }
     const n = this.nextSlice();
     this.granted += n;
