@@ -20,6 +20,7 @@ import { JitError } from '../src/jit/index.js';
 import { decodeProgram } from '../src/vm/decode.js';
 import { validateProgram } from '../src/isa/validate.js';
 import { loadRecords } from '../test/verifier/corpus.js';
+import { measureRuns, median } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench -> repo
 const BENCH_DIR = process.env['TSBPF_BENCH_DIR'] ?? join(ROOT, '..', 'shared', 'bench');
@@ -29,7 +30,6 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
 }
 const out = (s: string): void => void process.stdout.write(s + '\n');
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 interface Case { name: string; obj: string; prog: string; pkt: number; setup?: string; check?: (o: BpfObject) => string | undefined }
 const CASES: Case[] = [
@@ -50,26 +50,6 @@ function packet(n: number): Uint8Array {
   return p;
 }
 
-/** median ns per run of `repeat`-batched test runs, calibrated to ~repMs per rep */
-function measureRuns(run: (repeat: number) => void, reps: number, repMs: number): number {
-  run(100); // warm-up (and TurboFan)
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    run(n);
-    const dt = performance.now() - t0;
-    if (dt > repMs / 4) { n = Math.max(1, Math.round((n * repMs) / dt)); break; }
-    n *= 2;
-  }
-  const all: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    run(n);
-    all.push(Number(process.hrtime.bigint() - t0) / n);
-  }
-  return median(all);
-}
-
 async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number): Promise<number> {
   // an idle host calibrates past the default repeat limit (1 M): allow what the bench asks
   const rt = new Runtime({ engine, maxRepeat: 1 << 30 });
@@ -79,7 +59,7 @@ async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number): 
     const data = packet(c.pkt);
     if (c.setup) obj.program(c.setup).run({ data });
     const p = obj.program(c.prog);
-    const ns = measureRuns((n) => void p.run({ data, repeat: n }), reps, repMs);
+    const ns = measureRuns((n) => void p.run({ data, repeat: n }), reps, repMs).median;
     const g = obj.globals().map((x) => x.name);
     if (g.includes('errors') && Number(obj.global('errors') as number | bigint) !== 0) throw new Error(`${c.name} on ${engine}: errors=${String(obj.global('errors'))}`);
     return ns;

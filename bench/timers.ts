@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime, type BpfObject } from '../src/index.js';
+import { measureRuns, median } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench -> repo
 const BENCH_DIR = process.env['TSBPF_BENCH_DIR'] ?? join(ROOT, '..', 'shared', 'bench');
@@ -29,7 +30,6 @@ function arg(name: string, dflt: string): string {
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }).replace(/,/g, ' ');
 
@@ -63,26 +63,6 @@ const sumFires = (obj: BpfObject): number => (obj.global('fires') as bigint[]).r
 // ---- timers-arm ----
 
 interface ArmRow { prog: string; clock: string; median: number; min: number; max: number }
-
-/** median ns per program run of `repeat`-batched test runs (the shared runner's scheme) */
-function measureRuns(run: (repeat: number) => void, reps: number, repMs: number): { median: number; all: number[] } {
-  run(100); // warm-up
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    run(n);
-    const dt = performance.now() - t0;
-    if (dt > repMs / 4) { n = Math.max(1, Math.round((n * repMs) / dt)); break; }
-    n *= 2;
-  }
-  const all: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    run(n);
-    all.push(Number(process.hrtime.bigint() - t0) / n);
-  }
-  return { median: median(all), all };
-}
 
 async function benchArm(clock: 'virtual' | 'real', reps: number, repMs: number): Promise<ArmRow[]> {
   const rt = new Runtime({ clock });
