@@ -21,6 +21,7 @@ import {
   OP_MOVSX64_16, OP_MOVSX64_32, OP_MOVSX64_8, OP_SDIV32_K, OP_SDIV32_X, OP_SDIV64_K, OP_SDIV64_X, OP_SMOD32_K,
   OP_SMOD32_X, OP_SMOD64_K, OP_SMOD64_X, OP_TRAP, type DecodedProgram,
 } from '../vm/decode.js';
+import { BPF_MAX_LOOPS } from '../vm/interpreter.js';
 import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
@@ -77,6 +78,8 @@ const G_X1 = G_F0 + MAX_CALL_FRAMES;
 const L_PC = 0, L_DEPTH = 1, L_A = 13, L_B = 14, L_X = 15;
 /** the budget lives in a local; the global holds it across calls (helpers, callees, the engine's refill) */
 const L_BUDGET = 16;
+/** may_goto's budget of this frame (BPF_MAX_LOOPS at every exec: a run, a call, a callback, a tail-call target) */
+const L_MAYGOTO = 17;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /** label ids of the dispatch loop and of structured loops (LOOP - head block) */
 const DISPATCH = -1, LOOP = -2;
@@ -280,6 +283,7 @@ class ExecEmitter {
     // r10 = the frame of this depth
     b.byte(OP.local_get).u32(L_DEPTH).byte(OP.call).u32(F_FP).byte(OP.local_set).u32(REG[10]!);
     b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
+    if (this.hasMayGoto()) b.byte(OP.i32_const).s32(BPF_MAX_LOOPS).byte(OP.local_set).u32(L_MAYGOTO);
     b.byte(OP.loop).byte(VOID);
     this.labels.push(DISPATCH);
     const units = this.units(0, N - 1, false);
@@ -349,6 +353,11 @@ class ExecEmitter {
   private if_(type = VOID): this { this.b.byte(OP.if).byte(type); this.extra++; return this; }
   private else_(): this { return this.op(OP.else); }
   private end_(): this { this.extra--; return this.op(OP.end); }
+
+  private hasMayGoto(): boolean {
+    for (const bl of this.blocks) for (const s of bl.slots) if ((this.w[s * 4]! & 0xff) === 0xe5) return true;
+    return false;
+  }
 
   /** the slots exec may be entered at (the blocks the dispatch loop reaches) */
   *dispatchStarts(): Iterable<number> {
@@ -444,6 +453,11 @@ class ExecEmitter {
       case 0x05: case 0x06:
         this.jump(off, at);
         return true;
+      case 0xe5: // may_goto: the interpreter's counter (BPF_MAX_LOOPS per frame): jump once it is 0, else take one
+        this.lget(L_MAYGOTO).op(OP.i32_eqz).if_();
+        this.jump(off, at);
+        this.else_().lget(L_MAYGOTO).i32(1).op(OP.i32_sub).lset(L_MAYGOTO).end_();
+        return false;
       case 0x85: case 0x8d: { // helper call / callx (the register holds a helper id)
         if (code === 0x85) this.i32(imm);
         else this.get(d).i64(0x80000000).op(OP.i64_lt_u).if_(I32).get32(d).else_().i32(-1).end_();

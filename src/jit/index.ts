@@ -23,8 +23,15 @@ export interface VmEngine extends VmContext {
   tracer: InsnTracer | undefined;
 }
 
-/** the engine a runtime uses when none is asked for */
-export const DEFAULT_ENGINE: EngineKind = 'interp';
+/** whether this host has WebAssembly (the JIT's target); asking for 'jit' without it is an error */
+export const HAS_WASM = typeof WebAssembly === 'object' && typeof WebAssembly.Module === 'function';
+
+/**
+ * The engine a runtime uses when none is asked for: the JIT where WebAssembly
+ * exists, else the interpreter. (Documented, not a fallback: an explicit
+ * 'jit' on a host without WebAssembly fails.)
+ */
+export const DEFAULT_ENGINE: EngineKind = HAS_WASM ? 'jit' : 'interp';
 
 /**
  * The engine of a runtime: the option, else the TSBPF_ENGINE environment
@@ -45,7 +52,10 @@ export function isEngineKind(v: unknown): v is EngineKind {
 
 /** Builds an engine; the JIT compiles here, so a program it cannot translate fails now (JitError). */
 export function createEngine(kind: EngineKind, program: readonly Insn[], env: VmEnv, opts: InterpreterOptions = {}): VmEngine {
-  if (kind === 'jit') return new JitEngine(program, env, opts);
+  if (kind === 'jit') {
+    if (!HAS_WASM) throw new TypeError("engine 'jit' needs WebAssembly, which this host does not have: use engine 'interp'");
+    return new JitEngine(program, env, opts);
+  }
   if (kind === 'interp') return new Interpreter(program, env, opts);
   throw new TypeError(`unknown engine '${String(kind)}' (expected 'interp' or 'jit')`);
 }

@@ -129,7 +129,8 @@ export interface RuntimeOptions {
    * The engine programs run on: 'interp' (the reference interpreter) or 'jit'
    * (compiled to WebAssembly at load; an instruction it cannot translate fails
    * the load with JitError). Default: the TSBPF_ENGINE environment variable,
-   * else 'interp'.
+   * else 'jit' where WebAssembly exists ('interp' where it does not).
+   * Instruction tracing (`rt.on('insn')`) needs 'interp'.
    */
   engine?: EngineKind;
 }

@@ -15,7 +15,7 @@ import { DEFAULT_ENGINE, resolveEngine } from '../../src/jit/index.js';
 const DIST_TEST = fileURLToPath(new URL('../', import.meta.url)); // dist/test
 const FILES = [
   'vm', 'kernel', 'timers-selftest', 'tailcall', 'helpers',
-  'runtime/differential.test.js', 'timers/trace.test.js', 'timers/due.test.js',
+  'runtime/differential.test.js', 'timers/trace.test.js', 'timers/due.test.js', 'verifier/may_goto_run.test.js',
 ].map((f) => DIST_TEST + f);
 
 const other = resolveEngine(undefined) === 'jit' ? 'interp' : 'jit';

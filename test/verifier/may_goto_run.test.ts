@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Insn } from '../../src/isa/insn.js';
 import { runConformanceTest } from '../../src/vm/conformance.js';
+import { ENGINE_KINDS } from '../../src/jit/index.js';
 import { BPF_MAX_LOOPS } from '../../src/vm/interpreter.js';
 import { verify } from '../../src/verifier/index.js';
 import { kernelBatch, kfuzzUnavailable, runOurs } from './fuzz/kdiff.js';
@@ -56,14 +57,29 @@ for (const r of RUNS) {
 test('may_goto falls through BPF_MAX_LOOPS times, then jumps', () => {
   // r0 = 0; loop: may_goto +2; r0 += 1; goto loop; exit
   const raw = insns([[183, 0, 0, 0, 0], [229, 0, 0, 2, 0], [7, 0, 0, 0, 1], [5, 0, 0, -3, 0], [149, 0, 0, 0, 0]]);
-  const out = runConformanceTest({ name: 'may_goto budget', raw, mem: new Uint8Array(), result: BigInt(BPF_MAX_LOOPS) }, { maxInsns: 40_000_000 });
-  assert.ok(out.passed, out.reason);
+  for (const engine of ENGINE_KINDS) {
+    const out = runConformanceTest({ name: 'may_goto budget', raw, mem: new Uint8Array(), result: BigInt(BPF_MAX_LOOPS) }, { maxInsns: 40_000_000, engine });
+    assert.ok(out.passed, `${engine}: ${out.reason}`);
+  }
 });
 
 test('may_goto with an exhausted budget jumps every time (no second chance in the same frame)', () => {
   // loop 1 drains the budget; loop 2 then adds nothing: r0 = BPF_MAX_LOOPS
   const raw = insns([[183, 0, 0, 0, 0], [229, 0, 0, 2, 0], [7, 0, 0, 0, 1], [5, 0, 0, -3, 0],
     [229, 0, 0, 2, 0], [7, 0, 0, 0, 1], [5, 0, 0, -3, 0], [149, 0, 0, 0, 0]]);
-  const out = runConformanceTest({ name: 'may_goto drained', raw, mem: new Uint8Array(), result: BigInt(BPF_MAX_LOOPS) }, { maxInsns: 40_000_000 });
-  assert.ok(out.passed, out.reason);
+  for (const engine of ENGINE_KINDS) {
+    const out = runConformanceTest({ name: 'may_goto drained', raw, mem: new Uint8Array(), result: BigInt(BPF_MAX_LOOPS) }, { maxInsns: 40_000_000, engine });
+    assert.ok(out.passed, `${engine}: ${out.reason}`);
+  }
+});
+
+test('may_goto: every call frame starts with its own budget (a bpf-to-bpf callee after the caller drained its own)', () => {
+  // main: r6 counts its may_goto loop, then calls sub; sub counts its own; r0 = both counts
+  const raw = insns([[183, 6, 0, 0, 0], [229, 0, 0, 2, 0], [7, 6, 0, 0, 1], [5, 0, 0, -3, 0], [133, 0, 1, 0, 2],
+    [15, 0, 6, 0, 0], [149, 0, 0, 0, 0],
+    [183, 0, 0, 0, 0], [229, 0, 0, 2, 0], [7, 0, 0, 0, 1], [5, 0, 0, -3, 0], [149, 0, 0, 0, 0]]);
+  for (const engine of ENGINE_KINDS) {
+    const out = runConformanceTest({ name: 'may_goto frames', raw, mem: new Uint8Array(), result: 2n * BigInt(BPF_MAX_LOOPS) }, { maxInsns: 80_000_000, engine });
+    assert.ok(out.passed, `${engine}: ${out.reason}`);
+  }
 });
