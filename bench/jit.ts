@@ -7,7 +7,8 @@
 // missing). Then the JIT's compile time per 1,000 instructions over the
 // verifier corpus.
 //
-//   node dist/bench/jit.js [--reps 5] [--ms 150] [--rounds 2] [--runner PATH] [--only alu,memory]
+//   node dist/bench/jit.js [--reps 5] [--ms 150] [--rounds 2] [--runner PATH] [--only alu,memory] [--checked]
+// (--checked: also the JIT with every load/store checked, the verifier's directAccess withheld: an A/B)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,9 +51,23 @@ function packet(n: number): Uint8Array {
   return p;
 }
 
-async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number): Promise<number> {
+/**
+ * `checked`: the JIT without the verifier's directAccess (every load and store
+ * checked against the arena's blocks, as before issue 13.3's memory work), for
+ * an A/B in one process (--checked)
+ */
+async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number, checked = false): Promise<number> {
   // an idle host calibrates past the default repeat limit (1 M): allow what the bench asks
   const rt = new Runtime({ engine, maxRepeat: 1 << 30 });
+  if (checked) {
+    type CreateProg = (name: unknown, type: unknown, insns: unknown, maps: unknown, info?: { directAccess?: Uint8Array }) => unknown;
+    const internal = rt as unknown as { createProg: CreateProg };
+    const createProg = internal.createProg.bind(rt);
+    internal.createProg = (name, type, insns, maps, info = {}) => {
+      const { directAccess: _, ...rest } = info;
+      return createProg(name, type, insns, maps, rest);
+    };
+  }
   rt.unref();
   const obj = await rt.loadObject(join(BENCH_DIR, c.obj));
   try {
@@ -135,14 +150,16 @@ async function main(): Promise<number> {
   out(`date ${new Date().toISOString()}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out(`kernel: ${runner ?? 'skipped (build ../shared/bench/runner with make, run as root; or --runner PATH)'}`);
   out(`${reps} reps of ~${repMs} ms, median per round; ${rounds} rounds, kernel and both engines interleaved per benchmark; cells: median of the rounds [min..max]`);
-  const res = new Map<string, { kernel: number[]; interp: number[]; jit: number[]; kerr?: string }>();
+  const checked = process.argv.includes('--checked');
+  const res = new Map<string, { kernel: number[]; interp: number[]; jit: number[]; checked: number[]; kerr?: string }>();
   for (let r = 0; r < rounds; r++) {
     for (const c of cases) {
-      const e = res.get(c.name) ?? { kernel: [], interp: [], jit: [] };
+      const e = res.get(c.name) ?? { kernel: [], interp: [], jit: [], checked: [] };
       res.set(c.name, e);
       const k = kernel(runner, c, reps);
       if (typeof k === 'number') e.kernel.push(k); else e.kerr = k;
       for (const engine of ENGINE_KINDS) e[engine].push(await tsbpf(c, engine, reps, repMs));
+      if (checked) e.checked.push(await tsbpf(c, 'jit', reps, repMs, true));
     }
   }
   const cell = (xs: number[]): string => xs.length === 0 ? '-' : `${median(xs).toFixed(0)} [${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)}]`;
@@ -155,6 +172,7 @@ async function main(): Promise<number> {
     const j = median(e.jit);
     out(`| ${c.name} | ${k === undefined ? e.kerr ?? '-' : cell(e.kernel)} | ${cell(e.interp)} | ${cell(e.jit)} | ${k === undefined ? '-' : `x${(j / k).toFixed(1)}`} | x${(median(e.interp) / j).toFixed(1)} |`);
     out(`RESULT ${c.name}.kernel ${k ?? 'NaN'} ${c.name}.interp ${median(e.interp).toFixed(0)} ${c.name}.jit ${j.toFixed(0)}`);
+    if (checked) out(`A/B ${c.name}: jit ${cell(e.jit)} vs jit with every access checked ${cell(e.checked)} (x${(median(e.checked) / j).toFixed(2)})`);
   }
   out('');
   out(`compile: ${compileTime()}`);

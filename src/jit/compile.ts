@@ -95,7 +95,15 @@ export interface CompiledModule {
 export interface CompileOptions {
   /** lay natural loops out as wasm loops (default true); false: every back edge goes round the dispatch loop */
   loops?: boolean;
+  /**
+   * the verifier's directAccess (AUX_DIRECT = 1 per slot, src/verifier/insn_aux.ts): loads and stores
+   * it proved in bounds through a stable pointer become plain wasm accesses, the rest stay checked
+   */
+  direct?: Uint8Array;
 }
+
+/** AUX_DIRECT of src/verifier/insn_aux.ts */
+const DIRECT = 1;
 
 /** Compiles `prog`; `entries` adds entry slots beyond slot 0, call targets and callback addresses. */
 export function compileProgram(prog: DecodedProgram, entries: Iterable<number> = [], opts: CompileOptions = {}): CompiledModule {
@@ -116,7 +124,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -232,7 +240,10 @@ class ExecEmitter {
   /** blocks the dispatch loop must reach: entries and back-edge targets no structured loop covers */
   private readonly dispatch = new Set<number>();
 
-  constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean) {
+  constructor(
+    private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
+    private readonly direct: Uint8Array | undefined,
+  ) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
@@ -434,18 +445,21 @@ class ExecEmitter {
         return false;
       case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91: {
         const size = code === 0x71 || code === 0x91 ? 1 : code === 0x69 || code === 0x89 ? 2 : code === 0x79 ? 8 : 4;
-        this.addr(s, off, size, ARENA_ACCESS_READ, 0, at);
         const load = { 0x61: OP.i64_load32_u, 0x69: OP.i64_load16_u, 0x71: OP.i64_load8_u, 0x79: OP.i64_load,
           0x81: OP.i64_load32_s, 0x89: OP.i64_load16_s, 0x91: OP.i64_load8_s }[code]!;
+        if (this.direct?.[at] === DIRECT) { this.mem(load, this.directAddr(s, off)).set(d); return false; }
+        this.addr(s, off, size, ARENA_ACCESS_READ, 0, at);
         this.mem(load, 0).set(d);
         return false;
       }
       case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
         const sz = code & 0x18;
         const size = sz === 0x10 ? 1 : sz === 0x08 ? 2 : sz === 0x18 ? 8 : 4;
-        this.addr(d, off, size, ARENA_ACCESS_WRITE, 1, at);
+        const direct = this.direct?.[at] === DIRECT;
+        const o = direct ? this.directAddr(d, off) : 0;
+        if (!direct) this.addr(d, off, size, ARENA_ACCESS_WRITE, 1, at);
         if ((code & 7) === 3) this.get(s); else this.i64(imm);
-        this.mem(size === 1 ? OP.i64_store8 : size === 2 ? OP.i64_store16 : size === 4 ? OP.i64_store32 : OP.i64_store, 0);
+        this.mem(size === 1 ? OP.i64_store8 : size === 2 ? OP.i64_store16 : size === 4 ? OP.i64_store32 : OP.i64_store, o);
         return false;
       }
       case 0xc3: case 0xdb: case 0xcb: case 0xd3:
@@ -536,6 +550,19 @@ class ExecEmitter {
     this.if_(I32).lget(L_A).op(OP.i32_wrap_i64);
     this.else_().lget(L_A).i32(size).i32(what).i32(at).call(access === ARENA_ACCESS_READ ? F_CHK_R : F_CHK_W);
     this.end_();
+  }
+
+  /**
+   * A verifier-proven access (directAccess): the low 32 bits of r[base] (arena
+   * addresses are 32-bit) and the offset; returns the memarg offset. No block
+   * check: a wrongly accepted program still cannot leave the arena (the wasm
+   * memory's bounds trap, which the engine reports as a VmError).
+   */
+  private directAddr(base: number, off: number): number {
+    this.get32(base);
+    if (off >= 0) return off;
+    this.i32(off).op(OP.i32_add);
+    return 0;
   }
 
   private mem(o: number, offset: number): this {

@@ -34,13 +34,27 @@ interface Unit {
 // compiled modules are shared by every engine running the same instructions
 const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
 
+// the verifier's directAccess of loaded programs (the loader registers it; a tail-call target finds its own here)
+const directAccessOf = new WeakMap<readonly Insn[], Uint8Array>();
+
+/**
+ * Hands the verifier's directAccess for `insns` (VerifierResult.directAccess) to the JIT: before the
+ * program's first compile, and only for the exact instructions that were verified. Without it
+ * every load and store is checked against the arena's live blocks.
+ */
+export function setDirectAccess(insns: readonly Insn[], direct: Uint8Array): void {
+  if (direct.length !== insns.length) throw new RangeError(`directAccess has ${direct.length} entries for ${insns.length} instructions`);
+  directAccessOf.set(insns, direct);
+}
+
 function compiledFor(prog: DecodedProgram, loops: boolean, entry?: number): CompiledModule {
   const cache = moduleCache[loops ? 1 : 0]!;
   let c = cache.get(prog.insns);
   if (c === undefined || (entry !== undefined && !c.entries.has(entry))) {
     const extra = c === undefined ? [] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
-    c = compileProgram(prog, extra, { loops });
+    const direct = directAccessOf.get(prog.insns);
+    c = compileProgram(prog, extra, { loops, ...(direct === undefined ? {} : { direct }) });
     cache.set(prog.insns, c);
   }
   return c;
@@ -127,6 +141,13 @@ export class JitEngine implements VmContext {
     this.cur = u;
     try {
       return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
+    } catch (e) {
+      // only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
+      // accepted program, stopped at the arena's edge
+      if (e instanceof WebAssembly.RuntimeError) {
+        throw new VmError('memory', -1, `access outside the arena (${e.message}): the verifier proved this access in bounds, so this is a verifier bug`, undefined, { cause: e });
+      }
+      throw e;
     } finally {
       this.level--;
       this.insnCount = this.granted - Math.max(0, u.budget());

@@ -707,6 +707,7 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       });
       const po = rt.createProg(ps.name, ps.type, insns, maps, {
         maxCtxOffset: verdict.maxCtxOffset,
+        directAccess: verdict.directAccess,
         compat: { expectedAttachType: ps.expectedAttachType, xdpHasFrags: ps.xdpFrags, sleepable: ps.sleepable, attachTo: ps.attachTo },
       });
       progObjs.push(po);

@@ -2,7 +2,7 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
-import { resolveEngine, type EngineKind } from '../jit/index.js';
+import { resolveEngine, setDirectAccess, type EngineKind } from '../jit/index.js';
 import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
@@ -356,7 +356,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; compat?: Partial<ProgCompat> } = {}): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; directAccess?: Uint8Array; compat?: Partial<ProgCompat> } = {}): ProgObject {
+    // the verifier's proven accesses, for the JIT (the interpreter checks every access)
+    if (info.directAccess !== undefined) setDirectAccess(insns, info.directAccess);
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),

@@ -38,7 +38,7 @@ import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
-import { saveAuxPtrType } from './insn_aux.js';
+import { saveAuxDirect, saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
 import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
 import { checkDynptrOverwrite } from './dynptr.js';
@@ -89,6 +89,8 @@ export class Verifier {
   private readonly jmpPoint: Uint8Array;
   /** insn_aux_data[].ptr_type of each load/store (save_aux_ptr_type) */
   private readonly auxPtrType: (RegType | undefined)[] = [];
+  /** per load/store: AUX_DIRECT when every visit had a stable, bounds-proven pointer (saveAuxDirect), for the JIT */
+  readonly directAccess: Uint8Array;
   /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
   private readonly liveRegs: Uint16Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
@@ -107,6 +109,7 @@ export class Verifier {
     this.limit = input.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
     this.prunePoint = new Uint8Array(this.insns.length + 1);
     this.jmpPoint = new Uint8Array(this.insns.length + 1);
+    this.directAccess = new Uint8Array(this.insns.length);
     this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
@@ -583,8 +586,10 @@ export class Verifier {
         if (mode !== BPF_MEM && mode !== BPF_MEMSX) fail(`unknown opcode ${hex(x.code)}`, EINVAL);
         const srcType = this.readReg(x.src).type;
         this.checkDst(x.dst);
+        const srcReg = this.regs[x.src]!;
         const v = this.checkMemAccess(x.src, x.off, sizeBytes(BPF_SIZE(x.code)), 'read', undefined, false, mode === BPF_MEMSX);
         saveAuxPtrType(this.auxPtrType, idx, srcType, true);
+        saveAuxDirect(this.directAccess, idx, srcReg, this.input.maps);
         let out = v ?? scalarUnknown();
         if (mode === BPF_MEMSX && out.type === RegType.SCALAR_VALUE) out = signExtendScalar(out, sizeBytes(BPF_SIZE(x.code)));
         this.setReg(x.dst, out);
@@ -598,6 +603,7 @@ export class Verifier {
         this.readReg(x.dst);
         this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', this.regs[x.src]!);
         saveAuxPtrType(this.auxPtrType, idx, this.regs[x.dst]!.type, false);
+        saveAuxDirect(this.directAccess, idx, this.regs[x.dst]!, this.input.maps);
         this.insnIdx++;
         return true;
       case BPF_ST:
@@ -605,6 +611,7 @@ export class Verifier {
         this.readReg(x.dst);
         this.checkMemAccess(x.dst, x.off, sizeBytes(BPF_SIZE(x.code)), 'write', scalarConst(BigInt(x.imm)));
         saveAuxPtrType(this.auxPtrType, idx, this.regs[x.dst]!.type, false);
+        saveAuxDirect(this.directAccess, idx, this.regs[x.dst]!, this.input.maps);
         this.insnIdx++;
         return true;
       case BPF_LD:

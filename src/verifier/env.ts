@@ -111,6 +111,11 @@ export interface VerifierResult {
   helpers: number[];
   /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
   maxCtxOffset: number;
+  /**
+   * per instruction (tsbpf's own, for the JIT): AUX_DIRECT (1) where a load or store always
+   * went through a stable pointer proven in bounds (insn_aux.ts saveAuxDirect), else 0 or AUX_CHECKED (2)
+   */
+  directAccess: Uint8Array;
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

@@ -46,7 +46,7 @@ export function verify(input: VerifierInput): VerifierResult {
     log.stats(stats());
     return {
       log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v),
-      leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
+      directAccess: v.directAccess, leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
     };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;

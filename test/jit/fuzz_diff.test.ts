@@ -20,14 +20,15 @@ const seed = Number(process.env['TSBPF_FUZZ_SEED'] ?? 0x5eed);
 test(`verifier fuzz slice (${iters} programs, seed ${seed}): interpreter and JIT agree on every accepted program`, () => {
   const corpus = corpusPrograms(loadRecords());
   const random = Math.round(iters * 0.6);
-  let accepted = 0, compared = 0, runs = 0, errors = 0, helperCalls = 0, crashes = 0;
+  let accepted = 0, compared = 0, runs = 0, errors = 0, helperCalls = 0, crashes = 0, directProgs = 0;
   const mismatches: string[] = [];
   for (let n = 0; n < iters && mismatches.length < 3; n++) {
     const stream: 0 | 1 = n < random ? 0 : 1;
     const index = stream === 0 ? n : n - random;
     const p = programAt(seed, stream, index, corpus);
+    let direct: Uint8Array;
     try {
-      verify(inputOf(p));
+      direct = verify(inputOf(p)).directAccess;
     } catch (e) {
       // a verifier crash is the verifier fuzz test's finding, not this test's subject
       if (!(e instanceof VerifierError)) crashes++;
@@ -39,8 +40,9 @@ test(`verifier fuzz slice (${iters} programs, seed ${seed}): interpreter and JIT
     for (let r = 0; r < 3; r++) {
       const s = Rng.forIndex(seed, 3 + stream, index).u32() ^ (r * 0x9e3779b9);
       const a = observeRun(p, s, 'interp');
-      const b = observeRun(p, s, 'jit');
+      const b = observeRun(p, s, 'jit', direct);
       runs++;
+      if (direct.includes(1)) directProgs++;
       if (a.error !== undefined) errors++;
       helperCalls += a.helperCalls.length;
       try {
@@ -51,9 +53,11 @@ test(`verifier fuzz slice (${iters} programs, seed ${seed}): interpreter and JIT
       }
     }
   }
-  console.log(`jit diff: ${iters} programs, ${accepted} accepted, ${compared} compared over ${runs} runs (${errors} ended in a VmError, ${helperCalls} helper calls; ${crashes} verifier crashes skipped)`);
+  console.log(`jit diff: ${iters} programs, ${accepted} accepted, ${compared} compared over ${runs} runs (${errors} ended in a VmError, ${helperCalls} helper calls; ${crashes} verifier crashes skipped; ${directProgs} runs with verifier-proven direct accesses)`);
   assert.deepEqual(mismatches, []);
   // the slice must exercise something
   assert.ok(compared >= 0.15 * iters, `only ${compared} programs compared`);
   assert.ok(helperCalls > 100, `only ${helperCalls} helper calls compared`);
+  // the JIT's unchecked loads and stores (the verifier's directAccess) are part of what is compared
+  assert.ok(directProgs > 0.1 * runs, `only ${directProgs} of ${runs} runs had direct accesses`);
 });

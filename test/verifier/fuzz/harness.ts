@@ -250,11 +250,11 @@ export interface Observation {
  * and reports what it did. Runs on the engines' own runtimes, which see the
  * same allocations in the same order, so addresses and bytes compare exactly.
  */
-export function observeRun(p: FuzzProgram, seed: number, engine: EngineKind): Observation {
+export function observeRun(p: FuzzProgram, seed: number, engine: EngineKind, directAccess?: Uint8Array): Observation {
   const obs: Observation = { helperCalls: [] };
   helperLog = obs.helperCalls;
   try {
-    runOnce(p, new Rng(seed), { stack: 0, map: 0, packet: 0, ctx: 0 }, engine, obs);
+    runOnce(p, new Rng(seed), { stack: 0, map: 0, packet: 0, ctx: 0 }, engine, obs, directAccess);
   } finally {
     helperLog = undefined;
   }
@@ -284,7 +284,8 @@ export function runUnverified(p: FuzzProgram, rng: Rng): { finding?: Finding; bu
   return { ...runOnce(p, rng, accesses), accesses };
 }
 
-function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts, engine?: EngineKind, obs?: Observation): { finding?: Finding; budget?: boolean } {
+/** `directAccess`: the verifier's proven accesses, handed to the JIT as the loader does (they bypass the access oracle) */
+function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts, engine?: EngineKind, obs?: Observation, directAccess?: Uint8Array): { finding?: Finding; budget?: boolean } {
   const rt = runtime(rng.u32() | 1, engine);
   const oracle = new Oracle();
   const arena = rt.arena;
@@ -338,7 +339,7 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts, engine?: EngineKin
       }
       i++;
     }
-    po = rt.createProg('fuzz', p.progType, insns, []);
+    po = rt.createProg('fuzz', p.progType, insns, [], directAccess === undefined ? {} : { directAccess });
     // the input
     let data: Uint8Array | undefined;
     let ctx: Uint8Array | undefined;
