@@ -134,6 +134,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { type: T([I32], [I32]), locals: [], body: bswap32Body() },
     { type: T([I32, I32, I32, ...R5], [I64]), locals: [], body: entryBody(true), export: 'run' },
     { type: T([I32, I32, ...R5], [I64]), locals: [], body: entryBody(false), export: 'call' },
+    { type: T([I32, I32, I64], [I64]), locals: [], body: entryBody(true, 1), export: 'run1' },
     { type: T([], [I32]), locals: [], body: new Bytes().byte(OP.global_get).u32(G_BUDGET).byte(OP.end), export: 'budget' },
   ]);
   let module: WebAssembly.Module;
@@ -186,20 +187,26 @@ function dropCaches(b: Bytes): void {
 }
 
 /**
- * The entries JS calls: run(pc, depth, budget, r1..r5) starts a run (budget,
+ * The entries JS calls: run(pc, depth, budget, r1..r5) (and run1(pc, budget, r1)) starts a run (budget,
  * no tail call pending), call(pc, depth, r1..r5) a callback inside one.
  * Both start with empty block caches. (Setting globals from JS costs ~100 ns each.)
  */
-function entryBody(run: boolean): Bytes {
+function entryBody(run: boolean, args = 5): Bytes {
   const b = new Bytes();
+  // run1(pc, budget, r1): a run with one argument (the test-run path: r1 = ctx), depth 0
+  const short = args === 1;
   if (run) {
-    b.byte(OP.local_get).u32(2).byte(OP.global_set).u32(G_BUDGET);
+    b.byte(OP.local_get).u32(short ? 1 : 2).byte(OP.global_set).u32(G_BUDGET);
     b.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(G_TAIL);
   }
   dropCaches(b);
-  const r1 = run ? 3 : 2;
-  b.byte(OP.local_get).u32(0).byte(OP.local_get).u32(1).byte(OP.i64_const).s64(0n);
-  for (let r = 0; r < 5; r++) b.byte(OP.local_get).u32(r1 + r);
+  const r1 = short ? 2 : run ? 3 : 2;
+  b.byte(OP.local_get).u32(0);
+  if (short) b.byte(OP.i32_const).s32(0); else b.byte(OP.local_get).u32(1);
+  b.byte(OP.i64_const).s64(0n);
+  for (let r = 0; r < 5; r++) {
+    if (r < args) b.byte(OP.local_get).u32(r1 + r); else b.byte(OP.i64_const).s64(0n);
+  }
   for (let r = 0; r < 4; r++) b.byte(OP.i64_const).s64(0n);
   b.byte(OP.call).u32(F_EXEC).byte(OP.end);
   return b;

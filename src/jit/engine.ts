@@ -18,6 +18,7 @@ const TWO32 = 0x1_0000_0000;
 type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
 type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 type CallFn = (pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+type Run1Fn = (pc: number, budget: number, r1: bigint) => bigint;
 
 /** one program (the engine's own or a tail-call target) instantiated against this engine */
 interface Unit {
@@ -25,6 +26,8 @@ interface Unit {
   compiled: CompiledModule;
   /** the compiled entries: a run, a callback inside a run, the budget left */
   run: RunFn;
+  /** run with r1 only (fewer BigInt conversions on the way in: the test-run path) */
+  run1: Run1Fn;
   call: CallFn;
   budget: () => number;
   /** the internal entry tail calls use (all registers) */
@@ -72,8 +75,9 @@ export class JitEngine implements VmContext {
   cpu: number;
   maxInsns: number;
   timeoutMs: number;
-  /** instructions executed by the last (outermost) run, including nested calls */
-  insnCount = 0;
+  /** the unit and the instructions granted of the last (outermost) run: insnCount reads its budget when asked */
+  private lastUnit: Unit | undefined;
+  private lastGranted = 0;
 
   private readonly env: VmEnv;
   private readonly loops: boolean;
@@ -109,6 +113,16 @@ export class JitEngine implements VmContext {
     this.cur = this.root;
   }
 
+  /**
+   * Instructions executed by the last (outermost) run, including nested calls:
+   * read from the budget left when asked (a JS read of a wasm global costs about
+   * as much as a whole short run, and only the last repetition's count is used).
+   */
+  get insnCount(): number {
+    const u = this.lastUnit;
+    return u === undefined ? 0 : this.lastGranted - Math.max(0, u.budget());
+  }
+
   /** Instruction tracing single-steps the interpreter; compiled code has no steps to report. */
   get tracer(): InsnTracer | undefined {
     return undefined;
@@ -123,23 +137,31 @@ export class JitEngine implements VmContext {
   run(entryPc: number, args: readonly bigint[] = []): bigint {
     if (this.level > 0) return this.callFunction(entryPc, args);
     const u = this.root;
-    try {
-      this.checkEntry(u, entryPc, args);
-    } catch (e) {
-      this.insnCount = 0;
-      throw e;
+    // the common entry (slot 0, r1 only) needs none of checkEntry's work but the type check
+    const short = entryPc === 0 && args.length <= 1 && u.prog.length > 0;
+    if (!short || (args.length === 1 && typeof args[0] !== 'bigint')) {
+      try {
+        this.checkEntry(u, entryPc, args);
+      } catch (e) {
+        this.lastUnit = undefined;
+        throw e;
+      }
     }
     this.granted = 0;
     const slice = this.nextSlice();
     this.granted = slice;
-    this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
+    // the watchdog's clock starts at the first slice boundary (refill): a run shorter
+    // than one slice (4 M instructions) never reads the clock
+    this.deadline = NaN;
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
     this.seenVersion = this.arena.liveVersion;
     this.level++;
     this.cur = u;
+    this.lastUnit = u;
     try {
+      if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!));
       return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
     } catch (e) {
       // only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
@@ -150,7 +172,7 @@ export class JitEngine implements VmContext {
       throw e;
     } finally {
       this.level--;
-      this.insnCount = this.granted - Math.max(0, u.budget());
+      this.lastGranted = this.granted;
       this.cur = this.root;
     }
   }
@@ -317,6 +339,7 @@ export class JitEngine implements VmContext {
     };
     const inst = new WebAssembly.Instance(u.compiled.module, imports);
     u.run = inst.exports['run'] as unknown as RunFn;
+    u.run1 = inst.exports['run1'] as unknown as Run1Fn;
     u.call = inst.exports['call'] as unknown as CallFn;
     u.budget = inst.exports['budget'] as unknown as () => number;
     u.exec = inst.exports['exec'] as unknown as ExecFn;
@@ -329,6 +352,7 @@ export class JitEngine implements VmContext {
   private refill(u: Unit, start: number, k: number): void {
     const budget = this.g['budget']!;
     let b = budget.value as number; // negative: -b instructions of this block are not granted yet
+    if (Number.isNaN(this.deadline)) this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
     while (b < 0) {
       if (this.granted >= this.maxInsns || performance.now() > this.deadline) {
         // the instruction the interpreter would have stopped at

@@ -195,12 +195,16 @@ export class Program {
     const prep = prepareTestRun(arena, p.owner.host, { type: p.type, maxCtxOffset: p.maxCtxOffset }, opts);
     try {
       let r0 = 0n;
-      // bpf_test_run: every repetition runs on the same context
+      // bpf_test_run: every repetition runs on the same context (one argument
+      // array and one closure for all of them: nothing allocated per repetition here)
+      const args = [prep.r1];
+      const vm = p.vm;
+      const once = (): bigint => {
+        vm.cpu = cpu;
+        return vm.run(0, args);
+      };
       for (let i = 0; i < repeat; i++) {
-        r0 = p.owner.withProg(p, cpu, prep.pkt, () => {
-          p.vm.cpu = cpu;
-          return p.vm.run(0, [prep.r1]);
-        });
+        r0 = p.owner.withProg(p, cpu, prep.pkt, once);
         // bpf_test_run brackets each repetition with local_bh_disable/enable;
         // a timer that fell due during it (e.g. started with 0 ns) runs at the
         // enable, before BPF_PROG_TEST_RUN returns. Time does not move.

@@ -130,7 +130,9 @@ export class Interpreter implements VmContext {
     // traced: an empty first slice, so refill() sees the first instruction too
     this.budget = this.tracer === undefined ? this.nextSlice() : 0;
     this.granted = this.budget;
-    this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
+    // the watchdog's clock starts at the first slice boundary (refill): a run shorter than
+    // one slice never reads the clock (performance.now() costs about as much as a short run)
+    this.deadline = NaN;
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
@@ -228,6 +230,7 @@ export class Interpreter implements VmContext {
       this.budget = 0;
       throw budgetError(pc, this.maxInsns);
     }
+    if (Number.isNaN(this.deadline)) this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
     if (performance.now() > this.deadline) {
       this.budget = 0;
       throw watchdogError(pc, this.timeoutMs, this.granted);

@@ -11,7 +11,9 @@ import { VmError } from '../../src/vm/errors.js';
 import { decodeProgram } from '../../src/vm/decode.js';
 import { Bytes, encodeModule, I64, OP } from '../../src/jit/wasm.js';
 import { compileProgram, JitError } from '../../src/jit/compile.js';
-import { createEngine, ENGINE_KINDS, JitEngine, resolveEngine } from '../../src/jit/index.js';
+import { createEngine, ENGINE_KINDS, JitEngine, resolveEngine, setDirectAccess } from '../../src/jit/index.js';
+import { verify } from '../../src/verifier/index.js';
+import { AUX_CHECKED, AUX_DIRECT } from '../../src/verifier/insn_aux.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { validateProgram } from '../../src/isa/validate.js';
 import { loadRecords } from '../verifier/corpus.js';
@@ -246,4 +248,52 @@ test('every verifier-corpus program the interpreter can run compiles under the J
   assert.ok(n > 500, `only ${n} corpus programs`);
   // the instructions issue 13 names are in the corpus, so the loop above compiled them
   for (const op of [0xe5, 0x1100, 0x1110]) assert.ok(seen.has(op), `no corpus program has 0x${op.toString(16)} (0x1100/0x1110: load-acquire/store-release)`);
+});
+
+test('directAccess: the verifier marks stack, packet and array-value accesses direct; ctx and hash-map values stay checked', () => {
+  const maps = [
+    { type: 2, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0, timerOff: -1, spinLockOff: -1, name: 'arr' },
+    { type: 1, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0, timerOff: -1, spinLockOff: -1, name: 'hash' },
+  ];
+  const insns = assemble(`
+    ldxw %r2, [%r1+0]
+    ldxw %r3, [%r1+4]
+    mov %r4, %r2
+    add %r4, 4
+    jgt %r4, %r3, +10
+    ldxw %r6, [%r2+0]
+    stxdw [%r10-8], %r6
+    stw [%r10-12], 0
+    mov %r2, %r10
+    add %r2, -12
+    lddw %r1, 0
+    call 1
+    jeq %r0, 0, +1
+    stxdw [%r0+0], %r6
+    mov %r0, 2
+    exit`);
+  // the map of the lddw at 10: arr (checked as an array value), then the same program on hash
+  const at = (fd: number): typeof insns => insns.map((x, i) => (i === 10 ? { ...x, src: 1, imm: fd } : x)) as typeof insns;
+  const a = verify({ insns: at(0), progType: 6, gpl: true, maps, logLevel: 0 }).directAccess;
+  assert.deepEqual([a[0], a[1]], [AUX_CHECKED, AUX_CHECKED], 'ctx loads');
+  assert.equal(a[5], AUX_DIRECT, 'packet load');
+  assert.deepEqual([a[6], a[7]], [AUX_DIRECT, AUX_DIRECT], 'stack stores');
+  assert.equal(a[14], AUX_DIRECT, 'array map value store');
+  assert.equal(a[2], 0, 'not a memory access');
+  const h = verify({ insns: at(1), progType: 6, gpl: true, maps, logLevel: 0 }).directAccess;
+  assert.equal(h[14], AUX_CHECKED, 'hash map value store (a helper may free the element)');
+});
+
+test('directAccess: a wrongly accepted direct access still cannot leave the arena (a VmError, not a crash)', () => {
+  const insns = assemble('lddw %r1, 0xfffffff0\nldxdw %r0, [%r1+8]\nexit');
+  // as if the verifier had (wrongly) proven the load
+  setDirectAccess(insns, Uint8Array.from([0, 0, AUX_DIRECT, 0]));
+  const vm = createEngine('jit', insns, env());
+  const err = vmError(() => vm.run(0));
+  assert.equal(err.kind, 'memory');
+  assert.match(err.message, /access outside the arena .*verifier bug/);
+  // the interpreter checks the same access against the arena's blocks
+  const ie = vmError(() => createEngine('interp', insns, env()).run(0));
+  assert.equal(ie.kind, 'memory');
+  assert.throws(() => setDirectAccess(insns, new Uint8Array(2)), RangeError);
 });
