@@ -10,9 +10,18 @@
 // caller's locals, as the kernel's callee-saved registers).
 //
 // Semantics are the interpreter's (src/vm/interpreter.ts): division by zero,
-// INT_MIN / -1, shift masking, 32-bit zero extension, and every load, store
-// and atomic checked against the arena's live blocks (a two-entry cache of
-// blocks in globals, the arena asked on a miss), so a fault is the same VmError.
+// INT_MIN / -1, shift masking, 32-bit zero extension, may_goto's counter per
+// frame. Memory (issue 13.3's decision): a load or store the verifier proved
+// in bounds through a pointer whose memory cannot move or be freed during the
+// run (stack, packet, a value of one of the program's array maps: the
+// verifier's directAccess, src/verifier/insn_aux.ts) is a plain wasm access
+// at the pointer's low 32 bits; the issue asks only that a wrongly accepted
+// program cannot leave the arena (the wasm memory's bounds trap, reported as
+// a VmError) nor hang the host (the budget). Every other access (ctx,
+// sockets, BTF pointers, hash-map values a helper may free, atomics, programs
+// loaded without the verifier) is checked against the arena's live blocks (a
+// two-entry cache of blocks in globals, the arena asked on a miss), so a fault
+// is the interpreter's VmError.
 
 import { MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE } from '../memory/arena.js';
@@ -96,6 +105,13 @@ export interface CompileOptions {
   /** lay natural loops out as wasm loops (default true); false: every back edge goes round the dispatch loop */
   loops?: boolean;
   /**
+   * check the budget at every basic block (default true: an explicit instruction cap stops at the
+   * interpreter's instruction); false: every block still counts its instructions (insnCount stays
+   * exact) but only loop heads (back-edge targets) compare, which is all the watchdog needs to stop
+   * a loop (calls nest at most MAX_CALL_FRAMES deep, tail calls 33)
+   */
+  exactBudget?: boolean;
+  /**
    * the verifier's directAccess (AUX_DIRECT = 1 per slot, src/verifier/insn_aux.ts): loads and stores
    * it proved in bounds through a stable pointer become plain wasm accesses, the rest stay checked
    */
@@ -124,7 +140,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct, opts.exactBudget ?? true);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -246,10 +262,13 @@ class ExecEmitter {
   private readonly loops = new Map<number, number>();
   /** blocks the dispatch loop must reach: entries and back-edge targets no structured loop covers */
   private readonly dispatch = new Set<number>();
+  /** back-edge targets: every cycle of the CFG passes one, so the budget is compared there at least */
+  private readonly loopHeads = new Set<number>();
 
   constructor(
     private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
     private readonly direct: Uint8Array | undefined,
+    private readonly exactBudget: boolean,
   ) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
@@ -281,6 +300,7 @@ class ExecEmitter {
     });
     const base = new Set<number>([0, N - 1]);
     for (const e of entries) { const j = this.blockAt.get(e); if (j !== undefined) base.add(j); }
+    for (const j of backTargets.keys()) this.loopHeads.add(j);
     if (loops) for (const [j, t] of backTargets) this.loops.set(j, t);
     for (let changed = true; changed;) {
       changed = false;
@@ -401,13 +421,19 @@ class ExecEmitter {
 
   private block(bl: BasicBlock): void {
     const k = bl.slots.length;
-    // the budget: one charge per block, the engine refills (or stops the run) when it runs out
-    this.lget(L_BUDGET).i32(k).op(OP.i32_sub).b.byte(OP.local_tee).u32(L_BUDGET);
-    this.i32(0).op(OP.i32_lt_s).if_();
-    this.saveBudget();
-    this.i32(bl.start).i32(k).call(F_REFILL);
-    this.loadBudget();
-    this.end_();
+    // the budget: one charge per block; the engine refills (or stops the run) when it ran out,
+    // looked at in every block (exactBudget) or at loop heads only (a compare and a branch less)
+    this.lget(L_BUDGET).i32(k).op(OP.i32_sub);
+    if (this.exactBudget || this.loopHeads.has(this.cur)) {
+      this.b.byte(OP.local_tee).u32(L_BUDGET);
+      this.i32(0).op(OP.i32_lt_s).if_();
+      this.saveBudget();
+      this.i32(bl.start).i32(k).call(F_REFILL);
+      this.loadBudget();
+      this.end_();
+    } else {
+      this.lset(L_BUDGET);
+    }
     let terminated = false;
     for (const s of bl.slots) terminated = this.insn(s);
     if (!terminated && bl.next >= 0) {

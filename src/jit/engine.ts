@@ -35,7 +35,8 @@ interface Unit {
 }
 
 // compiled modules are shared by every engine running the same instructions
-const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
+// (by layout: loops or plain dispatch, and exact or loop-head budget checks)
+const moduleCache = Array.from({ length: 4 }, () => new WeakMap<readonly Insn[], CompiledModule>());
 
 // the verifier's directAccess of loaded programs (the loader registers it; a tail-call target finds its own here)
 const directAccessOf = new WeakMap<readonly Insn[], Uint8Array>();
@@ -50,14 +51,14 @@ export function setDirectAccess(insns: readonly Insn[], direct: Uint8Array): voi
   directAccessOf.set(insns, direct);
 }
 
-function compiledFor(prog: DecodedProgram, loops: boolean, entry?: number): CompiledModule {
-  const cache = moduleCache[loops ? 1 : 0]!;
+function compiledFor(prog: DecodedProgram, loops: boolean, exactBudget: boolean, entry?: number): CompiledModule {
+  const cache = moduleCache[(loops ? 1 : 0) + (exactBudget ? 2 : 0)]!;
   let c = cache.get(prog.insns);
   if (c === undefined || (entry !== undefined && !c.entries.has(entry))) {
     const extra = c === undefined ? [] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
     const direct = directAccessOf.get(prog.insns);
-    c = compileProgram(prog, extra, { loops, ...(direct === undefined ? {} : { direct }) });
+    c = compileProgram(prog, extra, { loops, exactBudget, ...(direct === undefined ? {} : { direct }) });
     cache.set(prog.insns, c);
   }
   return c;
@@ -73,7 +74,8 @@ const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 export class JitEngine implements VmContext {
   readonly arena: Arena;
   cpu: number;
-  maxInsns: number;
+  /** fixed at construction: it chose the budget checks the code was compiled with */
+  readonly maxInsns: number;
   timeoutMs: number;
   /** the unit and the instructions granted of the last (outermost) run: insnCount reads its budget when asked */
   private lastUnit: Unit | undefined;
@@ -81,6 +83,7 @@ export class JitEngine implements VmContext {
 
   private readonly env: VmEnv;
   private readonly loops: boolean;
+  private readonly exactBudget: boolean;
   private readonly root: Unit;
   private readonly units = new Map<readonly Insn[], Unit>();
   private readonly g: Record<string, WebAssembly.Global> = {};
@@ -99,6 +102,9 @@ export class JitEngine implements VmContext {
 
   constructor(program: readonly Insn[], env: VmEnv, opts: JitOptions = {}) {
     this.loops = opts.loops ?? true;
+    // an explicit cap stops at the interpreter's instruction: the budget is looked at in every
+    // block; without one only the watchdog needs it, at loop heads (the count stays exact)
+    this.exactBudget = opts.maxInsns !== undefined && opts.maxInsns !== Infinity;
     this.env = env;
     this.arena = env.arena;
     this.cpu = opts.cpu ?? 0;
@@ -120,7 +126,10 @@ export class JitEngine implements VmContext {
    */
   get insnCount(): number {
     const u = this.lastUnit;
-    return u === undefined ? 0 : this.lastGranted - Math.max(0, u.budget());
+    if (u === undefined) return 0;
+    // loop-head checks: the blocks since the last check may have run past the slice (budget < 0)
+    const b = u.budget();
+    return this.lastGranted - (this.exactBudget ? Math.max(0, b) : b);
   }
 
   /** Instruction tracing single-steps the interpreter; compiled code has no steps to report. */
@@ -240,7 +249,7 @@ export class JitEngine implements VmContext {
     let u = this.units.get(insns);
     if (u === undefined) {
       const prog = decodeProgram(insns);
-      const compiled = compiledFor(prog, this.loops);
+      const compiled = compiledFor(prog, this.loops, this.exactBudget);
       u = { prog, compiled } as Unit;
       this.instantiate(u);
       this.units.set(insns, u);
@@ -250,7 +259,7 @@ export class JitEngine implements VmContext {
 
   /** a callback entry no block starts at: compile again with it as a block start */
   private recompile(u: Unit, pc: number): void {
-    u.compiled = compiledFor(u.prog, this.loops, pc);
+    u.compiled = compiledFor(u.prog, this.loops, this.exactBudget, pc);
     this.instantiate(u);
   }
 

@@ -297,3 +297,33 @@ test('directAccess: a wrongly accepted direct access still cannot leave the aren
   assert.equal(ie.kind, 'memory');
   assert.throws(() => setDirectAccess(insns, new Uint8Array(2)), RangeError);
 });
+
+test('budget checks: with an explicit cap in every block, without one at loop heads only; insnCount is exact either way', () => {
+  // 5 M iterations cross watchdog slices (4 M instructions) several times; a call and a forward branch inside
+  const src = `mov %r6, 0
+    mov %r7, 0
+    loop:
+    mov %r1, %r6
+    call local sub
+    add %r7, %r0
+    jset %r6, 1, odd
+    add %r7, 1
+    odd:
+    add %r6, 1
+    jlt %r6, 5000000, loop
+    mov %r0, %r7
+    exit
+    sub:
+    mov %r0, %r1
+    and %r0, 3
+    exit`;
+  const counts = new Set<string>();
+  for (const [kind, opts] of [['interp', {}], ['jit', {}], ['jit', { maxInsns: 1e9 }]] as const) {
+    const vm = createEngine(kind, assemble(src), env(), opts);
+    counts.add(`${vm.run(0)} ${vm.insnCount}`);
+  }
+  assert.equal(counts.size, 1, [...counts].join(' / '));
+  // a cap still stops at the interpreter's instruction
+  const stops = ENGINE_KINDS.map((k) => { const e = vmError(() => createEngine(k, assemble(src), env(), { maxInsns: 1_000_003 }).run(0)); return `${e.kind} ${e.pc}`; });
+  assert.equal(stops[0], stops[1]);
+});
