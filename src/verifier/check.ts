@@ -34,6 +34,7 @@ import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
 import { checkSockAccess } from './sock_access.js';
+import { checkPtrToBtfAccess } from './btf_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
@@ -898,6 +899,9 @@ export class Verifier {
         return scalarUnknown();
       case RegType.PTR_TO_STACK:
         return this.checkStackAccess(regno, reg, off, size, t, val);
+      case RegType.PTR_TO_BTF_ID:
+        checkPtrToBtfAccess(regno, reg, off, size, t !== 'read', this.input.gpl);
+        return loadedScalar(size);
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);

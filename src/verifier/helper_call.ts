@@ -15,6 +15,7 @@ import {
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
+import { retBtfRef } from './btf_access.js';
 import { Stk, copyState } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
@@ -258,6 +259,11 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       break;
     case RetType.PTR_TO_TCP_SOCK_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_TCP_SOCK_OR_NULL, { id: ++v.idGen });
+      break;
+    case RetType.PTR_TO_BTF_ID:
+      // the bpf_skc_to_*() casts: a kernel struct of the built-in BTF, NULL for another kind of socket
+      if (!((p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL)) fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (not NULL), which tsbpf's verifier does not model yet`, EINVAL);
+      regs[0] = ptrReg(RegType.PTR_TO_BTF_ID_OR_NULL, { id: ++v.idGen, btf: retBtfRef(p.retBtfId, p.name) });
       break;
     case RetType.PTR_TO_MAP_VALUE:
       // never NULL (bpf_get_local_storage)
