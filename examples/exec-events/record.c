@@ -1,9 +1,11 @@
 // Records the kernel's answer for examples/exec-events: attaches both
-// tracepoint programs in the running kernel, runs `/bin/true` in a child
-// (target_tgid = the child), and prints the ring buffer's records:
+// tracepoint programs in the running kernel, runs `/bin/false` in a child
+// (target_tgid = the child), and prints the child's wait status and the ring
+// buffer's records:
 //   child tgid=T uid=U
+//   status=S
 //   exec pid=P tgid=T uid=U comm=C filename=F
-//   exit pid=P tgid=T uid=U comm=C duration_ns=D
+//   exit pid=P tgid=T uid=U comm=C duration_ns=D exit_code=E
 // Needs root, libbpf and tracefs at /sys/kernel/tracing (mount -t tracefs nodev /sys/kernel/tracing).
 //   gcc -O1 -o record record.c -lbpf && ./record exec_events.bpf.o > exec_events.kernel.txt
 #define _GNU_SOURCE
@@ -19,6 +21,7 @@ struct event {
   unsigned long long duration_ns;
   char comm[16];
   char filename[64];
+  unsigned exit_code;
 };
 
 static int on_event(void *ctx, void *data, size_t size) {
@@ -26,7 +29,7 @@ static int on_event(void *ctx, void *data, size_t size) {
   (void)ctx;
   if (size < sizeof(*e)) return 0;
   if (e->kind == 1) printf("exec pid=%u tgid=%u uid=%u comm=%s filename=%s\n", e->pid, e->tgid, e->uid, e->comm, e->filename);
-  else printf("exit pid=%u tgid=%u uid=%u comm=%s duration_ns=%llu\n", e->pid, e->tgid, e->uid, e->comm, e->duration_ns);
+  else printf("exit pid=%u tgid=%u uid=%u comm=%s duration_ns=%llu exit_code=%u\n", e->pid, e->tgid, e->uid, e->comm, e->duration_ns, e->exit_code);
   return 0;
 }
 
@@ -49,7 +52,7 @@ int main(int argc, char **argv) {
     char c;
     close(go[1]);
     if (read(go[0], &c, 1) != 1) _exit(1);
-    execl("/bin/true", "true", (char *)NULL);
+    execl("/bin/false", "false", (char *)NULL);
     _exit(127);
   }
   close(go[0]);
@@ -58,7 +61,9 @@ int main(int argc, char **argv) {
   printf("child tgid=%u uid=%u\n", tgid, getuid());
   fflush(stdout);
   if (write(go[1], "x", 1) != 1) return 1;
-  waitpid(child, NULL, 0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  printf("status=%d\n", status);
   struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "events")), on_event, NULL, NULL);
   ring_buffer__consume(rb);
   ring_buffer__free(rb);

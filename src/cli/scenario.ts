@@ -55,8 +55,9 @@ function taskFields(f: Record<string, string>): Partial<Task> {
     else if (k === 'comm') t.comm = v;
     else if (k === 'cgroup') t.cgroupId = num(v, k);
     else if (k === 'task') t.taskStruct = num(v, k);
+    else if (k === 'exit') t.exitCode = Number(BigInt.asIntN(32, num(v, k)));
     else if (k === 'kstack' || k === 'ustack') t[k === 'kstack' ? 'kernelStack' : 'userStack'] = v === '' ? [] : v.split(';').map((x) => num(x, k));
-    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, kstack, ustack)`);
+    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, exit, kstack, ustack)`);
   }
   return t;
 }
@@ -256,6 +257,22 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
           for (const r of recs) out.record(`record len=${r.data.length} data=${hex(r.data)}`, { record: hex(r.data), len: r.data.length });
         } finally {
           rb.close();
+        }
+        break;
+      }
+      case 'user-ringbuf': {
+        // user_ring_buffer__reserve + submit/discard
+        const verb = s.discard ? 'user-ringbuf-discard' : 'user-ringbuf';
+        const urb = obj.userRingbuf(s.map);
+        try {
+          const smp = urb.reserve(s.bytes.length);
+          smp.write(s.bytes);
+          if (s.discard) smp.discard();
+          else smp.submit();
+          out.record(`${verb}:${s.map} ok`, { [verb]: s.map, ok: true });
+        } catch (e) {
+          if (!(e instanceof MapError)) throw e;
+          out.record(`${verb}:${s.map} err=-${errnoName(e.errno)}`, { [verb]: s.map, err: e.errno });
         }
         break;
       }

@@ -17,6 +17,7 @@ export type Step =
   | { kind: 'slot'; text: string; map: string; index: number; prog: string }
   | { kind: 'rewrite' | 'freeze'; map: string }
   | { kind: 'ringbuf'; map: string }
+  | { kind: 'user-ringbuf'; map: string; bytes: Uint8Array; discard: boolean }
   | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
@@ -156,6 +157,13 @@ export function parseStep(text: string): Step {
       return { kind: 'ringbuf', map: need('a map name') };
     case 'perf':
       return { kind: 'perf', map: need('a map name') };
+    case 'user-ringbuf':
+    case 'user-ringbuf-discard': {
+      // user-ringbuf:MAP:HEX: one sample reserved, written and submitted (or discarded) from user space
+      const m = /^([^:]+):([0-9a-fA-F]*)$/.exec(need('MAP:HEX'));
+      if (!m || m[2]!.length % 2 || m[2]!.length > 2 * 65536) throw new StepError(`bad ${verb} '${arg.slice(0, 40)}' (MAP:HEX)`);
+      return { kind: 'user-ringbuf', map: m[1]!, bytes: parseHex(m[2]!, 'sample', ''), discard: verb === 'user-ringbuf-discard' };
+    }
     case 'close-maps':
     case 'dump':
       if (arg !== '') throw new StepError(`step '${verb}' takes no argument`);
@@ -178,7 +186,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, tunnel:, kmem:, umem:, ringbuf:, perf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, tunnel:, kmem:, umem:, ringbuf:, user-ringbuf:, user-ringbuf-discard:, perf:)`);
   }
 }
 

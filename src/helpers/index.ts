@@ -12,29 +12,33 @@ import {
 } from './map.js';
 import { bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns, bpf_ktime_get_ns } from './time.js';
 import { bpf_get_prandom_u32, bpf_get_smp_processor_id } from './misc.js';
-import { bpf_trace_printk } from './trace_printk.js';
+import { bpf_snprintf, bpf_trace_printk, bpf_trace_vprintk } from './trace_printk.js';
 import { bpf_spin_lock, bpf_spin_unlock } from './spin_lock.js';
 import { bpf_loop } from './loop.js';
 import { bpf_tail_call } from './tail_call.js';
 import {
   bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len, bpf_xdp_load_bytes, bpf_xdp_store_bytes,
 } from './xdp.js';
-import { bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit } from './ringbuf.js';
+import {
+  bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit, bpf_user_ringbuf_drain,
+} from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
-import { bpf_get_local_storage } from './local_storage.js';
+import { bpf_get_local_storage, bpf_storage_delete, bpf_storage_get } from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 import * as N from '../uapi/bpf_net.js';
 import * as S from './skb.js';
 import * as Rd from './redirect.js';
 import {
-  bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_uid_gid,
+  bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_task_btf,
+  bpf_get_current_uid_gid,
 } from './task.js';
 import {
   bpf_probe_read, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_str, bpf_probe_read_user, bpf_probe_read_user_str,
 } from './probe_read.js';
 import {
-  bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_jiffies64, bpf_ktime_get_tai_ns, bpf_strncmp,
+  bpf_get_attach_cookie, bpf_get_func_ip, bpf_get_numa_node_id, bpf_get_stack, bpf_get_stackid, bpf_jiffies64, bpf_ktime_get_tai_ns,
+  bpf_strncmp,
 } from './trace_misc.js';
 import { DynptrOps } from '../kfuncs/dynptr.js';
 import * as Sk from './sock.js';
@@ -92,6 +96,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_map_delete_elem, bpf_map_delete_elem(env)],
     [F.BPF_FUNC_ktime_get_ns, bpf_ktime_get_ns(env)],
     [F.BPF_FUNC_trace_printk, bpf_trace_printk(env)],
+    [F.BPF_FUNC_snprintf, bpf_snprintf(env)],
+    [F.BPF_FUNC_trace_vprintk, bpf_trace_vprintk(env)],
     [F.BPF_FUNC_get_prandom_u32, bpf_get_prandom_u32(env)],
     [F.BPF_FUNC_get_smp_processor_id, bpf_get_smp_processor_id],
     [F.BPF_FUNC_tail_call, bpf_tail_call(env)],
@@ -130,13 +136,20 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_func_ip, bpf_get_func_ip(env)],
     [F.BPF_FUNC_get_attach_cookie, bpf_get_attach_cookie(env)],
     [F.BPF_FUNC_get_stack, bpf_get_stack(env)],
+    [F.BPF_FUNC_get_stackid, bpf_get_stackid(env)],
     [F.BPF_FUNC_strncmp, bpf_strncmp],
     [F.BPF_FUNC_ringbuf_output, bpf_ringbuf_output(env)],
     [F.BPF_FUNC_ringbuf_reserve, bpf_ringbuf_reserve(env)],
     [F.BPF_FUNC_ringbuf_submit, bpf_ringbuf_submit(env)],
     [F.BPF_FUNC_ringbuf_discard, bpf_ringbuf_discard(env)],
     [F.BPF_FUNC_ringbuf_query, bpf_ringbuf_query(env)],
+    [F.BPF_FUNC_user_ringbuf_drain, bpf_user_ringbuf_drain(env)],
     [F.BPF_FUNC_perf_event_output, bpf_perf_event_output(env)],
     [F.BPF_FUNC_get_local_storage, bpf_get_local_storage(env)],
+    [F.BPF_FUNC_get_current_task_btf, bpf_get_current_task_btf(env)],
+    [F.BPF_FUNC_task_storage_get, bpf_storage_get('task')(env)],
+    [F.BPF_FUNC_task_storage_delete, bpf_storage_delete('task')(env)],
+    [F.BPF_FUNC_cgrp_storage_get, bpf_storage_get('cgrp')(env)],
+    [F.BPF_FUNC_cgrp_storage_delete, bpf_storage_delete('cgrp')(env)],
   ]);
 }

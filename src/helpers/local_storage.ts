@@ -2,11 +2,15 @@
 // running program for a CGROUP_STORAGE / PERCPU_CGROUP_STORAGE map. Never
 // NULL (the verifier insists flags are 0). A test run has storage of its
 // own, zeroed at its start, as BPF_PROG_TEST_RUN allocates it.
+// And the owner-keyed local storage helpers (bpf_task_storage.c,
+// bpf_cgrp_storage.c, bpf_inode_storage.c, net/core/bpf_sk_storage.c).
 
 import type { HelperFn } from '../vm/env.js';
 import { CgroupStorageMap } from '../maps/local_storage.js';
+import { BPF_LOCAL_STORAGE_GET_F_CREATE, LocalStorageMap, type StorageOwner } from '../maps/bpf_local_storage.js';
+import { EINVAL } from '../uapi/errno.js';
 import type { HelperEnv } from './env.js';
-import { HelperFault, mapArg, u64 } from './misc.js';
+import { checkMem, HelperFault, mapArg, u64 } from './misc.js';
 
 export function bpf_get_local_storage(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
@@ -15,5 +19,38 @@ export function bpf_get_local_storage(env: HelperEnv): HelperFn {
     const run = env.currentRun?.();
     if (!run) throw new HelperFault('bpf_get_local_storage: no program run in progress');
     return u64(m.runStorage(run));
+  };
+}
+
+/** The task, inode, cgroup or socket storage map of a *_storage_get/delete call. */
+function storageArg(env: HelperEnv, r1: bigint, what: string, owner: StorageOwner): LocalStorageMap {
+  const m = mapArg(env, r1, what).map;
+  if (!(m instanceof LocalStorageMap) || m.owner !== owner) throw new HelperFault(`${what}: ${m.describe()} is not a ${owner} storage map`);
+  return m;
+}
+
+/**
+ * bpf_{task,inode,cgrp,sk}_storage_get(map, owner, value, flags): the owner's
+ * storage, created from `value` (zeroed when NULL) with
+ * BPF_LOCAL_STORAGE_GET_F_CREATE; NULL for a NULL owner, other flags, or
+ * no storage without F_CREATE. The owner is its kernel address.
+ */
+export function bpf_storage_get(owner: StorageOwner) {
+  const what = `bpf_${owner}_storage_get`;
+  return (env: HelperEnv): HelperFn => (_vm, r1, r2, r3, r4) => {
+    const m = storageArg(env, r1, what, owner);
+    if (r4 & ~BPF_LOCAL_STORAGE_GET_F_CREATE || r2 === 0n) return 0n;
+    const init = r3 === 0n ? 0 : checkMem(env.arena, r3, m.valueSize, false, `${what} value`);
+    return u64(m.progGet(r2, init, r4 !== 0n));
+  };
+}
+
+/** bpf_{task,inode,cgrp,sk}_storage_delete(map, owner): 0, -ENOENT (no storage), -EINVAL (NULL owner) */
+export function bpf_storage_delete(owner: StorageOwner) {
+  const what = `bpf_${owner}_storage_delete`;
+  return (env: HelperEnv): HelperFn => (_vm, r1, r2) => {
+    const m = storageArg(env, r1, what, owner);
+    if (r2 === 0n) return u64(-EINVAL);
+    return u64(m.progDelete(r2));
   };
 }

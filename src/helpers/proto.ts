@@ -146,10 +146,14 @@ export interface HelperProto {
   readonly allowed?: string;
   /** program types that may call it; absent = all */
   readonly progTypes?: readonly number[];
-  /** the helper calls back into BPF (bpf_loop, timer_set_callback) */
-  readonly callback?: 'loop' | 'timer';
+  /** the helper calls back into BPF (bpf_loop, timer_set_callback, user_ringbuf_drain) */
+  readonly callback?: 'loop' | 'timer' | 'user_ringbuf';
   /** R0 is a new reference the program must release (is_acquire_function) */
   readonly acquire?: boolean;
   /** R0 points into the referenced argument's object and dies with it (is_ptr_cast_function) */
   readonly ptrCast?: boolean;
+  /** the kernel struct each ARG_PTR_TO_BTF_ID argument points to (from the row's argBtfId) */
+  readonly argStruct?: readonly (string | undefined)[];
+  /** the kernel struct a RET_PTR_TO_BTF_ID return points to (from retBtfId) */
+  readonly retStruct?: string;
 }

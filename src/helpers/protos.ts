@@ -58,14 +58,22 @@ function parseSpelling(s: string, alias: Readonly<Record<string, [string, number
 }
 
 /** callbacks the verifier follows into (the rest of the ARG_PTR_TO_FUNC helpers are refused as not modelled) */
-const CALLBACK: Readonly<Record<number, 'loop' | 'timer'>> = {
-  [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer',
+const CALLBACK: Readonly<Record<number, 'loop' | 'timer' | 'user_ringbuf'>> = {
+  [F.BPF_FUNC_loop]: 'loop', [F.BPF_FUNC_timer_set_callback]: 'timer', [F.BPF_FUNC_user_ringbuf_drain]: 'user_ringbuf',
 };
 
 /** is_acquire_function and is_ptr_cast_function (kernel/bpf/verifier.c), by helper name */
 const ACQUIRE = new Set(['sk_lookup_tcp', 'sk_lookup_udp', 'skc_lookup_tcp', 'ringbuf_reserve']);
 const PTR_CAST = new Set(['tcp_sock', 'sk_fullsock', 'skc_to_tcp_sock', 'skc_to_tcp6_sock', 'skc_to_udp6_sock',
   'skc_to_mptcp_sock', 'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock']);
+
+/** the BTF ids prototypes name, as the struct they are (BTF_ID lists of the kernel sources) */
+const BTF_ID_STRUCT: Readonly<Record<string, string>> = {
+  '&btf_tracing_ids[BTF_TRACING_TYPE_TASK]': 'task_struct',
+  '&bpf_inode_storage_btf_ids[0]': 'inode',
+  '&bpf_cgroup_btf_id[0]': 'cgroup',
+  '&btf_sock_ids[BTF_SOCK_TYPE_SOCK_COMMON]': 'sock_common',
+};
 
 export function protoFromRow(r: ProtoRow): HelperProto {
   const args: ArgType[] = [];
@@ -86,6 +94,8 @@ export function protoFromRow(r: ProtoRow): HelperProto {
     ...(CALLBACK[r.id] ? { callback: CALLBACK[r.id] } : {}),
     ...(ACQUIRE.has(r.name) ? { acquire: true } : {}),
     ...(PTR_CAST.has(r.name) ? { ptrCast: true } : {}),
+    ...(r.argBtfId?.some((b) => BTF_ID_STRUCT[b]) ? { argStruct: r.argBtfId.map((b) => BTF_ID_STRUCT[b]) } : {}),
+    ...(r.retBtfId && BTF_ID_STRUCT[r.retBtfId] ? { retStruct: BTF_ID_STRUCT[r.retBtfId] } : {}),
   };
   return p;
 }

@@ -65,3 +65,34 @@ export function bpf_ringbuf_discard(env: HelperEnv): HelperFn {
 export function bpf_ringbuf_query(env: HelperEnv): HelperFn {
   return (_vm, r1, r2) => u64(ringArg(env, r1, 'bpf_ringbuf_query').query(r2));
 }
+
+/** struct bpf_dynptr_kern: data, size | type << 28, offset */
+const DYNPTR_KERN_SIZE = 16;
+const BPF_DYNPTR_TYPE_LOCAL = 1;
+
+/**
+ * BPF_FUNC_user_ringbuf_drain(map, callback, ctx, flags): each committed
+ * sample of a user ring buffer is handed to callback(dynptr, ctx) as a local
+ * dynptr over the sample (built in kernel memory, as the kernel builds it on
+ * its stack); a callback returning 1 stops. The number of samples drained,
+ * or -EINVAL (flags, a corrupt header), -EBUSY, -E2BIG.
+ */
+export function bpf_user_ringbuf_drain(env: HelperEnv): HelperFn {
+  return (vm, r1, r2, r3, r4) => {
+    const m = mapArg(env, r1, 'bpf_user_ringbuf_drain').map;
+    if (!(m instanceof RingBufMap) || !m.user) throw new HelperFault(`bpf_user_ringbuf_drain: ${m.describe()} is not a user ring buffer`);
+    const cb = r2 > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(r2);
+    const dynptr = env.arena.alloc(DYNPTR_KERN_SIZE);
+    try {
+      return u64(m.drain(r4, (addr, size) => {
+        const dv = env.arena.dv;
+        dv.setBigUint64(dynptr, BigInt(addr), true);
+        dv.setUint32(dynptr + 8, (size | (BPF_DYNPTR_TYPE_LOCAL << 28)) >>> 0, true);
+        dv.setUint32(dynptr + 12, 0, true);
+        return vm.callFunction(cb, [BigInt(dynptr), r3, 0n, 0n, 0n]);
+      }));
+    } finally {
+      env.arena.free(dynptr);
+    }
+  };
+}

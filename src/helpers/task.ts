@@ -33,3 +33,6 @@ export const bpf_get_current_task = (env: HelperEnv): HelperFn => () => u64(env.
 
 /** BPF_FUNC_get_current_cgroup_id */
 export const bpf_get_current_cgroup_id = (env: HelperEnv): HelperFn => () => u64(env.currentTask().cgroupId);
+
+/** BPF_FUNC_get_current_task_btf: the same task_struct, as a trusted BTF pointer for the verifier */
+export const bpf_get_current_task_btf = (env: HelperEnv): HelperFn => () => u64(env.currentTask().taskStruct);

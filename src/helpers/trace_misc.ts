@@ -1,10 +1,13 @@
 // Small tracing helpers: ktime_get_tai_ns, jiffies64, get_numa_node_id,
-// get_func_ip, get_attach_cookie, get_stack (kernel/bpf/helpers.c,
+// get_func_ip, get_attach_cookie, get_stack, get_stackid (kernel/bpf/helpers.c,
 // kernel/trace/bpf_trace.c, kernel/bpf/stackmap.c).
 import type { HelperFn } from '../vm/env.js';
 import type { HelperEnv } from './env.js';
-import { checkMem, u64 } from './misc.js';
+import { checkMem, HelperFault, mapArg, u64 } from './misc.js';
 import { EFAULT, EINVAL } from '../uapi/errno.js';
+import {
+  BPF_F_FAST_STACK_CMP, BPF_F_REUSE_STACKID, PERF_MAX_STACK_DEPTH, StackTraceMap,
+} from '../maps/stackmap.js';
 
 /** CONFIG_HZ of the reference kernel (Linux 6.18 here: 250) */
 export const HZ = 250n;
@@ -51,6 +54,25 @@ export const bpf_get_stack = (env: HelperEnv): HelperFn => (vm, _ctx, r2, r3, r4
   for (let i = 0; i < n; i++) vm.arena.dv.setBigUint64(buf + 8 * i, BigInt.asUintN(64, trace[skip + i]!), true);
   vm.arena.u8.fill(0, buf + 8 * n, buf + size);
   return BigInt(8 * n);
+};
+
+/**
+ * BPF_FUNC_get_stackid(ctx, map, flags): the id of the task's kernel (or,
+ * with BPF_F_USER_STACK, user) stack in a STACK_TRACE map. The captured
+ * trace is at most value_size / 8 + skip frames deep (and
+ * perf_event_max_stack); -EINVAL for other flags, -EFAULT when skip eats the
+ * whole trace, -EEXIST on a hash collision without BPF_F_REUSE_STACKID.
+ */
+export const bpf_get_stackid = (env: HelperEnv): HelperFn => (_vm, _ctx, r2, r3) => {
+  const m = mapArg(env, r2, 'bpf_get_stackid').map;
+  if (!(m instanceof StackTraceMap)) throw new HelperFault(`bpf_get_stackid: ${m.describe()} is not a stack trace map`);
+  if (r3 & ~(BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)) return u64(-EINVAL);
+  if (m.buildId) throw new HelperFault(`bpf_get_stackid: ${m.describe()} stores build ids (BPF_F_STACK_BUILD_ID), which tsbpf does not simulate`);
+  const skip = Number(r3 & BPF_F_SKIP_FIELD_MASK);
+  const maxDepth = Math.min(m.valueSize / 8 + skip, PERF_MAX_STACK_DEPTH);
+  const task = env.currentTask();
+  const trace = (r3 & BPF_F_USER_STACK ? task.userStack : task.kernelStack).slice(0, maxDepth);
+  return u64(m.getStackId(trace, r3));
 };
 
 /** BPF_FUNC_strncmp(s1, s1_sz, s2): lib/string.c strncmp(s1, s2, s1_sz): -1, 0 or 1 */

@@ -41,7 +41,8 @@ type Piece =
   | { spec: Spec; kind: 'chr'; value: string };
 
 /** Reads a NUL-terminated string of at most max-1 chars (strncpy_from_kernel_nofault); undefined on a fault. */
-function readStr(env: HelperEnv, p: bigint, max: number): { s: string; used: number } | undefined {
+function readStr(env: HelperEnv | undefined, p: bigint, max: number): { s: string; used: number } | undefined {
+  if (!env) return { s: '', used: 1 };
   const a = addrOf(p);
   if (a < 0) return undefined;
   let s = '';
@@ -55,7 +56,8 @@ function readStr(env: HelperEnv, p: bigint, max: number): { s: string; used: num
   return { s, used: max };
 }
 
-const readBytes = (env: HelperEnv, p: bigint, n: number): Uint8Array => {
+const readBytes = (env: HelperEnv | undefined, p: bigint, n: number): Uint8Array => {
+  if (!env) return new Uint8Array(n);
   const a = addrOf(p);
   // copy_from_kernel_nofault fails -> zeroes
   if (a < 0 || !env.arena.canAccess(a, n, ARENA_ACCESS_READ)) return new Uint8Array(n);
@@ -78,8 +80,12 @@ const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 /**
  * bpf_bprintf_prepare + the argument side of bstr_printf: the pieces to
  * print, or -errno. `fmt` is the bytes up to (not including) the NUL.
+ * Without `env` only the format is checked, as the verifier's
+ * check_bpf_snprintf_call does (no argument buffer: no -ENOSPC, no reads).
  */
-export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bigint[]): Piece[] | number {
+export function preparePrintk(env: HelperEnv | undefined, fmt: Uint8Array, args: readonly bigint[]): Piece[] | number {
+  // the kernel gathers arguments into its bin_args buffer only when it has some
+  const room = env && args.length > 0 ? MAX_BPRINTF_BIN_ARGS : Infinity;
   const at = (i: number): number => (i < fmt.length ? fmt[i]! : 0);
   const pieces: Piece[] = [];
   let lit = '';
@@ -128,8 +134,8 @@ export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bi
       } else if ((n === ch('k') || n === ch('u')) && at(i + 2) === ch('s')) {
         i += 2;
         if (at(i + 1) !== 0 && !isSpace(at(i + 1)) && !isPunct(at(i + 1))) return -EINVAL;
-        if (bin === MAX_BPRINTF_BIN_ARGS) return -ENOSPC;
-        const r = readStr(env, arg, MAX_BPRINTF_BIN_ARGS - bin);
+        if (bin === room) return -ENOSPC;
+        const r = readStr(env, arg, Math.min(MAX_BPRINTF_BIN_ARGS, room - bin));
         bin += r === undefined ? 1 : r.used;
         pieces.push({ spec, kind: 'str', value: r?.s ?? '' });
         numSpec++;
@@ -143,7 +149,7 @@ export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bi
       } else if ((n === ch('i') || n === ch('I')) && (at(i + 2) === ch('4') || at(i + 2) === ch('6'))) {
         i += 2;
         const size = at(i) === ch('4') ? 4 : 16;
-        if (MAX_BPRINTF_BIN_ARGS - bin < size) return -ENOSPC;
+        if (room - bin < size) return -ENOSPC;
         text = formatIp(readBytes(env, arg, size), String.fromCharCode(n, at(i)));
         bin += text.length + 1;
         isStr = true;
@@ -153,7 +159,7 @@ export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bi
       if (!isStr) {
         // a long in bin_args, 4-byte aligned
         bin = (bin + 3) & ~3;
-        if (MAX_BPRINTF_BIN_ARGS - bin < 8) return -ENOSPC;
+        if (room - bin < 8) return -ENOSPC;
         bin += 8;
       }
       pieces.push({ spec, kind: 'str', value: text });
@@ -162,15 +168,15 @@ export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bi
     }
     if (conv === ch('s')) {
       if (at(i + 1) !== 0 && !isSpace(at(i + 1)) && !isPunct(at(i + 1))) return -EINVAL;
-      if (bin === MAX_BPRINTF_BIN_ARGS) return -ENOSPC;
-      const r = readStr(env, arg, MAX_BPRINTF_BIN_ARGS - bin);
+      if (bin === room) return -ENOSPC;
+      const r = readStr(env, arg, Math.min(MAX_BPRINTF_BIN_ARGS, room - bin));
       bin += r === undefined ? 1 : r.used;
       pieces.push({ spec, kind: 'str', value: r?.s ?? '' });
       numSpec++;
       continue;
     }
     if (conv === ch('c')) {
-      if (bin === MAX_BPRINTF_BIN_ARGS) return -ENOSPC;
+      if (bin === room) return -ENOSPC;
       bin++;
       pieces.push({ spec, kind: 'chr', value: String.fromCharCode(Number(arg & 0xffn)) });
       numSpec++;
@@ -185,7 +191,7 @@ export function preparePrintk(env: HelperEnv, fmt: Uint8Array, args: readonly bi
     const k = at(i);
     if (k !== ch('i') && k !== ch('d') && k !== ch('u') && k !== ch('x') && k !== ch('X')) return -EINVAL;
     bin = (bin + 3) & ~3;
-    if (MAX_BPRINTF_BIN_ARGS - bin < size) return -ENOSPC;
+    if (room - bin < size) return -ENOSPC;
     bin += size;
     const signed = k === ch('d') || k === ch('i');
     const bits = size * 8;
@@ -236,6 +242,66 @@ export function bpf_trace_printk(env: HelperEnv): HelperFn {
     const nul = bytes.indexOf(0);
     if (nul < 0) return u64(-EINVAL); // strnchr(fmt, fmt_size, 0) found no NUL
     const pieces = preparePrintk(env, bytes.slice(0, nul), [r3, r4, r5]);
+    if (typeof pieces === 'number') return u64(pieces);
+    const msg = renderPrintk(pieces);
+    env.trace(msg.length < MAX_BPRINTF_BUF ? msg : msg.slice(0, MAX_BPRINTF_BUF - 1));
+    return BigInt(msg.length);
+  };
+}
+
+/** MAX_BPRINTF_VARARGS: the u64 array of bpf_snprintf / bpf_trace_vprintk holds at most 12 */
+export const MAX_BPRINTF_VARARGS = 12;
+
+/** The u64 argument array of bpf_snprintf / bpf_trace_vprintk, or -EINVAL for its length rules. */
+function varargs(env: HelperEnv, args: bigint, dataLen: number, what: string): bigint[] | number {
+  if (dataLen % 8 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen && args === 0n)) return -EINVAL;
+  const a = dataLen ? checkMem(env.arena, args, dataLen, false, what) : 0;
+  return Array.from({ length: dataLen / 8 }, (_, i) => env.arena.dv.getBigUint64(a + 8 * i, true));
+}
+
+/** The NUL-terminated string at `p` (a verified ARG_PTR_TO_CONST_STR), without the NUL. */
+function constStr(env: HelperEnv, p: bigint, what: string): Uint8Array {
+  const a = checkMem(env.arena, p, 1, false, what);
+  const end = env.arena.u8.indexOf(0, a);
+  return env.arena.u8.slice(a, end < 0 ? a : end);
+}
+
+/**
+ * BPF_FUNC_snprintf(str, str_size, fmt, data, data_len): formats into str
+ * (at most str_size - 1 bytes and a NUL) and returns the length of the whole
+ * message plus one; -EINVAL for data_len (not a multiple of 8, over 12
+ * arguments, or data NULL) or the format, -ENOSPC when the arguments
+ * overflow the kernel's buffer.
+ */
+export function bpf_snprintf(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3, r4, r5) => {
+    const size = u32(r2);
+    const args = varargs(env, r4, u32(r5), 'bpf_snprintf data');
+    if (typeof args === 'number') return u64(args);
+    const pieces = preparePrintk(env, constStr(env, r3, 'bpf_snprintf fmt'), args);
+    if (typeof pieces === 'number') return u64(pieces);
+    const msg = renderPrintk(pieces);
+    if (size > 0) {
+      const dst = checkMem(env.arena, r1, size, true, 'bpf_snprintf str');
+      const n = Math.min(msg.length, size - 1);
+      for (let i = 0; i < n; i++) env.arena.u8[dst + i] = msg.charCodeAt(i);
+      env.arena.u8[dst + n] = 0;
+    }
+    return BigInt(msg.length + 1);
+  };
+}
+
+/** BPF_FUNC_trace_vprintk(fmt, fmt_size, data, data_len): bpf_trace_printk with up to 12 arguments from an array */
+export function bpf_trace_vprintk(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3, r4) => {
+    const size = u32(r2);
+    const args = varargs(env, r3, u32(r4), 'bpf_trace_vprintk data');
+    if (typeof args === 'number') return u64(args);
+    const a = checkMem(env.arena, r1, size, false, 'bpf_trace_vprintk fmt');
+    const bytes = env.arena.u8.subarray(a, a + size);
+    const nul = bytes.indexOf(0);
+    if (nul < 0) return u64(-EINVAL);
+    const pieces = preparePrintk(env, bytes.slice(0, nul), args);
     if (typeof pieces === 'number') return u64(pieces);
     const msg = renderPrintk(pieces);
     env.trace(msg.length < MAX_BPRINTF_BUF ? msg : msg.slice(0, MAX_BPRINTF_BUF - 1));

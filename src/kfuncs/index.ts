@@ -7,6 +7,7 @@ import type { Arena } from '../memory/arena.js';
 import type { ConntrackTable } from '../net/conntrack.js';
 import { ConntrackKfuncs } from './conntrack.js';
 import { DynptrOps } from './dynptr.js';
+import { CgroupKfuncs, type CgroupKfuncEnv } from './cgroup.js';
 import { KFUNCS } from './table.js';
 
 export { KFUNCS, kfuncById, kfuncByName, KFUNC_BTF_ID_BASE } from './table.js';
@@ -23,7 +24,7 @@ export function kfuncHelperId(name: string): number | undefined {
   return i === undefined ? undefined : KFUNC_HELPER_BASE + i;
 }
 
-export interface KfuncEnv {
+export interface KfuncEnv extends CgroupKfuncEnv {
   readonly arena: Arena;
   readonly conntrack: ConntrackTable;
 }
@@ -34,6 +35,7 @@ const ret0: HelperFn = () => 0n;
 export function createKfuncs(env: KfuncEnv): Map<number, HelperFn> {
   const ct = new ConntrackKfuncs(env);
   const dp = new DynptrOps(env.arena);
+  const cg = new CgroupKfuncs(env);
   const impl: Record<string, HelperFn> = {
     bpf_dynptr_from_skb: dp.fromSkb,
     bpf_dynptr_from_xdp: dp.fromXdp,
@@ -47,6 +49,8 @@ export function createKfuncs(env: KfuncEnv): Map<number, HelperFn> {
     // a run is never preempted and nothing is freed under it: the RCU read-side lock has nothing to hold off
     bpf_rcu_read_lock: ret0,
     bpf_rcu_read_unlock: ret0,
+    bpf_cgroup_from_id: cg.fromId,
+    bpf_cgroup_release: cg.release,
     bpf_skb_ct_lookup: ct.lookup,
     bpf_xdp_ct_lookup: ct.lookup,
     bpf_skb_ct_alloc: ct.alloc,

@@ -24,6 +24,11 @@ const ctLookupArgs = (ctx: 'sk_buff' | 'xdp_md', ctxName: string): KfuncArg[] =>
   { kind: 'mem', name: 'opts', struct: 'bpf_ct_opts' },
   { kind: 'size', name: 'opts__sz' },
 ];
+/** generic_kfunc_set's program types (kfunc_init in kernel/bpf/helpers.c) */
+const GENERIC_TYPES = [
+  T.BPF_PROG_TYPE_TRACING, T.BPF_PROG_TYPE_SCHED_CLS, T.BPF_PROG_TYPE_XDP, T.BPF_PROG_TYPE_STRUCT_OPS,
+  T.BPF_PROG_TYPE_SYSCALL, T.BPF_PROG_TYPE_CGROUP_SKB,
+];
 const nfConn = (name: string): KfuncArg => ({ kind: 'btf', name, struct: 'nf_conn' });
 const nfConnInit = (name: string): KfuncArg => ({ kind: 'btf', name, struct: 'nf_conn___init' });
 
@@ -40,6 +45,9 @@ export const KFUNCS: readonly KfuncProto[] = [
   { name: 'bpf_dynptr_is_rdonly', flags: 0, args: [dynptr('p')], ret: { kind: 'scalar' } },
   { name: 'bpf_dynptr_size', flags: 0, args: [dynptr('p')], ret: { kind: 'scalar' } },
   { name: 'bpf_dynptr_clone', flags: 0, args: [dynptr('p'), dynptr('clone__uninit', true)], ret: { kind: 'scalar' } },
+
+  { name: 'bpf_cgroup_from_id', flags: KF_ACQUIRE | KF_RET_NULL, args: [scalar('cgid')], ret: { kind: 'btf', struct: 'cgroup' }, progTypes: GENERIC_TYPES },
+  { name: 'bpf_cgroup_release', flags: KF_RELEASE, args: [{ kind: 'btf', name: 'cgrp', struct: 'cgroup' }], ret: { kind: 'void' }, progTypes: GENERIC_TYPES },
 
   { name: 'bpf_skb_ct_lookup', flags: KF_ACQUIRE | KF_RET_NULL, args: ctLookupArgs('sk_buff', 'skb_ctx'), ret: { kind: 'btf', struct: 'nf_conn' }, progTypes: CT_TYPES },
   { name: 'bpf_xdp_ct_lookup', flags: KF_ACQUIRE | KF_RET_NULL, args: ctLookupArgs('xdp_md', 'xdp_ctx'), ret: { kind: 'btf', struct: 'nf_conn' }, progTypes: CT_TYPES },

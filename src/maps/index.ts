@@ -18,5 +18,8 @@ export { BloomFilterMap } from './bloom_filter.js';
 export { PerfEventArrayMap, PerfRing, BPF_F_CURRENT_CPU, BPF_F_INDEX_MASK, BPF_F_CTXLEN_MASK } from './perf_event_array.js';
 export type { PerfRecord } from './perf_event_array.js';
 export { CgroupStorageMap } from './local_storage.js';
+export { LocalStorageMap, BPF_LOCAL_STORAGE_GET_F_CREATE } from './bpf_local_storage.js';
+export type { StorageOwner } from './bpf_local_storage.js';
 export { SockMap } from './sock_map.js';
+export { StackTraceMap } from './stackmap.js';
 export { RedirectMap } from './devmap.js';

@@ -42,6 +42,11 @@ export interface MapSpec {
   inner?: MapSpec;
   /** map_extra: the bloom filter's number of hash functions; must be 0 for every other type */
   mapExtra?: bigint;
+  /**
+   * created with BTF key and value type ids (absent: without BTF); keyI32:
+   * the key type resolves to a 32-bit integer (btf_type_is_i32)
+   */
+  btf?: { keyI32: boolean };
 }
 
 export class MapError extends Error {

@@ -14,7 +14,7 @@
 // committed (kernel producer) or before a callback sees it (user producer).
 // Canonical bytes are data[pos & mask]; readers index modulo size.
 
-import { ARENA_ACCESS_NONE, ARENA_ACCESS_RW } from '../memory/arena.js';
+import { ARENA_ACCESS_RW } from '../memory/arena.js';
 import { E2BIG, EAGAIN, EBUSY, EINVAL, ENODATA, ENOSPC, ENOTSUPP } from '../uapi/errno.js';
 import { BPF_F_NUMA_NODE, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, registerMapType } from './map.js';
@@ -85,8 +85,9 @@ export class RingBufMap extends BpfMap {
     this.size = spec.maxEntries;
     this.mask = this.size - 1;
     try {
-      // programs write reserved samples of a kernel ring; only helpers touch a user ring
-      this.data = env.arena.alloc(2 * this.size, this.user ? ARENA_ACCESS_NONE : ARENA_ACCESS_RW);
+      // programs write reserved samples of a kernel ring and reach a user ring's
+      // samples through bpf_dynptr_data in a bpf_user_ringbuf_drain callback
+      this.data = env.arena.alloc(2 * this.size, ARENA_ACCESS_RW);
     } catch (e) {
       this.dropHeader();
       throw e;

@@ -308,6 +308,10 @@ function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
     mapExtra: ms.mapExtra,
   };
   libbpfAdjustMapDef(out, ctx.mapEnv.nCpus);
+  // BPF_MAP_CREATE with btf_key_type_id and btf_value_type_id (local storage maps require both)
+  if (!btfless && offersBtf(spec, ms, ctx) && spec.btf && ms.keyTypeId && ms.valueTypeId) {
+    out.btf = { keyI32: btfTypeIsI32(spec.btf, ms.keyTypeId) };
+  }
   if (!btfless && offersBtf(spec, ms, ctx) && spec.btf && ms.valueTypeId) {
     const rec = parseFields(spec.btf, ms.valueTypeId);
     if (!rec.error && (rec.timerOff >= 0 || rec.spinLockOff >= 0)) {
@@ -317,6 +321,16 @@ function mapSpecFor(spec: ObjectSpec, ms: ObjMapSpec, ctx: LoadCtx, btfless = fa
   }
   if (ms.inner) out.inner = mapSpecFor(spec, ms.inner, ctx, innerTemplateBtfless(spec, ms.inner, ctx));
   return out;
+}
+
+/** btf_type_is_i32 of the key type after typedefs and modifiers (map_check_btf's btf_type_id_size) */
+function btfTypeIsI32(btf: Btf, id: number): boolean {
+  try {
+    const t = btf.resolve(id);
+    return t.kind === BTF_KIND_INT && t.size === 4 && t.bits === 32 && t.bitOffset === 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 import { ARENA_ACCESS_READ } from '../memory/arena.js';
 import type { Btf } from '../btf/btf.js';
 import { BpfMap, MapError } from '../maps/map.js';
+import { LocalStorageMap } from '../maps/bpf_local_storage.js';
 import type { HelperMap } from '../helpers/env.js';
 import { ENOENT, EBADF, EINVAL } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
@@ -267,6 +268,17 @@ export class MapHandle {
   /** BPF_MAP_FREEZE: from now on user-space writes fail with -EPERM (a loaded .rodata is frozen already). */
   freeze(): void {
     this.m.freeze();
+  }
+
+  /**
+   * A task/inode/cgroup/socket storage map: the storage of the owner at this
+   * kernel address (e.g. `rt.task.taskStruct`), or undefined. The kernel's
+   * user-side key is an fd of the owner; tsbpf has none (lookup: -EBADF).
+   */
+  storageOf(owner: bigint): Uint8Array | undefined {
+    const m = this.m;
+    if (!(m instanceof LocalStorageMap)) throw new MapError(`map '${this.name}' is not a local storage map`, -EINVAL);
+    return m.ownerValue(owner);
   }
 
   /** Whether the map was frozen (BPF_MAP_FREEZE, or a loaded .rodata/.kconfig). */

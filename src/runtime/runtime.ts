@@ -3,7 +3,7 @@
 // Helpers reach the runtime through the HelperEnv it implements.
 
 import { Btf } from '../btf/btf.js';
-import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
+import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
@@ -18,7 +18,7 @@ import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
-import { SimMemory, defaultTask, type Task } from './task.js';
+import { SimMemory, defaultTask, taskStructFields, type Task } from './task.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -216,6 +216,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
+    // the current task's task_struct fields, where the test mapped nothing at its address
+    this.memory.kernel.fallback = (addr) => this.taskStructByte(addr);
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
@@ -407,6 +409,22 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   currentRun(): object | undefined {
     return this.running[this.running.length - 1];
+  }
+
+  private taskLayout: ReadonlyMap<string, { offset: number; size: number }> | undefined;
+  private taskImage: { key: string; fields: [number, Uint8Array][] } | undefined;
+
+  /** A byte of the current task's task_struct (pid, tgid, exit_code, comm at the target BTF's offsets), or undefined. */
+  private taskStructByte(addr: bigint): number | undefined {
+    const t = this.task;
+    const off = addr - BigInt.asUintN(64, t.taskStruct);
+    if (off < 0n || off >= 1n << 20n) return undefined;
+    this.taskLayout ??= structLayout(this.coreTarget.btf, 'task_struct') ?? new Map();
+    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}`;
+    if (this.taskImage?.key !== key) this.taskImage = { key, fields: taskStructFields(t, this.taskLayout) };
+    const o = Number(off);
+    for (const [at, b] of this.taskImage.fields) if (o >= at && o < at + b.length) return b[o - at];
+    return undefined;
   }
 
   /** Sets fields of the simulated current task (the rest keep their values). */

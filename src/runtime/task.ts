@@ -26,12 +26,14 @@ export interface Task {
   kernelStack: bigint[];
   /** user stack, innermost first (bpf_get_stack with BPF_F_USER_STACK) */
   userStack: bigint[];
+  /** task->exit_code (wait status: the exit status << 8, or the signal), for exit tracepoints */
+  exitCode: number;
 }
 
 export function defaultTask(): Task {
   return {
     pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'tsbpf', cgroupId: 1n,
-    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [],
+    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [], exitCode: 0,
   };
 }
 
@@ -40,6 +42,8 @@ interface Region { addr: bigint; bytes: Uint8Array }
 /** One address space: byte regions at 64-bit addresses. */
 export class AddressSpace {
   private readonly regions: Region[] = [];
+  /** bytes the runtime itself provides where no region of the test is mapped (the task_struct fields) */
+  fallback?: (addr: bigint) => number | undefined;
 
   /** Maps `bytes` at `addr` (the same array: later changes are seen). A new region shadows older ones it overlaps. */
   map(addr: bigint | number, bytes: Uint8Array): void {
@@ -62,7 +66,7 @@ export class AddressSpace {
       const off = addr - r.addr;
       if (off >= 0n && off < BigInt(r.bytes.length)) return r.bytes[Number(off)];
     }
-    return undefined;
+    return this.fallback?.(addr);
   }
 
   /** len bytes at addr, or undefined if any of them is unmapped. */
@@ -83,4 +87,32 @@ export class SimMemory {
   readonly kernel = new AddressSpace();
   /** the current task's user addresses */
   readonly user = new AddressSpace();
+}
+
+/** The task_struct fields the runtime lays out from the simulated task (kernel name -> value). */
+const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm'] as const;
+
+/**
+ * The bytes of the simulated task's task_struct fields, laid out at the
+ * offsets of a target BTF's struct task_struct (tsbpf's built-in one, or a
+ * vmlinux BTF): [offset, bytes] per field that BTF has. Other fields are not
+ * mapped, so reading them faults (-EFAULT) instead of reading made-up zeroes.
+ */
+export function taskStructFields(t: Task, layout: ReadonlyMap<string, { offset: number; size: number }>): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  for (const f of TASK_FIELDS) {
+    const at = layout.get(f);
+    if (!at) continue;
+    const b = new Uint8Array(at.size);
+    if (f === 'comm') {
+      const c = new TextEncoder().encode(t.comm).subarray(0, Math.min(at.size, TASK_COMM_LEN) - 1);
+      b.set(c);
+    } else if (at.size === 4) {
+      new DataView(b.buffer).setInt32(0, f === 'pid' ? t.pid : f === 'tgid' ? t.tgid : t.exitCode, true);
+    } else {
+      continue;
+    }
+    out.push([at.offset, b]);
+  }
+  return out;
 }

@@ -419,13 +419,12 @@ export class Verifier {
     const regs = req.regs, slots = req.slots;
     const d = e.depth;
     const cls = BPF_CLASS(x.code);
-    // the frame's register mask on entry (one small closure: this runs for every insn a precision walk passes)
+    // the frame's register mask on entry, tested inline (no closures: this runs for every insn a precision walk passes)
     const m = regs[d]!;
-    const bit = (r: number): boolean => (m & (1 << r)) !== 0;
     switch (cls) {
       case BPF_ALU:
       case BPF_ALU64: {
-        if (!bit(x.dst)) return true;
+        if (!((m >> x.dst) & 1)) return true;
         const op = BPF_OP(x.code);
         if (op === BPF_MOV) {
           regs[d]! &= ~(1 << x.dst);
@@ -436,7 +435,7 @@ export class Verifier {
         return true;
       }
       case BPF_LDX:
-        if (!bit(x.dst)) return true;
+        if (!((m >> x.dst) & 1)) return true;
         regs[d]! &= ~(1 << x.dst);
         if (e.flags & HIST_STACK) slots[e.stackFrame!]! |= 1n << BigInt(e.stackSpi!);
         return true;
@@ -444,9 +443,9 @@ export class Verifier {
       case BPF_ST: {
         if (BPF_MODE(x.code) === BPF_ATOMIC) {
           const touched = (e.flags & HIST_STACK) && (slots[e.stackFrame!]! & (1n << BigInt(e.stackSpi!)));
-          return !(bit(x.src) || bit(0) || bit(x.dst) || touched);
+          return !(((m >> x.src) & 1) || ((m >> 0) & 1) || ((m >> x.dst) & 1) || touched);
         }
-        if (bit(x.dst)) return false;
+        if (((m >> x.dst) & 1)) return false;
         if (!(e.flags & HIST_STACK)) return true;
         const sbit = 1n << BigInt(e.stackSpi!);
         if (!(slots[e.stackFrame!]! & sbit)) return true;
@@ -1182,7 +1181,8 @@ export class Verifier {
       }
       // reg_not_null: these pointers are never equal to 0 (ctx, stack and packet
       // pointers are not in the kernel's list: both ways are followed)
-      if (REG_NOT_NULL.has(d.type)) {
+      // (a BTF pointer holding a reference is trusted: is_trusted_reg)
+      if (REG_NOT_NULL.has(d.type) || (d.type === RegType.PTR_TO_BTF_ID && d.refObjId !== 0)) {
         this.insnIdx = op === BPF_JNE ? target : idx + 1;
         return true;
       }

@@ -45,8 +45,17 @@ function readDynptr(v: Verifier, frameno: number, slot: number): DynptrInfo | un
  */
 export function processDynptrArg(
   v: Verifier, regno: number, argIdx: number, uninit: boolean, type: DynptrType | undefined, expect?: DynptrType,
+  rdonly = true,
 ): DynptrInfo {
   const reg = v.regs[regno]!;
+  if (reg.type === RegType.CONST_PTR_TO_DYNPTR) {
+    // a callback's dynptr (bpf_user_ringbuf_drain): always initialized, never owned nor mutable
+    if (uninit) fail('Dynptr has to be an uninitialized dynptr', EINVAL);
+    if (!rdonly) fail('cannot pass pointer to const bpf_dynptr, the helper mutates it', EINVAL);
+    const t = reg.dynptr!.type;
+    if (expect && t !== expect) fail(`Expected a dynptr of type ${expect} as arg #${argIdx}`, EINVAL);
+    return { type: t, id: reg.id, refObjId: 0 };
+  }
   if (reg.type !== RegType.PTR_TO_STACK) fail(`arg#${argIdx} expected pointer to stack or const struct bpf_dynptr`, EINVAL);
   const { frame, slot } = dynptrSlot(v, reg, regno);
   if (!uninit) {

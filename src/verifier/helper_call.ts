@@ -10,10 +10,12 @@ import { CheckError } from './cfg.js';
 import type { MapMeta } from './env.js';
 import type { Verifier } from './check.js';
 import {
-  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, notInit, ptrReg, scalarUnknown,
+  type RegState, RegType, copyReg, isBtfIdType, isMemType, isNullable, nonNullType, notInit, ptrReg, scalarUnknown,
 } from './reg_state.js';
 import { acquireReference, checkReferenceLeak, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
+import { kernelStruct } from './kfunc_call.js';
+import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
 import { retBtfRef } from './btf_access.js';
 import { Stk, copyState } from './state.js';
@@ -193,6 +195,8 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       fail("get_local_storage() doesn't support non-zero flags", EINVAL);
     }
   }
+  // check_bpf_snprintf_call: the data array's length and the constant format string
+  if (p.id === F.BPF_FUNC_snprintf) checkSnprintfCall(v);
   // check_get_func_ip: only kprobes and trampoline-attached tracing programs know their function
   if (p.id === F.BPF_FUNC_get_func_ip && progType !== F.BPF_PROG_TYPE_KPROBE && progType !== F.BPF_PROG_TYPE_TRACING) {
     fail(`func bpf_get_func_ip#${p.id} not supported for program type ${progType}`, ENOTSUPP);
@@ -269,6 +273,15 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       // never NULL (bpf_get_local_storage)
       regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
       break;
+    case RetType.PTR_TO_BTF_ID: {
+      // bpf_get_current_task_btf: a trusted task_struct pointer, never NULL
+      const trusted = (p.retFlags ?? 0) & ArgFlag.PTR_TRUSTED;
+      if (!p.retStruct || !trusted || (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
+        fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (with flags), which tsbpf's verifier does not model yet`, EINVAL);
+      }
+      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: kernelStruct(p.retStruct!) });
+      break;
+    }
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_RINGBUF_MEM_OR_NULL, { id: ++v.idGen, memSize: meta.memSize });
       break;
@@ -289,6 +302,20 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     regs[0]!.refObjId = ref;
   }
 
+  if (p.callback === 'user_ringbuf') {
+    // set_user_ringbuf_callback_state: callback(const struct bpf_dynptr *, ctx)
+    // returning 0 (go on) or 1 (stop); it may run zero times
+    const sub = meta.callback!;
+    v.subprogs[sub]!.isCb = true;
+    v.pushBranch(cloneForBranch(v), idx + 1);
+    const id = ++v.idGen;
+    v.enterCallback(sub, idx, (f) => {
+      f.regs[1] = ptrReg(RegType.CONST_PTR_TO_DYNPTR, { id });
+      f.regs[1]!.dynptr = { type: 'local', first: true };
+      f.regs[2] = copyReg(ctxArg);
+    }, [0n, 1n]);
+    return;
+  }
   if (p.callback === 'loop') {
     // the callback may run zero times: continue after the call too
     const skip = v.cur;
@@ -305,6 +332,21 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     return;
   }
   v.insnIdx = idx + 1;
+}
+
+/** check_bpf_snprintf_call: data_len a multiple of 8, the format valid for that many arguments */
+function checkSnprintfCall(v: Verifier): void {
+  const fmt = v.regs[3]!;
+  const dataLen = v.regs[5]!.varOff.value;
+  // no message: the kernel returns -EINVAL silently here
+  if (dataLen % 8n) fail('', EINVAL);
+  const off = fmt.off + Number(BigInt.asIntN(64, fmt.varOff.value));
+  const bytes = fmt.map!.rdonlyValue!.subarray(off);
+  const end = bytes.indexOf(0);
+  const numArgs = Number(dataLen / 8n);
+  if (typeof preparePrintk(undefined, bytes.subarray(0, end), new Array<bigint>(numArgs).fill(0n)) === 'number') {
+    fail('Invalid format string', EINVAL);
+  }
 }
 
 /** bpf_loop_inline_state of each bpf_loop call site, per verifier run */
@@ -386,7 +428,7 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
   // check_reg_type: MAYBE_NULL arguments accept maybe-null pointers too
   const compat = compatibleSets.get(kind);
   if (!compat) notModelled(p, regno, `argument type ${kind}`);
-  const rtype = maybeNull && reg.type === RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : reg.type;
+  const rtype = maybeNull ? nonNullType(reg.type) : reg.type;
   if (!compat!.has(rtype)) fail(`R${regno} type=${typeName(reg)} expected=${COMPATIBLE[kind]}`, EACCES);
   if (REF_KINDS.has(kind)) {
     // the socket and ringbuf pointers: BTF type, offset and reference rules
@@ -394,6 +436,10 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     checkFuncArgRegOff(reg, regno, flags);
     checkArgRef(reg, regno, flags, meta);
     return;
+  }
+  // only a dynptr on the stack is owned: a callback's const one cannot be released
+  if (flags & OBJ_RELEASE && kind === ArgType.PTR_TO_DYNPTR && reg.type === RegType.CONST_PTR_TO_DYNPTR) {
+    fail('cannot release unowned const bpf_dynptr', EINVAL);
   }
   if (flags & OBJ_RELEASE) fail(`verifier internal error: release flag on ${kind} is not supported by tsbpf`, EFAULT);
   if (reg.refObjId) noteRefObjId(reg, regno, meta);
@@ -484,9 +530,20 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
     }
     case ArgType.SCALAR:
       return;
+    case ArgType.PTR_TO_BTF_ID: {
+      // check_reg_type: the pointer's struct must be the argument's (btf_struct_ids_match at offset 0)
+      const want = p.argStruct?.[i];
+      if (!want) notModelled(p, regno, 'a BTF pointer argument of this helper');
+      if (isBtfIdType(reg.type) && !reg.btf) fail(`R${regno} is a BTF pointer of unknown type`, EFAULT);
+      if (reg.btf!.name !== want || reg.off !== 0) fail(`R${regno} is of type ${reg.btf!.name} but ${want} is expected`, EACCES);
+      checkPtrOffReg(reg, regno, true);
+      return;
+    }
     case ArgType.PTR_TO_DYNPTR:
+      // check_func_arg_reg_off: a const dynptr pointer takes no offset
+      if (reg.type === RegType.CONST_PTR_TO_DYNPTR) checkPtrOffReg(reg, regno, false);
       if (flags & MEM_UNINIT) processDynptrArg(v, regno, i, true, 'local');
-      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined);
+      else meta.dynptr = processDynptrArg(v, regno, i, false, undefined, undefined, (flags & ArgFlag.MEM_RDONLY) !== 0);
       return;
     case ArgType.CONST_ALLOC_SIZE_OR_ZERO:
       if (!tnumIsConst(reg.varOff)) fail(`R${regno} is not a known constant'`, EACCES);

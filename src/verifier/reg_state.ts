@@ -21,6 +21,8 @@ export const enum RegType {
   PTR_TO_PACKET_META = 'pkt_meta',
   PTR_TO_PACKET_END = 'pkt_end',
   PTR_TO_FUNC = 'func',
+  /** CONST_PTR_TO_DYNPTR: a callback's read-only dynptr argument (bpf_user_ringbuf_drain) */
+  CONST_PTR_TO_DYNPTR = 'dynptr_ptr',
   PTR_TO_MEM = 'mem',
   // The kernel composes a base type with flag bits (PTR_MAYBE_NULL,
   // MEM_RDONLY, MEM_RINGBUF, PTR_TRUSTED, MEM_RCU, ...); each combination

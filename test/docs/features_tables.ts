@@ -17,10 +17,18 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   get_func_ip: 'kprobe: the trigger\'s funcIp or regs.ip; fentry: funcIp; other types refused by the verifier (-ENOTSUPP, as 6.18)',
   get_attach_cookie: 'the trigger\'s cookie (0 without one)',
   jiffies64: 'CLOCK_MONOTONIC at HZ=250 from INITIAL_JIFFIES',
-  get_current_task_btf: 'not yet: its RET_PTR_TO_BTF_ID_TRUSTED return is not modelled by the verifier',
-  get_stackid: 'not yet: needs BPF_MAP_TYPE_STACK_TRACE',
-  snprintf: 'not yet: its format string is not checked at verification nor formatted',
+  get_current_task_btf: 'partial: rt.task\'s task_struct address as a trusted task_struct pointer the verifier passes to helpers (task storage); reading its fields (BTF-typed loads) is not modelled by the verifier',
+  task_storage_get: 'the storage of the task the pointer names (rt.task\'s taskStruct); kernel-checked (test/kernel/scenarios/task_storage, test/verifier/corpus/task_storage)',
+  task_storage_delete: 'kernel-checked (test/kernel/scenarios/task_storage)',
+  inode_storage_get: 'not yet: no simulated inodes (the map type is created as the kernel does; a program calling it is refused at load)',
+  inode_storage_delete: 'not yet: no simulated inodes',
+  cgrp_storage_get: 'on a struct cgroup from bpf_cgroup_from_id (task->cgroups walks are not modelled); kernel-checked (test/kernel/scenarios/cgrp_storage)',
+  cgrp_storage_delete: 'kernel-checked (test/kernel/scenarios/cgrp_storage)',
+  get_stackid: 'the stacks the test sets (rt.task.kernelStack/userStack, `task:kstack=`); skip/user/fast-cmp/reuse flags, -EEXIST, -ENOMEM, -EFAULT, -EINVAL kernel-checked (test/kernel/scenarios/stackid); BPF_F_STACK_BUILD_ID maps are refused at run time (build ids not simulated)',
+  snprintf: 'the verifier checks the .rodata format for data_len / 8 arguments (check_bpf_snprintf_call: "Invalid format string"); output as bstr_printf (plain %p prints the raw address, %pS/%pB the address: no kernel symbols); kernel-checked (test/kernel/scenarios/snprintf, test/verifier/corpus/snprintf)',
+  trace_vprintk: 'up to 12 arguments from an array, to rt trace output; return value kernel-checked (test/kernel/scenarios/snprintf)',
   strncmp: 'against a .rodata string (ARG_PTR_TO_CONST_STR checked as 6.18: read-only map, constant offset, NUL-terminated)',
+  user_ringbuf_drain: 'callback(const dynptr, ctx) returning 0/1 as the verifier checks it; kernel-checked (test/kernel/scenarios/user_ringbuf, test/verifier/corpus/user_ringbuf)',
   send_signal: 'not yet: no signals in the simulated task',
   send_signal_thread: 'not yet: no signals in the simulated task',
   sk_lookup_tcp: 'the simulated host\'s sockets (established before listeners, exact before wildcard, dual-stack ::); other namespaces: none (test/kernel sock.host)',
@@ -49,7 +57,12 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
-  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'partial: user-space producer; bpf_user_ringbuf_drain not callable yet',
+  [T.BPF_MAP_TYPE_STACK_TRACE]: 'creation rules and user-side ops as the kernel (test/maps/kernel scenario stack-trace); filled by bpf_get_stackid; BPF_F_STACK_BUILD_ID maps are created but bpf_get_stackid refuses them (build ids not simulated)',
+  [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
+  [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',
+  [T.BPF_MAP_TYPE_CGRP_STORAGE]: 'creation rules and user-side errno as the kernel (keys are cgroup fds: -EBADF; map.storageOf(cgroup address) instead); programs reach it through bpf_cgroup_from_id (test/kernel/scenarios/cgrp_storage)',
+  [T.BPF_MAP_TYPE_SK_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); bpf_sk_storage_get/delete not yet',
+  [T.BPF_MAP_TYPE_USER_RINGBUF]: 'user-space producer (obj.userRingbuf, `user-ringbuf:` step), drained by bpf_user_ringbuf_drain (test/kernel/scenarios/user_ringbuf)',
 };
 
 export function helperTable(): string {

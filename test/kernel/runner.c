@@ -72,12 +72,19 @@
  *   freeze:MAP ok | err=-EXXX        BPF_MAP_FREEZE (frozen already: -EPERM)
  *   ringbuf:NAME records=N          ring_buffer__consume() on ring buffer map
  *     record len=L data=HEX          NAME; then one line per record, in order
+ *   user-ringbuf:NAME:HEX           user_ring_buffer__reserve() + submit of one
+ *   user-ringbuf-discard:NAME:HEX   sample (or discard): "user-ringbuf:NAME ok" or
+ *                                   "... err=-EXXX" (full: -ENOSPC)
  *   perf:NAME records=N             perf_buffer__consume() on perf event array
  *     sample cpu=C len=L data=HEX    NAME (a one-page buffer per CPU, opened
  *     lost cpu=C count=K             right after load; the runner then stays
  *                                    on CPU 0): samples with libbpf's padded
  *                                    size, lost-sample records, CPU by CPU
  *   sleep:, advance:, close-map:, close-maps print nothing.
+ *   task:FIELDS                      tsbpf's simulated current task (pid, stacks,
+ *                                    ...); accepted and ignored here, where the
+ *                                    current task is the runner: a scenario using
+ *                                    it compares what does not depend on the task
  *
  * Programs: SOCKET_FILTER, SCHED_CLS/ACT (tc), XDP, CGROUP_SKB, LWT_*,
  * FLOW_DISSECTOR get the packet (default 64 zero bytes); every other type gets
@@ -116,7 +123,7 @@
 #define MAX_PKT 16384
 #define PKT_OUT_SIZE (64 * 1024 + 4096) /* room for XDP tail growth */
 
-enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_PERF, S_CTX, S_REPEAT,
+enum step_kind { S_RUN, S_RUN_PKT, S_PKT, S_SLEEP, S_ADVANCE, S_TASK, S_CLOSE_MAP, S_CLOSE_MAPS, S_DUMP, S_SLOT, S_RINGBUF, S_URINGBUF, S_PERF, S_CTX, S_REPEAT,
 		 S_FLAGS, S_SIZE_OUT, S_UPDATE, S_REWRITE, S_FREEZE };
 
 struct step {
@@ -359,6 +366,9 @@ static void parse_step(const char *text, int idx, struct step *st)
 		st->kind = S_ADVANCE;
 		if (parse_duration(arg, &st->num))
 			usage_die("step %d: bad duration '%s' (expected e.g. 10ns, 50us, 1ms, 35s)", idx, arg);
+	} else if (!strcmp(verb, "task")) {
+		/* tsbpf's simulated task; here the task is the runner itself */
+		st->kind = S_TASK;
 	} else if (!strcmp(verb, "close-map")) {
 		st->kind = S_CLOSE_MAP;
 		if (!*arg)
@@ -381,6 +391,27 @@ static void parse_step(const char *text, int idx, struct step *st)
 		st->kind = S_RINGBUF;
 		if (!*arg)
 			usage_die("step %d: '%s' needs a map name", idx, text);
+	} else if (!strcmp(verb, "user-ringbuf") || !strcmp(verb, "user-ringbuf-discard")) {
+		const char *c = strchr(arg, ':');
+		size_t l;
+
+		st->kind = S_URINGBUF;
+		if (!c || c == arg)
+			usage_die("step %d: '%s' needs MAP:HEX", idx, text);
+		l = strlen(c + 1);
+		if (l % 2 || l / 2 > 65536)
+			usage_die("step %d: bad sample hex in '%.40s'", idx, text);
+		st->pkt = calloc(1, l / 2 + 1);
+		for (size_t i = 0; i < l; i += 2) {
+			int hi = hexval(c[1 + i]), lo = hexval(c[2 + i]);
+
+			if (hi < 0 || lo < 0)
+				usage_die("step %d: bad sample hex in '%.40s'", idx, text);
+			st->pkt[i / 2] = hi << 4 | lo;
+		}
+		st->pkt_len = l / 2;
+		st->num = verb[12] == '-'; /* discard */
+		st->arg = strndup(arg, c - arg);
 	} else if (!strcmp(verb, "perf")) {
 		st->kind = S_PERF;
 		if (!*arg)
@@ -1121,6 +1152,34 @@ static void do_ringbuf(const char *name)
 	free(recs.text);
 }
 
+/* user_ring_buffer__reserve + submit (or discard): one sample from user space */
+static void do_user_ringbuf(const char *name, const unsigned char *bytes, int len, int discard)
+{
+	const char *verb = discard ? "user-ringbuf-discard" : "user-ringbuf";
+	struct map_rec *m = find_map(name);
+	struct user_ring_buffer *rb;
+	char eb[32];
+	void *s;
+
+	if (!m)
+		usage_die("no map '%s' in the object", name);
+	rb = user_ring_buffer__new(bpf_map__fd(m->map), NULL);
+	if (!rb)
+		die("user_ring_buffer__new(%s): %s", name, strerror(errno));
+	s = user_ring_buffer__reserve(rb, len);
+	if (!s) {
+		printf("%s:%s err=-%s\n", verb, name, errno_name(errno, eb, sizeof(eb)));
+	} else {
+		memcpy(s, bytes, len);
+		if (discard)
+			user_ring_buffer__discard(rb, s);
+		else
+			user_ring_buffer__submit(rb, s);
+		printf("%s:%s ok\n", verb, name);
+	}
+	user_ring_buffer__free(rb);
+}
+
 /* ---------- perf buffers ---------- */
 
 struct perf_rec {
@@ -1404,6 +1463,8 @@ int main(int argc, char **argv)
 		case S_ADVANCE:
 			sleep_ns(st->num);
 			break;
+		case S_TASK:
+			break;
 		case S_CLOSE_MAP:
 			r = find_map(st->arg);
 			if (!r)
@@ -1431,6 +1492,9 @@ int main(int argc, char **argv)
 			break;
 		case S_RINGBUF:
 			do_ringbuf(st->arg);
+			break;
+		case S_URINGBUF:
+			do_user_ringbuf(st->arg, st->pkt, st->pkt_len, (int)st->num);
 			break;
 		case S_PERF:
 			do_perf(st->arg);

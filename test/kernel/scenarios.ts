@@ -382,6 +382,38 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'skb/xdp/local dynptrs: slices, read/write (the output packet shows the writes), adjust/clone/size, bpf_dynptr_data, error returns',
   },
   {
+    obj: `${S}task_storage.bpf.o`,
+    name: 'basic',
+    args: ['run:peek', 'dump', 'run:touch', 'run:touch', 'run:peek', 'dump', 'run:del', 'run:peek', 'run:create_zeroed', 'dump'],
+    about: 'task local storage of the running task (bpf_get_current_task_btf): created from an initial value with F_CREATE, found again by the next run; NULL without F_CREATE, for flags 2 and a NULL task; delete 0 then -ENOENT, -EINVAL for NULL; created zeroed from a NULL value',
+  },
+  {
+    obj: `${S}stackid.bpf.o`,
+    name: 'basic',
+    args: ['task:kstack=0xffffffff81000010;0xffffffff81000020;0xffffffff81000030,ustack=0x401000;0x402000', 'run:stackid', 'run:user', 'dump'],
+    about: 'bpf_get_stackid in a one-bucket STACK_TRACE map: id 0, found again, a shorter trace collides (-EEXIST), BPF_F_REUSE_STACKID needs a free element (-ENOMEM), FAST_STACK_CMP still -EEXIST, flags -EINVAL, skip past the trace -EFAULT; user stacks get ids (the kernel ignores task:, its task is the runner)',
+  },
+  {
+    obj: `${S}snprintf.bpf.o`,
+    name: 'basic',
+    args: ['run:fmt', 'dump'],
+    about: 'bpf_snprintf output and returns: widths/flags/sizes, %s %c %%, %pI4 %pi4 %pI6 %pi6, truncation (whole length + 1), NULL buffer of size 0, an unreadable %s argument printed empty, -EINVAL past 12 arguments; bpf_trace_vprintk returns the formatted length, -EINVAL past 12',
+  },
+  {
+    obj: `${S}cgrp_storage.bpf.o`,
+    name: 'basic',
+    args: ['run:look', 'dump', 'run:touch', 'run:touch', 'run:look', 'dump', 'run:del', 'run:look', 'dump'],
+    about: 'cgroup local storage of the current cgroup (bpf_cgroup_from_id + bpf_cgroup_release): created from an initial value with F_CREATE, found again, deleted (0 then -ENOENT); NULL for a NULL cgroup; an unknown cgroup id gives no cgroup',
+  },
+  {
+    obj: `${S}user_ringbuf.bpf.o`,
+    name: 'drain',
+    args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',
+      'user-ringbuf-discard:urb:0500000000000000', 'user-ringbuf:urb:ff00000000000000', 'user-ringbuf:urb:0300000000000000',
+      'run:drain', 'dump', 'run:drain_nested', 'dump', 'user-ringbuf:urb:0400000000000000', 'run:drain_flags', 'dump', 'ringbuf:echo'],
+    about: 'bpf_user_ringbuf_drain: samples from user space reach the callback as a dynptr (bpf_dynptr_read/data/size), a discarded one is skipped, a 2-byte one gives -E2BIG, returning 1 stops after the sample, -EBUSY from a nested drain, -EINVAL for flags 4',
+  },
+  {
     obj: `${S}ksyms.bpf.o`,
     name: 'basic',
     args: ['run:ksyms', 'dump'],

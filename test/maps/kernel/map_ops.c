@@ -38,7 +38,7 @@ static const struct { const char *name; int type; } types[] = {
   {"percpu_hash", BPF_MAP_TYPE_PERCPU_HASH}, {"percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY},
   {"lru_hash", BPF_MAP_TYPE_LRU_HASH}, {"lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH},
   {"array_of_maps", BPF_MAP_TYPE_ARRAY_OF_MAPS}, {"hash_of_maps", BPF_MAP_TYPE_HASH_OF_MAPS},
-  {"queue", BPF_MAP_TYPE_QUEUE}, {"stack", BPF_MAP_TYPE_STACK},
+  {"queue", BPF_MAP_TYPE_QUEUE}, {"stack", BPF_MAP_TYPE_STACK}, {"stack_trace", BPF_MAP_TYPE_STACK_TRACE},
   {"lpm_trie", BPF_MAP_TYPE_LPM_TRIE}, {"bloom_filter", BPF_MAP_TYPE_BLOOM_FILTER},
   {"ringbuf", BPF_MAP_TYPE_RINGBUF}, {"user_ringbuf", BPF_MAP_TYPE_USER_RINGBUF},
   {"perf_event_array", BPF_MAP_TYPE_PERF_EVENT_ARRAY}, {"cgroup_storage", BPF_MAP_TYPE_CGROUP_STORAGE},

@@ -115,6 +115,8 @@ function mapSpecOf(m: MapMeta): MapSpec {
     if (m.spinLockOff >= 0) spec.specialFields.spinLock = m.spinLockOff;
   }
   if (m.inner) spec.inner = mapSpecOf(m.inner);
+  // a map recorded with BTF (local storage maps need it): the corpus' keys are ints
+  if (m.hasBtf) spec.btf = { keyI32: m.keySize === 4 };
   return spec;
 }
 
@@ -473,7 +475,8 @@ export function corpusPrograms(records: readonly { name: string; file: string; p
   return records.map((r) => ({
     insns: r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm })),
     progType: r.progType,
-    maps: r.maps,
+    // the fuzzers create the maps afresh, not frozen: no read-only (.rodata) contents (the JSON's are plain arrays)
+    maps: r.maps.map(({ rdonlyValue: _ro, ...m }) => m),
     origin: `corpus ${r.file}:${r.name}`,
   }));
 }
