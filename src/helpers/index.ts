@@ -83,6 +83,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],
     [N.BPF_FUNC_skb_cgroup_id, SS.bpf_skb_cgroup_id], [N.BPF_FUNC_skb_ancestor_cgroup_id, SS.bpf_skb_ancestor_cgroup_id],
     [N.BPF_FUNC_skb_ecn_set_ce, SS.bpf_skb_ecn_set_ce],
+    [F.BPF_FUNC_skb_under_cgroup, SS.bpf_skb_under_cgroup], [F.BPF_FUNC_current_task_under_cgroup, SS.bpf_current_task_under_cgroup],
   ];
   const dynptr = new DynptrOps(env.arena);
   return new Map<number, HelperFn>([

@@ -10,7 +10,9 @@
 
 import type { HelperFn } from '../vm/env.js';
 import type { HelperEnv } from './env.js';
-import { s32 } from './misc.js';
+import { HelperFault, mapArg, s32, u32 } from './misc.js';
+import { CgroupArrayMap } from '../maps/cgroup_array.js';
+import { E2BIG, EAGAIN } from '../uapi/errno.js';
 import { skbArg, skbProto } from './skb.js';
 
 const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >> 8) & 0xff);
@@ -103,5 +105,34 @@ export function bpf_skb_ecn_set_ce(env: HelperEnv): HelperFn {
     if ((dsfield & INET_ECN_MASK) === 0) return 0n;
     b[at + 1] = b[at + 1]! | (INET_ECN_CE << 4);
     return 1n;
+  };
+}
+
+/** the cgroup id in slot idx of a cgroup array, or the helpers' errno (-E2BIG out of range, -EAGAIN empty) */
+function cgroupSlot(env: HelperEnv, r: bigint, idx: bigint, what: string): bigint | number {
+  const map = mapArg(env, r, what).map;
+  if (!(map instanceof CgroupArrayMap)) throw new HelperFault(`${what}: ${map.describe()} is not a cgroup array`);
+  const i = u32(idx);
+  if (i >= map.maxEntries) return -E2BIG;
+  return map.at(i) ?? -EAGAIN;
+}
+
+/** is `chain` (root first) at or below cgroup `id` (cgroup_is_descendant) */
+const under = (chain: bigint[], id: bigint): bigint => (chain.includes(id) ? 1n : 0n);
+
+/** BPF_FUNC_skb_under_cgroup(skb, map, idx): is the skb's socket (the test run's: the current task's cgroup) under the slot's cgroup */
+export function bpf_skb_under_cgroup(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3) => {
+    skbArg(env, r1, 'bpf_skb_under_cgroup');
+    const c = cgroupSlot(env, r2, r3, 'bpf_skb_under_cgroup');
+    return typeof c === 'number' ? BigInt(c) : under(sockCgroups(env), c);
+  };
+}
+
+/** BPF_FUNC_current_task_under_cgroup(map, idx): is the current task under the slot's cgroup */
+export function bpf_current_task_under_cgroup(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2) => {
+    const c = cgroupSlot(env, r1, r2, 'bpf_current_task_under_cgroup');
+    return typeof c === 'number' ? BigInt(c) : under(cgroupChain(env, env.currentTask().cgroupId), c);
   };
 }

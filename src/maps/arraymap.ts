@@ -44,6 +44,18 @@ export function progValueAccess(flags: number): number {
   return ARENA_ACCESS_RW;
 }
 
+/** array_map_get_next_key (all array maps, fd arrays too): an out-of-range key restarts at 0 */
+export function arrayGetNextKey(key: Uint8Array | undefined, maxEntries: number): Uint8Array | number {
+  const i = key === undefined ? 0xffffffff : new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
+  let next: number;
+  if (i >= maxEntries) next = 0;
+  else if (i === maxEntries - 1) return -ENOENT;
+  else next = i + 1;
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, next, true);
+  return out;
+}
+
 export class ArrayMap extends BpfMap {
   readonly percpu: boolean;
   readonly elemSize: number;
@@ -163,16 +175,8 @@ export class ArrayMap extends BpfMap {
     return -EINVAL;
   }
 
-  /** array_map_get_next_key: an out-of-range key restarts at 0 */
   protected override sysGetNextKey(key: Uint8Array | undefined): Uint8Array | number {
-    const i = key === undefined ? 0xffffffff : new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
-    let next: number;
-    if (i >= this.maxEntries) next = 0;
-    else if (i === this.maxEntries - 1) return -ENOENT;
-    else next = i + 1;
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, next, true);
-    return out;
+    return arrayGetNextKey(key, this.maxEntries);
   }
 
   /** array_map_free_timers_wq */

@@ -14,11 +14,11 @@ import {
   BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_EXT, BPF_PROG_TYPE_STRUCT_OPS,
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, ObjectRefs, registerMapType, type ProgCompat } from './map.js';
-import { arrayMapAllocCheck } from './arraymap.js';
+import { arrayGetNextKey, arrayMapAllocCheck } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
 
 /** fd_array_map_alloc_check */
-function fdArrayAllocCheck(spec: MapSpec): number {
+export function fdArrayAllocCheck(spec: MapSpec): number {
   if (spec.valueSize !== 4) return -EINVAL;
   if (spec.flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) return -EINVAL;
   return arrayMapAllocCheck(spec);
@@ -153,14 +153,7 @@ export class FdArrayMap<T extends object = object> extends BpfMap {
   }
 
   protected override sysGetNextKey(key: Uint8Array | undefined): Uint8Array | number {
-    const i = key === undefined ? 0xffffffff : u32At(key);
-    let next: number;
-    if (i >= this.maxEntries) next = 0;
-    else if (i === this.maxEntries - 1) return -ENOENT;
-    else next = i + 1;
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, next, true);
-    return out;
+    return arrayGetNextKey(key, this.maxEntries);
   }
 
   /** prog_array_map_clear */

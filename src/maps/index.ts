@@ -7,6 +7,7 @@ export type { MapSpec, SpecialFields, ObjectRefs, MapEnvOptions, MapTypeOps } fr
 export { ArrayMap } from './arraymap.js';
 export { HashMap } from './hashtab.js';
 export { FdArrayMap } from './fd_arraymap.js';
+export { CgroupArrayMap } from './cgroup_array.js';
 export { QueueStackMap } from './queue_stack_maps.js';
 export { innerMapCompatible } from './map_in_map.js';
 export { BpfLru } from './bpf_lru_list.js';

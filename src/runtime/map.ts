@@ -5,6 +5,7 @@ import { ARENA_ACCESS_READ } from '../memory/arena.js';
 import type { Btf } from '../btf/btf.js';
 import { BpfMap, MapError } from '../maps/map.js';
 import { LocalStorageMap } from '../maps/bpf_local_storage.js';
+import { CgroupArrayMap } from '../maps/cgroup_array.js';
 import type { HelperMap } from '../helpers/env.js';
 import { ENOENT, EBADF, EINVAL } from '../uapi/errno.js';
 import { UserRefObject } from './refcount.js';
@@ -216,6 +217,18 @@ export class MapHandle {
     } finally {
       m.env.freeReason = undefined;
     }
+  }
+
+  /**
+   * A cgroup array's slot: the simulated host's cgroup with this id (e.g.
+   * rt.host.cgroups.get('/app')!.id), or undefined to empty it. This stands for
+   * BPF_MAP_UPDATE_ELEM with a cgroup directory fd, which tsbpf does not have
+   * (an update with any fd value fails -EBADF, as for a non-cgroup fd).
+   */
+  setCgroup(index: number, cgroupId: bigint | undefined): void {
+    const m = this.m;
+    if (!(m instanceof CgroupArrayMap)) throw new MapError(`${m.describe()} is not a cgroup array`, -EINVAL);
+    m.setCgroup(index, cgroupId);
   }
 
   delete(key: KeyLike): void {

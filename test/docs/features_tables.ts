@@ -50,6 +50,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   skc_to_tcp_request_sock: 'partial: always NULL (no request sockets are modelled)',
   skc_to_unix_sock: 'partial: always NULL (no unix sockets on the simulated host)',
   skc_to_mptcp_sock: 'partial: always NULL (no MPTCP sockets on the simulated host)',
+  skb_under_cgroup: 'the test run\'s skb socket (the current task\'s cgroup) against a slot filled by MapHandle.setCgroup; -E2BIG/-EAGAIN kernel-checked (test/kernel cgarray.empty)',
+  current_task_under_cgroup: 'rt.task.cgroupId against a slot filled by MapHandle.setCgroup; -E2BIG/-EAGAIN kernel-checked (test/kernel cgarray.empty)',
   sk_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (test/kernel skb_sk.cgroup)',
   skb_ancestor_cgroup_id: 'ancestors from the host\'s cgroup tree (a task cgroup not listed there sits under the root)',
   skb_set_tunnel_key: 'reported as the run\'s `tunnel` side effect (`tsbpf run --effects`)',
@@ -57,6 +59,7 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
 };
 
 const MAP_NOTES: Readonly<Record<number, string>> = {
+  [T.BPF_MAP_TYPE_CGROUP_ARRAY]: 'partial: filled from TypeScript with host cgroup ids (MapHandle.setCgroup); an update with an fd is -EBADF (no cgroup fds); errnos kernel-checked (test/kernel cgarray.empty)',
   [T.BPF_MAP_TYPE_STACK_TRACE]: 'creation rules and user-side ops as the kernel (test/maps/kernel scenario stack-trace); filled by bpf_get_stackid; BPF_F_STACK_BUILD_ID maps are created but bpf_get_stackid refuses them (build ids not simulated)',
   [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
   [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',

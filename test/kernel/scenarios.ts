@@ -297,6 +297,13 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'inet_sport, tcp_sock cwnd/ssthresh, a listener\'s srtt_us/total_retrans, v6 addresses of tcp6_sock/udp6_sock)',
   },
   {
+    obj: `${S}cgarray.bpf.o`,
+    name: 'empty',
+    args: ['update:cg:00000000:ffffffff', 'update:cg:02000000:ffffffff', `pkt:${TCP4_FRAME}`, 'run:under_tc', 'dump'],
+    about: 'BPF_MAP_TYPE_CGROUP_ARRAY from user space: a value that is not a cgroup fd -EBADF, an index past max_entries -E2BIG; '
+      + 'bpf_skb_under_cgroup / bpf_current_task_under_cgroup on empty slots -EAGAIN, past max_entries (2, 0xffffffff) -E2BIG',
+  },
+  {
     obj: `${S}tunnel.bpf.o`,
     name: 'basic',
     args: ['pkt:iota', 'run:tun', 'dump'],
