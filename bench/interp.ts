@@ -2,7 +2,7 @@
 // raw uBPF bytecode, r1 = packet, r2 = its length, r0 = checksum. Same scheme
 // as the shared runner: calibrate so one rep takes ~200 ms, 7 reps, median.
 //
-//   node dist/bench/interp.js [--engine all|interp|bigint] [--reps N] [--ms N]
+//   node dist/bench/interp.js [--engine all|interp|jit|bigint] [--reps N] [--ms N]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { decode } from '../src/isa/insn.js';
 import { Arena } from '../src/memory/arena.js';
 import { Interpreter } from '../src/vm/interpreter.js';
 import { BigintEngine } from './bigint-engine.js';
+import { JitEngine } from '../src/jit/engine.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench -> repo
 const BENCH_DIR = process.env['TSBPF_BENCH_DIR'] ?? join(ROOT, '..', 'shared', 'bench');
@@ -70,6 +71,13 @@ function main(): number {
     const perRun = vm.insnCount;
     const engines: [string, () => bigint][] = [];
     if (engine === 'all' || engine === 'interp') engines.push(['interp (int32 pairs)', () => vm.run(0, args)]);
+    if (engine === 'all' || engine === 'jit') {
+      // natural loops as wasm loops (the default), and plain block dispatch (every back edge through br_table)
+      const jit = new JitEngine(insns, { arena, helper: () => undefined });
+      engines.push(['jit (wasm loops)', () => jit.run(0, args)]);
+      const disp = new JitEngine(insns, { arena, helper: () => undefined }, { loops: false });
+      engines.push(['jit-dispatch (br_table)', () => disp.run(0, args)]);
+    }
     if (engine === 'all' || engine === 'bigint') {
       const big = new BigintEngine(insns, arena);
       engines.push(['bigint registers', () => big.run(args[0]!, args[1]!)]);
@@ -78,7 +86,7 @@ function main(): number {
       const { median, all } = measure(fn, b.checksum, reps, repMs);
       const mips = (perRun / median) * 1e3;
       process.stdout.write(
-        `${b.name.padEnd(7)} ${label.padEnd(21)} ${median.toFixed(0).padStart(8)} ns/run  ${perRun} insns/run  `
+        `${b.name.padEnd(7)} ${label.padEnd(24)} ${median.toFixed(0).padStart(8)} ns/run  ${perRun} insns/run  `
         + `${mips.toFixed(1)} M insn/s  x${(median / b.kernelNs).toFixed(1)} kernel  x${(median / b.ubpfNs).toFixed(2)} uBPF-interp  `
         + `checksum ok  [${Math.min(...all).toFixed(0)}..${Math.max(...all).toFixed(0)}]\n`,
       );

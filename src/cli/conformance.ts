@@ -2,6 +2,8 @@
 // interpreter; prints one line per failing test and `N passed, M failed`.
 import { existsSync, statSync } from 'node:fs';
 import { runConformanceDir } from '../vm/conformance.js';
+import { resolveEngine } from '../jit/index.js';
+import { cliEngine } from './runtime_opts.js';
 
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');
@@ -15,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf conformance: ${dir} is not a directory\n`);
     return 2;
   }
-  const outcomes = runConformanceDir(dir);
+  const outcomes = runConformanceDir(dir, { engine: resolveEngine(cliEngine()) });
   if (outcomes.length === 0) {
     process.stderr.write(`tsbpf conformance: no .data test files in ${dir}\n`);
     return 1;

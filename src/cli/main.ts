@@ -21,8 +21,9 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
 };
 
 function usage(): string {
-  return ['usage: tsbpf [--btf FILE] [-d] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
+  return ['usage: tsbpf [--btf FILE] [--engine jit|interp] [-d] <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  tsbpf ${c.help}`), '',
     '  --btf FILE               target BTF of CO-RE relocations (e.g. /sys/kernel/btf/vmlinux); default: the built-in one',
+    '  --engine jit|interp      run programs on the WebAssembly JIT or the interpreter; default: $TSBPF_ENGINE, else interp',
     '  -d, --debug              print libbpf-style debug lines (CO-RE relocations) on stderr', ''].join('\n');
 }
 

@@ -3,7 +3,7 @@
 // kernel-side runner in test/kernel/runner.c, so the two can be diffed.
 
 import { Runtime } from '../runtime/runtime.js';
-import { cliRuntimeOptions } from './runtime_opts.js';
+import { cliEngine, cliRuntimeOptions } from './runtime_opts.js';
 import type { BpfObject, LoadOptions } from '../runtime/loader.js';
 import { LOAD_OPTIONS_USAGE, LoadOptionError, parseLoadOption } from './load_options.js';
 import { errnoName } from '../uapi/errno.js';
@@ -113,7 +113,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   let rt: Runtime;
   try {
-    rt = new Runtime(cliRuntimeOptions({ clock, ...(host ? { host } : {}), ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }) }));
+    // --trace-insn single-steps the interpreter: it picks that engine unless --engine says otherwise
+    const engine = traceInsn && cliEngine() === undefined ? { engine: 'interp' as const } : {};
+    rt = new Runtime(cliRuntimeOptions({ clock, ...(host ? { host } : {}), ...(runTimeoutMs === undefined ? {} : { runTimeoutMs }), ...engine }));
   } catch (e) {
     process.stderr.write(`tsbpf run: --host ${hostFile}: ${(e as Error).message}\n`);
     return 2;

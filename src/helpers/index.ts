@@ -23,7 +23,9 @@ import {
   bpf_ringbuf_discard, bpf_ringbuf_output, bpf_ringbuf_query, bpf_ringbuf_reserve, bpf_ringbuf_submit, bpf_user_ringbuf_drain,
 } from './ringbuf.js';
 import { bpf_perf_event_output } from './perf_event.js';
-import { bpf_get_local_storage, bpf_storage_delete, bpf_storage_get } from './local_storage.js';
+import {
+  bpf_get_local_storage, bpf_sk_storage_delete, bpf_sk_storage_get, bpf_storage_delete, bpf_storage_get,
+} from './local_storage.js';
 import { bpf_timer_cancel, bpf_timer_init, bpf_timer_set_callback, bpf_timer_start } from './timer.js';
 
 import * as N from '../uapi/bpf_net.js';
@@ -150,6 +152,8 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_get_current_task_btf, bpf_get_current_task_btf(env)],
     [F.BPF_FUNC_task_storage_get, bpf_storage_get('task')(env)],
     [F.BPF_FUNC_task_storage_delete, bpf_storage_delete('task')(env)],
+    [F.BPF_FUNC_sk_storage_get, bpf_sk_storage_get(env)],
+    [F.BPF_FUNC_sk_storage_delete, bpf_sk_storage_delete(env)],
     [F.BPF_FUNC_cgrp_storage_get, bpf_storage_get('cgrp')(env)],
     [F.BPF_FUNC_cgrp_storage_delete, bpf_storage_delete('cgrp')(env)],
   ]);

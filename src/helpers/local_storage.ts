@@ -10,7 +10,8 @@ import { CgroupStorageMap } from '../maps/local_storage.js';
 import { BPF_LOCAL_STORAGE_GET_F_CREATE, LocalStorageMap, type StorageOwner } from '../maps/bpf_local_storage.js';
 import { EINVAL } from '../uapi/errno.js';
 import type { HelperEnv } from './env.js';
-import { checkMem, HelperFault, mapArg, u64 } from './misc.js';
+import { addrOf, checkMem, HelperFault, mapArg, u64 } from './misc.js';
+import { socketTable } from './sock.js';
 
 export function bpf_get_local_storage(env: HelperEnv): HelperFn {
   return (_vm, r1) => {
@@ -52,5 +53,39 @@ export function bpf_storage_delete(owner: StorageOwner) {
     const m = storageArg(env, r1, what, owner);
     if (r2 === 0n) return u64(-EINVAL);
     return u64(m.progDelete(r2));
+  };
+}
+
+/** BPF_SK_STORAGE_GET_F_CREATE */
+const BPF_SK_STORAGE_GET_F_CREATE = 1n;
+
+/** The struct bpf_sock address of the socket a sock / sock_common / tcp_sock pointer stands for: what its storage is keyed by. */
+function sockOwner(env: HelperEnv, r: bigint, what: string): bigint {
+  const v = socketTable(env).sockAt(addrOf(r));
+  if (!v) throw new HelperFault(`${what}: 0x${r.toString(16)} is not a socket`);
+  return BigInt(v.sk);
+}
+
+/**
+ * bpf_sk_storage_get(map, sk, value, flags): the socket's storage, created
+ * from `value` with BPF_SK_STORAGE_GET_F_CREATE; NULL for flags past it.
+ * Every socket tsbpf models is a full socket.
+ */
+export function bpf_sk_storage_get(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2, r3, r4) => {
+    const m = storageArg(env, r1, 'bpf_sk_storage_get', 'sk');
+    if (r2 === 0n || r4 > BPF_SK_STORAGE_GET_F_CREATE) return 0n;
+    const owner = sockOwner(env, r2, 'bpf_sk_storage_get');
+    const init = r3 === 0n ? 0 : checkMem(env.arena, r3, m.valueSize, false, 'bpf_sk_storage_get value');
+    return u64(m.progGet(owner, init, r4 === BPF_SK_STORAGE_GET_F_CREATE));
+  };
+}
+
+/** bpf_sk_storage_delete(map, sk): 0, -ENOENT (no storage), -EINVAL (NULL) */
+export function bpf_sk_storage_delete(env: HelperEnv): HelperFn {
+  return (_vm, r1, r2) => {
+    const m = storageArg(env, r1, 'bpf_sk_storage_delete', 'sk');
+    if (r2 === 0n) return u64(-EINVAL);
+    return u64(m.progDelete(sockOwner(env, r2, 'bpf_sk_storage_delete')));
   };
 }

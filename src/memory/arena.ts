@@ -44,6 +44,11 @@ export class Arena {
   dv!: DataView;
   /** bumped whenever the views are replaced, so cached views can be refreshed */
   generation = 0;
+  /**
+   * bumped whenever a live block goes away or changes its access (free,
+   * setAccess), so an engine caching "this block allows that" knows to forget
+   */
+  liveVersion = 0;
 
   // free extents, sorted by start, never adjacent (coalesced)
   private freeStart: number[] = [];
@@ -135,6 +140,7 @@ export class Arena {
     this.liveEnd.splice(i, 1);
     this.liveAccess.splice(i, 1);
     this.lastHit = -1;
+    this.liveVersion++;
     this.used -= size;
     this.insertFree(start, size);
   }
@@ -151,6 +157,7 @@ export class Arena {
     const i = this.findLive(ptr);
     if (i < 0 || this.liveStart[i] !== ptr) throw new ArenaError(`${ptr} is not an allocated block`, -22);
     this.liveAccess[i] = access;
+    this.liveVersion++;
   }
 
   /**

@@ -3,7 +3,7 @@
 // so a program whose user handle was closed lives on while a timer needs it.
 
 import type { Insn } from '../isa/insn.js';
-import { Interpreter } from '../vm/interpreter.js';
+import { createEngine, type EngineKind, type VmEngine } from '../jit/index.js';
 import type { VmEnv } from '../vm/env.js';
 import type { BpfTimerProg } from '../timers/bpf_timer.js';
 import { KernelObject, RefError } from './refcount.js';
@@ -37,7 +37,7 @@ export interface ProgOwner {
 
 export class ProgObject extends KernelObject implements BpfTimerProg {
   readonly id: number;
-  readonly vm: Interpreter;
+  readonly vm: VmEngine;
 
   constructor(
     readonly owner: ProgOwner,
@@ -54,10 +54,11 @@ export class ProgObject extends KernelObject implements BpfTimerProg {
     timeoutMs?: number,
     /** what prog arrays compare (bpf_prog_map_compatible) */
     readonly compat: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '' },
+    engine: EngineKind = 'interp',
   ) {
     super();
     this.id = id;
-    this.vm = new Interpreter(insns, env, {
+    this.vm = createEngine(engine, insns, env, {
       ...(maxInsns === undefined ? {} : { maxInsns }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });

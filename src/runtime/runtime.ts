@@ -2,6 +2,7 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
+import { resolveEngine, type EngineKind } from '../jit/index.js';
 import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
 import type { CoreTarget } from './core_load.js';
@@ -114,6 +115,13 @@ export interface RuntimeOptions {
   btf?: Uint8Array | string;
   /** the simulated host (interfaces, routes, neighbours, sockets, cgroups): a Host or its JSON form */
   host?: Host | HostSpec;
+  /**
+   * The engine programs run on: 'interp' (the reference interpreter) or 'jit'
+   * (compiled to WebAssembly at load; an instruction it cannot translate fails
+   * the load with JitError). Default: the TSBPF_ENGINE environment variable,
+   * else 'interp'.
+   */
+  engine?: EngineKind;
 }
 
 /** RuntimeOptions.maxRepeat's default: the test-run repeat bound (MAX_REPEAT of program.ts) */
@@ -169,6 +177,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   readonly defaultCpu = 0;
   readonly maxInsns: number | undefined;
   readonly runTimeoutMs: number | undefined;
+  /** RuntimeOptions.engine */
+  readonly engine: EngineKind;
   readonly maxObjectBytes: number;
   readonly maxRepeat: number;
   /** RuntimeOptions.capBpf */
@@ -221,6 +231,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     this.cpus = Math.max(1, opts.cpus ?? 1);
     this.maxInsns = opts.maxInsns;
     this.runTimeoutMs = opts.runTimeoutMs;
+    this.engine = resolveEngine(opts.engine);
     this.maxObjectBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
     this.maxRepeat = opts.maxRepeat ?? DEFAULT_MAX_REPEAT;
     this.capBpf = opts.capBpf ?? true;
@@ -328,7 +339,7 @@ export class Runtime implements HelperEnv, ProgOwner {
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
     };
     const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
-    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c);
+    const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c, this.engine);
     this.progs.add(p);
     if (this.insnListeners.size > 0) p.vm.tracer = this.insnTracer;
     return p;

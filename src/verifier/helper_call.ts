@@ -264,16 +264,16 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     case RetType.PTR_TO_TCP_SOCK_OR_NULL:
       regs[0] = ptrReg(RegType.PTR_TO_TCP_SOCK_OR_NULL, { id: ++v.idGen });
       break;
-    case RetType.PTR_TO_BTF_ID:
-      // the bpf_skc_to_*() casts: a kernel struct of the built-in BTF, NULL for another kind of socket
-      if (!((p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL)) fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (not NULL), which tsbpf's verifier does not model yet`, EINVAL);
-      regs[0] = ptrReg(RegType.PTR_TO_BTF_ID_OR_NULL, { id: ++v.idGen, btf: retBtfRef(p.retBtfId, p.name) });
-      break;
     case RetType.PTR_TO_MAP_VALUE:
       // never NULL (bpf_get_local_storage)
       regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
       break;
     case RetType.PTR_TO_BTF_ID: {
+      if (p.retBtfId?.startsWith('&btf_sock_ids[') && (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
+        // the bpf_skc_to_*() casts: a kernel struct of the built-in BTF, NULL for another kind of socket
+        regs[0] = ptrReg(RegType.PTR_TO_BTF_ID_OR_NULL, { id: ++v.idGen, btf: retBtfRef(p.retBtfId, p.name) });
+        break;
+      }
       // bpf_get_current_task_btf: a trusted task_struct pointer, never NULL
       const trusted = (p.retFlags ?? 0) & ArgFlag.PTR_TRUSTED;
       if (!p.retStruct || !trusted || (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {

@@ -19,7 +19,7 @@ import { validateProgram } from '../isa/validate.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, Arena } from '../memory/arena.js';
 import type { HelperFn, VmEnv } from './env.js';
 import { VmError } from './errors.js';
-import { Interpreter } from './interpreter.js';
+import { createEngine, type EngineKind } from '../jit/index.js';
 
 export class ConformanceParseError extends Error {
   constructor(message: string, readonly file?: string) {
@@ -160,6 +160,8 @@ export function conformanceHelpers(): Map<number, HelperFn> {
 export interface RunOptions {
   /** instruction budget per test (default 1M) */
   maxInsns?: number;
+  /** the engine that runs it (default: the interpreter) */
+  engine?: EngineKind;
 }
 
 /** Assembles (or takes the raw slots), validates and runs one test. */
@@ -177,7 +179,7 @@ export function runConformanceTest(test: ConformanceTest, opts: RunOptions = {})
       ptr = arena.alloc(test.mem.length);
       arena.u8.set(test.mem, ptr);
     }
-    const vm = new Interpreter(insns, env, { maxInsns: opts.maxInsns ?? 1_000_000 });
+    const vm = createEngine(opts.engine ?? 'interp', insns, env, { maxInsns: opts.maxInsns ?? 1_000_000 });
     r0 = vm.run(0, [BigInt(ptr), BigInt(test.mem.length)]);
   } catch (e) {
     if (!(e instanceof Error)) throw e;

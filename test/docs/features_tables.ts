@@ -22,6 +22,8 @@ const HELPER_NOTES: Readonly<Record<string, string>> = {
   task_storage_delete: 'kernel-checked (test/kernel/scenarios/task_storage)',
   inode_storage_get: 'not yet: no simulated inodes (the map type is created as the kernel does; a program calling it is refused at load)',
   inode_storage_delete: 'not yet: no simulated inodes',
+  sk_storage_get: 'the simulated host\'s sockets (bpf_sk_lookup_*), storage keyed by the socket; kernel-checked (test/kernel/scenarios/sk_storage.host); not for tracing programs (bpf_sk_storage_tracing_allowed)',
+  sk_storage_delete: 'kernel-checked (test/kernel/scenarios/sk_storage.host)',
   cgrp_storage_get: 'on a struct cgroup from bpf_cgroup_from_id (task->cgroups walks are not modelled); kernel-checked (test/kernel/scenarios/cgrp_storage)',
   cgrp_storage_delete: 'kernel-checked (test/kernel/scenarios/cgrp_storage)',
   get_stackid: 'the stacks the test sets (rt.task.kernelStack/userStack, `task:kstack=`); skip/user/fast-cmp/reuse flags, -EEXIST, -ENOMEM, -EFAULT, -EINVAL kernel-checked (test/kernel/scenarios/stackid); BPF_F_STACK_BUILD_ID maps are refused at run time (build ids not simulated)',
@@ -64,7 +66,7 @@ const MAP_NOTES: Readonly<Record<number, string>> = {
   [T.BPF_MAP_TYPE_TASK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are pidfds: -EBADF, tsbpf has no fds; map.ownerValue(taskStruct) instead); kernel-checked (test/maps/local_storage.test.ts)',
   [T.BPF_MAP_TYPE_INODE_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); no simulated inodes, so bpf_inode_storage_get/delete are refused at load',
   [T.BPF_MAP_TYPE_CGRP_STORAGE]: 'creation rules and user-side errno as the kernel (keys are cgroup fds: -EBADF; map.storageOf(cgroup address) instead); programs reach it through bpf_cgroup_from_id (test/kernel/scenarios/cgrp_storage)',
-  [T.BPF_MAP_TYPE_SK_STORAGE]: 'partial: created and refused from user space as the kernel (test/maps/local_storage.test.ts); bpf_sk_storage_get/delete not yet',
+  [T.BPF_MAP_TYPE_SK_STORAGE]: 'creation rules and user-side errno as the kernel (keys are socket fds: -EBADF; map.storageOf(struct bpf_sock address) instead); programs reach it with the sockets of the simulated host (test/kernel/scenarios/sk_storage)',
   [T.BPF_MAP_TYPE_USER_RINGBUF]: 'user-space producer (obj.userRingbuf, `user-ringbuf:` step), drained by bpf_user_ringbuf_drain (test/kernel/scenarios/user_ringbuf)',
 };
 

@@ -413,6 +413,12 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     about: 'cgroup local storage of the current cgroup (bpf_cgroup_from_id + bpf_cgroup_release): created from an initial value with F_CREATE, found again, deleted (0 then -ENOENT); NULL for a NULL cgroup; an unknown cgroup id gives no cgroup',
   },
   {
+    obj: `${S}sk_storage.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:look', 'run:touch', 'run:touch', 'run:look', 'dump', 'run:del', 'run:look', 'dump'],
+    about: 'socket local storage of the listener 127.0.0.1:8080 (bpf_sk_lookup_tcp): created from an initial value with F_CREATE, found again by the next run; NULL for flags 2; delete 0 then -ENOENT',
+  },
+  {
     obj: `${S}user_ringbuf.bpf.o`,
     name: 'drain',
     args: ['run:drain', 'user-ringbuf:urb:0100000000000000', 'user-ringbuf:urb:0200000000000000', 'user-ringbuf:urb:0102',

@@ -10,7 +10,7 @@ const TIMER = join(repoRoot, 'test/kernel/scenarios/timer.bpf.o');
 const MISC = join(repoRoot, 'test/kernel/scenarios/helpers_misc.bpf.o');
 
 test('every executed instruction is reported once, in order, with the registers it changed', async () => {
-  const rt = new Runtime();
+  const rt = new Runtime({ engine: 'interp' });
   const clock = rt.virtualClock;
   const obj = await rt.loadObject(TIMER);
   const events: InsnEvent[] = [];
@@ -58,12 +58,12 @@ test('every executed instruction is reported once, in order, with the registers 
 });
 
 test('bpf_loop callbacks are reported one level deeper; tracing does not change results', async () => {
-  const plain = new Runtime();
+  const plain = new Runtime({ engine: 'interp' });
   const o1 = await plain.loadObject(MISC);
   const r1 = o1.program('loop').run();
   const rloop1 = o1.global('rloop');
 
-  const rt = new Runtime();
+  const rt = new Runtime({ engine: 'interp' });
   const o2 = await rt.loadObject(MISC);
   const events: InsnEvent[] = [];
   rt.on('insn', (e) => events.push(e));
@@ -81,7 +81,7 @@ test('bpf_loop callbacks are reported one level deeper; tracing does not change 
 });
 
 test('a run that fails reports its last instruction as faulted', async () => {
-  const rt = new Runtime({ maxInsns: 50 });
+  const rt = new Runtime({ engine: 'interp', maxInsns: 50 });
   const obj = await rt.loadObject(MISC);
   const events: InsnEvent[] = [];
   rt.on('insn', (e) => events.push(e));

@@ -5,18 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/conformance.js';
+import { ENGINE_KINDS } from '../../src/jit/index.js';
 import { ConformanceParseError, parseConformance, runConformanceDir, runConformanceTest } from '../../src/vm/conformance.js';
 
 // dist/test/vm -> repo root -> ../shared/conformance/tests
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SUITE = process.env['TSBPF_CONFORMANCE_DIR'] ?? join(ROOT, '..', 'shared', 'conformance', 'tests');
 
-test('bpf_conformance suite: 313 passed, 0 failed', { skip: existsSync(SUITE) ? false : `suite not found at ${SUITE}` }, () => {
-  const out = runConformanceDir(SUITE);
-  const failed = out.filter((o) => !o.passed);
-  assert.deepEqual(failed.map((f) => `${f.name}: ${f.reason}`), []);
-  assert.equal(out.length, 313);
-});
+for (const engine of ENGINE_KINDS) {
+  test(`bpf_conformance suite on the ${engine} engine: 313 passed, 0 failed`, { skip: existsSync(SUITE) ? false : `suite not found at ${SUITE}` }, () => {
+    const out = runConformanceDir(SUITE, { engine });
+    const failed = out.filter((o) => !o.passed);
+    assert.deepEqual(failed.map((f) => `${f.name}: ${f.reason}`), []);
+    assert.equal(out.length, 313);
+  });
+}
 
 test('parser: raw wins over asm, mem bytes, result, ignored sections', () => {
   const t = parseConformance(`# comment

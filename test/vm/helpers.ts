@@ -1,13 +1,16 @@
-// Shared fixtures for the vm tests: run assembly on a fresh arena.
+// Shared fixtures for the vm tests: run assembly on a fresh arena, on the
+// engine TSBPF_ENGINE names (default: the interpreter; test/jit runs these
+// files again under the JIT).
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
 import { Arena } from '../../src/memory/arena.js';
 import type { HelperFn, VmEnv } from '../../src/vm/env.js';
-import { Interpreter, type InterpreterOptions } from '../../src/vm/interpreter.js';
+import type { InterpreterOptions } from '../../src/vm/interpreter.js';
+import { createEngine, resolveEngine, type VmEngine } from '../../src/jit/index.js';
 
 export interface Setup {
   arena: Arena;
-  vm: Interpreter;
+  vm: VmEngine & { maxInsns: number; timeoutMs: number };
   helpers: Map<number, HelperFn>;
   env: VmEnv & { tailTargets: Map<unknown, readonly Insn[]> };
 }
@@ -23,7 +26,8 @@ export function setup(prog: string | readonly Insn[], opts: InterpreterOptions =
     tailCallTarget: (t: unknown) => tailTargets.get(t),
     tailTargets,
   };
-  return { arena, vm: new Interpreter(insns, env, opts), helpers, env };
+  const vm = createEngine(resolveEngine(undefined), insns, env, opts) as Setup['vm'];
+  return { arena, vm, helpers, env };
 }
 
 /** r0 of running the assembly with r1..r5 = args. */

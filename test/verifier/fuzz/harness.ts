@@ -30,6 +30,8 @@ import { VmError } from '../../../src/vm/errors.js';
 import { disassemble } from '../../../src/isa/disasm.js';
 import type { Insn } from '../../../src/isa/insn.js';
 import { Rng, PROG_XDP, PROG_SYSCALL, genProgram, mutate, type FuzzProgram } from './gen.js';
+import type { EngineKind } from '../../../src/jit/index.js';
+import type { HelperFn } from '../../../src/vm/env.js';
 
 /** instruction budget of one run: the verifier's own processed-insn limit */
 export const RUN_BUDGET = 1_000_000;
@@ -204,14 +206,70 @@ function describe(e: unknown): string {
 // One runtime for every run: a WebAssembly.Memory per run would exhaust the
 // address space V8 reserves for them long before the garbage collector frees
 // them. Each run creates its maps and program in it and frees them afterwards.
-let shared: Runtime | undefined;
+// (One per engine for the differential test of test/jit; undefined: TSBPF_ENGINE's.)
+const shared = new Map<EngineKind | undefined, Runtime>();
+/** helper calls of the observed run, when one is observed */
+let helperLog: string[] | undefined;
 
-function runtime(seed: number): Runtime {
-  shared ??= new Runtime({ maxInsns: RUN_BUDGET, memoryLimit: 256 << 20 });
+function runtime(seed: number, engine?: EngineKind): Runtime {
+  let rt = shared.get(engine);
+  if (rt === undefined) {
+    rt = new Runtime({ maxInsns: RUN_BUDGET, memoryLimit: 256 << 20, ...(engine === undefined ? {} : { engine }) });
+    // every helper call is logged while a run is observed
+    const table = (rt as unknown as { helperTable: Map<number, HelperFn> }).helperTable;
+    for (const [id, fn] of table) {
+      table.set(id, (vm, a, b, c, d, e) => {
+        const r = fn(vm, a, b, c, d, e);
+        helperLog?.push(`${id}(${a}, ${b}, ${c}, ${d}, ${e}) = ${r}`);
+        return r;
+      });
+    }
+    shared.set(engine, rt);
+  }
   // bpf_get_prandom_u32's state, so a run does not depend on the runs before it
-  (shared as unknown as { rng: number }).rng = seed;
-  shared.traceLog.length = 0;
-  return shared;
+  (rt as unknown as { rng: number }).rng = seed;
+  rt.traceLog.length = 0;
+  return rt;
+}
+
+/** What one run did, for comparing engines: r0 or the error, helper calls, the arena's bytes after it. */
+export interface Observation {
+  r0?: bigint;
+  error?: string;
+  helperCalls: string[];
+  /** FNV-1a of the whole arena after the run */
+  memory?: number;
+  trace?: string;
+}
+
+/**
+ * Runs `p` (verified or not) once on `engine` with the inputs `seed` draws,
+ * and reports what it did. Runs on the engines' own runtimes, which see the
+ * same allocations in the same order, so addresses and bytes compare exactly.
+ */
+export function observeRun(p: FuzzProgram, seed: number, engine: EngineKind): Observation {
+  const obs: Observation = { helperCalls: [] };
+  helperLog = obs.helperCalls;
+  try {
+    runOnce(p, new Rng(seed), { stack: 0, map: 0, packet: 0, ctx: 0 }, engine, obs);
+  } finally {
+    helperLog = undefined;
+  }
+  return obs;
+}
+
+/** Whether checkProgram would run `p` (runnable type, implemented helpers and map types). */
+export function runnable(p: FuzzProgram): boolean {
+  return RUNNABLE.has(p.progType)
+    && !p.insns.some((x) => x.code === 0x85 && (x.src === 2 || (x.src === 0 && !runtime(0).implementsHelper(x.imm))))
+    && !p.maps.some((m) => !mapTypeSupported(m.type));
+}
+
+function fnv(u8: Uint8Array): number {
+  let h = 0x811c9dc5;
+  const w = new Int32Array(u8.buffer, u8.byteOffset, u8.byteLength >> 2);
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 16777619);
+  return h >>> 0;
 }
 
 /**
@@ -223,8 +281,8 @@ export function runUnverified(p: FuzzProgram, rng: Rng): { finding?: Finding; bu
   return { ...runOnce(p, rng, accesses), accesses };
 }
 
-function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Finding; budget?: boolean } {
-  const rt = runtime(rng.u32() | 1);
+function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts, engine?: EngineKind, obs?: Observation): { finding?: Finding; budget?: boolean } {
+  const rt = runtime(rng.u32() | 1, engine);
   const oracle = new Oracle();
   const arena = rt.arena;
   const blockCheck = arena.canAccess.bind(arena);
@@ -322,16 +380,22 @@ function runOnce(p: FuzzProgram, rng: Rng, acc: AccessCounts): { finding?: Findi
       blockCheck(addr, size, access) && oracle.check(addr, size);
     try {
       const prog = po;
-      rt.withProg(prog, 0, prep.pkt, () => {
+      const r0 = rt.withProg(prog, 0, prep.pkt, () => {
         prog.vm.cpu = 0;
         return prog.vm.run(0, [prep.r1]);
       });
+      if (obs) obs.r0 = r0;
     } finally {
       arena.canAccess = blockCheck;
+      if (obs) {
+        obs.memory = fnv(arena.u8);
+        obs.trace = rt.traceLog.join('\n');
+      }
       prep.release();
     }
     return {};
   } catch (e) {
+    if (obs) obs.error = e instanceof VmError ? `${e.kind} at ${e.pc}: ${e.message}` : describe(e);
     if (e instanceof VmError) {
       if (e.kind === 'budget' && hasBpfLoop(p.insns)) return { budget: true };
       const why = oracle.violation && e.kind === 'memory' ? ` [${oracle.violation}]` : '';

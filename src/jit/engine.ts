@@ -1,0 +1,339 @@
+// The JIT engine: the interpreter's contract (VmContext for helpers, run(),
+// callFunction(), tailCall(), the budget and the watchdog, insnCount) over
+// WebAssembly compiled by compile.ts. The wasm code calls back in here for
+// helpers, block-cache misses, budget refills, traps, frames and tail calls.
+
+import type { Insn } from '../isa/insn.js';
+import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
+import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
+import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
+import type { HelperFn, VmContext, VmEnv } from '../vm/env.js';
+import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
+import { VmError } from '../vm/errors.js';
+import { DEFAULT_RUN_TIMEOUT_MS, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
+import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
+
+/** offset of __sk_buff->data (then data_end) in the context test_run builds (as the interpreter) */
+const SKB_DATA = 76;
+const SKF_LL_OFF = -0x200000;
+/** instructions between two looks at the clock (as the interpreter) */
+const WATCHDOG_SLICE = 1 << 22;
+const TWO32 = 0x1_0000_0000;
+
+type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
+type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+type CallFn = (pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+
+/** one program (the engine's own or a tail-call target) instantiated against this engine */
+interface Unit {
+  readonly prog: DecodedProgram;
+  compiled: CompiledModule;
+  /** the compiled entries: a run, a callback inside a run, the budget left */
+  run: RunFn;
+  call: CallFn;
+  budget: () => number;
+  /** the internal entry tail calls use (all registers) */
+  exec: ExecFn;
+}
+
+// compiled modules are shared by every engine running the same instructions
+const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
+
+function compiledFor(prog: DecodedProgram, loops: boolean, entry?: number): CompiledModule {
+  const cache = moduleCache[loops ? 1 : 0]!;
+  let c = cache.get(prog.insns);
+  if (c === undefined || (entry !== undefined && !c.entries.has(entry))) {
+    const extra = c === undefined ? [] : [...c.entries];
+    if (entry !== undefined) extra.push(entry);
+    c = compileProgram(prog, extra, { loops });
+    cache.set(prog.insns, c);
+  }
+  return c;
+}
+
+export interface JitOptions extends InterpreterOptions {
+  /** lay natural loops out as wasm loops (default true); false: plain block dispatch (for measuring) */
+  loops?: boolean;
+}
+
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+export class JitEngine implements VmContext {
+  readonly arena: Arena;
+  cpu: number;
+  maxInsns: number;
+  timeoutMs: number;
+  /** instructions executed by the last (outermost) run, including nested calls */
+  insnCount = 0;
+
+  private readonly env: VmEnv;
+  private readonly loops: boolean;
+  private readonly root: Unit;
+  private readonly units = new Map<readonly Insn[], Unit>();
+  private readonly g: Record<string, WebAssembly.Global> = {};
+  private readonly frames: number[] = [];
+  /** r0s, r0l, r1s, r1l, w0s, w0l, w1s, w1l */
+  private readonly cache: WebAssembly.Global[];
+  private cur: Unit;
+  private level = 0;
+  private depth = 0;
+  private granted = 0;
+  private deadline = 0;
+  private tailCalls = 0;
+  private pendingTail: Unit | null = null;
+  /** the arena's liveVersion the block caches were filled under */
+  private seenVersion = 0;
+
+  constructor(program: readonly Insn[], env: VmEnv, opts: JitOptions = {}) {
+    this.loops = opts.loops ?? true;
+    this.env = env;
+    this.arena = env.arena;
+    this.cpu = opts.cpu ?? 0;
+    this.maxInsns = opts.maxInsns ?? Infinity;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+    if (!(this.maxInsns > 0) || !(this.timeoutMs > 0)) throw new RangeError('maxInsns and timeoutMs must be positive');
+    for (const [name, t] of IMPORT_GLOBALS) {
+      this.g[name] = new WebAssembly.Global({ value: t === 0x7f ? 'i32' : 'i64', mutable: true }, t === 0x7f ? 0 : 0n);
+    }
+    this.cache = ['r0s', 'r0l', 'r1s', 'r1l', 'w0s', 'w0l', 'w1s', 'w1l'].map((n) => this.g[n]!);
+    this.root = this.unit(program);
+    this.cur = this.root;
+  }
+
+  /** Instruction tracing single-steps the interpreter; compiled code has no steps to report. */
+  get tracer(): InsnTracer | undefined {
+    return undefined;
+  }
+  set tracer(t: InsnTracer | undefined) {
+    if (t !== undefined) {
+      throw new TypeError("instruction tracing (rt.on('insn'), tsbpf run --trace-insn) needs the interpreter: use engine 'interp' (--engine interp)");
+    }
+  }
+
+  /** Runs from instruction `entryPc` with r1..r5 = args; returns r0 (unsigned 64-bit). */
+  run(entryPc: number, args: readonly bigint[] = []): bigint {
+    if (this.level > 0) return this.callFunction(entryPc, args);
+    const u = this.root;
+    try {
+      this.checkEntry(u, entryPc, args);
+    } catch (e) {
+      this.insnCount = 0;
+      throw e;
+    }
+    this.granted = 0;
+    const slice = this.nextSlice();
+    this.granted = slice;
+    this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
+    this.depth = 0;
+    this.tailCalls = 0;
+    this.pendingTail = null;
+    this.seenVersion = this.arena.liveVersion;
+    this.level++;
+    this.cur = u;
+    try {
+      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
+    } finally {
+      this.level--;
+      this.insnCount = this.granted - Math.max(0, u.budget());
+      this.cur = this.root;
+    }
+  }
+
+  callFunction(pc: number, args: readonly bigint[]): bigint {
+    if (this.level === 0) return this.run(pc, args);
+    if (this.depth + 1 >= MAX_CALL_FRAMES) {
+      throw new VmError('call-depth', pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
+    }
+    const savedDepth = this.depth;
+    const u = this.cur;
+    this.checkEntry(u, pc, args);
+    this.level++;
+    try {
+      return u64(u.call(pc, this.depth + 1, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
+    } finally {
+      this.level--;
+      this.depth = savedDepth;
+      this.cur = u;
+    }
+  }
+
+  tailCall(target: unknown): boolean {
+    if (this.level === 0 || this.tailCalls >= MAX_TAIL_CALL_CNT) return false;
+    const insns = this.env.tailCallTarget?.(target);
+    if (insns === undefined) return false;
+    this.tailCalls++;
+    this.pendingTail = this.unit(insns);
+    this.g['tailPending']!.value = 1;
+    return true;
+  }
+
+  /** Returns the stack frames to the arena (the program is being freed). */
+  release(): void {
+    this.frames.splice(0).forEach((base, k) => {
+      if (base !== undefined) this.arena.free(base);
+      this.g[`f${k}`]!.value = 0n;
+    });
+  }
+
+  private nextSlice(): number {
+    return Math.min(WATCHDOG_SLICE, this.maxInsns - this.granted);
+  }
+
+  /** the interpreter's entry checks; an entry no block starts at gets a recompile */
+  private checkEntry(u: Unit, pc: number, args: readonly bigint[]): void {
+    if (!Number.isInteger(pc) || pc < 0 || pc >= u.prog.length) {
+      throw new VmError('entry', -1, `entry point ${pc} is outside the program (${u.prog.length} insns)`);
+    }
+    if (args.length > 5) throw new VmError('entry', -1, `at most 5 arguments, got ${args.length}`);
+    for (let i = 0; i < args.length; i++) {
+      if (typeof args[i] !== 'bigint') throw new VmError('entry', -1, `argument r${i + 1} is not a bigint`);
+    }
+    if (!u.compiled.entries.has(pc)) this.recompile(u, pc);
+  }
+
+  /** after a helper: if it freed a block or changed one's access, the compiled code's block caches forget */
+  private dropCache(): void {
+    this.seenVersion = this.arena.liveVersion;
+    const c = this.cache;
+    c[1]!.value = 0n; c[3]!.value = 0n; c[5]!.value = 0n; c[7]!.value = 0n;
+  }
+
+  private unit(insns: readonly Insn[]): Unit {
+    let u = this.units.get(insns);
+    if (u === undefined) {
+      const prog = decodeProgram(insns);
+      const compiled = compiledFor(prog, this.loops);
+      u = { prog, compiled } as Unit;
+      this.instantiate(u);
+      this.units.set(insns, u);
+    }
+    return u;
+  }
+
+  /** a callback entry no block starts at: compile again with it as a block start */
+  private recompile(u: Unit, pc: number): void {
+    u.compiled = compiledFor(u.prog, this.loops, pc);
+    this.instantiate(u);
+  }
+
+  private instantiate(u: Unit): void {
+    const arena = this.arena;
+    const g = this.g;
+    const env = this.env;
+    const imports: WebAssembly.Imports = {
+      bpf: {
+        mem: arena.memory,
+        ...g,
+        helper: (id: number, pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+          const fn: HelperFn | undefined = env.helper(id);
+          if (fn === undefined) throw new VmError('helper', pc, `unknown helper ${id}`);
+          this.cur = u;
+          this.depth = depth;
+          let r: bigint;
+          try {
+            r = fn(this, u64(r1), u64(r2), u64(r3), u64(r4), u64(r5));
+          } catch (e) {
+            if (e instanceof VmError) throw e;
+            throw new VmError('helper', pc, `helper ${id} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+          }
+          if (typeof r !== 'bigint') throw new VmError('helper', pc, `helper ${id} returned ${typeof r}, not a bigint`);
+          if (arena.liveVersion !== this.seenVersion) this.dropCache();
+          return r;
+        },
+        miss: (a: bigint, size: number, access: number, what: number, pc: number): bigint => {
+          const addr = u64(a);
+          const n = Number(addr);
+          if (addr < TWO32 && arena.canAccess(n, size, access)) {
+            // an instrumented arena (a test's finer check in place of canAccess) sees every access
+            if (arena.canAccess !== Arena.prototype.canAccess) return 0n;
+            const [start, end] = arena.blockOf(n)!;
+            // the block, with the accesses it allows, for the caches (start is 8-aligned: the low bits are free)
+            const rw = (arena.canAccess(n, size, ARENA_ACCESS_READ) ? 1 : 0) | (arena.canAccess(n, size, ARENA_ACCESS_WRITE) ? 2 : 0);
+            return (BigInt(start + rw) << 32n) | BigInt(end - start);
+          }
+          throw new VmError('memory', pc, `invalid ${WHAT[what]} of ${size} bytes at 0x${addr.toString(16)}`, addr);
+        },
+        refill: (start: number, k: number): void => this.refill(u, start, k),
+        trap: (pc: number): never => {
+          throw new VmError('invalid-insn', pc, u.prog.traps.get(pc) ?? 'invalid instruction');
+        },
+        frame: (depth: number): bigint => {
+          let base = this.frames[depth];
+          if (base === undefined) {
+            base = arena.alloc(MAX_BPF_STACK, ARENA_ACCESS_RW, 8);
+            this.frames[depth] = base;
+          }
+          const top = BigInt(base + MAX_BPF_STACK);
+          g[`f${depth}`]!.value = top;
+          return top;
+        },
+        tail: (depth: number, ...regs: bigint[]): bigint => {
+          const t = this.pendingTail!;
+          this.pendingTail = null;
+          g['tailPending']!.value = 0;
+          // the target runs on the same frame; its r0 is this frame's result
+          this.cur = t;
+          return t.exec(0, depth, ...regs);
+        },
+        ldabs: (pc: number, op: number, r6: bigint, off: number): bigint => {
+          const size = op === 0x80 || op === 0x98 ? 4 : op === 0x88 || op === 0xa0 ? 2 : 1;
+          const ctx6 = u64(r6);
+          const ctx = Number(ctx6 & 0xffffffffn);
+          if (ctx6 >= TWO32 || !arena.canAccess(ctx + SKB_DATA, 8, ARENA_ACCESS_READ)) {
+            const addr = u64(ctx6 + BigInt(SKB_DATA));
+            throw new VmError('memory', pc, `invalid read of 8 bytes at 0x${addr.toString(16)}`, addr);
+          }
+          const dv = arena.dv;
+          const data = dv.getUint32(ctx + SKB_DATA, true), end = dv.getUint32(ctx + SKB_DATA + 4, true);
+          if (off < 0 && off >= SKF_LL_OFF) {
+            throw new VmError('invalid-insn', pc, `legacy packet load at SKF_NET_OFF/SKF_LL_OFF offset ${off}: not supported by tsbpf`);
+          }
+          if (off >= 0 && end - data >= size && off <= end - data - size && arena.canAccess(data + off, size, ARENA_ACCESS_READ)) {
+            const a = data + off;
+            return BigInt(size === 4 ? dv.getUint32(a, false) : size === 2 ? dv.getUint16(a, false) : dv.getUint8(a));
+          }
+          return -1n;
+        },
+        depthErr: (pc: number): never => {
+          throw new VmError('call-depth', pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
+        },
+      },
+    };
+    const inst = new WebAssembly.Instance(u.compiled.module, imports);
+    u.run = inst.exports['run'] as unknown as RunFn;
+    u.call = inst.exports['call'] as unknown as CallFn;
+    u.budget = inst.exports['budget'] as unknown as () => number;
+    u.exec = inst.exports['exec'] as unknown as ExecFn;
+  }
+
+  /**
+   * The budget ran out in the block at `start` (k instructions): a new slice,
+   * or the interpreter's typed error at the instruction that exceeded it.
+   */
+  private refill(u: Unit, start: number, k: number): void {
+    const budget = this.g['budget']!;
+    let b = budget.value as number; // negative: -b instructions of this block are not granted yet
+    while (b < 0) {
+      if (this.granted >= this.maxInsns || performance.now() > this.deadline) {
+        // the instruction the interpreter would have stopped at
+        const at = this.slotOf(u, start, k + b);
+        const ran = this.granted;
+        budget.value = 0;
+        if (ran >= this.maxInsns) throw new VmError('budget', at, `instruction budget of ${this.maxInsns} exhausted (endless loop?)`);
+        throw new VmError('timeout', at, `run stopped by the watchdog after ${this.timeoutMs} ms (${ran} instructions): ` +
+          'a verified program cannot loop forever, so this is a verifier bug or a limit set too low (RuntimeOptions.runTimeoutMs, --run-timeout)');
+      }
+      const n = this.nextSlice();
+      this.granted += n;
+      b += n;
+    }
+    budget.value = b;
+  }
+
+  /** the slot of the i-th instruction of the block at `start` */
+  private slotOf(u: Unit, start: number, i: number): number {
+    let s = start;
+    for (let j = 0; j < i && s < u.prog.length; j++) s += (u.prog.words[s * 4]! & 0xff) === 0x18 ? 2 : 1;
+    return s;
+  }
+}

@@ -1,0 +1,230 @@
+// The JIT's own parts: the wasm encoder, load-time errors, the arena block
+// cache, entry points, engine selection. Its semantics are proven by running
+// the interpreter's tests under it (engines.test.ts) and by the fuzz
+// differential (fuzz_diff.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assemble } from '../../src/isa/asm.js';
+import { Arena } from '../../src/memory/arena.js';
+import type { HelperFn, VmEnv } from '../../src/vm/env.js';
+import { VmError } from '../../src/vm/errors.js';
+import { decodeProgram } from '../../src/vm/decode.js';
+import { Bytes, encodeModule, I64, OP } from '../../src/jit/wasm.js';
+import { compileProgram, JitError } from '../../src/jit/compile.js';
+import { createEngine, ENGINE_KINDS, JitEngine, resolveEngine } from '../../src/jit/index.js';
+import { Runtime } from '../../src/runtime/runtime.js';
+
+function vmError(fn: () => unknown): VmError {
+  try { fn(); } catch (e) { if (e instanceof VmError) return e; throw e; }
+  assert.fail('expected a VmError');
+}
+
+function env(helpers: Map<number, HelperFn> = new Map()): VmEnv {
+  return { arena: new Arena(), helper: (id) => helpers.get(id) };
+}
+
+test('encoder: LEB128 at the edges', () => {
+  const hex = (b: Bytes): string => Buffer.from(b.toUint8Array()).toString('hex');
+  assert.equal(hex(new Bytes().u32(0)), '00');
+  assert.equal(hex(new Bytes().u32(127)), '7f');
+  assert.equal(hex(new Bytes().u32(128)), '8001');
+  assert.equal(hex(new Bytes().u32(0xffffffff)), 'ffffffff0f');
+  assert.equal(hex(new Bytes().s32(-1)), '7f');
+  assert.equal(hex(new Bytes().s32(63)), '3f');
+  assert.equal(hex(new Bytes().s32(64)), 'c000');
+  assert.equal(hex(new Bytes().s32(-64)), '40');
+  assert.equal(hex(new Bytes().s32(-65)), 'bf7f');
+  assert.equal(hex(new Bytes().s32(-0x80000000)), '8080808078');
+  assert.equal(hex(new Bytes().s64(-0x8000000000000000n)), '808080808080808080' + '7f');
+  assert.equal(hex(new Bytes().s64(0x7fffffffffffffffn)), 'ffffffffffffffffff' + '00');
+});
+
+test('encoder: a module it writes is valid WebAssembly and runs', () => {
+  // (func (param i64 i64) (result i64) local.get 0 local.get 1 i64.mul)
+  const body = new Bytes().byte(OP.local_get).u32(0).byte(OP.local_get).u32(1).byte(OP.i64_mul).byte(OP.end);
+  const bytes = encodeModule([], [{ type: { params: [I64, I64], results: [I64] }, locals: [], body, export: 'mul' }]);
+  assert.ok(WebAssembly.validate(bytes));
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  assert.equal((inst.exports['mul'] as (a: bigint, b: bigint) => bigint)(-3n, 1n << 40n), -3n << 40n);
+});
+
+test('an instruction the JIT does not know is a load-time JitError, not a fallback', () => {
+  const prog = decodeProgram(assemble('mov %r0, 0\nexit'));
+  // slot 0 carries an opcode no engine defines (as a decoder that knew more would hand over)
+  const words = Int32Array.from(prog.words);
+  words[0] = 0xe5;
+  assert.throws(() => compileProgram({ ...prog, words }), (e: unknown) => e instanceof JitError && /insn 0: opcode 0xe5 is not supported by the JIT/.test(e.message));
+});
+
+test('block cache: a block freed by a helper faults at the next access, as in the interpreter', () => {
+  const src = 'ldxdw %r0, [%r1+0]\nmov %r6, %r1\ncall 7\nldxdw %r0, [%r6+0]\nexit';
+  for (const kind of ENGINE_KINDS) {
+    const helpers = new Map<number, HelperFn>();
+    const e = env(helpers);
+    const p = e.arena.alloc(8);
+    helpers.set(7, (vm) => { vm.arena.free(p); return 0n; });
+    const vm = createEngine(kind, assemble(src), e);
+    const err = vmError(() => vm.run(0, [BigInt(p)]));
+    assert.equal(err.kind, 'memory', kind);
+    assert.equal(err.pc, 3, kind);
+    assert.equal(err.addr, BigInt(p), kind);
+    assert.match(err.message, /insn 3: invalid read of 8 bytes at 0x/);
+  }
+});
+
+test('block cache: read-only blocks refuse writes and atomics; alternating blocks stay correct', () => {
+  for (const kind of ENGINE_KINDS) {
+    const e = env();
+    const ro = e.arena.alloc(16, 1); // ARENA_ACCESS_READ
+    e.arena.dv.setUint32(ro, 41, true);
+    const rw = e.arena.alloc(16);
+    // read ro, write rw, read ro, read stack, write rw...: every entry of the cache is used
+    const vm = createEngine(kind, assemble(`
+      ldxw %r3, [%r1+0]
+      stxw [%r2+0], %r3
+      stdw [%r10-8], 1
+      ldxw %r4, [%r1+0]
+      ldxdw %r5, [%r10-8]
+      add %r4, %r5
+      stxw [%r2+4], %r4
+      ldxw %r0, [%r2+4]
+      exit`), e);
+    assert.equal(vm.run(0, [BigInt(ro), BigInt(rw)]), 42n, kind);
+    const w = createEngine(kind, assemble('ldxw %r0, [%r1+0]\nstxw [%r1+0], %r0\nexit'), e);
+    const err = vmError(() => w.run(0, [BigInt(ro)]));
+    assert.equal(err.kind, 'memory');
+    assert.match(err.message, /insn 1: invalid write of 4 bytes/, kind);
+    const a = createEngine(kind, assemble('mov %r2, 1\nlock add32 [%r1+0], %r2\nexit'), e);
+    assert.match(vmError(() => a.run(0, [BigInt(ro)])).message, /insn 1: invalid atomic access of 4 bytes/, kind);
+    // the last bytes of a block are fine, one past is not
+    const edge = createEngine(kind, assemble('ldxw %r0, [%r1+12]\nldxw %r0, [%r1+13]\nexit'), e);
+    assert.match(vmError(() => edge.run(0, [BigInt(rw)])).message, /insn 1: invalid read of 4 bytes/, kind);
+  }
+});
+
+test('entry points: a callback at any instruction runs (the JIT recompiles with it as a block start)', () => {
+  const insns = assemble('mov %r0, 1\nadd %r0, 2\nadd %r0, %r1\nexit');
+  const vm = new JitEngine(insns, env());
+  assert.equal(vm.run(1, [10n]), 12n);
+  assert.equal(vm.run(2, [10n]), 10n);
+  assert.equal(vm.run(0, [10n]), 13n);
+  assert.equal(vmError(() => vm.run(4)).kind, 'entry');
+  assert.equal(vmError(() => vm.run(0, [1n, 2n, 3n, 4n, 5n, 6n])).kind, 'entry');
+});
+
+test('insnCount is exact per run (the budget is charged per basic block)', () => {
+  const insns = assemble('mov %r0, 0\nmov %r2, 100\nloop:\nadd %r0, 1\njlt %r0, %r2, loop\nlddw %r3, 0x100000000\nexit');
+  const interp = createEngine('interp', insns, env());
+  const jit = createEngine('jit', insns, env());
+  assert.equal(jit.run(0), interp.run(0));
+  assert.equal(interp.insnCount, 2 + 200 + 2);
+  assert.equal(jit.insnCount, interp.insnCount);
+  // a cap stops both at the same instruction
+  for (const cap of [1, 2, 3, 150, 203]) {
+    const a = vmError(() => createEngine('interp', insns, env(), { maxInsns: cap }).run(0));
+    const b = vmError(() => createEngine('jit', insns, env(), { maxInsns: cap }).run(0));
+    assert.equal(b.kind, 'budget');
+    assert.equal(b.pc, a.pc, `cap ${cap}`);
+    assert.equal(b.message, a.message);
+  }
+});
+
+test('Runtime({ engine }) and TSBPF_ENGINE choose the engine; a bad name is an error', () => {
+  assert.ok(new Runtime({ engine: 'jit' }).engine === 'jit');
+  assert.ok(new Runtime({ engine: 'interp' }).engine === 'interp');
+  assert.throws(() => new Runtime({ engine: 'fast' as 'jit' }), /unknown engine 'fast'/);
+  const saved = process.env['TSBPF_ENGINE'];
+  try {
+    process.env['TSBPF_ENGINE'] = 'jit';
+    assert.equal(resolveEngine(undefined), 'jit');
+    assert.equal(resolveEngine('interp'), 'interp');
+    process.env['TSBPF_ENGINE'] = 'nope';
+    assert.throws(() => resolveEngine(undefined), /unknown engine 'nope' in TSBPF_ENGINE/);
+  } finally {
+    if (saved === undefined) delete process.env['TSBPF_ENGINE'];
+    else process.env['TSBPF_ENGINE'] = saved;
+  }
+});
+
+test("instruction tracing needs the interpreter: rt.on('insn') on a JIT runtime is a clear error", () => {
+  const rt = new Runtime({ engine: 'jit' });
+  assert.throws(() => {
+    const off = rt.on('insn', () => {});
+    // a program loaded while listening gets the tracer too
+    rt.createProg('p', 6, assemble('mov %r0, 0\nexit'), []);
+    off();
+  }, /instruction tracing .* needs the interpreter: use engine 'interp'/);
+});
+
+test('loops: nested, multi-exit and irreducible loops give the interpreter\'s r0 and insnCount, as wasm loops and through the dispatch loop', () => {
+  const progs = [
+    // nested counted loops: sum of i*j for i < 7, j < 5
+    `mov %r0, 0
+     mov %r1, 0
+   outer:
+     mov %r2, 0
+   inner:
+     mov %r3, %r1
+     mul %r3, %r2
+     add %r0, %r3
+     add %r2, 1
+     jlt %r2, 5, inner
+     add %r1, 1
+     jlt %r1, 7, outer
+     exit`,
+    // a loop with two exits and a continue
+    `mov %r0, 0
+     mov %r1, 0
+   top:
+     add %r1, 1
+     jeq %r1, 50, out
+     mov %r2, %r1
+     and %r2, 1
+     jne %r2, 0, top
+     add %r0, %r1
+     jgt %r0, 300, out2
+     ja top
+   out:
+     add %r0, 1000
+   out2:
+     exit`,
+    // irreducible: the loop is entered at two places (r1 picks which)
+    `mov %r0, 0
+     mov %r2, 0
+     jeq %r1, 0, b
+   a:
+     add %r0, 3
+     add %r2, 1
+   b:
+     add %r0, 5
+     jlt %r2, 9, a
+     exit`,
+  ];
+  for (const src of progs) {
+    const insns = assemble(src);
+    for (const r1 of [0n, 1n]) {
+      const ref = createEngine('interp', insns, env());
+      const want = ref.run(0, [r1]);
+      for (const loops of [true, false]) {
+        const jit = new JitEngine(insns, env(), { loops });
+        assert.equal(jit.run(0, [r1]), want, `loops=${loops} r1=${r1}\n${src}`);
+        assert.equal(jit.insnCount, ref.insnCount, `loops=${loops}`);
+      }
+    }
+  }
+  // the nested loops became wasm loops: their heads are not dispatch entries; without loops they are
+  const nested = decodeProgram(assemble(progs[0]!));
+  assert.deepEqual([...compileProgram(nested).entries].sort((a, b) => a - b), [0, nested.length]);
+  assert.deepEqual([...compileProgram(nested, [], { loops: false }).entries].sort((a, b) => a - b), [0, 2, 3, nested.length]);
+  // the irreducible one goes round the dispatch loop
+  const irr = decodeProgram(assemble(progs[2]!));
+  assert.ok(compileProgram(irr).entries.size > 2);
+  // a self-loop that never ends stops at the same instruction under a cap
+  const spin = assemble('mov %r0, 0\nloop:\nadd %r0, 1\nja loop');
+  for (const loops of [true, false]) {
+    const e = vmError(() => new JitEngine(spin, env(), { loops, maxInsns: 1001 }).run(0));
+    const ref = vmError(() => createEngine('interp', spin, env(), { maxInsns: 1001 }).run(0));
+    assert.equal(e.kind, 'budget');
+    assert.equal(e.pc, ref.pc);
+  }
+});
