@@ -32,8 +32,11 @@ const CASES: Record<string, { obj: string; pkt: number }> = {
 
 type Api = typeof current;
 
-/** the median and the best rep (under load the best rep is the least disturbed one) */
-async function measure(api: Api, name: string, engine: string, reps: number, repMs: number): Promise<{ median: number; best: number }> {
+/**
+ * the median and the best rep of wall time, and the least CPU time per run of
+ * a rep (process.cpuUsage: a loaded host's scheduling does not count there)
+ */
+async function measure(api: Api, name: string, engine: string, reps: number, repMs: number): Promise<{ median: number; best: number; cpu: number }> {
   const c = CASES[name]!;
   const rt = new api.Runtime({ engine: engine as 'jit' | 'interp', maxRepeat: 1 << 30 });
   rt.unref();
@@ -42,8 +45,14 @@ async function measure(api: Api, name: string, engine: string, reps: number, rep
     const data = new Uint8Array(c.pkt);
     for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff; // fill_packet in bodies.h
     const p = obj.program(name);
-    const m = measureRuns((n) => void p.run({ data, repeat: n }), reps, repMs);
-    return { median: m.median, best: Math.min(...m.all) };
+    let cpu = Infinity;
+    const m = measureRuns((n) => {
+      const c0 = process.cpuUsage();
+      p.run({ data, repeat: n });
+      const c = process.cpuUsage(c0);
+      if (n > 100) cpu = Math.min(cpu, ((c.user + c.system) * 1000) / n);
+    }, reps, repMs);
+    return { median: m.median, best: Math.min(...m.all), cpu };
   } finally {
     obj.close();
   }
@@ -64,26 +73,26 @@ async function main(): Promise<number> {
   for (const n of names) if (!CASES[n]) throw new Error(`unknown benchmark '${n}' (${Object.keys(CASES).join(', ')})`);
   out(`date ${new Date().toISOString()}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out(`A/B on engine ${engine}: old = ${oldPath}, new = this build; ${rounds} rounds alternating, ${reps} reps of ~${repMs} ms each`);
-  const res = new Map<string, { old: number[]; new: number[]; oldBest: number; newBest: number }>();
+  const res = new Map<string, { old: number[]; new: number[]; oldBest: number; newBest: number; oldCpu: number; newCpu: number }>();
   for (let r = 0; r < rounds; r++) {
     for (const n of names) {
-      const e = res.get(n) ?? { old: [], new: [], oldBest: Infinity, newBest: Infinity };
+      const e = res.get(n) ?? { old: [], new: [], oldBest: Infinity, newBest: Infinity, oldCpu: Infinity, newCpu: Infinity };
       res.set(n, e);
       const order: ['old' | 'new', Api][] = r % 2 === 0 ? [['old', old], ['new', current]] : [['new', current], ['old', old]];
       for (const [k, api] of order) {
         const m = await measure(api, n, engine, reps, repMs);
         e[k].push(m.median);
-        if (k === 'old') e.oldBest = Math.min(e.oldBest, m.best); else e.newBest = Math.min(e.newBest, m.best);
+        if (k === 'old') { e.oldBest = Math.min(e.oldBest, m.best); e.oldCpu = Math.min(e.oldCpu, m.cpu); } else { e.newBest = Math.min(e.newBest, m.best); e.newCpu = Math.min(e.newCpu, m.cpu); }
       }
     }
   }
   const cell = (xs: number[]): string => `${median(xs).toFixed(0)} [${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)}]`;
   out('');
-  out(`| benchmark (${engine}) | old (ns/run) | new (ns/run) | old / new | best rep old | best rep new | old / new (best) |`);
-  out('| --- | --- | --- | --- | --- | --- | --- |');
+  out(`| benchmark (${engine}) | old (ns/run) | new (ns/run) | old / new | best rep old | best rep new | old / new (best) | CPU old | CPU new | old / new (CPU) |`);
+  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const n of names) {
     const e = res.get(n)!;
-    out(`| ${n} | ${cell(e.old)} | ${cell(e.new)} | x${(median(e.old) / median(e.new)).toFixed(2)} | ${e.oldBest.toFixed(0)} | ${e.newBest.toFixed(0)} | x${(e.oldBest / e.newBest).toFixed(2)} |`);
+    out(`| ${n} | ${cell(e.old)} | ${cell(e.new)} | x${(median(e.old) / median(e.new)).toFixed(2)} | ${e.oldBest.toFixed(0)} | ${e.newBest.toFixed(0)} | x${(e.oldBest / e.newBest).toFixed(2)} | ${e.oldCpu.toFixed(0)} | ${e.newCpu.toFixed(0)} | x${(e.oldCpu / e.newCpu).toFixed(2)} |`);
   }
   out(`load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   return 0;
