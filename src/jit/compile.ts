@@ -107,8 +107,8 @@ export interface CompileOptions {
   /**
    * check the budget at every basic block (default true: an explicit instruction cap stops at the
    * interpreter's instruction); false: every block still counts its instructions (insnCount stays
-   * exact) but only loop heads (back-edge targets) compare, which is all the watchdog needs to stop
-   * a loop (calls nest at most MAX_CALL_FRAMES deep, tail calls 33)
+   * exact) but only loop heads (back-edge targets) and frame entries compare, which is all the
+   * watchdog needs: every cycle passes a loop head, and callbacks (bpf_loop's 8 M) enter a frame
    */
   exactBudget?: boolean;
   /**
@@ -321,6 +321,14 @@ class ExecEmitter {
     // r10 = the frame of this depth
     b.byte(OP.local_get).u32(L_DEPTH).byte(OP.call).u32(F_FP).byte(OP.local_set).u32(REG[10]!);
     b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
+    if (!this.exactBudget) {
+      // loop-head checks only: a frame entry looks too, so loop-free callbacks run 8 M times by
+      // bpf_loop (or nested) still meet the watchdog and the deficit stays small
+      b.byte(OP.local_get).u32(L_BUDGET).byte(OP.i32_const).s32(0).byte(OP.i32_lt_s).byte(OP.if).byte(VOID);
+      b.byte(OP.local_get).u32(L_PC).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL);
+      b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
+      b.byte(OP.end);
+    }
     if (this.hasMayGoto()) b.byte(OP.i32_const).s32(BPF_MAX_LOOPS).byte(OP.local_set).u32(L_MAYGOTO);
     b.byte(OP.loop).byte(VOID);
     this.labels.push(DISPATCH);

@@ -327,3 +327,15 @@ test('budget checks: with an explicit cap in every block, without one at loop he
   const stops = ENGINE_KINDS.map((k) => { const e = vmError(() => createEngine(k, assemble(src), env(), { maxInsns: 1_000_003 }).run(0)); return `${e.kind} ${e.pc}`; });
   assert.equal(stops[0], stops[1]);
 });
+
+test('budget checks at loop heads only: a loop-free callback a helper calls millions of times still meets the watchdog', () => {
+  // as bpf_loop with a callback without loops: only the frame entry of each call looks at the budget
+  const src = 'mov %r1, 0\ncall 7\nexit\nmov %r0, 0\nexit';
+  for (const kind of ENGINE_KINDS) {
+    const helpers = new Map<number, HelperFn>();
+    helpers.set(7, (vm) => { for (let i = 0; i < 1e9; i++) vm.callFunction(3, [BigInt(i)]); return 0n; });
+    const vm = createEngine(kind, assemble(src), env(helpers), { timeoutMs: 50 });
+    const e = vmError(() => vm.run(0));
+    assert.equal(e.kind, 'timeout', kind);
+  }
+});
