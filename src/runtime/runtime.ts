@@ -19,7 +19,8 @@ import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
-import { SimMemory, defaultTask, taskStructFields, type Task } from './task.js';
+import { BTF_KIND_STRUCT } from '../btf/types.js';
+import { PARENT_TASK_OFFSET, SimMemory, defaultTask, parentTaskStruct, taskStructFields, type Task } from './task.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -360,6 +361,7 @@ export class Runtime implements HelperEnv, ProgOwner {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
+      kernelRead: (addr, size) => this.kernelRead(addr, size),
     };
     const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
     const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c, this.engine);
@@ -445,20 +447,55 @@ export class Runtime implements HelperEnv, ProgOwner {
     return this.running[this.running.length - 1];
   }
 
-  private taskLayout: ReadonlyMap<string, { offset: number; size: number }> | undefined;
-  private taskImage: { key: string; fields: [number, Uint8Array][] } | undefined;
+  private taskLayout: { fields: ReadonlyMap<string, { offset: number; size: number }>; size: number } | undefined;
+  private taskImage: { key: string; self: [number, Uint8Array][]; parent: [number, Uint8Array][] } | undefined;
 
-  /** A byte of the current task's task_struct (pid, tgid, exit_code, comm at the target BTF's offsets), or undefined. */
-  private taskStructByte(addr: bigint): number | undefined {
+  /** the target BTF's task_struct: member offsets and the struct's size */
+  private taskStructLayout(): { fields: ReadonlyMap<string, { offset: number; size: number }>; size: number } {
+    if (!this.taskLayout) {
+      const btf = this.coreTarget.btf;
+      const t = btf.typeByName('task_struct', BTF_KIND_STRUCT);
+      this.taskLayout = { fields: structLayout(btf, 'task_struct') ?? new Map(), size: t && 'size' in t ? t.size : 0 };
+    }
+    return this.taskLayout;
+  }
+
+  /** Which simulated task_struct `addr` lies in (the current task's or its parent's) and at what offset. */
+  private taskStructAt(addr: bigint): { parent: boolean; off: number } | undefined {
     const t = this.task;
-    const off = addr - BigInt.asUintN(64, t.taskStruct);
-    if (off < 0n || off >= 1n << 20n) return undefined;
-    this.taskLayout ??= structLayout(this.coreTarget.btf, 'task_struct') ?? new Map();
-    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}`;
-    if (this.taskImage?.key !== key) this.taskImage = { key, fields: taskStructFields(t, this.taskLayout) };
-    const o = Number(off);
-    for (const [at, b] of this.taskImage.fields) if (o >= at && o < at + b.length) return b[o - at];
+    const size = BigInt(Math.min(this.taskStructLayout().size || 1 << 16, Number(PARENT_TASK_OFFSET)));
+    for (const parent of [false, true]) {
+      const off = addr - (parent ? parentTaskStruct(t) : BigInt.asUintN(64, t.taskStruct));
+      if (off >= 0n && off < size) return { parent, off: Number(off) };
+    }
     return undefined;
+  }
+
+  /** A byte of the current task's (or its parent's) task_struct (the fields taskStructFields lays out at the target BTF's offsets), or undefined. */
+  private taskStructByte(addr: bigint): number | undefined {
+    const at = this.taskStructAt(addr);
+    if (!at) return undefined;
+    const t = this.task;
+    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}:${t.ppid}:${t.taskStruct}`;
+    if (this.taskImage?.key !== key) {
+      const { fields } = this.taskStructLayout();
+      this.taskImage = { key, self: taskStructFields(t, fields), parent: taskStructFields(t, fields, true) };
+    }
+    const o = at.off;
+    for (const [f, b] of at.parent ? this.taskImage.parent : this.taskImage.self) if (o >= f && o < f + b.length) return b[o - f];
+    return undefined;
+  }
+
+  /** VmEnv.kernelRead: kernel memory for BPF_PROBE_MEM loads; a simulated task_struct's other fields are an error, not 0. */
+  private kernelRead(addr: bigint, size: number): Uint8Array | string | undefined {
+    const b = this.memory.kernel.read(addr, size);
+    if (b) return b;
+    const at = this.taskStructAt(addr);
+    if (!at) return undefined;
+    let field = '';
+    for (const [n, m] of this.taskStructLayout().fields) if (at.off >= m.offset && at.off < m.offset + m.size) field = ` (${n})`;
+    return `read of ${size} bytes at 0x${addr.toString(16)}: offset ${at.off}${field} of the simulated ${at.parent ? 'parent\'s ' : ''}task_struct, `
+      + 'which tsbpf does not fill in (it simulates pid, tgid, comm, exit_code, real_parent, parent, group_leader; the parent: pid, tgid, group_leader)';
   }
 
   /** Sets fields of the simulated current task (the rest keep their values). */

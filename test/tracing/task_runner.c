@@ -1,7 +1,7 @@
-// Runs test/tracing/task.bpf.o's raw_tp program once with BPF_PROG_TEST_RUN
+// Runs a raw_tp program "task" (test/tracing/task*.bpf.o) once with BPF_PROG_TEST_RUN
 // in the live kernel and prints who ran it (the current task the helpers
 // see) and what the program stored:
-//   self pid=P tgid=T uid=U gid=G comm=NAME cgroup=ID
+//   self pid=P tgid=T uid=U gid=G comm=NAME cgroup=ID ppid=PP
 //   out[i]=V          (unsigned decimal, i = 0..N-1)
 // Needs root and libbpf:  gcc -O1 -o task_runner task_runner.c -lbpf
 #define _GNU_SOURCE
@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
   struct bpf_map *m = bpf_object__find_map_by_name(obj, "out");
   char comm[17] = {};
   prctl(PR_GET_NAME, comm);
-  printf("self pid=%d tgid=%d uid=%u gid=%u comm=%s cgroup=%llu\n", gettid(), getpid(), getuid(), getgid(), comm, cgroup_id());
+  printf("self pid=%d tgid=%d uid=%u gid=%u comm=%s cgroup=%llu ppid=%d\n", gettid(), getpid(), getuid(), getgid(), comm, cgroup_id(), getppid());
   LIBBPF_OPTS(bpf_test_run_opts, opts);
   if (bpf_prog_test_run_opts(bpf_program__fd(p), &opts)) { printf("run=failed\n"); return 1; }
   unsigned n = bpf_map__max_entries(m);
