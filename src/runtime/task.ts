@@ -99,8 +99,30 @@ export function parentTaskStruct(t: Task): bigint {
   return BigInt.asUintN(64, t.taskStruct + PARENT_TASK_OFFSET);
 }
 
+/** where the task's struct cred lies (what task->cred and task->real_cred hold) */
+export const CRED_OFFSET = 0x20000n;
+
+export function taskCred(t: Task): bigint {
+  return BigInt.asUintN(64, t.taskStruct + CRED_OFFSET);
+}
+
+const CRED_FIELDS = ['uid', 'gid', 'suid', 'sgid', 'euid', 'egid', 'fsuid', 'fsgid'] as const;
+
+/** The bytes of the task's struct cred: every uid field rt.task.uid, every gid field rt.task.gid (kuid_t / kgid_t: one u32). */
+export function credFields(t: Task, layout: Layout): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  for (const f of CRED_FIELDS) {
+    const at = layout.get(f);
+    if (!at || at.size !== 4) continue;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, (f.endsWith('uid') ? t.uid : t.gid) >>> 0, true);
+    out.push([at.offset, b]);
+  }
+  return out;
+}
+
 /** The task_struct fields the runtime lays out from the simulated task (kernel names). */
-const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm', 'real_parent', 'parent', 'group_leader'] as const;
+const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm', 'real_parent', 'parent', 'group_leader', 'real_cred', 'cred'] as const;
 /** Those of the parent's task_struct: its ids, and itself as its thread group's leader. */
 const PARENT_FIELDS = ['pid', 'tgid', 'group_leader'] as const;
 
@@ -113,7 +135,8 @@ type Layout = ReadonlyMap<string, { offset: number; size: number }>;
  * are not mapped, so reading them faults (-EFAULT) instead of reading made-up
  * zeroes. The pointers: real_parent and parent to the parent's task_struct,
  * group_leader to the task itself when it leads its thread group (pid == tgid;
- * else the leader is not simulated).
+ * else the leader is not simulated), real_cred and cred to the task's struct
+ * cred (credFields).
  */
 export function taskStructFields(t: Task, layout: Layout, parent = false): [number, Uint8Array][] {
   const out: [number, Uint8Array][] = [];
@@ -126,10 +149,10 @@ export function taskStructFields(t: Task, layout: Layout, parent = false): [numb
     if (f === 'comm') {
       const c = new TextEncoder().encode(t.comm).subarray(0, Math.min(at.size, TASK_COMM_LEN) - 1);
       b.set(c);
-    } else if (f === 'real_parent' || f === 'parent' || f === 'group_leader') {
+    } else if (f === 'real_parent' || f === 'parent' || f === 'group_leader' || f === 'real_cred' || f === 'cred') {
       if (at.size !== 8) continue;
       if (f === 'group_leader' && !parent && t.pid !== t.tgid) continue;
-      dv.setBigUint64(0, f === 'group_leader' ? self : parentTaskStruct(t), true);
+      dv.setBigUint64(0, f === 'group_leader' ? self : f.endsWith('cred') ? taskCred(t) : parentTaskStruct(t), true);
     } else if (at.size === 4) {
       dv.setInt32(0, parent ? t.ppid : f === 'pid' ? t.pid : f === 'tgid' ? t.tgid : t.exitCode, true);
     } else {

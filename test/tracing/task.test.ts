@@ -27,8 +27,8 @@ function parse(text: string): KernelRun {
   return { self: m![7] === undefined ? self : { ...self, ppid: +m![7] }, out };
 }
 
-/** task_runner.c's run of `obj` in the live kernel now, or undefined after skipping `t` (no kernel, no compiler). */
-function liveRun(t: { skip(why: string): void }, obj: string): KernelRun | undefined {
+/** task_runner.c's run of `obj` in the live kernel now (real uid:gid `ids`, else root's), or undefined after skipping `t` (no kernel, no compiler). */
+function liveRun(t: { skip(why: string): void }, obj: string, ids?: string): KernelRun | undefined {
   const live = kernelAvailable();
   if (!live.ok) { t.skip(`no live kernel: ${live.why}`); return undefined; }
   const bin = '/tmp/tsbpf-task-runner';
@@ -38,7 +38,7 @@ function liveRun(t: { skip(why: string): void }, obj: string): KernelRun | undef
     t.skip(`cannot build task_runner.c: ${(e as Error).message.split('\n')[0]}`);
     return undefined;
   }
-  return parse(execFileSync(bin, [obj], { encoding: 'utf8' }));
+  return parse(execFileSync(bin, [obj], { encoding: 'utf8', env: { ...process.env, ...(ids ? { TSBPF_RUNNER_IDS: ids } : {}) } }));
 }
 
 /** Runs `obj`'s raw_tp program "task" once in tsbpf with the runner as rt.task; its "out" array's first n values. */
@@ -106,7 +106,7 @@ test('the simulated task_struct: the live kernel, now', async (t) => {
 const TB_OBJ = join(DIR, 'task_btf.bpf.o');
 
 const tsbpfTaskBtf = (self: KernelRun['self'], engine: 'interp' | 'jit', btf?: Uint8Array): Promise<bigint[]> =>
-  runAsRunner(TB_OBJ, self, 9, { engine, ...(btf ? { btf } : {}) });
+  runAsRunner(TB_OBJ, self, 14, { engine, ...(btf ? { btf } : {}) });
 
 test('bpf_get_current_task_btf: field reads and real_parent/group_leader walks answer as Linux 6.18 (recorded), both engines, both target BTFs', async () => {
   const k = parse(readFileSync(join(DIR, 'task_btf.kernel.txt'), 'utf8'));
@@ -119,8 +119,30 @@ test('bpf_get_current_task_btf: field reads and real_parent/group_leader walks a
 });
 
 test('bpf_get_current_task_btf: the live kernel, now', async (t) => {
-  const k = liveRun(t, TB_OBJ);
+  const k = liveRun(t, TB_OBJ, '1000:2000');
   if (!k) return;
   const vmlinux = new Uint8Array(gunzipSync(readFileSync(join(repoRoot, 'test', 'btf', 'core', 'vmlinux.btf.gz'))));
   assert.deepEqual(await tsbpfTaskBtf(k.self, 'interp', vmlinux), k.out);
+});
+
+test('bpf_get_current_task_btf: a NULL walked pointer reads 0 (BPF_PROBE_MEM), a task_struct field tsbpf does not fill is an error', async () => {
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine });
+    rt.setTask({ pid: 7, tgid: 7, ppid: 5 });
+    const obj = await rt.loadObject(TB_OBJ);
+    const out = (i: number): bigint => {
+      const key = new Uint8Array(4);
+      new DataView(key.buffer).setUint32(0, i, true);
+      return new DataView(obj.map('out').lookup(key)!.buffer).getBigUint64(0, true);
+    };
+    obj.program('parent_pid').trigger({ args: [] });
+    assert.equal(out(9), 5n, `${engine}: parent->pid is rt.task.ppid`);
+    // the test maps a NULL over task->parent: the walk faults, the load reads 0 as in the kernel
+    const off = structLayout(rt.coreTarget.btf, 'task_struct')!.get('parent')!.offset;
+    rt.memory.kernel.map(rt.task.taskStruct + BigInt(off), new Uint8Array(8));
+    obj.program('parent_pid').trigger({ args: [] });
+    assert.equal(out(9), 0n, `${engine}: NULL->pid`);
+    // flags is in the target BTF but tsbpf does not simulate it: a clear error, never a made-up 0
+    assert.throws(() => obj.program('task_flags').trigger({ args: [] }), /offset \d+ \(flags\) of the simulated task_struct, which tsbpf does not fill in/);
+  }
 });
