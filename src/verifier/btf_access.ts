@@ -271,12 +271,16 @@ const SAFE_RCU_OR_NULL: Readonly<Record<string, readonly string[]>> = {
  * of a `structName` object through `reg`. Walking an untrusted pointer gives
  * untrusted pointers; walking a trusted or RCU one inside an RCU section gives
  * MEM_RCU for the BTF_TYPE_SAFE_RCU members, MEM_RCU | PTR_MAYBE_NULL for
- * `__rcu`-tagged ones, else the old plain PTR_TO_BTF_ID.
+ * `__rcu`-tagged ones, else the old plain PTR_TO_BTF_ID. (The
+ * BTF_TYPE_SAFE_TRUSTED(_OR_NULL) members, trusted outside RCU sections too,
+ * are not listed: they walk as RCU or plain pointers here.)
  */
 function walkedPtrType(reg: RegState, structName: string, w: { flag: RegType; field: string }, inRcuCs: boolean): RegType {
   if (w.flag === RegType.PERCPU_PTR_TO_BTF_ID) return w.flag;
   if (reg.type === RegType.UNTRUSTED_PTR_TO_BTF_ID) return RegType.UNTRUSTED_PTR_TO_BTF_ID;
-  const trustedOrRcu = reg.type === RegType.TRUSTED_PTR_TO_BTF_ID || reg.type === RegType.RCU_PTR_TO_BTF_ID;
+  // is_trusted_reg (trusted, or holding a reference) || is_rcu_reg
+  const trustedOrRcu = reg.type === RegType.TRUSTED_PTR_TO_BTF_ID || reg.type === RegType.RCU_PTR_TO_BTF_ID
+    || (reg.type === RegType.PTR_TO_BTF_ID && reg.refObjId !== 0);
   if (!trustedOrRcu || !inRcuCs) return RegType.PTR_TO_BTF_ID;
   if (SAFE_RCU[structName]?.includes(w.field)) return RegType.RCU_PTR_TO_BTF_ID;
   if (w.flag === RegType.RCU_PTR_TO_BTF_ID || SAFE_RCU_OR_NULL[structName]?.includes(w.field)) return RegType.RCU_PTR_TO_BTF_ID_OR_NULL;
