@@ -116,6 +116,8 @@ export interface VerifierResult {
    * went through a stable pointer proven in bounds (insn_aux.ts saveAuxDirect), else 0 or AUX_CHECKED (2)
    */
   directAccess: Uint8Array;
+  /** loads through kernel (PTR_TO_BTF_ID) pointers, which the kernel rewrites to BPF_PROBE_MEM (a faulting read gives 0) */
+  probeMem?: number[];
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */
