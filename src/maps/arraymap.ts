@@ -15,6 +15,7 @@ import {
   BPF_F_NUMA_NODE, BPF_F_MMAPABLE, BPF_F_ACCESS_MASK, BPF_F_PRESERVE_ELEMS, BPF_F_INNER_MAP,
   BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK,
 } from '../uapi/bpf.js';
+import type { ArrayLookupLayout } from '../vm/env.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 
 const ARRAY_CREATE_FLAG_MASK = BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
@@ -108,6 +109,11 @@ export class ArrayMap extends BpfMap {
 
   private index(keyPtr: number): number {
     return this.arena.dv.getUint32(keyPtr, true);
+  }
+
+  /** array_map_gen_lookup; per-CPU arrays are not inlined (the engine's CPU is not a constant) */
+  override inlineLayout(): ArrayLookupLayout | undefined {
+    return this.percpu ? undefined : { base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
   }
 
   override lookupElem(keyPtr: number): number {

@@ -30,7 +30,7 @@ import {
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 import { BpfLru, LruNode } from './bpf_lru_list.js';
-import { htabMapHash } from './jhash.js';
+import { htabMapHash, htabMapHashAt } from './jhash.js';
 import { PCPU_MIN_UNIT_SIZE, progValueAccess } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
 
@@ -173,7 +173,21 @@ export class HashMap extends BpfMap {
   private lookupRaw(key: Uint8Array, hash: number): HtabElem | undefined {
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
-    for (const l of b) if (l.hash === hash && sameKey(l.key, key)) return l;
+    for (let i = 0; i < b.length; i++) {
+      const l = b[i]!;
+      if (l.hash === hash && sameKey(l.key, key)) return l;
+    }
+    return undefined;
+  }
+
+  /** lookup_elem_raw for a key in the arena, compared where it is (no copy) */
+  private lookupAt(u8: Uint8Array, keyPtr: number, hash: number): HtabElem | undefined {
+    const b = this.buckets[hash & (this.nBuckets - 1)];
+    if (!b) return undefined;
+    for (let i = 0; i < b.length; i++) {
+      const l = b[i]!;
+      if (l.hash === hash && sameKeyAt(l.key, u8, keyPtr)) return l;
+    }
     return undefined;
   }
 
@@ -447,9 +461,10 @@ export class HashMap extends BpfMap {
     return this.percpu ? l.valuePtr + this.env.currentCpu * this.elemSize : l.valuePtr;
   }
 
+  /** the element of the key at keyPtr: hashed and compared in the arena, nothing allocated */
   private find(keyPtr: number): HtabElem | undefined {
-    const key = this.readArena(keyPtr, this.keySize);
-    return this.lookupRaw(key, htabMapHash(key, this.seed));
+    const u8 = this.arena.u8;
+    return this.lookupAt(u8, keyPtr, htabMapHashAt(u8, keyPtr, this.keySize, this.seed));
   }
 
   override lookupPercpuElem(keyPtr: number, cpu: number): number {
@@ -463,12 +478,21 @@ export class HashMap extends BpfMap {
   override updateElem(keyPtr: number, valuePtr: number, flags: number): number {
     if (this.ofMaps) return -EINVAL; // the verifier only lets programs look up map-in-map
     if (valuePtr <= 0 || valuePtr + this.valueSize > this.arena.u8.length) return -EFAULT;
-    return this.updateKey(this.readArena(keyPtr, this.keySize), this.readArena(valuePtr, this.valueSize), flags, false);
+    // the key is read where it is, as the kernel reads it (an element keeps its own copy)
+    return this.updateKey(this.keyView(keyPtr), this.readArena(valuePtr, this.valueSize), flags, false);
   }
 
   override deleteElem(keyPtr: number): number {
     if (this.ofMaps) return -EINVAL;
-    return this.deleteKey(this.readArena(keyPtr, this.keySize));
+    const l = this.find(keyPtr);
+    if (!l) return -ENOENT;
+    this.unlink(l);
+    this.freeElem(l);
+    return 0;
+  }
+
+  private keyView(keyPtr: number): Uint8Array {
+    return this.arena.u8.subarray(keyPtr, keyPtr + this.keySize);
   }
 
   // ---- user side ----
@@ -554,6 +578,11 @@ export class HashMap extends BpfMap {
     this.slab = 0;
     this.slabBytes = 0;
   }
+}
+
+function sameKeyAt(a: Uint8Array, u8: Uint8Array, p: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== u8[p + i]) return false;
+  return true;
 }
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,6 +8,7 @@
 //  - user side (what the bpf() syscall does): bytes copied in and out, errors
 //    thrown as MapError carrying the kernel errno.
 
+import type { ArrayLookupLayout } from '../vm/env.js';
 import { Arena, ArenaError, ARENA_ACCESS_NONE } from '../memory/arena.js';
 import { EBADF, EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP, EPERM, errnoName, E2BIG, ENOMEM } from '../uapi/errno.js';
 import {
@@ -239,6 +240,11 @@ export abstract class BpfMap {
     dv.setUint32(this.ptr + 20, this.flags, true);
     env.byPtr.set(this.ptr, this);
     env.byId.set(this.id, this);
+  }
+
+  /** map_gen_lookup: the layout an engine may compile lookups against (array maps), else undefined */
+  inlineLayout(): ArrayLookupLayout | undefined {
+    return undefined;
   }
 
   get arena(): Arena {

@@ -27,6 +27,25 @@ export interface VmContext {
 
 export type HelperFn = (vm: VmContext, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
+/** Where an array map's elements are: what an engine needs to inline bpf_map_lookup_elem on it. */
+export interface ArrayLookupLayout {
+  /** arena address of element 0 */
+  readonly base: number;
+  readonly maxEntries: number;
+  /** round_up(value_size, 8) */
+  readonly elemSize: number;
+}
+
+/**
+ * The runtime's own bpf_map_lookup_elem carries this (the kernel's
+ * map_gen_lookup): for a map pointer, the layout of an array map whose lookups
+ * may be compiled inline, or undefined. A helper wrapped to observe its calls
+ * does not carry it, so nothing is inlined behind the observer's back.
+ */
+export interface InlinableLookup {
+  arrayLayout?(mapPtr: number): ArrayLookupLayout | undefined;
+}
+
 /** What an engine needs from the runtime. */
 export interface VmEnv {
   readonly arena: Arena;

@@ -1,0 +1,163 @@
+// Helpers the JIT compiles inline (src/jit/inline.ts): bpf_map_lookup_elem on
+// an array map becomes `index < max_entries ? base + index * elem_size : 0`
+// in the wasm code. Each case runs under both engines and must agree with the
+// interpreter (which always calls the helper); the JIT cases also prove the
+// helper was not called (the map's lookupElem is never reached).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assemble } from '../../src/isa/asm.js';
+import { decodeProgram } from '../../src/vm/decode.js';
+import { compileProgram } from '../../src/jit/compile.js';
+import { constR1 } from '../../src/jit/inline.js';
+import { basicBlocks } from '../../src/jit/blocks.js';
+import { ArrayMap } from '../../src/maps/arraymap.js';
+import { createMap } from '../../src/maps/map.js';
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH } from '../../src/uapi/bpf.js';
+import { Runtime } from '../../src/runtime/runtime.js';
+import type { HelperFn } from '../../src/vm/env.js';
+import { VmError } from '../../src/vm/errors.js';
+import type { EngineKind } from '../../src/jit/index.js';
+
+const XDP = 6;
+const key = (i: number): Uint8Array => new Uint8Array(new Uint32Array([i]).buffer);
+
+interface Setup { rt: Runtime; map: ArrayMap; calls: () => number }
+
+function setup(engine: EngineKind, type = BPF_MAP_TYPE_ARRAY, valueSize = 12, maxEntries = 5): Setup {
+  const rt = new Runtime({ engine });
+  rt.unref();
+  const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize, maxEntries, flags: 0, name: 'arr' }) as ArrayMap;
+  rt.registerMap(map);
+  for (let i = 0; i < maxEntries; i++) {
+    const v = new Uint8Array(type === BPF_MAP_TYPE_PERCPU_ARRAY ? map.userValueSize : valueSize);
+    v[0] = 10 + i;
+    map.update(key(i), v, 0);
+  }
+  let n = 0;
+  const orig = map.lookupElem.bind(map);
+  map.lookupElem = (k: number): number => { n++; return orig(k); };
+  return { rt, map, calls: () => n };
+}
+
+/** r0 = sum over keys 0..6 of (value[0] or 100 when the lookup gives NULL); the key on the stack */
+const sumProg = (ptr: number): string => `
+  mov %r6, 0
+  mov %r7, 0
+loop:
+  stxw [%r10-4], %r6
+  mov %r2, %r10
+  add %r2, -4
+  lddw %r1, ${ptr}
+  call 1
+  jeq %r0, 0, miss
+  ldxb %r3, [%r0+0]
+  add %r7, %r3
+  ja next
+miss:
+  add %r7, 100
+next:
+  add %r6, 1
+  jlt %r6, 7, loop
+  mov %r0, %r7
+  exit`;
+
+function run(s: Setup, src: string): bigint | string {
+  const p = s.rt.createProg('p', XDP, assemble(src), []);
+  try {
+    return p.callAt(0, [], 0);
+  } catch (e) {
+    if (e instanceof VmError) return `${e.kind}: ${e.message}`;
+    throw e;
+  }
+}
+
+test('array lookup inline: same results as the helper (in range, out of range), and the helper is not called', () => {
+  const out: Record<string, bigint | string> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    out[engine] = run(s, sumProg(s.map.ptr));
+    assert.equal(s.calls(), engine === 'interp' ? 7 : 0, `${engine}: lookupElem calls`);
+  }
+  assert.equal(out['interp'], 10n + 11n + 12n + 13n + 14n + 200n);
+  assert.equal(out['jit'], out['interp']);
+});
+
+test('array lookup inline: the returned pointer is the element (writes through it land in the map)', () => {
+  const src = (ptr: number): string => `
+    mov %r6, 3
+    stxw [%r10-8], %r6
+    mov %r2, %r10
+    add %r2, -8
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    stw [%r0+8], 0x1234
+    mov %r0, 1
+  out:
+    exit`;
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    assert.equal(run(s, src(s.map.ptr)), 1n);
+    const v = s.map.lookup(key(3));
+    assert.equal(v[0], 13);
+    assert.equal(new DataView(v.buffer, v.byteOffset).getUint32(8, true), 0x1234, engine);
+  }
+});
+
+test('array lookup inline: a key outside the frame and the block caches goes through the helper, with its errors', () => {
+  // key = a map value (readable, but not cached: no load touched it) -> the helper; key = 8 -> the helper's fault
+  const viaValue = (ptr: number, valueAddr: number): string => `
+    lddw %r2, ${valueAddr}
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    ldxb %r0, [%r0+0]
+  out:
+    exit`;
+  const bad = (ptr: number): string => `mov %r2, 8\nlddw %r1, ${ptr}\ncall 1\nexit`;
+  const res: Record<string, (bigint | string)[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    // element 1 holds 11 in its first byte, so the key read from it is 11: out of range (5 entries)
+    const a = run(s, viaValue(s.map.ptr, s.map.elemPtr(1)));
+    const b = run(s, bad(s.map.ptr));
+    res[engine] = [a, b];
+    // both engines reach lookupElem for the uncached key only (checkMem stops the other)
+    assert.equal(s.calls(), 1, engine);
+  }
+  assert.equal(res['interp']![0], 0n);
+  assert.match(String(res['interp']![1]), /bpf_map_lookup_elem key/);
+  assert.deepEqual(res['jit'], res['interp']);
+});
+
+test('array lookup inline: only array maps, only a constant r1 of the same block, only the runtime\'s own helper', () => {
+  // per-CPU arrays and hash maps keep the helper
+  for (const type of [BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH]) {
+    const rt = new Runtime({ engine: 'jit' });
+    rt.unref();
+    const m = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, name: 'm' });
+    rt.registerMap(m);
+    const p = rt.createProg('p', XDP, assemble(sumProg(m.ptr)), []);
+    assert.equal(p.callAt(0, [], 0), type === BPF_MAP_TYPE_HASH ? 700n : 300n);
+  }
+  // r1 set in another block, or changed after the ld_imm64: no constant
+  const other = decodeProgram(assemble('lddw %r1, 4096\nja l\nl:\ncall 1\nexit'));
+  const blocks = basicBlocks(other, []);
+  const callBlock = blocks.find((b) => b.slots.includes(3))!;
+  assert.equal(constR1(other, callBlock.slots, 3), undefined);
+  const moved = decodeProgram(assemble('lddw %r1, 4096\nadd %r1, 8\ncall 1\nexit'));
+  assert.equal(constR1(moved, basicBlocks(moved, [])[0]!.slots, 3), undefined);
+  const stored = decodeProgram(assemble('lddw %r1, 4096\nstxw [%r10-4], %r1\nmov %r2, %r10\ncall 1\nexit'));
+  assert.equal(constR1(stored, basicBlocks(stored, [])[0]!.slots, 4), 4096);
+  // a compile without a layout source inlines nothing
+  assert.deepEqual(compileProgram(stored).inlined, []);
+  // a runtime whose lookup helper is wrapped (an observer) calls the helper every time
+  const s = setup('jit');
+  const table = (s.rt as unknown as { helperTable: Map<number, HelperFn> }).helperTable;
+  const fn = table.get(1)!;
+  let seen = 0;
+  table.set(1, (vm, a, b, c, d, e) => { seen++; return fn(vm, a, b, c, d, e); });
+  assert.equal(run(s, sumProg(s.map.ptr)), 10n + 11n + 12n + 13n + 14n + 200n);
+  assert.equal(seen, 7);
+  assert.equal(s.calls(), 7);
+});
