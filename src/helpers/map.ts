@@ -29,7 +29,7 @@ export function bpf_map_lookup_elem(env: HelperEnv): HelperFn & InlinableLookup 
     return u64(m.map.lookupElem(key));
   };
   // the JIT compiles lookups in maps that can say where their elements are (map_gen_lookup)
-  fn.arrayLayout = (ptr) => env.mapFromPtr(ptr)?.map.inlineLayout();
+  fn.layout = (ptr) => env.mapFromPtr(ptr)?.map.inlineLayout();
   return fn;
 }
 

@@ -25,7 +25,7 @@ import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
-import { constR1, emitArrayLookup, emitKeyReadable, type ArrayLookupLayout, type InlineRegs, type InlinedSite } from './inline.js';
+import { constR1, emitKeyReadable, emitLookup, keySizeOf, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
 import { BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
@@ -82,7 +82,7 @@ const L_BUDGET = 16;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /** label ids of the dispatch loop and of structured loops (LOOP - head block) */
 const DISPATCH = -1, LOOP = -2;
-const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r10: REG[10]!, scratch: L_A, cacheStart: G_R0S };
+const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
 
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
@@ -97,8 +97,8 @@ export interface CompiledModule {
 export interface CompileOptions {
   /** lay natural loops out as wasm loops (default true); false: every back edge goes round the dispatch loop */
   loops?: boolean;
-  /** the array maps whose bpf_map_lookup_elem may be compiled inline (src/jit/inline.ts); none without it */
-  arrayLayout?: (mapPtr: number) => ArrayLookupLayout | undefined;
+  /** the maps whose bpf_map_lookup_elem may be compiled inline (src/jit/inline.ts); none without it */
+  lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
 }
 
 /** Compiles `prog`; `entries` adds entry slots beyond slot 0, call targets and callback addresses. */
@@ -120,7 +120,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.arrayLayout);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.lookupLayout);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -240,7 +240,7 @@ class ExecEmitter {
   readonly inlined: InlinedSite[] = [];
 
   constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
-    private readonly arrayLayout?: (mapPtr: number) => ArrayLookupLayout | undefined) {
+    private readonly lookupLayout?: (mapPtr: number) => LookupLayout | undefined) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
@@ -458,10 +458,10 @@ class ExecEmitter {
       case 0x85: case 0x8d: { // helper call / callx (the register holds a helper id)
         const site = code === 0x85 && imm === BPF_FUNC_map_lookup_elem ? this.inlineSite(at) : undefined;
         if (site !== undefined) {
-          // array_map_gen_lookup when the key is readable without asking the arena, else the helper
-          emitKeyReadable(this.b, INLINE_REGS, 4);
+          // map_gen_lookup when the key is readable without asking the arena, else the helper
+          emitKeyReadable(this.b, INLINE_REGS, keySizeOf(site.layout));
           this.if_();
-          emitArrayLookup(this.b, INLINE_REGS, site.layout);
+          emitLookup(this.b, INLINE_REGS, site.layout);
           this.else_();
         }
         if (code === 0x85) this.i32(imm);
@@ -511,11 +511,11 @@ class ExecEmitter {
     }
   }
 
-  /** a bpf_map_lookup_elem at `at` on an array map the runtime lets us inline (r1 a constant of this block) */
+  /** a bpf_map_lookup_elem at `at` on a map the runtime lets us inline (r1 a constant of this block) */
   private inlineSite(at: number): InlinedSite | undefined {
-    if (this.arrayLayout === undefined) return undefined;
+    if (this.lookupLayout === undefined) return undefined;
     const mapPtr = constR1(this.prog, this.blocks[this.cur]!.slots, at);
-    const layout = mapPtr === undefined ? undefined : this.arrayLayout(mapPtr);
+    const layout = mapPtr === undefined ? undefined : this.lookupLayout(mapPtr);
     if (layout === undefined) return undefined;
     const site = { pc: at, mapPtr: mapPtr!, layout };
     this.inlined.push(site);

@@ -7,12 +7,13 @@ import type { Insn } from '../isa/insn.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
-import type { ArrayLookupLayout, HelperFn, InlinableLookup, VmContext, VmEnv } from '../vm/env.js';
+import type { HelperFn, InlinableLookup, LookupLayout, VmContext, VmEnv } from '../vm/env.js';
 import { BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
 import { DEFAULT_RUN_TIMEOUT_MS, SKB_DATA, SKF_LL_OFF, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
+import { sameLayout } from './inline.js';
 
 const TWO32 = 0x1_0000_0000;
 
@@ -35,25 +36,25 @@ interface Unit {
 // compiled modules are shared by every engine running the same instructions
 const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
 
-function compiledFor(prog: DecodedProgram, loops: boolean, arrayLayout: ArrayLayoutFn | undefined, entry?: number): CompiledModule {
+function compiledFor(prog: DecodedProgram, loops: boolean, lookupLayout: LayoutFn | undefined, entry?: number): CompiledModule {
   const cache = moduleCache[loops ? 1 : 0]!;
   let c = cache.get(prog.insns);
-  if (c === undefined || (entry !== undefined && !c.entries.has(entry)) || !inlinedHold(c, arrayLayout)) {
+  if (c === undefined || (entry !== undefined && !c.entries.has(entry)) || !inlinedHold(c, lookupLayout)) {
     const extra = c === undefined ? [] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
-    c = compileProgram(prog, extra, { loops, arrayLayout });
+    c = compileProgram(prog, extra, { loops, lookupLayout });
     cache.set(prog.insns, c);
   }
   return c;
 }
 
-type ArrayLayoutFn = (mapPtr: number) => ArrayLookupLayout | undefined;
+type LayoutFn = (mapPtr: number) => LookupLayout | undefined;
 
 /** a module compiled with inlined lookups runs here only if this runtime's maps have the same layouts */
-function inlinedHold(c: CompiledModule, arrayLayout: ArrayLayoutFn | undefined): boolean {
+function inlinedHold(c: CompiledModule, lookupLayout: LayoutFn | undefined): boolean {
   for (const s of c.inlined) {
-    const l = arrayLayout?.(s.mapPtr);
-    if (l === undefined || l.base !== s.layout.base || l.maxEntries !== s.layout.maxEntries || l.elemSize !== s.layout.elemSize) return false;
+    const l = lookupLayout?.(s.mapPtr);
+    if (l === undefined || !sameLayout(l, s.layout)) return false;
   }
   return true;
 }
@@ -209,7 +210,7 @@ export class JitEngine implements VmContext {
     let u = this.units.get(insns);
     if (u === undefined) {
       const prog = decodeProgram(insns);
-      const compiled = compiledFor(prog, this.loops, this.arrayLayout());
+      const compiled = compiledFor(prog, this.loops, this.lookupLayout());
       u = { prog, compiled } as Unit;
       this.instantiate(u);
       this.units.set(insns, u);
@@ -217,14 +218,14 @@ export class JitEngine implements VmContext {
     return u;
   }
 
-  /** the runtime's bpf_map_lookup_elem says which array maps the JIT may look up inline (src/jit/inline.ts) */
-  private arrayLayout(): ArrayLayoutFn | undefined {
-    return (this.env.helper(BPF_FUNC_map_lookup_elem) as (HelperFn & InlinableLookup) | undefined)?.arrayLayout;
+  /** the runtime's bpf_map_lookup_elem says which maps the JIT may look up inline (src/jit/inline.ts) */
+  private lookupLayout(): LayoutFn | undefined {
+    return (this.env.helper(BPF_FUNC_map_lookup_elem) as (HelperFn & InlinableLookup) | undefined)?.layout;
   }
 
   /** a callback entry no block starts at: compile again with it as a block start */
   private recompile(u: Unit, pc: number): void {
-    u.compiled = compiledFor(u.prog, this.loops, this.arrayLayout(), pc);
+    u.compiled = compiledFor(u.prog, this.loops, this.lookupLayout(), pc);
     this.instantiate(u);
   }
 

@@ -107,13 +107,20 @@ export class ArrayMap extends BpfMap {
     return key;
   }
 
+  override copyElemKey(valuePtr: number, dst: number): boolean {
+    const off = valuePtr - this.base;
+    if (this.percpu || off < 0 || off >= this.bytes || off % this.elemSize !== 0) return false;
+    this.arena.dv.setUint32(dst, off / this.elemSize, true);
+    return true;
+  }
+
   private index(keyPtr: number): number {
     return this.arena.dv.getUint32(keyPtr, true);
   }
 
   /** array_map_gen_lookup; per-CPU arrays are not inlined (the engine's CPU is not a constant) */
   override inlineLayout(): ArrayLookupLayout | undefined {
-    return this.percpu ? undefined : { base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
+    return this.percpu ? undefined : { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
   }
 
   override lookupElem(keyPtr: number): number {

@@ -33,10 +33,14 @@ import { BpfLru, LruNode } from './bpf_lru_list.js';
 import { htabMapHash, htabMapHashAt } from './jhash.js';
 import { PCPU_MIN_UNIT_SIZE, progValueAccess } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
+import type { HashLookupLayout } from '../vm/env.js';
+import { ArenaError } from '../memory/arena.js';
 
 const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
 /** KMALLOC_MAX_SIZE on x86-64 (4 MiB) minus sizeof(struct htab_elem) */
 const HTAB_MAX_KV = (4 << 20) - 48;
+/** the longest key a compiled lookup hashes inline (longer ones keep the helper) */
+const INLINE_MAX_KEY = 64;
 
 /** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
 class HtabElem extends LruNode {
@@ -106,6 +110,9 @@ export class HashMap extends BpfMap {
   private readonly inner = new Map<HtabElem, BpfMap>();
   /** elements in the table by value address, for elemValueAt/elemKey */
   private readonly byValue = new Map<number, HtabElem>();
+  /** the table mirrored in the arena for compiled lookups (HashLookupLayout), made on the JIT's first request */
+  private mirror: HashLookupLayout | undefined;
+  private mirrorBlock = 0;
 
   constructor(env: MapEnv, spec: MapSpec) {
     super(env, spec);
@@ -215,6 +222,7 @@ export class HashMap extends BpfMap {
     else this.buckets[i] = [l];
     l.inTable = true;
     this.byValue.set(l.valuePtr, l);
+    if (this.mirror) this.mirrorAdd(this.mirror, l);
   }
 
   private unlink(l: HtabElem): void {
@@ -224,6 +232,61 @@ export class HashMap extends BpfMap {
     if (b.length === 0) this.buckets[i] = undefined;
     l.inTable = false;
     this.byValue.delete(l.valuePtr);
+    if (this.mirror) this.mirrorDel(this.mirror, l);
+  }
+
+  /**
+   * The layout compiled lookups use (src/jit/inline.ts): plain preallocated
+   * hash maps with keys of whole words. The first request mirrors the table
+   * into an arena block programs cannot access; addHead/unlink keep it.
+   */
+  override inlineLayout(): HashLookupLayout | undefined {
+    if (this.mirror) return this.mirror;
+    if (this.percpu || this.lru || this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
+    const slots = this.slabBytes / this.slotSize;
+    const bytes = 4 * this.nBuckets + (8 + this.keySize) * slots;
+    let block: number;
+    try {
+      block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
+    } catch (e) {
+      if (e instanceof ArenaError) return undefined; // no room: the helper keeps doing lookups
+      throw e;
+    }
+    this.arena.u8.fill(0, block, block + bytes);
+    this.mirrorBlock = block;
+    const heads = block, next = heads + 4 * this.nBuckets, hashes = next + 4 * slots, keys = hashes + 4 * slots;
+    const m: HashLookupLayout = {
+      kind: 'hash', heads, mask: this.nBuckets - 1, next, hashes, keys, keySize: this.keySize, seed: this.seed,
+      slab: this.slab, slotSize: this.slotSize,
+    };
+    // bucket order does not matter to a lookup (a key is in the table once)
+    for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
+    this.mirror = m;
+    return m;
+  }
+
+  private mirrorAdd(m: HashLookupLayout, l: HtabElem): void {
+    const dv = this.arena.dv;
+    const s = (l.valuePtr - m.slab) / m.slotSize;
+    const head = m.heads + 4 * (l.hash & m.mask);
+    dv.setUint32(m.next + 4 * s, dv.getUint32(head, true), true);
+    dv.setUint32(head, s + 1, true);
+    dv.setUint32(m.hashes + 4 * s, l.hash, true);
+    this.arena.u8.set(l.key, m.keys + s * m.keySize);
+  }
+
+  private mirrorDel(m: HashLookupLayout, l: HtabElem): void {
+    const dv = this.arena.dv;
+    const s = (l.valuePtr - m.slab) / m.slotSize;
+    let at = m.heads + 4 * (l.hash & m.mask);
+    for (let n = dv.getUint32(at, true); n !== 0; n = dv.getUint32(at, true)) {
+      if (n === s + 1) {
+        dv.setUint32(at, dv.getUint32(m.next + 4 * s, true), true);
+        return;
+      }
+      at = m.next + 4 * (n - 1);
+    }
   }
 
   /** check_and_free_fields over every CPU's copy */
@@ -576,6 +639,9 @@ export class HashMap extends BpfMap {
     }
     if (this.slab) this.arena.free(this.slab);
     this.slab = 0;
+    if (this.mirrorBlock) this.arena.free(this.mirrorBlock);
+    this.mirrorBlock = 0;
+    this.mirror = undefined;
     this.slabBytes = 0;
   }
 }

@@ -8,7 +8,7 @@
 //  - user side (what the bpf() syscall does): bytes copied in and out, errors
 //    thrown as MapError carrying the kernel errno.
 
-import type { ArrayLookupLayout } from '../vm/env.js';
+import type { LookupLayout } from '../vm/env.js';
 import { Arena, ArenaError, ARENA_ACCESS_NONE } from '../memory/arena.js';
 import { EBADF, EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP, EPERM, errnoName, E2BIG, ENOMEM } from '../uapi/errno.js';
 import {
@@ -242,8 +242,8 @@ export abstract class BpfMap {
     env.byId.set(this.id, this);
   }
 
-  /** map_gen_lookup: the layout an engine may compile lookups against (array maps), else undefined */
-  inlineLayout(): ArrayLookupLayout | undefined {
+  /** map_gen_lookup: the layout an engine may compile lookups against (array and hash maps), else undefined */
+  inlineLayout(): LookupLayout | undefined {
     return undefined;
   }
 
@@ -335,6 +335,14 @@ export abstract class BpfMap {
   /** The key of the element whose value starts at valuePtr (a timer callback's R2). */
   elemKey(_valuePtr: number): Uint8Array | undefined {
     return undefined;
+  }
+
+  /** elemKey written into the arena at dst (every timer callback asks: no allocation where a map can help it); false when there is none */
+  copyElemKey(valuePtr: number, dst: number): boolean {
+    const key = this.elemKey(valuePtr);
+    if (!key) return false;
+    this.arena.u8.set(key, dst);
+    return true;
   }
 
   // ---- user side: bytes in/out; MapError on failure ----

@@ -29,6 +29,7 @@ export type HelperFn = (vm: VmContext, r1: bigint, r2: bigint, r3: bigint, r4: b
 
 /** Where an array map's elements are: what an engine needs to inline bpf_map_lookup_elem on it. */
 export interface ArrayLookupLayout {
+  readonly kind: 'array';
   /** arena address of element 0 */
   readonly base: number;
   readonly maxEntries: number;
@@ -37,13 +38,34 @@ export interface ArrayLookupLayout {
 }
 
 /**
+ * A hash map's table as the arena holds it for compiled lookups: element slot
+ * s (0-based) has its value at slab + s * slotSize, its hash at hashes + 4s,
+ * its key at keys + s * keySize and the next slot of its bucket (+1, 0 = end)
+ * at next + 4s; bucket b's first slot (+1) is at heads + 4b, b = hash & mask.
+ */
+export interface HashLookupLayout {
+  readonly kind: 'hash';
+  readonly heads: number;
+  readonly mask: number;
+  readonly next: number;
+  readonly hashes: number;
+  readonly keys: number;
+  readonly keySize: number;
+  readonly seed: number;
+  readonly slab: number;
+  readonly slotSize: number;
+}
+
+export type LookupLayout = ArrayLookupLayout | HashLookupLayout;
+
+/**
  * The runtime's own bpf_map_lookup_elem carries this (the kernel's
- * map_gen_lookup): for a map pointer, the layout of an array map whose lookups
+ * map_gen_lookup): for a map pointer, the layout of a map whose lookups
  * may be compiled inline, or undefined. A helper wrapped to observe its calls
  * does not carry it, so nothing is inlined behind the observer's back.
  */
 export interface InlinableLookup {
-  arrayLayout?(mapPtr: number): ArrayLookupLayout | undefined;
+  layout?(mapPtr: number): LookupLayout | undefined;
 }
 
 /** What an engine needs from the runtime. */

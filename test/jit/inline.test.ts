@@ -161,3 +161,79 @@ test('array lookup inline: only array maps, only a constant r1 of the same block
   assert.equal(seen, 7);
   assert.equal(s.calls(), 7);
 });
+
+/** r0 = sum over i in 0..n-1 of (value byte 0 or 1000 on a miss), the key's words i*7 + j on the stack */
+function hashSumProg(ptr: number, keySize: number, n: number): string {
+  const words = keySize / 4;
+  let stores = '';
+  for (let j = 0; j < words; j++) stores += `mov %r3, %r6\nmul %r3, 7\nadd %r3, ${j}\nstxw [%r10-${keySize - 4 * j}], %r3\n`;
+  return `
+  mov %r6, 0
+  mov %r7, 0
+loop:
+  ${stores}
+  mov %r2, %r10
+  add %r2, -${keySize}
+  lddw %r1, ${ptr}
+  call 1
+  jeq %r0, 0, miss
+  ldxb %r3, [%r0+0]
+  add %r7, %r3
+  ja next
+miss:
+  add %r7, 1000
+next:
+  add %r6, 1
+  jlt %r6, ${n}, loop
+  mov %r0, %r7
+  exit`;
+}
+
+function hashKey(i: number, keySize: number): Uint8Array {
+  const k = new Uint32Array(keySize / 4);
+  for (let j = 0; j < k.length; j++) k[j] = i * 7 + j;
+  return new Uint8Array(k.buffer);
+}
+
+test('hash lookup inline: every key size the jhash2 unrolling has a shape for agrees with the helper, through deletes and replacing updates', () => {
+  for (const keySize of [4, 8, 12, 16, 24, 64]) {
+    const results: Record<string, bigint[]> = {};
+    for (const engine of ['interp', 'jit'] as const) {
+      const rt = new Runtime({ engine });
+      rt.unref();
+      // 8 buckets for 40 keys: chains of several elements
+      const map = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_HASH, keySize, valueSize: 8, maxEntries: 8, flags: 0, name: 'h' });
+      rt.registerMap(map);
+      let calls = 0;
+      const orig = map.lookupElem.bind(map);
+      map.lookupElem = (k: number): number => { calls++; return orig(k); };
+      const v = (x: number): Uint8Array => new Uint8Array([x, 0, 0, 0, 0, 0, 0, 0]);
+      for (let i = 0; i < 6; i++) map.update(hashKey(i, keySize), v(i + 1), 0);
+      const p = rt.createProg('p', XDP, assemble(hashSumProg(map.ptr, keySize, 10)), []);
+      const out: bigint[] = [];
+      out.push(p.callAt(0, [], 0));
+      // changes after the program was compiled: the arena mirror follows them
+      map.delete(hashKey(2, keySize));
+      map.update(hashKey(4, keySize), v(40), 0); // an existing key: the value moves to a spare element
+      map.update(hashKey(7, keySize), v(70), 0);
+      out.push(p.callAt(0, [], 0));
+      for (let i = 0; i < 8; i++) try { map.delete(hashKey(i, keySize)); } catch { /* absent */ }
+      out.push(p.callAt(0, [], 0));
+      results[engine] = out;
+      assert.equal(calls, engine === 'interp' ? 30 : 0, `key size ${keySize}, ${engine}: lookupElem calls`);
+    }
+    assert.deepEqual(results['interp'], [1n + 2n + 3n + 4n + 5n + 6n + 4000n, 1n + 2n + 4n + 40n + 6n + 70n + 4000n, 10000n], `key size ${keySize}`);
+    assert.deepEqual(results['jit'], results['interp'], `key size ${keySize}`);
+  }
+});
+
+test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that are not whole words', () => {
+  const layouts: Record<string, unknown> = {};
+  const rt = new Runtime({ engine: 'jit' });
+  rt.unref();
+  for (const [name, type, flags, keySize] of [['lru', 9, 0, 4], ['percpu', 5, 0, 4], ['noprealloc', 1, 1, 4], ['odd key', 1, 0, 6], ['long key', 1, 0, 68], ['plain', 1, 0, 4]] as const) {
+    const m = createMap(rt.mapEnv, { type, keySize, valueSize: 8, maxEntries: 4, flags, name: 'm' });
+    layouts[name] = m.inlineLayout()?.kind;
+  }
+  assert.deepEqual(layouts, { lru: undefined, percpu: undefined, noprealloc: undefined, 'odd key': undefined, 'long key': undefined, plain: 'hash' });
+});
