@@ -118,9 +118,12 @@ export class ArrayMap extends BpfMap {
     return this.arena.dv.getUint32(keyPtr, true);
   }
 
-  /** array_map_gen_lookup; per-CPU arrays are not inlined (the engine's CPU is not a constant) */
+  /** array_map_gen_lookup; percpu_array_map_gen_lookup adds the current CPU's copy (read from MapEnv.currentCpuCell) */
   override inlineLayout(): ArrayLookupLayout | undefined {
-    return this.percpu ? undefined : { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
+    if (!this.percpu) return { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
+    const cpuCell = this.env.currentCpuCell();
+    if (cpuCell === 0) return undefined;
+    return { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize, cpuCell, cpuStride: this.maxEntries * this.elemSize };
   }
 
   override lookupElem(keyPtr: number): number {

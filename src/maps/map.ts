@@ -105,8 +105,9 @@ export interface MapEnvOptions {
 export class MapEnv {
   readonly arena: Arena;
   readonly nCpus: number;
-  /** CPU that program-side operations run on; the runtime sets it for each run */
-  currentCpu = 0;
+  private cpu = 0;
+  /** arena word mirroring currentCpu for compiled per-CPU lookups (0: none asked for yet) */
+  private cpuCell = 0;
   hashSeed: number;
   onFreeSpecial?: (map: BpfMap, valuePtr: number) => void;
   /** the operation releasing special fields now (undefined: some other path) */
@@ -120,6 +121,33 @@ export class MapEnv {
   /** dev_get_by_index for devmaps: the simulated host's interfaces (set by the runtime) */
   netdevExists: (ifindex: number) => boolean = (i) => i === 1;
   progs?: ObjectRefs<object>;
+
+  /** CPU that program-side operations run on; the runtime sets it for each run (the same CPU as the engine's) */
+  get currentCpu(): number {
+    return this.cpu;
+  }
+  set currentCpu(v: number) {
+    this.cpu = v;
+    if (this.cpuCell !== 0) this.arena.dv.setUint32(this.cpuCell, v, true);
+  }
+
+  /**
+   * An arena word (programs cannot access it) that always holds currentCpu:
+   * what a per-CPU lookup compiled inline reads, as the kernel's this_cpu_ptr.
+   * Made on first request; 0 when the arena has no room.
+   */
+  currentCpuCell(): number {
+    if (this.cpuCell === 0) {
+      try {
+        this.cpuCell = this.arena.alloc(8, ARENA_ACCESS_NONE);
+      } catch (e) {
+        if (e instanceof ArenaError) return 0;
+        throw e;
+      }
+      this.arena.dv.setUint32(this.cpuCell, this.cpu, true);
+    }
+    return this.cpuCell;
+  }
 
   constructor(opts: MapEnvOptions) {
     this.arena = opts.arena;

@@ -191,11 +191,16 @@ export abstract class ClockBase implements Clock {
 
   /** Runs a dequeued entry's callback at monotonic time `now`, recording lateness. */
   protected expire(e: TimerEntry, at: bigint, now: bigint): void {
-    const late = now - at;
     this.fired++;
-    this.latenessLast = late;
-    this.latenessTotal += late;
-    if (late > this.latenessMax) this.latenessMax = late;
+    if (now === at) {
+      // on time (always, on the virtual clock): no bigint arithmetic
+      this.latenessLast = 0n;
+    } else {
+      const late = now - at;
+      this.latenessLast = late;
+      this.latenessTotal += late;
+      if (late > this.latenessMax) this.latenessMax = late;
+    }
     e.fn(e);
   }
 }
