@@ -107,6 +107,11 @@ export function emitArrayLookup(b: Bytes, r: InlineRegs, l: ArrayLookupLayout): 
   b.byte(OP.if).byte(I64);
   b.byte(OP.i64_const).s64(BigInt(l.base)).byte(OP.local_get).u32(r.scratch).byte(OP.i64_const).s64(BigInt(l.elemSize))
     .byte(OP.i64_mul).byte(OP.i64_add);
+  if (l.cpuCell !== undefined) {
+    // + this CPU's copy: cpu * max_entries * elem_size
+    b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(0).u32(l.cpuCell).byte(OP.i64_extend_i32_u)
+      .byte(OP.i64_const).s64(BigInt(l.cpuStride!)).byte(OP.i64_mul).byte(OP.i64_add);
+  }
   b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end);
   b.byte(OP.local_set).u32(r.r0);
 }

@@ -35,6 +35,9 @@ export interface ArrayLookupLayout {
   readonly maxEntries: number;
   /** round_up(value_size, 8) */
   readonly elemSize: number;
+  /** per-CPU arrays: the arena word holding the running CPU, and the bytes between two CPUs' copies */
+  readonly cpuCell?: number;
+  readonly cpuStride?: number;
 }
 
 /**

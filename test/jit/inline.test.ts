@@ -130,8 +130,8 @@ test('array lookup inline: a key outside the frame and the block caches goes thr
   assert.deepEqual(res['jit'], res['interp']);
 });
 
-test('array lookup inline: only array maps, only a constant r1 of the same block, only the runtime\'s own helper', () => {
-  // per-CPU arrays and hash maps keep the helper
+test('array lookup inline: only a constant r1 of the same block, only the runtime\'s own helper', () => {
+  // the results with other map types (a per-CPU array, a hash map: inlined too) and 4 entries
   for (const type of [BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH]) {
     const rt = new Runtime({ engine: 'jit' });
     rt.unref();
@@ -225,6 +225,38 @@ test('hash lookup inline: every key size the jhash2 unrolling has a shape for ag
     assert.deepEqual(results['interp'], [1n + 2n + 3n + 4n + 5n + 6n + 4000n, 1n + 2n + 4n + 40n + 6n + 70n + 4000n, 10000n], `key size ${keySize}`);
     assert.deepEqual(results['jit'], results['interp'], `key size ${keySize}`);
   }
+});
+
+test('per-CPU array lookup inline: each CPU gets its own copy (the current CPU read from the map env\'s arena word)', () => {
+  const src = (ptr: number): string => `
+    stw [%r10-4], 2
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    ldxdw %r0, [%r0+0]
+  out:
+    exit`;
+  const res: Record<string, bigint[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine, cpus: 3 });
+    rt.unref();
+    const m = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, name: 'pc' }) as ArrayMap;
+    rt.registerMap(m);
+    // element 2: 100 + cpu on each CPU (user layout: the CPUs' copies one after the other)
+    const v = new Uint8Array(m.userValueSize);
+    for (let cpu = 0; cpu < 3; cpu++) v[cpu * 8] = 100 + cpu;
+    m.update(key(2), v, 0);
+    let calls = 0;
+    const orig = m.lookupElem.bind(m);
+    m.lookupElem = (k: number): number => { calls++; return orig(k); };
+    const p = rt.createProg('p', XDP, assemble(src(m.ptr)), []);
+    res[engine] = [p.callAt(0, [], 1), p.callAt(0, [], 0), p.callAt(0, [], 2), p.callAt(0, [], 1)];
+    assert.equal(calls, engine === 'interp' ? 4 : 0, engine);
+  }
+  assert.deepEqual(res['interp'], [101n, 100n, 102n, 101n]);
+  assert.deepEqual(res['jit'], res['interp']);
 });
 
 test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that are not whole words', () => {
