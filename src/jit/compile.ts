@@ -26,7 +26,7 @@ import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
 import { constR1, emitKeyReadable, emitLookup, keySizeOf, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
-import { BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
 export class JitError extends Error {
@@ -99,6 +99,8 @@ export interface CompileOptions {
   loops?: boolean;
   /** the maps whose bpf_map_lookup_elem may be compiled inline (src/jit/inline.ts); none without it */
   lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
+  /** the arena word bpf_ktime_get_ns may be loaded from instead of called (src/jit/inline.ts); none without it */
+  ktimeCell?: () => number | undefined;
 }
 
 /** Compiles `prog`; `entries` adds entry slots beyond slot 0, call targets and callback addresses. */
@@ -120,7 +122,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.lookupLayout);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.lookupLayout, opts.ktimeCell);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -240,7 +242,8 @@ class ExecEmitter {
   readonly inlined: InlinedSite[] = [];
 
   constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
-    private readonly lookupLayout?: (mapPtr: number) => LookupLayout | undefined) {
+    private readonly lookupLayout?: (mapPtr: number) => LookupLayout | undefined,
+    private readonly ktimeCell?: () => number | undefined) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
@@ -456,6 +459,7 @@ class ExecEmitter {
         this.jump(off, at);
         return true;
       case 0x85: case 0x8d: { // helper call / callx (the register holds a helper id)
+        if (code === 0x85 && imm === BPF_FUNC_ktime_get_ns && this.inlineKtime(at)) return false;
         const site = code === 0x85 && imm === BPF_FUNC_map_lookup_elem ? this.inlineSite(at) : undefined;
         if (site !== undefined) {
           // map_gen_lookup when the key is readable without asking the arena, else the helper
@@ -511,8 +515,18 @@ class ExecEmitter {
     }
   }
 
+  /** bpf_ktime_get_ns as a load of the arena word the virtual clock keeps; false: call the helper */
+  private inlineKtime(at: number): boolean {
+    const cell = this.ktimeCell?.();
+    if (cell === undefined) return false;
+    this.inlined.push({ pc: at, mapPtr: 0, layout: { kind: 'cell', cell } });
+    this.i32(0).b.byte(OP.i64_load).u32(0).u32(cell);
+    this.set(0);
+    return true;
+  }
+
   /** a bpf_map_lookup_elem at `at` on a map the runtime lets us inline (r1 a constant of this block) */
-  private inlineSite(at: number): InlinedSite | undefined {
+  private inlineSite(at: number): (InlinedSite & { readonly layout: LookupLayout }) | undefined {
     if (this.lookupLayout === undefined) return undefined;
     const mapPtr = constR1(this.prog, this.blocks[this.cur]!.slots, at);
     const layout = mapPtr === undefined ? undefined : this.lookupLayout(mapPtr);

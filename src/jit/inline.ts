@@ -19,11 +19,18 @@ import { Bytes, I64, OP, VOID } from './wasm.js';
 
 export type { ArrayLookupLayout, HashLookupLayout, LookupLayout };
 
+/** a helper result loaded from an arena word (bpf_ktime_get_ns on the virtual clock) */
+export interface ValueCell {
+  readonly kind: 'cell';
+  readonly cell: number;
+}
+
 /** what one inlined call site was compiled against (checked again when another engine reuses the module) */
 export interface InlinedSite {
   readonly pc: number;
+  /** the map of a lookup (0 for a value cell) */
   readonly mapPtr: number;
-  readonly layout: LookupLayout;
+  readonly layout: LookupLayout | ValueCell;
 }
 
 /** the key bytes a lookup in this map reads */

@@ -44,6 +44,8 @@ export class TimerLimitError extends ClockError {
 export interface Clock {
   readonly kind: 'virtual' | 'real';
   readonly queue: TimerQueue;
+  /** (virtual clock) keeps an 8-byte word of `memory` equal to CLOCK_MONOTONIC; see VirtualClock */
+  mirrorMonotonic?(memory: { readonly dv: DataView }, addr: number): boolean;
   /** current time on clockid: CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME or CLOCK_TAI */
   now(clockid: number): bigint;
   /** bpf_ktime_get_ns: CLOCK_MONOTONIC */

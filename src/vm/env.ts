@@ -71,6 +71,15 @@ export interface InlinableLookup {
   layout?(mapPtr: number): LookupLayout | undefined;
 }
 
+/**
+ * A helper whose result is a value the runtime keeps in an arena word
+ * (bpf_ktime_get_ns on the virtual clock): the word's address, which an
+ * engine may load instead of calling, or undefined (e.g. on the real clock).
+ */
+export interface InlinableValue {
+  valueCell?(): number | undefined;
+}
+
 /** What an engine needs from the runtime. */
 export interface VmEnv {
   readonly arena: Arena;

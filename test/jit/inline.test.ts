@@ -269,3 +269,39 @@ test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that ar
   }
   assert.deepEqual(layouts, { lru: undefined, percpu: undefined, noprealloc: undefined, 'odd key': undefined, 'long key': undefined, plain: 'hash' });
 });
+
+test('bpf_ktime_get_ns on the virtual clock is a load of the word the clock keeps; the real clock keeps the call', () => {
+  // r0 = the time, if both reads agree (time stands still during a run), else 0
+  const src = 'call 5\nmov %r6, %r0\ncall 5\njne %r0, %r6, bad\nexit\nbad:\nmov %r0, 0\nexit';
+  const res: Record<string, bigint[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine, clock: 'virtual' });
+    rt.unref();
+    const clock = rt.virtualClock;
+    let calls = 0;
+    const orig = clock.ktime_get_ns.bind(clock);
+    clock.ktime_get_ns = (): bigint => { calls++; return orig(); };
+    const p = rt.createProg('p', XDP, assemble(src), []);
+    const out = [p.callAt(0, [], 0)];
+    clock.advance(1234n);
+    out.push(p.callAt(0, [], 0));
+    clock.advanceTo(1n << 40n);
+    out.push(p.callAt(0, [], 0));
+    res[engine] = out;
+    assert.equal(calls, engine === 'interp' ? 6 : 0, engine);
+  }
+  const [t0, t1, t2] = res['interp']!;
+  assert.ok(t0! > 0n);
+  assert.equal(t1! - t0!, 1234n);
+  assert.equal(t2, 1n << 40n);
+  assert.deepEqual(res['jit'], res['interp']);
+  const rt = new Runtime({ engine: 'jit', clock: 'real' });
+  rt.unref();
+  let calls = 0;
+  const clock = rt.clock as unknown as { ktime_get_ns(): bigint };
+  const orig = clock.ktime_get_ns.bind(clock);
+  clock.ktime_get_ns = (): bigint => { calls++; return orig(); };
+  const p = rt.createProg('p', XDP, assemble(src), []);
+  p.callAt(0, [], 0);
+  assert.equal(calls, 2);
+});
