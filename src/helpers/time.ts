@@ -28,6 +28,7 @@ export function bpf_ktime_get_ns(env: HelperEnv): HelperFn & InlinableValue {
     }
     return cell === 0 ? undefined : cell;
   };
+  fn.allocatedCell = () => cell;
   return fn;
 }
 

@@ -136,6 +136,11 @@ export class MapEnv {
    * what a per-CPU lookup compiled inline reads, as the kernel's this_cpu_ptr.
    * Made on first request; 0 when the arena has no room.
    */
+  /** the CPU word if currentCpuCell made it (0: not), without making it: a runtime-lifetime word rt.stats() does not count */
+  get cpuCellAllocated(): number {
+    return this.cpuCell;
+  }
+
   currentCpuCell(): number {
     if (this.cpuCell === 0) {
       try {

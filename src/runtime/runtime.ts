@@ -36,7 +36,8 @@ const RUNTIME_KSYMS: readonly [string, bigint][] = [
   ['bpf_prog_active', 0x0000_0000_0003_1a20n], ['__preempt_count', 0x0000_0000_0003_1a24n],
 ];
 import { BPF_FUNC_loop_inlined, bpf_loop_inlined } from '../helpers/loop.js';
-import type { HelperFn, VmEnv } from '../vm/env.js';
+import type { HelperFn, InlinableValue, VmEnv } from '../vm/env.js';
+import { BPF_FUNC_ktime_get_ns } from '../uapi/bpf_func.js';
 import type { Insn } from '../isa/insn.js';
 import { MapObject, MapHandle } from './map.js';
 import type { TimerFieldState } from './typed.js';
@@ -148,6 +149,10 @@ export interface RuntimeStats {
   timers: number;
   armedTimers: number;
   timerProgRefs: number;
+  /**
+   * arena memory in use: maps, programs' frames, contexts, timers... but not the runtime-lifetime
+   * words the JIT's inlined helpers read (the running CPU, CLOCK_MONOTONIC), made once on first use
+   */
   arenaBytes: number;
   arenaBlocks: number;
 }
@@ -422,15 +427,27 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   stats(): RuntimeStats {
     const t = this.timers.stats();
+    const internal = this.internalArena();
     return {
       maps: this.mapsByPtr.size,
       programs: this.progs.size,
       timers: t.live,
       armedTimers: t.armed,
       timerProgRefs: t.progRefs,
-      arenaBytes: this.arena.bytesInUse,
-      arenaBlocks: this.arena.liveBlocks,
+      arenaBytes: this.arena.bytesInUse - internal.bytes,
+      arenaBlocks: this.arena.liveBlocks - internal.blocks,
     };
+  }
+
+  /** the runtime-lifetime words of the JIT's inlined helpers (RuntimeStats.arenaBytes leaves them out) */
+  private internalArena(): { bytes: number; blocks: number } {
+    const ktime = this.helperTable.get(BPF_FUNC_ktime_get_ns) as (HelperFn & InlinableValue) | undefined;
+    let bytes = 0, blocks = 0;
+    for (const cell of [this.mapEnv.cpuCellAllocated, ktime?.allocatedCell?.() ?? 0]) {
+      const b = cell === 0 ? undefined : this.arena.blockOf(cell);
+      if (b !== undefined) { bytes += b[1] - b[0]; blocks++; }
+    }
+    return { bytes, blocks };
   }
 
   // ---- HelperEnv ----

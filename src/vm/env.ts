@@ -78,6 +78,8 @@ export interface InlinableLookup {
  */
 export interface InlinableValue {
   valueCell?(): number | undefined;
+  /** the word if valueCell made it (0: not), without making it (rt.stats() leaves such runtime-lifetime words out) */
+  allocatedCell?(): number;
 }
 
 /** What an engine needs from the runtime. */
