@@ -214,7 +214,8 @@ export function checkPtrToBtfAccess(
     const w = structWalk(() => undefined, btf, t, o, size);
     switch (w.kind) {
       case 'scalar': return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
-      case 'untrusted': return ptrReg(RegType.PTR_TO_RDONLY_MEM, { memSize: 0 });
+      // btf_struct_access's WALK_PTR_UNTRUSTED: PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED of size 0
+      case 'untrusted': return ptrReg(RegType.PTR_TO_RDONLY_UNTRUSTED_MEM, { memSize: 0 });
       case 'ptr': {
         const untrusted = reg.type === RegType.UNTRUSTED_PTR_TO_BTF_ID;
         return ptrReg(untrusted ? RegType.UNTRUSTED_PTR_TO_BTF_ID : w.flag, { btf: btfRef(btf, w.id) });

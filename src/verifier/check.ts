@@ -16,6 +16,7 @@ import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.j
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
+import { btfCtxAccess } from './btf_ctx.js';
 import { rdonlyMapRead } from './map_access.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
@@ -941,6 +942,10 @@ export class Verifier {
         if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
         return loadedScalar(size);
+      case RegType.PTR_TO_RDONLY_UNTRUSTED_MEM:
+        // check_mem_access: rdonly untrusted memory is read without a bounds check (a probe load)
+        if (t === 'write') fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        return loadedScalar(size);
       case RegType.PTR_TO_MEM:
       case RegType.PTR_TO_RDONLY_MEM:
       case RegType.PTR_TO_RINGBUF_MEM:
@@ -959,6 +964,16 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+        const target = this.input.attachTarget;
+        if (target) {
+          // btf_ctx_access: the slots typed by the attach target's prototype
+          const b = btfCtxAccess(target, this.input.progType, this.input.expectedAttachType ?? 0, insnOff, size, t === 'write',
+            (line) => this.log.error(line), (line) => this.log.info(line));
+          if (!b) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
+          if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
+          if (b!.kind === 'scalar') return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+          return ptrReg(b!.type, { btf: b!.btf });
+        }
         const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
         // check_ctx_access: what BPF_PROG_TEST_RUN's ctx_size_in must cover
@@ -1209,8 +1224,9 @@ export class Verifier {
         return;
       case RegType.PTR_TO_MEM:
       case RegType.PTR_TO_RDONLY_MEM:
+      case RegType.PTR_TO_RDONLY_UNTRUSTED_MEM:
       case RegType.PTR_TO_RINGBUF_MEM:
-        if (t === 'write' && reg.type === RegType.PTR_TO_RDONLY_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        if (t === 'write' && reg.type !== RegType.PTR_TO_MEM && reg.type !== RegType.PTR_TO_RINGBUF_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
         this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'memory');
         return;
       case RegType.PTR_TO_PACKET:
