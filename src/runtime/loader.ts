@@ -692,8 +692,9 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         const input: VerifierInput = {
           insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
-          // the target BTF is parsed only for a program that names a typed kernel variable
-          ...(typedKsyms ? { targetBtf: rt.coreTarget.btf, ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
+          // the kernel BTF: typed kernel variables, and the structs kernel objects are laid out (and walked) by
+          targetBtf: rt.coreTarget.btf,
+          ...(typedKsyms ? { ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
           ...(attachTarget ? { attachTarget } : {}),
         };
         if (opts.logLevel !== undefined) {

@@ -3,8 +3,9 @@
 // (check_ptr_to_btf_access + btf_struct_walk) and the per-CPU pointer helpers'
 // return type (RET_PTR_TO_MEM_OR_BTF_ID).
 import type { Btf } from '../btf/btf.js';
+import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
 import {
-  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
+  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
   isComposite, isModifier,
 } from '../btf/types.js';
 import { EACCES, EFAULT, EINVAL, ENOENT } from '../uapi/errno.js';
@@ -226,4 +227,30 @@ export function checkPtrToBtfAccess(
         break;
     }
   }
+}
+
+/**
+ * The kernel BTF's struct `name` as a register type: the target BTF the
+ * verifier was given (the user's vmlinux, or the built-in one), so loads
+ * walk the layout the runtime laid the object out with.
+ */
+export function targetStruct(input: VerifierInput, name: string): BtfRef | undefined {
+  const btf = input.targetBtf ?? builtinKernelBtf();
+  const t = btf.typesByName(name).find((x) => x.kind === BTF_KIND_STRUCT);
+  return t ? btfRef(btf, t.id) : undefined;
+}
+
+/**
+ * nf_conntrack_btf_struct_access, the btf_struct_access of tc and XDP
+ * programs (CONFIG_NF_CONNTRACK_MARK=y): of a kernel object only
+ * nf_conn->mark (also through nf_conn___init, same layout) may be written.
+ */
+export function nfConnWritable(ref: BtfRef, off: number, size: number): boolean {
+  if (!ref.btf || (ref.name !== 'nf_conn' && ref.name !== 'nf_conn___init')) return false;
+  const ct = ref.btf.typesByName('nf_conn').find((x) => x.kind === BTF_KIND_STRUCT);
+  const mark = ct && isComposite(ct) ? ct.members.find((m) => m.name === 'mark') : undefined;
+  if (!mark || off !== mark.bitOffset / 8) return fail(`no write support to nf_conn at off ${off}`, EACCES);
+  const end = off + ref.btf.sizeof(mark.type);
+  if (off + size > end) return fail(`write access at off ${off} with size ${size} beyond the member of nf_conn ended at ${end}`, EACCES);
+  return true;
 }

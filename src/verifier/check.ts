@@ -10,7 +10,7 @@ import {
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
-import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
+import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from '../uapi/bpf.js';
 import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
@@ -41,7 +41,7 @@ import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
-import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
+import { checkPtrToBtfAccess, ksymRegState, nfConnWritable } from './btf_access.js';
 import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -998,7 +998,12 @@ export class Verifier {
       case RegType.UNTRUSTED_PTR_TO_BTF_ID:
       case RegType.PERCPU_PTR_TO_BTF_ID:
         // kernel objects the target BTF describes (typed .ksyms, per-CPU pointers)
-        if (reg.btf?.btf) return checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write');
+        if (reg.btf?.btf) {
+          // tc and XDP have a btf_struct_access for writes (nf_conn->mark); other types are read-only
+          const pt = this.input.progType;
+          const writable = pt === BPF_PROG_TYPE_SCHED_CLS || pt === BPF_PROG_TYPE_SCHED_ACT || pt === BPF_PROG_TYPE_XDP ? nfConnWritable : undefined;
+          return checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', writable);
+        }
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
       default:
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);

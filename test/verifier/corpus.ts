@@ -47,6 +47,8 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
     ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType } : {}),
     ...(r.attachBtfName ? { attachTarget: recordedTarget(r.attachBtfName, r.expectedAttachType ?? 0) } : {}),
+    // kernel objects kfuncs return (struct nf_conn) are walked in the recording kernel's BTF, at its offsets
+    ...(r.kfuncs && Object.keys(r.kfuncs).length ? { targetBtf: recordingKernelBtf() } : {}),
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),
