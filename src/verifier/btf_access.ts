@@ -229,6 +229,29 @@ export function checkPtrToBtfAccess(
   }
 }
 
+/** btf_sock_ids[] (BTF_SOCK_TYPE_*): the struct a bpf_skc_to_*() helper returns */
+const SOCK_TYPE_STRUCT: Readonly<Record<string, string>> = {
+  BTF_SOCK_TYPE_TCP6: 'tcp6_sock', BTF_SOCK_TYPE_TCP: 'tcp_sock', BTF_SOCK_TYPE_TCP_TW: 'tcp_timewait_sock',
+  BTF_SOCK_TYPE_TCP_REQ: 'tcp_request_sock', BTF_SOCK_TYPE_UDP6: 'udp6_sock', BTF_SOCK_TYPE_UNIX: 'unix_sock',
+  BTF_SOCK_TYPE_MPTCP: 'mptcp_sock', BTF_SOCK_TYPE_SOCK_COMMON: 'sock_common', BTF_SOCK_TYPE_SOCK: 'sock',
+};
+
+/** The built-in kernel BTF's struct `name` as a walkable register type. */
+export function builtinStruct(name: string): BtfRef | undefined {
+  const btf = builtinKernelBtf();
+  const t = btf.typeByName(name, BTF_KIND_STRUCT);
+  return t && t.kind === BTF_KIND_STRUCT ? btfRef(btf, t.id) : undefined;
+}
+
+/** A helper prototype's ret_btf_id (as spelled in the kernel source) as a BtfRef, or a clear error when tsbpf does not describe it. */
+export function retBtfRef(retBtfId: string | undefined, helper: string): BtfRef {
+  const m = /^&btf_sock_ids\[(\w+)\]$/.exec(retBtfId ?? '');
+  const name = m ? SOCK_TYPE_STRUCT[m[1]!] : undefined;
+  const ref = name ? builtinStruct(name) : undefined;
+  if (!ref) fail(`helper bpf_${helper} returns a pointer to ${retBtfId ?? '(unknown)'}, which tsbpf's kernel BTF does not describe`, EINVAL);
+  return ref!;
+}
+
 /**
  * The kernel BTF's struct `name` as a register type: the target BTF the
  * verifier was given (the user's vmlinux, or the built-in one), so loads

@@ -29,6 +29,12 @@ struct tsbpf_kernel_types {
 	struct sockaddr_in sin;
 	struct pt_regs regs;
 	struct task_struct task;
+	struct tcp6_sock tcp6;
+	struct udp6_sock udp6;
+	struct tcp_timewait_sock tw;
+	struct tcp_request_sock req;
+	struct unix_sock un;
+	struct mptcp_sock mptcp;
 	enum bpf_func_id func;
 	enum bpf_prog_type prog;
 	enum bpf_map_type map;
@@ -46,6 +52,7 @@ struct tsbpf_kernel_types {
 	btf_trace_task_newtask tp_task_newtask;
 	btf_trace_sys_enter tp_sys_enter;
 	btf_trace_sys_exit tp_sys_exit;
+	btf_trace_inet_sock_set_state tp_inet_sock_set_state;
 };
 
 /* The kernel variables typed .ksyms externs may name (BTF VARs in the
@@ -72,3 +79,8 @@ TARGET int security_file_open(struct file *file) { return 0; }
 TARGET int bpf_lsm_file_open(struct file *file) { return 0; }
 TARGET int bpf_lsm_bprm_check_security(struct linux_binprm *bprm) { return 0; }
 TARGET void do_exit(long code) { }
+TARGET int tcp_connect(struct sock *sk) { return 0; }
+TARGET int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len) { return 0; }
+TARGET void tcp_close(struct sock *sk, long timeout) { }
+TARGET int tcp_sendmsg(struct sock *sk, struct msghdr *msg, unsigned long size) { return 0; }
+TARGET struct sock *inet_csk_accept(struct sock *sk, struct proto_accept_arg *arg) { return 0; }
