@@ -2,7 +2,8 @@
 /* fentry_rules: what btf_ctx_access allows fentry/fexit/fmod_ret programs
  * (this kernel refuses fentry at load with -EPERM, so these follow the kernel
  * sources; the same rules on tp_btf are kernel-recorded in
- * test/verifier/corpus/btf_ctx). Loaded one program at a time.
+ * test/verifier/corpus/btf_ctx). Loaded one program at a time; the refused
+ * ones start with autoload off (SEC("?...")), so the object loads as it is.
  *   entry_past_args   fentry/do_unlinkat reads ctx[2]: do_unlinkat has 2 arguments
  *   exit_ret_ok       fexit/do_unlinkat reads ctx[2]: the return value
  *   exit_past_ret     fexit/do_unlinkat reads ctx[3]
@@ -19,7 +20,7 @@ struct filename {
 
 long long seen;
 
-SEC("fentry/do_unlinkat")
+SEC("?fentry/do_unlinkat")
 int entry_past_args(unsigned long long *ctx)
 {
 	seen = ctx[2];
@@ -33,7 +34,7 @@ int exit_ret_ok(unsigned long long *ctx)
 	return 0;
 }
 
-SEC("fexit/do_unlinkat")
+SEC("?fexit/do_unlinkat")
 int exit_past_ret(unsigned long long *ctx)
 {
 	seen = ctx[3];
@@ -46,13 +47,13 @@ int modret_ok(unsigned long long *ctx)
 	return ctx[1] ? (int)ctx[1] : -1;
 }
 
-SEC("fmod_ret/do_unlinkat")
+SEC("?fmod_ret/do_unlinkat")
 int modret_unlink(unsigned long long *ctx)
 {
 	return 0;
 }
 
-SEC("fentry/do_unlinkat")
+SEC("?fentry/do_unlinkat")
 int entry_name_write(unsigned long long *ctx)
 {
 	struct filename *name = (void *)ctx[1];
