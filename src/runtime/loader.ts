@@ -45,7 +45,9 @@ import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
-import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
+import {
+  BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
+} from '../isa/opcodes.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 /** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
@@ -730,6 +732,11 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       bindKfuncCalls(ps, insns);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
       for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };
+      // convert_ctx_accesses: loads through kernel pointers become BPF_PROBE_MEM(SX) (a fault reads 0)
+      for (const i of verdict.probeMem ?? []) {
+        const x = insns[i]!;
+        insns[i] = { ...x, code: BPF_LDX | BPF_SIZE(x.code) | (BPF_MODE(x.code) === BPF_MEMSX ? BPF_PROBE_MEMSX : BPF_PROBE_MEM) };
+      }
       const maps = [...used].map((i) => {
         mapObjs[i]!.inc();
         return mapObjs[i]!;

@@ -78,6 +78,8 @@ export class Verifier {
   insnIdx = 0;
   /** prog->aux->max_ctx_offset */
   maxCtxOffset = 0;
+  /** loads through PTR_TO_BTF_ID registers: rewritten to BPF_PROBE_MEM after verification (convert_ctx_accesses) */
+  readonly probeMemInsns = new Set<number>();
   /** a reachable call of an unresolved __weak kfunc (imm 0) was seen */
   unresolvedKfuncCall = false;
   cur!: VState;
@@ -943,8 +945,9 @@ export class Verifier {
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
         return loadedScalar(size);
       case RegType.PTR_TO_RDONLY_UNTRUSTED_MEM:
-        // check_mem_access: rdonly untrusted memory is read without a bounds check (a probe load)
+        // check_mem_access: rdonly untrusted memory is read without a bounds check, as a BPF_PROBE_MEM load
         if (t === 'write') fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        this.probeMemInsns.add(this.insnIdx);
         return loadedScalar(size);
       case RegType.PTR_TO_MEM:
       case RegType.PTR_TO_RDONLY_MEM:
@@ -1002,7 +1005,11 @@ export class Verifier {
           // tc and XDP have a btf_struct_access for writes (nf_conn->mark); other types are read-only
           const pt = this.input.progType;
           const writable = pt === BPF_PROG_TYPE_SCHED_CLS || pt === BPF_PROG_TYPE_SCHED_ACT || pt === BPF_PROG_TYPE_XDP ? nfConnWritable : undefined;
-          return checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', writable);
+          const r = checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', writable, !this.input.sleepable || this.cur.rcuLock);
+          // a load through a kernel pointer runs as BPF_PROBE_MEM (a fault reads 0)
+          if (t === 'read') this.probeMemInsns.add(this.insnIdx);
+          if (r && isNullable(r.type)) r.id = ++this.idGen;
+          return r;
         }
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
       default:

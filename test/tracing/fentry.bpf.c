@@ -6,6 +6,7 @@
  *   unlink_exit  (fexit/do_unlinkat)   the return value (the slot after the args)
  *   on_switch    (tp_btf/sched_switch) prev and next pids and comms
  *   on_exec      (tp_btf/sched_process_exec) the new image's pid and file name
+ *                (its first byte read directly through the char *)
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -35,6 +36,7 @@ int entries, exits;
 pid_t prev_pid, next_pid, exec_pid, exec_old_pid;
 char next_comm[16];
 char exec_file[32];
+char exec_first;
 
 SEC("fentry/do_unlinkat")
 int BPF_PROG(unlink_entry, int dfd, struct filename *name)
@@ -71,6 +73,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	exec_pid = p->tgid;
 	exec_old_pid = old_pid;
 	bpf_probe_read_kernel_str(exec_file, sizeof(exec_file), bprm->filename);
+	/* a char * of a kernel object is read directly too (6.18: rdonly_untrusted_mem, a probe load) */
+	exec_first = *bprm->filename;
 	return 0;
 }
 

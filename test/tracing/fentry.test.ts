@@ -115,3 +115,16 @@ test('tsbpf run: kobj: kernel objects passed to fire:PROG:args=&NAME', () => {
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /no kernel object 'nope'/);
 });
+
+test('loads through BTF pointers are probe loads: a bad address reads 0 instead of faulting', async () => {
+  const rt = new Runtime();
+  const obj = await rt.loadObject(OBJ);
+  const task = rt.kernelObject('task_struct', { tgid: 9 });
+  obj.program('on_exec').trigger({ args: [task, 9, rt.kernelObject('linux_binprm', { filename: '/bin/ls' })] });
+  assert.equal(obj.global('exec_first'), 47);
+  // a linux_binprm whose filename points nowhere: the direct read gives 0, bpf_probe_read_kernel_str fails
+  const bprm = rt.kernelObject('linux_binprm', { filename: 0xffff888012345000n });
+  assert.equal(obj.program('on_exec').trigger({ args: [task, 9, bprm] }).retval, 0);
+  assert.equal(obj.global('exec_first'), 0);
+  assert.equal(text(obj.globalBytes('exec_file')), '');
+});

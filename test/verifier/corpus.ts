@@ -39,6 +39,15 @@ export function loadRecords(): KernelRecord[] {
   return out;
 }
 
+let vmlinux: Btf | undefined;
+/** The recording kernel's BTF (Linux 6.18, test/btf/core/vmlinux.btf.gz), parsed once. */
+function vmlinuxBtf(): Btf {
+  vmlinux ??= new Btf(new Uint8Array(gunzipSync(readFileSync(join(CORPUS_DIR, '../../btf/core/vmlinux.btf.gz')))));
+  return vmlinux;
+}
+/** corpus files whose programs use raw offsets of the kernel's own structs: verified against its BTF */
+const KERNEL_BTF_FILES = /^task_btf\./;
+
 export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
   const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
   // JSON carries a read-only map's value as a number array
@@ -47,23 +56,17 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
     ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType } : {}),
     ...(r.attachBtfName ? { attachTarget: recordedTarget(r.attachBtfName, r.expectedAttachType ?? 0) } : {}),
-    // kernel objects kfuncs return (struct nf_conn) are walked in the recording kernel's BTF, at its offsets
-    ...(r.kfuncs && Object.keys(r.kfuncs).length ? { targetBtf: recordingKernelBtf() } : {}),
+    // raw offsets of the kernel's own structs, and kernel objects kfuncs return (struct nf_conn):
+    // walked in the recording kernel's BTF, at its offsets
+    ...(KERNEL_BTF_FILES.test(r.file) || (r.kfuncs && Object.keys(r.kfuncs).length) ? { targetBtf: vmlinuxBtf() } : {}),
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),
   };
 }
 
-let vmlinux: Btf | undefined;
-/** The recording kernel's BTF (a copy of its /sys/kernel/btf/vmlinux): the target a recorded attach_btf_id names. */
-export function recordingKernelBtf(): Btf {
-  vmlinux ??= new Btf(new Uint8Array(gunzipSync(readFileSync(join(CORPUS_DIR, '..', '..', 'btf', 'core', 'vmlinux.btf.gz')))));
-  return vmlinux;
-}
-
 function recordedTarget(name: string, attachType: number): AttachTarget {
-  const btf = recordingKernelBtf();
+  const btf = vmlinuxBtf();
   const t = btf.typesByName(name)[0];
   const target = t && attachTargetOf(btf, t.id, attachType);
   if (!target) throw new Error(`corpus: the recording kernel's BTF has no attach target ${name}`);
