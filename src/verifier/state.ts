@@ -24,6 +24,8 @@ export interface FuncState {
   inAsyncCallbackFn: boolean;
   /** allowed R0 range at callback return */
   cbRet?: [bigint, bigint];
+  /** callback_depth: bpf_loop callback iterations this frame has queued since its last other call */
+  callbackDepth: number;
 }
 
 export interface LockState { map: MapMeta; mapUid: number; id: number }
@@ -58,6 +60,8 @@ export interface VState {
   jmpCnt: number;
   /** may_goto fall-throughs taken on this path (may_goto_depth) */
   mayGotoDepth?: number;
+  /** callback_unroll_depth: synchronous callback iterations queued on this path */
+  cbUnrollDepth?: number;
 }
 
 /** One executed instruction, for precision backtracking. */
@@ -101,7 +105,7 @@ export function newFrame(frameno: number, subprog: number, callsite: number): Fu
   regs[10] = ptrReg(RegType.PTR_TO_STACK, { frameno });
   return {
     regs, stype: new Uint8Array(MAX_BPF_STACK), spills: new Array(MAX_BPF_STACK / 8).fill(undefined),
-    frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false,
+    frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false, callbackDepth: 0,
   };
 }
 
@@ -117,7 +121,7 @@ export function copyFrame(f: FuncState): FuncState {
 export function copyState(s: VState): VState {
   return {
     frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })), rcuLock: s.rcuLock,
-    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt, mayGotoDepth: s.mayGotoDepth,
+    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt, mayGotoDepth: s.mayGotoDepth, cbUnrollDepth: s.cbUnrollDepth,
   };
 }
 
@@ -248,6 +252,8 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWit
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;
     if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
+    // func_states_equal: an old state that had queued more callback iterations covers nothing
+    if (of.callbackDepth > cf.callbackDepth) return false;
     // registers dead at the instruction (compute_live_registers) are not compared in the innermost frame
     const live = f === old.frames.length - 1 ? liveRegs | 0x400 : 0x7ff;
     for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids, rangeWithinAll)) return false;
@@ -294,11 +300,11 @@ export function widenImpreciseScalars(old: VState, cur: VState): void {
 /** The same state again: a loop that makes no progress. */
 export function statesExact(a: VState, b: VState): boolean {
   if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
-  if ((a.mayGotoDepth ?? 0) !== (b.mayGotoDepth ?? 0)) return false;
+  if ((a.mayGotoDepth ?? 0) !== (b.mayGotoDepth ?? 0) || (a.cbUnrollDepth ?? 0) !== (b.cbUnrollDepth ?? 0)) return false;
   if (a.rcuLock !== b.rcuLock || a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
   for (let f = 0; f < a.frames.length; f++) {
     const x = a.frames[f]!, y = b.frames[f]!;
-    if (x.callsite !== y.callsite) return false;
+    if (x.callsite !== y.callsite || x.callbackDepth > y.callbackDepth) return false;
     for (let r = 0; r < 11; r++) if (!regExact(x.regs[r]!, y.regs[r]!)) return false;
     for (let i = 0; i < x.stype.length; i++) if (x.stype[i] !== y.stype[i]) return false;
     for (let s = 0; s < x.spills.length; s++) {
