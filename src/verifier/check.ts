@@ -36,6 +36,7 @@ import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
 import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
+import { computeLiveStack } from './live_stack.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { saveAuxPtrType } from './insn_aux.js';
@@ -93,6 +94,8 @@ export class Verifier {
   private readonly auxPtrType: (RegType | undefined)[] = [];
   /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
   private readonly liveRegs: Uint16Array;
+  /** stack slots live before each instruction (live_stack.ts): dead ones are not compared when pruning */
+  private readonly liveStack: Uint32Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
   readonly allowUninitStack = true;
@@ -111,6 +114,7 @@ export class Verifier {
     this.jmpPoint = new Uint8Array(this.insns.length + 1);
     this.callsCallback = new Uint8Array(this.insns.length + 1);
     this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
+    this.liveStack = computeLiveStack(this.insns);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
       if (isJump(x)) {
@@ -156,7 +160,7 @@ export class Verifier {
   /** registers and stack slots touched since the last state print (env->scratched_regs / scratched_stack_slots) */
   private scratch: Scratch = { regs: 0, slots: 'all' };
   /** do_print_state: a path was just taken up; level 2 prints "from N to M:" */
-  private doPrintState = false;
+  doPrintState = false;
   /** env->jmps_processed and the counters at the last new checkpoint (the add_new_state heuristic) */
   private jmpsProcessed = 0;
   /** env->prev_insn_idx: the instruction before the current one on this path */
@@ -280,7 +284,7 @@ export class Verifier {
         }
         // inside a loop: do not add states too often
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
-      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx], false, this.liveStack, idx)) {
         cp.hitCnt = (cp.hitCnt ?? 0) + 1;
         // propagate_precision: what mattered below the old state matters here too
         this.propagatePrecision(cp);
@@ -1521,34 +1525,7 @@ export class Verifier {
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
     if (this.cur.frames.length === 1 && r0.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (this.cur.frames.length > 1) {
-      // prepare_func_exit
-      if (f.inCallbackFn) {
-        if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
-        this.checkRetRange(r0, f.cbRet!, 'At callback return');
-      }
-      // any stack pointer, even one into the caller's own frame (the kernel is conservative)
-      if (r0.type === RegType.PTR_TO_STACK) {
-        fail('cannot return stack pointer to the caller', EINVAL);
-      }
-      this.cur.frames.pop();
-      const caller = this.frame;
-      if (f.inCallbackFn) {
-        const h = this.cur.hist[this.cur.hist.length - 1];
-        if (h) h.flags |= HIST_CB_EXIT;
-        // back to the call itself, with the caller's registers as they were at
-        // the call: it queues the next iteration or prunes against an earlier one
-        this.insnIdx = f.callsite;
-      } else {
-        caller.regs[0] = copyReg(r0);
-        this.insnIdx = f.callsite + 1;
-      }
-      if (this.log.level >= 1) this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
-      // widen_imprecise_scalars against the previous visit of the call on this path, so the iterations converge
-      if (f.inCallbackFn) {
-        const prev = this.findPrevEntry(f.callsite, true);
-        if (prev) widenImpreciseScalars(prev.state, this.cur);
-      }
-      this.doPrintState = true;
+      this.prepareFuncExit();
       return true;
     }
     if (f.inAsyncCallbackFn) {
@@ -1563,6 +1540,42 @@ export class Verifier {
       this.checkRetRange(r0, range, 'At program exit');
     }
     return false;
+  }
+
+  /**
+   * prepare_func_exit: leave the current frame (its exit, or a tail call in a
+   * subprogram) for the caller, or for the call itself when it is a callback.
+   */
+  prepareFuncExit(): void {
+    const f = this.frame;
+    const r0 = this.regs[0]!;
+    // any stack pointer, even one into the caller's own frame (the kernel is conservative)
+    if (r0.type === RegType.PTR_TO_STACK) {
+      fail('cannot return stack pointer to the caller', EINVAL);
+    }
+    if (f.inCallbackFn) {
+      if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
+      this.checkRetRange(r0, f.cbRet!, 'At callback return');
+    }
+    this.cur.frames.pop();
+    const caller = this.frame;
+    if (f.inCallbackFn) {
+      const h = this.cur.hist[this.cur.hist.length - 1];
+      if (h) h.flags |= HIST_CB_EXIT;
+      // back to the call itself, with the caller's registers as they were at
+      // the call: it queues the next iteration or prunes against an earlier one
+      this.insnIdx = f.callsite;
+    } else {
+      caller.regs[0] = copyReg(r0);
+      this.insnIdx = f.callsite + 1;
+    }
+    if (this.log.level >= 1) this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
+    // widen_imprecise_scalars against the previous visit of the call on this path, so the iterations converge
+    if (f.inCallbackFn) {
+      const prev = this.findPrevEntry(f.callsite, true);
+      if (prev) widenImpreciseScalars(prev.state, this.cur);
+    }
+    this.doPrintState = true;
   }
 
   private checkRetRange(r0: RegState, [lo, hi]: [bigint, bigint], ctx: string): void {

@@ -18,7 +18,7 @@ import { type DynptrInfo, markDynptrReferenced, processDynptrArg, releasableDynp
 import { kernelStruct } from './kfunc_call.js';
 import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
-import { Stk } from './state.js';
+import { Stk, copyState } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
 
@@ -251,12 +251,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
   // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
-  if (CHANGES_PKT_DATA.has(p.name)) {
-    for (const f of v.cur.frames) {
-      f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
-      f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
-    }
-  }
+  if (CHANGES_PKT_DATA.has(p.name)) clearAllPktPointers(v);
 
   if (p.callback === 'timer') {
     const map = meta.map!;
@@ -338,7 +333,26 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     regs[0]!.refObjId = ref;
   }
 
+  if (p.id === F.BPF_FUNC_tail_call && v.cur.frames.length > 1) {
+    // a tail call from a subprogram: the failed call goes on after it (a queued
+    // branch); a taken one never comes back, so the subprogram is left here with
+    // R0 unknown and no packet pointer, as if it had exited
+    v.pushBranch(copyState(v.cur), idx + 1);
+    clearAllPktPointers(v);
+    v.regs[0] = scalarUnknown();
+    v.prepareFuncExit();
+    v.doPrintState = false;
+    return;
+  }
   v.insnIdx = idx + 1;
+}
+
+/** clear_all_pkt_pointers: a new packet layout invalidates every packet pointer */
+function clearAllPktPointers(v: Verifier): void {
+  for (const f of v.cur.frames) {
+    f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
+    f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
+  }
 }
 
 /** check_bpf_snprintf_call: data_len a multiple of 8, the format valid for that many arguments */

@@ -62,7 +62,7 @@ function useDef(insns: readonly Insn[], i: number, proto: (id: number) => Helper
 }
 
 /** Successors of insn i inside its subprogram (calls fall through; exit has none). */
-function successors(insns: readonly Insn[], i: number): number[] {
+export function successors(insns: readonly Insn[], i: number): number[] {
   const x = insns[i]!;
   const cls = BPF_CLASS(x.code);
   if (x.code === LD_IMM64) return [i + 2];

@@ -209,10 +209,13 @@ function firstUsed(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false): boolean {
+function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false, liveLo = 0xffffffff, liveHi = 0xffffffff): boolean {
   // both STACK_INVALID below the first used byte: nothing to compare there
   for (let i = firstUsed(o.stype, c.stype); i < o.stype.length; i++) {
-    const ot = o.stype[i]!, ct = c.stype[i]!;
+    const slot = i >> 3;
+    // a dead slot of the old state is as if invalid (clean_func_state)
+    const ot = ((slot < 32 ? liveLo >>> slot : liveHi >>> (slot - 32)) & 1) ? o.stype[i]! : Stk.INVALID;
+    const ct = c.stype[i]!;
     // uninitialized stack is readable for a privileged loader, so INVALID ~ MISC
     if (ot === Stk.INVALID || ot === Stk.MISC) {
       if (ct === Stk.SPILL) {
@@ -229,6 +232,14 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = fals
       }
       return false;
     }
+    if (ot === Stk.DYNPTR) {
+      // a dynptr matches one of the same type and half holding the same reference (its id is not compared)
+      if (ct !== Stk.DYNPTR) return false;
+      if ((i & 7) !== 0) continue;
+      const od = o.spills[i >> 3]?.reg, cd = c.spills[i >> 3]?.reg;
+      if (!od || !cd || od.dynptr?.type !== cd.dynptr?.type || od.dynptr?.first !== cd.dynptr?.first || !ids.ok(od.refObjId, cd.refObjId)) return false;
+      continue;
+    }
     // old spilled register
     if (ct !== Stk.SPILL) return false;
     if ((i & 7) !== 0 && o.stype[i & ~7] === Stk.SPILL) continue; // compared at the slot base
@@ -242,8 +253,10 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = fals
  * states_equal: old state subsumes the current one. NOT_EXACT (the default)
  * skips imprecise scalars; `rangeWithinAll` is the kernel's RANGE_WITHIN, used
  * against a checkpoint whose exploration is not finished (may_goto loops).
+ * `liveStack` (at insn `at`) marks the innermost frame's live slots: give it only
+ * for a fully explored old state, the one the kernel cleans.
  */
-export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWithinAll = false): boolean {
+export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWithinAll = false, liveStack?: Uint32Array, at = 0): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
@@ -257,7 +270,9 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWit
     // registers dead at the instruction (compute_live_registers) are not compared in the innermost frame
     const live = f === old.frames.length - 1 ? liveRegs | 0x400 : 0x7ff;
     for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids, rangeWithinAll)) return false;
-    if (!stacksafe(of, cf, ids, rangeWithinAll)) return false;
+    // stack slots dead at the instruction (live_stack.ts) are not compared in the innermost frame
+    const top = f === old.frames.length - 1 && liveStack !== undefined;
+    if (!stacksafe(of, cf, ids, rangeWithinAll, top ? liveStack[2 * at]! : 0xffffffff, top ? liveStack[2 * at + 1]! : 0xffffffff)) return false;
   }
   return true;
 }
