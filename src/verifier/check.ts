@@ -36,6 +36,7 @@ import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
 import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
+import { kfuncById } from '../kfuncs/table.js';
 import { computeLiveStack } from './live_stack.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
@@ -113,7 +114,7 @@ export class Verifier {
     this.prunePoint = new Uint8Array(this.insns.length + 1);
     this.jmpPoint = new Uint8Array(this.insns.length + 1);
     this.callsCallback = new Uint8Array(this.insns.length + 1);
-    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
+    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto, input.kfunc ?? kfuncById);
     this.liveStack = computeLiveStack(this.insns);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
@@ -405,9 +406,9 @@ export class Verifier {
             if (regs[later]! & ~0x3e || slots[later]) { this.requestPrecision(); return; }
             regs[d]! |= regs[later]!;
           } else {
-            // a callback run by a helper: its arguments are not the caller's registers
-            if (regs[later] || slots[later]) { this.requestPrecision(); return; }
-            regs[d]! &= ~0x3f;
+            // a callback entered from its helper call: R1-R5 were set by the helper, not
+            // the caller, so they need nothing there; anything else is not followed
+            if (regs[later]! & ~0x3e || slots[later]) { this.requestPrecision(); return; }
           }
           regs[later] = 0; slots[later] = 0n;
           later = d;
@@ -1494,6 +1495,7 @@ export class Verifier {
    * iteration until the state at the call is within an earlier one's ranges.
    */
   pushCallbackCall(subprog: number, idx: number, init: (f: FuncState) => void, ret: [bigint, bigint]): void {
+    this.subprogs[subprog]!.isCb = true;
     const st = copyState(this.cur);
     // setup_func_entry on the queued copy
     if (st.frames.length >= MAX_CALL_FRAMES) {

@@ -220,7 +220,6 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     // the number of iterations decides when the callback stops being queued: it must be exact
     v.markRegsPrecise(1);
     const sub = meta.callback!;
-    v.subprogs[sub]!.isCb = true;
     if (BigInt(v.frame.callbackDepth) < v.regs[1]!.umax) {
       // set_loop_callback_state: callback(u32 index, void *ctx) returning 0 (go on) or 1 (stop)
       const ctx = v.regs[3]!;
@@ -238,7 +237,6 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     // set_user_ringbuf_callback_state: callback(const struct bpf_dynptr *, ctx)
     // returning 0 (go on) or 1 (stop); each iteration gets a new dynptr
     const sub = meta.callback!;
-    v.subprogs[sub]!.isCb = true;
     const ctx = v.regs[3]!;
     const id = ++v.idGen;
     v.pushCallbackCall(sub, idx, (f) => {
