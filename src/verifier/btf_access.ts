@@ -3,8 +3,9 @@
 // (check_ptr_to_btf_access + btf_struct_walk) and the per-CPU pointer helpers'
 // return type (RET_PTR_TO_MEM_OR_BTF_ID).
 import type { Btf } from '../btf/btf.js';
+import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
 import {
-  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
+  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
   isComposite, isModifier,
 } from '../btf/types.js';
 import { EACCES, EFAULT, EINVAL, ENOENT } from '../uapi/errno.js';
@@ -225,4 +226,27 @@ export function checkPtrToBtfAccess(
         break;
     }
   }
+}
+
+/** btf_sock_ids[] (BTF_SOCK_TYPE_*): the struct a bpf_skc_to_*() helper returns */
+const SOCK_TYPE_STRUCT: Readonly<Record<string, string>> = {
+  BTF_SOCK_TYPE_TCP6: 'tcp6_sock', BTF_SOCK_TYPE_TCP: 'tcp_sock', BTF_SOCK_TYPE_TCP_TW: 'tcp_timewait_sock',
+  BTF_SOCK_TYPE_TCP_REQ: 'tcp_request_sock', BTF_SOCK_TYPE_UDP6: 'udp6_sock', BTF_SOCK_TYPE_UNIX: 'unix_sock',
+  BTF_SOCK_TYPE_MPTCP: 'mptcp_sock', BTF_SOCK_TYPE_SOCK_COMMON: 'sock_common', BTF_SOCK_TYPE_SOCK: 'sock',
+};
+
+/** The built-in kernel BTF's struct `name` as a walkable register type. */
+export function builtinStruct(name: string): BtfRef | undefined {
+  const btf = builtinKernelBtf();
+  const t = btf.typeByName(name, BTF_KIND_STRUCT);
+  return t && t.kind === BTF_KIND_STRUCT ? btfRef(btf, t.id) : undefined;
+}
+
+/** A helper prototype's ret_btf_id (as spelled in the kernel source) as a BtfRef, or a clear error when tsbpf does not describe it. */
+export function retBtfRef(retBtfId: string | undefined, helper: string): BtfRef {
+  const m = /^&btf_sock_ids\[(\w+)\]$/.exec(retBtfId ?? '');
+  const name = m ? SOCK_TYPE_STRUCT[m[1]!] : undefined;
+  const ref = name ? builtinStruct(name) : undefined;
+  if (!ref) fail(`helper bpf_${helper} returns a pointer to ${retBtfId ?? '(unknown)'}, which tsbpf's kernel BTF does not describe`, EINVAL);
+  return ref!;
 }
