@@ -83,7 +83,7 @@ export function createHelpers(env: HelperEnv): Map<number, HelperFn> {
     [F.BPF_FUNC_sk_cgroup_id, Sk.bpf_sk_cgroup_id], [F.BPF_FUNC_sk_ancestor_cgroup_id, Sk.bpf_sk_ancestor_cgroup_id],
     [N.BPF_FUNC_skb_get_tunnel_key, Tn.bpf_skb_get_tunnel_key], [N.BPF_FUNC_skb_set_tunnel_key, Tn.bpf_skb_set_tunnel_key],
     [N.BPF_FUNC_skb_get_tunnel_opt, Tn.bpf_skb_get_tunnel_opt], [N.BPF_FUNC_skb_set_tunnel_opt, Tn.bpf_skb_set_tunnel_opt],
-    [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],
+    [N.BPF_FUNC_get_socket_cookie, SS.bpf_get_socket_cookie], [N.BPF_FUNC_get_netns_cookie, SS.bpf_get_netns_cookie], [N.BPF_FUNC_get_socket_uid, SS.bpf_get_socket_uid],
     [N.BPF_FUNC_skb_cgroup_id, SS.bpf_skb_cgroup_id], [N.BPF_FUNC_skb_ancestor_cgroup_id, SS.bpf_skb_ancestor_cgroup_id],
     [N.BPF_FUNC_skb_ecn_set_ce, SS.bpf_skb_ecn_set_ce],
     [F.BPF_FUNC_skb_under_cgroup, SS.bpf_skb_under_cgroup], [F.BPF_FUNC_current_task_under_cgroup, SS.bpf_current_task_under_cgroup],

@@ -18,7 +18,7 @@ import { type DynptrInfo, markDynptrReferenced, processDynptrArg, releasableDynp
 import { kernelStruct } from './kfunc_call.js';
 import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
-import { retBtfRef } from './btf_access.js';
+import { retBtfRef, targetStruct } from './btf_access.js';
 import { Stk, copyState } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
@@ -309,7 +309,7 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       if (!p.retStruct || !trusted || (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
         fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (with flags), which tsbpf's verifier does not model yet`, EINVAL);
       }
-      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: kernelStruct(p.retStruct!) });
+      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: targetStruct(v.input, p.retStruct!) ?? kernelStruct(p.retStruct!) });
       break;
     }
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:

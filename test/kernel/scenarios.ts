@@ -297,6 +297,13 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'inet_sport, tcp_sock cwnd/ssthresh, a listener\'s srtt_us/total_retrans, v6 addresses of tcp6_sock/udp6_sock)',
   },
   {
+    obj: `${S}netns.bpf.o`,
+    name: 'basic',
+    args: [`pkt:${TCP4_FRAME}`, 'run:tc_cookie', 'run:sf_cookie_prog', 'dump'],
+    about: 'bpf_get_netns_cookie from tc and a socket filter: NULL ctx = init_net\'s cookie (3), the test-run skb socket\'s namespace '
+      + '(the runner\'s: init_net), stable, not the socket cookie',
+  },
+  {
     obj: `${S}cgarray.bpf.o`,
     name: 'empty',
     args: ['update:cg:00000000:ffffffff', 'update:cg:02000000:ffffffff', `pkt:${TCP4_FRAME}`, 'run:under_tc', 'dump'],

@@ -76,6 +76,26 @@ struct task_struct {
 	int exit_code;
 	int exit_signal;
 	char comm[16];
+	const struct cred *real_cred;
+	const struct cred *cred;
+};
+
+typedef unsigned int uid_t;
+typedef unsigned int gid_t;
+typedef struct { uid_t val; } kuid_t;
+typedef struct { gid_t val; } kgid_t;
+
+/* The credentials task->cred and task->real_cred point to: the ids the
+ * runtime fills in (rt.task.uid / gid for every one of them). */
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t suid;
+	kgid_t sgid;
+	kuid_t euid;
+	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
 };
 
 /* The per-CPU run queue (the `runqueues` variable): the subset the runtime
