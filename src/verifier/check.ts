@@ -38,6 +38,7 @@ import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
+import { checkPtrToMapAccess } from './map_ptr_access.js';
 import { saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
 import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
@@ -975,6 +976,9 @@ export class Verifier {
         if (t === 'write' && !mayWritePacket(this.input.progType)) fail('cannot write into packet', EACCES);
         this.checkPacketAccess(regno, reg, off, size);
         return t === 'read' ? scalarUnknownBits(size * 8) : undefined;
+      case RegType.CONST_PTR_TO_MAP:
+        // map pointer arithmetic is refused, so the offset is the instruction's
+        return checkPtrToMapAccess(this.input, regno, reg.map!.type, off, size, t !== 'read');
       case RegType.NOT_INIT:
         return fail(`R${regno} !read_ok`, EACCES);
       case RegType.PTR_TO_BTF_ID:

@@ -453,4 +453,10 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     args: [],
     about: "libbpf: extern (var ksym) 'bpf_prog_active': incompatible types (a struct declared, the kernel's is an int): -EINVAL before the load",
   },
+  {
+    obj: `${S}map_ptr.bpf.o`,
+    name: 'fields',
+    args: ['run:read_fields', 'dump', 'run:bounded_by_max', 'dump'],
+    about: 'struct bpf_map / bpf_array read through map pointers (CO-RE): type, sizes, max_entries, flags, numa_node, BTF ids, name, bypass_spec_v1 (array maps only), frozen, map_extra, elem_size, index_mask',
+  },
 ];

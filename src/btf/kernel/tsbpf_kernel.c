@@ -29,6 +29,7 @@ struct tsbpf_kernel_types {
 	struct sockaddr_in sin;
 	struct pt_regs regs;
 	struct task_struct task;
+	struct bpf_array array;
 	enum bpf_func_id func;
 	enum bpf_prog_type prog;
 	enum bpf_map_type map;
