@@ -311,9 +311,8 @@ export function refineCond(a: View, b: View, op: number, jsetFalse = false): voi
     case BPF_JSLT: a.smax = mn(a.smax, b.smax - 1n); b.smin = mx(b.smin, a.smin + 1n); break;
     case BPF_JSLE: a.smax = mn(a.smax, b.smax); b.smin = mx(b.smin, a.smin); break;
   }
-  // keep the tnum consistent with any new range so sync can propagate it
-  for (const v of [a, b]) {
-    if (v.umin <= v.umax) v.t = tnumIntersect(v.t, tnumRange(v.umin, v.umax));
-    void toU;
-  }
+  // no tnum update here for the range ops (as regs_refine_cond_op): reg_bounds_sync
+  // derives var_off from the ranges only after its three deduction rounds, and
+  // an earlier intersection would let the 32-bit pass see bounds the kernel's does not
+  void toU;
 }
