@@ -30,6 +30,7 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
+import { ITER_TARGET_NAMES } from '../verifier/iter_ctx.js';
 import { BPF_TRACE_ITER, PROG_TYPE_NAMES, attachTypeByName, progTypeByName } from '../object/prog_types.js';
 import { ObjectError } from '../object/errors.js';
 import { KconfigError, resolveKconfig, type KconfigValue } from './kconfig.js';
@@ -483,8 +484,9 @@ function programLoadError(ps: ProgramSpec, capBpf: boolean): LoadError | undefin
   if (ps.type === BPF_PROG_TYPE_STRUCT_OPS) {
     return new LoadError(`prog '${ps.name}': struct_ops programs (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
   }
-  if (ps.type === BPF_PROG_TYPE_TRACING && ps.expectedAttachType === BPF_TRACE_ITER) {
-    return new LoadError(`prog '${ps.name}': BPF iterators (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
+  // iterators load (the verifier types their context) for the targets tsbpf knows; they never run
+  if (ps.type === BPF_PROG_TYPE_TRACING && ps.expectedAttachType === BPF_TRACE_ITER && !ITER_TARGET_NAMES.includes(ps.attachTo)) {
+    return new LoadError(`prog '${ps.name}': BPF iterator target '${ps.attachTo}' (SEC("${ps.section}")) is not supported by tsbpf (supported: ${ITER_TARGET_NAMES.join(', ')})`, -EOPNOTSUPP);
   }
   if (!RUNNABLE_PROG_TYPES.has(ps.type)) {
     const tn = PROG_TYPE_NAMES[ps.type] ?? `type ${ps.type}`;
@@ -663,10 +665,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       let verdict: VerifierResult;
       try {
         const input: VerifierInput = {
-          insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
+          insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, attachTo: ps.attachTo, gpl: isGpl(spec.license), maps: metas,
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
           // the target BTF is parsed only for a program that names a typed kernel variable
           ...(typedKsyms ? { targetBtf: rt.coreTarget.btf, ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
+          // an iterator's context is typed by the BTF its CO-RE relocations were resolved against
+          ...(ps.expectedAttachType === BPF_TRACE_ITER && !typedKsyms ? { targetBtf: rt.coreTarget.btf } : {}),
         };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });

@@ -11,7 +11,7 @@ import {
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
-import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
+import { BPF_FUNC_timer_set_callback, BPF_PROG_TYPE_TRACING } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -39,6 +39,8 @@ import { computeLiveRegs } from './live_regs.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { checkPtrToMapAccess } from './map_ptr_access.js';
+import { iterCtxAccess } from './iter_ctx.js';
+import { BPF_TRACE_ITER } from '../object/prog_types.js';
 import { saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
 import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
@@ -960,6 +962,10 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+        if (this.input.progType === BPF_PROG_TYPE_TRACING && this.input.expectedAttachType === BPF_TRACE_ITER) {
+          // an iterator's struct bpf_iter__<target>: BTF-typed pointers
+          return iterCtxAccess(this.input, insnOff, size, t === 'write', (l) => this.log.write(`${l}\n`), () => ++this.idGen);
+        }
         const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
         // check_ctx_access: what BPF_PROG_TEST_RUN's ctx_size_in must cover

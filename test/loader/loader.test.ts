@@ -177,7 +177,7 @@ test('sections.bpf.o: which programs load, the refusals as libbpf or tsbpf words
     assert.equal(attempt(s), 'ok', s);
   }
   assert.match(attempt('fentry'), /no BTF-based attach target is specified, use bpf_program__set_attach_target\(\)/);
-  assert.match(attempt('iter/target_fn'), /BPF iterators \(SEC\("iter\/target_fn"\)\) are not supported by tsbpf/);
+  assert.match(attempt('iter/target_fn'), /BPF iterator target 'target_fn' \(SEC\("iter\/target_fn"\)\) is not supported by tsbpf \(supported: task, bpf_map\)/);
   assert.match(attempt('struct_ops/target_fn'), /struct_ops programs .* are not supported by tsbpf/);
   assert.match(attempt('lsm/target_fn'), /program type lsm .* is not supported/);
   assert.match(attempt('xdp_tx'), /missing BPF prog type, check ELF section name 'xdp_tx'/);

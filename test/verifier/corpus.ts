@@ -13,6 +13,9 @@ export interface KernelRecord {
   file: string;
   name: string;
   progType: number;
+  /** iterators: BPF_TRACE_ITER and the target after the section's '/' */
+  expectedAttachType?: number;
+  attachTo?: string;
   license: string;
   errno: number;
   insns: [number, number, number, number, number][];
@@ -39,6 +42,7 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
   const maps = r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m));
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
+    ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType, attachTo: r.attachTo } : {}),
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),

@@ -30,6 +30,10 @@ struct tsbpf_kernel_types {
 	struct pt_regs regs;
 	struct task_struct task;
 	struct bpf_array array;
+	struct bpf_iter__task iter_task;
+	struct bpf_iter__bpf_map iter_map;
+	struct bpf_iter_meta iter_meta;
+	struct seq_file seq;
 	enum bpf_func_id func;
 	enum bpf_prog_type prog;
 	enum bpf_map_type map;

@@ -136,4 +136,27 @@ struct bpf_array {
 	struct bpf_array_aux *aux;
 };
 
+/* Iterator programs (SEC("iter/<target>")): the context is struct
+ * bpf_iter__<target>, whose pointers the verifier types (btf_ctx_access).
+ * tsbpf verifies iterators; it does not run them (no seq_file, no walk). */
+struct seq_file {
+	unsigned char __opaque;
+};
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
+struct bpf_iter__bpf_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+};
+
 #endif

@@ -164,6 +164,11 @@ int main(int argc, char **argv) {
     struct bpf_map *m;
     printf("%s{\"name\":", first ? "" : ",\n"); jstr(pname); first = 0;
     printf(",\"progType\":%u,\"license\":", cap.attr.prog_type); jstr((const char *)(unsigned long)cap.attr.license);
+    // iterators (and other BTF-attached programs): the attach type and the target after the '/'
+    if (cap.attr.expected_attach_type == BPF_TRACE_ITER) {
+      const char *sec = bpf_program__section_name(bpf_object__find_program_by_name(obj, pname)), *slash = strchr(sec, '/');
+      printf(",\"expectedAttachType\":%u,\"attachTo\":", cap.attr.expected_attach_type); jstr(slash ? slash + 1 : "");
+    }
     printf(",\"errno\":%d,\"insns\":[", cap.err);
     for (unsigned i = 0; i < cap.attr.insn_cnt; i++) {
       struct bpf_insn x = cap.insns[i];
