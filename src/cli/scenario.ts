@@ -51,13 +51,13 @@ function triggerInput(opts: Record<string, string>): TriggerInput {
 function taskFields(f: Record<string, string>): Partial<Task> {
   const t: Partial<Task> = {};
   for (const [k, v] of Object.entries(f)) {
-    if (k === 'pid' || k === 'tgid' || k === 'uid' || k === 'gid') t[k] = Number(num(v, k));
+    if (k === 'pid' || k === 'tgid' || k === 'uid' || k === 'gid' || k === 'ppid') t[k] = Number(num(v, k));
     else if (k === 'comm') t.comm = v;
     else if (k === 'cgroup') t.cgroupId = num(v, k);
     else if (k === 'task') t.taskStruct = num(v, k);
     else if (k === 'exit') t.exitCode = Number(BigInt.asIntN(32, num(v, k)));
     else if (k === 'kstack' || k === 'ustack') t[k === 'kstack' ? 'kernelStack' : 'userStack'] = v === '' ? [] : v.split(';').map((x) => num(x, k));
-    else throw new StepError(`unknown task field '${k}' (pid, tgid, uid, gid, comm, cgroup, task, exit, kstack, ustack)`);
+    else throw new StepError(`unknown task field '${k}' (pid, tgid, ppid, uid, gid, comm, cgroup, task, exit, kstack, ustack)`);
   }
   return t;
 }

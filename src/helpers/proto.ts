@@ -134,6 +134,8 @@ export interface HelperProto {
   readonly ret: RetType;
   /** flags of the return type (PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, PTR_TRUSTED) */
   readonly retFlags?: number;
+  /** RET_PTR_TO_BTF_ID: the kernel's ret_btf_id, as spelled in its source ('&btf_sock_ids[BTF_SOCK_TYPE_TCP]') */
+  readonly retBtfId?: string;
   /** up to five argument base types, R1..R5 */
   readonly args: readonly ArgType[];
   /** ArgFlag bits per argument */

@@ -87,6 +87,7 @@ export function protoFromRow(r: ProtoRow): HelperProto {
   const p: HelperProto = {
     id: r.id, name: r.name, gplOnly: r.gplOnly, ret: ret as RetType, retFlags, args, argFlags,
     ...(r.argSize ? { argSize: r.argSize } : {}),
+    ...(r.retBtfId ? { retBtfId: r.retBtfId } : {}),
     ...(r.pktAccess ? { pktAccess: true } : {}),
     ...(r.mightSleep ? { mightSleep: true } : {}),
     ...(r.allowed ? { allowed: r.allowed } : {}),

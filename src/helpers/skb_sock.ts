@@ -1,5 +1,5 @@
 // What an sk_buff tells about its socket and the packet's ECN field
-// (net/core/filter.c): bpf_get_socket_cookie, bpf_get_socket_uid,
+// (net/core/filter.c): bpf_get_socket_cookie, bpf_get_netns_cookie, bpf_get_socket_uid,
 // bpf_skb_cgroup_id, bpf_skb_ancestor_cgroup_id (skb flavours) and
 // bpf_skb_ecn_set_ce.
 //
@@ -31,6 +31,18 @@ export function bpf_get_socket_cookie(env: HelperEnv): HelperFn {
     const { skb } = skbArg(env, r1, 'bpf_get_socket_cookie');
     skb.sockCookie ??= env.host.genCookie();
     return skb.sockCookie;
+  };
+}
+
+/**
+ * BPF_FUNC_get_netns_cookie (skb flavour): the cookie of skb->sk's network
+ * namespace, init_net's for a NULL ctx or an skb without a socket. The
+ * simulated host is one namespace, init_net: the test-run socket lives there.
+ */
+export function bpf_get_netns_cookie(env: HelperEnv): HelperFn {
+  return (_vm, r1) => {
+    if (r1 !== 0n) skbArg(env, r1, 'bpf_get_netns_cookie');
+    return env.host.netnsCookie;
   };
 }
 

@@ -15,6 +15,7 @@
 import type { HelperFn } from '../vm/env.js';
 import { ARENA_ACCESS_READ } from '../memory/arena.js';
 import type { NetSocket } from '../net/host.js';
+import { kernelSockSize, writeKernelSock } from '../net/kernel_sock.js';
 import { BPF_SOCK_SIZE, BPF_TCP_SOCK_SIZE, lookupSocket, writeBpfSock, writeBpfTcpSock } from '../net/socket.js';
 import type { HelperEnv } from './env.js';
 import { addrOf, checkMem, HelperFault, s32, u32 } from './misc.js';
@@ -32,6 +33,8 @@ interface SockViews {
   sk: number;
   /** arena address of the struct bpf_tcp_sock (TCP only) */
   tcp?: number;
+  /** arena address of the kernel-struct view (struct tcp6_sock / udp6_sock layout, net/kernel_sock.ts) */
+  kern?: number;
 }
 
 /** The arena views of one runtime's sockets. */
@@ -48,12 +51,15 @@ export class SocketTable {
       const { arena } = this.env;
       v = { sock: s, sk: arena.alloc(BPF_SOCK_SIZE, ARENA_ACCESS_READ) };
       if (s.proto === 'tcp') v.tcp = arena.alloc(BPF_TCP_SOCK_SIZE, ARENA_ACCESS_READ);
+      v.kern = arena.alloc(kernelSockSize(s.proto), ARENA_ACCESS_READ);
       this.bySock.set(s, v);
       this.byAddr.set(v.sk, v);
       if (v.tcp !== undefined) this.byAddr.set(v.tcp, v);
+      this.byAddr.set(v.kern, v);
     }
     writeBpfSock(this.env.host, s, this.env.arena.dv, v.sk);
     if (v.tcp !== undefined) writeBpfTcpSock(s, this.env.arena.dv, v.tcp);
+    writeKernelSock(s, this.env.arena.dv, v.kern!, v.sk, kernelSockSize(s.proto));
     return v;
   }
 
@@ -149,6 +155,37 @@ export function bpf_sk_fullsock(env: HelperEnv): HelperFn {
 export function bpf_tcp_sock(env: HelperEnv): HelperFn {
   return (_vm, r1) => BigInt(sockArg(env, r1, 'bpf_tcp_sock').tcp ?? 0);
 }
+
+/**
+ * The bpf_skc_to_*() casts (net/core/filter.c): the socket's kernel-struct
+ * view when it is of the kind asked for, else NULL. The kernel returns the
+ * same pointer it was given; tsbpf's sock and kernel views are separate
+ * arena objects, so the address differs (both stand for the same socket for
+ * the helpers that take one). tsbpf models only full TCP/UDP sockets: no
+ * time-wait, request, unix or MPTCP sockets, so those casts are always NULL.
+ * The test run's own skb socket is a full socket of no protocol: NULL too.
+ */
+function skcTo(env: HelperEnv, what: string, ok: (s: NetSocket) => boolean): HelperFn {
+  return (_vm, r1) => {
+    const v = sockArg(env, r1, what);
+    return v.sock && v.kern !== undefined && ok(v.sock) ? BigInt(v.kern) : 0n;
+  };
+}
+
+/** BPF_FUNC_skc_to_tcp6_sock: sk_fullsock && IPPROTO_TCP && AF_INET6 */
+export const bpf_skc_to_tcp6_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_tcp6_sock', (s) => s.proto === 'tcp' && s.family === 6);
+/** BPF_FUNC_skc_to_tcp_sock: sk_fullsock && IPPROTO_TCP */
+export const bpf_skc_to_tcp_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_tcp_sock', (s) => s.proto === 'tcp');
+/** BPF_FUNC_skc_to_tcp_timewait_sock: TCP_TIME_WAIT sockets (none here) */
+export const bpf_skc_to_tcp_timewait_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_tcp_timewait_sock', () => false);
+/** BPF_FUNC_skc_to_tcp_request_sock: TCP_NEW_SYN_RECV sockets (none here) */
+export const bpf_skc_to_tcp_request_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_tcp_request_sock', () => false);
+/** BPF_FUNC_skc_to_udp6_sock: sk_fullsock && IPPROTO_UDP && SOCK_DGRAM && AF_INET6 */
+export const bpf_skc_to_udp6_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_udp6_sock', (s) => s.proto === 'udp' && s.family === 6);
+/** BPF_FUNC_skc_to_unix_sock: AF_UNIX sockets (none here) */
+export const bpf_skc_to_unix_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_unix_sock', () => false);
+/** BPF_FUNC_skc_to_mptcp_sock: the MPTCP socket of an MPTCP subflow (none here) */
+export const bpf_skc_to_mptcp_sock = (env: HelperEnv): HelperFn => skcTo(env, 'bpf_skc_to_mptcp_sock', () => false);
 
 /** BPF_FUNC_get_listener_sock: the socket itself when it listens (no request sockets to map to their listener) */
 export function bpf_get_listener_sock(env: HelperEnv): HelperFn {

@@ -24,6 +24,9 @@ export const BPF_IND = 0x40;
 export const BPF_MEM = 0x60;
 export const BPF_MEMSX = 0x80;
 export const BPF_ATOMIC = 0xc0;
+/** kernel-internal LDX modes the verifier rewrites loads through kernel pointers to (never in a loaded program) */
+export const BPF_PROBE_MEM = 0x20;
+export const BPF_PROBE_MEMSX = 0x40;
 
 // Source operand (ALU/JMP).
 export const BPF_K = 0x00;

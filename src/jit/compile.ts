@@ -53,9 +53,10 @@ export const IMPORT_FUNCS = [
   ['tail', T([I32, ...R10], [I64])], // (depth, r0..r9) -> r0 of the tail-call target
   ['ldabs', T([I32, I32, I64, I32], [I64])], // (pc, op, r6, off) -> r0, or -1: leave the frame with 0
   ['depthErr', T([I32], [])], // (pc): throws call-depth
+  ['probe', T([I32, I32, I64], [I64])], // (pc, op, addr) -> a BPF_PROBE_MEM(SX) load's value (the interpreter's probeLoad)
 ] as const;
-const F_HELPER = 0, F_MISS = 1, F_REFILL = 2, F_TRAP = 3, F_FRAME = 4, F_TAIL = 5, F_LDABS = 6, F_DEPTH = 7;
-const F_EXEC = 8, F_CHK_R = 9, F_CHK_W = 10, F_FP = 11, F_BSWAP32 = 12;
+const F_HELPER = 0, F_MISS = 1, F_REFILL = 2, F_TRAP = 3, F_FRAME = 4, F_TAIL = 5, F_LDABS = 6, F_DEPTH = 7, F_PROBE = 8;
+const F_EXEC = 9, F_CHK_R = 10, F_CHK_W = 11, F_FP = 12, F_BSWAP32 = 13;
 
 // imported globals, shared by every instance of one engine
 export const IMPORT_GLOBALS: readonly [string, number][] = [
@@ -431,6 +432,11 @@ class ExecEmitter {
         this.mem(load, 0).set(d);
         return false;
       }
+      case 0x21: case 0x29: case 0x31: case 0x39: case 0x41: case 0x49: case 0x51: // BPF_PROBE_MEM(SX): rare, through the engine
+        this.i32(at).i32(code).get(s);
+        if (off !== 0) this.i64(off).op(OP.i64_add);
+        this.call(F_PROBE).set(d);
+        return false;
       case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
         const sz = code & 0x18;
         const size = sz === 0x10 ? 1 : sz === 0x08 ? 2 : sz === 0x18 ? 8 : 4;

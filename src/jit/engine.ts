@@ -10,6 +10,7 @@ import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, VmContext, VmEnv } from '../vm/env.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
+import { probeLoad } from '../vm/probe_mem.js';
 import { DEFAULT_RUN_TIMEOUT_MS, SKB_DATA, SKF_LL_OFF, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
 
@@ -289,6 +290,8 @@ export class JitEngine implements VmContext {
           }
           return -1n;
         },
+        probe: (pc: number, op: number, addr: bigint): bigint =>
+          probeLoad(arena, this.env, pc, u64(addr), [4, 2, 1, 8][(op >> 3) & 3]!, op >= 0x41),
         depthErr: (pc: number): never => {
           throw new VmError('call-depth', pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
         },

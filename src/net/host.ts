@@ -172,6 +172,11 @@ export class Host {
   forwarding = { ipv4: true, ipv6: true };
   /** net.ipv4.tcp_syncookies */
   syncookies: 0 | 1 | 2 = 1;
+  /**
+   * The cookie of the host's one network namespace, init_net (bpf_get_netns_cookie):
+   * Linux 6.18 gives init_net cookie 3 (test/kernel netns.basic).
+   */
+  netnsCookie = 3n;
   /** the secret SYN cookies are keyed with (the kernel's is random per boot) */
   syncookieKey = 0x5eed_c0de;
   private nextCookie = 0x1000n;

@@ -146,9 +146,14 @@ export function writeBpfSock(host: Host, s: NetSocket, dv: DataView, at: number)
   dv.setInt32(at + 76, -1, true);
 }
 
+/** a TCP socket's metrics: a fresh socket's where the host sets none */
+export function tcpSockInfo(s: NetSocket): TcpSockInfo {
+  return { ...TCP_FRESH, ...s.tcp };
+}
+
 /** struct bpf_tcp_sock (bpf_tcp_sock_convert_ctx_access) */
 export function writeBpfTcpSock(s: NetSocket, dv: DataView, at: number): void {
-  const t: TcpSockInfo = { ...TCP_FRESH, ...s.tcp };
+  const t = tcpSockInfo(s);
   TCP_U32_A.forEach((k, i) => dv.setUint32(at + 4 * i, t[k] ?? 0, true));
   dv.setBigUint64(at + 80, t.bytes_received ?? 0n, true);
   dv.setBigUint64(at + 88, t.bytes_acked ?? 0n, true);

@@ -43,7 +43,10 @@ import { verify } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
-import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
+import {
+  BPF_CALL, BPF_JMP, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
+} from '../isa/opcodes.js';
+import { BPF_FUNC_get_current_task_btf } from '../uapi/bpf_func.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 /** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
@@ -669,8 +672,9 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
           // the target BTF is parsed only for a program that names a typed kernel variable
           ...(typedKsyms ? { targetBtf: rt.coreTarget.btf, ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
-          // an iterator's context is typed by the BTF its CO-RE relocations were resolved against
-          ...(ps.expectedAttachType === BPF_TRACE_ITER && !typedKsyms ? { targetBtf: rt.coreTarget.btf } : {}),
+          // or reads the task_struct bpf_get_current_task_btf returns, or is an iterator (its context is
+          // typed by the BTF its CO-RE relocations were resolved against)
+          ...(!typedKsyms && (callsHelper(ps.insns, BPF_FUNC_get_current_task_btf) || ps.expectedAttachType === BPF_TRACE_ITER) ? { targetBtf: rt.coreTarget.btf } : {}),
         };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
@@ -705,6 +709,11 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       bindKfuncCalls(ps, insns);
       // optimize_bpf_loop: the call sites the verifier found fit to inline run the inlined semantics
       for (const i of verdict.inlinedLoops) insns[i] = { ...insns[i]!, imm: BPF_FUNC_loop_inlined };
+      // convert_ctx_accesses: loads through kernel pointers become BPF_PROBE_MEM(SX) (a fault reads 0)
+      for (const i of verdict.probeMem ?? []) {
+        const x = insns[i]!;
+        insns[i] = { ...x, code: BPF_LDX | BPF_SIZE(x.code) | (BPF_MODE(x.code) === BPF_MEMSX ? BPF_PROBE_MEMSX : BPF_PROBE_MEM) };
+      }
       const maps = [...used].map((i) => {
         mapObjs[i]!.inc();
         return mapObjs[i]!;
@@ -889,4 +898,9 @@ function checkKsymVarCompat(spec: ObjectSpec, name: string, target: Btf, targVar
   const tt = target.type(targId);
   throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localId}] ${btfKindStr(lt)} ${lt.name}, `
     + `but kernel has [${targId}] ${btfKindStr(tt)} ${tt.name}`, -EINVAL);
+}
+
+/** a helper call to `id` anywhere in the program (dead code too) */
+function callsHelper(insns: readonly Insn[], id: number): boolean {
+  return insns.some((x) => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === id);
 }

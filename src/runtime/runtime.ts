@@ -20,7 +20,8 @@ import type { Clock } from '../timers/clock.js';
 import { VirtualClock, type VirtualClockOptions } from '../timers/virtual.js';
 import { RealClock } from '../timers/real.js';
 import type { HelperEnv, HelperMap, PacketRun, TraceRun, XdpBuff } from '../helpers/env.js';
-import { SimMemory, defaultTask, taskStructFields, type Task } from './task.js';
+import { BTF_KIND_STRUCT } from '../btf/types.js';
+import { PARENT_TASK_OFFSET, SimMemory, credFields, defaultTask, parentTaskStruct, taskCred, taskStructFields, type Task } from './task.js';
 import { Host, type HostSpec } from '../net/host.js';
 import { createHelpers } from '../helpers/index.js';
 import { createKfuncs } from '../kfuncs/index.js';
@@ -47,6 +48,9 @@ import { KsymVars } from './ksym_vars.js';
 import type { KconfigValue } from './kconfig.js';
 import { EBADF } from '../uapi/errno.js';
 import { BPF_PROG_TYPE_SYSCALL } from '../uapi/bpf.js';
+/** the kernel objects the runtime simulates for the current task */
+type SimObject = 'task' | 'parent' | 'cred';
+const SIM_OBJECTS: readonly SimObject[] = ['task', 'parent', 'cred'];
 
 /** The virtual clock's starting point (RuntimeOptions.clock as an object). */
 export interface RuntimeClockOptions {
@@ -364,6 +368,7 @@ export class Runtime implements HelperEnv, ProgOwner {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
+      kernelRead: (addr, size) => this.kernelRead(addr, size),
     };
     const c: ProgCompat = { type, expectedAttachType: 0, xdpHasFrags: false, sleepable: false, attachTo: '', ...info.compat };
     const p = new ProgObject(this, this.nextProgId++, name, type, insns, maps, env, this.maxInsns, info.maxCtxOffset ?? 0, this.runTimeoutMs, c, this.engine);
@@ -449,20 +454,58 @@ export class Runtime implements HelperEnv, ProgOwner {
     return this.running[this.running.length - 1];
   }
 
-  private taskLayout: ReadonlyMap<string, { offset: number; size: number }> | undefined;
-  private taskImage: { key: string; fields: [number, Uint8Array][] } | undefined;
+  private kernelLayouts = new Map<string, { fields: ReadonlyMap<string, { offset: number; size: number }>; size: number }>();
+  private taskImage: { key: string; images: Record<SimObject, [number, Uint8Array][]> } | undefined;
 
-  /** A byte of the current task's task_struct (pid, tgid, exit_code, comm at the target BTF's offsets), or undefined. */
-  private taskStructByte(addr: bigint): number | undefined {
+  /** the target BTF's struct `name`: member offsets and the struct's size */
+  private kernelLayout(name: string): { fields: ReadonlyMap<string, { offset: number; size: number }>; size: number } {
+    let l = this.kernelLayouts.get(name);
+    if (!l) {
+      const btf = this.coreTarget.btf;
+      const t = btf.typeByName(name, BTF_KIND_STRUCT);
+      this.kernelLayouts.set(name, l = { fields: structLayout(btf, name) ?? new Map(), size: t && 'size' in t ? t.size : 0 });
+    }
+    return l;
+  }
+
+  /** Which simulated kernel object `addr` lies in (the current task's task_struct, its parent's, its cred) and at what offset. */
+  private simObjectAt(addr: bigint): { obj: SimObject; off: number } | undefined {
     const t = this.task;
-    const off = addr - BigInt.asUintN(64, t.taskStruct);
-    if (off < 0n || off >= 1n << 20n) return undefined;
-    this.taskLayout ??= structLayout(this.coreTarget.btf, 'task_struct') ?? new Map();
-    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}`;
-    if (this.taskImage?.key !== key) this.taskImage = { key, fields: taskStructFields(t, this.taskLayout) };
-    const o = Number(off);
-    for (const [at, b] of this.taskImage.fields) if (o >= at && o < at + b.length) return b[o - at];
+    for (const obj of SIM_OBJECTS) {
+      const base = obj === 'task' ? BigInt.asUintN(64, t.taskStruct) : obj === 'parent' ? parentTaskStruct(t) : taskCred(t);
+      const size = BigInt(Math.min(this.kernelLayout(obj === 'cred' ? 'cred' : 'task_struct').size || 1 << 16, Number(PARENT_TASK_OFFSET)));
+      const off = addr - base;
+      if (off >= 0n && off < size) return { obj, off: Number(off) };
+    }
     return undefined;
+  }
+
+  /** A byte of a simulated kernel object (the fields taskStructFields / credFields lay out at the target BTF's offsets), or undefined. */
+  private taskStructByte(addr: bigint): number | undefined {
+    const at = this.simObjectAt(addr);
+    if (!at) return undefined;
+    const t = this.task;
+    const key = `${t.pid}:${t.tgid}:${t.exitCode}:${t.comm}:${t.ppid}:${t.uid}:${t.gid}:${t.taskStruct}`;
+    if (this.taskImage?.key !== key) {
+      const ts = this.kernelLayout('task_struct').fields;
+      this.taskImage = { key, images: { task: taskStructFields(t, ts), parent: taskStructFields(t, ts, true), cred: credFields(t, this.kernelLayout('cred').fields) } };
+    }
+    const o = at.off;
+    for (const [f, b] of this.taskImage.images[at.obj]) if (o >= f && o < f + b.length) return b[o - f];
+    return undefined;
+  }
+
+  /** VmEnv.kernelRead: kernel memory for BPF_PROBE_MEM loads; a simulated object's other fields are an error, not 0. */
+  private kernelRead(addr: bigint, size: number): Uint8Array | string | undefined {
+    const b = this.memory.kernel.read(addr, size);
+    if (b) return b;
+    const at = this.simObjectAt(addr);
+    if (!at) return undefined;
+    let field = '';
+    for (const [n, m] of this.kernelLayout(at.obj === 'cred' ? 'cred' : 'task_struct').fields) if (at.off >= m.offset && at.off < m.offset + m.size) field = ` (${n})`;
+    const what = at.obj === 'task' ? 'task_struct' : at.obj === 'parent' ? 'parent\'s task_struct' : 'cred';
+    return `read of ${size} bytes at 0x${addr.toString(16)}: offset ${at.off}${field} of the simulated ${what}, which tsbpf does not fill in `
+      + '(task_struct: pid, tgid, comm, exit_code, real_parent, parent, group_leader, real_cred, cred; the parent: pid, tgid, group_leader; cred: the uids and gids)';
   }
 
   /** Sets fields of the simulated current task (the rest keep their values). */

@@ -28,12 +28,14 @@ export interface Task {
   userStack: bigint[];
   /** task->exit_code (wait status: the exit status << 8, or the signal), for exit tracepoints */
   exitCode: number;
+  /** the parent process's id: task->real_parent (and ->parent) point to a task_struct with this pid and tgid */
+  ppid: number;
 }
 
 export function defaultTask(): Task {
   return {
     pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'tsbpf', cgroupId: 1n,
-    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [], exitCode: 0,
+    taskStruct: 0xffff888004000000n, kernelStack: [], userStack: [], exitCode: 0, ppid: 1,
   };
 }
 
@@ -89,26 +91,70 @@ export class SimMemory {
   readonly user = new AddressSpace();
 }
 
-/** The task_struct fields the runtime lays out from the simulated task (kernel name -> value). */
-const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm'] as const;
+/** where the parent's task_struct lies, after the current task's */
+export const PARENT_TASK_OFFSET = 0x10000n;
+
+/** The kernel address of the simulated parent's task_struct (what task->real_parent holds). */
+export function parentTaskStruct(t: Task): bigint {
+  return BigInt.asUintN(64, t.taskStruct + PARENT_TASK_OFFSET);
+}
+
+/** where the task's struct cred lies (what task->cred and task->real_cred hold) */
+export const CRED_OFFSET = 0x20000n;
+
+export function taskCred(t: Task): bigint {
+  return BigInt.asUintN(64, t.taskStruct + CRED_OFFSET);
+}
+
+const CRED_FIELDS = ['uid', 'gid', 'suid', 'sgid', 'euid', 'egid', 'fsuid', 'fsgid'] as const;
+
+/** The bytes of the task's struct cred: every uid field rt.task.uid, every gid field rt.task.gid (kuid_t / kgid_t: one u32). */
+export function credFields(t: Task, layout: Layout): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  for (const f of CRED_FIELDS) {
+    const at = layout.get(f);
+    if (!at || at.size !== 4) continue;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, (f.endsWith('uid') ? t.uid : t.gid) >>> 0, true);
+    out.push([at.offset, b]);
+  }
+  return out;
+}
+
+/** The task_struct fields the runtime lays out from the simulated task (kernel names). */
+const TASK_FIELDS = ['pid', 'tgid', 'exit_code', 'comm', 'real_parent', 'parent', 'group_leader', 'real_cred', 'cred'] as const;
+/** Those of the parent's task_struct: its ids, and itself as its thread group's leader. */
+const PARENT_FIELDS = ['pid', 'tgid', 'group_leader'] as const;
+
+type Layout = ReadonlyMap<string, { offset: number; size: number }>;
 
 /**
- * The bytes of the simulated task's task_struct fields, laid out at the
- * offsets of a target BTF's struct task_struct (tsbpf's built-in one, or a
- * vmlinux BTF): [offset, bytes] per field that BTF has. Other fields are not
- * mapped, so reading them faults (-EFAULT) instead of reading made-up zeroes.
+ * The bytes of the simulated task's task_struct fields (or its parent's), laid
+ * out at the offsets of a target BTF's struct task_struct (tsbpf's built-in
+ * one, or a vmlinux BTF): [offset, bytes] per field that BTF has. Other fields
+ * are not mapped, so reading them faults (-EFAULT) instead of reading made-up
+ * zeroes. The pointers: real_parent and parent to the parent's task_struct,
+ * group_leader to the task itself when it leads its thread group (pid == tgid;
+ * else the leader is not simulated), real_cred and cred to the task's struct
+ * cred (credFields).
  */
-export function taskStructFields(t: Task, layout: ReadonlyMap<string, { offset: number; size: number }>): [number, Uint8Array][] {
+export function taskStructFields(t: Task, layout: Layout, parent = false): [number, Uint8Array][] {
   const out: [number, Uint8Array][] = [];
-  for (const f of TASK_FIELDS) {
+  const self = parent ? parentTaskStruct(t) : BigInt.asUintN(64, t.taskStruct);
+  for (const f of parent ? PARENT_FIELDS : TASK_FIELDS) {
     const at = layout.get(f);
     if (!at) continue;
     const b = new Uint8Array(at.size);
+    const dv = new DataView(b.buffer);
     if (f === 'comm') {
       const c = new TextEncoder().encode(t.comm).subarray(0, Math.min(at.size, TASK_COMM_LEN) - 1);
       b.set(c);
+    } else if (f === 'real_parent' || f === 'parent' || f === 'group_leader' || f === 'real_cred' || f === 'cred') {
+      if (at.size !== 8) continue;
+      if (f === 'group_leader' && !parent && t.pid !== t.tgid) continue;
+      dv.setBigUint64(0, f === 'group_leader' ? self : f.endsWith('cred') ? taskCred(t) : parentTaskStruct(t), true);
     } else if (at.size === 4) {
-      new DataView(b.buffer).setInt32(0, f === 'pid' ? t.pid : f === 'tgid' ? t.tgid : t.exitCode, true);
+      dv.setInt32(0, parent ? t.ppid : f === 'pid' ? t.pid : f === 'tgid' ? t.tgid : t.exitCode, true);
     } else {
       continue;
     }

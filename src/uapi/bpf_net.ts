@@ -30,6 +30,7 @@ export const BPF_FUNC_skb_adjust_room = 50;
 export const BPF_FUNC_redirect_map = 51;
 export const BPF_FUNC_xdp_adjust_meta = 54;
 export const BPF_FUNC_get_socket_cookie = 46;
+export const BPF_FUNC_get_netns_cookie = 122;
 export const BPF_FUNC_get_socket_uid = 47;
 export const BPF_FUNC_skb_load_bytes_relative = 68;
 export const BPF_FUNC_skb_cgroup_id = 79;

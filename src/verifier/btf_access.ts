@@ -3,8 +3,9 @@
 // (check_ptr_to_btf_access + btf_struct_walk) and the per-CPU pointer helpers'
 // return type (RET_PTR_TO_MEM_OR_BTF_ID).
 import type { Btf } from '../btf/btf.js';
+import { builtinKernelBtf } from '../btf/kernel/kernel_btf.js';
 import {
-  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
+  BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_TYPE_TAG, BTF_KIND_VAR, type BtfType,
   isComposite, isModifier,
 } from '../btf/types.js';
 import { EACCES, EFAULT, EINVAL, ENOENT } from '../uapi/errno.js';
@@ -99,7 +100,7 @@ export function memOrBtfIdRet(ref: BtfRef, maybeNull: boolean): RegState {
   return ptrReg(maybeNull ? RegType.PTR_TO_BTF_ID_OR_NULL : RegType.PTR_TO_BTF_ID, { btf: ref });
 }
 
-type Walk = { kind: 'scalar' } | { kind: 'ptr'; id: number; flag: RegType } | { kind: 'untrusted' } | { kind: 'struct'; id: number };
+type Walk = { kind: 'scalar' } | { kind: 'ptr'; id: number; flag: RegType; field: string } | { kind: 'untrusted' } | { kind: 'struct'; id: number };
 
 /** btf_struct_walk: what lies at [off, off+size) of struct `t`. */
 function structWalk(log: (s: string) => void, btf: Btf, t0: BtfType, off0: number, size: number): Walk {
@@ -107,7 +108,7 @@ function structWalk(log: (s: string) => void, btf: Btf, t0: BtfType, off0: numbe
   let off = off0;
   for (;;) {
     if (isModifier(t)) t = skipModifiers(btf, t.type);
-    const tname = t.name;
+    const tname = t.name || '(anon)';
     if (!isComposite(t)) { log(`Type '${tname}' is not a struct`); return fail(`Type '${tname}' is not a struct`, EINVAL); }
     if (off + size > t.size) {
       // a flexible array at the end may be indexed past the struct's size
@@ -166,7 +167,7 @@ function structWalk(log: (s: string) => void, btf: Btf, t0: BtfType, off0: numbe
         else if (tag.kind === BTF_KIND_TYPE_TAG && tag.name === 'rcu') flag = RegType.RCU_PTR_TO_BTF_ID;
         else if (tag.kind === BTF_KIND_TYPE_TAG && tag.name === 'user') return { kind: 'untrusted' };
         const st = skipModifiers(btf, mtype.type);
-        if (isComposite(st)) return { kind: 'ptr', id: st.id, flag };
+        if (isComposite(st)) return { kind: 'ptr', id: st.id, flag, field: m.name };
         return { kind: 'untrusted' };
       }
       if (off + size > trueEnd) {
@@ -193,7 +194,7 @@ function skipModifiersId(btf: Btf, id: number): number {
  */
 export function checkPtrToBtfAccess(
   input: VerifierInput, regno: number, reg: RegState, off0: number, size: number, write: boolean,
-  writable?: (ref: BtfRef, off: number, size: number) => boolean,
+  writable?: (ref: BtfRef, off: number, size: number) => boolean, inRcuCs = !input.sleepable,
 ): RegState | undefined {
   const ref = reg.btf;
   if (!ref?.btf) return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
@@ -215,14 +216,80 @@ export function checkPtrToBtfAccess(
     switch (w.kind) {
       case 'scalar': return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
       case 'untrusted': return ptrReg(RegType.PTR_TO_RDONLY_MEM, { memSize: 0 });
-      case 'ptr': {
-        const untrusted = reg.type === RegType.UNTRUSTED_PTR_TO_BTF_ID;
-        return ptrReg(untrusted ? RegType.UNTRUSTED_PTR_TO_BTF_ID : w.flag, { btf: btfRef(btf, w.id) });
-      }
+      case 'ptr':
+        return ptrReg(walkedPtrType(reg, ref.name, w, inRcuCs), { btf: btfRef(btf, w.id) });
       case 'struct':
         t = btf.type(w.id);
         o = 0;
         break;
     }
   }
+}
+
+/** btf_sock_ids[] (BTF_SOCK_TYPE_*): the struct a bpf_skc_to_*() helper returns */
+const SOCK_TYPE_STRUCT: Readonly<Record<string, string>> = {
+  BTF_SOCK_TYPE_TCP6: 'tcp6_sock', BTF_SOCK_TYPE_TCP: 'tcp_sock', BTF_SOCK_TYPE_TCP_TW: 'tcp_timewait_sock',
+  BTF_SOCK_TYPE_TCP_REQ: 'tcp_request_sock', BTF_SOCK_TYPE_UDP6: 'udp6_sock', BTF_SOCK_TYPE_UNIX: 'unix_sock',
+  BTF_SOCK_TYPE_MPTCP: 'mptcp_sock', BTF_SOCK_TYPE_SOCK_COMMON: 'sock_common', BTF_SOCK_TYPE_SOCK: 'sock',
+};
+
+/** The built-in kernel BTF's struct `name` as a walkable register type. */
+export function builtinStruct(name: string): BtfRef | undefined {
+  const btf = builtinKernelBtf();
+  const t = btf.typeByName(name, BTF_KIND_STRUCT);
+  return t && t.kind === BTF_KIND_STRUCT ? btfRef(btf, t.id) : undefined;
+}
+
+/** A helper prototype's ret_btf_id (as spelled in the kernel source) as a BtfRef, or a clear error when tsbpf does not describe it. */
+export function retBtfRef(retBtfId: string | undefined, helper: string): BtfRef {
+  const m = /^&btf_sock_ids\[(\w+)\]$/.exec(retBtfId ?? '');
+  const name = m ? SOCK_TYPE_STRUCT[m[1]!] : undefined;
+  const ref = name ? builtinStruct(name) : undefined;
+  if (!ref) fail(`helper bpf_${helper} returns a pointer to ${retBtfId ?? '(unknown)'}, which tsbpf's kernel BTF does not describe`, EINVAL);
+  return ref!;
+}
+
+/**
+ * BTF_TYPE_SAFE_RCU: pointer members that stay valid (and never NULL) while
+ * their parent is trusted, inside an RCU read-side section.
+ */
+const SAFE_RCU: Readonly<Record<string, readonly string[]>> = {
+  task_struct: ['cpus_ptr', 'cgroups', 'real_parent', 'group_leader'],
+  cgroup: ['kn'],
+  css_set: ['dfl_cgrp'],
+  cgroup_subsys_state: ['cgroup'],
+};
+/** BTF_TYPE_SAFE_RCU_OR_NULL: the same, but the member may be NULL */
+const SAFE_RCU_OR_NULL: Readonly<Record<string, readonly string[]>> = {
+  mm_struct: ['exe_file'],
+  sk_buff: ['sk'],
+  request_sock: ['sk'],
+};
+
+/**
+ * check_ptr_to_btf_access: the type of a pointer loaded from member `w.field`
+ * of a `structName` object through `reg`. Walking an untrusted pointer gives
+ * untrusted pointers; walking a trusted or RCU one inside an RCU section gives
+ * MEM_RCU for the BTF_TYPE_SAFE_RCU members, MEM_RCU | PTR_MAYBE_NULL for
+ * `__rcu`-tagged ones, else the old plain PTR_TO_BTF_ID. (The
+ * BTF_TYPE_SAFE_TRUSTED(_OR_NULL) members, trusted outside RCU sections too,
+ * are not listed: they walk as RCU or plain pointers here.)
+ */
+function walkedPtrType(reg: RegState, structName: string, w: { flag: RegType; field: string }, inRcuCs: boolean): RegType {
+  if (w.flag === RegType.PERCPU_PTR_TO_BTF_ID) return w.flag;
+  if (reg.type === RegType.UNTRUSTED_PTR_TO_BTF_ID) return RegType.UNTRUSTED_PTR_TO_BTF_ID;
+  // is_trusted_reg (trusted, or holding a reference) || is_rcu_reg
+  const trustedOrRcu = reg.type === RegType.TRUSTED_PTR_TO_BTF_ID || reg.type === RegType.RCU_PTR_TO_BTF_ID
+    || (reg.type === RegType.PTR_TO_BTF_ID && reg.refObjId !== 0);
+  if (!trustedOrRcu || !inRcuCs) return RegType.PTR_TO_BTF_ID;
+  if (SAFE_RCU[structName]?.includes(w.field)) return RegType.RCU_PTR_TO_BTF_ID;
+  if (w.flag === RegType.RCU_PTR_TO_BTF_ID || SAFE_RCU_OR_NULL[structName]?.includes(w.field)) return RegType.RCU_PTR_TO_BTF_ID_OR_NULL;
+  return RegType.PTR_TO_BTF_ID;
+}
+
+/** The target BTF's (else the built-in BTF's) struct `name` as a walkable register type: what bpf_get_current_task_btf points to. */
+export function targetStruct(input: VerifierInput, name: string): BtfRef | undefined {
+  const btf = input.targetBtf ?? builtinKernelBtf();
+  const t = btf.typeByName(name, BTF_KIND_STRUCT);
+  return t && t.kind === BTF_KIND_STRUCT ? btfRef(btf, t.id) : undefined;
 }

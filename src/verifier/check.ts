@@ -80,6 +80,8 @@ export class Verifier {
   insnIdx = 0;
   /** prog->aux->max_ctx_offset */
   maxCtxOffset = 0;
+  /** loads through PTR_TO_BTF_ID registers: rewritten to BPF_PROBE_MEM after verification (convert_ctx_accesses) */
+  readonly probeMemInsns = new Set<number>();
   /** a reachable call of an unresolved __weak kfunc (imm 0) was seen */
   unresolvedKfuncCall = false;
   cur!: VState;
@@ -993,7 +995,13 @@ export class Verifier {
       case RegType.UNTRUSTED_PTR_TO_BTF_ID:
       case RegType.PERCPU_PTR_TO_BTF_ID:
         // kernel objects the target BTF describes (typed .ksyms, per-CPU pointers)
-        if (reg.btf?.btf) return checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write');
+        if (reg.btf?.btf) {
+          const r = checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', undefined, !this.input.sleepable || this.cur.rcuLock);
+          // a load through a kernel pointer runs as BPF_PROBE_MEM (a fault reads 0)
+          if (t === 'read') this.probeMemInsns.add(this.insnIdx);
+          if (r && isNullable(r.type)) r.id = ++this.idGen;
+          return r;
+        }
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);
       default:
         return fail(`R${regno} invalid mem access '${reg.type}'`, EACCES);

@@ -113,6 +113,8 @@ export interface VerifierResult {
   helpers: number[];
   /** prog->aux->max_ctx_offset: one past the highest context byte a load or store touches */
   maxCtxOffset: number;
+  /** loads through kernel (PTR_TO_BTF_ID) pointers, which the kernel rewrites to BPF_PROBE_MEM (a faulting read gives 0) */
+  probeMem?: number[];
 }
 
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */

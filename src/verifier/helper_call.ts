@@ -18,6 +18,7 @@ import { type DynptrInfo, markDynptrReferenced, processDynptrArg, releasableDynp
 import { kernelStruct } from './kfunc_call.js';
 import { preparePrintk } from '../helpers/trace_printk.js';
 import { tnumIsConst, tnumStr } from './tnum.js';
+import { retBtfRef, targetStruct } from './btf_access.js';
 import { Stk, copyState } from './state.js';
 
 const fail = (msg: string, errno: number): never => { throw new CheckError(msg, errno); };
@@ -275,12 +276,17 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
       regs[0] = ptrReg(RegType.PTR_TO_MAP_VALUE, { map: meta.map!, mapUid: meta.mapUid });
       break;
     case RetType.PTR_TO_BTF_ID: {
+      if (p.retBtfId?.startsWith('&btf_sock_ids[') && (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
+        // the bpf_skc_to_*() casts: a kernel struct of the built-in BTF, NULL for another kind of socket
+        regs[0] = ptrReg(RegType.PTR_TO_BTF_ID_OR_NULL, { id: ++v.idGen, btf: retBtfRef(p.retBtfId, p.name) });
+        break;
+      }
       // bpf_get_current_task_btf: a trusted task_struct pointer, never NULL
       const trusted = (p.retFlags ?? 0) & ArgFlag.PTR_TRUSTED;
       if (!p.retStruct || !trusted || (p.retFlags ?? 0) & ArgFlag.PTR_MAYBE_NULL) {
         fail(`helper bpf_${p.name}#${p.id} returns ${p.ret} (with flags), which tsbpf's verifier does not model yet`, EINVAL);
       }
-      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: kernelStruct(p.retStruct!) });
+      regs[0] = ptrReg(RegType.TRUSTED_PTR_TO_BTF_ID, { btf: targetStruct(v.input, p.retStruct!) ?? kernelStruct(p.retStruct!) });
       break;
     }
     case RetType.PTR_TO_RINGBUF_MEM_OR_NULL:

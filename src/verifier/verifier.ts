@@ -47,6 +47,7 @@ export function verify(input: VerifierInput): VerifierResult {
     return {
       log: log.text(), stats: stats(), subprogs, inlinedLoops: inlinedLoopCalls(v), maxCtxOffset: v.maxCtxOffset, helpers: helpersCalled(v),
       leaksPointers: v.leaksPointers, readsUninitStack: v.readsUninitStack,
+      probeMem: [...v.probeMemInsns].sort((a, b) => a - b),
     };
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;

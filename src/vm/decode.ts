@@ -11,7 +11,7 @@
 import { LD_IMM64, type Insn } from '../isa/insn.js';
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_DW, BPF_EXIT, BPF_JA,
-  BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
+  BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_K, BPF_END, BPF_DIV, BPF_MOD, BPF_MOV,
   BPF_NEG, BPF_FETCH, BPF_XCHG, BPF_CMPXCHG, BPF_ADD, BPF_OR, BPF_AND, BPF_XOR, BPF_REG_10,
   BPF_ABS, BPF_IND, BPF_H, BPF_B,
@@ -191,8 +191,9 @@ function predecode(insns: readonly Insn[]): DecodedProgram {
         break;
       case BPF_LDX:
         writes = dst;
-        if (BPF_MODE(code) !== BPF_MEM && BPF_MODE(code) !== BPF_MEMSX) bad = `unknown opcode 0x${hex2(code)}`;
-        else if (BPF_MODE(code) === BPF_MEMSX && BPF_SIZE(code) === BPF_DW) bad = `unknown opcode 0x${hex2(code)}`;
+        if (BPF_MODE(code) !== BPF_MEM && BPF_MODE(code) !== BPF_MEMSX && BPF_MODE(code) !== BPF_PROBE_MEM && BPF_MODE(code) !== BPF_PROBE_MEMSX) {
+          bad = `unknown opcode 0x${hex2(code)}`;
+        } else if ((BPF_MODE(code) === BPF_MEMSX || BPF_MODE(code) === BPF_PROBE_MEMSX) && BPF_SIZE(code) === BPF_DW) bad = `unknown opcode 0x${hex2(code)}`;
         break;
       case BPF_ST:
         if (BPF_MODE(code) !== BPF_MEM) bad = `unknown opcode 0x${hex2(code)}`;

@@ -33,6 +33,13 @@ export interface VmEnv {
   helper(id: number): HelperFn | undefined;
   /** resolves a tail-call target (e.g. a prog-array slot) to a program */
   tailCallTarget?(target: unknown): readonly Insn[] | undefined;
+  /**
+   * A BPF_PROBE_MEM load outside the arena: the bytes of kernel memory at
+   * `addr`, undefined where nothing is mapped (the load then reads 0, as the
+   * kernel's exception fixup does), or a message when the address lies inside
+   * an object tsbpf simulates only in part (the load then fails, never guesses).
+   */
+  kernelRead?(addr: bigint, size: number): Uint8Array | string | undefined;
 }
 
 /** Kernel limit on chained tail calls per run (MAX_TAIL_CALL_CNT). */

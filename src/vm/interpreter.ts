@@ -19,6 +19,7 @@ export const SKB_DATA = 76;
 /** SKF_LL_OFF: offsets from here up to 0 name the mac / network header (linux/filter.h) */
 export const SKF_LL_OFF = -0x200000;
 import * as I from './int64.js';
+import { probeLoad } from './probe_mem.js';
 
 export interface InterpreterOptions {
   /**
@@ -444,6 +445,16 @@ export class Interpreter implements VmContext {
             case 0x89: { const v = dv.getInt16(a, true); lo[d] = v; hi[d] = v >> 31; break; }
             default: { const v = dv.getInt8(a); lo[d] = v; hi[d] = v >> 31; break; }
           }
+          break;
+        }
+
+        // ---- BPF_PROBE_MEM(SX) loads: through kernel pointers, a fault reads 0 ----
+        case 0x21: case 0x29: case 0x31: case 0x39: case 0x41: case 0x49: case 0x51: {
+          const op = w0 & 0xff;
+          const size = [4, 2, 1, 8][(op >> 3) & 3]!;
+          const v = probeLoad(arena, this.env, at, I.u64(lo[s]!, hi[s]!) + BigInt(w[p + 1]!), size, op >= 0x41);
+          lo[d] = Number(v & 0xffffffffn) | 0;
+          hi[d] = Number(v >> 32n) | 0;
           break;
         }
 

@@ -288,6 +288,22 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
       + 'tuple sizes other than 12/36, netns ids 0, 1 and 2^32, found for netns 0xffffffff and 0x80000000',
   },
   {
+    obj: `${S}skc.bpf.o`,
+    name: 'host',
+    args: ['--host', `${S}sock.host.json`, `pkt:${TCP4_FRAME}`, 'run:skc_tc', 'dump'],
+    about: 'the bpf_skc_to_*() casts (tcp, tcp6, tcp_timewait, tcp_request, udp6, unix, mptcp) on looked-up TCP listeners and '
+      + 'connections (v4, v6, dual-stack ::), bound and connected UDP (v4, v6) and a sock_common from bpf_skc_lookup_tcp: which casts '
+      + 'give a pointer, and CO-RE reads through the kernel structs (sock_common family/state/ports/addresses, sk_type/sk_protocol, '
+      + 'inet_sport, tcp_sock cwnd/ssthresh, a listener\'s srtt_us/total_retrans, v6 addresses of tcp6_sock/udp6_sock)',
+  },
+  {
+    obj: `${S}netns.bpf.o`,
+    name: 'basic',
+    args: [`pkt:${TCP4_FRAME}`, 'run:tc_cookie', 'run:sf_cookie_prog', 'dump'],
+    about: 'bpf_get_netns_cookie from tc and a socket filter: NULL ctx = init_net\'s cookie (3), the test-run skb socket\'s namespace '
+      + '(the runner\'s: init_net), stable, not the socket cookie',
+  },
+  {
     obj: `${S}cgarray.bpf.o`,
     name: 'empty',
     args: ['update:cg:00000000:ffffffff', 'update:cg:02000000:ffffffff', `pkt:${TCP4_FRAME}`, 'run:under_tc', 'dump'],

@@ -1,8 +1,9 @@
-// Runs test/tracing/task.bpf.o's raw_tp program once with BPF_PROG_TEST_RUN
+// Runs a raw_tp program "task" (test/tracing/task*.bpf.o) once with BPF_PROG_TEST_RUN
 // in the live kernel and prints who ran it (the current task the helpers
 // see) and what the program stored:
-//   self pid=P tgid=T uid=U gid=G comm=NAME cgroup=ID
+//   self pid=P tgid=T uid=U gid=G comm=NAME cgroup=ID ppid=PP
 //   out[i]=V          (unsigned decimal, i = 0..N-1)
+// TSBPF_RUNNER_IDS=UID:GID sets the real uid/gid first (effective ids stay root).
 // Needs root and libbpf:  gcc -O1 -o task_runner task_runner.c -lbpf
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -43,9 +44,17 @@ int main(int argc, char **argv) {
   if (!obj || bpf_object__load(obj)) { printf("load=failed\n"); return 3; }
   struct bpf_program *p = bpf_object__find_program_by_name(obj, "task");
   struct bpf_map *m = bpf_object__find_map_by_name(obj, "out");
+  /* TSBPF_RUNNER_IDS=UID:GID: run with these real ids (effective ids stay 0, so
+   * the capabilities stay): what task->cred->uid/gid then hold */
+  const char *ids = getenv("TSBPF_RUNNER_IDS");
+  unsigned ruid, rgid;
+  if (ids && sscanf(ids, "%u:%u", &ruid, &rgid) == 2 && (setresgid(rgid, 0, 0) || setresuid(ruid, 0, 0))) {
+    printf("setresuid=failed\n");
+    return 1;
+  }
   char comm[17] = {};
   prctl(PR_GET_NAME, comm);
-  printf("self pid=%d tgid=%d uid=%u gid=%u comm=%s cgroup=%llu\n", gettid(), getpid(), getuid(), getgid(), comm, cgroup_id());
+  printf("self pid=%d tgid=%d uid=%u gid=%u comm=%s cgroup=%llu ppid=%d\n", gettid(), getpid(), getuid(), getgid(), comm, cgroup_id(), getppid());
   LIBBPF_OPTS(bpf_test_run_opts, opts);
   if (bpf_prog_test_run_opts(bpf_program__fd(p), &opts)) { printf("run=failed\n"); return 1; }
   unsigned n = bpf_map__max_entries(m);

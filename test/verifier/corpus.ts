@@ -6,6 +6,8 @@ import type { Insn } from '../../src/isa/insn.js';
 import type { MapMeta, VerifierInput } from '../../src/verifier/index.js';
 import { isGpl } from '../../src/runtime/loader.js';
 import { kfuncByName } from '../../src/kfuncs/table.js';
+import { gunzipSync } from 'node:zlib';
+import { Btf } from '../../src/btf/btf.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
 
@@ -36,6 +38,15 @@ export function loadRecords(): KernelRecord[] {
   return out;
 }
 
+let vmlinux: Btf | undefined;
+/** The recording kernel's BTF (Linux 6.18, test/btf/core/vmlinux.btf.gz), parsed once. */
+function vmlinuxBtf(): Btf {
+  vmlinux ??= new Btf(new Uint8Array(gunzipSync(readFileSync(join(CORPUS_DIR, '../../btf/core/vmlinux.btf.gz')))));
+  return vmlinux;
+}
+/** corpus files whose programs use raw offsets of the kernel's own structs: verified against its BTF */
+const KERNEL_BTF_FILES = /^task_btf\./;
+
 export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
   const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
   // JSON carries a read-only map's value as a number array
@@ -43,6 +54,7 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
     ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType, attachTo: r.attachTo } : {}),
+    ...(KERNEL_BTF_FILES.test(r.file) ? { targetBtf: vmlinuxBtf() } : {}),
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),

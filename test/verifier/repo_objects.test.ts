@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { LoadError, Runtime, type RuntimeOptions } from '../../src/index.js';
 import { errnoName } from '../../src/uapi/errno.js';
 import { VerifierError } from '../../src/verifier/index.js';
@@ -129,6 +130,8 @@ const NOT_LOADABLE_AS_IS: Record<string, RegExp> = {
  */
 const KERNEL_CONFIG: Record<string, RuntimeOptions> = {
   'test/kfuncs/ksym_percpu.bpf.o': { ksymVars: [] },
+  // raw offsets of the recording kernel's task_struct: its BTF as the target
+  'test/verifier/corpus/task_btf.bpf.o': { btf: new Uint8Array(gunzipSync(readFileSync(join(ROOT, 'test/btf/core/vmlinux.btf.gz')))) },
 };
 
 test('the repository has BPF objects to load', () => {

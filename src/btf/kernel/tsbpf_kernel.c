@@ -34,6 +34,12 @@ struct tsbpf_kernel_types {
 	struct bpf_iter__bpf_map iter_map;
 	struct bpf_iter_meta iter_meta;
 	struct seq_file seq;
+	struct tcp6_sock tcp6;
+	struct udp6_sock udp6;
+	struct tcp_timewait_sock tw;
+	struct tcp_request_sock req;
+	struct unix_sock un;
+	struct mptcp_sock mptcp;
 	enum bpf_func_id func;
 	enum bpf_prog_type prog;
 	enum bpf_map_type map;

@@ -26,6 +26,7 @@
 #include <linux/in6.h>
 
 typedef int pid_t;
+typedef unsigned short u16;
 typedef unsigned int u32;
 typedef unsigned long long u64;
 
@@ -75,6 +76,26 @@ struct task_struct {
 	int exit_code;
 	int exit_signal;
 	char comm[16];
+	const struct cred *real_cred;
+	const struct cred *cred;
+};
+
+typedef unsigned int uid_t;
+typedef unsigned int gid_t;
+typedef struct { uid_t val; } kuid_t;
+typedef struct { gid_t val; } kgid_t;
+
+/* The credentials task->cred and task->real_cred point to: the ids the
+ * runtime fills in (rt.task.uid / gid for every one of them). */
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t suid;
+	kgid_t sgid;
+	kuid_t euid;
+	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
 };
 
 /* The per-CPU run queue (the `runqueues` variable): the subset the runtime
@@ -157,6 +178,108 @@ struct bpf_iter__task {
 struct bpf_iter__bpf_map {
 	struct bpf_iter_meta *meta;
 	struct bpf_map *map;
+};
+
+/* The kernel socket structs the bpf_skc_to_*() casts return (PTR_TO_BTF_ID):
+ * kernel member names and nesting (sock_common inside sock inside inet_sock
+ * ...), only the members the runtime fills in, in its own layout. The
+ * kernel's anonymous unions (skc_daddr/skc_rcv_saddr, skc_dport/skc_num) are
+ * flattened: CO-RE matches members by name through anonymous ones. */
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	int skc_bound_dev_if;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	u32 sk_mark;
+	u32 sk_priority;
+	u16 sk_type;
+	u16 sk_protocol;
+};
+
+struct inet_sock {
+	struct sock sk;
+	__be32 inet_saddr;
+	__be16 inet_sport;
+};
+
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+	__u8 icsk_retransmits;
+};
+
+struct tcp_sock {
+	struct inet_connection_sock inet_conn;
+	u32 segs_in;
+	u32 data_segs_in;
+	u32 rcv_nxt;
+	u64 bytes_received;
+	u32 segs_out;
+	u32 data_segs_out;
+	u64 bytes_acked;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 mss_cache;
+	u32 srtt_us;
+	u32 packets_out;
+	u32 retrans_out;
+	u32 snd_ssthresh;
+	u32 snd_cwnd;
+	u32 delivered;
+	u32 delivered_ce;
+	u32 lost_out;
+	u32 sacked_out;
+	u32 total_retrans;
+};
+
+struct tcp6_sock {
+	struct tcp_sock tcp;
+};
+
+struct udp_sock {
+	struct inet_sock inet;
+};
+
+struct udp6_sock {
+	struct udp_sock udp;
+};
+
+/* never returned by tsbpf (no time-wait, request, unix or MPTCP sockets):
+ * described so the verifier knows their names and sizes */
+struct inet_timewait_sock {
+	struct sock_common __tw_common;
+};
+
+struct tcp_timewait_sock {
+	struct inet_timewait_sock tw_sk;
+};
+
+struct request_sock {
+	struct sock_common __req_common;
+};
+
+struct inet_request_sock {
+	struct request_sock req;
+};
+
+struct tcp_request_sock {
+	struct inet_request_sock req;
+};
+
+struct unix_sock {
+	struct sock sk;
+};
+
+struct mptcp_sock {
+	struct inet_connection_sock sk;
 };
 
 #endif
