@@ -22,7 +22,7 @@ import {
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
 } from './reg_state.js';
 import {
-  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
+  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf, writeNeg64,
   writeView,
 } from './scalar.js';
 import {
@@ -48,6 +48,17 @@ import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
+
+/** check_reg_sane_offset: the variable part of an offset (or of a pointer) a pointer may carry */
+function saneOffset(reg: RegState, ptrType: string): void {
+  const max = BigInt(BPF_MAX_VAR_OFF);
+  if (tnumIsConst(reg.varOff)) {
+    const v = BigInt.asIntN(64, reg.varOff.value);
+    if (v >= max || v <= -max) fail(`math between ${ptrType} pointer and ${v} is not allowed`, EINVAL);
+  }
+  if (reg.smin === S64_MIN) fail(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, EINVAL);
+  if (reg.smin >= max || reg.smin <= -max) fail(`value ${reg.smin} makes ${ptrType} pointer be out of bounds`, EINVAL);
+}
 /** reg_not_null: pointer types the kernel knows are not NULL in a comparison with 0 */
 const REG_NOT_NULL = new Set<RegType>([
   RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
@@ -671,7 +682,11 @@ export class Verifier {
       if (d.type !== RegType.SCALAR_VALUE) { this.leaksPointers = true; this.setReg(x.dst, scalarUnknown()); return; }
       const r = copyReg(d);
       if (op === BPF_NEG) {
-        writeView(r, aluView(BPF_SUB, { ...viewOf(scalarConst(0n), bits), bits }, viewOf(d, bits)));
+        // 0 - dst (adjust_scalar_min_max_vals' BPF_NEG after __mark_reg_known(dst, 0): no id).
+        // A 64-bit neg also keeps scalar32_min_max_sub's 32-bit bounds
+        r.id = 0;
+        if (!is64) writeView(r, aluView(BPF_SUB, viewOf(scalarConst(0n), 32), viewOf(d, 32)));
+        else writeNeg64(r, aluView(BPF_SUB, viewOf(scalarConst(0n), 64), viewOf(d, 64)), aluView(BPF_SUB, viewOf(scalarConst(0n), 32), viewOf(d, 32)));
       } else {
         endianOp(r, x, is64);
       }
@@ -725,7 +740,7 @@ export class Verifier {
     else if (fast !== undefined) setKnown(r, fast);
     else {
       const dv = viewOf(d, bits), sv = viewOf(s, bits);
-      if (!safeToCompute(op, sv) || isDivMod(op)) {
+      if (!safeToCompute(op, sv, s.umax) || isDivMod(op)) {
         // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
         // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
         this.setReg(x.dst, scalarUnknown());
@@ -777,14 +792,9 @@ export class Verifier {
     if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
     if (op === BPF_AND || op === BPF_OR || op === BPF_XOR) fail(`R${x.dst} bitwise operator ${opStr} on pointer prohibited`, EACCES);
     if (op !== BPF_ADD && op !== BPF_SUB) fail(`R${x.dst} pointer arithmetic with ${opStr} operator prohibited`, EACCES);
-    // check_reg_sane_offset
     const known = tnumIsConst(off.varOff);
     const kv = BigInt.asIntN(64, off.varOff.value);
-    if (known && (kv >= BigInt(BPF_MAX_VAR_OFF) || kv <= -BigInt(BPF_MAX_VAR_OFF))) {
-      fail(`math between ${ptr.type} pointer and ${kv} is not allowed`, EINVAL);
-    }
-    if (off.smin === S64_MIN) fail(`math between ${ptr.type} pointer and register with unbounded min value is not allowed`, EINVAL);
-    if (off.smin <= -BigInt(BPF_MAX_VAR_OFF)) fail(`value ${off.smin} makes ${ptr.type} pointer be out of bounds`, EINVAL);
+    saneOffset(off, ptr.type);
     const r = copyReg(ptr);
     if (known) {
       const n = Number(kv);
@@ -805,6 +815,8 @@ export class Verifier {
         r.range = 0;
       }
     }
+    // check_reg_sane_offset of the result: its variable part, then its fixed offset
+    if (!known) saneOffset(r, ptr.type);
     if (Math.abs(r.off) >= BPF_MAX_VAR_OFF) fail(`value ${r.off} makes ${ptr.type} pointer be out of bounds`, EINVAL);
     this.setReg(x.dst, r);
   }
