@@ -4,7 +4,7 @@
 // guarantees in the kernel (a real map, key/value memory of the right size),
 // checked so a bad pointer faults instead of corrupting the arena.
 
-import type { HelperFn, VmContext } from '../vm/env.js';
+import type { HelperFn, InlinableLookup, VmContext } from '../vm/env.js';
 import { EINVAL } from '../uapi/errno.js';
 import type { HelperEnv, HelperMap } from './env.js';
 import { checkMem, mapArg, u32, u64 } from './misc.js';
@@ -22,12 +22,15 @@ function mapOn(env: HelperEnv, vm: VmContext, r1: bigint, what: string): HelperM
 }
 
 /** BPF_FUNC_map_lookup_elem: the value's address or NULL */
-export function bpf_map_lookup_elem(env: HelperEnv): HelperFn {
-  return (vm, r1, r2) => {
+export function bpf_map_lookup_elem(env: HelperEnv): HelperFn & InlinableLookup {
+  const fn: HelperFn & InlinableLookup = (vm, r1, r2) => {
     const m = mapOn(env, vm, r1, 'bpf_map_lookup_elem');
     const key = checkMem(env.arena, r2, m.map.keySize, false, 'bpf_map_lookup_elem key');
     return u64(m.map.lookupElem(key));
   };
+  // the JIT compiles lookups in maps that can say where their elements are (map_gen_lookup)
+  fn.layout = (ptr) => env.mapFromPtr(ptr)?.map.inlineLayout();
+  return fn;
 }
 
 /** BPF_FUNC_map_update_elem: 0 or -errno */

@@ -25,6 +25,8 @@ import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
+import { constR1, emitKeyReadable, emitLookup, keySizeOf, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
 export class JitError extends Error {
@@ -81,6 +83,7 @@ const L_BUDGET = 16;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /** label ids of the dispatch loop and of structured loops (LOOP - head block) */
 const DISPATCH = -1, LOOP = -2;
+const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
 
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
@@ -88,11 +91,17 @@ export interface CompiledModule {
   readonly entries: ReadonlySet<number>;
   /** wasm bytes, for the compile-time bench */
   readonly size: number;
+  /** helper calls compiled inline, with what they were compiled against */
+  readonly inlined: readonly InlinedSite[];
 }
 
 export interface CompileOptions {
   /** lay natural loops out as wasm loops (default true); false: every back edge goes round the dispatch loop */
   loops?: boolean;
+  /** the maps whose bpf_map_lookup_elem may be compiled inline (src/jit/inline.ts); none without it */
+  lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
+  /** the arena word bpf_ktime_get_ns may be loaded from instead of called (src/jit/inline.ts); none without it */
+  ktimeCell?: () => number | undefined;
 }
 
 /** Compiles `prog`; `entries` adds entry slots beyond slot 0, call targets and callback addresses. */
@@ -114,7 +123,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.lookupLayout, opts.ktimeCell);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -132,7 +141,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
   } catch (e) {
     throw new JitError(`WebAssembly rejected the compiled module: ${e instanceof Error ? e.message : String(e)}`, -1);
   }
-  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length };
+  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length, inlined: emitter.inlined };
 }
 
 /**
@@ -230,7 +239,12 @@ class ExecEmitter {
   /** blocks the dispatch loop must reach: entries and back-edge targets no structured loop covers */
   private readonly dispatch = new Set<number>();
 
-  constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean) {
+  /** helper calls compiled inline */
+  readonly inlined: InlinedSite[] = [];
+
+  constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
+    private readonly lookupLayout?: (mapPtr: number) => LookupLayout | undefined,
+    private readonly ktimeCell?: () => number | undefined) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
@@ -451,12 +465,22 @@ class ExecEmitter {
         this.jump(off, at);
         return true;
       case 0x85: case 0x8d: { // helper call / callx (the register holds a helper id)
+        if (code === 0x85 && imm === BPF_FUNC_ktime_get_ns && this.inlineKtime(at)) return false;
+        const site = code === 0x85 && imm === BPF_FUNC_map_lookup_elem ? this.inlineSite(at) : undefined;
+        if (site !== undefined) {
+          // map_gen_lookup when the key is readable without asking the arena, else the helper
+          emitKeyReadable(this.b, INLINE_REGS, keySizeOf(site.layout));
+          this.if_();
+          emitLookup(this.b, INLINE_REGS, site.layout);
+          this.else_();
+        }
         if (code === 0x85) this.i32(imm);
         else this.get(d).i64(0x80000000).op(OP.i64_lt_u).if_(I32).get32(d).else_().i32(-1).end_();
         this.i32(at).lget(L_DEPTH);
         for (let r = 1; r <= 5; r++) this.get(r);
         this.saveBudget().call(F_HELPER).set(0).loadBudget();
         this.helperReturned();
+        if (site !== undefined) this.end_();
         return false;
       }
       case OP_CALL_LOCAL: {
@@ -495,6 +519,27 @@ class ExecEmitter {
         }
         throw new JitError(`opcode 0x${code.toString(16).padStart(2, '0')} is not supported by the JIT`, at);
     }
+  }
+
+  /** bpf_ktime_get_ns as a load of the arena word the virtual clock keeps; false: call the helper */
+  private inlineKtime(at: number): boolean {
+    const cell = this.ktimeCell?.();
+    if (cell === undefined) return false;
+    this.inlined.push({ pc: at, mapPtr: 0, layout: { kind: 'cell', cell } });
+    this.i32(0).b.byte(OP.i64_load).u32(0).u32(cell);
+    this.set(0);
+    return true;
+  }
+
+  /** a bpf_map_lookup_elem at `at` on a map the runtime lets us inline (r1 a constant of this block) */
+  private inlineSite(at: number): (InlinedSite & { readonly layout: LookupLayout }) | undefined {
+    if (this.lookupLayout === undefined) return undefined;
+    const mapPtr = constR1(this.prog, this.blocks[this.cur]!.slots, at);
+    const layout = mapPtr === undefined ? undefined : this.lookupLayout(mapPtr);
+    if (layout === undefined) return undefined;
+    const site = { pc: at, mapPtr: mapPtr!, layout };
+    this.inlined.push(site);
+    return site;
   }
 
   /** leaving a frame: its r1..r5 for the caller */

@@ -7,12 +7,14 @@ import type { Insn } from '../isa/insn.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
-import type { HelperFn, VmContext, VmEnv } from '../vm/env.js';
+import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, VmContext, VmEnv } from '../vm/env.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
 import { probeLoad } from '../vm/probe_mem.js';
 import { DEFAULT_RUN_TIMEOUT_MS, SKB_DATA, SKF_LL_OFF, type InsnTracer, type InterpreterOptions } from '../vm/interpreter.js';
 import { compileProgram, IMPORT_GLOBALS, WHAT, type CompiledModule } from './compile.js';
+import { sameLayout } from './inline.js';
 
 const TWO32 = 0x1_0000_0000;
 
@@ -35,16 +37,35 @@ interface Unit {
 // compiled modules are shared by every engine running the same instructions
 const moduleCache = [new WeakMap<readonly Insn[], CompiledModule>(), new WeakMap<readonly Insn[], CompiledModule>()];
 
-function compiledFor(prog: DecodedProgram, loops: boolean, entry?: number): CompiledModule {
+function compiledFor(prog: DecodedProgram, loops: boolean, inl: Inlining, entry?: number): CompiledModule {
   const cache = moduleCache[loops ? 1 : 0]!;
   let c = cache.get(prog.insns);
-  if (c === undefined || (entry !== undefined && !c.entries.has(entry))) {
+  if (c === undefined || (entry !== undefined && !c.entries.has(entry)) || !inlinedHold(c, inl)) {
     const extra = c === undefined ? [] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
-    c = compileProgram(prog, extra, { loops });
+    c = compileProgram(prog, extra, { loops, ...inl });
     cache.set(prog.insns, c);
   }
   return c;
+}
+
+/** what this runtime's helpers let the JIT compile inline (src/jit/inline.ts) */
+interface Inlining {
+  lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
+  ktimeCell?: () => number | undefined;
+}
+
+/** a module compiled with inlined helpers runs here only if this runtime's maps and cells are the same */
+function inlinedHold(c: CompiledModule, inl: Inlining): boolean {
+  for (const s of c.inlined) {
+    if (s.layout.kind === 'cell') {
+      if (inl.ktimeCell?.() !== s.layout.cell) return false;
+      continue;
+    }
+    const l = inl.lookupLayout?.(s.mapPtr);
+    if (l === undefined || !sameLayout(l, s.layout)) return false;
+  }
+  return true;
 }
 
 export interface JitOptions extends InterpreterOptions {
@@ -198,7 +219,7 @@ export class JitEngine implements VmContext {
     let u = this.units.get(insns);
     if (u === undefined) {
       const prog = decodeProgram(insns);
-      const compiled = compiledFor(prog, this.loops);
+      const compiled = compiledFor(prog, this.loops, this.inlining());
       u = { prog, compiled } as Unit;
       this.instantiate(u);
       this.units.set(insns, u);
@@ -206,9 +227,20 @@ export class JitEngine implements VmContext {
     return u;
   }
 
+  /**
+   * The runtime's own helpers say what the JIT may compile inline
+   * (src/jit/inline.ts): bpf_map_lookup_elem which maps, bpf_ktime_get_ns its
+   * arena word. A helper wrapped by an observer says nothing, so every call reaches it.
+   */
+  private inlining(): Inlining {
+    const lookup = this.env.helper(BPF_FUNC_map_lookup_elem) as (HelperFn & InlinableLookup) | undefined;
+    const ktime = this.env.helper(BPF_FUNC_ktime_get_ns) as (HelperFn & InlinableValue) | undefined;
+    return { lookupLayout: lookup?.layout, ktimeCell: ktime?.valueCell };
+  }
+
   /** a callback entry no block starts at: compile again with it as a block start */
   private recompile(u: Unit, pc: number): void {
-    u.compiled = compiledFor(u.prog, this.loops, pc);
+    u.compiled = compiledFor(u.prog, this.loops, this.inlining(), pc);
     this.instantiate(u);
   }
 

@@ -15,6 +15,7 @@ import {
   BPF_F_NUMA_NODE, BPF_F_MMAPABLE, BPF_F_ACCESS_MASK, BPF_F_PRESERVE_ELEMS, BPF_F_INNER_MAP,
   BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK,
 } from '../uapi/bpf.js';
+import type { ArrayLookupLayout } from '../vm/env.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 
 const ARRAY_CREATE_FLAG_MASK = BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP;
@@ -106,8 +107,23 @@ export class ArrayMap extends BpfMap {
     return key;
   }
 
+  override copyElemKey(valuePtr: number, dst: number): boolean {
+    const off = valuePtr - this.base;
+    if (this.percpu || off < 0 || off >= this.bytes || off % this.elemSize !== 0) return false;
+    this.arena.dv.setUint32(dst, off / this.elemSize, true);
+    return true;
+  }
+
   private index(keyPtr: number): number {
     return this.arena.dv.getUint32(keyPtr, true);
+  }
+
+  /** array_map_gen_lookup; percpu_array_map_gen_lookup adds the current CPU's copy (read from MapEnv.currentCpuCell) */
+  override inlineLayout(): ArrayLookupLayout | undefined {
+    if (!this.percpu) return { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize };
+    const cpuCell = this.env.currentCpuCell();
+    if (cpuCell === 0) return undefined;
+    return { kind: 'array', base: this.base, maxEntries: this.maxEntries, elemSize: this.elemSize, cpuCell, cpuStride: this.maxEntries * this.elemSize };
   }
 
   override lookupElem(keyPtr: number): number {

@@ -30,13 +30,17 @@ import {
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 import { BpfLru, LruNode } from './bpf_lru_list.js';
-import { htabMapHash } from './jhash.js';
+import { htabMapHash, htabMapHashAt } from './jhash.js';
 import { PCPU_MIN_UNIT_SIZE, progValueAccess } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
+import type { HashLookupLayout } from '../vm/env.js';
+import { ArenaError } from '../memory/arena.js';
 
 const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED;
 /** KMALLOC_MAX_SIZE on x86-64 (4 MiB) minus sizeof(struct htab_elem) */
 const HTAB_MAX_KV = (4 << 20) - 48;
+/** the longest key a compiled lookup hashes inline (longer ones keep the helper) */
+const INLINE_MAX_KEY = 64;
 
 /** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
 class HtabElem extends LruNode {
@@ -106,6 +110,9 @@ export class HashMap extends BpfMap {
   private readonly inner = new Map<HtabElem, BpfMap>();
   /** elements in the table by value address, for elemValueAt/elemKey */
   private readonly byValue = new Map<number, HtabElem>();
+  /** the table mirrored in the arena for compiled lookups (HashLookupLayout), made on the JIT's first request */
+  private mirror: HashLookupLayout | undefined;
+  private mirrorBlock = 0;
 
   constructor(env: MapEnv, spec: MapSpec) {
     super(env, spec);
@@ -173,7 +180,21 @@ export class HashMap extends BpfMap {
   private lookupRaw(key: Uint8Array, hash: number): HtabElem | undefined {
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
-    for (const l of b) if (l.hash === hash && sameKey(l.key, key)) return l;
+    for (let i = 0; i < b.length; i++) {
+      const l = b[i]!;
+      if (l.hash === hash && sameKey(l.key, key)) return l;
+    }
+    return undefined;
+  }
+
+  /** lookup_elem_raw for a key in the arena, compared where it is (no copy) */
+  private lookupAt(u8: Uint8Array, keyPtr: number, hash: number): HtabElem | undefined {
+    const b = this.buckets[hash & (this.nBuckets - 1)];
+    if (!b) return undefined;
+    for (let i = 0; i < b.length; i++) {
+      const l = b[i]!;
+      if (l.hash === hash && sameKeyAt(l.key, u8, keyPtr)) return l;
+    }
     return undefined;
   }
 
@@ -201,6 +222,7 @@ export class HashMap extends BpfMap {
     else this.buckets[i] = [l];
     l.inTable = true;
     this.byValue.set(l.valuePtr, l);
+    if (this.mirror) this.mirrorAdd(this.mirror, l);
   }
 
   private unlink(l: HtabElem): void {
@@ -210,6 +232,61 @@ export class HashMap extends BpfMap {
     if (b.length === 0) this.buckets[i] = undefined;
     l.inTable = false;
     this.byValue.delete(l.valuePtr);
+    if (this.mirror) this.mirrorDel(this.mirror, l);
+  }
+
+  /**
+   * The layout compiled lookups use (src/jit/inline.ts): plain preallocated
+   * hash maps with keys of whole words. The first request mirrors the table
+   * into an arena block programs cannot access; addHead/unlink keep it.
+   */
+  override inlineLayout(): HashLookupLayout | undefined {
+    if (this.mirror) return this.mirror;
+    if (this.percpu || this.lru || this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
+    const slots = this.slabBytes / this.slotSize;
+    const bytes = 4 * this.nBuckets + (8 + this.keySize) * slots;
+    let block: number;
+    try {
+      block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
+    } catch (e) {
+      if (e instanceof ArenaError) return undefined; // no room: the helper keeps doing lookups
+      throw e;
+    }
+    this.arena.u8.fill(0, block, block + bytes);
+    this.mirrorBlock = block;
+    const heads = block, next = heads + 4 * this.nBuckets, hashes = next + 4 * slots, keys = hashes + 4 * slots;
+    const m: HashLookupLayout = {
+      kind: 'hash', heads, mask: this.nBuckets - 1, next, hashes, keys, keySize: this.keySize, seed: this.seed,
+      slab: this.slab, slotSize: this.slotSize,
+    };
+    // bucket order does not matter to a lookup (a key is in the table once)
+    for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
+    this.mirror = m;
+    return m;
+  }
+
+  private mirrorAdd(m: HashLookupLayout, l: HtabElem): void {
+    const dv = this.arena.dv;
+    const s = (l.valuePtr - m.slab) / m.slotSize;
+    const head = m.heads + 4 * (l.hash & m.mask);
+    dv.setUint32(m.next + 4 * s, dv.getUint32(head, true), true);
+    dv.setUint32(head, s + 1, true);
+    dv.setUint32(m.hashes + 4 * s, l.hash, true);
+    this.arena.u8.set(l.key, m.keys + s * m.keySize);
+  }
+
+  private mirrorDel(m: HashLookupLayout, l: HtabElem): void {
+    const dv = this.arena.dv;
+    const s = (l.valuePtr - m.slab) / m.slotSize;
+    let at = m.heads + 4 * (l.hash & m.mask);
+    for (let n = dv.getUint32(at, true); n !== 0; n = dv.getUint32(at, true)) {
+      if (n === s + 1) {
+        dv.setUint32(at, dv.getUint32(m.next + 4 * s, true), true);
+        return;
+      }
+      at = m.next + 4 * (n - 1);
+    }
   }
 
   /** check_and_free_fields over every CPU's copy */
@@ -447,9 +524,10 @@ export class HashMap extends BpfMap {
     return this.percpu ? l.valuePtr + this.env.currentCpu * this.elemSize : l.valuePtr;
   }
 
+  /** the element of the key at keyPtr: hashed and compared in the arena, nothing allocated */
   private find(keyPtr: number): HtabElem | undefined {
-    const key = this.readArena(keyPtr, this.keySize);
-    return this.lookupRaw(key, htabMapHash(key, this.seed));
+    const u8 = this.arena.u8;
+    return this.lookupAt(u8, keyPtr, htabMapHashAt(u8, keyPtr, this.keySize, this.seed));
   }
 
   override lookupPercpuElem(keyPtr: number, cpu: number): number {
@@ -463,12 +541,21 @@ export class HashMap extends BpfMap {
   override updateElem(keyPtr: number, valuePtr: number, flags: number): number {
     if (this.ofMaps) return -EINVAL; // the verifier only lets programs look up map-in-map
     if (valuePtr <= 0 || valuePtr + this.valueSize > this.arena.u8.length) return -EFAULT;
-    return this.updateKey(this.readArena(keyPtr, this.keySize), this.readArena(valuePtr, this.valueSize), flags, false);
+    // the key is read where it is, as the kernel reads it (an element keeps its own copy)
+    return this.updateKey(this.keyView(keyPtr), this.readArena(valuePtr, this.valueSize), flags, false);
   }
 
   override deleteElem(keyPtr: number): number {
     if (this.ofMaps) return -EINVAL;
-    return this.deleteKey(this.readArena(keyPtr, this.keySize));
+    const l = this.find(keyPtr);
+    if (!l) return -ENOENT;
+    this.unlink(l);
+    this.freeElem(l);
+    return 0;
+  }
+
+  private keyView(keyPtr: number): Uint8Array {
+    return this.arena.u8.subarray(keyPtr, keyPtr + this.keySize);
   }
 
   // ---- user side ----
@@ -552,8 +639,16 @@ export class HashMap extends BpfMap {
     }
     if (this.slab) this.arena.free(this.slab);
     this.slab = 0;
+    if (this.mirrorBlock) this.arena.free(this.mirrorBlock);
+    this.mirrorBlock = 0;
+    this.mirror = undefined;
     this.slabBytes = 0;
   }
+}
+
+function sameKeyAt(a: Uint8Array, u8: Uint8Array, p: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== u8[p + i]) return false;
+  return true;
 }
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,7 +8,8 @@
 //  - user side (what the bpf() syscall does): bytes copied in and out, errors
 //    thrown as MapError carrying the kernel errno.
 
-import { Arena, ArenaError, ARENA_ACCESS_READ } from '../memory/arena.js';
+import type { LookupLayout } from '../vm/env.js';
+import { Arena, ArenaError, ARENA_ACCESS_NONE, ARENA_ACCESS_READ } from '../memory/arena.js';
 import { mapHeaderSize, setMapHeaderFrozen, writeMapHeader } from './map_header.js';
 import { EBADF, EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP, EPERM, errnoName, E2BIG, ENOMEM } from '../uapi/errno.js';
 import {
@@ -105,8 +106,9 @@ export interface MapEnvOptions {
 export class MapEnv {
   readonly arena: Arena;
   readonly nCpus: number;
-  /** CPU that program-side operations run on; the runtime sets it for each run */
-  currentCpu = 0;
+  private cpu = 0;
+  /** arena word mirroring currentCpu for compiled per-CPU lookups (0: none asked for yet) */
+  private cpuCell = 0;
   hashSeed: number;
   onFreeSpecial?: (map: BpfMap, valuePtr: number) => void;
   /** the operation releasing special fields now (undefined: some other path) */
@@ -120,6 +122,33 @@ export class MapEnv {
   /** dev_get_by_index for devmaps: the simulated host's interfaces (set by the runtime) */
   netdevExists: (ifindex: number) => boolean = (i) => i === 1;
   progs?: ObjectRefs<object>;
+
+  /** CPU that program-side operations run on; the runtime sets it for each run (the same CPU as the engine's) */
+  get currentCpu(): number {
+    return this.cpu;
+  }
+  set currentCpu(v: number) {
+    this.cpu = v;
+    if (this.cpuCell !== 0) this.arena.dv.setUint32(this.cpuCell, v, true);
+  }
+
+  /**
+   * An arena word (programs cannot access it) that always holds currentCpu:
+   * what a per-CPU lookup compiled inline reads, as the kernel's this_cpu_ptr.
+   * Made on first request; 0 when the arena has no room.
+   */
+  currentCpuCell(): number {
+    if (this.cpuCell === 0) {
+      try {
+        this.cpuCell = this.arena.alloc(8, ARENA_ACCESS_NONE);
+      } catch (e) {
+        if (e instanceof ArenaError) return 0;
+        throw e;
+      }
+      this.arena.dv.setUint32(this.cpuCell, this.cpu, true);
+    }
+    return this.cpuCell;
+  }
 
   constructor(opts: MapEnvOptions) {
     this.arena = opts.arena;
@@ -234,6 +263,11 @@ export abstract class BpfMap {
     env.byId.set(this.id, this);
   }
 
+  /** map_gen_lookup: the layout an engine may compile lookups against (array and hash maps), else undefined */
+  inlineLayout(): LookupLayout | undefined {
+    return undefined;
+  }
+
   get arena(): Arena {
     return this.env.arena;
   }
@@ -323,6 +357,14 @@ export abstract class BpfMap {
   /** The key of the element whose value starts at valuePtr (a timer callback's R2). */
   elemKey(_valuePtr: number): Uint8Array | undefined {
     return undefined;
+  }
+
+  /** elemKey written into the arena at dst (every timer callback asks: no allocation where a map can help it); false when there is none */
+  copyElemKey(valuePtr: number, dst: number): boolean {
+    const key = this.elemKey(valuePtr);
+    if (!key) return false;
+    this.arena.u8.set(key, dst);
+    return true;
   }
 
   // ---- user side: bytes in/out; MapError on failure ----

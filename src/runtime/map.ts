@@ -54,12 +54,12 @@ export class MapObject extends UserRefObject implements HelperMap {
   }
 
   keyOf(valuePtr: number): number {
-    const key = this.map.elemKey(valuePtr);
-    if (!key) return 0;
-    const arena = this.map.arena;
-    if (!this.keyScratch) this.keyScratch = arena.alloc(key.length, ARENA_ACCESS_READ);
-    arena.u8.set(key, this.keyScratch);
-    return this.keyScratch;
+    if (!this.keyScratch) {
+      const key = this.map.elemKey(valuePtr);
+      if (!key) return 0;
+      this.keyScratch = this.map.arena.alloc(key.length, ARENA_ACCESS_READ);
+    }
+    return this.map.copyElemKey(valuePtr, this.keyScratch) ? this.keyScratch : 0;
   }
 
   protected releaseUref(): void {

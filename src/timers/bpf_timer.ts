@@ -110,6 +110,8 @@ export class BpfTimer<M extends BpfTimerMap = BpfTimerMap, P extends BpfTimerPro
 
 const U64 = (x: bigint | number): bigint => BigInt.asUintN(64, typeof x === 'bigint' ? x : BigInt(Math.trunc(x)));
 const TIMER_FLAGS = BigInt(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN);
+const F_PIN = BigInt(BPF_F_TIMER_CPU_PIN);
+const F_ABS = BigInt(BPF_F_TIMER_ABS);
 
 export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTimerProg = BpfTimerProg> {
   readonly clock: Clock;
@@ -211,13 +213,14 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
    * timer moves it.
    */
   start(field: number, nsecs: bigint | number, flags: bigint | number, cpu = 0): number {
-    const f = U64(flags);
-    if ((f & ~TIMER_FLAGS) !== 0n) return -EINVAL;
+    // flags 0, the common case, costs no bigint arithmetic
+    const f = flags === 0n || flags === 0 ? 0n : U64(flags);
+    if (f !== 0n && (f & ~TIMER_FLAGS) !== 0n) return -EINVAL;
     const t = this.lookup(field);
     if (t === undefined || t.prog === null) return -EINVAL;
     t.cpu = cpu;
-    t.pinned = (f & BigInt(BPF_F_TIMER_CPU_PIN)) !== 0n;
-    this.clock.schedule(t, U64(nsecs), (f & BigInt(BPF_F_TIMER_ABS)) !== 0n);
+    t.pinned = f !== 0n && (f & F_PIN) !== 0n;
+    this.clock.schedule(t, U64(nsecs), f !== 0n && (f & F_ABS) !== 0n);
     this.observer?.({ type: 'start', timer: t, ret: 0, nsecs: U64(nsecs), flags: Number(f) });
     return 0;
   }

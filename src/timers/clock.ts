@@ -44,6 +44,8 @@ export class TimerLimitError extends ClockError {
 export interface Clock {
   readonly kind: 'virtual' | 'real';
   readonly queue: TimerQueue;
+  /** (virtual clock) keeps an 8-byte word of `memory` equal to CLOCK_MONOTONIC; see VirtualClock */
+  mirrorMonotonic?(memory: { readonly dv: DataView }, addr: number): boolean;
   /** current time on clockid: CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME or CLOCK_TAI */
   now(clockid: number): bigint;
   /** bpf_ktime_get_ns: CLOCK_MONOTONIC */
@@ -191,11 +193,16 @@ export abstract class ClockBase implements Clock {
 
   /** Runs a dequeued entry's callback at monotonic time `now`, recording lateness. */
   protected expire(e: TimerEntry, at: bigint, now: bigint): void {
-    const late = now - at;
     this.fired++;
-    this.latenessLast = late;
-    this.latenessTotal += late;
-    if (late > this.latenessMax) this.latenessMax = late;
+    if (now === at) {
+      // on time (always, on the virtual clock): no bigint arithmetic
+      this.latenessLast = 0n;
+    } else {
+      const late = now - at;
+      this.latenessLast = late;
+      this.latenessTotal += late;
+      if (late > this.latenessMax) this.latenessMax = late;
+    }
     e.fn(e);
   }
 }

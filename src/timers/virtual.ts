@@ -30,13 +30,25 @@ const DEFAULT_REALTIME = 1_735_689_600n * NSEC_PER_SEC;
 
 export class VirtualClock extends ClockBase {
   readonly kind = 'virtual' as const;
-  private t: bigint;
+  private now_: bigint;
   private running = false;
+  /** the arena word kept equal to CLOCK_MONOTONIC (mirrorMonotonic), if any */
+  private mirror: { readonly dv: DataView } | undefined;
+  private mirrorAt = 0;
+
+  /** CLOCK_MONOTONIC; every change also lands in the mirror word */
+  private get t(): bigint {
+    return this.now_;
+  }
+  private set t(v: bigint) {
+    this.now_ = v;
+    if (this.mirror !== undefined) this.mirror.dv.setBigUint64(this.mirrorAt, v, true);
+  }
 
   constructor(opts: VirtualClockOptions = {}) {
     const mono = parseDuration(opts.monotonic ?? 0n);
     super(opts, mono, DEFAULT_REALTIME);
-    this.t = mono;
+    this.now_ = mono;
     if (opts.boottime !== undefined) {
       if (opts.boottime < mono) throw new ClockError('boottime cannot be behind monotonic');
       this.queue.offset[1] = opts.boottime - mono;
@@ -45,6 +57,19 @@ export class VirtualClock extends ClockBase {
 
   protected mono(): bigint {
     return this.t;
+  }
+
+  /**
+   * Keeps the 8 bytes at `addr` of `memory` equal to CLOCK_MONOTONIC from now
+   * on, so compiled code can read bpf_ktime_get_ns instead of calling it.
+   * One word per clock: false if another one was set up already.
+   */
+  mirrorMonotonic(memory: { readonly dv: DataView }, addr: number): boolean {
+    if (this.mirror !== undefined) return this.mirror === memory && this.mirrorAt === addr;
+    this.mirror = memory;
+    this.mirrorAt = addr;
+    memory.dv.setBigUint64(addr, this.now_, true);
+    return true;
   }
 
   protected changed(jumped: boolean): number {

@@ -27,6 +27,59 @@ export interface VmContext {
 
 export type HelperFn = (vm: VmContext, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
+/** Where an array map's elements are: what an engine needs to inline bpf_map_lookup_elem on it. */
+export interface ArrayLookupLayout {
+  readonly kind: 'array';
+  /** arena address of element 0 */
+  readonly base: number;
+  readonly maxEntries: number;
+  /** round_up(value_size, 8) */
+  readonly elemSize: number;
+  /** per-CPU arrays: the arena word holding the running CPU, and the bytes between two CPUs' copies */
+  readonly cpuCell?: number;
+  readonly cpuStride?: number;
+}
+
+/**
+ * A hash map's table as the arena holds it for compiled lookups: element slot
+ * s (0-based) has its value at slab + s * slotSize, its hash at hashes + 4s,
+ * its key at keys + s * keySize and the next slot of its bucket (+1, 0 = end)
+ * at next + 4s; bucket b's first slot (+1) is at heads + 4b, b = hash & mask.
+ */
+export interface HashLookupLayout {
+  readonly kind: 'hash';
+  readonly heads: number;
+  readonly mask: number;
+  readonly next: number;
+  readonly hashes: number;
+  readonly keys: number;
+  readonly keySize: number;
+  readonly seed: number;
+  readonly slab: number;
+  readonly slotSize: number;
+}
+
+export type LookupLayout = ArrayLookupLayout | HashLookupLayout;
+
+/**
+ * The runtime's own bpf_map_lookup_elem carries this (the kernel's
+ * map_gen_lookup): for a map pointer, the layout of a map whose lookups
+ * may be compiled inline, or undefined. A helper wrapped to observe its calls
+ * does not carry it, so nothing is inlined behind the observer's back.
+ */
+export interface InlinableLookup {
+  layout?(mapPtr: number): LookupLayout | undefined;
+}
+
+/**
+ * A helper whose result is a value the runtime keeps in an arena word
+ * (bpf_ktime_get_ns on the virtual clock): the word's address, which an
+ * engine may load instead of calling, or undefined (e.g. on the real clock).
+ */
+export interface InlinableValue {
+  valueCell?(): number | undefined;
+}
+
 /** What an engine needs from the runtime. */
 export interface VmEnv {
   readonly arena: Arena;

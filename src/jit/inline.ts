@@ -1,0 +1,218 @@
+// Helpers the JIT emits as WebAssembly instead of calling out to JS: the
+// kernel's map_gen_lookup (array_map_gen_lookup in kernel/bpf/arraymap.c),
+// which turns bpf_map_lookup_elem on an array map into
+// `index < max_entries ? base + index * elem_size : NULL`.
+//
+// The map must be known at compile time: the call's r1 is a constant set by a
+// ld_imm64 earlier in the same basic block (what every compiled program does:
+// `r1 = map ll; call bpf_map_lookup_elem`), and the runtime's own lookup helper
+// says that constant is an array map and gives its layout (a helper wrapped to
+// observe calls says nothing, so an observed runtime keeps every call).
+// The key is read inline only where the helper's checkMem would pass without
+// asking the arena: in the current stack frame or in one of the two cached
+// readable blocks; anywhere else the helper runs, with its own checks and errors.
+
+import type { DecodedProgram } from '../vm/decode.js';
+import type { ArrayLookupLayout, HashLookupLayout, LookupLayout } from '../vm/env.js';
+import { MAX_BPF_STACK } from '../isa/opcodes.js';
+import { Bytes, I64, OP, VOID } from './wasm.js';
+
+export type { ArrayLookupLayout, HashLookupLayout, LookupLayout };
+
+/** a helper result loaded from an arena word (bpf_ktime_get_ns on the virtual clock) */
+export interface ValueCell {
+  readonly kind: 'cell';
+  readonly cell: number;
+}
+
+/** what one inlined call site was compiled against (checked again when another engine reuses the module) */
+export interface InlinedSite {
+  readonly pc: number;
+  /** the map of a lookup (0 for a value cell) */
+  readonly mapPtr: number;
+  readonly layout: LookupLayout | ValueCell;
+}
+
+/** the key bytes a lookup in this map reads */
+export function keySizeOf(l: LookupLayout): number {
+  return l.kind === 'array' ? 4 : l.keySize;
+}
+
+/** the same layout (a cached module compiled against `a` may run where the maps give `b`) */
+export function sameLayout(a: LookupLayout, b: LookupLayout): boolean {
+  const x = a as unknown as Record<string, unknown>, y = b as unknown as Record<string, unknown>;
+  const k = Object.keys(x);
+  return k.length === Object.keys(y).length && k.every((n) => x[n] === y[n]);
+}
+
+/**
+ * The constant r1 holds at the call in slot `at`, set by a ld_imm64 earlier in
+ * `slots` (one basic block, so no other path reaches the call), or undefined.
+ */
+export function constR1(prog: DecodedProgram, slots: readonly number[], at: number): number | undefined {
+  const w = prog.words;
+  const i = slots.indexOf(at);
+  for (let k = i - 1; k >= 0; k--) {
+    const p = slots[k]! * 4;
+    const code = w[p]! & 0xff;
+    const dst = (w[p]! >> 8) & 0xf;
+    const src = (w[p]! >> 12) & 0xf;
+    const cls = code & 7;
+    if (code === 0x18) {
+      if (dst !== 1) continue;
+      const hi = w[p + 3]!;
+      return hi === 0 && w[p + 2]! !== 0 ? w[p + 2]! >>> 0 : undefined;
+    }
+    // stores leave registers alone, but for the fetching atomics (they write src or r0)
+    if (cls === 2 || cls === 3) {
+      if ((code & 0xe0) === 0xc0 && cls === 3 && src === 1) return undefined;
+      continue;
+    }
+    // ALU, ALU64 and LDX write dst only (ld_abs/ld_ind clobber r1-r5, calls end the search)
+    if ((cls === 4 || cls === 7 || cls === 1) && dst !== 1) continue;
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The wasm locals and globals the emitted code uses (compile.ts's layout). */
+export interface InlineRegs {
+  /** local index of r0, r2, r10 */
+  readonly r0: number;
+  readonly r2: number;
+  readonly r10: number;
+  /** i64 scratch locals, and an i32 one */
+  readonly scratch: number;
+  readonly scratch2: number;
+  readonly scratch32: number;
+  /** globals: start and length of readable cache entry 0 (entry 1 follows: start + 2, length + 2) */
+  readonly cacheStart: number;
+}
+
+/**
+ * Pushes an i32: 1 when `size` bytes at r2 are in the current frame or in a
+ * cached readable block (so checkMem would accept them), else 0.
+ */
+export function emitKeyReadable(b: Bytes, r: InlineRegs, size: number): void {
+  // r2 - (r10 - MAX_BPF_STACK) <= MAX_BPF_STACK - size, unsigned: inside the frame
+  b.byte(OP.local_get).u32(r.r2).byte(OP.local_get).u32(r.r10).byte(OP.i64_const).s64(BigInt(MAX_BPF_STACK))
+    .byte(OP.i64_sub).byte(OP.i64_sub).byte(OP.i64_const).s64(BigInt(MAX_BPF_STACK - size)).byte(OP.i64_le_u);
+  for (const e of [0, 2]) {
+    // d = r2 - start: d < len && d + size <= len (len 0: an empty entry never hits)
+    b.byte(OP.local_get).u32(r.r2).byte(OP.global_get).u32(r.cacheStart + e).byte(OP.i64_sub).byte(OP.local_tee).u32(r.scratch)
+      .byte(OP.global_get).u32(r.cacheStart + e + 1).byte(OP.i64_lt_u);
+    b.byte(OP.local_get).u32(r.scratch).byte(OP.i64_const).s64(BigInt(size)).byte(OP.i64_add)
+      .byte(OP.global_get).u32(r.cacheStart + e + 1).byte(OP.i64_le_u).byte(OP.i32_and);
+    b.byte(OP.i32_or);
+  }
+}
+
+/** Sets r0 to the element's address or 0: array_map_gen_lookup with the layout as constants. */
+export function emitArrayLookup(b: Bytes, r: InlineRegs, l: ArrayLookupLayout): void {
+  b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(0).u32(0).byte(OP.local_tee).u32(r.scratch);
+  b.byte(OP.i64_const).s64(BigInt(l.maxEntries)).byte(OP.i64_lt_u);
+  b.byte(OP.if).byte(I64);
+  b.byte(OP.i64_const).s64(BigInt(l.base)).byte(OP.local_get).u32(r.scratch).byte(OP.i64_const).s64(BigInt(l.elemSize))
+    .byte(OP.i64_mul).byte(OP.i64_add);
+  if (l.cpuCell !== undefined) {
+    // + this CPU's copy: cpu * max_entries * elem_size
+    b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(0).u32(l.cpuCell).byte(OP.i64_extend_i32_u)
+      .byte(OP.i64_const).s64(BigInt(l.cpuStride!)).byte(OP.i64_mul).byte(OP.i64_add);
+  }
+  b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end);
+  b.byte(OP.local_set).u32(r.r0);
+}
+
+// jhash2's __jhash_mix and __jhash_final as (op, dst, src, rotate) over a, b, c
+// (0, 1, 2): 'sub' d -= s; 'xrol' d ^= rol(s, r); 'add' d += s; 'xor' d ^= s; 'subrol' d -= rol(s, r)
+type Step = readonly [string, number, number, number?];
+const MIX: readonly Step[] = [
+  ['sub', 0, 2], ['xrol', 0, 2, 4], ['add', 2, 1], ['sub', 1, 0], ['xrol', 1, 0, 6], ['add', 0, 2],
+  ['sub', 2, 1], ['xrol', 2, 1, 8], ['add', 1, 0], ['sub', 0, 2], ['xrol', 0, 2, 16], ['add', 2, 1],
+  ['sub', 1, 0], ['xrol', 1, 0, 19], ['add', 0, 2], ['sub', 2, 1], ['xrol', 2, 1, 4], ['add', 1, 0],
+];
+const FINAL: readonly Step[] = [
+  ['xor', 2, 1], ['subrol', 2, 1, 14], ['xor', 0, 2], ['subrol', 0, 2, 11], ['xor', 1, 0], ['subrol', 1, 0, 25],
+  ['xor', 2, 1], ['subrol', 2, 1, 16], ['xor', 0, 2], ['subrol', 0, 2, 4], ['xor', 1, 0], ['subrol', 1, 0, 14],
+  ['xor', 2, 1], ['subrol', 2, 1, 24],
+];
+
+/**
+ * Sets r0 to the value of the key at r2 or 0: htab_map_lookup_elem over the
+ * arena mirror of the table (HashLookupLayout). The key's jhash2 is unrolled
+ * for its size; the bucket's chain is walked comparing hash and key words.
+ * The state a, b, c lives in r0 and two scratch locals as u32 (r0 is written last).
+ */
+export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
+  const loc = [r.r0, r.scratch, r.scratch2];
+  const get = (v: number): void => { b.byte(OP.local_get).u32(loc[v]!).byte(OP.i32_wrap_i64); };
+  const set = (v: number): void => { b.byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(loc[v]!); };
+  const keyWord = (j: number): void => {
+    b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i32_load).u32(0).u32(4 * j);
+  };
+  const steps = (list: readonly Step[]): void => {
+    for (const [op, d, s, rot] of list) {
+      get(d);
+      get(s);
+      if (rot !== undefined) b.byte(OP.i32_const).s32(rot).byte(OP.i32_rotl);
+      b.byte(op === 'sub' || op === 'subrol' ? OP.i32_sub : op === 'add' ? OP.i32_add : OP.i32_xor);
+      set(d);
+    }
+  };
+  // jhash2(key, words, seed)
+  let words = l.keySize >> 2;
+  const init = (0xdeadbeef + (words << 2) + l.seed) | 0;
+  for (let v = 0; v < 3; v++) { b.byte(OP.i32_const).s32(init); set(v); }
+  let j = 0;
+  while (words > 3) {
+    for (let v = 0; v < 3; v++) { get(v); keyWord(j + v); b.byte(OP.i32_add); set(v); }
+    steps(MIX);
+    words -= 3;
+    j += 3;
+  }
+  if (words > 0) {
+    for (let v = 0; v < words; v++) { get(v); keyWord(j + v); b.byte(OP.i32_add); set(v); }
+    steps(FINAL);
+  }
+  // the hash is c (scratch2); s = heads[hash & mask] (slot + 1) in scratch32
+  get(2);
+  b.byte(OP.i32_const).s32(l.mask).byte(OP.i32_and).byte(OP.i32_const).s32(2).byte(OP.i32_shl)
+    .byte(OP.i32_load).u32(0).u32(l.heads).byte(OP.local_set).u32(r.scratch32);
+  b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.block).byte(VOID).byte(OP.loop).byte(VOID);
+  // end of the chain: r0 stays 0
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eqz).byte(OP.br_if).u32(1);
+  // hashes[s - 1] == hash && every key word matches
+  const slot = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_const).s32(1).byte(OP.i32_sub);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
+  slot(4);
+  b.byte(OP.i32_load).u32(0).u32(l.hashes);
+  get(2);
+  b.byte(OP.i32_eq);
+  for (let w = 0; w < l.keySize >> 2; w++) {
+    slot(l.keySize);
+    b.byte(OP.i32_load).u32(0).u32(l.keys + 4 * w);
+    keyWord(w);
+    b.byte(OP.i32_eq).byte(OP.i32_and);
+  }
+  b.byte(OP.if).byte(VOID);
+  b.byte(OP.i64_const).s64(BigInt(l.slab));
+  slot(1);
+  b.byte(OP.i64_extend_i32_u).byte(OP.i64_const).s64(BigInt(l.slotSize)).byte(OP.i64_mul).byte(OP.i64_add)
+    .byte(OP.local_set).u32(r.r0);
+  b.byte(OP.br).u32(2); // out of the if, the loop and the block
+  b.byte(OP.end);
+  // s = next[s - 1]
+  slot(4);
+  b.byte(OP.i32_load).u32(0).u32(l.next).byte(OP.local_set).u32(r.scratch32);
+  b.byte(OP.br).u32(0);
+  b.byte(OP.end).byte(OP.end);
+}
+
+/** Sets r0 from an inlined lookup of either kind. */
+export function emitLookup(b: Bytes, r: InlineRegs, l: LookupLayout): void {
+  if (l.kind === 'array') emitArrayLookup(b, r, l);
+  else emitHashLookup(b, r, l);
+}

@@ -1,0 +1,307 @@
+// Helpers the JIT compiles inline (src/jit/inline.ts): bpf_map_lookup_elem on
+// an array map becomes `index < max_entries ? base + index * elem_size : 0`
+// in the wasm code. Each case runs under both engines and must agree with the
+// interpreter (which always calls the helper); the JIT cases also prove the
+// helper was not called (the map's lookupElem is never reached).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assemble } from '../../src/isa/asm.js';
+import { decodeProgram } from '../../src/vm/decode.js';
+import { compileProgram } from '../../src/jit/compile.js';
+import { constR1 } from '../../src/jit/inline.js';
+import { basicBlocks } from '../../src/jit/blocks.js';
+import { ArrayMap } from '../../src/maps/arraymap.js';
+import { createMap } from '../../src/maps/map.js';
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH } from '../../src/uapi/bpf.js';
+import { Runtime } from '../../src/runtime/runtime.js';
+import type { HelperFn } from '../../src/vm/env.js';
+import { VmError } from '../../src/vm/errors.js';
+import type { EngineKind } from '../../src/jit/index.js';
+
+const XDP = 6;
+const key = (i: number): Uint8Array => new Uint8Array(new Uint32Array([i]).buffer);
+
+interface Setup { rt: Runtime; map: ArrayMap; calls: () => number }
+
+function setup(engine: EngineKind, type = BPF_MAP_TYPE_ARRAY, valueSize = 12, maxEntries = 5): Setup {
+  const rt = new Runtime({ engine });
+  rt.unref();
+  const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize, maxEntries, flags: 0, name: 'arr' }) as ArrayMap;
+  rt.registerMap(map);
+  for (let i = 0; i < maxEntries; i++) {
+    const v = new Uint8Array(type === BPF_MAP_TYPE_PERCPU_ARRAY ? map.userValueSize : valueSize);
+    v[0] = 10 + i;
+    map.update(key(i), v, 0);
+  }
+  let n = 0;
+  const orig = map.lookupElem.bind(map);
+  map.lookupElem = (k: number): number => { n++; return orig(k); };
+  return { rt, map, calls: () => n };
+}
+
+/** r0 = sum over keys 0..6 of (value[0] or 100 when the lookup gives NULL); the key on the stack */
+const sumProg = (ptr: number): string => `
+  mov %r6, 0
+  mov %r7, 0
+loop:
+  stxw [%r10-4], %r6
+  mov %r2, %r10
+  add %r2, -4
+  lddw %r1, ${ptr}
+  call 1
+  jeq %r0, 0, miss
+  ldxb %r3, [%r0+0]
+  add %r7, %r3
+  ja next
+miss:
+  add %r7, 100
+next:
+  add %r6, 1
+  jlt %r6, 7, loop
+  mov %r0, %r7
+  exit`;
+
+function run(s: Setup, src: string): bigint | string {
+  const p = s.rt.createProg('p', XDP, assemble(src), []);
+  try {
+    return p.callAt(0, [], 0);
+  } catch (e) {
+    if (e instanceof VmError) return `${e.kind}: ${e.message}`;
+    throw e;
+  }
+}
+
+test('array lookup inline: same results as the helper (in range, out of range), and the helper is not called', () => {
+  const out: Record<string, bigint | string> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    out[engine] = run(s, sumProg(s.map.ptr));
+    assert.equal(s.calls(), engine === 'interp' ? 7 : 0, `${engine}: lookupElem calls`);
+  }
+  assert.equal(out['interp'], 10n + 11n + 12n + 13n + 14n + 200n);
+  assert.equal(out['jit'], out['interp']);
+});
+
+test('array lookup inline: the returned pointer is the element (writes through it land in the map)', () => {
+  const src = (ptr: number): string => `
+    mov %r6, 3
+    stxw [%r10-8], %r6
+    mov %r2, %r10
+    add %r2, -8
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    stw [%r0+8], 0x1234
+    mov %r0, 1
+  out:
+    exit`;
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    assert.equal(run(s, src(s.map.ptr)), 1n);
+    const v = s.map.lookup(key(3));
+    assert.equal(v[0], 13);
+    assert.equal(new DataView(v.buffer, v.byteOffset).getUint32(8, true), 0x1234, engine);
+  }
+});
+
+test('array lookup inline: a key outside the frame and the block caches goes through the helper, with its errors', () => {
+  // key = a map value (readable, but not cached: no load touched it) -> the helper; key = 8 -> the helper's fault
+  const viaValue = (ptr: number, valueAddr: number): string => `
+    lddw %r2, ${valueAddr}
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    ldxb %r0, [%r0+0]
+  out:
+    exit`;
+  const bad = (ptr: number): string => `mov %r2, 8\nlddw %r1, ${ptr}\ncall 1\nexit`;
+  const res: Record<string, (bigint | string)[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const s = setup(engine);
+    // element 1 holds 11 in its first byte, so the key read from it is 11: out of range (5 entries)
+    const a = run(s, viaValue(s.map.ptr, s.map.elemPtr(1)));
+    const b = run(s, bad(s.map.ptr));
+    res[engine] = [a, b];
+    // both engines reach lookupElem for the uncached key only (checkMem stops the other)
+    assert.equal(s.calls(), 1, engine);
+  }
+  assert.equal(res['interp']![0], 0n);
+  assert.match(String(res['interp']![1]), /bpf_map_lookup_elem key/);
+  assert.deepEqual(res['jit'], res['interp']);
+});
+
+test('array lookup inline: only a constant r1 of the same block, only the runtime\'s own helper', () => {
+  // the results with other map types (a per-CPU array, a hash map: inlined too) and 4 entries
+  for (const type of [BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH]) {
+    const rt = new Runtime({ engine: 'jit' });
+    rt.unref();
+    const m = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, name: 'm' });
+    rt.registerMap(m);
+    const p = rt.createProg('p', XDP, assemble(sumProg(m.ptr)), []);
+    assert.equal(p.callAt(0, [], 0), type === BPF_MAP_TYPE_HASH ? 700n : 300n);
+  }
+  // r1 set in another block, or changed after the ld_imm64: no constant
+  const other = decodeProgram(assemble('lddw %r1, 4096\nja l\nl:\ncall 1\nexit'));
+  const blocks = basicBlocks(other, []);
+  const callBlock = blocks.find((b) => b.slots.includes(3))!;
+  assert.equal(constR1(other, callBlock.slots, 3), undefined);
+  const moved = decodeProgram(assemble('lddw %r1, 4096\nadd %r1, 8\ncall 1\nexit'));
+  assert.equal(constR1(moved, basicBlocks(moved, [])[0]!.slots, 3), undefined);
+  const stored = decodeProgram(assemble('lddw %r1, 4096\nstxw [%r10-4], %r1\nmov %r2, %r10\ncall 1\nexit'));
+  assert.equal(constR1(stored, basicBlocks(stored, [])[0]!.slots, 4), 4096);
+  // a compile without a layout source inlines nothing
+  assert.deepEqual(compileProgram(stored).inlined, []);
+  // a runtime whose lookup helper is wrapped (an observer) calls the helper every time
+  const s = setup('jit');
+  const table = (s.rt as unknown as { helperTable: Map<number, HelperFn> }).helperTable;
+  const fn = table.get(1)!;
+  let seen = 0;
+  table.set(1, (vm, a, b, c, d, e) => { seen++; return fn(vm, a, b, c, d, e); });
+  assert.equal(run(s, sumProg(s.map.ptr)), 10n + 11n + 12n + 13n + 14n + 200n);
+  assert.equal(seen, 7);
+  assert.equal(s.calls(), 7);
+});
+
+/** r0 = sum over i in 0..n-1 of (value byte 0 or 1000 on a miss), the key's words i*7 + j on the stack */
+function hashSumProg(ptr: number, keySize: number, n: number): string {
+  const words = keySize / 4;
+  let stores = '';
+  for (let j = 0; j < words; j++) stores += `mov %r3, %r6\nmul %r3, 7\nadd %r3, ${j}\nstxw [%r10-${keySize - 4 * j}], %r3\n`;
+  return `
+  mov %r6, 0
+  mov %r7, 0
+loop:
+  ${stores}
+  mov %r2, %r10
+  add %r2, -${keySize}
+  lddw %r1, ${ptr}
+  call 1
+  jeq %r0, 0, miss
+  ldxb %r3, [%r0+0]
+  add %r7, %r3
+  ja next
+miss:
+  add %r7, 1000
+next:
+  add %r6, 1
+  jlt %r6, ${n}, loop
+  mov %r0, %r7
+  exit`;
+}
+
+function hashKey(i: number, keySize: number): Uint8Array {
+  const k = new Uint32Array(keySize / 4);
+  for (let j = 0; j < k.length; j++) k[j] = i * 7 + j;
+  return new Uint8Array(k.buffer);
+}
+
+test('hash lookup inline: every key size the jhash2 unrolling has a shape for agrees with the helper, through deletes and replacing updates', () => {
+  for (const keySize of [4, 8, 12, 16, 24, 64]) {
+    const results: Record<string, bigint[]> = {};
+    for (const engine of ['interp', 'jit'] as const) {
+      const rt = new Runtime({ engine });
+      rt.unref();
+      // 8 buckets for 40 keys: chains of several elements
+      const map = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_HASH, keySize, valueSize: 8, maxEntries: 8, flags: 0, name: 'h' });
+      rt.registerMap(map);
+      let calls = 0;
+      const orig = map.lookupElem.bind(map);
+      map.lookupElem = (k: number): number => { calls++; return orig(k); };
+      const v = (x: number): Uint8Array => new Uint8Array([x, 0, 0, 0, 0, 0, 0, 0]);
+      for (let i = 0; i < 6; i++) map.update(hashKey(i, keySize), v(i + 1), 0);
+      const p = rt.createProg('p', XDP, assemble(hashSumProg(map.ptr, keySize, 10)), []);
+      const out: bigint[] = [];
+      out.push(p.callAt(0, [], 0));
+      // changes after the program was compiled: the arena mirror follows them
+      map.delete(hashKey(2, keySize));
+      map.update(hashKey(4, keySize), v(40), 0); // an existing key: the value moves to a spare element
+      map.update(hashKey(7, keySize), v(70), 0);
+      out.push(p.callAt(0, [], 0));
+      for (let i = 0; i < 8; i++) try { map.delete(hashKey(i, keySize)); } catch { /* absent */ }
+      out.push(p.callAt(0, [], 0));
+      results[engine] = out;
+      assert.equal(calls, engine === 'interp' ? 30 : 0, `key size ${keySize}, ${engine}: lookupElem calls`);
+    }
+    assert.deepEqual(results['interp'], [1n + 2n + 3n + 4n + 5n + 6n + 4000n, 1n + 2n + 4n + 40n + 6n + 70n + 4000n, 10000n], `key size ${keySize}`);
+    assert.deepEqual(results['jit'], results['interp'], `key size ${keySize}`);
+  }
+});
+
+test('per-CPU array lookup inline: each CPU gets its own copy (the current CPU read from the map env\'s arena word)', () => {
+  const src = (ptr: number): string => `
+    stw [%r10-4], 2
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, ${ptr}
+    call 1
+    jeq %r0, 0, out
+    ldxdw %r0, [%r0+0]
+  out:
+    exit`;
+  const res: Record<string, bigint[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine, cpus: 3 });
+    rt.unref();
+    const m = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, name: 'pc' }) as ArrayMap;
+    rt.registerMap(m);
+    // element 2: 100 + cpu on each CPU (user layout: the CPUs' copies one after the other)
+    const v = new Uint8Array(m.userValueSize);
+    for (let cpu = 0; cpu < 3; cpu++) v[cpu * 8] = 100 + cpu;
+    m.update(key(2), v, 0);
+    let calls = 0;
+    const orig = m.lookupElem.bind(m);
+    m.lookupElem = (k: number): number => { calls++; return orig(k); };
+    const p = rt.createProg('p', XDP, assemble(src(m.ptr)), []);
+    res[engine] = [p.callAt(0, [], 1), p.callAt(0, [], 0), p.callAt(0, [], 2), p.callAt(0, [], 1)];
+    assert.equal(calls, engine === 'interp' ? 4 : 0, engine);
+  }
+  assert.deepEqual(res['interp'], [101n, 100n, 102n, 101n]);
+  assert.deepEqual(res['jit'], res['interp']);
+});
+
+test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that are not whole words', () => {
+  const layouts: Record<string, unknown> = {};
+  const rt = new Runtime({ engine: 'jit' });
+  rt.unref();
+  for (const [name, type, flags, keySize] of [['lru', 9, 0, 4], ['percpu', 5, 0, 4], ['noprealloc', 1, 1, 4], ['odd key', 1, 0, 6], ['long key', 1, 0, 68], ['plain', 1, 0, 4]] as const) {
+    const m = createMap(rt.mapEnv, { type, keySize, valueSize: 8, maxEntries: 4, flags, name: 'm' });
+    layouts[name] = m.inlineLayout()?.kind;
+  }
+  assert.deepEqual(layouts, { lru: undefined, percpu: undefined, noprealloc: undefined, 'odd key': undefined, 'long key': undefined, plain: 'hash' });
+});
+
+test('bpf_ktime_get_ns on the virtual clock is a load of the word the clock keeps; the real clock keeps the call', () => {
+  // r0 = the time, if both reads agree (time stands still during a run), else 0
+  const src = 'call 5\nmov %r6, %r0\ncall 5\njne %r0, %r6, bad\nexit\nbad:\nmov %r0, 0\nexit';
+  const res: Record<string, bigint[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine, clock: 'virtual' });
+    rt.unref();
+    const clock = rt.virtualClock;
+    let calls = 0;
+    const orig = clock.ktime_get_ns.bind(clock);
+    clock.ktime_get_ns = (): bigint => { calls++; return orig(); };
+    const p = rt.createProg('p', XDP, assemble(src), []);
+    const out = [p.callAt(0, [], 0)];
+    clock.advance(1234n);
+    out.push(p.callAt(0, [], 0));
+    clock.advanceTo(1n << 40n);
+    out.push(p.callAt(0, [], 0));
+    res[engine] = out;
+    assert.equal(calls, engine === 'interp' ? 6 : 0, engine);
+  }
+  const [t0, t1, t2] = res['interp']!;
+  assert.ok(t0! > 0n);
+  assert.equal(t1! - t0!, 1234n);
+  assert.equal(t2, 1n << 40n);
+  assert.deepEqual(res['jit'], res['interp']);
+  const rt = new Runtime({ engine: 'jit', clock: 'real' });
+  rt.unref();
+  let calls = 0;
+  const clock = rt.clock as unknown as { ktime_get_ns(): bigint };
+  const orig = clock.ktime_get_ns.bind(clock);
+  clock.ktime_get_ns = (): bigint => { calls++; return orig(); };
+  const p = rt.createProg('p', XDP, assemble(src), []);
+  p.callAt(0, [], 0);
+  assert.equal(calls, 2);
+});
