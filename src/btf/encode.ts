@@ -65,8 +65,17 @@ function checkRange(path: string, v: bigint, bits: number, signed: boolean): voi
   if (v > hi || v < lo) throw new BtfEncodeError(path, `${v} does not fit in ${signed ? 's' : 'u'}${bits}`);
 }
 
-/** Encodes `value` as BTF type `typeId` into `out` at byte `off` (bitOff/bitSize for a bitfield member). */
-export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Uint8Array, off: number, path: string, bitOff = 0, bitSize = 0): void {
+/** Places what a pointer member points to (a string, an object) and returns its address. */
+export type PointeeEncoder = (pointeeTypeId: number, value: unknown, path: string) => bigint;
+
+/**
+ * Encodes `value` as BTF type `typeId` into `out` at byte `off` (bitOff/bitSize
+ * for a bitfield member). Pointers take a number or bigint, or, with
+ * `pointee`, whatever it can place in memory.
+ */
+export function encodeBtfValue(
+  btf: Btf, typeId: number, value: unknown, out: Uint8Array, off: number, path: string, bitOff = 0, bitSize = 0, pointee?: PointeeEncoder,
+): void {
   const t = btf.resolve(typeId);
   switch (t.kind) {
     case BTF_KIND_INT: {
@@ -93,7 +102,7 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
       return;
     }
     case BTF_KIND_PTR: {
-      const v = toBig(path, value);
+      const v = pointee && typeof value !== 'number' && typeof value !== 'bigint' ? pointee(t.type, value, path) : toBig(path, value);
       checkRange(path, v, 64, false);
       writeBits(out, off, 0, 64, v);
       return;
@@ -125,7 +134,7 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
       }
       if (!Array.isArray(value)) throw new BtfEncodeError(path, `expected an array, a Uint8Array${elem.kind === BTF_KIND_INT && elem.size === 1 ? ' or a string' : ''}, got ${describe(value)}`);
       if (value.length > t.nelems) throw new BtfEncodeError(path, `${value.length} elements given, the array has ${t.nelems}`);
-      value.forEach((x, i) => encodeBtfValue(btf, t.type, x, out, off + i * esz, `${path}[${i}]`));
+      value.forEach((x, i) => encodeBtfValue(btf, t.type, x, out, off + i * esz, `${path}[${i}]`, 0, 0, pointee));
       return;
     }
     case BTF_KIND_STRUCT:
@@ -146,7 +155,7 @@ export function encodeBtfValue(btf: Btf, typeId: number, value: unknown, out: Ui
         const { m, bitOffset } = found;
         const at = `${path}.${k}`;
         if (m.bitfieldSize) encodeBtfValue(btf, m.type, v, out, off + Math.floor(bitOffset / 8), at, bitOffset % 8, m.bitfieldSize);
-        else encodeBtfValue(btf, m.type, v, out, off + bitOffset / 8, at);
+        else encodeBtfValue(btf, m.type, v, out, off + bitOffset / 8, at, 0, 0, pointee);
       }
       return;
     }

@@ -10,7 +10,7 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
   run: { file: './run.js', help: 'run OBJ [OPTIONS] STEP...  drive a scenario\n' +
     '                           STEPs: run:PROG run-pkt:PROG pkt:HEX|iota sleep:USEC advance:DURATION\n' +
     '                           (10ns 50us 1.5ms 35s 2m 1h) close-map:NAME close-maps dump ringbuf:NAME perf:NAME\n' +
-    '                           ctx: repeat: flags: size-out: update: freeze: fire: task: kmem: umem: slot:\n' +
+    '                           ctx: repeat: flags: size-out: update: freeze: fire: kobj: task: kmem: umem: slot:\n' +
     '                           tunnel:id=N,remote=ADDR,local=ADDR[,tos=,ttl=,label=,flags=,opts=HEX]|none\n' +
     '                           OPTIONS: --clock virtual|real  --no-hold  --json  --host FILE.json  --effects\n' +
     '                           --run-timeout MS  --trace (timer events)  --trace-insn (each instruction and\n' +

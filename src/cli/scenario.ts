@@ -16,6 +16,7 @@ import type { RunOptions } from '../runtime/program.js';
 import { effectLines, effectsJson } from './effects.js';
 import { ptRegIndex, type TriggerInput } from '../runtime/trigger.js';
 import type { Task } from '../runtime/task.js';
+import { KernelObjectError } from '../runtime/kernel_objects.js';
 import type { TunnelInfo } from '../helpers/env.js';
 import { parseAddr } from '../net/addr.js';
 
@@ -28,12 +29,25 @@ const num = (v: string, what: string): bigint => {
 };
 
 /** fire:PROG:di=0x1,ip=...,args=1;2,record=HEX,period=N,addr=N,cookie=N,cpu=N */
-function triggerInput(opts: Record<string, string>): TriggerInput {
+/** a kobj: field value: a number, &NAME (another kobj's address), else a string (char arrays, char pointers) */
+function kobjValue(v: string, kobjs: ReadonlyMap<string, bigint>): bigint | string {
+  if (v.startsWith('&')) return kobjAddr(v, kobjs);
+  if (/^-?(0x[0-9a-fA-F]+|\d+)$/.test(v)) return num(v, 'kobj field');
+  return v.replace(/^"(.*)"$/, '$1');
+}
+
+function kobjAddr(v: string, kobjs: ReadonlyMap<string, bigint>): bigint {
+  const a = kobjs.get(v.slice(1));
+  if (a === undefined) throw new StepError(`no kernel object '${v.slice(1)}' (create it first with kobj:${v.slice(1)}=STRUCT:...)`);
+  return a;
+}
+
+function triggerInput(opts: Record<string, string>, kobjs: ReadonlyMap<string, bigint> = new Map()): TriggerInput {
   const input: TriggerInput = {};
   const regs: Record<string, bigint> = {};
   for (const [k, v] of Object.entries(opts)) {
     if (ptRegIndex(k) >= 0) regs[k] = num(v, k);
-    else if (k === 'args') input.args = v === '' ? [] : v.split(';').map((x) => num(x, 'args'));
+    else if (k === 'args') input.args = v === '' ? [] : v.split(';').map((x) => (x.startsWith('&') ? kobjAddr(x, kobjs) : num(x, 'args')));
     else if (k === 'record') {
       if (!/^([0-9a-fA-F]{2})*$/.test(v)) throw new StepError(`bad record '${v.slice(0, 40)}' (hex bytes)`);
       input.record = Uint8Array.from(v.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -115,6 +129,8 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
   // ctx:, repeat:, flags:, size-out: apply to every later run
   let ctx: Uint8Array | 'none' | 'out' = 'none';
   const extra: Pick<RunOptions, 'repeat' | 'flags' | 'dataSizeOut' | 'tunnel'> = {};
+  // kobj: kernel structs by name, for fire: args (&NAME)
+  const kobjs = new Map<string, bigint>();
   for (const s of steps) {
     switch (s.kind) {
       case 'pkt':
@@ -186,7 +202,7 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
       case 'fire': {
         const prog = obj.program(s.prog);
         try {
-          const r = prog.trigger(triggerInput(s.opts));
+          const r = prog.trigger(triggerInput(s.opts, kobjs));
           out.record(`fire:${s.prog} retval=${r.retval}`, { fire: s.prog, retval: r.retval });
         } catch (e) {
           const errno = (e as { errno?: number }).errno;
@@ -195,6 +211,16 @@ export async function executeSteps(rt: Runtime, obj: BpfObject, steps: readonly 
             out.warn(`${s.prog}: ${e.message}`);
             out.record(`fire:${s.prog} err=-EFAULT`, { fire: s.prog, err: -14, fault: e.message });
           } else throw e;
+        }
+        break;
+      }
+      case 'kobj': {
+        const fields = Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, kobjValue(v, kobjs)]));
+        try {
+          kobjs.set(s.name, rt.kernelObject(s.struct, fields));
+        } catch (e) {
+          if (e instanceof KernelObjectError) throw new StepError(`kobj:${s.name}: ${e.message}`);
+          throw e;
         }
         break;
       }

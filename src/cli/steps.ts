@@ -21,6 +21,7 @@ export type Step =
   | { kind: 'perf'; map: string }
   | { kind: 'dump' }
   | { kind: 'fire'; prog: string; opts: Record<string, string> }
+  | { kind: 'kobj'; name: string; struct: string; fields: Record<string, string> }
   | { kind: 'task'; fields: Record<string, string> }
   | { kind: 'tunnel'; fields: Record<string, string> | 'none' }
   | { kind: 'mem'; space: 'kernel' | 'user'; addr: bigint; bytes: Uint8Array };
@@ -174,6 +175,12 @@ export function parseStep(text: string): Step {
       const c = a.indexOf(':');
       return { kind: 'fire', prog: c < 0 ? a : a.slice(0, c), opts: parseKv(c < 0 ? '' : a.slice(c + 1), 'trigger option') };
     }
+    case 'kobj': {
+      // kobj:NAME=STRUCT[:field=value,...] (tsbpf only): a kernel struct for fire:PROG:args=&NAME
+      const m = /^([A-Za-z_]\w*)=([A-Za-z_]\w*)(?::(.*))?$/.exec(need('NAME=STRUCT[:field=value,...]'));
+      if (!m) throw new StepError(`bad kobj '${arg.slice(0, 40)}' (NAME=STRUCT[:field=value,...])`);
+      return { kind: 'kobj', name: m[1]!, struct: m[2]!, fields: parseKv(m[3] ?? '', 'kobj field') };
+    }
     case 'task':
       return { kind: 'task', fields: parseKv(need('task fields'), 'task field') };
     case 'tunnel': {
@@ -186,7 +193,7 @@ export function parseStep(text: string): Step {
     case 'umem':
       return parseMem('user', need('ADDR:HEX'));
     default:
-      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, task:, tunnel:, kmem:, umem:, ringbuf:, user-ringbuf:, user-ringbuf-discard:, perf:)`);
+      throw new StepError(`unknown step '${text}' (run:, run-pkt:, pkt:, sleep:, advance:, slot:, close-map:, close-maps, dump, ctx:, repeat:, flags:, size-out:, update:, freeze:, fire:, kobj:, task:, tunnel:, kmem:, umem:, ringbuf:, user-ringbuf:, user-ringbuf-discard:, perf:)`);
   }
 }
 

@@ -1,8 +1,11 @@
 // The conntrack kfuncs (net/netfilter/nf_conntrack_bpf.c) on the runtime's
-// ConntrackTable: an acquired struct nf_conn is an arena block the program
-// cannot touch (its fields are not readable through BTF in tsbpf yet), which
-// names the table entry until bpf_ct_release / bpf_ct_insert_entry.
+// ConntrackTable: an acquired struct nf_conn is an arena block laid out as
+// the kernel BTF's nf_conn (src/kfuncs/nf_conn.ts), which names the table
+// entry until bpf_ct_release / bpf_ct_insert_entry.
 import { ARENA_ACCESS_NONE, type Arena } from '../memory/arena.js';
+import type { Btf } from '../btf/btf.js';
+import { HZ, INITIAL_JIFFIES } from '../helpers/trace_misc.js';
+import { type NfConnLayout, nfConnLayout, readNfConnMark, writeNfConn, writeNfConnField } from './nf_conn.js';
 import {
   type ConntrackTable, type CtEntry, type CtTuple, IPPROTO_TCP, IPPROTO_UDP, changeStatus,
 } from '../net/conntrack.js';
@@ -21,7 +24,12 @@ interface Handle { entry: CtEntry; confirmed: boolean; relTimeoutMs: number }
 export interface ConntrackKfuncEnv {
   readonly arena: Arena;
   readonly conntrack: ConntrackTable;
+  /** the kernel BTF nf_conn is laid out by */
+  readonly coreTarget: { readonly btf: Btf };
 }
+
+/** msecs_to_jiffies */
+const msToJiffies = (ms: number): bigint => (BigInt(ms) * HZ + 999n) / 1000n;
 
 export class ConntrackKfuncs {
   private readonly handles = new Map<number, Handle>();
@@ -34,15 +42,45 @@ export class ConntrackKfuncs {
     return h;
   }
 
+  private layout(): NfConnLayout | undefined {
+    return nfConnLayout(this.env.coreTarget.btf);
+  }
+
+  /** ct->timeout: jiffies of the expiry once confirmed (nfct_time_stamp + timeout), the relative timeout before */
+  private timeoutField(h: Handle): bigint {
+    if (!h.confirmed) return msToJiffies(h.relTimeoutMs);
+    return BigInt.asUintN(32, INITIAL_JIFFIES + h.entry.expiresNs * HZ / 1_000_000_000n);
+  }
+
   private newHandle(entry: CtEntry, confirmed: boolean, relTimeoutMs: number): bigint {
-    // sizeof(struct nf_conn) is not exposed; a block the program cannot read or write stands for it
-    const p = this.env.arena.alloc(16, ARENA_ACCESS_NONE);
-    this.handles.set(p, { entry, confirmed, relTimeoutMs });
+    const L = this.layout();
+    // without an nf_conn in the kernel BTF, a block the program cannot read or write stands for it
+    const p = L ? this.env.arena.alloc(Math.max(L.size, 8)) : this.env.arena.alloc(16, ARENA_ACCESS_NONE);
+    const h: Handle = { entry, confirmed, relTimeoutMs };
+    this.handles.set(p, h);
+    if (L) writeNfConn(this.env.arena.dv, p, L, entry, this.timeoutField(h));
     return BigInt(p);
+  }
+
+  /** ct->mark as the program wrote it (the one writable field) goes back to the entry */
+  private syncMark(a: number, h: Handle): void {
+    const L = this.layout();
+    const m = L ? readNfConnMark(this.env.arena.dv, a, L) : undefined;
+    if (m !== undefined) h.entry.mark = m;
+  }
+
+  /** status and timeout after a setter */
+  private refresh(r: bigint, h: Handle): void {
+    const L = this.layout();
+    if (!L) return;
+    writeNfConnField(this.env.arena.dv, addrOf(r), L, 'status', h.entry.status);
+    writeNfConnField(this.env.arena.dv, addrOf(r), L, 'timeout', this.timeoutField(h));
   }
 
   private drop(r: bigint): void {
     const a = addrOf(r);
+    const h = this.handles.get(a);
+    if (h) this.syncMark(a, h);
     this.handles.delete(a);
     this.env.arena.free(a);
   }
@@ -107,9 +145,11 @@ export class ConntrackKfuncs {
   /** bpf_ct_insert_entry: the same object, now confirmed, or NULL (the entry is freed) when the tuple is taken */
   readonly insert: HelperFn = (_vm, r1) => {
     const h = this.handle(r1, 'bpf_ct_insert_entry');
+    this.syncMark(addrOf(r1), h);
     this.env.conntrack.setTimeout(h.entry, h.relTimeoutMs);
     if (!this.env.conntrack.insert(h.entry)) { this.drop(r1); return 0n; }
     h.confirmed = true;
+    this.refresh(r1, h);
     return r1;
   };
 
@@ -122,7 +162,9 @@ export class ConntrackKfuncs {
 
   /** bpf_ct_set_timeout: msecs, applied when the entry is inserted */
   readonly setTimeout: HelperFn = (_vm, r1, r2) => {
-    this.handle(r1, 'bpf_ct_set_timeout').relTimeoutMs = u32(r2);
+    const h = this.handle(r1, 'bpf_ct_set_timeout');
+    h.relTimeoutMs = u32(r2);
+    this.refresh(r1, h);
     return 0n;
   };
 
@@ -131,9 +173,17 @@ export class ConntrackKfuncs {
     const h = this.handle(r1, 'bpf_ct_change_timeout');
     if (h.confirmed) this.env.conntrack.setTimeout(h.entry, u32(r2));
     else h.relTimeoutMs = u32(r2);
+    this.refresh(r1, h);
     return 0n;
   };
 
-  readonly setStatus: HelperFn = (_vm, r1, r2) => u64(changeStatus(this.handle(r1, 'bpf_ct_set_status').entry, u32(r2)));
-  readonly changeStatus: HelperFn = (_vm, r1, r2) => u64(changeStatus(this.handle(r1, 'bpf_ct_change_status').entry, u32(r2)));
+  private status(r1: bigint, r2: bigint, what: string): bigint {
+    const h = this.handle(r1, what);
+    const ret = changeStatus(h.entry, u32(r2));
+    this.refresh(r1, h);
+    return u64(ret);
+  }
+
+  readonly setStatus: HelperFn = (_vm, r1, r2) => this.status(r1, r2, 'bpf_ct_set_status');
+  readonly changeStatus: HelperFn = (_vm, r1, r2) => this.status(r1, r2, 'bpf_ct_change_status');
 }

@@ -5,6 +5,7 @@
 import type { HelperFn } from '../vm/env.js';
 import type { Arena } from '../memory/arena.js';
 import type { ConntrackTable } from '../net/conntrack.js';
+import type { Btf } from '../btf/btf.js';
 import { ConntrackKfuncs } from './conntrack.js';
 import { DynptrOps } from './dynptr.js';
 import { CgroupKfuncs, type CgroupKfuncEnv } from './cgroup.js';
@@ -27,6 +28,8 @@ export function kfuncHelperId(name: string): number | undefined {
 export interface KfuncEnv extends CgroupKfuncEnv {
   readonly arena: Arena;
   readonly conntrack: ConntrackTable;
+  /** the kernel BTF kernel objects (struct nf_conn) are laid out by */
+  readonly coreTarget: { readonly btf: Btf };
 }
 
 const ret0: HelperFn = () => 0n;

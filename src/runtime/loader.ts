@@ -12,7 +12,7 @@ import type { MapSpec as ObjMapSpec, GlobalVariable } from '../object/maps.js';
 import { parseFields } from '../btf/fields.js';
 import { btfCheckMeta } from '../btf/check.js';
 import type { Btf } from '../btf/btf.js';
-import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_VAR } from '../btf/types.js';
+import { BTF_KIND_INT, BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC, BTF_KIND_TYPEDEF, BTF_KIND_VAR } from '../btf/types.js';
 import { btfKindStr, typesAreCompat } from '../btf/core.js';
 import { createMap, checkMapSpec, MapError, type MapEnv, type MapSpec } from '../maps/map.js';
 import {
@@ -30,7 +30,10 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
-import { BPF_TRACE_ITER, PROG_TYPE_NAMES, attachTypeByName, progTypeByName } from '../object/prog_types.js';
+import {
+  BPF_LSM_CGROUP, BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_TRACE_ITER, BPF_TRACE_RAW_TP, PROG_TYPE_NAMES, attachTypeByName, progTypeByName,
+} from '../object/prog_types.js';
+import { type AttachTarget, attachTargetOf } from '../verifier/btf_ctx.js';
 import { ObjectError } from '../object/errors.js';
 import { KconfigError, resolveKconfig, type KconfigValue } from './kconfig.js';
 import { BtfEncodeError, encodeBtfValue } from '../btf/encode.js';
@@ -43,9 +46,8 @@ import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } fro
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
 import {
-  BPF_CALL, BPF_JMP, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
+  BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
 } from '../isa/opcodes.js';
-import { BPF_FUNC_get_current_task_btf } from '../uapi/bpf_func.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
 /** Per-program settings made between open and load (libbpf's bpf_program__set_*). */
@@ -476,6 +478,28 @@ function applyProgramOptions(spec: ObjectSpec, opts: LoadOptions): ProgramSpec[]
   });
 }
 
+/**
+ * libbpf's find_kernel_btf_id for SEC_ATTACH_BTF programs (the name after
+ * the section's '/': a FUNC, `btf_trace_<tp>` TYPEDEF for tp_btf,
+ * `bpf_lsm_<hook>` FUNC for lsm), then the kernel's bpf_check_attach_target
+ * checks tsbpf models (the target's prototype; fmod_ret only on
+ * security_* functions, the error-injection list being empty here).
+ */
+function findAttachTarget(ps: ProgramSpec, btf: Btf): AttachTarget {
+  const name = ps.section.slice(ps.section.indexOf('/') + 1);
+  const a = ps.expectedAttachType;
+  const [prefix, kind] = a === BPF_TRACE_RAW_TP ? ['btf_trace_', BTF_KIND_TYPEDEF]
+    : a === BPF_LSM_MAC || a === BPF_LSM_CGROUP ? ['bpf_lsm_', BTF_KIND_FUNC] : ['', BTF_KIND_FUNC];
+  const t = btf.typeByName(prefix + name, kind);
+  if (!t) throw new LoadError(`prog '${ps.name}': failed to find kernel BTF type ID of '${name}': -${ESRCH}`, -ESRCH);
+  const target = attachTargetOf(btf, t.id, a);
+  if (!target) throw new LoadError(`prog '${ps.name}': attach_btf_id ${t.id} (${prefix + name}) has no function prototype`, -EINVAL);
+  if (a === BPF_MODIFY_RETURN && !name.startsWith('security_')) {
+    throw new LoadError(`prog '${ps.name}': ${name}() is not modifiable`, -EINVAL, `${name}() is not modifiable\n`);
+  }
+  return target;
+}
+
 /** Why tsbpf cannot load this (autoload-on) program, or undefined: libbpf's checks, then ours. */
 function programLoadError(ps: ProgramSpec, capBpf: boolean): LoadError | undefined {
   if (ps.type === 0) return new LoadError(`prog '${ps.name}': missing BPF prog type, check ELF section name '${ps.section}'`, -EINVAL);
@@ -663,15 +687,17 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       // libbpf's bpf_object__resolve_externs: the BTF id of each extern function, the address of each .ksyms variable
       resolveKfuncExterns(ps);
       const typedKsyms = resolveKsymVars(ps, rt, spec);
+      // libbpf_find_attach_btf_id: fentry/fexit/fmod_ret/tp_btf/lsm name their target in the kernel's BTF
+      const attachTarget = ps.attachBtf ? findAttachTarget(ps, rt.coreTarget.btf) : undefined;
       let verdict: VerifierResult;
       try {
         const input: VerifierInput = {
           insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
-          // the target BTF is parsed only for a program that names a typed kernel variable
-          ...(typedKsyms ? { targetBtf: rt.coreTarget.btf, ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
-          // or reads the task_struct bpf_get_current_task_btf returns
-          ...(!typedKsyms && callsHelper(ps.insns, BPF_FUNC_get_current_task_btf) ? { targetBtf: rt.coreTarget.btf } : {}),
+          // the kernel BTF: typed kernel variables, and the structs kernel objects are laid out (and walked) by
+          targetBtf: rt.coreTarget.btf,
+          ...(typedKsyms ? { ksymAddress: (name: string) => rt.ksymVars.has(name) } : {}),
+          ...(attachTarget ? { attachTarget } : {}),
         };
         if (opts.logLevel !== undefined) {
           verdict = verify({ ...input, logLevel: opts.logLevel });
@@ -895,9 +921,4 @@ function checkKsymVarCompat(spec: ObjectSpec, name: string, target: Btf, targVar
   const tt = target.type(targId);
   throw new LoadError(`extern (var ksym) '${name}': incompatible types, expected [${localId}] ${btfKindStr(lt)} ${lt.name}, `
     + `but kernel has [${targId}] ${btfKindStr(tt)} ${tt.name}`, -EINVAL);
-}
-
-/** a helper call to `id` anywhere in the program (dead code too) */
-function callsHelper(insns: readonly Insn[], id: number): boolean {
-  return insns.some((x) => x.code === (BPF_JMP | BPF_CALL) && x.src === 0 && x.imm === id);
 }

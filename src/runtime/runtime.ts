@@ -43,6 +43,7 @@ import type { TimerFieldState } from './typed.js';
 import { ProgObject, Program, MAX_REPEAT, type ProgOwner } from './program.js';
 import { loadCollection, type BpfObject, type LoadOptions } from './loader.js';
 import { RefError } from './refcount.js';
+import { KernelObjects } from './kernel_objects.js';
 import { KsymVars } from './ksym_vars.js';
 import type { KconfigValue } from './kconfig.js';
 import { EBADF } from '../uapi/errno.js';
@@ -230,6 +231,8 @@ export class Runtime implements HelperEnv, ProgOwner {
    * (and lets a test set) their contents.
    */
   readonly ksymVars: KsymVars;
+  /** the kernel structs rt.kernelObject() placed */
+  private readonly kernelObjects: KernelObjects;
   private readonly mapsByPtr = new Map<number, MapObject>();
   private readonly progs = new Set<ProgObject>();
   private readonly pins = new Map<string, MapObject | ProgObject>();
@@ -308,6 +311,17 @@ export class Runtime implements HelperEnv, ProgOwner {
     for (const [id, fn] of createKfuncs(this)) this.helperTable.set(id, fn);
     for (const [name, addr] of RUNTIME_KSYMS) this.ksyms.set(name, addr);
     this.ksymVars = new KsymVars(this.arena, this.cpus, () => this.coreTarget.btf, opts.ksymVars);
+    this.kernelObjects = new KernelObjects(this.arena, () => this.coreTarget.btf);
+  }
+
+  /**
+   * A kernel struct for a tracing program's arguments (`struct filename`,
+   * `struct task_struct`, ...), laid out by the target BTF in memory programs
+   * read directly; pointer members take strings and nested objects too.
+   * Returns its address: `prog.trigger({ args: [-100, rt.kernelObject('filename', { name: '/tmp/x' })] })`.
+   */
+  kernelObject(struct: string, fields: Record<string, unknown> = {}): bigint {
+    return this.kernelObjects.create(struct, fields);
   }
 
   /** bpf_per_cpu_ptr / bpf_this_cpu_ptr: CPU `cpu`'s copy of a per-CPU variable, 0 when there is none. */

@@ -215,7 +215,8 @@ export function checkPtrToBtfAccess(
     const w = structWalk(() => undefined, btf, t, o, size);
     switch (w.kind) {
       case 'scalar': return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
-      case 'untrusted': return ptrReg(RegType.PTR_TO_RDONLY_MEM, { memSize: 0 });
+      // btf_struct_access's WALK_PTR_UNTRUSTED: PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED of size 0
+      case 'untrusted': return ptrReg(RegType.PTR_TO_RDONLY_UNTRUSTED_MEM, { memSize: 0 });
       case 'ptr':
         return ptrReg(walkedPtrType(reg, ref.name, w, inRcuCs), { btf: btfRef(btf, w.id) });
       case 'struct':
@@ -292,4 +293,19 @@ export function targetStruct(input: VerifierInput, name: string): BtfRef | undef
   const btf = input.targetBtf ?? builtinKernelBtf();
   const t = btf.typeByName(name, BTF_KIND_STRUCT);
   return t && t.kind === BTF_KIND_STRUCT ? btfRef(btf, t.id) : undefined;
+}
+
+/**
+ * nf_conntrack_btf_struct_access, the btf_struct_access of tc and XDP
+ * programs (CONFIG_NF_CONNTRACK_MARK=y): of a kernel object only
+ * nf_conn->mark (also through nf_conn___init, same layout) may be written.
+ */
+export function nfConnWritable(ref: BtfRef, off: number, size: number): boolean {
+  if (!ref.btf || (ref.name !== 'nf_conn' && ref.name !== 'nf_conn___init')) return false;
+  const ct = ref.btf.typesByName('nf_conn').find((x) => x.kind === BTF_KIND_STRUCT);
+  const mark = ct && isComposite(ct) ? ct.members.find((m) => m.name === 'mark') : undefined;
+  if (!mark || off !== mark.bitOffset / 8) return fail(`no write support to nf_conn at off ${off}`, EACCES);
+  const end = off + ref.btf.sizeof(mark.type);
+  if (off + size > end) return fail(`write access at off ${off} with size ${size} beyond the member of nf_conn ended at ${end}`, EACCES);
+  return true;
 }

@@ -10,12 +10,13 @@ import {
 } from '../isa/opcodes.js';
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
-import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from '../uapi/bpf.js';
+import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from '../uapi/bpf.js';
 import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
 import { checkCtxAccess, mayWritePacket } from './ctx.js';
+import { btfCtxAccess } from './btf_ctx.js';
 import { rdonlyMapRead } from './map_access.js';
 import {
   type RegState, RegType, S64_MIN, boundsInvalid, copyReg, isNullable, markUnbounded, notInit,
@@ -40,7 +41,7 @@ import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
-import { checkPtrToBtfAccess, ksymRegState } from './btf_access.js';
+import { checkPtrToBtfAccess, ksymRegState, nfConnWritable } from './btf_access.js';
 import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -943,6 +944,11 @@ export class Verifier {
         if (t === 'write') fail(`write to change key R${regno} not allowed`, EACCES);
         this.checkMemRegion(regno, reg, off, size, reg.memSize, 'map key');
         return loadedScalar(size);
+      case RegType.PTR_TO_RDONLY_UNTRUSTED_MEM:
+        // check_mem_access: rdonly untrusted memory is read without a bounds check, as a BPF_PROBE_MEM load
+        if (t === 'write') fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        this.probeMemInsns.add(this.insnIdx);
+        return loadedScalar(size);
       case RegType.PTR_TO_MEM:
       case RegType.PTR_TO_RDONLY_MEM:
       case RegType.PTR_TO_RINGBUF_MEM:
@@ -961,6 +967,16 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+        const target = this.input.attachTarget;
+        if (target) {
+          // btf_ctx_access: the slots typed by the attach target's prototype
+          const b = btfCtxAccess(target, this.input.progType, this.input.expectedAttachType ?? 0, insnOff, size, t === 'write',
+            (line) => this.log.error(line), (line) => this.log.info(line));
+          if (!b) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
+          if (this.maxCtxOffset < off + size) this.maxCtxOffset = off + size;
+          if (b!.kind === 'scalar') return size === 8 ? scalarUnknown() : scalarUnknownBits(size * 8);
+          return ptrReg(b!.type, { btf: b!.btf });
+        }
         const a = checkCtxAccess(this.input.progType, insnOff, size, t === 'write', ldsx);
         if (!a) fail(`invalid bpf_context access off=${insnOff} size=${size}`, EACCES);
         // check_ctx_access: what BPF_PROG_TEST_RUN's ctx_size_in must cover
@@ -986,7 +1002,10 @@ export class Verifier {
       case RegType.PERCPU_PTR_TO_BTF_ID:
         // kernel objects the target BTF describes (typed .ksyms, per-CPU pointers)
         if (reg.btf?.btf) {
-          const r = checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', undefined, !this.input.sleepable || this.cur.rcuLock);
+          // tc and XDP have a btf_struct_access for writes (nf_conn->mark); other types are read-only
+          const pt = this.input.progType;
+          const writable = pt === BPF_PROG_TYPE_SCHED_CLS || pt === BPF_PROG_TYPE_SCHED_ACT || pt === BPF_PROG_TYPE_XDP ? nfConnWritable : undefined;
+          const r = checkPtrToBtfAccess(this.input, regno, reg, off, size, t === 'write', writable, !this.input.sleepable || this.cur.rcuLock);
           // a load through a kernel pointer runs as BPF_PROBE_MEM (a fault reads 0)
           if (t === 'read') this.probeMemInsns.add(this.insnIdx);
           if (r && isNullable(r.type)) r.id = ++this.idGen;
@@ -1217,8 +1236,9 @@ export class Verifier {
         return;
       case RegType.PTR_TO_MEM:
       case RegType.PTR_TO_RDONLY_MEM:
+      case RegType.PTR_TO_RDONLY_UNTRUSTED_MEM:
       case RegType.PTR_TO_RINGBUF_MEM:
-        if (t === 'write' && reg.type === RegType.PTR_TO_RDONLY_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
+        if (t === 'write' && reg.type !== RegType.PTR_TO_MEM && reg.type !== RegType.PTR_TO_RINGBUF_MEM) fail(`R${regno} cannot write into ${reg.type}`, EACCES);
         this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'memory');
         return;
       case RegType.PTR_TO_PACKET:

@@ -68,6 +68,8 @@ export interface VerifierInput {
    * ld_imm64s (typed .ksyms) name its VARs, PTR_TO_BTF_ID loads walk its structs
    */
   targetBtf?: import('../btf/btf.js').Btf;
+  /** BTF-attached programs (fentry, tp_btf, lsm, ...): the target whose prototype types the context */
+  attachTarget?: import('./btf_ctx.js').AttachTarget;
   /** kallsyms_lookup_name: whether a kernel variable has an address (the runtime owns one) */
   ksymAddress?: (name: string) => boolean;
   /** 0: errors only; 1: the failing path; 2: every instruction with state */

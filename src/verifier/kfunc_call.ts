@@ -10,6 +10,7 @@ import { EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { CheckError } from './cfg.js';
 import type { Verifier } from './check.js';
 import { checkPtrOffReg } from './helper_call.js';
+import { targetStruct } from './btf_access.js';
 import { acquireReference, releaseReference } from './refs.js';
 import { type DynptrInfo, processDynptrArg } from './dynptr.js';
 import {
@@ -80,7 +81,8 @@ export function checkKfuncCall(v: Verifier, btfId: number, idx: number): void {
     case 'void': break;
     case 'scalar': regs[0] = scalarUnknown(); break;
     case 'btf': {
-      regs[0] = ptrReg(RegType.PTR_TO_BTF_ID, { btf: kernelStruct(ret.struct) });
+      // typed by the kernel BTF when it describes the struct (nf_conn: fields readable), else by name only
+      regs[0] = ptrReg(RegType.PTR_TO_BTF_ID, { btf: targetStruct(v.input, ret.struct) ?? kernelStruct(ret.struct) });
       break;
     }
     case 'slice':

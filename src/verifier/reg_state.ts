@@ -31,6 +31,8 @@ export const enum RegType {
   PTR_TO_MEM_OR_NULL = 'mem_or_null',
   /** PTR_TO_MEM | MEM_RDONLY */
   PTR_TO_RDONLY_MEM = 'rdonly_mem',
+  /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED: a non-struct pointer read from a kernel object (6.18: readable, as probe loads) */
+  PTR_TO_RDONLY_UNTRUSTED_MEM = 'rdonly_untrusted_mem',
   PTR_TO_RDONLY_MEM_OR_NULL = 'rdonly_mem_or_null',
   /** PTR_TO_MEM | MEM_RINGBUF: a bpf_ringbuf_reserve'd record */
   PTR_TO_RINGBUF_MEM = 'ringbuf_mem',
@@ -87,7 +89,8 @@ export function isBtfIdType(t: RegType): boolean {
 
 /** base_type(t) == PTR_TO_MEM (any flags, not NULL) */
 export function isMemType(t: RegType): boolean {
-  return t === RegType.PTR_TO_MEM || t === RegType.PTR_TO_RDONLY_MEM || t === RegType.PTR_TO_RINGBUF_MEM;
+  return t === RegType.PTR_TO_MEM || t === RegType.PTR_TO_RDONLY_MEM || t === RegType.PTR_TO_RINGBUF_MEM
+    || t === RegType.PTR_TO_RDONLY_UNTRUSTED_MEM;
 }
 
 /** type_is_sk_pointer */

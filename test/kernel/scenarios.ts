@@ -386,8 +386,8 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
   {
     obj: `${S}kfuncs.bpf.o`,
     name: 'ct',
-    args: ['pkt:iota', 'run-pkt:rcu', 'run-pkt:ct_errors', 'run-pkt:xdp_ct_miss', 'run-pkt:ct_insert', 'run-pkt:ct_hit', 'dump'],
-    about: 'kfuncs: RCU lock/unlock; conntrack lookup errors (-ENOENT, -EPROTO, -EAFNOSUPPORT), alloc + set_timeout/set_status + insert, then a hit from the reply direction (opts.dir 1) and change_timeout',
+    args: ['pkt:iota', 'run-pkt:rcu', 'run-pkt:ct_errors', 'run-pkt:xdp_ct_miss', 'run-pkt:ct_insert', 'run-pkt:ct_hit', 'run-pkt:ct_fields', 'dump'],
+    about: 'kfuncs: RCU lock/unlock; conntrack lookup errors (-ENOENT, -EPROTO, -EAFNOSUPPORT), alloc + set_timeout/set_status + insert (ct->mark written before insertion), then a hit from the reply direction (opts.dir 1) and change_timeout; struct nf_conn fields read directly (status, mark, timeout, both tuplehash directions) and ct->mark written',
   },
   {
     obj: `${S}dynptrs.bpf.o`,

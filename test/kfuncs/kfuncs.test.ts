@@ -91,3 +91,21 @@ test('.ksyms variables: typeless ones resolve in rt.ksyms, __weak unknown ones a
   assert.equal(obj2.program('ksym_strong').run({}).retval, 0, '0x1234 >> 63');
   obj2.close();
 });
+
+test('struct nf_conn fields: laid out at the target BTF\'s offsets (a vmlinux BTF too), ct->mark written back to the entry', async () => {
+  const { gunzipSync } = await import('node:zlib');
+  const { readFileSync } = await import('node:fs');
+  const vmlinux = new Uint8Array(gunzipSync(readFileSync(join(repoRoot, 'test', 'btf', 'core', 'vmlinux.btf.gz'))));
+  for (const rt of [new Runtime(), new Runtime({ btf: vmlinux })]) {
+    const obj = await rt.loadObject(OBJ);
+    for (const p of ['ct_insert', 'ct_hit', 'ct_fields']) assert.equal(obj.program(p).run({ data: PKT }).retval, 0, p);
+    // the same values the kernel gave (test/kernel/scenarios/kfuncs.ct.kernel.out)
+    const g = (n: string) => obj.global(n);
+    assert.deepEqual([g('init_timeout'), g('f_status'), g('f_mark'), g('f_l3num'), g('f_proto'), g('f_saddr'), g('f_daddr')],
+      [250, 10n, 77, 2, 6, 0x0163000a, 0x0263000a]);
+    assert.deepEqual([g('f_sport'), g('f_dport'), g('f_rsport'), g('f_rdaddr'), g('f_dir0'), g('f_dir1'), g('f_timeout_ok'), g('f_mark_after')],
+      [1, 256, 256, 0x0163000a, 0, 1, 1, 78]);
+    // the program's write reached the table entry
+    assert.deepEqual(rt.conntrack.entries().map((e) => e.mark), [78]);
+  }
+});

@@ -173,10 +173,12 @@ test('sections.bpf.o: which programs load, the refusals as libbpf or tsbpf words
       return (e as Error).message;
     }
   };
-  for (const s of ['socket', 'kprobe/target_fn', 'tc', 'classifier', 'action', 'tcx/ingress', 'netkit/peer', 'xdp', 'xdp.frags', 'xdp/devmap', 'syscall', 'raw_tp/target_fn', 'tp/target_fn', 'fentry/target_fn', 'cgroup_skb/ingress']) {
+  for (const s of ['socket', 'kprobe/target_fn', 'tc', 'classifier', 'action', 'tcx/ingress', 'netkit/peer', 'xdp', 'xdp.frags', 'xdp/devmap', 'syscall', 'raw_tp/target_fn', 'tp/target_fn', 'cgroup_skb/ingress']) {
     assert.equal(attempt(s), 'ok', s);
   }
   assert.match(attempt('fentry'), /no BTF-based attach target is specified, use bpf_program__set_attach_target\(\)/);
+  // the target is looked up in the kernel's BTF (here the built-in one), as libbpf's find_kernel_btf_id
+  assert.match(attempt('fentry/target_fn'), /^prog '\w+': failed to find kernel BTF type ID of 'target_fn': -3$/);
   assert.match(attempt('iter/target_fn'), /BPF iterators \(SEC\("iter\/target_fn"\)\) are not supported by tsbpf/);
   assert.match(attempt('struct_ops/target_fn'), /struct_ops programs .* are not supported by tsbpf/);
   assert.match(attempt('lsm/target_fn'), /program type lsm .* is not supported/);

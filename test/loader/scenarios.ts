@@ -24,6 +24,22 @@ const RODATA_STEPS = [
 
 export const LOADER_SCENARIOS: readonly KernelScenario[] = [
   {
+    obj: `${D}attach_btf.bpf.o`, name: 'tp-ok', args: ['--no-autoload', 'missing_tp', '--no-autoload', 'missing_fn', 'dump'],
+    about: 'tp_btf/sched_switch: the target is found in the kernel BTF (btf_trace_sched_switch) and the program loads',
+  },
+  {
+    obj: `${D}attach_btf.bpf.o`, name: 'missing-tp', args: ['--no-autoload', 'missing_fn', 'dump'],
+    about: 'tp_btf/ of a tracepoint the kernel BTF lacks: libbpf\'s "failed to find kernel BTF type ID", -ESRCH',
+  },
+  {
+    obj: `${D}attach_btf.bpf.o`, name: 'missing-fn', args: ['--no-autoload', 'missing_tp', 'dump'],
+    about: 'fentry/ of a function the kernel BTF lacks: -ESRCH before the kernel is asked (so not its fentry -EPERM)',
+  },
+  {
+    obj: 'test/tracing/fentry.bpf.o', name: 'tp-btf', args: ['--no-autoload', 'unlink_entry', '--no-autoload', 'unlink_exit', 'dump'],
+    about: 'the tp_btf programs of the fentry example load in both (their typed reads of prev/next/bprm pass the verifier)',
+  },
+  {
     obj: `${D}autoload.bpf.o`, name: 'fentry-off', args: ['--no-autoload', 'trace_entry', 'run:pass', 'run:pass', 'dump'],
     about: 'an fentry program this host cannot load, autoload off: the object loads and the XDP program runs',
   },

@@ -8,6 +8,7 @@ import { isGpl } from '../../src/runtime/loader.js';
 import { kfuncByName } from '../../src/kfuncs/table.js';
 import { gunzipSync } from 'node:zlib';
 import { Btf } from '../../src/btf/btf.js';
+import { type AttachTarget, attachTargetOf } from '../../src/verifier/btf_ctx.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
 
@@ -21,6 +22,9 @@ export interface KernelRecord {
   maps: MapMeta[];
   funcInfo: { insnOff: number; name: string; linkage: 'static' | 'global' }[];
   lineInfo: { insnOff: number; line: string; lineNum: number }[];
+  /** BTF-attached programs: BPF_PROG_LOAD's expected_attach_type and the name of attach_btf_id in the kernel's BTF */
+  expectedAttachType?: number;
+  attachBtfName?: string;
   /** the kernel's BTF id -> name of each kfunc the program calls */
   kfuncs?: Record<string, string>;
   log: string;
@@ -50,11 +54,23 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
   const maps = r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m));
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
-    ...(KERNEL_BTF_FILES.test(r.file) ? { targetBtf: vmlinuxBtf() } : {}),
+    ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType } : {}),
+    ...(r.attachBtfName ? { attachTarget: recordedTarget(r.attachBtfName, r.expectedAttachType ?? 0) } : {}),
+    // raw offsets of the kernel's own structs, and kernel objects kfuncs return (struct nf_conn):
+    // walked in the recording kernel's BTF, at its offsets
+    ...(KERNEL_BTF_FILES.test(r.file) || (r.kfuncs && Object.keys(r.kfuncs).length) ? { targetBtf: vmlinuxBtf() } : {}),
     funcInfo: r.funcInfo, lineInfo: r.lineInfo, logLevel,
     // kfunc calls carry the recording kernel's BTF ids: resolve them by name in tsbpf's table
     ...(r.kfuncs ? { kfunc: (id: number) => { const n = r.kfuncs![String(id)]; return n === undefined ? undefined : kfuncByName(n)?.proto; } } : {}),
   };
+}
+
+function recordedTarget(name: string, attachType: number): AttachTarget {
+  const btf = vmlinuxBtf();
+  const t = btf.typesByName(name)[0];
+  const target = t && attachTargetOf(btf, t.id, attachType);
+  if (!target) throw new Error(`corpus: the recording kernel's BTF has no attach target ${name}`);
+  return target;
 }
 
 /** The kernel log's error line: the last line before the "processed N insns" summary. */

@@ -42,6 +42,17 @@ struct tsbpf_kernel_types {
 	enum xdp_action act;
 	enum sk_action ska;
 	enum bpf_ret_code rc;
+	struct nf_conn___init ct_init;
+	/* tp_btf targets: the kernel's btf_trace_<tracepoint> typedefs */
+	btf_trace_sched_switch tp_sched_switch;
+	btf_trace_sched_wakeup tp_sched_wakeup;
+	btf_trace_sched_process_exec tp_sched_process_exec;
+	btf_trace_sched_process_exit tp_sched_process_exit;
+	btf_trace_sched_process_fork tp_sched_process_fork;
+	btf_trace_task_newtask tp_task_newtask;
+	btf_trace_sys_enter tp_sys_enter;
+	btf_trace_sys_exit tp_sys_exit;
+	btf_trace_inet_sock_set_state tp_inet_sock_set_state;
 };
 
 /* The kernel variables typed .ksyms externs may name (BTF VARs in the
@@ -55,3 +66,21 @@ __percpu_var struct rq runqueues;
 void tsbpf_kernel_types(struct tsbpf_kernel_types *t)
 {
 }
+
+/* fentry/fexit/fmod_ret targets and LSM hooks (bpf_lsm_<hook>): FUNCs with
+ * the prototypes of Linux 6.18. Never called; the bodies only make clang
+ * emit them (with their parameter names) into the BTF. */
+#define TARGET __attribute__((noinline, used))
+TARGET int do_unlinkat(int dfd, struct filename *name) { return 0; }
+TARGET int do_sys_openat2(int dfd, const char *filename, struct open_how *how) { return 0; }
+TARGET long vfs_read(struct file *file, char *buf, unsigned long count, long long *pos) { return 0; }
+TARGET long vfs_write(struct file *file, const char *buf, unsigned long count, long long *pos) { return 0; }
+TARGET int security_file_open(struct file *file) { return 0; }
+TARGET int bpf_lsm_file_open(struct file *file) { return 0; }
+TARGET int bpf_lsm_bprm_check_security(struct linux_binprm *bprm) { return 0; }
+TARGET void do_exit(long code) { }
+TARGET int tcp_connect(struct sock *sk) { return 0; }
+TARGET int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len) { return 0; }
+TARGET void tcp_close(struct sock *sk, long timeout) { }
+TARGET int tcp_sendmsg(struct sock *sk, struct msghdr *msg, unsigned long size) { return 0; }
+TARGET struct sock *inet_csk_accept(struct sock *sk, struct proto_accept_arg *arg) { return 0; }

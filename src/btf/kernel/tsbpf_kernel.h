@@ -206,4 +206,154 @@ struct mptcp_sock {
 	struct inet_connection_sock sk;
 };
 
+/* ---- BTF-attached tracing targets (fentry/fexit/fmod_ret/lsm/tp_btf) ----
+ * The functions, LSM hooks and tracepoints a program may attach to when no
+ * vmlinux BTF is given, with the prototypes of Linux 6.18 (checked against a
+ * vmlinux BTF by test/btf/kernel_funcs.test.ts), and the structs their
+ * arguments point to (kernel member names, only what the runtime fills in).
+ * The verifier types the program's context from these prototypes as
+ * btf_ctx_access does. */
+struct filename {
+	const char *name;
+	const char *uptr;
+	int refcnt;
+};
+
+struct path {
+	void *mnt;
+	void *dentry;
+};
+
+struct file {
+	unsigned int f_mode;
+	unsigned int f_flags;
+	long long f_pos;
+	struct path f_path;
+};
+
+struct open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
+};
+
+struct linux_binprm {
+	struct file *file;
+	int argc;
+	int envc;
+	const char *filename;
+	const char *interp;
+};
+
+struct sockaddr {
+	unsigned short sa_family;
+	char sa_data[14];
+};
+
+struct proto_accept_arg {
+	int flags;
+	int err;
+	int is_empty;
+	_Bool kern;
+};
+
+struct msghdr {
+	void *msg_name;
+	int msg_namelen;
+};
+
+/* the kernel's btf_trace_<name> typedefs (what tp_btf/<name> resolves): the
+ * tracepoint's arguments after the leading `void *__data` */
+typedef _Bool bool;
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
+typedef void (*btf_trace_sched_wakeup)(void *, struct task_struct *);
+typedef void (*btf_trace_sched_process_exec)(void *, struct task_struct *, pid_t, struct linux_binprm *);
+typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *, bool);
+typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
+typedef void (*btf_trace_task_newtask)(void *, struct task_struct *, u64);
+typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long);
+typedef void (*btf_trace_sys_exit)(void *, struct pt_regs *, long);
+typedef void (*btf_trace_inet_sock_set_state)(void *, const struct sock *, const int, const int);
+
+/* ---- conntrack: struct nf_conn as the conntrack kfuncs hand it out ----
+ * Kernel member names and nesting (tuplehash[dir].tuple.src.u3.ip, ...);
+ * the runtime lays out each acquired entry at these offsets. */
+union nf_inet_addr {
+	__u32 all[4];
+	__be32 ip;
+	__be32 ip6[4];
+	struct in_addr in;
+	struct in6_addr in6;
+};
+
+union nf_conntrack_man_proto {
+	__be16 all;
+	struct {
+		__be16 port;
+	} tcp;
+	struct {
+		__be16 port;
+	} udp;
+};
+
+struct nf_conntrack_man {
+	union nf_inet_addr u3;
+	union nf_conntrack_man_proto u;
+	__u16 l3num;
+};
+
+struct nf_conntrack_tuple {
+	struct nf_conntrack_man src;
+	struct {
+		union nf_inet_addr u3;
+		union {
+			__be16 all;
+			struct {
+				__be16 port;
+			} tcp;
+			struct {
+				__be16 port;
+			} udp;
+		} u;
+		__u8 protonum;
+		__u8 dir;
+	} dst;
+};
+
+struct hlist_nulls_node {
+	struct hlist_nulls_node *next;
+	struct hlist_nulls_node **pprev;
+};
+
+struct nf_conntrack_tuple_hash {
+	struct hlist_nulls_node hnnode;
+	struct nf_conntrack_tuple tuple;
+};
+
+struct nf_conntrack {
+	int use;
+};
+
+struct nf_conntrack_zone {
+	__u16 id;
+	__u8 flags;
+	__u8 dir;
+};
+
+struct nf_conn {
+	struct nf_conntrack ct_general;
+	int lock;
+	__u32 timeout;
+	struct nf_conntrack_zone zone;
+	struct nf_conntrack_tuple_hash tuplehash[2];
+	unsigned long status;
+	struct nf_conn *master;
+	__u32 mark;
+	__u32 secmark;
+};
+
+struct nf_conn___init {
+	struct nf_conn ct;
+};
+
 #endif

@@ -17,8 +17,46 @@ struct bpf_ct_opts {
 	__u8 reserved[3];
 };
 
-struct nf_conn { int _opaque; };
-struct nf_conn___init { int _opaque; };
+/* the fields read below, CO-RE relocated to the kernel's (or tsbpf's) nf_conn */
+union nf_inet_addr {
+	__u32 all[4];
+	__be32 ip;
+};
+
+struct nf_conntrack_man {
+	union nf_inet_addr u3;
+	union {
+		__be16 all;
+	} u;
+	__u16 l3num;
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple {
+	struct nf_conntrack_man src;
+	struct {
+		union nf_inet_addr u3;
+		union {
+			__be16 all;
+		} u;
+		__u8 protonum;
+		__u8 dir;
+	} dst;
+} __attribute__((preserve_access_index));
+
+struct nf_conntrack_tuple_hash {
+	struct nf_conntrack_tuple tuple;
+} __attribute__((preserve_access_index));
+
+struct nf_conn {
+	__u32 timeout;
+	struct nf_conntrack_tuple_hash tuplehash[2];
+	unsigned long status;
+	__u32 mark;
+} __attribute__((preserve_access_index));
+
+struct nf_conn___init {
+	struct nf_conn ct;
+} __attribute__((preserve_access_index));
 
 extern void bpf_rcu_read_lock(void) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
@@ -41,6 +79,9 @@ struct {
 int rcu_runs;
 int miss_err, proto_err, opts12_err, tuple_sz_err, alloc_err, set_status_ret, insert_ok, hit_ok, hit_dir, change_ret;
 int xdp_miss_err;
+__u32 init_timeout;
+__u64 f_status;
+__u32 f_mark, f_mark_after, f_l3num, f_proto, f_saddr, f_daddr, f_sport, f_dport, f_rsport, f_rdaddr, f_dir0, f_dir1, f_timeout_ok;
 
 SEC("tc")
 int rcu(struct __sk_buff *skb)
@@ -134,6 +175,8 @@ int ct_insert(struct __sk_buff *skb)
 		return 2;
 	bpf_ct_set_timeout(ci, 1000);
 	set_status_ret = bpf_ct_set_status(ci, 0x2 /* IPS_SEEN_REPLY */);
+	init_timeout = ci->ct.timeout;
+	ci->ct.mark = 77;	/* the one writable field, also before insertion */
 	ct = bpf_ct_insert_entry(ci);
 	if (!ct)
 		return 3;
@@ -170,6 +213,48 @@ int ct_hit(struct __sk_buff *skb)
 	if (!ct)
 		return 3;
 	hit_dir = o.dir;
+	bpf_ct_release(ct);
+	return 0;
+}
+
+/* struct nf_conn fields of the inserted entry: read directly, mark written */
+SEC("tc")
+int ct_fields(struct __sk_buff *skb)
+{
+	__u32 k = 0;
+	struct bpf_sock_tuple *t = bpf_map_lookup_elem(&tuples, &k);
+	struct bpf_ct_opts o = { .netns_id = -1, .l4proto = 6 };
+	struct nf_conn *ct;
+	__u32 left;
+
+	if (!t)
+		return 1;
+	ct = bpf_skb_ct_lookup(skb, t, sizeof(t->ipv4), &o, sizeof(o));
+	if (!ct)
+		return 2;
+	f_status = ct->status;
+	f_mark = ct->mark;
+	f_l3num = ct->tuplehash[0].tuple.src.l3num;
+	f_proto = ct->tuplehash[0].tuple.dst.protonum;
+	f_saddr = ct->tuplehash[0].tuple.src.u3.ip;
+	f_daddr = ct->tuplehash[0].tuple.dst.u3.ip;
+	f_sport = ct->tuplehash[0].tuple.src.u.all == t->ipv4.sport;
+	f_dport = ct->tuplehash[0].tuple.dst.u.all;
+	f_rsport = ct->tuplehash[1].tuple.src.u.all;
+	f_rdaddr = ct->tuplehash[1].tuple.dst.u3.ip;
+	f_dir0 = ct->tuplehash[0].tuple.dst.dir;
+	f_dir1 = ct->tuplehash[1].tuple.dst.dir;
+	/* the expiry in jiffies: ct_hit set 500 ms (125 jiffies at HZ=250) */
+	left = ct->timeout - (__u32)bpf_jiffies64();
+	f_timeout_ok = (int)left > 0 && left <= 125;
+	ct->mark = f_mark + 1;
+	bpf_ct_release(ct);
+
+	o.error = 0;
+	ct = bpf_skb_ct_lookup(skb, t, sizeof(t->ipv4), &o, sizeof(o));
+	if (!ct)
+		return 3;
+	f_mark_after = ct->mark;
 	bpf_ct_release(ct);
 	return 0;
 }

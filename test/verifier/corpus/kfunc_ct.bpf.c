@@ -15,8 +15,14 @@ struct bpf_ct_opts {
 	__u8 reserved[3];
 };
 
-struct nf_conn { int _opaque; };
-struct nf_conn___init { int _opaque; };
+struct nf_conn {
+	__u32 timeout;
+	unsigned long status;
+	__u32 mark;
+} __attribute__((preserve_access_index));
+struct nf_conn___init {
+	struct nf_conn ct;
+} __attribute__((preserve_access_index));
 
 extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb_ctx, struct bpf_sock_tuple *bpf_tuple, __u32 tuple__sz, struct bpf_ct_opts *opts, __u32 opts__sz) __ksym;
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *bpf_tuple, __u32 tuple__sz, struct bpf_ct_opts *opts, __u32 opts__sz) __ksym;
@@ -134,6 +140,90 @@ int kf_ct_set_timeout_on_inserted(struct __sk_buff *skb)
 	bpf_ct_set_timeout((struct nf_conn___init *)ct, 1000);
 	bpf_ct_release(ct);
 	return 0;
+}
+
+/* struct nf_conn through BTF: fields readable, only ct->mark writable (tc and XDP) */
+SEC("tc")
+int kf_ct_read_fields_ok(struct __sk_buff *skb)
+{
+	TUPLE_OPTS
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	int r;
+
+	if (!ct)
+		return 0;
+	r = ct->status + ct->mark + ct->timeout;
+	bpf_ct_release(ct);
+	return r;
+}
+
+SEC("xdp")
+int kf_ct_write_mark_ok(struct xdp_md *ctx)
+{
+	TUPLE_OPTS
+	struct nf_conn *ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &o, sizeof(o));
+
+	if (!ct)
+		return XDP_PASS;
+	ct->mark = 7;
+	bpf_ct_release(ct);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int kf_ct_write_status(struct __sk_buff *skb)
+{
+	TUPLE_OPTS
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+
+	if (!ct)
+		return 0;
+	ct->status = 0;
+	bpf_ct_release(ct);
+	return 0;
+}
+
+SEC("tc")
+int kf_ct_write_mark_wide(struct __sk_buff *skb)
+{
+	TUPLE_OPTS
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+
+	if (!ct)
+		return 0;
+	*(__u64 *)&ct->mark = 0;
+	bpf_ct_release(ct);
+	return 0;
+}
+
+SEC("tc")
+int kf_ct_init_write_mark_ok(struct __sk_buff *skb)
+{
+	TUPLE_OPTS
+	struct nf_conn___init *ci = bpf_skb_ct_alloc(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	struct nf_conn *ct;
+
+	if (!ci)
+		return 0;
+	ci->ct.mark = 1;
+	ct = bpf_ct_insert_entry(ci);
+	if (ct)
+		bpf_ct_release(ct);
+	return 0;
+}
+
+SEC("tc")
+int kf_ct_read_beyond(struct __sk_buff *skb)
+{
+	TUPLE_OPTS
+	struct nf_conn *ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	int r;
+
+	if (!ct)
+		return 0;
+	r = *(int *)((char *)ct + 4000);
+	bpf_ct_release(ct);
+	return r;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -164,6 +164,14 @@ int main(int argc, char **argv) {
     struct bpf_map *m;
     printf("%s{\"name\":", first ? "" : ",\n"); jstr(pname); first = 0;
     printf(",\"progType\":%u,\"license\":", cap.attr.prog_type); jstr((const char *)(unsigned long)cap.attr.license);
+    // BTF-attached programs (tp_btf, fentry, lsm): the target, named, as its BTF id is the running kernel's
+    if (cap.attr.attach_btf_id) {
+      static struct btf *vml;
+      if (!vml) vml = btf__load_vmlinux_btf();
+      const struct btf_type *t = vml ? btf__type_by_id(vml, cap.attr.attach_btf_id) : NULL;
+      printf(",\"expectedAttachType\":%u,\"attachBtfName\":", cap.attr.expected_attach_type);
+      jstr(t ? btf__name_by_offset(vml, t->name_off) : "");
+    }
     printf(",\"errno\":%d,\"insns\":[", cap.err);
     for (unsigned i = 0; i < cap.attr.insn_cnt; i++) {
       struct bpf_insn x = cap.insns[i];
