@@ -483,7 +483,7 @@ function applyProgramOptions(spec: ObjectSpec, opts: LoadOptions): ProgramSpec[]
  * the section's '/': a FUNC, `btf_trace_<tp>` TYPEDEF for tp_btf,
  * `bpf_lsm_<hook>` FUNC for lsm), then the kernel's bpf_check_attach_target
  * checks tsbpf models (the target's prototype; fmod_ret only on
- * security_* functions, the error-injection list being empty here).
+ * security_* functions: the error-injection list is not known here).
  */
 function findAttachTarget(ps: ProgramSpec, btf: Btf): AttachTarget {
   const name = ps.section.slice(ps.section.indexOf('/') + 1);

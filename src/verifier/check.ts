@@ -11,7 +11,7 @@ import {
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from '../uapi/bpf.js';
-import { BPF_FUNC_timer_set_callback } from '../uapi/bpf_func.js';
+import { BPF_FUNC_loop, BPF_FUNC_timer_set_callback, BPF_FUNC_user_ringbuf_drain } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -37,6 +37,8 @@ import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
 import { checkSockAccess } from './sock_access.js';
 import { computeLiveRegs } from './live_regs.js';
+import { kfuncById } from '../kfuncs/table.js';
+import { computeLiveStack } from './live_stack.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
 import { saveAuxPtrType } from './insn_aux.js';
@@ -90,10 +92,14 @@ export class Verifier {
   private readonly prunePoint: Uint8Array;
   /** targets of branch edges (mark_jmp_point): each visit is a jmp_history entry in the kernel */
   private readonly jmpPoint: Uint8Array;
+  /** calls of a helper that runs a callback synchronously (insn_aux_data[].calls_callback): a forced checkpoint each visit */
+  private readonly callsCallback: Uint8Array;
   /** insn_aux_data[].ptr_type of each load/store (save_aux_ptr_type) */
   private readonly auxPtrType: (RegType | undefined)[] = [];
   /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
   private readonly liveRegs: Uint16Array;
+  /** stack slots live before each instruction (live_stack.ts): dead ones are not compared when pruning */
+  private readonly liveStack: Uint32Array;
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
   readonly allowUninitStack = true;
@@ -110,7 +116,9 @@ export class Verifier {
     this.limit = input.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
     this.prunePoint = new Uint8Array(this.insns.length + 1);
     this.jmpPoint = new Uint8Array(this.insns.length + 1);
-    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto);
+    this.callsCallback = new Uint8Array(this.insns.length + 1);
+    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto, input.kfunc ?? kfuncById);
+    this.liveStack = computeLiveStack(this.insns);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
       if (isJump(x)) {
@@ -125,6 +133,13 @@ export class Verifier {
         if (x.src === BPF_PSEUDO_CALL) { this.prunePoint[i] = 1; this.jmpPoint[i + x.imm + 1] = 1; }
         // is_async_callback_calling_insn: checked before a new async state is pushed
         if (x.src === 0 && x.imm === BPF_FUNC_timer_set_callback) this.prunePoint[i] = 1;
+        // is_sync_callback_calling_insn: the callback's exit comes back here, and a
+        // checkpoint at each visit is what iterating the callback converges against
+        if (x.src === 0 && (x.imm === BPF_FUNC_loop || x.imm === BPF_FUNC_user_ringbuf_drain)) {
+          this.callsCallback[i] = 1;
+          this.prunePoint[i] = 1;
+          this.jmpPoint[i] = 1;
+        }
       }
       if (x.code === LD_IMM64) {
         // a callback's address is a call edge too: the ld_imm64 and the insn after it are prune points
@@ -149,7 +164,7 @@ export class Verifier {
   /** registers and stack slots touched since the last state print (env->scratched_regs / scratched_stack_slots) */
   private scratch: Scratch = { regs: 0, slots: 'all' };
   /** do_print_state: a path was just taken up; level 2 prints "from N to M:" */
-  private doPrintState = false;
+  doPrintState = false;
   /** env->jmps_processed and the counters at the last new checkpoint (the add_new_state heuristic) */
   private jmpsProcessed = 0;
   /** env->prev_insn_idx: the instruction before the current one on this path */
@@ -241,7 +256,8 @@ export class Verifier {
     // a long jmp_history forces a checkpoint (the kernel's force_new_state)
     // may_goto is a force checkpoint (mark_force_checkpoint)
     const mayGoto = this.isMayGoto(idx);
-    const force = this.cur.jmpCnt > 40 || mayGoto;
+    const cbCall = this.callsCallback[idx] === 1;
+    const force = this.cur.jmpCnt > 40 || mayGoto || cbCall;
     let addNewState = force || (this.jmpsProcessed - this.prevJmpsProcessed >= 2
       && this.stats.processedInsns - this.prevInsnProcessed >= 8);
     // newest first, as the kernel adds new states at the head of the list
@@ -255,7 +271,14 @@ export class Verifier {
           this.propagatePrecision(cp);
           return true;
         }
-        if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
+        // a callback iteration within the ranges of an earlier one at the same call adds nothing
+        if (cbCall) {
+          if (statesEqual(cp.state, this.cur, this.liveRegs[idx], true)) {
+            cp.hitCnt = (cp.hitCnt ?? 0) + 1;
+            this.propagatePrecision(cp);
+            return true;
+          }
+        } else if (statesExact(cp.state, this.cur) && this.onPath(cp)) {
           // the kernel follows the message with the two states it compared
           this.log.linfo(this.input.lineInfo, idx);
           const e = new CheckError(`infinite loop detected at insn ${idx}`, EINVAL);
@@ -265,7 +288,7 @@ export class Verifier {
         }
         // inside a loop: do not add states too often
         if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.processedInsns - this.prevInsnProcessed < 100) addNewState = false;
-      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx])) {
+      } else if (statesEqual(cp.state, this.cur, this.liveRegs[idx], false, this.liveStack, idx)) {
         cp.hitCnt = (cp.hitCnt ?? 0) + 1;
         // propagate_precision: what mattered below the old state matters here too
         this.propagatePrecision(cp);
@@ -386,9 +409,9 @@ export class Verifier {
             if (regs[later]! & ~0x3e || slots[later]) { this.requestPrecision(); return; }
             regs[d]! |= regs[later]!;
           } else {
-            // a callback run by a helper: its arguments are not the caller's registers
-            if (regs[later] || slots[later]) { this.requestPrecision(); return; }
-            regs[d]! &= ~0x3f;
+            // a callback entered from its helper call: R1-R5 were set by the helper, not
+            // the caller, so they need nothing there; anything else is not followed
+            if (regs[later]! & ~0x3e || slots[later]) { this.requestPrecision(); return; }
           }
           regs[later] = 0; slots[later] = 0n;
           later = d;
@@ -529,7 +552,8 @@ export class Verifier {
    */
   pushAsyncCallback(subprog: number, init: (f: FuncState) => void): void {
     this.subprogs[subprog]!.isAsyncCb = true;
-    const f = newFrame(0, subprog, this.insnIdx);
+    // callsite BPF_MAIN_FUNC: entries queued from different calls compare as equal
+    const f = newFrame(0, subprog, -1);
     f.inAsyncCallbackFn = true;
     f.cbRet = [0n, 0n];
     init(f);
@@ -1337,12 +1361,12 @@ export class Verifier {
   }
 
   /** find_prev_entry: an older checkpoint at idx still being explored on this path (the previous iteration) */
-  private findPrevEntry(idx: number): Checkpoint | undefined {
+  private findPrevEntry(idx: number, includeCur = false): Checkpoint | undefined {
     const list = this.explored.get(idx);
     if (!list) return undefined;
     for (let k = list.length - 1; k >= 0; k--) {
       const cp = list[k]!;
-      if (cp === this.cur.cp || !cp.branches || !this.onPath(cp)) continue;
+      if ((cp === this.cur.cp && !includeCur) || !cp.branches || !this.onPath(cp)) continue;
       if (cp.state.frames.length !== this.cur.frames.length || cp.state.frames.some((f, i) => f.callsite !== this.cur.frames[i]!.callsite)) continue;
       return cp;
     }
@@ -1491,17 +1515,29 @@ export class Verifier {
     if (this.log.level >= 1) this.log.write(`caller:\n${this.frameStr(true, caller)}\ncallee:\n${this.frameStr(true, callee)}\n`);
   }
 
-  /** Enters a synchronous callback (bpf_loop) as a frame. */
-  enterCallback(subprog: number, idx: number, init: (f: FuncState) => void, ret: [bigint, bigint]): void {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) {
-      fail(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, E2BIG);
+  /**
+   * push_callback_call for a synchronous callback (bpf_loop, user_ringbuf_drain):
+   * one more iteration is queued as a branch entering the callback from this
+   * call (the caller's registers kept); this path goes on after the call. The
+   * callback's exit comes back to the call (checkExit), which queues the next
+   * iteration until the state at the call is within an earlier one's ranges.
+   */
+  pushCallbackCall(subprog: number, idx: number, init: (f: FuncState) => void, ret: [bigint, bigint]): void {
+    this.subprogs[subprog]!.isCb = true;
+    const st = copyState(this.cur);
+    // setup_func_entry on the queued copy
+    if (st.frames.length >= MAX_CALL_FRAMES) {
+      fail(`the call stack of ${st.frames.length + 1} frames is too deep`, E2BIG);
     }
-    const callee = newFrame(this.cur.frames.length, subprog, idx);
+    const callee = newFrame(st.frames.length, subprog, idx);
     callee.inCallbackFn = true;
     callee.cbRet = ret;
     init(callee);
-    this.cur.frames.push(callee);
-    this.insnIdx = this.subprogs[subprog]!.start;
+    st.frames[st.frames.length - 1]!.callbackDepth++;
+    st.frames.push(callee);
+    st.cbUnrollDepth = (st.cbUnrollDepth ?? 0) + 1;
+    this.frame.callbackDepth = 0;
+    this.pushBranch(st, this.subprogs[subprog]!.start);
   }
 
   private checkExit(): boolean {
@@ -1519,28 +1555,7 @@ export class Verifier {
     if (r0.type === RegType.NOT_INIT && !staticCallee) fail('R0 !read_ok', EACCES);
     if (this.cur.frames.length === 1 && r0.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
     if (this.cur.frames.length > 1) {
-      // prepare_func_exit
-      if (f.inCallbackFn) {
-        if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
-        this.checkRetRange(r0, f.cbRet!, 'At callback return');
-      }
-      // any stack pointer, even one into the caller's own frame (the kernel is conservative)
-      if (r0.type === RegType.PTR_TO_STACK) {
-        fail('cannot return stack pointer to the caller', EINVAL);
-      }
-      this.cur.frames.pop();
-      const caller = this.frame;
-      if (f.inCallbackFn) {
-        const h = this.cur.hist[this.cur.hist.length - 1];
-        if (h) h.flags |= HIST_CB_EXIT;
-        caller.regs[0] = scalarUnknown();
-        for (let r = 1; r <= 5; r++) caller.regs[r] = notInit();
-      } else {
-        caller.regs[0] = copyReg(r0);
-      }
-      this.insnIdx = f.callsite + 1;
-      if (this.log.level >= 1) this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
-      this.doPrintState = true;
+      this.prepareFuncExit();
       return true;
     }
     if (f.inAsyncCallbackFn) {
@@ -1555,6 +1570,42 @@ export class Verifier {
       this.checkRetRange(r0, range, 'At program exit');
     }
     return false;
+  }
+
+  /**
+   * prepare_func_exit: leave the current frame (its exit, or a tail call in a
+   * subprogram) for the caller, or for the call itself when it is a callback.
+   */
+  prepareFuncExit(): void {
+    const f = this.frame;
+    const r0 = this.regs[0]!;
+    // any stack pointer, even one into the caller's own frame (the kernel is conservative)
+    if (r0.type === RegType.PTR_TO_STACK) {
+      fail('cannot return stack pointer to the caller', EINVAL);
+    }
+    if (f.inCallbackFn) {
+      if (r0.type !== RegType.SCALAR_VALUE) fail('R0 not a scalar value', EACCES);
+      this.checkRetRange(r0, f.cbRet!, 'At callback return');
+    }
+    this.cur.frames.pop();
+    const caller = this.frame;
+    if (f.inCallbackFn) {
+      const h = this.cur.hist[this.cur.hist.length - 1];
+      if (h) h.flags |= HIST_CB_EXIT;
+      // back to the call itself, with the caller's registers as they were at
+      // the call: it queues the next iteration or prunes against an earlier one
+      this.insnIdx = f.callsite;
+    } else {
+      caller.regs[0] = copyReg(r0);
+      this.insnIdx = f.callsite + 1;
+    }
+    if (this.log.level >= 1) this.log.write(`returning from callee:\n${this.frameStr(true, f)}\nto caller at ${this.insnIdx}:\n${this.frameStr(true, caller)}\n`);
+    // widen_imprecise_scalars against the previous visit of the call on this path, so the iterations converge
+    if (f.inCallbackFn) {
+      const prev = this.findPrevEntry(f.callsite, true);
+      if (prev) widenImpreciseScalars(prev.state, this.cur);
+    }
+    this.doPrintState = true;
   }
 
   private checkRetRange(r0: RegState, [lo, hi]: [bigint, bigint], ctx: string): void {

@@ -216,17 +216,41 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   }
   // a tail call never comes back: nothing may be held across it
   if (p.id === F.BPF_FUNC_tail_call) checkReferenceLeak(v, 'tail_call');
-  if (p.id === F.BPF_FUNC_loop) updateLoopInlineState(v, idx, meta.callback!);
+  if (p.id === F.BPF_FUNC_loop) {
+    updateLoopInlineState(v, idx, meta.callback!);
+    // the number of iterations decides when the callback stops being queued: it must be exact
+    v.markRegsPrecise(1);
+    const sub = meta.callback!;
+    if (BigInt(v.frame.callbackDepth) < v.regs[1]!.umax) {
+      // set_loop_callback_state: callback(u32 index, void *ctx) returning 0 (go on) or 1 (stop)
+      const ctx = v.regs[3]!;
+      v.pushCallbackCall(sub, idx, (f) => {
+        f.regs[1] = scalarUnknown();
+        f.regs[2] = copyReg(ctx);
+      }, [0n, 1n]);
+    } else {
+      // the iteration limit reached: no further iteration is queued from this path
+      v.frame.callbackDepth = 0;
+      if (v.log.level >= 2) v.log.write(`frame${v.cur.frames.length - 1} bpf_loop iteration limit reached\n`);
+    }
+  }
+  if (p.id === F.BPF_FUNC_user_ringbuf_drain) {
+    // set_user_ringbuf_callback_state: callback(const struct bpf_dynptr *, ctx)
+    // returning 0 (go on) or 1 (stop); each iteration gets a new dynptr
+    const sub = meta.callback!;
+    const ctx = v.regs[3]!;
+    const id = ++v.idGen;
+    v.pushCallbackCall(sub, idx, (f) => {
+      f.regs[1] = ptrReg(RegType.CONST_PTR_TO_DYNPTR, { id });
+      f.regs[1]!.dynptr = { type: 'local', first: true };
+      f.regs[2] = copyReg(ctx);
+    }, [0n, 1n]);
+  }
 
   if (p.id === F.BPF_FUNC_spin_lock || p.id === F.BPF_FUNC_spin_unlock) processSpinLock(v, p.id === F.BPF_FUNC_spin_lock);
 
   // a new packet layout invalidates every packet pointer (clear_all_pkt_pointers)
-  if (CHANGES_PKT_DATA.has(p.name)) {
-    for (const f of v.cur.frames) {
-      f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
-      f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
-    }
-  }
+  if (CHANGES_PKT_DATA.has(p.name)) clearAllPktPointers(v);
 
   if (p.callback === 'timer') {
     const map = meta.map!;
@@ -239,7 +263,6 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
   }
 
   const regs = v.regs;
-  const ctxArg = regs[3]!;
   // caller-saved registers are clobbered by any call
   for (let r = 1; r <= 5; r++) regs[r] = notInit();
   switch (p.ret) {
@@ -314,36 +337,26 @@ export function checkHelperCall(v: Verifier, funcId: number, idx: number): void 
     regs[0]!.refObjId = ref;
   }
 
-  if (p.callback === 'user_ringbuf') {
-    // set_user_ringbuf_callback_state: callback(const struct bpf_dynptr *, ctx)
-    // returning 0 (go on) or 1 (stop); it may run zero times
-    const sub = meta.callback!;
-    v.subprogs[sub]!.isCb = true;
-    v.pushBranch(cloneForBranch(v), idx + 1);
-    const id = ++v.idGen;
-    v.enterCallback(sub, idx, (f) => {
-      f.regs[1] = ptrReg(RegType.CONST_PTR_TO_DYNPTR, { id });
-      f.regs[1]!.dynptr = { type: 'local', first: true };
-      f.regs[2] = copyReg(ctxArg);
-    }, [0n, 1n]);
-    return;
-  }
-  if (p.callback === 'loop') {
-    // the callback may run zero times: continue after the call too
-    const skip = v.cur;
-    const withCb = { ...skip, frames: skip.frames.map((f) => ({ ...f })) };
-    void withCb;
-    const sub = meta.callback!;
-    v.subprogs[sub]!.isCb = true;
-    const zeroIter = cloneForBranch(v);
-    v.pushBranch(zeroIter, idx + 1);
-    v.enterCallback(sub, idx, (f) => {
-      f.regs[1] = scalarUnknown();
-      f.regs[2] = copyReg(ctxArg);
-    }, [0n, 1n]);
+  if (p.id === F.BPF_FUNC_tail_call && v.cur.frames.length > 1) {
+    // a tail call from a subprogram: the failed call goes on after it (a queued
+    // branch); a taken one never comes back, so the subprogram is left here with
+    // R0 unknown and no packet pointer, as if it had exited
+    v.pushBranch(copyState(v.cur), idx + 1);
+    clearAllPktPointers(v);
+    v.regs[0] = scalarUnknown();
+    v.prepareFuncExit();
+    v.doPrintState = false;
     return;
   }
   v.insnIdx = idx + 1;
+}
+
+/** clear_all_pkt_pointers: a new packet layout invalidates every packet pointer */
+function clearAllPktPointers(v: Verifier): void {
+  for (const f of v.cur.frames) {
+    f.regs = f.regs.map((r) => (isPkt(r) ? scalarUnknown() : r));
+    f.spills = f.spills.map((sp) => (sp && isPkt(sp.reg) ? { reg: scalarUnknown(), size: sp.size } : sp));
+  }
 }
 
 /** check_bpf_snprintf_call: data_len a multiple of 8, the format valid for that many arguments */
@@ -384,10 +397,6 @@ export function inlinedLoopCalls(v: Verifier): number[] {
   const sites = loopInline.get(v);
   if (!sites) return [];
   return [...sites].filter(([, st]) => st.fit).map(([i]) => i).sort((a, b) => a - b);
-}
-
-function cloneForBranch(v: Verifier) {
-  return copyState(v.cur);
 }
 
 const isPkt = (r: RegState): boolean =>

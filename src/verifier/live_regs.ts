@@ -3,18 +3,19 @@
 // log prints the result as the kernel does ("Live regs before insn:").
 import {
   BPF_ABS, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_END, BPF_EXIT, BPF_FETCH,
-  BPF_IND, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL,
+  BPF_IND, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL,
   BPF_SRC, BPF_ST, BPF_STX, BPF_X,
 } from '../isa/opcodes.js';
 import { LD_IMM64, type Insn } from '../isa/insn.js';
 import type { HelperProto } from '../helpers/proto.js';
 import { ArgType } from '../helpers/proto.js';
+import type { KfuncProto } from '../kfuncs/proto.js';
 
 const CALLER_SAVED = 0x3f; // r0-r5
 const ARGS = 0x3e; // r1-r5
 
 /** Registers an instruction reads (use) and writes (def), as compute_insn_live_regs. */
-function useDef(insns: readonly Insn[], i: number, proto: (id: number) => HelperProto | undefined): [number, number] {
+function useDef(insns: readonly Insn[], i: number, proto: (id: number) => HelperProto | undefined, kfunc?: (id: number) => KfuncProto | undefined): [number, number] {
   const x = insns[i]!;
   const cls = BPF_CLASS(x.code);
   const dst = 1 << x.dst, src = 1 << x.src;
@@ -48,6 +49,11 @@ function useDef(insns: readonly Insn[], i: number, proto: (id: number) => Helper
       if (op === BPF_CALL) {
         if (cls !== BPF_JMP) return [0, 0];
         if (x.src === BPF_PSEUDO_CALL) return [ARGS, CALLER_SAVED];
+        if (x.src === BPF_PSEUDO_KFUNC_CALL) {
+          // get_call_summary: a kfunc reads its BTF prototype's parameters
+          const k = kfunc?.(x.imm);
+          return [k ? ((1 << (k.args.length + 1)) - 2) & ARGS : ARGS, CALLER_SAVED];
+        }
         if (x.src !== 0) return [ARGS, CALLER_SAVED];
         const p = proto(x.imm);
         if (!p) return [ARGS, CALLER_SAVED];
@@ -62,7 +68,7 @@ function useDef(insns: readonly Insn[], i: number, proto: (id: number) => Helper
 }
 
 /** Successors of insn i inside its subprogram (calls fall through; exit has none). */
-function successors(insns: readonly Insn[], i: number): number[] {
+export function successors(insns: readonly Insn[], i: number): number[] {
   const x = insns[i]!;
   const cls = BPF_CLASS(x.code);
   if (x.code === LD_IMM64) return [i + 2];
@@ -76,11 +82,11 @@ function successors(insns: readonly Insn[], i: number): number[] {
 }
 
 /** Live-before masks (bit r = rN), one per slot (0 for the second half of ld_imm64). */
-export function computeLiveRegs(insns: readonly Insn[], proto: (id: number) => HelperProto | undefined): Uint16Array {
+export function computeLiveRegs(insns: readonly Insn[], proto: (id: number) => HelperProto | undefined, kfunc?: (id: number) => KfuncProto | undefined): Uint16Array {
   const n = insns.length;
   const use = new Uint16Array(n), def = new Uint16Array(n), live = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
-    [use[i], def[i]] = useDef(insns, i, proto);
+    [use[i], def[i]] = useDef(insns, i, proto, kfunc);
     if (insns[i]!.code === LD_IMM64) i++;
   }
   const succ: number[][] = [];

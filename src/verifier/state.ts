@@ -24,6 +24,8 @@ export interface FuncState {
   inAsyncCallbackFn: boolean;
   /** allowed R0 range at callback return */
   cbRet?: [bigint, bigint];
+  /** callback_depth: bpf_loop callback iterations this frame has queued since its last other call */
+  callbackDepth: number;
 }
 
 export interface LockState { map: MapMeta; mapUid: number; id: number }
@@ -58,6 +60,8 @@ export interface VState {
   jmpCnt: number;
   /** may_goto fall-throughs taken on this path (may_goto_depth) */
   mayGotoDepth?: number;
+  /** callback_unroll_depth: synchronous callback iterations queued on this path */
+  cbUnrollDepth?: number;
 }
 
 /** One executed instruction, for precision backtracking. */
@@ -101,7 +105,7 @@ export function newFrame(frameno: number, subprog: number, callsite: number): Fu
   regs[10] = ptrReg(RegType.PTR_TO_STACK, { frameno });
   return {
     regs, stype: new Uint8Array(MAX_BPF_STACK), spills: new Array(MAX_BPF_STACK / 8).fill(undefined),
-    frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false,
+    frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false, callbackDepth: 0,
   };
 }
 
@@ -117,7 +121,7 @@ export function copyFrame(f: FuncState): FuncState {
 export function copyState(s: VState): VState {
   return {
     frames: s.frames.map(copyFrame), lock: s.lock ? { ...s.lock } : null, refs: s.refs.map((r) => ({ ...r })), rcuLock: s.rcuLock,
-    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt, mayGotoDepth: s.mayGotoDepth,
+    cp: s.cp, hist: s.hist.slice(), jmpCnt: s.jmpCnt, mayGotoDepth: s.mayGotoDepth, cbUnrollDepth: s.cbUnrollDepth,
   };
 }
 
@@ -205,10 +209,13 @@ function firstUsed(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false): boolean {
+function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false, liveLo = 0xffffffff, liveHi = 0xffffffff): boolean {
   // both STACK_INVALID below the first used byte: nothing to compare there
   for (let i = firstUsed(o.stype, c.stype); i < o.stype.length; i++) {
-    const ot = o.stype[i]!, ct = c.stype[i]!;
+    const slot = i >> 3;
+    // a dead slot of the old state is as if invalid (clean_func_state)
+    const ot = ((slot < 32 ? liveLo >>> slot : liveHi >>> (slot - 32)) & 1) ? o.stype[i]! : Stk.INVALID;
+    const ct = c.stype[i]!;
     // uninitialized stack is readable for a privileged loader, so INVALID ~ MISC
     if (ot === Stk.INVALID || ot === Stk.MISC) {
       if (ct === Stk.SPILL) {
@@ -225,6 +232,14 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = fals
       }
       return false;
     }
+    if (ot === Stk.DYNPTR) {
+      // a dynptr matches one of the same type and half holding the same reference (its id is not compared)
+      if (ct !== Stk.DYNPTR) return false;
+      if ((i & 7) !== 0) continue;
+      const od = o.spills[i >> 3]?.reg, cd = c.spills[i >> 3]?.reg;
+      if (!od || !cd || od.dynptr?.type !== cd.dynptr?.type || od.dynptr?.first !== cd.dynptr?.first || !ids.ok(od.refObjId, cd.refObjId)) return false;
+      continue;
+    }
     // old spilled register
     if (ct !== Stk.SPILL) return false;
     if ((i & 7) !== 0 && o.stype[i & ~7] === Stk.SPILL) continue; // compared at the slot base
@@ -238,8 +253,10 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = fals
  * states_equal: old state subsumes the current one. NOT_EXACT (the default)
  * skips imprecise scalars; `rangeWithinAll` is the kernel's RANGE_WITHIN, used
  * against a checkpoint whose exploration is not finished (may_goto loops).
+ * `liveStack` (at insn `at`) marks the innermost frame's live slots: give it only
+ * for a fully explored old state, the one the kernel cleans.
  */
-export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWithinAll = false): boolean {
+export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWithinAll = false, liveStack?: Uint32Array, at = 0): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (!!old.lock !== !!cur.lock) return false;
   if (old.lock && cur.lock && (old.lock.map !== cur.lock.map || old.lock.mapUid !== cur.lock.mapUid)) return false;
@@ -248,10 +265,14 @@ export function statesEqual(old: VState, cur: VState, liveRegs = 0x7ff, rangeWit
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;
     if (of.callsite !== cf.callsite || of.subprog !== cf.subprog) return false;
+    // func_states_equal: an old state that had queued more callback iterations covers nothing
+    if (of.callbackDepth > cf.callbackDepth) return false;
     // registers dead at the instruction (compute_live_registers) are not compared in the innermost frame
     const live = f === old.frames.length - 1 ? liveRegs | 0x400 : 0x7ff;
     for (let r = 0; r < 11; r++) if (live & (1 << r) && !regsafe(of.regs[r]!, cf.regs[r]!, ids, rangeWithinAll)) return false;
-    if (!stacksafe(of, cf, ids, rangeWithinAll)) return false;
+    // stack slots dead at the instruction (live_stack.ts) are not compared in the innermost frame
+    const top = f === old.frames.length - 1 && liveStack !== undefined;
+    if (!stacksafe(of, cf, ids, rangeWithinAll, top ? liveStack[2 * at]! : 0xffffffff, top ? liveStack[2 * at + 1]! : 0xffffffff)) return false;
   }
   return true;
 }
@@ -294,11 +315,11 @@ export function widenImpreciseScalars(old: VState, cur: VState): void {
 /** The same state again: a loop that makes no progress. */
 export function statesExact(a: VState, b: VState): boolean {
   if (a.frames.length !== b.frames.length || !!a.lock !== !!b.lock) return false;
-  if ((a.mayGotoDepth ?? 0) !== (b.mayGotoDepth ?? 0)) return false;
+  if ((a.mayGotoDepth ?? 0) !== (b.mayGotoDepth ?? 0) || (a.cbUnrollDepth ?? 0) !== (b.cbUnrollDepth ?? 0)) return false;
   if (a.rcuLock !== b.rcuLock || a.refs.length !== b.refs.length || a.refs.some((r, i) => r.id !== b.refs[i]!.id)) return false;
   for (let f = 0; f < a.frames.length; f++) {
     const x = a.frames[f]!, y = b.frames[f]!;
-    if (x.callsite !== y.callsite) return false;
+    if (x.callsite !== y.callsite || x.callbackDepth > y.callbackDepth) return false;
     for (let r = 0; r < 11; r++) if (!regExact(x.regs[r]!, y.regs[r]!)) return false;
     for (let i = 0; i < x.stype.length; i++) if (x.stype[i] !== y.stype[i]) return false;
     for (let s = 0; s < x.spills.length; s++) {

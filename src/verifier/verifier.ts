@@ -11,6 +11,7 @@ import { Verifier } from './check.js';
 import { VerifierLog, formatInsn } from './log.js';
 import { computeLiveRegs, liveRegsTable } from './live_regs.js';
 import { helperProto } from '../helpers/protos.js';
+import { kfuncById } from '../kfuncs/table.js';
 import { checkMaxStackDepth } from './stack_depth.js';
 import { resolvePseudoLdimm64 } from './pseudo_ldimm64.js';
 import { helpersCalled, inlinedLoopCalls } from './helper_call.js';
@@ -33,7 +34,7 @@ export function verify(input: VerifierInput): VerifierResult {
     checkCfg(insns);
     // compute_live_registers prints its table at level 2
     if (log.level >= 2) {
-      const live = computeLiveRegs(insns, input.helperProto ?? helperProto);
+      const live = computeLiveRegs(insns, input.helperProto ?? helperProto, input.kfunc ?? kfuncById);
       log.write(liveRegsTable(insns, live, (i) => formatInsn(insns, i)));
     }
     v = new Verifier(input, subprogs, log);
