@@ -524,6 +524,11 @@ export abstract class BpfMap {
   /** copy_map_value: copy a value into map storage, skipping special fields. */
   protected copyValueIn(dst: number, src: Uint8Array, srcOff = 0): void {
     const u8 = this.arena.u8;
+    if (this.specialRanges.length === 0 && this.valueSize <= 64) {
+      // small plain values (the common case): a loop beats making a subarray to set from
+      for (let i = 0; i < this.valueSize; i++) u8[dst + i] = src[srcOff + i]!;
+      return;
+    }
     let pos = 0;
     for (const [off, size] of this.specialRanges) {
       if (off > pos) u8.set(src.subarray(srcOff + pos, srcOff + off), dst + pos);
