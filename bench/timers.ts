@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Runtime, type BpfObject } from '../src/index.js';
 import { measureRuns, median } from './measure.js';
+import { resolveEngine } from '../src/jit/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench -> repo
 const BENCH_DIR = process.env['TSBPF_BENCH_DIR'] ?? join(ROOT, '..', 'shared', 'bench');
@@ -275,7 +276,7 @@ async function main(): Promise<number> {
   const only = new Set(arg('--only', 'arm,fire,lat').split(','));
   const latRuns = Number(arg('--lat-runs', '5'));
   const seconds = Number(arg('--seconds', '1'));
-  out(`node ${process.version}, ${reps} reps of ~${repMs} ms, median; engine: interpreter`);
+  out(`node ${process.version}, ${reps} reps of ~${repMs} ms, median; engine: ${resolveEngine(undefined)} (TSBPF_ENGINE)`);
   if (only.has('arm')) {
     const rows = [...(await benchArm('virtual', reps, repMs)), ...(await benchArm('real', reps, repMs))];
     reportArm(rows);

@@ -110,6 +110,9 @@ export class HashMap extends BpfMap {
   private readonly inner = new Map<HtabElem, BpfMap>();
   /** elements in the table by value address, for elemValueAt/elemKey */
   private readonly byValue = new Map<number, HtabElem>();
+  /** the same for preallocated maps, by slot ((valuePtr - slab) / slotSize): no Map operation per update */
+  private readonly bySlot: (HtabElem | undefined)[] = [];
+  private valueScratch: Uint8Array | undefined;
   /** the table mirrored in the arena for compiled lookups (HashLookupLayout), made on the JIT's first request */
   private mirror: HashLookupLayout | undefined;
   private mirrorBlock = 0;
@@ -207,12 +210,19 @@ export class HashMap extends BpfMap {
     } else {
       start = this.arena.blockOf(addr)?.[0] ?? 0;
     }
-    const l = this.byValue.get(start);
+    const l = this.elemByValue(start);
     return l && addr < start + this.valueSize ? start : 0;
   }
 
   override elemKey(valuePtr: number): Uint8Array | undefined {
-    return this.byValue.get(valuePtr)?.key;
+    return this.elemByValue(valuePtr)?.key;
+  }
+
+  /** the element in the table whose value starts at valuePtr */
+  private elemByValue(valuePtr: number): HtabElem | undefined {
+    if (!this.prealloc) return this.byValue.get(valuePtr);
+    const s = (valuePtr - this.slab) / this.slotSize;
+    return Number.isInteger(s) && s >= 0 ? this.bySlot[s] : undefined;
   }
 
   private addHead(l: HtabElem): void {
@@ -221,7 +231,8 @@ export class HashMap extends BpfMap {
     if (b) b.unshift(l);
     else this.buckets[i] = [l];
     l.inTable = true;
-    this.byValue.set(l.valuePtr, l);
+    if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    else this.byValue.set(l.valuePtr, l);
     if (this.mirror) this.mirrorAdd(this.mirror, l);
   }
 
@@ -231,7 +242,8 @@ export class HashMap extends BpfMap {
     b.splice(b.indexOf(l), 1);
     if (b.length === 0) this.buckets[i] = undefined;
     l.inTable = false;
-    this.byValue.delete(l.valuePtr);
+    if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = undefined;
+    else this.byValue.delete(l.valuePtr);
     if (this.mirror) this.mirrorDel(this.mirror, l);
   }
 
@@ -371,7 +383,8 @@ export class HashMap extends BpfMap {
       l = new HtabElem(p);
       this.count++;
     }
-    l.key = key.slice();
+    // replacing an element of the same key: its key bytes are shared (keys are never changed in place)
+    l.key = old ? old.key : key.slice();
     l.hash = hash;
     return l;
   }
@@ -542,7 +555,7 @@ export class HashMap extends BpfMap {
     if (this.ofMaps) return -EINVAL; // the verifier only lets programs look up map-in-map
     if (valuePtr <= 0 || valuePtr + this.valueSize > this.arena.u8.length) return -EFAULT;
     // the key is read where it is, as the kernel reads it (an element keeps its own copy)
-    return this.updateKey(this.keyView(keyPtr), this.readArena(valuePtr, this.valueSize), flags, false);
+    return this.updateKey(this.keyView(keyPtr), this.valueCopy(valuePtr), flags, false);
   }
 
   override deleteElem(keyPtr: number): number {
@@ -552,6 +565,15 @@ export class HashMap extends BpfMap {
     this.unlink(l);
     this.freeElem(l);
     return 0;
+  }
+
+  /** the program's value, copied (the arena may grow during the update) into a buffer reused by every update: nothing keeps it */
+  private valueCopy(valuePtr: number): Uint8Array {
+    const n = this.valueSize;
+    const b = this.valueScratch ??= new Uint8Array(n);
+    const u8 = this.arena.u8;
+    for (let i = 0; i < n; i++) b[i] = u8[valuePtr + i]!;
+    return b;
   }
 
   private keyView(keyPtr: number): Uint8Array {

@@ -9,7 +9,8 @@
 //    thrown as MapError carrying the kernel errno.
 
 import type { LookupLayout } from '../vm/env.js';
-import { Arena, ArenaError, ARENA_ACCESS_NONE } from '../memory/arena.js';
+import { Arena, ArenaError, ARENA_ACCESS_NONE, ARENA_ACCESS_READ } from '../memory/arena.js';
+import { mapHeaderSize, setMapHeaderFrozen, writeMapHeader } from './map_header.js';
 import { EBADF, EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP, EPERM, errnoName, E2BIG, ENOMEM } from '../uapi/errno.js';
 import {
   BPF_F_LOCK, BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_OBJ_NAME_LEN,
@@ -228,8 +229,6 @@ export function mapFlagsAccessOk(flags: number): boolean {
     !((flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) === (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG));
 }
 
-/** Size in bytes of the map header block: what a map pointer points at (never readable by programs). */
-const MAP_HEADER_SIZE = 32;
 
 /**
  * The kernel's struct bpf_map + bpf_map_ops. Subclasses override the ops
@@ -263,14 +262,8 @@ export abstract class BpfMap {
     if (this.special.spinLock !== undefined) r.push([this.special.spinLock, BPF_SPIN_LOCK_SIZE]);
     this.specialRanges = r.sort((a, b) => a[0] - b[0]);
     this.id = env.allocId();
-    this.ptr = env.arena.alloc(MAP_HEADER_SIZE, ARENA_ACCESS_NONE);
-    const dv = env.arena.dv;
-    dv.setUint32(this.ptr, this.id, true);
-    dv.setUint32(this.ptr + 4, this.type, true);
-    dv.setUint32(this.ptr + 8, this.keySize, true);
-    dv.setUint32(this.ptr + 12, this.valueSize, true);
-    dv.setUint32(this.ptr + 16, this.maxEntries, true);
-    dv.setUint32(this.ptr + 20, this.flags, true);
+    // programs may read it through a map pointer (check_ptr_to_map_access), never write
+    this.ptr = env.arena.alloc(mapHeaderSize(this.type), ARENA_ACCESS_READ);
     env.byPtr.set(this.ptr, this);
     env.byId.set(this.id, this);
   }
@@ -308,6 +301,7 @@ export abstract class BpfMap {
     if (this.hasSpecial) throw new MapError(`map ${this.name} has special fields (bpf_timer/bpf_spin_lock) and cannot be frozen`, -ENOTSUPP);
     this.checkSysWrite();
     this.isFrozen = true;
+    setMapHeaderFrozen(this.env.arena.dv, this.ptr, true);
   }
 
   /** map_get_sys_perms(): FMODE_CAN_WRITE, checked before anything else of a write. */
@@ -476,7 +470,7 @@ export abstract class BpfMap {
 
   /** Arena bytes this map holds, header included. */
   get arenaBytes(): number {
-    return this.freed ? 0 : MAP_HEADER_SIZE + this.storageBytes();
+    return this.freed ? 0 : mapHeaderSize(this.type) + this.storageBytes();
   }
 
   describe(): string {
@@ -535,6 +529,11 @@ export abstract class BpfMap {
   /** copy_map_value: copy a value into map storage, skipping special fields. */
   protected copyValueIn(dst: number, src: Uint8Array, srcOff = 0): void {
     const u8 = this.arena.u8;
+    if (this.specialRanges.length === 0 && this.valueSize <= 64) {
+      // small plain values (the common case): a loop beats making a subarray to set from
+      for (let i = 0; i < this.valueSize; i++) u8[dst + i] = src[srcOff + i]!;
+      return;
+    }
     let pos = 0;
     for (const [off, size] of this.specialRanges) {
       if (off > pos) u8.set(src.subarray(srcOff + pos, srcOff + off), dst + pos);
@@ -613,7 +612,13 @@ export function createMap(env: MapEnv, spec: MapSpec): BpfMap {
   }
   if (err < 0) throw new MapError(`cannot create ${mapTypeName(spec.type)} map '${spec.name}'`, err);
   try {
-    return mapTypes.get(spec.type)!.alloc(env, spec);
+    const m = mapTypes.get(spec.type)!.alloc(env, spec);
+    // after alloc: some types adjust max_entries (BPF_F_NO_COMMON_LRU)
+    writeMapHeader(env.arena.dv, m.ptr, {
+      type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, mapExtra: spec.mapExtra ?? 0n,
+      flags: m.flags, id: m.id, name: m.name,
+    });
+    return m;
   } catch (e) {
     if (e instanceof ArenaError) throw new MapError(`cannot allocate ${mapTypeName(spec.type)} map '${spec.name}'`, -ENOMEM);
     throw e;

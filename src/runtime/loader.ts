@@ -30,6 +30,7 @@ import { MapObject, MapHandle } from './map.js';
 import { Program, type ProgObject } from './program.js';
 import type { Runtime } from './runtime.js';
 import { EINVAL, ENOENT, EOPNOTSUPP, EPERM, ESRCH } from '../uapi/errno.js';
+import { ITER_TARGET_NAMES } from '../verifier/iter_ctx.js';
 import {
   BPF_LSM_CGROUP, BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_TRACE_ITER, BPF_TRACE_RAW_TP, PROG_TYPE_NAMES, attachTypeByName, progTypeByName,
 } from '../object/prog_types.js';
@@ -510,8 +511,9 @@ function programLoadError(ps: ProgramSpec, capBpf: boolean): LoadError | undefin
   if (ps.type === BPF_PROG_TYPE_STRUCT_OPS) {
     return new LoadError(`prog '${ps.name}': struct_ops programs (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
   }
-  if (ps.type === BPF_PROG_TYPE_TRACING && ps.expectedAttachType === BPF_TRACE_ITER) {
-    return new LoadError(`prog '${ps.name}': BPF iterators (SEC("${ps.section}")) are not supported by tsbpf`, -EOPNOTSUPP);
+  // iterators load (the verifier types their context) for the targets tsbpf knows; they never run
+  if (ps.type === BPF_PROG_TYPE_TRACING && ps.expectedAttachType === BPF_TRACE_ITER && !ITER_TARGET_NAMES.includes(ps.attachTo)) {
+    return new LoadError(`prog '${ps.name}': BPF iterator target '${ps.attachTo}' (SEC("${ps.section}")) is not supported by tsbpf (supported: ${ITER_TARGET_NAMES.join(', ')})`, -EOPNOTSUPP);
   }
   if (!RUNNABLE_PROG_TYPES.has(ps.type)) {
     const tn = PROG_TYPE_NAMES[ps.type] ?? `type ${ps.type}`;
@@ -688,11 +690,12 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
       resolveKfuncExterns(ps);
       const typedKsyms = resolveKsymVars(ps, rt, spec);
       // libbpf_find_attach_btf_id: fentry/fexit/fmod_ret/tp_btf/lsm name their target in the kernel's BTF
-      const attachTarget = ps.attachBtf ? findAttachTarget(ps, rt.coreTarget.btf) : undefined;
+      // (an iterator's context is typed by its target's struct bpf_iter__<target> instead: iter_ctx.ts)
+      const attachTarget = ps.attachBtf && ps.expectedAttachType !== BPF_TRACE_ITER ? findAttachTarget(ps, rt.coreTarget.btf) : undefined;
       let verdict: VerifierResult;
       try {
         const input: VerifierInput = {
-          insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, gpl: isGpl(spec.license), maps: metas,
+          insns: ps.insns, progType: ps.type, expectedAttachType: ps.expectedAttachType, attachTo: ps.attachTo, gpl: isGpl(spec.license), maps: metas,
           capBpf: ctx.capBpf, sleepable: ps.sleepable, ...(ctx.btfLoaded ? verifierBtfInfo(spec, ps) : {}),
           // the kernel BTF: typed kernel variables, and the structs kernel objects are laid out (and walked) by
           targetBtf: rt.coreTarget.btf,

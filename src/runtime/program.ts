@@ -192,7 +192,7 @@ export class Program {
   }
 
   private runIn(p: ProgObject, arena: import('../memory/arena.js').Arena, repeat: number, cpu: number, opts: RunOptions): RunResult {
-    const prep = prepareTestRun(arena, p.owner.host, { type: p.type, maxCtxOffset: p.maxCtxOffset }, opts);
+    const prep = prepareTestRun(arena, p.owner.host, { type: p.type, maxCtxOffset: p.maxCtxOffset, expectedAttachType: p.compat.expectedAttachType }, opts);
     try {
       let r0 = 0n;
       // bpf_test_run: every repetition runs on the same context (one argument

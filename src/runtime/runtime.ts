@@ -5,6 +5,7 @@
 import { resolveEngine, setDirectAccess, type EngineKind } from '../jit/index.js';
 import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
+import { setMapHeaderBtf, setMapHeaderBypassSpec } from '../maps/map_header.js';
 import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
@@ -369,6 +370,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   /** @internal */
   registerMap(map: BpfMap, btfInfo?: { btf: import('../btf/btf.js').Btf; keyTypeId: number; valueTypeId: number }): MapObject {
     const obj = new MapObject(this, map, btfInfo?.btf, btfInfo?.valueTypeId ?? 0, btfInfo?.keyTypeId ?? 0);
+    // struct bpf_map as a map-pointer load reads it: the creator's BTF ids and CAP_PERFMON
+    setMapHeaderBtf(this.arena.dv, map.ptr, btfInfo?.keyTypeId ?? 0, btfInfo?.valueTypeId ?? 0);
+    setMapHeaderBypassSpec(this.arena.dv, map.ptr, map.type, this.capBpf);
     this.mapsByPtr.set(map.ptr, obj);
     return obj;
   }

@@ -12,7 +12,8 @@ import {
   BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_KPROBE,
   BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_CGROUP_SKB,
 } from '../uapi/bpf.js';
-import { E2BIG, EINVAL, ENODEV, ENOMEM, ENOSPC, ENOTSUPP, EOPNOTSUPP } from '../uapi/errno.js';
+import { BPF_TRACE_ITER } from '../object/prog_types.js';
+import { E2BIG, EFAULT, EINVAL, ENODEV, ENOMEM, ENOSPC, ENOTSUPP, EOPNOTSUPP } from '../uapi/errno.js';
 
 /** XDP_PACKET_HEADROOM */
 export const XDP_PACKET_HEADROOM = 256;
@@ -120,6 +121,9 @@ export function prepareTestRun(arena: Arena, host: Host, prog: ProgInfo, input: 
   if (t === BPF_PROG_TYPE_XDP) return prepareXdp(arena, host, prog, input);
   if (isSkb(t)) return prepareSkb(arena, host, t, input);
   if (t === BPF_PROG_TYPE_SYSCALL) return prepareSyscall(arena, prog, input);
+  // bpf_prog_test_run_tracing: an iterator (BPF_TRACE_ITER) is not among the attach types it
+  // runs, and its default case leaves err at -EFAULT
+  if (t === BPF_PROG_TYPE_TRACING && prog.expectedAttachType === BPF_TRACE_ITER) return fail('a BPF iterator cannot be test-run', EFAULT);
   if (t === BPF_PROG_TYPE_RAW_TRACEPOINT || t === BPF_PROG_TYPE_TRACING) return prepareArgs(arena, prog, input);
   if (t === BPF_PROG_TYPE_KPROBE || t === BPF_PROG_TYPE_TRACEPOINT) {
     return fail('this program type cannot be test-run', ENOTSUPP);

@@ -11,7 +11,7 @@ import {
 import { LD_IMM64, imm64At, type Insn } from '../isa/insn.js';
 import { E2BIG, EACCES, EFAULT, EINVAL } from '../uapi/errno.js';
 import { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP } from '../uapi/bpf.js';
-import { BPF_FUNC_loop, BPF_FUNC_timer_set_callback, BPF_FUNC_user_ringbuf_drain } from '../uapi/bpf_func.js';
+import { BPF_FUNC_loop, BPF_FUNC_timer_set_callback, BPF_FUNC_user_ringbuf_drain, BPF_PROG_TYPE_TRACING } from '../uapi/bpf_func.js';
 import type { MapMeta, SubprogInfo, VerifierInput, VerifierStats } from './env.js';
 import { CheckError, isJump, jumpTarget, subprogOf } from './cfg.js';
 import { VerifierLog, formatInsn, funcStateStr, type Scratch } from './log.js';
@@ -23,7 +23,7 @@ import {
   ptrReg, regStr, scalarConst, scalarUnknown, setKnown, syncBounds, isSkPointer, nonNullType,
 } from './reg_state.js';
 import {
-  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf,
+  aluFast, aluView, branchTaken, flipOp, isDivMod, negateOp, refineCond, refineWith, safeToCompute, viewOf, writeNeg64,
   writeView,
 } from './scalar.js';
 import {
@@ -41,6 +41,9 @@ import { kfuncById } from '../kfuncs/table.js';
 import { computeLiveStack } from './live_stack.js';
 import { helperProto as defaultHelperProto } from '../helpers/protos.js';
 import { checkInsnFields } from './insn_fields.js';
+import { checkPtrToMapAccess } from './map_ptr_access.js';
+import { iterCtxAccess } from './iter_ctx.js';
+import { BPF_TRACE_ITER } from '../object/prog_types.js';
 import { saveAuxDirect, saveAuxPtrType } from './insn_aux.js';
 import { progRetRange } from './return_code.js';
 import { checkPtrToBtfAccess, ksymRegState, nfConnWritable } from './btf_access.js';
@@ -48,6 +51,17 @@ import { checkDynptrOverwrite } from './dynptr.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_MAX_VAR_OFF = 1 << 29;
+
+/** check_reg_sane_offset: the variable part of an offset (or of a pointer) a pointer may carry */
+function saneOffset(reg: RegState, ptrType: string): void {
+  const max = BigInt(BPF_MAX_VAR_OFF);
+  if (tnumIsConst(reg.varOff)) {
+    const v = BigInt.asIntN(64, reg.varOff.value);
+    if (v >= max || v <= -max) fail(`math between ${ptrType} pointer and ${v} is not allowed`, EINVAL);
+  }
+  if (reg.smin === S64_MIN) fail(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, EINVAL);
+  if (reg.smin >= max || reg.smin <= -max) fail(`value ${reg.smin} makes ${ptrType} pointer be out of bounds`, EINVAL);
+}
 /** reg_not_null: pointer types the kernel knows are not NULL in a comparison with 0 */
 const REG_NOT_NULL = new Set<RegType>([
   RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
@@ -700,7 +714,11 @@ export class Verifier {
       if (d.type !== RegType.SCALAR_VALUE) { this.leaksPointers = true; this.setReg(x.dst, scalarUnknown()); return; }
       const r = copyReg(d);
       if (op === BPF_NEG) {
-        writeView(r, aluView(BPF_SUB, { ...viewOf(scalarConst(0n), bits), bits }, viewOf(d, bits)));
+        // 0 - dst (adjust_scalar_min_max_vals' BPF_NEG after __mark_reg_known(dst, 0): no id).
+        // A 64-bit neg also keeps scalar32_min_max_sub's 32-bit bounds
+        r.id = 0;
+        if (!is64) writeView(r, aluView(BPF_SUB, viewOf(scalarConst(0n), 32), viewOf(d, 32)));
+        else writeNeg64(r, aluView(BPF_SUB, viewOf(scalarConst(0n), 64), viewOf(d, 64)), aluView(BPF_SUB, viewOf(scalarConst(0n), 32), viewOf(d, 32)));
       } else {
         endianOp(r, x, is64);
       }
@@ -754,7 +772,7 @@ export class Verifier {
     else if (fast !== undefined) setKnown(r, fast);
     else {
       const dv = viewOf(d, bits), sv = viewOf(s, bits);
-      if (!safeToCompute(op, sv) || isDivMod(op)) {
+      if (!safeToCompute(op, sv, s.umax) || isDivMod(op)) {
         // __mark_reg_unknown before any zero-extension: a 32-bit div/mod or
         // variable shift leaves all 64 bits unknown (the kernel's R2=scalar())
         this.setReg(x.dst, scalarUnknown());
@@ -806,14 +824,9 @@ export class Verifier {
     if (op === BPF_SUB && ptr.type === RegType.PTR_TO_STACK) fail(`R${x.dst} subtraction from stack pointer prohibited`, EACCES);
     if (op === BPF_AND || op === BPF_OR || op === BPF_XOR) fail(`R${x.dst} bitwise operator ${opStr} on pointer prohibited`, EACCES);
     if (op !== BPF_ADD && op !== BPF_SUB) fail(`R${x.dst} pointer arithmetic with ${opStr} operator prohibited`, EACCES);
-    // check_reg_sane_offset
     const known = tnumIsConst(off.varOff);
     const kv = BigInt.asIntN(64, off.varOff.value);
-    if (known && (kv >= BigInt(BPF_MAX_VAR_OFF) || kv <= -BigInt(BPF_MAX_VAR_OFF))) {
-      fail(`math between ${ptr.type} pointer and ${kv} is not allowed`, EINVAL);
-    }
-    if (off.smin === S64_MIN) fail(`math between ${ptr.type} pointer and register with unbounded min value is not allowed`, EINVAL);
-    if (off.smin <= -BigInt(BPF_MAX_VAR_OFF)) fail(`value ${off.smin} makes ${ptr.type} pointer be out of bounds`, EINVAL);
+    saneOffset(off, ptr.type);
     const r = copyReg(ptr);
     if (known) {
       const n = Number(kv);
@@ -834,6 +847,8 @@ export class Verifier {
         r.range = 0;
       }
     }
+    // check_reg_sane_offset of the result: its variable part, then its fixed offset
+    if (!known) saneOffset(r, ptr.type);
     if (Math.abs(r.off) >= BPF_MAX_VAR_OFF) fail(`value ${r.off} makes ${ptr.type} pointer be out of bounds`, EINVAL);
     this.setReg(x.dst, r);
   }
@@ -998,6 +1013,10 @@ export class Verifier {
       case RegType.PTR_TO_CTX: {
         if (reg.off !== 0) fail(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`, EACCES);
         if (!tnumIsConst(reg.varOff)) fail(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`, EACCES);
+        if (this.input.progType === BPF_PROG_TYPE_TRACING && this.input.expectedAttachType === BPF_TRACE_ITER) {
+          // an iterator's struct bpf_iter__<target>: BTF-typed pointers
+          return iterCtxAccess(this.input, insnOff, size, t === 'write', (l) => this.log.write(`${l}\n`), () => ++this.idGen);
+        }
         const target = this.input.attachTarget;
         if (target) {
           // btf_ctx_access: the slots typed by the attach target's prototype
@@ -1024,6 +1043,9 @@ export class Verifier {
         if (t === 'write' && !mayWritePacket(this.input.progType)) fail('cannot write into packet', EACCES);
         this.checkPacketAccess(regno, reg, off, size);
         return t === 'read' ? scalarUnknownBits(size * 8) : undefined;
+      case RegType.CONST_PTR_TO_MAP:
+        // map pointer arithmetic is refused, so the offset is the instruction's
+        return checkPtrToMapAccess(this.input, regno, reg.map!.type, off, size, t !== 'read');
       case RegType.NOT_INIT:
         return fail(`R${regno} !read_ok`, EACCES);
       case RegType.PTR_TO_BTF_ID:

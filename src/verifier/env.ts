@@ -51,6 +51,8 @@ export interface VerifierInput {
   progType: number;
   /** enum bpf_attach_type (BPF_PROG_LOAD's expected_attach_type) */
   expectedAttachType?: number;
+  /** the BTF attach target named after the section's '/' (an iterator's target: "task", "bpf_map") */
+  attachTo?: string;
   gpl: boolean;
   /** the loader has CAP_BPF (default true); without it bpf_base_func_proto withholds the timer, spin lock, ... helpers */
   capBpf?: boolean;

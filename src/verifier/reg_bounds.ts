@@ -158,18 +158,24 @@ function tnumRange(minH: number, minL: number, maxH: number, maxL: number): void
   R[0] = (minH & ~R[2]) >>> 0; R[1] = (minL & ~R[3]) >>> 0;
 }
 
-/** __reg_deduce_bounds */
-function deduceBounds(): void {
-  // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit
-  if ((B[U32MIN] | 0) <= (B[U32MAX] | 0)) {
-    if ((B[U32MIN] | 0) > B[S32MIN]) B[S32MIN] = B[U32MIN] | 0;
-    if ((B[U32MAX] | 0) < B[S32MAX]) B[S32MAX] = B[U32MAX] | 0;
+/** the u32 bounds from the s32 ones, or the s32 range crossing the sign bit cut by the u32 one (__reg32_deduce_bounds' tail) */
+function s32ToU32(): void {
+  const a = B[S32MIN] >>> 0, b = B[S32MAX] >>> 0;
+  if (a <= b) {
+    if (a > B[U32MIN]) B[U32MIN] = a;
+    if (b < B[U32MAX]) B[U32MAX] = b;
+  } else if (B[U32MAX] < a) {
+    B[S32MIN] = B[U32MIN] | 0;
+    if (b < B[U32MAX]) B[U32MAX] = b;
+  } else if (b < B[U32MIN]) {
+    B[S32MAX] = B[U32MAX] | 0;
+    if (a > B[U32MIN]) B[U32MIN] = a;
   }
-  if ((B[S32MIN] >>> 0) <= (B[S32MAX] >>> 0)) {
-    if ((B[S32MIN] >>> 0) > B[U32MIN]) B[U32MIN] = B[S32MIN] >>> 0;
-    if ((B[S32MAX] >>> 0) < B[U32MAX]) B[U32MAX] = B[S32MAX] >>> 0;
-  }
-  // 64 -> 32: when the upper halves agree, the low halves bound the subreg
+}
+
+/** __reg32_deduce_bounds: the subregister from the 64-bit ranges, then s32 <-> u32 */
+function deduce32(): void {
+  // upper halves equal: the low halves bound the subreg
   if (B[UMIN_H] === B[UMAX_H]) {
     if (B[UMIN_L] > B[U32MIN]) B[U32MIN] = B[UMIN_L];
     if (B[UMAX_L] < B[U32MAX]) B[U32MAX] = B[UMAX_L];
@@ -178,8 +184,6 @@ function deduceBounds(): void {
       if ((B[UMAX_L] | 0) < B[S32MAX]) B[S32MAX] = B[UMAX_L] | 0;
     }
   }
-  crossZero(B[UMIN_H], B[UMIN_L], B[UMAX_H], B[UMAX_L]);
-  crossZero(B[SMIN_H], B[SMIN_L], B[SMAX_H], B[SMAX_L]);
   if (B[SMIN_H] === B[SMAX_H]) {
     const lo = B[SMIN_L], hi = B[SMAX_L];
     if (lo <= hi) {
@@ -191,12 +195,50 @@ function deduceBounds(): void {
       if ((hi | 0) < B[S32MAX]) B[S32MAX] = hi | 0;
     }
   }
-  // 32 -> 64: the low halves of the 64-bit ends can take the 32-bit bounds (__reg_deduce_mixed_bounds)
-  if (ult(B[UMIN_H], B[UMIN_L], B[UMIN_H], B[U32MIN])) B[UMIN_L] = B[U32MIN];
-  if (ult(B[UMAX_H], B[U32MAX], B[UMAX_H], B[UMAX_L])) B[UMAX_L] = B[U32MAX];
-  if (slt(B[SMIN_H], B[SMIN_L], B[SMIN_H], B[U32MIN])) B[SMIN_L] = B[U32MIN];
-  if (slt(B[SMAX_H], B[U32MAX], B[SMAX_H], B[SMAX_L])) B[SMAX_L] = B[U32MAX];
-  // s32min >= 0 && smin >= S32_MIN && smax <= S32_MAX
+  crossZero(B[UMIN_H], B[UMIN_L], B[UMAX_H], B[UMAX_L]);
+  crossZero(B[SMIN_H], B[SMIN_L], B[SMAX_H], B[SMAX_L]);
+  // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit
+  if ((B[U32MIN] | 0) <= (B[U32MAX] | 0)) {
+    if ((B[U32MIN] | 0) > B[S32MIN]) B[S32MIN] = B[U32MIN] | 0;
+    if ((B[U32MAX] | 0) < B[S32MAX]) B[S32MAX] = B[U32MAX] | 0;
+  }
+  s32ToU32();
+}
+
+/** __reg64_deduce_bounds: s64 <-> u64, and an s64 range crossing the sign bit cut by the u64 one */
+function deduce64(): void {
+  if (!slt(B[UMAX_H], B[UMAX_L], B[UMIN_H], B[UMIN_L])) {
+    if (slt(B[SMIN_H], B[SMIN_L], B[UMIN_H], B[UMIN_L])) { B[SMIN_H] = B[UMIN_H]; B[SMIN_L] = B[UMIN_L]; }
+    if (slt(B[UMAX_H], B[UMAX_L], B[SMAX_H], B[SMAX_L])) { B[SMAX_H] = B[UMAX_H]; B[SMAX_L] = B[UMAX_L]; }
+  }
+  if (!ult(B[SMAX_H], B[SMAX_L], B[SMIN_H], B[SMIN_L])) {
+    if (ult(B[UMIN_H], B[UMIN_L], B[SMIN_H], B[SMIN_L])) { B[UMIN_H] = B[SMIN_H]; B[UMIN_L] = B[SMIN_L]; }
+    if (ult(B[SMAX_H], B[SMAX_L], B[UMAX_H], B[UMAX_L])) { B[UMAX_H] = B[SMAX_H]; B[UMAX_L] = B[SMAX_L]; }
+  } else if (ult(B[UMAX_H], B[UMAX_L], B[SMIN_H], B[SMIN_L])) {
+    // the u64 range lies in the non-negative part of the s64 one
+    B[SMIN_H] = B[UMIN_H]; B[SMIN_L] = B[UMIN_L];
+    if (ult(B[SMAX_H], B[SMAX_L], B[UMAX_H], B[UMAX_L])) { B[UMAX_H] = B[SMAX_H]; B[UMAX_L] = B[SMAX_L]; }
+  } else if (ult(B[SMAX_H], B[SMAX_L], B[UMIN_H], B[UMIN_L])) {
+    // ... in the negative part
+    B[SMAX_H] = B[UMAX_H]; B[SMAX_L] = B[UMAX_L];
+    if (ult(B[UMIN_H], B[UMIN_L], B[SMIN_H], B[SMIN_L])) { B[UMIN_H] = B[SMIN_H]; B[UMIN_L] = B[SMIN_L]; }
+  }
+}
+
+/** 64-bit ends whose low halves take the 32-bit bounds lo..hi (unsigned) */
+function lowHalvesFrom32(lo: number, hi: number): void {
+  if (ult(B[UMIN_H], B[UMIN_L], B[UMIN_H], lo)) B[UMIN_L] = lo;
+  if (ult(B[UMAX_H], hi, B[UMAX_H], B[UMAX_L])) B[UMAX_L] = hi;
+  if (slt(B[SMIN_H], B[SMIN_L], B[SMIN_H], lo)) B[SMIN_L] = lo;
+  if (slt(B[SMAX_H], hi, B[SMAX_H], B[SMAX_L])) B[SMAX_L] = hi;
+}
+
+/** __reg_deduce_mixed_bounds: 32 -> 64 */
+function deduceMixed(): void {
+  lowHalvesFrom32(B[U32MIN], B[U32MAX]);
+  if ((B[S32MIN] >>> 0) <= (B[S32MAX] >>> 0)) lowHalvesFrom32(B[S32MIN] >>> 0, B[S32MAX] >>> 0);
+  // s32min >= 0 && smin >= S32_MIN && smax <= S32_MAX: the 64-bit bounds become the 32-bit ones
+  // (an assignment, not an intersection: the kernel can widen smax here)
   if (B[S32MIN] >= 0 && !slt(B[SMIN_H], B[SMIN_L], 0xffff_ffff, 0x8000_0000) && !slt(0, 0x7fff_ffff, B[SMAX_H], B[SMAX_L])) {
     // (s32max < 0 here is an impossible state: the caller redoes it in bigints)
     B[SMIN_H] = 0; B[SMIN_L] = B[S32MIN] >>> 0;
@@ -208,15 +250,13 @@ function deduceBounds(): void {
     B[TM_H] = (B[TM_H] & R[2]) >>> 0; B[TM_L] = (B[TM_L] & R[3]) >>> 0;
     B[TV_H] = (vH & ~B[TM_H]) >>> 0; B[TV_L] = (vL & ~B[TM_L]) >>> 0;
   }
-  // 64-bit signed/unsigned
-  if (!slt(B[UMAX_H], B[UMAX_L], B[UMIN_H], B[UMIN_L])) {
-    if (slt(B[SMIN_H], B[SMIN_L], B[UMIN_H], B[UMIN_L])) { B[SMIN_H] = B[UMIN_H]; B[SMIN_L] = B[UMIN_L]; }
-    if (slt(B[UMAX_H], B[UMAX_L], B[SMAX_H], B[SMAX_L])) { B[SMAX_H] = B[UMAX_H]; B[SMAX_L] = B[UMAX_L]; }
-  }
-  if (!ult(B[SMAX_H], B[SMAX_L], B[SMIN_H], B[SMIN_L])) {
-    if (ult(B[UMIN_H], B[UMIN_L], B[SMIN_H], B[SMIN_L])) { B[UMIN_H] = B[SMIN_H]; B[UMIN_L] = B[SMIN_L]; }
-    if (ult(B[SMAX_H], B[SMAX_L], B[UMAX_H], B[UMAX_L])) { B[UMAX_H] = B[SMAX_H]; B[UMAX_L] = B[SMAX_L]; }
-  }
+}
+
+/** __reg_deduce_bounds, in the kernel's order: 32, 64, then 32 -> 64 */
+function deduceBounds(): void {
+  deduce32();
+  deduce64();
+  deduceMixed();
 }
 
 /** some bound is empty or var_off has a bit both known and unknown */
@@ -233,6 +273,8 @@ function invalid(): boolean {
 export function syncBoundsHalves(r: RegState): boolean {
   if (!load(r, r.varOff)) return false;
   updateBounds();
+  // three rounds, as reg_bounds_sync
+  deduceBounds();
   deduceBounds();
   deduceBounds();
   // __reg_bound_offset: the ranges can sharpen var_off too

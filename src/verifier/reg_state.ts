@@ -235,18 +235,12 @@ function crossZero(r: RegState, lo64: bigint, hi64: bigint): void {
   }
 }
 
-/** __reg_deduce_bounds: signed <-> unsigned, 64 <-> 32 when they say the same. */
-function deduceBounds(r: RegState): void {
-  // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit.
-  if (s32(r.u32min) <= s32(r.u32max)) {
-    r.s32min = max(r.s32min, s32(r.u32min));
-    r.s32max = min(r.s32max, s32(r.u32max));
-  }
-  if (BigInt.asUintN(32, r.s32min) <= BigInt.asUintN(32, r.s32max)) {
-    r.u32min = max(r.u32min, BigInt.asUintN(32, r.s32min));
-    r.u32max = min(r.u32max, BigInt.asUintN(32, r.s32max));
-  }
-  // 64 -> 32: when the upper halves agree, the low halves bound the subreg.
+const u32 = (x: bigint): bigint => BigInt.asUintN(32, x);
+const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+
+/** __reg32_deduce_bounds: the subregister from the 64-bit ranges, then s32 <-> u32. */
+function deduce32(r: RegState): void {
+  // upper halves equal: the low halves bound the subreg
   if (r.umin >> 32n === r.umax >> 32n) {
     r.u32min = max(r.u32min, r.umin & U32_MAX);
     r.u32max = min(r.u32max, r.umax & U32_MAX);
@@ -255,36 +249,76 @@ function deduceBounds(r: RegState): void {
       r.s32max = min(r.s32max, s32(r.umax));
     }
   }
-  // upper halves two consecutive numbers, lower halves a signed range across zero
-  crossZero(r, r.umin, r.umax);
-  crossZero(r, r.smin, r.smax);
   if (r.smin >> 32n === r.smax >> 32n) {
-    const lo = BigInt.asUintN(32, r.smin), hi = BigInt.asUintN(32, r.smax);
+    const lo = u32(r.smin), hi = u32(r.smax);
     if (lo <= hi) { r.u32min = max(r.u32min, lo); r.u32max = min(r.u32max, hi); }
     if (s32(r.smin) <= s32(r.smax)) {
       r.s32min = max(r.s32min, s32(r.smin));
       r.s32max = min(r.s32max, s32(r.smax));
     }
   }
-  // 32 -> 64: the low halves of the 64-bit ends can take the 32-bit bounds
-  // (__reg_deduce_mixed_bounds)
-  r.umin = max(r.umin, (r.umin & ~U32_MAX) | r.u32min);
-  r.umax = min(r.umax, (r.umax & ~U32_MAX) | r.u32max);
-  r.smin = max(r.smin, s64((BigInt.asUintN(64, r.smin) & ~U32_MAX) | r.u32min));
-  r.smax = min(r.smax, s64((BigInt.asUintN(64, r.smax) & ~U32_MAX) | r.u32max));
-  if (r.s32min >= 0n && r.smin >= S32_MIN && r.smax <= S32_MAX) {
-    r.smin = r.s32min; r.smax = r.s32max; r.umin = r.s32min; r.umax = r.s32max;
-    r.varOff = tnumIntersect(r.varOff, tnumRange(r.smin, r.smax));
+  // upper halves two consecutive numbers, lower halves a signed range across zero
+  crossZero(r, r.umin, r.umax);
+  crossZero(r, r.smin, r.smax);
+  // 32-bit signed/unsigned agree when the unsigned range does not cross the sign bit.
+  if (s32(r.u32min) <= s32(r.u32max)) {
+    r.s32min = max(r.s32min, s32(r.u32min));
+    r.s32max = min(r.s32max, s32(r.u32max));
   }
-  // 64-bit signed/unsigned.
+  if (u32(r.s32min) <= u32(r.s32max)) {
+    r.u32min = max(r.u32min, u32(r.s32min));
+    r.u32max = min(r.u32max, u32(r.s32max));
+  } else if (r.u32max < u32(r.s32min)) {
+    // the s32 range crosses the sign bit; the u32 one lies in its non-negative part
+    r.s32min = s32(r.u32min);
+    r.u32max = min(r.u32max, u32(r.s32max));
+  } else if (u32(r.s32max) < r.u32min) {
+    // ... in its negative part
+    r.s32max = s32(r.u32max);
+    r.u32min = max(r.u32min, u32(r.s32min));
+  }
+}
+
+/** __reg64_deduce_bounds: s64 <-> u64, and an s64 range crossing the sign bit cut by the u64 one. */
+function deduce64(r: RegState): void {
   if (s64(r.umin) <= s64(r.umax)) {
     r.smin = max(r.smin, s64(r.umin));
     r.smax = min(r.smax, s64(r.umax));
   }
-  if (BigInt.asUintN(64, r.smin) <= BigInt.asUintN(64, r.smax)) {
-    r.umin = max(r.umin, BigInt.asUintN(64, r.smin));
-    r.umax = min(r.umax, BigInt.asUintN(64, r.smax));
+  if (u64(r.smin) <= u64(r.smax)) {
+    r.umin = max(r.umin, u64(r.smin));
+    r.umax = min(r.umax, u64(r.smax));
+  } else if (r.umax < u64(r.smin)) {
+    r.smin = s64(r.umin);
+    r.umax = min(r.umax, u64(r.smax));
+  } else if (u64(r.smax) < r.umin) {
+    r.smax = s64(r.umax);
+    r.umin = max(r.umin, u64(r.smin));
   }
+}
+
+/** __reg_deduce_mixed_bounds: the low halves of the 64-bit ends can take the 32-bit bounds. */
+function deduceMixed(r: RegState): void {
+  const low = (lo: bigint, hi: bigint): void => {
+    r.umin = max(r.umin, (r.umin & ~U32_MAX) | lo);
+    r.umax = min(r.umax, (r.umax & ~U32_MAX) | hi);
+    r.smin = max(r.smin, s64((u64(r.smin) & ~U32_MAX) | lo));
+    r.smax = min(r.smax, s64((u64(r.smax) & ~U32_MAX) | hi));
+  };
+  low(r.u32min, r.u32max);
+  if (u32(r.s32min) <= u32(r.s32max)) low(u32(r.s32min), u32(r.s32max));
+  // an assignment, not an intersection: the kernel can widen smax here
+  if (r.s32min >= 0n && r.smin >= S32_MIN && r.smax <= S32_MAX) {
+    r.smin = r.s32min; r.smax = r.s32max; r.umin = r.s32min; r.umax = r.s32max;
+    r.varOff = tnumIntersect(r.varOff, tnumRange(r.smin, r.smax));
+  }
+}
+
+/** __reg_deduce_bounds, in the kernel's order. */
+function deduceBounds(r: RegState): void {
+  deduce32(r);
+  deduce64(r);
+  deduceMixed(r);
 }
 
 /** reg_bounds_sync */
@@ -311,6 +345,8 @@ export function syncBounds(r: RegState): void {
  */
 export function syncBoundsBig(r: RegState): void {
   updateBounds(r);
+  // three rounds, as reg_bounds_sync
+  deduceBounds(r);
   deduceBounds(r);
   deduceBounds(r);
   // __reg_bound_offset: the ranges can sharpen var_off too.

@@ -48,6 +48,17 @@ export function writeView(r: RegState, v: View): void {
   syncBounds(r);
 }
 
+/** A 64-bit result with the 32-bit bounds computed beside it (scalar32_min_max_* and scalar_min_max_*). */
+export function writeNeg64(r: RegState, v64: View | undefined, v32: View | undefined): void {
+  markUnbounded(r);
+  if (v64) {
+    r.varOff = v64.t;
+    r.umin = v64.umin; r.umax = v64.umax; r.smin = v64.smin; r.smax = v64.smax;
+  }
+  if (v32) { r.u32min = v32.umin; r.u32max = v32.umax; r.s32min = v32.smin; r.s32max = v32.smax; }
+  syncBounds(r);
+}
+
 /** Writes a refined comparison view back into a register, keeping the other half. */
 export function refineWith(r: RegState, v: View): void {
   if (v.bits === 64) {
@@ -60,13 +71,18 @@ export function refineWith(r: RegState, v: View): void {
   syncBounds(r);
 }
 
-/** Can this op be computed from a non-constant source (is_safe_to_compute_dst_reg_range)? */
-export function safeToCompute(op: number, src: View): boolean {
+/**
+ * Can this op be computed from a non-constant source (is_safe_to_compute_dst_reg_range)?
+ * `umax64` is the source register's 64-bit umax: the kernel bounds a shift
+ * amount by it even for a 32-bit shift, so `w9 <<= w9` with r9 =
+ * 0xd4f748dd0000000f leaves w9 unknown although its low half is 15.
+ */
+export function safeToCompute(op: number, src: View, umax64: bigint): boolean {
   switch (op) {
     case BPF_ADD: case BPF_SUB: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
       return true;
     case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-      return tnumIsConst(src.t) && src.umax < BigInt(src.bits);
+      return tnumIsConst(src.t) && src.umin === src.umax && src.smin === src.smax && umax64 < BigInt(src.bits);
     default:
       return false;
   }
@@ -193,9 +209,10 @@ export function aluFast(op: number, d: RegState, s: RegState, bits: 32 | 64): bi
     case BPF_AND: return a & b;
     case BPF_OR: return a | b;
     case BPF_XOR: return a ^ b;
-    case BPF_LSH: return b < BigInt(bits) ? (a << b) & M : undefined;
-    case BPF_RSH: return b < BigInt(bits) ? a >> b : undefined;
-    case BPF_ARSH: return b < BigInt(bits) ? BigInt.asUintN(bits, BigInt.asIntN(bits, a) >> b) : undefined;
+    // shift amounts: the source's 64-bit umax must be below the width (see safeToCompute)
+    case BPF_LSH: return s.umax < BigInt(bits) ? (a << b) & M : undefined;
+    case BPF_RSH: return s.umax < BigInt(bits) ? a >> b : undefined;
+    case BPF_ARSH: return s.umax < BigInt(bits) ? BigInt.asUintN(bits, BigInt.asIntN(bits, a) >> b) : undefined;
     default: return undefined;
   }
 }
@@ -311,9 +328,8 @@ export function refineCond(a: View, b: View, op: number, jsetFalse = false): voi
     case BPF_JSLT: a.smax = mn(a.smax, b.smax - 1n); b.smin = mx(b.smin, a.smin + 1n); break;
     case BPF_JSLE: a.smax = mn(a.smax, b.smax); b.smin = mx(b.smin, a.smin); break;
   }
-  // keep the tnum consistent with any new range so sync can propagate it
-  for (const v of [a, b]) {
-    if (v.umin <= v.umax) v.t = tnumIntersect(v.t, tnumRange(v.umin, v.umax));
-    void toU;
-  }
+  // no tnum update here for the range ops (as regs_refine_cond_op): reg_bounds_sync
+  // derives var_off from the ranges only after its three deduction rounds, and
+  // an earlier intersection would let the 32-bit pass see bounds the kernel's does not
+  void toU;
 }

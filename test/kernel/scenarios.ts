@@ -469,4 +469,16 @@ export const KERNEL_SCENARIOS: readonly KernelScenario[] = [
     args: [],
     about: "libbpf: extern (var ksym) 'bpf_prog_active': incompatible types (a struct declared, the kernel's is an int): -EINVAL before the load",
   },
+  {
+    obj: `${S}map_ptr.bpf.o`,
+    name: 'fields',
+    args: ['run:read_fields', 'dump', 'run:bounded_by_max', 'dump'],
+    about: 'struct bpf_map / bpf_array read through map pointers (CO-RE): type, sizes, max_entries, flags, numa_node, BTF ids, name, bypass_spec_v1 (array maps only), frozen, map_extra, elem_size, index_mask',
+  },
+  {
+    obj: `${S}iter.bpf.o`,
+    name: 'load',
+    args: ['run:count_tasks', 'run:sum_entries', 'dump'],
+    about: 'iterator programs (iter/task, iter/bpf_map) load with their BTF-typed context; BPF_PROG_TEST_RUN of an iterator is -EFAULT (bpf_prog_test_run_tracing runs fentry/fexit/fmod_ret only)',
+  },
 ];

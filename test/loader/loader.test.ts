@@ -179,7 +179,7 @@ test('sections.bpf.o: which programs load, the refusals as libbpf or tsbpf words
   assert.match(attempt('fentry'), /no BTF-based attach target is specified, use bpf_program__set_attach_target\(\)/);
   // the target is looked up in the kernel's BTF (here the built-in one), as libbpf's find_kernel_btf_id
   assert.match(attempt('fentry/target_fn'), /^prog '\w+': failed to find kernel BTF type ID of 'target_fn': -3$/);
-  assert.match(attempt('iter/target_fn'), /BPF iterators \(SEC\("iter\/target_fn"\)\) are not supported by tsbpf/);
+  assert.match(attempt('iter/target_fn'), /BPF iterator target 'target_fn' \(SEC\("iter\/target_fn"\)\) is not supported by tsbpf \(supported: task, bpf_map\)/);
   assert.match(attempt('struct_ops/target_fn'), /struct_ops programs .* are not supported by tsbpf/);
   assert.match(attempt('lsm/target_fn'), /program type lsm .* is not supported/);
   assert.match(attempt('xdp_tx'), /missing BPF prog type, check ELF section name 'xdp_tx'/);

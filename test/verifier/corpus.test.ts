@@ -19,7 +19,7 @@ const EXACT_FILES = /^(timer_|async_)/;
 /** Corpus files of the general classes (issue #5): every error line must match. */
 const GENERAL_FILES = new Set([
   'alu_bounds', 'stack', 'ctx_access', 'packet', 'loops', 'calls', 'spin_lock', 'helpers_args', 'raw_asm', 'realistic', 'refs', 'kfunc_rcu', 'kfunc_ct', 'kfunc_dynptr',
-  'soundness', 'too_many_subprogs', 'skc_to', 'skc_to_nongpl', 'task_btf', 'btf_ctx',
+  'soundness', 'too_many_subprogs', 'skc_to', 'skc_to_nongpl', 'task_btf', 'btf_ctx', 'map_ptr', 'iter_ctx',
 ].map((f) => `${f}.kernel.json`));
 
 for (const r of records) {

@@ -9,6 +9,7 @@ import { kfuncByName } from '../../src/kfuncs/table.js';
 import { gunzipSync } from 'node:zlib';
 import { Btf } from '../../src/btf/btf.js';
 import { type AttachTarget, attachTargetOf } from '../../src/verifier/btf_ctx.js';
+import { BPF_TRACE_ITER } from '../../src/object/prog_types.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/verifier/corpus');
 
@@ -16,6 +17,8 @@ export interface KernelRecord {
   file: string;
   name: string;
   progType: number;
+  /** iterators: the target after the section's '/' */
+  attachTo?: string;
   license: string;
   errno: number;
   insns: [number, number, number, number, number][];
@@ -54,8 +57,9 @@ export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput
   const maps = r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m));
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
-    ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType } : {}),
-    ...(r.attachBtfName ? { attachTarget: recordedTarget(r.attachBtfName, r.expectedAttachType ?? 0) } : {}),
+    ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType, attachTo: r.attachTo } : {}),
+    // (an iterator's context is typed by its target's struct, not by a recorded prototype)
+    ...(r.attachBtfName && r.expectedAttachType !== BPF_TRACE_ITER ? { attachTarget: recordedTarget(r.attachBtfName, r.expectedAttachType ?? 0) } : {}),
     // raw offsets of the kernel's own structs, and kernel objects kfuncs return (struct nf_conn):
     // walked in the recording kernel's BTF, at its offsets
     ...(KERNEL_BTF_FILES.test(r.file) || (r.kfuncs && Object.keys(r.kfuncs).length) ? { targetBtf: vmlinuxBtf() } : {}),

@@ -29,6 +29,11 @@ struct tsbpf_kernel_types {
 	struct sockaddr_in sin;
 	struct pt_regs regs;
 	struct task_struct task;
+	struct bpf_array array;
+	struct bpf_iter__task iter_task;
+	struct bpf_iter__bpf_map iter_map;
+	struct bpf_iter_meta iter_meta;
+	struct seq_file seq;
 	struct tcp6_sock tcp6;
 	struct udp6_sock udp6;
 	struct tcp_timewait_sock tw;

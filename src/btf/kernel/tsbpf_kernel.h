@@ -104,6 +104,82 @@ struct rq {
 	int cpu;
 };
 
+/* What a map pointer points to (check_ptr_to_map_access: read-only loads
+ * through `&my_map`, typed by the map type's struct). Linux 6.18's layout, so
+ * programs built against vmlinux read the same offsets here. Fields the
+ * runtime does not fill (live kernel state: hashes, reference counts, locks,
+ * work items) are left out: a CO-RE access to them fails, a raw load is
+ * refused by the verifier naming the field. Pointer members are declared so
+ * CO-RE finds them; the verifier refuses loading them (no kernel objects
+ * behind them). */
+struct bpf_map_ops;
+struct btf_record;
+struct btf;
+struct obj_cgroup;
+struct bpf_map_owner;
+struct bpf_array_aux;
+
+struct bpf_map {
+	unsigned char __unmodelled_sha_excl[40];	/* sha[32], excl */
+	const struct bpf_map_ops *ops;
+	struct bpf_map *inner_map_meta;
+	void *security;
+	enum bpf_map_type map_type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u64 map_extra;
+	__u32 map_flags;
+	__u32 id;
+	struct btf_record *record;
+	int numa_node;
+	__u32 btf_key_type_id;
+	__u32 btf_value_type_id;
+	__u32 btf_vmlinux_value_type_id;
+	struct btf *btf;
+	struct obj_cgroup *objcg;
+	char name[16];
+	/* freeze_mutex, refcnt, usercnt, work/rcu, writecnt, owner_lock */
+	unsigned char __unmodelled_state[96];
+	struct bpf_map_owner *owner;
+	_Bool bypass_spec_v1;
+	_Bool frozen;
+	/* init_private, free_after_mult_rcu_gp, free_after_rcu_gp, sleepable_refcnt, elem_count, cookie */
+	unsigned char __unmodelled_tail[30];
+	char *excl_prog_sha;
+};
+
+/* Array maps (array, per-CPU array, prog/perf-event/cgroup arrays, array of maps) */
+struct bpf_array {
+	struct bpf_map map;
+	__u32 elem_size;
+	__u32 index_mask;
+	struct bpf_array_aux *aux;
+};
+
+/* Iterator programs (SEC("iter/<target>")): the context is struct
+ * bpf_iter__<target>, whose pointers the verifier types (btf_ctx_access).
+ * tsbpf verifies iterators; it does not run them (no seq_file, no walk). */
+struct seq_file {
+	unsigned char __opaque;
+};
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
+struct bpf_iter__bpf_map {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+};
+
 /* The kernel socket structs the bpf_skc_to_*() casts return (PTR_TO_BTF_ID):
  * kernel member names and nesting (sock_common inside sock inside inet_sock
  * ...), only the members the runtime fills in, in its own layout. The

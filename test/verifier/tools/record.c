@@ -171,6 +171,11 @@ int main(int argc, char **argv) {
       const struct btf_type *t = vml ? btf__type_by_id(vml, cap.attr.attach_btf_id) : NULL;
       printf(",\"expectedAttachType\":%u,\"attachBtfName\":", cap.attr.expected_attach_type);
       jstr(t ? btf__name_by_offset(vml, t->name_off) : "");
+      // iterators: the target after the section's '/' (the context is struct bpf_iter__<target>)
+      if (cap.attr.expected_attach_type == BPF_TRACE_ITER) {
+        const char *sec = bpf_program__section_name(bpf_object__find_program_by_name(obj, pname)), *slash = strchr(sec, '/');
+        printf(",\"attachTo\":"); jstr(slash ? slash + 1 : "");
+      }
     }
     printf(",\"errno\":%d,\"insns\":[", cap.err);
     for (unsigned i = 0; i < cap.attr.insn_cnt; i++) {
