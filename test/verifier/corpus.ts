@@ -53,8 +53,13 @@ const KERNEL_BTF_FILES = /^task_btf\./;
 
 export function toInput(r: KernelRecord, logLevel: 0 | 1 | 2 = 1): VerifierInput {
   const insns: Insn[] = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
-  // JSON carries a read-only map's value as a number array
-  const maps = r.maps.map((m) => (m.rdonlyValue ? { ...m, rdonlyValue: Uint8Array.from(m.rdonlyValue as unknown as number[]) } : m));
+  // JSON carries a read-only map's value as a number array; libbpf froze those maps (.rodata,
+  // .kconfig) before loading, so the kernel read them as constants (bpf_map_direct_read)
+  const maps = r.maps.map((m) => {
+    if (!m.rdonlyValue) return m;
+    const value = Uint8Array.from(m.rdonlyValue as unknown as number[]);
+    return { ...m, rdonlyValue: value, frozenValue: value };
+  });
   return {
     insns, progType: r.progType, gpl: isGpl(r.license), maps,
     ...(r.expectedAttachType !== undefined ? { expectedAttachType: r.expectedAttachType, attachTo: r.attachTo } : {}),
