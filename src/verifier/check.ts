@@ -1166,7 +1166,14 @@ export class Verifier {
       // variable offset: reads give unknown scalars, writes make every byte in range misc
       for (let a = lo; a < hi; a++) {
         const i = MAX_BPF_STACK + a;
-        if (t === 'write') { this.scrubSpill(frame, i); frame.stype[i] = Stk.MISC; }
+        if (t === 'write') {
+          // the bytes the store does not hit at run time keep what they held: never written
+          // (uninitialized) or a spilled pointer's bytes, both readable later as misc
+          if (frame.stype[i] === Stk.INVALID) this.readsUninitStack = true;
+          else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
+          this.scrubSpill(frame, i);
+          frame.stype[i] = Stk.MISC;
+        }
         else if (frame.stype[i] === Stk.INVALID) this.readsUninitStack = true;
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
         else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
@@ -1197,6 +1204,14 @@ export class Verifier {
       }
     }
     checkDynptrOverwrite(frame, i, i + size);
+    // a store over part of a spilled pointer leaves its other bytes readable as data (a
+    // privileged load allows it): results may then depend on addresses
+    if (!(aligned && size === 8)) {
+      for (const slot of [i >> 3, (i + size - 1) >> 3]) {
+        const old = frame.spills[slot];
+        if (old && old.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
+      }
+    }
     for (let b = i; b < i + size; b++) this.scrubSpill(frame, b);
     // a slot-aligned store of a scalar of any size is a (narrow) spill for a
     // privileged loader (save_register_state with size)
