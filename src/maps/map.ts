@@ -132,16 +132,16 @@ export class MapEnv {
     if (this.cpuCell !== 0) this.arena.dv.setUint32(this.cpuCell, v, true);
   }
 
-  /**
-   * An arena word (programs cannot access it) that always holds currentCpu:
-   * what a per-CPU lookup compiled inline reads, as the kernel's this_cpu_ptr.
-   * Made on first request; 0 when the arena has no room.
-   */
   /** the CPU word if currentCpuCell made it (0: not), without making it: a runtime-lifetime word rt.stats() does not count */
   get cpuCellAllocated(): number {
     return this.cpuCell;
   }
 
+  /**
+   * An arena word (programs cannot access it) that always holds currentCpu:
+   * what a per-CPU lookup compiled inline reads, as the kernel's this_cpu_ptr.
+   * Made on first request; 0 when the arena has no room.
+   */
   currentCpuCell(): number {
     if (this.cpuCell === 0) {
       try {
@@ -228,7 +228,6 @@ export function mapFlagsAccessOk(flags: number): boolean {
   return !((flags & (BPF_F_RDONLY | BPF_F_WRONLY)) === (BPF_F_RDONLY | BPF_F_WRONLY)) &&
     !((flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) === (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG));
 }
-
 
 /**
  * The kernel's struct bpf_map + bpf_map_ops. Subclasses override the ops
