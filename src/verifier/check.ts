@@ -31,7 +31,7 @@ import {
   statesEqual, statesExact, widenImpreciseScalars,
 } from './state.js';
 import { BPF_JCOND, BPF_LOAD_ACQ, BPF_MAY_GOTO, BPF_STORE_REL } from '../isa/validate.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumSubreg, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
@@ -782,16 +782,20 @@ export class Verifier {
         this.setReg(x.dst, scalarUnknown());
         return;
       }
-      writeView(r, aluView(op, dv, sv));
+      // a 64-bit add/sub keeps the subregister bounds scalar32_min_max_add/sub
+      // compute beside the 64-bit ones (6.18 computes both for every op)
+      if (is64 && (op === BPF_ADD || op === BPF_SUB)) writeNeg64(r, aluView(op, dv, sv), aluView(op, viewOf(d, 32), viewOf(s, 32)));
+      else writeView(r, aluView(op, dv, sv));
     }
-    // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST)
+    // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST64),
+    // wX += const too when rX fit 32 bits before (BPF_ADD_CONST32); a second delta unlinks
     r.off = 0;
-    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(s.varOff)) {
-      const val = BigInt.asIntN(64, s.varOff.value);
-      if (!(d.id & ADD_CONST) && val >= -(1n << 31n) && val < (1n << 31n) && !(op === BPF_SUB && val === -(1n << 31n))) {
-        r.id = d.id | ADD_CONST;
-        r.off = Number(op === BPF_SUB ? -val : val);
-      }
+    if ((op === BPF_ADD || op === BPF_SUB) && d.id && !(d.id & ADD_CONST) && tnumIsConst(is64 ? s.varOff : tnumSubreg(s.varOff))) {
+      const val = is64 ? BigInt.asIntN(64, s.varOff.value) : s.varOff.value & U32_MAX;
+      let off = Number(BigInt.asIntN(32, val));
+      let ok = is64 ? val >= -(1n << 31n) && val < (1n << 31n) : d.umax <= U32_MAX;
+      if (op === BPF_SUB) { if (off === -(2 ** 31)) ok = false; off = -off; }
+      if (ok) { r.id = d.id | (is64 ? ADD_CONST64 : ADD_CONST32); r.off = off; }
     }
     this.setReg(x.dst, r);
   }
@@ -1182,7 +1186,8 @@ export class Verifier {
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
         else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
       }
-      return t === 'read' ? scalarUnknown() : undefined;
+      // (check_mem_access zero-extends a narrow read: a byte is [0, 255])
+      return t === 'read' ? loadedScalar(size) : undefined;
     }
     const h = this.cur.hist[this.cur.hist.length - 1];
     if (h) { h.flags |= HIST_STACK; h.stackFrame = reg.frameno; h.stackSpi = (-lo - 1) >> 3; }
@@ -1498,11 +1503,15 @@ export class Verifier {
     const base = known.id & ~ADD_CONST;
     const fix = (q: RegState): RegState => {
       if (q === known || q.type !== RegType.SCALAR_VALUE || (q.id & ~ADD_CONST) !== base) return q;
-      if ((!(q.id & ADD_CONST) && !(known.id & ADD_CONST)) || q.off === known.off) return { ...known, id: q.id, off: q.off };
+      // a 64-bit delta and a 32-bit one do not compose: such a copy is left as it is
+      if (((q.id ^ known.id) & ADD_CONST) === ADD_CONST) return q;
+      // copy_register_state: the copy takes known's id and delta too
+      if ((!(q.id & ADD_CONST) && !(known.id & ADD_CONST)) || q.off === known.off) return { ...known };
       const delta = scalarConst(BigInt(q.off - known.off));
       const r = { ...known, id: q.id, off: q.off };
-      writeView(r, aluView(BPF_ADD, viewOf(known, 64), viewOf(delta, 64)));
-      return r;
+      writeNeg64(r, aluView(BPF_ADD, viewOf(known, 64), viewOf(delta, 64)), aluView(BPF_ADD, viewOf(known, 32), viewOf(delta, 32)));
+      // a 32-bit link (either side) is a subregister: the result is zero-extended
+      return (known.id | q.id) & ADD_CONST32 ? { ...zext32(r), id: q.id, off: q.off, precise: r.precise } : r;
     };
     for (let k = 0; k < linked.length; k += 2) {
       const f = st.frames[linked[k]!]!, w = linked[k + 1]!;
@@ -1711,8 +1720,10 @@ interface Masks { regs: number[]; slots: bigint[] }
 function newMasks(): Masks {
   return { regs: new Array(MAX_CALL_FRAMES + 1).fill(0), slots: new Array(MAX_CALL_FRAMES + 1).fill(0n) };
 }
-/** id flag of a scalar linked to others with a constant delta in `off` */
-const ADD_CONST = 1 << 30;
+/** id flags of a scalar linked to others with a constant delta in `off`: BPF_ADD_CONST64/32 (either: BPF_ADD_CONST) */
+const ADD_CONST64 = 1 << 30;
+const ADD_CONST32 = 1 << 29;
+const ADD_CONST = ADD_CONST64 | ADD_CONST32;
 /** entries of one conditional jump's linked-register set (struct linked_regs) */
 const LINKED_REGS_MAX = 6;
 

@@ -97,7 +97,10 @@ export function aluView(op: number, d: View, s: View): View {
     case BPF_ADD: {
       const t = cut(tnumAdd(d.t, s.t));
       const r = unboundedView(bits, t);
-      if (d.umax + s.umax <= M) { r.umin = d.umin + s.umin; r.umax = d.umax + s.umax; }
+      // scalar(32)_min_max_add (6.18): the unsigned range survives when no sum
+      // wraps or every sum does (then shifted down by 2^bits)
+      const ulo = d.umin + s.umin, uhi = d.umax + s.umax;
+      if (uhi <= M) { r.umin = ulo; r.umax = uhi; } else if (ulo > M) { r.umin = ulo - M - 1n; r.umax = uhi - M - 1n; }
       const lo = d.smin + s.smin, hi = d.smax + s.smax;
       if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
       return r;
@@ -105,7 +108,8 @@ export function aluView(op: number, d: View, s: View): View {
     case BPF_SUB: {
       const t = cut(tnumSub(d.t, s.t));
       const r = unboundedView(bits, t);
-      if (d.umin >= s.umax) { r.umin = d.umin - s.umax; r.umax = d.umax - s.umin; }
+      // likewise when no difference or every difference wraps below zero
+      if (d.umin >= s.umax) { r.umin = d.umin - s.umax; r.umax = d.umax - s.umin; } else if (d.umax < s.umin) { r.umin = d.umin - s.umax + M + 1n; r.umax = d.umax - s.umin + M + 1n; }
       const lo = d.smin - s.smax, hi = d.smax - s.smin;
       if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
       return r;
