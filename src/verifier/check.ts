@@ -1373,7 +1373,10 @@ export class Verifier {
       return true;
     }
 
-    const taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    let taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    // a 64-bit (in)equality the 64-bit ranges leave open: disjoint 32-bit halves decide it
+    if (taken === -1 && bits === 64 && (op === BPF_JEQ || op === BPF_JNE)
+      && (d.u32min > s.u32max || d.u32max < s.u32min || d.s32min > s.s32max || d.s32max < s.s32min)) taken = op === BPF_JEQ ? 0 : 1;
     // a branch decided by the values: they must be exact wherever this path is pruned
     if (taken === 1 || taken === 0) {
       if (BPF_SRC(x.code) === BPF_X) this.markRegsPrecise(x.dst, x.src);
@@ -1438,6 +1441,13 @@ export class Verifier {
     // it, so both halves of the rule land on it (r1 s< r1 leaves [min+1, max-1])
     const self = hasSrc && x.src === x.dst;
     const s = self ? d : copyReg(hasSrc ? regs[x.src]! : this.immConst(x.imm, bits === 64));
+    // !(a & K): __mark_reg_unbounded on the non-constant side before its tnum loses
+    // K's bits -- all its ranges, the 64-bit ones after a jmp32 too (the old range
+    // is not kept: `r <= 100; !(r & 1)` is [0, 126])
+    if (op === BPF_JSET && fallthrough) {
+      const c = (r: RegState): boolean => tnumIsConst(bits === 64 ? r.varOff : tnumSubreg(r.varOff));
+      if (c(s)) markUnbounded(d); else if (c(d)) markUnbounded(s);
+    }
     const dv = viewOf(d, bits), sv = self ? dv : viewOf(s, bits);
     if (op === BPF_JSET) refineCond(dv, sv, BPF_JSET, fallthrough);
     else refineCond(dv, sv, fallthrough ? negateOp(op) : op);
