@@ -32,6 +32,7 @@ for (const d of D) {
   globalThis.gc(); await new Promise((r) => setTimeout(r, 10));
   const g0 = gcs;
   let n = 0, bytes = 0, slices = 0, t = 0;
+  const c0 = process.cpuUsage();
   while (n < N) {
     const before = used(); const gBefore = gcs;
     const t0 = process.hrtime.bigint();
@@ -41,6 +42,7 @@ for (const d of D) {
     // a collection inside the slice makes the difference meaningless: count the slice's allocation as unknown
     if (gcs === gBefore && after >= before) { bytes += after - before; slices++; }
   }
+  const c1 = process.cpuUsage(c0);
   await new Promise((r) => setTimeout(r, 10));
-  console.log(`${engine} ${d}: ${n} callbacks, ${gcs - g0} GCs, ${(bytes / (slices * 6400)).toFixed(1)} heap bytes per callback (${slices} slices measured), ${(n / t * 1e9 / 1e6).toFixed(2)} M callbacks/s while measured`);
+  console.log(`${engine} ${d}: ${n} callbacks, ${gcs - g0} GCs, ${(bytes / (slices * 6400)).toFixed(1)} heap bytes per callback (${slices} slices measured), ${(n / t * 1e9 / 1e6).toFixed(2)} M callbacks/s while measured, ${((c1.user + c1.system) * 1000 / n).toFixed(0)} CPU ns per callback (measurement included)`);
 }
