@@ -1,10 +1,11 @@
 // A/B of the verifier of two builds in one process (bench/RESULTS.md 10c):
-//   node bench/ab/verify.mjs [--max-insns 20] [--max-processed 40] [--rounds 12] [--passes 30] [--only NAME,...] [--level 0] DIST_BEFORE DIST_AFTER
-// Each build verifies the corpus programs (test/verifier/corpus, as the last
-// build's toInput reads them) of at most
+//   node bench/ab/verify.mjs [--shared] [--max-insns 20] [--max-processed 40] [--rounds 12] [--passes 30] [--only NAME,...] [--level 0] DIST_BEFORE DIST_AFTER
+// Each build verifies the corpus programs (test/verifier/corpus, as this
+// checkout's dist/ toInput reads them) of at most
 // --max-insns instructions (and at most --max-processed processed by the kernel), --passes times per round; the builds alternate round
-// by round. Printed: CPU time per load (process.cpuUsage, so another process
+// by round, in ABBA order. Printed: CPU time per load (process.cpuUsage, so another process
 // on the machine does not count), median and best round, and the load average.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 const args = process.argv.slice(2);
@@ -15,17 +16,23 @@ const rounds = Number(opt('--rounds', '12'));
 const passes = Number(opt('--passes', '30'));
 const level = Number(opt('--level', '0'));
 const only = opt('--only', '');
+// --shared: the shared benchmark objects (bench/verify-shared.kernel.json) instead of the corpus
+const shared = args.includes('--shared');
+if (shared) args.splice(args.indexOf('--shared'), 1);
 import { resolve } from 'node:path';
 const dists = (args.length ? args : ['dist']).map((d) => resolve(d));
 
-// the records and their inputs come from the last build (a frozen dist/ may have no corpus beside it)
-const { loadRecords, toInput } = await import(dists[dists.length - 1] + '/test/verifier/corpus.js');
+// the records and their inputs come from this checkout's build (a frozen dist/ may have no corpus beside it)
+const { loadRecords, toInput } = await import(new URL('../../dist/test/verifier/corpus.js', import.meta.url).href);
 const builds = [];
 for (const d of dists) {
   // the entry the loader's level-0 load calls: verifyOrReject where the build has it
   const m = await import(d + '/src/verifier/index.js');
   const verify = m.verifyOrReject ?? m.verify;
-  let recs = loadRecords().filter((r) => r.insns.length <= maxInsns && Number(/processed (\d+) insns/.exec(r.log)?.[1] ?? 0) <= maxProcessed);
+  let recs = shared
+    ? Object.entries(JSON.parse(readFileSync(new URL('../verify-shared.kernel.json', import.meta.url), 'utf8'))).flatMap(([file, rs]) => rs.map((r) => ({ ...r, file })))
+    : loadRecords();
+  recs = recs.filter((r) => r.insns.length <= maxInsns && Number(/processed (\d+) insns/.exec(r.log)?.[1] ?? 0) <= maxProcessed);
   if (only) { const want = new Set(only.split(',')); recs = recs.filter((r) => want.has(r.name)); }
   const inputs = recs.map((r) => toInput(r, level));
   const outcome = inputs.map((inp) => {
@@ -43,8 +50,12 @@ const pass = (b) => {
   for (const inp of b.inputs) { try { b.verify(inp); } catch { /* a refusal is an outcome */ } }
 };
 for (const b of builds) for (let i = 0; i < 5; i++) pass(b); // warm-up
+// ABBA: the order flips every round (the one timed second pays for garbage the first left);
+// with --expose-gc, a full collection before each build's turn
+const gc = globalThis.gc;
 for (let r = 0; r < rounds; r++) {
-  for (const b of builds) {
+  for (const b of r & 1 ? [...builds].reverse() : builds) {
+    gc?.();
     const c0 = process.cpuUsage();
     for (let p = 0; p < passes; p++) pass(b);
     const c = process.cpuUsage(c0);
@@ -52,5 +63,5 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-console.log(`verify A/B, ${builds[0].inputs.length} programs of <= ${maxInsns} insns (kernel: <= ${maxProcessed} processed), log level ${level}, ${rounds} rounds x ${passes} passes, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`verify A/B, ${shared ? 'shared objects: ' : ''}${builds[0].inputs.length} programs of <= ${maxInsns} insns (kernel: <= ${maxProcessed} processed), log level ${level}, ${rounds} rounds x ${passes} passes, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const b of builds) console.log(`  ${b.d}: CPU per load median ${med(b.us).toFixed(1)} us, best ${Math.min(...b.us).toFixed(1)} us`);
