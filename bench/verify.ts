@@ -5,7 +5,7 @@
 // kernel's own verification time for the same programs (bench/kernel-verify.c,
 // built and run here when we are root and gcc + libbpf-dev are present).
 //
-//   node dist/bench/verify.js [--ms 100] [--kernel-reps 21] [--no-kernel] [--only corpus|shared] [--md]
+//   node dist/bench/verify.js [--ms 100] [--kernel-reps 21] [--no-kernel] [--only corpus|shared] [--name REGEX] [--md]
 //
 // Both sides verify the same relocated instructions (the kernel's, as libbpf
 // gave them to BPF_PROG_LOAD); neither side's time includes ELF parsing,
@@ -113,17 +113,18 @@ function main(): number {
   const budget = Number(arg('--ms', '100'));
   const kreps = Number(arg('--kernel-reps', '21'));
   const only = arg('--only', 'corpus,shared');
+  const nameRe = new RegExp(arg('--name', '.'));
   const noKernel = process.argv.includes('--no-kernel');
   const records: { group: Row['group']; file: string; r: KernelRecord; path: string }[] = [];
   if (only.includes('corpus')) {
-    for (const r of loadRecords()) {
+    for (const r of loadRecords().filter((x) => nameRe.test(x.name))) {
       const file = r.file.replace(/\.kernel\.json$/, '.bpf.o');
       records.push({ group: 'corpus', file, r, path: join(CORPUS, file) });
     }
   }
   if (only.includes('shared')) {
     const shared = JSON.parse(readFileSync(join(ROOT, 'bench', 'verify-shared.kernel.json'), 'utf8')) as Record<string, Omit<KernelRecord, 'file'>[]>;
-    for (const [file, recs] of Object.entries(shared)) for (const r of recs) records.push({ group: 'shared', file, r: { ...r, file }, path: join(BENCH_DIR, file) });
+    for (const [file, recs] of Object.entries(shared)) for (const r of recs.filter((x) => nameRe.test(x.name))) records.push({ group: 'shared', file, r: { ...r, file }, path: join(BENCH_DIR, file) });
   }
   out(`node ${process.version}; ${records.length} programs; ours: median over ~${budget} ms per program after a warm-up pass`);
 
