@@ -521,8 +521,12 @@ function checkFuncArg(v: Verifier, p: HelperProto, i: number, meta: CallMeta): v
       if (reg.umax >= BPF_MAX_VAR_SIZ) fail(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`, EACCES);
       v.markRegsPrecise(regno);
       const prevFlags = p.argFlags?.[i - 1] ?? 0;
-      // a NULL memory argument (PTR_MAYBE_NULL) with a zero size needs no access check
-      if (reg.umax > 0n && !((prevFlags & ArgFlag.PTR_MAYBE_NULL) && isNullScalar(v.regs[regno - 1]!))) {
+      // a NULL memory argument (PTR_MAYBE_NULL) is checked as any other: only a zero
+      // size is allowed from NULL (check_helper_mem_access; found by the kernel campaign)
+      if (reg.umax > 0n && (prevFlags & ArgFlag.PTR_MAYBE_NULL) && isNullScalar(v.regs[regno - 1]!)) {
+        // (the type check was skipped for NULL; check_helper_mem_access's default case names the stack)
+        fail(`R${regno - 1} type=scalar expected=fp`, EACCES);
+      } else if (reg.umax > 0n) {
         v.checkHelperMem(regno - 1, Number(reg.umax), prevFlags & ArgFlag.MEM_WRITE ? 'write' : 'read', MEM_TYPES, pktAccess);
       } else if (reg.umax === 0n && v.regs[regno - 1]!.type === RegType.PTR_TO_STACK) {
         // check_stack_range_initialized checks the bounds of a zero-sized access too:
