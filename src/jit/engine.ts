@@ -19,9 +19,9 @@ import { sameLayout } from './inline.js';
 const TWO32 = 0x1_0000_0000;
 
 type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
-type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, keep: number) => bigint;
 type CallFn = (pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
-type Run1Fn = (pc: number, budget: number, r1: bigint) => bigint;
+type Run1Fn = (pc: number, budget: number, r1: bigint, keep: number) => bigint;
 
 /** one program (the engine's own or a tail-call target) instantiated against this engine */
 interface Unit {
@@ -187,13 +187,17 @@ export class JitEngine implements VmContext {
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
-    this.seenVersion = this.arena.liveVersion;
+    // the block caches of the last run stay valid while no block was freed or changed its access
+    // (and no test instruments the arena's check, which must then see every access)
+    const arena = this.arena;
+    const keep = arena.liveVersion === this.seenVersion && arena.canAccess === Arena.prototype.canAccess ? 1 : 0;
+    this.seenVersion = arena.liveVersion;
     this.level++;
     this.cur = u;
     this.lastUnit = u;
     try {
-      if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!));
-      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
+      if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!, keep));
+      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n, keep));
     } catch (e) {
       // only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
       // accepted program, stopped at the arena's edge

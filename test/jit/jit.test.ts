@@ -76,6 +76,43 @@ test('block cache: a block freed by a helper faults at the next access, as in th
   }
 });
 
+
+test('block cache across runs: kept while no block is freed, forgotten after a free, an access change or an instrumented check', () => {
+  // the caches a run filled serve the next run (a test run's repetitions); a block freed or made
+  // unreadable between runs, or a test's finer check put in place, must be seen as in the interpreter
+  const src = 'ldxdw %r0, [%r1+0]\nexit';
+  for (const kind of ENGINE_KINDS) {
+    const e = env();
+    const p = e.arena.alloc(8);
+    e.arena.dv.setBigUint64(p, 7n, true);
+    const vm = createEngine(kind, assemble(src), e);
+    assert.equal(vm.run(0, [BigInt(p)]), 7n, kind);
+    e.arena.dv.setBigUint64(p, 8n, true);
+    assert.equal(vm.run(0, [BigInt(p)]), 8n, kind); // the cached block: same bytes as the arena
+    e.arena.setAccess(p, 0); // ARENA_ACCESS_NONE
+    assert.match(vmError(() => vm.run(0, [BigInt(p)])).message, /insn 0: invalid read of 8 bytes/, kind);
+    e.arena.setAccess(p, 3);
+    assert.equal(vm.run(0, [BigInt(p)]), 8n, kind);
+    let seen = 0;
+    const plain = e.arena.canAccess;
+    e.arena.canAccess = (a: number, n: number, acc: number): boolean => { seen++; return plain.call(e.arena, a, n, acc); };
+    assert.equal(vm.run(0, [BigInt(p)]), 8n, kind);
+    assert.ok(seen >= 1, `${kind}: an instrumented check sees the access`);
+    e.arena.canAccess = plain;
+    assert.equal(vm.run(0, [BigInt(p)]), 8n, kind);
+    // freed between runs (with or without the engine having run since): a fault, never the stale block
+    e.arena.free(p);
+    assert.match(vmError(() => vm.run(0, [BigInt(p)])).message, /insn 0: invalid read of 8 bytes/, kind);
+    const q = e.arena.alloc(64);
+    assert.equal(vm.run(0, [BigInt(q + 8)]), 0n, kind);
+    e.arena.free(q);
+    // the freed extent reused by a smaller block: q+8 is no longer inside one
+    let r = -1;
+    for (let i = 0; i < 64 && r !== q; i++) r = e.arena.alloc(4);
+    assert.equal(r, q, 'the arena reuses the extent');
+    assert.match(vmError(() => vm.run(0, [BigInt(q + 8)])).message, /insn 0: invalid read of 8 bytes/, kind);
+  }
+});
 test('block cache: read-only blocks refuse writes and atomics; alternating blocks stay correct', () => {
   for (const kind of ENGINE_KINDS) {
     const e = env();
