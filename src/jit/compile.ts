@@ -93,8 +93,11 @@ const L_BUDGET = 16;
 /** may_goto's budget of this frame (BPF_MAX_LOOPS at every exec: a run, a call, a callback, a tail-call target) */
 const L_MAYGOTO = 17;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-/** label ids of the dispatch loop and of structured loops (LOOP - head block) */
-const DISPATCH = -1, LOOP = -2;
+/**
+ * label ids of the dispatch loop and of structured loops (LOOP - head block); without an explicit cap
+ * a structured loop sits in three more labels (REFILL, RELOOP, AFTER - head block: see seq)
+ */
+const DISPATCH = -1, LOOP = -2, REFILL = -10_000_002, RELOOP = -20_000_002, AFTER = -30_000_002;
 const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
 
 export interface CompiledModule {
@@ -388,6 +391,15 @@ class ExecEmitter {
       const t = this.loops.get(k);
       if (t !== undefined && !(firstPlain && i === 0)) {
         // a natural loop laid out as a wasm loop: its back edges are plain `br`s
+        const refill = !this.exactBudget;
+        if (refill) {
+          // loop-head checks: the back edges compare the budget and leave the loop to refill it
+          // (refill code inside the loop would be a call there: V8 neither unrolls nor peels a
+          // loop that calls), then enter it again at its head:
+          //   block AFTER { loop RELOOP { block REFILL { loop LOOP { ... } br AFTER } refill; br RELOOP } }
+          this.b.byte(OP.block).byte(VOID).byte(OP.loop).byte(VOID).byte(OP.block).byte(VOID);
+          this.labels.push(AFTER - k, RELOOP - k, REFILL - k);
+        }
         this.b.byte(OP.loop).byte(VOID);
         this.labels.push(LOOP - k);
         const inner = this.units(k, t, true);
@@ -395,6 +407,16 @@ class ExecEmitter {
         this.seq(inner, true);
         this.b.byte(OP.end);
         this.labels.pop();
+        if (refill) {
+          this.b.byte(OP.br).u32(2).byte(OP.end); // fell out of the loop: on to what follows
+          this.labels.pop();
+          this.b.byte(OP.local_get).u32(L_BUDGET).byte(OP.global_set).u32(G_BUDGET);
+          this.b.byte(OP.i32_const).s32(this.blocks[k]!.start).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL);
+          this.b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
+          this.b.byte(OP.br).u32(0).byte(OP.end).byte(OP.end);
+          this.labels.pop();
+          this.labels.pop();
+        }
       } else {
         this.cur = k;
         this.extra = 0;
@@ -435,7 +457,9 @@ class ExecEmitter {
     if (j === undefined) throw new JitError(`jump target ${slot} is not a block start`, at);
     const depth = (label: number): number => this.labels.length - 1 - this.labels.lastIndexOf(label) + this.extra;
     if (j <= this.cur && this.labels.includes(LOOP - j)) {
-      this.b.byte(OP.br).u32(depth(LOOP - j)); // back edge of a structured loop
+      // back edge of a structured loop (with loop-head checks: out to the refill when the budget ran out)
+      if (!this.exactBudget) this.lget(L_BUDGET).i32(0).op(OP.i32_lt_s).b.byte(OP.br_if).u32(depth(REFILL - j));
+      this.b.byte(OP.br).u32(depth(LOOP - j));
     } else if (j > this.cur && this.labels.includes(j)) {
       this.b.byte(OP.br).u32(depth(j)); // forward
     } else {
@@ -451,7 +475,8 @@ class ExecEmitter {
     // the budget: one charge per block; the engine refills (or stops the run) when it ran out,
     // looked at in every block (exactBudget) or at loop heads only (a compare and a branch less)
     this.lget(L_BUDGET).i32(k).op(OP.i32_sub);
-    if (this.exactBudget || this.loopHeads.has(this.cur)) {
+    // (a structured loop's head is looked at on its back edges instead: see seq)
+    if (this.exactBudget || (this.loopHeads.has(this.cur) && !this.loops.has(this.cur))) {
       this.b.byte(OP.local_tee).u32(L_BUDGET);
       this.i32(0).op(OP.i32_lt_s).if_();
       this.saveBudget();

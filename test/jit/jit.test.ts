@@ -365,6 +365,39 @@ test('budget checks: with an explicit cap in every block, without one at loop he
   assert.equal(stops[0], stops[1]);
 });
 
+test('budget checks on the back edges of wasm loops: loops without calls leave the loop to refill (exact insnCount over slices) and never-ending ones meet the watchdog', () => {
+  // nested call-free loops, 4.5 M instructions: the inner loop's back edge runs out of a 4 M slice
+  const nested = `mov %r0, 0
+    mov %r1, 0
+    outer:
+    mov %r2, 0
+    inner:
+    add %r0, %r2
+    add %r2, 1
+    jlt %r2, 1500, inner
+    add %r1, 1
+    jne %r1, 1000, outer
+    exit`;
+  const counts = new Set<string>();
+  for (const [kind, opts] of [['interp', {}], ['jit', {}], ['jit', { loops: false }], ['jit', { maxInsns: 1e9 }]] as const) {
+    const vm = kind === 'jit' ? new JitEngine(assemble(nested), env(), opts) : createEngine(kind, assemble(nested), env());
+    counts.add(`${vm.run(0)} ${vm.insnCount}`);
+  }
+  assert.equal(counts.size, 1, [...counts].join(' / '));
+  assert.ok(compileProgram(decodeProgram(assemble(nested))).entries.size === 2, 'both loops are wasm loops');
+  // never-ending: a self-loop, an inner loop of an outer one, a loop left only by a taken branch
+  for (const spin of [
+    'mov %r0, 0\nloop:\nadd %r0, 1\nja loop',
+    'mov %r0, 0\nouter:\nmov %r1, 0\ninner:\nadd %r1, 1\njne %r1, 0, inner\nja outer',
+    'mov %r0, 0\ntop:\nadd %r0, 1\njeq %r0, 0, out\njne %r0, 0, top\nout:\nexit',
+  ]) {
+    for (const loops of [true, false]) {
+      const e = vmError(() => new JitEngine(assemble(spin), env(), { loops, timeoutMs: 50 }).run(0));
+      assert.equal(e.kind, 'timeout', `loops=${loops}\n${spin}`);
+    }
+  }
+});
+
 test('budget checks at loop heads only: a loop-free callback a helper calls millions of times still meets the watchdog', () => {
   // as bpf_loop with a callback without loops: only the frame entry of each call looks at the budget
   const src = 'mov %r1, 0\ncall 7\nexit\nmov %r0, 0\nexit';
