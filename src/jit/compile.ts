@@ -284,6 +284,13 @@ class ExecEmitter {
   /** back-edge targets: every cycle of the CFG passes one, so the budget is compared there at least */
   private readonly loopHeads = new Set<number>();
 
+  /** predecessors of each block (fall-through and jump edges) */
+  private preds: number[][] = [];
+  /** instructions of the blocks after it a block charges in advance (chargeAhead), given back on its taken edge */
+  private readonly ahead: Int32Array;
+  /** blocks their predecessor charged */
+  private readonly chargedBefore = new Set<number>();
+
   /** helper calls compiled inline */
   readonly inlined: InlinedSite[] = [];
 
@@ -295,6 +302,29 @@ class ExecEmitter {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
+    this.ahead = new Int32Array(blocks.length);
+    if (!exactBudget) this.chargeAhead();
+  }
+
+  /**
+   * Without an explicit cap the count only has to be exact where a run or a call leaves: a block
+   * whose one way in is the fall-through of a jump-ended (or plainly falling) block before it is
+   * charged by that block, which gives the amount back on its taken edge. A loop body that runs
+   * through to its back edge then pays one charge per iteration (memory's loop: 12 instructions
+   * in two blocks, one subtraction).
+   */
+  private chargeAhead(): void {
+    const { blocks, preds } = this;
+    for (let k = blocks.length - 2; k >= 0; k--) {
+      const bl = blocks[k]!;
+      const op = this.w[bl.slots[bl.slots.length - 1]! * 4]! & 0xff;
+      const n = k + 1;
+      const ends = op === 0x05 || op === 0x06 || op === 0x95 || op === OP_TRAP || op === 0x85 || op === 0x8d || op === OP_CALL_LOCAL ||
+        (op >= OP_LD_ABS_W && op <= OP_LD_IND_B && (op & 7) === 0);
+      if (ends || bl.next !== blocks[n]!.start || this.dispatch.has(n) || this.loopHeads.has(n) || preds[n]!.some((p) => p !== k)) continue;
+      this.ahead[k] = blocks[n]!.slots.length + this.ahead[n]!;
+      this.chargedBefore.add(n);
+    }
   }
 
   /**
@@ -320,6 +350,7 @@ class ExecEmitter {
         if (j <= i && t !== bl.next) backTargets.set(j, Math.max(backTargets.get(j) ?? -1, i));
       }
     });
+    this.preds = preds;
     const base = new Set<number>([0, N - 1]);
     for (const e of entries) { const j = this.blockAt.get(e); if (j !== undefined) base.add(j); }
     for (const j of backTargets.keys()) this.loopHeads.add(j);
@@ -456,6 +487,9 @@ class ExecEmitter {
     const j = this.blockAt.get(slot);
     if (j === undefined) throw new JitError(`jump target ${slot} is not a block start`, at);
     const depth = (label: number): number => this.labels.length - 1 - this.labels.lastIndexOf(label) + this.extra;
+    // a taken edge gives back what the block charged for the blocks after it (chargeAhead)
+    const back = this.ahead[this.cur]!;
+    if (back !== 0 && slot !== this.blocks[this.cur]!.next) this.lget(L_BUDGET).i32(back).op(OP.i32_add).lset(L_BUDGET);
     if (j <= this.cur && this.labels.includes(LOOP - j)) {
       // back edge of a structured loop (with loop-head checks: out to the refill when the budget ran out)
       if (!this.exactBudget) this.lget(L_BUDGET).i32(0).op(OP.i32_lt_s).b.byte(OP.br_if).u32(depth(REFILL - j));
@@ -472,19 +506,22 @@ class ExecEmitter {
 
   private block(bl: BasicBlock): void {
     const k = bl.slots.length;
-    // the budget: one charge per block; the engine refills (or stops the run) when it ran out,
-    // looked at in every block (exactBudget) or at loop heads only (a compare and a branch less)
-    this.lget(L_BUDGET).i32(k).op(OP.i32_sub);
-    // (a structured loop's head is looked at on its back edges instead: see seq)
-    if (this.exactBudget || (this.loopHeads.has(this.cur) && !this.loops.has(this.cur))) {
-      this.b.byte(OP.local_tee).u32(L_BUDGET);
+    // the budget: one charge per block (or with the block before: chargeAhead); the engine refills
+    // (or stops the run) when it ran out, looked at in every block (exactBudget) or at loop heads
+    // only (a compare and a branch less)
+    const charge = k + this.ahead[this.cur]!;
+    if (this.chargedBefore.has(this.cur)) {
+      // charged by the block before (never a loop head)
+    } else if (this.exactBudget || (this.loopHeads.has(this.cur) && !this.loops.has(this.cur))) {
+      // (a structured loop's head is looked at on its back edges instead: see seq)
+      this.lget(L_BUDGET).i32(charge).op(OP.i32_sub).b.byte(OP.local_tee).u32(L_BUDGET);
       this.i32(0).op(OP.i32_lt_s).if_();
       this.saveBudget();
-      this.i32(bl.start).i32(k).call(F_REFILL);
+      this.i32(bl.start).i32(charge).call(F_REFILL);
       this.loadBudget();
       this.end_();
     } else {
-      this.lset(L_BUDGET);
+      this.lget(L_BUDGET).i32(charge).op(OP.i32_sub).lset(L_BUDGET);
     }
     let terminated = false;
     for (const s of bl.slots) terminated = this.insn(s);

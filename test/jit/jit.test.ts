@@ -398,6 +398,39 @@ test('budget checks on the back edges of wasm loops: loops without calls leave t
   }
 });
 
+test('charges ahead: a block charging the blocks it falls into gives them back on every taken edge (insnCount exact on every path)', () => {
+  // chains of conditional jumps whose taken edges leave at each point (forward, back, may_goto),
+  // a helper call and an exit inside a chain; r1 picks the path
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const helpers = new Map<number, HelperFn>([[7, (_vm, a) => a + 1n]]);
+  for (let p = 0; p < 60; p++) {
+    const lines = ['mov %r0, 0', 'mov %r6, 0', 'top:'];
+    const n = 4 + rnd(8);
+    for (let i = 0; i < n; i++) {
+      for (let k = rnd(3); k >= 0; k--) lines.push(`add %r0, ${1 + rnd(9)}`);
+      const c = rnd(6);
+      if (c === 0) lines.push(`jset %r1, ${1 << rnd(6)}, l${1 + i + rnd(n - i)}`);
+      else if (c === 1) lines.push(`jgt %r0, ${rnd(40)}, l${1 + i + rnd(n - i)}`);
+      else if (c === 2) lines.push('add %r6, 1', 'jlt %r6, 3, top');
+      else if (c === 3) lines.push('mov %r1, %r0', 'call 7', 'mov %r1, %r0');
+      else if (c === 4) lines.push(`jeq %r0, ${rnd(30)}, l${n}`, 'exit');
+      else lines.push(`jne %r1, ${rnd(4)}, l${i + 1}`);
+      lines.push(`l${i + 1}:`);
+    }
+    lines.push('exit');
+    const insns = assemble(lines.join('\n'));
+    for (const r1 of [0n, 1n, 5n, 42n]) {
+      const ref = createEngine('interp', insns, env(helpers));
+      const want = `${ref.run(0, [r1])} ${ref.insnCount}`;
+      for (const opts of [{}, { loops: false }, { maxInsns: 1e6 }]) {
+        const jit = new JitEngine(insns, env(helpers), opts);
+        assert.equal(`${jit.run(0, [r1])} ${jit.insnCount}`, want, `${JSON.stringify(opts)} r1=${r1}\n${lines.join('\n')}`);
+      }
+    }
+  }
+});
+
 test('budget checks at loop heads only: a loop-free callback a helper calls millions of times still meets the watchdog', () => {
   // as bpf_loop with a callback without loops: only the frame entry of each call looks at the budget
   const src = 'mov %r1, 0\ncall 7\nexit\nmov %r0, 0\nexit';
