@@ -32,6 +32,7 @@ import {
 } from '../vm/decode.js';
 import { BPF_MAX_LOOPS } from '../vm/interpreter.js';
 import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
+import { loopBound, type LoopCfg } from './bounded.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
@@ -108,6 +109,8 @@ export interface CompiledModule {
   readonly size: number;
   /** helper calls compiled inline, with what they were compiled against */
   readonly inlined: readonly InlinedSite[];
+  /** head slots of the wasm loops proven finite (src/jit/bounded.ts): no budget compare on their back edges */
+  readonly provenLoops: readonly number[];
 }
 
 export interface CompileOptions {
@@ -172,7 +175,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
   } catch (e) {
     throw new JitError(`WebAssembly rejected the compiled module: ${e instanceof Error ? e.message : String(e)}`, -1);
   }
-  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length, inlined: emitter.inlined };
+  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length, inlined: emitter.inlined, provenLoops: emitter.provenLoops() };
 }
 
 /**
@@ -290,6 +293,8 @@ class ExecEmitter {
   private readonly ahead: Int32Array;
   /** blocks their predecessor charged */
   private readonly chargedBefore = new Set<number>();
+  /** heads of wasm loops proven finite (src/jit/bounded.ts): no budget compare on their back edges */
+  private readonly bounded = new Set<number>();
 
   /** helper calls compiled inline */
   readonly inlined: InlinedSite[] = [];
@@ -303,7 +308,11 @@ class ExecEmitter {
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
     this.ahead = new Int32Array(blocks.length);
-    if (!exactBudget) this.chargeAhead();
+    if (!exactBudget) {
+      this.chargeAhead();
+      const cfg: LoopCfg = { prog, blocks, blockAt: this.blockAt, preds: this.preds, dispatch: this.dispatch };
+      for (const [h, t] of this.loops) if (loopBound(cfg, h, t) !== undefined) this.bounded.add(h);
+    }
   }
 
   /**
@@ -422,7 +431,7 @@ class ExecEmitter {
       const t = this.loops.get(k);
       if (t !== undefined && !(firstPlain && i === 0)) {
         // a natural loop laid out as a wasm loop: its back edges are plain `br`s
-        const refill = !this.exactBudget;
+        const refill = !this.exactBudget && !this.bounded.has(k);
         if (refill) {
           // loop-head checks: the back edges compare the budget and leave the loop to refill it
           // (refill code inside the loop would be a call there: V8 neither unrolls nor peels a
@@ -477,6 +486,10 @@ class ExecEmitter {
     return false;
   }
 
+  provenLoops(): number[] {
+    return [...this.bounded].map((k) => this.blocks[k]!.start).sort((a, b) => a - b);
+  }
+
   /** the slots exec may be entered at (the blocks the dispatch loop reaches) */
   *dispatchStarts(): Iterable<number> {
     for (const j of this.dispatch) yield this.blocks[j]!.start;
@@ -492,7 +505,7 @@ class ExecEmitter {
     if (back !== 0 && slot !== this.blocks[this.cur]!.next) this.lget(L_BUDGET).i32(back).op(OP.i32_add).lset(L_BUDGET);
     if (j <= this.cur && this.labels.includes(LOOP - j)) {
       // back edge of a structured loop (with loop-head checks: out to the refill when the budget ran out)
-      if (!this.exactBudget) this.lget(L_BUDGET).i32(0).op(OP.i32_lt_s).b.byte(OP.br_if).u32(depth(REFILL - j));
+      if (!this.exactBudget && !this.bounded.has(j)) this.lget(L_BUDGET).i32(0).op(OP.i32_lt_s).b.byte(OP.br_if).u32(depth(REFILL - j));
       this.b.byte(OP.br).u32(depth(LOOP - j));
     } else if (j > this.cur && this.labels.includes(j)) {
       this.b.byte(OP.br).u32(depth(j)); // forward

@@ -431,6 +431,61 @@ test('charges ahead: a block charging the blocks it falls into gives them back o
   }
 });
 
+test('proven loops: counted loops skip the back-edge compare (exact insnCount); every near miss keeps it and meets the watchdog', () => {
+  const counted = (init: string, inc: string, test: string, extra = ''): string => `mov %r0, 0
+    ${init}
+    loop:
+    add %r0, %r3
+    ${extra}
+    ${inc}
+    ${test}
+    exit`;
+  const proven = [
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop'), // memory.bpf.o's shape
+    counted('mov %r3, 7', 'add %r3, 3', 'jlt %r3, 1000, loop'),
+    counted('mov %r3, 0', 'add %r3, 1', 'jle %r3, 99, loop', 'jgt %r0, 1000, out\nadd %r0, 1\nout:'),
+    counted('mov %r3, 5', 'add %r3, 1', 'jslt %r3, 2, loop'), // tested false at once: one iteration
+  ];
+  for (const src of proven) {
+    const insns = assemble(src);
+    assert.equal(compileProgram(decodeProgram(insns), [], { exactBudget: false }).provenLoops.length, 1, src);
+    assert.equal(compileProgram(decodeProgram(insns)).provenLoops.length, 0, 'a cap compares everywhere');
+    const ref = createEngine('interp', insns, env());
+    const want = `${ref.run(0)} ${ref.insnCount}`;
+    const jit = createEngine('jit', insns, env());
+    assert.equal(`${jit.run(0)} ${jit.insnCount}`, want, src);
+  }
+  // near misses: each would run (practically) forever; none is proven, all meet the watchdog
+  const endless = [
+    counted('mov %r3, 1', 'add %r3, 4', 'jne %r3, 1500, loop'), // 1 + 4n never equals 1500
+    counted('mov %r3, %r1', 'add %r3, 4', 'jne %r3, 1500, loop'), // the start is not a constant
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop', 'jeq %r0, 0, skip\nmov %r3, 2\nskip:'), // a second write
+    counted('mov %r3, 0', 'jeq %r0, 0, skip\nadd %r3, 1\nskip:', 'jlt %r3, 9, loop'), // an increment some iterations skip
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1501, loop', 'mov %r1, 1\ncall 7'), // a call inside (and never equal)
+    counted('mov %r3, 0', 'add %r3, 1', 'jlt %r3, 0x7fffffff, loop'), // finite, but past MAX_DEFICIT
+    `mov %r0, 0
+    mov %r3, 0
+    ja loop
+    back:
+    mov %r3, 0
+    loop:
+    add %r3, 1
+    jlt %r3, 10, loop
+    ja back`, // the loop itself is proven; the one around it (through a reset) is not
+  ];
+  // a call inside an otherwise counted loop: not proven (a callee could change anything)
+  const call = assemble(counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop', 'mov %r1, 1\ncall 7'));
+  assert.equal(compileProgram(decodeProgram(call), [], { exactBudget: false }).provenLoops.length, 0);
+  const helpers = new Map<number, HelperFn>([[7, () => 0n]]);
+  for (const src of endless) {
+    const insns = assemble(src);
+    const c = compileProgram(decodeProgram(insns), [], { exactBudget: false });
+    assert.equal(c.provenLoops.length, src.includes('back:') ? 1 : 0, src);
+    const e = vmError(() => createEngine('jit', insns, env(helpers), { timeoutMs: 50 }).run(0, [1n]));
+    assert.equal(e.kind, 'timeout', src);
+  }
+});
+
 test('budget checks at loop heads only: a loop-free callback a helper calls millions of times still meets the watchdog', () => {
   // as bpf_loop with a callback without loops: only the frame entry of each call looks at the budget
   const src = 'mov %r1, 0\ncall 7\nexit\nmov %r0, 0\nexit';
