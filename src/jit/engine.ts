@@ -203,8 +203,7 @@ export class JitEngine implements VmContext {
     this.tailCalls = 0;
     this.pendingTail = null;
     // the block caches live on across runs while no block went away or changed its access
-    // (and no test put a finer check in place of the arena's, which must then see every access)
-    if (this.arena.liveVersion !== this.seenVersion || this.arena.canAccess !== Arena.prototype.canAccess) this.dropCache();
+    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
     this.level++;
     this.cur = u;
     this.lastUnit = u;
@@ -238,7 +237,7 @@ export class JitEngine implements VmContext {
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
-    if (this.arena.liveVersion !== this.seenVersion || this.arena.canAccess !== Arena.prototype.canAccess) this.dropCache();
+    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
     this.level++;
     this.cur = u;
     this.lastUnit = u;
