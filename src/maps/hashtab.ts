@@ -26,7 +26,7 @@ import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTSUPP, EFAULT } from '../uapi
 import {
   BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,
   BPF_MAP_TYPE_HASH_OF_MAPS, BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, BPF_F_ACCESS_MASK,
-  BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK,
+  BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK, BPF_F_RDONLY_PROG,
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 import { BpfLru, LruNode } from './bpf_lru_list.js';
@@ -41,6 +41,12 @@ const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NU
 const HTAB_MAX_KV = (4 << 20) - 48;
 /** the longest key a compiled lookup hashes inline (longer ones keep the helper) */
 const INLINE_MAX_KEY = 64;
+/** the longest value a compiled update copies inline */
+const INLINE_MAX_VALUE = 64;
+/** entries of the change log compiled updates and deletes append to (a full log sends them to the helper) */
+const LOG_CAP = 256;
+/** a log entry's new-slot word for a delete (src/jit/inline.ts LOG_DELETE) */
+const LOG_DELETE = 0xffffffff;
 
 /** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
 class HtabElem extends LruNode {
@@ -171,6 +177,7 @@ export class HashMap extends BpfMap {
   }
 
   get elemCount(): number {
+    this.sync();
     return this.count;
   }
 
@@ -181,6 +188,7 @@ export class HashMap extends BpfMap {
   // ---- table ----
 
   private lookupRaw(key: Uint8Array, hash: number): HtabElem | undefined {
+    this.sync();
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
     for (let i = 0; i < b.length; i++) {
@@ -192,6 +200,7 @@ export class HashMap extends BpfMap {
 
   /** lookup_elem_raw for a key in the arena, compared where it is (no copy) */
   private lookupAt(u8: Uint8Array, keyPtr: number, hash: number): HtabElem | undefined {
+    this.sync();
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
     for (let i = 0; i < b.length; i++) {
@@ -220,12 +229,14 @@ export class HashMap extends BpfMap {
 
   /** the element in the table whose value starts at valuePtr */
   private elemByValue(valuePtr: number): HtabElem | undefined {
+    this.sync();
     if (!this.prealloc) return this.byValue.get(valuePtr);
     const s = (valuePtr - this.slab) / this.slotSize;
     return Number.isInteger(s) && s >= 0 ? this.bySlot[s] : undefined;
   }
 
-  private addHead(l: HtabElem): void {
+  /** `mirrored`: the arena mirror was already changed (a replayed log entry) */
+  private addHead(l: HtabElem, mirrored = false): void {
     const i = l.hash & (this.nBuckets - 1);
     const b = this.buckets[i];
     if (b) b.unshift(l);
@@ -233,10 +244,10 @@ export class HashMap extends BpfMap {
     l.inTable = true;
     if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
     else this.byValue.set(l.valuePtr, l);
-    if (this.mirror) this.mirrorAdd(this.mirror, l);
+    if (this.mirror && !mirrored) this.mirrorAdd(this.mirror, l);
   }
 
-  private unlink(l: HtabElem): void {
+  private unlink(l: HtabElem, mirrored = false): void {
     const i = l.hash & (this.nBuckets - 1);
     const b = this.buckets[i]!;
     b.splice(b.indexOf(l), 1);
@@ -244,7 +255,58 @@ export class HashMap extends BpfMap {
     l.inTable = false;
     if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = undefined;
     else this.byValue.delete(l.valuePtr);
-    if (this.mirror) this.mirrorDel(this.mirror, l);
+    if (this.mirror && !mirrored) this.mirrorDel(this.mirror, l);
+  }
+
+  /**
+   * addHead(l) then unlink(old) for a preallocated map, old being in l's
+   * bucket (a replacing update): the bucket's elements before old move one
+   * place up, nothing is allocated.
+   */
+  private replace(old: HtabElem, l: HtabElem, mirrored = false): void {
+    const b = this.buckets[old.hash & (this.nBuckets - 1)]!;
+    for (let k = b.indexOf(old); k > 0; k--) b[k] = b[k - 1]!;
+    b[0] = l;
+    l.inTable = true;
+    old.inTable = false;
+    this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
+    this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    const m = this.mirror;
+    if (m && !mirrored) {
+      this.mirrorAdd(m, l);
+      this.mirrorDel(m, old);
+    }
+  }
+
+  /**
+   * Replays what compiled updates and deletes did to the arena mirror
+   * (src/jit/inline.ts emitHashUpdate/emitHashDelete) into this map's own
+   * structures: every read of the table calls it first.
+   */
+  private sync(): void {
+    const m = this.mirror;
+    if (m?.log === undefined) return;
+    const dv = this.arena.dv;
+    const n = dv.getUint32(m.log, true);
+    if (n === 0) return;
+    dv.setUint32(m.log, 0, true);
+    for (let i = 0; i < n; i++) {
+      const e = m.log + 4 + 12 * i;
+      const old = this.bySlot[dv.getUint32(e, true)]!;
+      const t = dv.getUint32(e + 4, true);
+      if (t === LOG_DELETE) {
+        this.unlink(old, true);
+        this.freeElem(old);
+        continue;
+      }
+      // the running CPU's spare took the key (allocElem with old, then the addHead/unlink of updateKey)
+      const cpu = dv.getUint32(e + 8, true);
+      const l = this.extra[cpu]!;
+      this.extra[cpu] = old;
+      l.key = old.key;
+      l.hash = old.hash;
+      this.replace(old, l, true);
+    }
   }
 
   /**
@@ -257,7 +319,11 @@ export class HashMap extends BpfMap {
     if (this.percpu || this.lru || this.ofMaps || !this.prealloc || this.isFreed) return undefined;
     if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
     const slots = this.slabBytes / this.slotSize;
-    const bytes = 4 * this.nBuckets + (8 + this.keySize) * slots;
+    // updates and deletes inline too: values without special fields the program may write, and a CPU word
+    const cpuCell = !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG)
+      ? this.env.currentCpuCell() : 0;
+    const table = 4 * this.nBuckets + (8 + this.keySize) * slots;
+    const bytes = table + (cpuCell ? 4 * this.extra.length + 4 + 12 * LOG_CAP : 0);
     let block: number;
     try {
       block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
@@ -268,10 +334,17 @@ export class HashMap extends BpfMap {
     this.arena.u8.fill(0, block, block + bytes);
     this.mirrorBlock = block;
     const heads = block, next = heads + 4 * this.nBuckets, hashes = next + 4 * slots, keys = hashes + 4 * slots;
-    const m: HashLookupLayout = {
+    const base: HashLookupLayout = {
       kind: 'hash', heads, mask: this.nBuckets - 1, next, hashes, keys, keySize: this.keySize, seed: this.seed,
       slab: this.slab, slotSize: this.slotSize,
     };
+    const spare = block + table;
+    const m: HashLookupLayout = cpuCell === 0 ? base : {
+      ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP,
+    };
+    for (let cpu = 0; cpu < this.extra.length && cpuCell; cpu++) {
+      this.arena.dv.setUint32(spare + 4 * cpu, (this.extra[cpu]!.valuePtr - this.slab) / this.slotSize, true);
+    }
     // bucket order does not matter to a lookup (a key is in the table once)
     for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
     this.mirror = m;
@@ -363,6 +436,7 @@ export class HashMap extends BpfMap {
         const cpu = this.env.currentCpu % this.extra.length;
         l = this.extra[cpu]!;
         this.extra[cpu] = old;
+        if (this.mirror?.spare !== undefined) this.arena.dv.setUint32(this.mirror.spare + 4 * cpu, (old.valuePtr - this.slab) / this.slotSize, true);
       } else {
         const f = this.freelist.pop()
           ?? (this.nextFresh < this.maxEntries ? new HtabElem(this.slab + this.nextFresh++ * this.slotSize) : undefined);
@@ -450,16 +524,17 @@ export class HashMap extends BpfMap {
     } else {
       this.copyValueIn(l.valuePtr, value);
     }
+    if (old && this.prealloc) {
+      this.replace(old, l);
+      // old is now a spare: drop what it held (count unchanged: l replaced it)
+      this.putInner(old);
+      this.freeFields(old);
+      return 0;
+    }
     this.addHead(l);
     if (old) {
       this.unlink(old);
-      if (this.prealloc) {
-        // old is now a spare: drop what it held (count unchanged: l replaced it)
-        this.putInner(old);
-        this.freeFields(old);
-      } else {
-        this.freeElem(old);
-      }
+      this.freeElem(old);
     }
     return 0;
   }
@@ -617,6 +692,7 @@ export class HashMap extends BpfMap {
 
   /** htab_map_get_next_key: an unknown key restarts from the first bucket */
   protected override sysGetNextKey(key: Uint8Array | undefined): Uint8Array | number {
+    this.sync();
     let i = 0;
     if (key !== undefined) {
       const hash = htabMapHash(key, this.seed);
@@ -643,10 +719,12 @@ export class HashMap extends BpfMap {
   /** htab_map_free_timers_and_wq */
   override releaseUref(): void {
     if (this.special.timers.length === 0 || this.isFreed) return;
+    this.sync();
     for (const b of this.buckets) if (b) for (const l of b) this.freeFields(l);
   }
 
   protected freeElems(): void {
+    this.sync();
     for (let i = 0; i < this.nBuckets; i++) {
       const b = this.buckets[i];
       if (!b) continue;

@@ -57,6 +57,21 @@ export interface HashLookupLayout {
   readonly seed: number;
   readonly slab: number;
   readonly slotSize: number;
+  /**
+   * Present when updates and deletes may be compiled inline too (a plain
+   * preallocated hash without special fields, values up to 64 bytes): the
+   * value bytes copied, the arena word holding the running CPU, nSpare u32
+   * words at `spare` holding each CPU's spare slot (htab->extra_elems), and
+   * the change log at `log` (u32 count, then logCap entries of three u32:
+   * old slot, new slot or 0xffffffff for a delete, CPU) the map replays into
+   * its own structures before it next reads them.
+   */
+  readonly valueSize?: number;
+  readonly cpuCell?: number;
+  readonly spare?: number;
+  readonly nSpare?: number;
+  readonly log?: number;
+  readonly logCap?: number;
 }
 
 export type LookupLayout = ArrayLookupLayout | HashLookupLayout;
