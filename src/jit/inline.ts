@@ -216,9 +216,19 @@ function slotTimes(b: Bytes, r: InlineRegs, scale: number): void {
 export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
   emitHashWalk(b, r, l);
   b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(I64);
+  if (l.refs !== undefined) {
+    // LRU: the element's ref bit, which the eviction's second chance reads
+    slotTimes(b, r, 1);
+    b.byte(OP.i32_const).s32(1).byte(OP.i32_store8).u32(0).u32(l.refs);
+  }
   b.byte(OP.i64_const).s64(BigInt(l.slab));
   slotTimes(b, r, 1);
   b.byte(OP.i64_extend_i32_u).byte(OP.i64_const).s64(BigInt(l.slotSize)).byte(OP.i64_mul).byte(OP.i64_add);
+  if (l.cpuStride !== undefined) {
+    // per-CPU: + the running CPU's copy (htab_percpu_map_lookup_elem's this_cpu_ptr)
+    b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell!).byte(OP.i64_extend_i32_u)
+      .byte(OP.i64_const).s64(BigInt(l.cpuStride)).byte(OP.i64_mul).byte(OP.i64_add);
+  }
   b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end).byte(OP.local_set).u32(r.r0);
 }
 

@@ -310,20 +310,25 @@ export class HashMap extends BpfMap {
   }
 
   /**
-   * The layout compiled lookups use (src/jit/inline.ts): plain preallocated
-   * hash maps with keys of whole words. The first request mirrors the table
-   * into an arena block programs cannot access; addHead/unlink keep it.
+   * The layout compiled lookups use (src/jit/inline.ts): preallocated plain
+   * and per-CPU hash maps with keys of whole words. The first request mirrors
+   * the table into an arena block programs cannot access; addHead/unlink keep
+   * it. Plain maps whose values programs may write and that hold no special
+   * fields get the spare words and the change log too: compiled updates of
+   * existing keys and deletes change the mirror and log it, sync() replays.
    */
   override inlineLayout(): HashLookupLayout | undefined {
     if (this.mirror) return this.mirror;
-    if (this.percpu || this.lru || this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (this.ofMaps || !this.prealloc || this.isFreed) return undefined;
     if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
     const slots = this.slabBytes / this.slotSize;
     // updates and deletes inline too: values without special fields the program may write, and a CPU word
-    const cpuCell = !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG)
-      ? this.env.currentCpuCell() : 0;
-    const table = 4 * this.nBuckets + (8 + this.keySize) * slots;
-    const bytes = table + (cpuCell ? 4 * this.extra.length + 4 + 12 * LOG_CAP : 0);
+    const writes = !this.percpu && !this.lru && !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG);
+    const cpuCell = writes || this.percpu ? this.env.currentCpuCell() : 0;
+    if (this.percpu && cpuCell === 0) return undefined;
+    // LRU: a ref byte per slot after the keys
+    const table = 4 * this.nBuckets + (8 + this.keySize) * slots + (this.lru ? slots : 0);
+    const bytes = table + (writes && cpuCell ? 4 * this.extra.length + 4 + 12 * LOG_CAP : 0);
     let block: number;
     try {
       block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
@@ -339,14 +344,26 @@ export class HashMap extends BpfMap {
       slab: this.slab, slotSize: this.slotSize,
     };
     const spare = block + table;
-    const m: HashLookupLayout = cpuCell === 0 ? base : {
+    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : base;
+    const m: HashLookupLayout = this.percpu ? { ...lruBase, cpuCell, cpuStride: this.elemSize } : !writes || cpuCell === 0 ? lruBase : {
       ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP,
     };
-    for (let cpu = 0; cpu < this.extra.length && cpuCell; cpu++) {
+    for (let cpu = 0; cpu < this.extra.length && m.log !== undefined; cpu++) {
       this.arena.dv.setUint32(spare + 4 * cpu, (this.extra[cpu]!.valuePtr - this.slab) / this.slotSize, true);
     }
     // bucket order does not matter to a lookup (a key is in the table once)
     for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
+    if (m.refs !== undefined) {
+      // the LRU's ref bits move to the arena (only elements in the table can hold one that matters:
+      // a node leaving the free or pending lists has its bit cleared)
+      const refs = m.refs, slab = this.slab, stride = this.slotSize;
+      const at = (n: LruNode): number => refs + ((n as HtabElem).valuePtr - slab) / stride;
+      for (const b of this.buckets) if (b) for (const l of b) this.arena.u8[at(l)] = l.ref ? 1 : 0;
+      this.lruList!.refBits = {
+        get: (n) => this.arena.u8[at(n)] !== 0,
+        set: (n, v) => { this.arena.u8[at(n)] = v ? 1 : 0; },
+      };
+    }
     this.mirror = m;
     return m;
   }
@@ -556,7 +573,7 @@ export class HashMap extends BpfMap {
     }
     this.addHead(l);
     if (old) {
-      BpfLru.setRef(l);
+      this.lruList!.setRef(l);
       this.unlink(old);
       this.freeElem(old);
     }
@@ -578,7 +595,7 @@ export class HashMap extends BpfMap {
     let err = checkFlags(old, flags);
     if (!err) {
       if (old) {
-        BpfLru.setRef(old);
+        this.lruList!.setRef(old);
         this.copyValue(old, value, onAllCpus);
       } else {
         this.initValue(l!, value, onAllCpus);
@@ -607,7 +624,7 @@ export class HashMap extends BpfMap {
   override lookupElem(keyPtr: number): number {
     const l = this.find(keyPtr);
     if (!l) return 0;
-    if (this.lru) BpfLru.setRef(l);
+    if (this.lru) this.lruList!.setRef(l);
     if (this.ofMaps) return this.arena.dv.getUint32(l.valuePtr, true);
     return this.percpu ? l.valuePtr + this.env.currentCpu * this.elemSize : l.valuePtr;
   }
@@ -622,7 +639,7 @@ export class HashMap extends BpfMap {
     if (!this.percpu || cpu < 0 || cpu >= this.env.nCpus) return 0;
     const l = this.find(keyPtr);
     if (!l) return 0;
-    if (this.lru) BpfLru.setRef(l);
+    if (this.lru) this.lruList!.setRef(l);
     return l.valuePtr + cpu * this.elemSize;
   }
 

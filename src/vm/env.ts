@@ -67,7 +67,12 @@ export interface HashLookupLayout {
    * its own structures before it next reads them.
    */
   readonly valueSize?: number;
+  /** the arena word holding the running CPU (per-CPU maps, and writable layouts) */
   readonly cpuCell?: number;
+  /** per-CPU hash maps: the bytes between two CPUs' copies of a value (the running CPU's is returned) */
+  readonly cpuStride?: number;
+  /** LRU hash maps: one byte per slot at refs + s, the element's ref bit a lookup sets (bpf_lru_node_set_ref) */
+  readonly refs?: number;
   readonly spare?: number;
   readonly nSpare?: number;
   readonly log?: number;

@@ -12,7 +12,7 @@ import { constR1 } from '../../src/jit/inline.js';
 import { basicBlocks } from '../../src/jit/blocks.js';
 import { ArrayMap } from '../../src/maps/arraymap.js';
 import { createMap } from '../../src/maps/map.js';
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH } from '../../src/uapi/bpf.js';
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH } from '../../src/uapi/bpf.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import type { HelperFn } from '../../src/vm/env.js';
 import { VmError } from '../../src/vm/errors.js';
@@ -259,7 +259,7 @@ test('per-CPU array lookup inline: each CPU gets its own copy (the current CPU r
   assert.deepEqual(res['jit'], res['interp']);
 });
 
-test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that are not whole words', () => {
+test('hash lookup inline: not for no-prealloc maps or keys that are not whole words', () => {
   const layouts: Record<string, unknown> = {};
   const rt = new Runtime({ engine: 'jit' });
   rt.unref();
@@ -267,7 +267,53 @@ test('hash lookup inline: not for LRU, per-CPU, no-prealloc maps or keys that ar
     const m = createMap(rt.mapEnv, { type, keySize, valueSize: 8, maxEntries: 4, flags, name: 'm' });
     layouts[name] = m.inlineLayout()?.kind;
   }
-  assert.deepEqual(layouts, { lru: undefined, percpu: undefined, noprealloc: undefined, 'odd key': undefined, 'long key': undefined, plain: 'hash' });
+  assert.deepEqual(layouts, { lru: 'hash', percpu: 'hash', noprealloc: undefined, 'odd key': undefined, 'long key': undefined, plain: 'hash' });
+});
+
+test('per-CPU hash lookup inline: the running CPU\'s copy, through inserts and deletes after compilation', () => {
+  const src = (ptr: number): string => `
+    mov %r6, 0
+    mov %r7, 0
+  loop:
+    stxw [%r10-4], %r6
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, ${ptr}
+    call 1
+    mov %r3, 1000
+    jeq %r0, 0, add
+    ldxdw %r3, [%r0+0]
+    stdw [%r0+8], 5
+  add:
+    mul %r7, 31
+    add %r7, %r3
+    add %r6, 1
+    jlt %r6, 6, loop
+    mov %r0, %r7
+    exit`;
+  const res: Record<string, unknown[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine, cpus: 3 });
+    rt.unref();
+    const m = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_PERCPU_HASH, keySize: 4, valueSize: 16, maxEntries: 4, flags: 0, name: 'ph' });
+    rt.registerMap(m);
+    const put = (k: number): void => {
+      const v = new Uint8Array(m.userValueSize);
+      for (let cpu = 0; cpu < 3; cpu++) v[cpu * 16] = 10 * k + cpu;
+      m.update(key(k), v, 0);
+    };
+    put(1); put(3);
+    let calls = 0;
+    const orig = m.lookupElem.bind(m);
+    m.lookupElem = (k: number): number => { calls++; return orig(k); };
+    const p = rt.createProg('p', XDP, assemble(src(m.ptr)), []);
+    const out: unknown[] = [p.callAt(0, [], 1), p.callAt(0, [], 2)];
+    m.delete(key(1)); put(4); put(5);
+    out.push(p.callAt(0, [], 0), p.callAt(0, [], 2), [...m.keys()].map((k) => [k[0], [...m.lookup(k)]]));
+    res[engine] = out;
+    assert.equal(calls, engine === 'interp' ? 24 : 0, engine);
+  }
+  assert.deepEqual(res['jit'], res['interp']);
 });
 
 test('bpf_ktime_get_ns on the virtual clock is a load of the word the clock keeps; the real clock keeps the call', () => {
@@ -457,4 +503,41 @@ test('hash update/delete inline: only maps without special fields the program ma
     log[name] = l?.kind === 'hash' && l.log !== undefined;
   }
   assert.deepEqual(log, { plain: true, rdonly_prog: false, 'value 72': false, 'value 64': true });
+});
+
+test('LRU hash lookup inline: the lookup sets the element\'s ref bit, so eviction keeps the keys the program looked up, as the helper does', () => {
+  // r0 = sum of the first bytes of the values of keys 1, 3, 5, 6 (a miss adds 100)
+  const src = (ptr: number): string => `
+    mov %r7, 0
+    ${[1, 3, 5, 6].map((k) => `stw [%r10-4], ${k}\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, ${ptr}\ncall 1\nmov %r3, 100\njeq %r0, 0, m${k}\nldxb %r3, [%r0+0]\nm${k}:\nadd %r7, %r3`).join('\n')}
+    mov %r0, %r7
+    exit`;
+  for (const type of [BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH]) {
+    const res: Record<string, unknown[]> = {};
+    for (const [name, engine, look] of [['interp', 'interp', true], ['jit', 'jit', true], ['none', 'jit', false]] as const) {
+      const rt = new Runtime({ engine, cpus: 2 });
+      rt.unref();
+      const m = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 8, maxEntries: 16, flags: 0, name: 'lru' });
+      rt.registerMap(m);
+      let calls = 0;
+      const orig = m.lookupElem.bind(m);
+      m.lookupElem = (k: number): number => { calls++; return orig(k); };
+      const p = rt.createProg('p', XDP, assemble(src(m.ptr)), []);
+      const put = (k: number): void => { const v = new Uint8Array(m.userValueSize); v[0] = k; m.update(key(k), v, 0); };
+      const out: unknown[] = [];
+      for (let k = 0; k < 16; k++) put(k);
+      if (look) out.push(p.callAt(0, [], 0), p.callAt(0, [], 1));
+      // 24 more keys through a full map: each insert evicts, second chance for referenced elements
+      for (let round = 0; round < 3; round++) {
+        for (let k = 0; k < 8; k++) put(100 + 8 * round + k);
+        if (look) out.push(p.callAt(0, [], round & 1));
+      }
+      out.push([...m.keys()].map((k) => k[0]).sort((a, b) => a! - b!));
+      res[name] = out;
+      if (look) assert.equal(calls, engine === 'interp' ? 20 : 0, `${type} ${name}`);
+    }
+    assert.deepEqual(res['jit'], res['interp'], `type ${type}`);
+    // the lookups changed what was evicted (else this test could not see a ref bit going missing)
+    assert.notDeepEqual(res['none']!.at(-1), res['interp']!.at(-1), `type ${type}`);
+  }
 });
