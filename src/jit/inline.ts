@@ -15,7 +15,7 @@
 import type { DecodedProgram } from '../vm/decode.js';
 import type { ArrayLookupLayout, HashLookupLayout, LookupLayout } from '../vm/env.js';
 import { MAX_BPF_STACK } from '../isa/opcodes.js';
-import { ENOENT } from '../uapi/errno.js';
+import { E2BIG, EEXIST, ENOENT } from '../uapi/errno.js';
 import { Bytes, I64, OP, VOID } from './wasm.js';
 
 export type { ArrayLookupLayout, HashLookupLayout, LookupLayout };
@@ -237,8 +237,8 @@ export function writable(l: LookupLayout): l is HashLookupLayout & Required<Hash
   return l.kind === 'hash' && l.log !== undefined;
 }
 
-/** 0xffffffff in a log entry's new-slot word: a delete */
-export const LOG_DELETE = 0xffffffff;
+/** 0xffffffff in a log entry's old-slot word: an insert; in its new-slot word: a delete */
+export const LOG_NONE = 0xffffffff;
 
 /**
  * Removes the found slot (scratch32 - 1) from its chain: `at` (scratch, an
@@ -261,15 +261,28 @@ function emitUnlinkFound(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
   b.byte(OP.i32_load).u32(0).u32(l.next).byte(OP.i32_store).u32(2).u32(0);
 }
 
-/** appends (found slot, `second`, CPU) to the change log; `second` pushes an i32 */
-function emitLog(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, second: () => void): void {
-  // scratch = 12 * count: the entry's offset after the count word
-  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(12).byte(OP.i32_mul)
+/**
+ * Appends (`first`, `second`, the CPU) to the change log; each callback
+ * pushes an i32. An insert (`insert`) logs the hash instead of the CPU and
+ * the key at r2 after them: the slot's own copies may be overwritten by a
+ * later entry before the map replays this one.
+ */
+function emitLog(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, first: () => void, second: () => void, insert = false): void {
+  // scratch = the entry's offset after the count word
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(l.logEntry).byte(OP.i32_mul)
     .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
   const entry = (): void => { b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64); };
-  entry(); slotTimes(b, r, 1); b.byte(OP.i32_store).u32(2).u32(l.log + 4);
+  entry(); first(); b.byte(OP.i32_store).u32(2).u32(l.log + 4);
   entry(); second(); b.byte(OP.i32_store).u32(2).u32(l.log + 8);
-  entry(); emitCpu(b, l); b.byte(OP.i32_store).u32(2).u32(l.log + 12);
+  entry();
+  if (insert) b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64);
+  else emitCpu(b, l);
+  b.byte(OP.i32_store).u32(2).u32(l.log + 12);
+  for (let w = 0; insert && w < l.keySize >> 2; w++) {
+    entry();
+    b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i32_load).u32(0).u32(4 * w)
+      .byte(OP.i32_store).u32(0).u32(l.log + 16 + 4 * w);
+  }
   b.byte(OP.i32_const).s32(0).byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(1)
     .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.log);
 }
@@ -286,37 +299,16 @@ function emitLogRoom(b: Bytes, l: Required<HashLookupLayout>, slow: number): voi
 }
 
 /**
- * bpf_map_update_elem of an existing key with BPF_ANY or BPF_EXIST, as
- * htab_map_update_elem does it on a preallocated map: the running CPU's spare
- * element (extra_elems) takes the key, the hash and the value and goes to the
- * head of the bucket, the old element leaves the chain and becomes the spare
- * (a program still holding it reads the old value). Emitted inside two
- * blocks: `br 0` is the slow path (the helper: other flags, a new key, a key
- * or value the helper must check, a full log), `br 1` is done (r0 = 0).
+ * Writes the key at r2, its hash (scratch2) and the value at r3 into slot t
+ * (r0) and links t at the head of its bucket: alloc_htab_elem's copies and
+ * the hlist_nulls_add_head_rcu of htab_map_update_elem.
  */
-export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
-  // flags: (r4 | BPF_EXIST) == BPF_EXIST, i.e. BPF_ANY (0) or BPF_EXIST (2)
-  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_or).byte(OP.i64_const).s64(2n).byte(OP.i64_ne)
-    .byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.keySize);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.valueSize, r.r3);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitLogRoom(b, l, 0);
-  emitHashWalk(b, r, l);
-  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  // scratch = 4 * cpu; t = spare[cpu] (in r0); spare[cpu] = s
-  emitCpu(b, l);
-  b.byte(OP.i32_const).s32(4).byte(OP.i32_mul).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
-  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(2).u32(l.spare).byte(OP.local_set).u32(r.r0);
-  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64);
-  slotTimes(b, r, 1);
-  b.byte(OP.i32_store).u32(2).u32(l.spare);
+function emitFillAndLink(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
   const t = (scale: number): void => {
     b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
     if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
   };
-  // the value, copied as a snapshot (every load before any store: the source may overlap the spare)
+  // the value, copied as a snapshot (every load before any store: the source may overlap the slot)
   const chunks: [number, number, number][] = []; // offset, load op, store op
   let off = 0;
   for (; off + 8 <= l.valueSize; off += 8) chunks.push([off, OP.i64_load, OP.i64_store]);
@@ -347,17 +339,95 @@ export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
   bucket();
   t(1);
   b.byte(OP.i32_const).s32(1).byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.heads);
+}
+
+/** r0 = the errno; branch out to `done` */
+function emitReturn(b: Bytes, r: InlineRegs, errno: number, done: number): void {
+  b.byte(OP.i64_const).s64(BigInt(errno)).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(done);
+}
+
+/**
+ * bpf_map_update_elem with BPF_ANY, BPF_NOEXIST or BPF_EXIST, as
+ * htab_map_update_elem does it on a preallocated map (check_flags' -EEXIST
+ * and -ENOENT included). An existing key: the running CPU's spare element
+ * (extra_elems) takes the key, the hash and the value and goes to the head
+ * of the bucket, the old element leaves the chain and becomes the spare (a
+ * program still holding it reads the old value). A new key: an element from
+ * the free list (the arena copy of the map's: freed slots LIFO, then slots
+ * never handed out), -E2BIG when there is none. Emitted inside two blocks:
+ * `br 0` is the slow path (the helper: BPF_F_LOCK or invalid flags, a key or
+ * value the helper must check, a full log), `br 1` is done.
+ */
+export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  const flagsIs = (f: number): void => {
+    b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
+  };
+  // flags <= BPF_EXIST (unsigned): BPF_ANY, BPF_NOEXIST, BPF_EXIST
+  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.valueSize, r.r3);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitLogRoom(b, l, 0);
+  emitHashWalk(b, r, l);
+  const t = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(VOID); // found: done is 2 in here
+  flagsIs(1);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -EEXIST, 3);
+  b.byte(OP.end);
+  // scratch = 4 * cpu; t = spare[cpu] (in r0); spare[cpu] = s
+  emitCpu(b, l);
+  b.byte(OP.i32_const).s32(4).byte(OP.i32_mul).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(2).u32(l.spare).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_store).u32(2).u32(l.spare);
+  emitFillAndLink(b, r, l);
   // the old element out of the chain, after t: at = &next[t]
   t(4);
   b.byte(OP.i32_const).s32(l.next).byte(OP.i32_add).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
   emitUnlinkFound(b, r, l);
-  emitLog(b, r, l, () => t(1));
-  b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(1);
+  emitLog(b, r, l, () => slotTimes(b, r, 1), () => t(1));
+  emitReturn(b, r, 0, 2);
+  b.byte(OP.end);
+  // a new key
+  flagsIs(2);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -ENOENT, 2);
+  b.byte(OP.end);
+  // t = the free list's top, else the next slot never handed out, else -E2BIG
+  const word = (addr: number): void => { b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(addr); };
+  word(l.free);
+  b.byte(OP.if).byte(VOID);
+  b.byte(OP.i32_const).s32(0);
+  word(l.free);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_sub).byte(OP.i32_store).u32(2).u32(l.free);
+  word(l.free);
+  b.byte(OP.i32_const).s32(4).byte(OP.i32_mul).byte(OP.i64_load32_u).u32(2).u32(l.free + 4).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.else);
+  word(l.fresh);
+  b.byte(OP.i32_const).s32(l.maxEntries).byte(OP.i32_ge_u);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -E2BIG, 3);
+  b.byte(OP.end);
+  word(l.fresh);
+  b.byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.i32_const).s32(0);
+  word(l.fresh);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.fresh);
+  b.byte(OP.end);
+  emitFillAndLink(b, r, l);
+  emitLog(b, r, l, () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); }, () => t(1), true);
+  emitReturn(b, r, 0, 1);
 }
 
 /**
- * bpf_map_delete_elem (htab_map_delete_elem): the element leaves its chain,
- * -ENOENT when the key is not there. Emitted like emitHashUpdate; the slow
+ * bpf_map_delete_elem (htab_map_delete_elem): the element leaves its chain
+ * for the free list, -ENOENT when the key is not there. Emitted like emitHashUpdate; the slow
  * path only when the key must be checked by the helper or the log is full.
  */
 export function emitHashDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
@@ -372,7 +442,13 @@ export function emitHashDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
     .byte(OP.i32_const).s32(2).byte(OP.i32_shl).byte(OP.i32_const).s32(l.heads).byte(OP.i32_add)
     .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
   emitUnlinkFound(b, r, l);
-  emitLog(b, r, l, () => { b.byte(OP.i32_const).s32(LOG_DELETE | 0); });
+  // free_htab_elem: the slot goes on the free list (the next insert takes it)
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.free).byte(OP.i32_const).s32(4).byte(OP.i32_mul);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_store).u32(2).u32(l.free + 4);
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.free).byte(OP.i32_const).s32(1)
+    .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.free);
+  emitLog(b, r, l, () => slotTimes(b, r, 1), () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); });
   b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(1);
 }
 

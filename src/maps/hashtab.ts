@@ -45,8 +45,8 @@ const INLINE_MAX_KEY = 64;
 const INLINE_MAX_VALUE = 64;
 /** entries of the change log compiled updates and deletes append to (a full log sends them to the helper) */
 const LOG_CAP = 256;
-/** a log entry's new-slot word for a delete (src/jit/inline.ts LOG_DELETE) */
-const LOG_DELETE = 0xffffffff;
+/** a log entry's old-slot word for an insert, new-slot word for a delete (src/jit/inline.ts LOG_NONE) */
+const LOG_NONE = 0xffffffff;
 
 /** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
 class HtabElem extends LruNode {
@@ -278,6 +278,20 @@ export class HashMap extends BpfMap {
     }
   }
 
+  private slotOf(l: HtabElem): number {
+    return (l.valuePtr - this.slab) / this.slotSize;
+  }
+
+  /** the arena copy of the free list follows a push or pop of this.freelist, and nextFresh (compiled inserts take from it) */
+  private mirrorFree(): void {
+    const m = this.mirror;
+    if (m?.free === undefined) return;
+    const dv = this.arena.dv, n = this.freelist.length;
+    dv.setUint32(m.free, n, true);
+    if (n > 0) dv.setUint32(m.free + 4 * n, this.slotOf(this.freelist[n - 1]!), true);
+    dv.setUint32(m.fresh!, this.nextFresh, true);
+  }
+
   /**
    * Replays what compiled updates and deletes did to the arena mirror
    * (src/jit/inline.ts emitHashUpdate/emitHashDelete) into this map's own
@@ -290,13 +304,24 @@ export class HashMap extends BpfMap {
     const n = dv.getUint32(m.log, true);
     if (n === 0) return;
     dv.setUint32(m.log, 0, true);
+    const size = m.logEntry!;
     for (let i = 0; i < n; i++) {
-      const e = m.log + 4 + 12 * i;
-      const old = this.bySlot[dv.getUint32(e, true)]!;
-      const t = dv.getUint32(e + 4, true);
-      if (t === LOG_DELETE) {
+      const e = m.log + 4 + size * i;
+      const s = dv.getUint32(e, true), t = dv.getUint32(e + 4, true);
+      if (s === LOG_NONE) {
+        // an insert: the free list's top (or the next fresh slot) took the key (allocElem, addHead)
+        const l = this.freelist.pop() ?? new HtabElem(this.slab + this.nextFresh++ * this.slotSize);
+        if (this.slotOf(l) !== t) throw new Error(`internal: ${this.describe()} replays an insert into slot ${t}, its free list gives ${this.slotOf(l)}`);
+        l.key = this.arena.u8.slice(e + 12, e + 12 + this.keySize);
+        l.hash = dv.getUint32(e + 8, true);
+        this.count++;
+        this.addHead(l, true);
+        continue;
+      }
+      const old = this.bySlot[s]!;
+      if (t === LOG_NONE) {
         this.unlink(old, true);
-        this.freeElem(old);
+        this.freeElem(old, true);
         continue;
       }
       // the running CPU's spare took the key (allocElem with old, then the addHead/unlink of updateKey)
@@ -328,7 +353,10 @@ export class HashMap extends BpfMap {
     if (this.percpu && cpuCell === 0) return undefined;
     // LRU: a ref byte per slot after the keys
     const table = 4 * this.nBuckets + (8 + this.keySize) * slots + (this.lru ? slots : 0);
-    const bytes = table + (writes && cpuCell ? 4 * this.extra.length + 4 + 12 * LOG_CAP : 0);
+    // spare words, the log, the free list (count + maxEntries slots) and the first fresh slot
+    // a log entry: old slot, new slot, CPU (an insert: the hash), then an insert's key
+    const logEntry = 12 + this.keySize, logBytes = 4 + logEntry * LOG_CAP;
+    const bytes = table + (writes && cpuCell ? 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries + 4 : 0);
     let block: number;
     try {
       block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
@@ -346,10 +374,16 @@ export class HashMap extends BpfMap {
     const spare = block + table;
     const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : base;
     const m: HashLookupLayout = this.percpu ? { ...lruBase, cpuCell, cpuStride: this.elemSize } : !writes || cpuCell === 0 ? lruBase : {
-      ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP,
+      ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP, logEntry,
+      free: spare + 4 * this.extra.length + logBytes, fresh: spare + 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries,
+      maxEntries: this.maxEntries,
     };
-    for (let cpu = 0; cpu < this.extra.length && m.log !== undefined; cpu++) {
-      this.arena.dv.setUint32(spare + 4 * cpu, (this.extra[cpu]!.valuePtr - this.slab) / this.slotSize, true);
+    if (m.free !== undefined) {
+      const dv = this.arena.dv;
+      for (let cpu = 0; cpu < this.extra.length; cpu++) dv.setUint32(spare + 4 * cpu, this.slotOf(this.extra[cpu]!), true);
+      dv.setUint32(m.free, this.freelist.length, true);
+      this.freelist.forEach((l, i) => dv.setUint32(m.free! + 4 + 4 * i, this.slotOf(l), true));
+      dv.setUint32(m.fresh!, this.nextFresh, true);
     }
     // bucket order does not matter to a lookup (a key is in the table once)
     for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
@@ -410,8 +444,8 @@ export class HashMap extends BpfMap {
     return true;
   }
 
-  /** free_htab_elem / htab_lru_push_free: the element leaves for good */
-  private freeElem(l: HtabElem): void {
+  /** free_htab_elem / htab_lru_push_free: the element leaves for good (`mirrored`: compiled code freed it in the arena copy already) */
+  private freeElem(l: HtabElem, mirrored = false): void {
     this.putInner(l);
     this.count--;
     this.freeFields(l);
@@ -419,6 +453,7 @@ export class HashMap extends BpfMap {
       this.lruList!.pushFree(l);
     } else if (this.prealloc) {
       this.freelist.push(l);
+      if (!mirrored) this.mirrorFree();
     } else {
       this.retire(l.valuePtr);
     }
@@ -453,13 +488,14 @@ export class HashMap extends BpfMap {
         const cpu = this.env.currentCpu % this.extra.length;
         l = this.extra[cpu]!;
         this.extra[cpu] = old;
-        if (this.mirror?.spare !== undefined) this.arena.dv.setUint32(this.mirror.spare + 4 * cpu, (old.valuePtr - this.slab) / this.slotSize, true);
+        if (this.mirror?.spare !== undefined) this.arena.dv.setUint32(this.mirror.spare + 4 * cpu, this.slotOf(old), true);
       } else {
         const f = this.freelist.pop()
           ?? (this.nextFresh < this.maxEntries ? new HtabElem(this.slab + this.nextFresh++ * this.slotSize) : undefined);
         if (!f) return -E2BIG;
         l = f;
         this.count++;
+        this.mirrorFree();
       }
     } else {
       if (this.count >= this.maxEntries && !old) return -E2BIG;

@@ -62,9 +62,12 @@ export interface HashLookupLayout {
    * preallocated hash without special fields, values up to 64 bytes): the
    * value bytes copied, the arena word holding the running CPU, nSpare u32
    * words at `spare` holding each CPU's spare slot (htab->extra_elems), and
-   * the change log at `log` (u32 count, then logCap entries of three u32:
-   * old slot, new slot or 0xffffffff for a delete, CPU) the map replays into
-   * its own structures before it next reads them.
+   * the change log at `log` (u32 count, then logCap entries of logEntry
+   * bytes: u32 old slot or 0xffffffff for an insert, u32 new slot or
+   * 0xffffffff for a delete, u32 CPU or an insert's hash, an insert's key)
+   * the map replays into its own structures before it next reads them; the free list at `free` (u32 count, then the free slots, the last
+   * one taken first) and at `fresh` the first slot never handed out (slots
+   * from there to maxEntries are free too).
    */
   readonly valueSize?: number;
   /** the arena word holding the running CPU (per-CPU maps, and writable layouts) */
@@ -77,6 +80,10 @@ export interface HashLookupLayout {
   readonly nSpare?: number;
   readonly log?: number;
   readonly logCap?: number;
+  readonly logEntry?: number;
+  readonly free?: number;
+  readonly fresh?: number;
+  readonly maxEntries?: number;
 }
 
 export type LookupLayout = ArrayLookupLayout | HashLookupLayout;
