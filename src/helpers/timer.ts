@@ -3,7 +3,7 @@
 // field inside a map value; the state machine is the runtime's
 // BpfTimerTable, whose results (0, 1, -errno) are the helpers' results.
 
-import type { HelperFn } from '../vm/env.js';
+import type { HelperFn, SplitArgsHelper } from '../vm/env.js';
 import { BPF_TIMER_SIZE } from '../maps/map.js';
 import { ARENA_ACCESS_NONE } from '../memory/arena.js';
 import type { HelperEnv } from './env.js';
@@ -41,8 +41,8 @@ export function bpf_timer_set_callback(env: HelperEnv): HelperFn {
 }
 
 /** BPF_FUNC_timer_start(timer, nsecs, flags): 0 or -EINVAL; armed on the calling CPU */
-export function bpf_timer_start(env: HelperEnv): HelperFn {
-  return (vm, r1, r2, r3) => {
+export function bpf_timer_start(env: HelperEnv): HelperFn & SplitArgsHelper {
+  const fn: HelperFn & SplitArgsHelper = (vm, r1, r2, r3) => {
     const field = timerArg(env, r1, 'bpf_timer_start');
     const ret = env.timers.start(field, r2, r3, vm.cpu);
     // the kernel's hrtimer_start runs with irqs off; an expiry already passed
@@ -50,7 +50,23 @@ export function bpf_timer_start(env: HelperEnv): HelperFn {
     if (ret === 0) env.timerStarted?.();
     return u64(ret);
   };
+  // the JIT's call (no bigints): flags 0, a 32-bit timer address and nsecs below 2^53;
+  // anything else is the helper above with the arguments joined
+  fn.splitArgs = (vm, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) => {
+    const a = r1lo >>> 0;
+    if (r1hi !== 0 || r3lo !== 0 || r3hi !== 0 || r2hi >>> 0 >= 0x20_0000 || a % 8 !== 0 ||
+        !env.arena.canAccess(a, BPF_TIMER_SIZE, ARENA_ACCESS_NONE)) {
+      return fn(vm, join(r1lo, r1hi), join(r2lo, r2hi), join(r3lo, r3hi), 0n, 0n);
+    }
+    const ret = env.timers.startRelN(a, (r2hi >>> 0) * 0x1_0000_0000 + (r2lo >>> 0), vm.cpu);
+    if (ret !== 0) return u64(ret);
+    env.timerStarted?.();
+    return 0n;
+  };
+  return fn;
 }
+
+const join = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 /** BPF_FUNC_timer_cancel(timer): 1 if it was armed, 0 if not, -EINVAL, -EDEADLK */
 export function bpf_timer_cancel(env: HelperEnv): HelperFn {

@@ -36,7 +36,7 @@ import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
 import { constR1, emitHashDelete, emitHashUpdate, emitKeyReadable, emitLookup, keySizeOf, writable, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
-import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem } from '../uapi/bpf_func.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
 export class JitError extends Error {
@@ -66,9 +66,20 @@ export const IMPORT_FUNCS = [
   ['ldabs', T([I32, I32, I64, I32], [I64])], // (pc, op, r6, off) -> r0, or -1: leave the frame with 0
   ['depthErr', T([I32], [])], // (pc): throws call-depth
   ['probe', T([I32, I32, I64], [I64])], // (pc, op, addr) -> a BPF_PROBE_MEM(SX) load's value (the interpreter's probeLoad)
+  // (id, pc, depth, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) -> r0: a helper of SPLIT_HELPERS without bigint arguments
+  ['helperSplit', T([I32, I32, I32, I32, I32, I32, I32, I32, I32], [I64])],
 ] as const;
 const F_HELPER = 0, F_MISS = 1, F_REFILL = 2, F_TRAP = 3, F_FRAME = 4, F_TAIL = 5, F_LDABS = 6, F_DEPTH = 7, F_PROBE = 8;
-const F_EXEC = 9, F_CHK_R = 10, F_CHK_W = 11, F_FP = 12, F_BSWAP32 = 13;
+const F_HELPER_SPLIT = 9;
+const F_EXEC = 10, F_CHK_R = 11, F_CHK_W = 12, F_FP = 13, F_BSWAP32 = 14;
+
+/**
+ * Helpers called through helperSplit (r1..r3 as 32-bit halves, no bigints made
+ * on the way into JS): bpf_timer_start, on every self-re-arming timer
+ * callback. The engine runs the helper's SplitArgsHelper form when it has
+ * one, else joins the halves and calls it as any other helper.
+ */
+const SPLIT_HELPERS: ReadonlySet<number> = new Set([BPF_FUNC_timer_start]);
 
 // imported globals, shared by every instance of one engine
 export const IMPORT_GLOBALS: readonly [string, number][] = [
@@ -164,6 +175,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { type: T([I32, I32, I32, ...R5], [I64]), locals: [], body: entryBody(true), export: 'run' },
     { type: T([I32, I32, ...R5], [I64]), locals: [], body: entryBody(false), export: 'call' },
     { type: T([I32, I32, I64], [I64]), locals: [], body: entryBody(true, 1), export: 'run1' },
+    { type: T([I32, I32, I32, I32, I32], [I32]), locals: [], body: callbackEntryBody(), export: 'cb' },
     { type: T([], [I32]), locals: [], body: new Bytes().byte(OP.global_get).u32(G_BUDGET).byte(OP.end), export: 'budget' },
   ]);
   let module: WebAssembly.Module;
@@ -210,15 +222,11 @@ function chkBody(g: number, access: number): Bytes {
   return b;
 }
 
-/** drops the block caches (the arena may have changed since they were filled) */
-function dropCaches(b: Bytes): void {
-  for (const g of [G_R0S + 1, G_R0S + 3, G_W0S + 1, G_W0S + 3]) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(g);
-}
-
 /**
  * The entries JS calls: run(pc, depth, budget, r1..r5) (and run1(pc, budget, r1)) starts a run (budget,
  * no tail call pending), call(pc, depth, r1..r5) a callback inside one.
- * Both start with empty block caches. (Setting globals from JS costs ~100 ns each.)
+ * The block caches stay as they are: the engine empties them when the arena's
+ * live blocks changed since they were filled (Arena.liveVersion).
  */
 function entryBody(run: boolean, args = 5): Bytes {
   const b = new Bytes();
@@ -228,7 +236,6 @@ function entryBody(run: boolean, args = 5): Bytes {
     b.byte(OP.local_get).u32(short ? 1 : 2).byte(OP.global_set).u32(G_BUDGET);
     b.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(G_TAIL);
   }
-  dropCaches(b);
   const r1 = short ? 2 : run ? 3 : 2;
   b.byte(OP.local_get).u32(0);
   if (short) b.byte(OP.i32_const).s32(0); else b.byte(OP.local_get).u32(1);
@@ -238,6 +245,23 @@ function entryBody(run: boolean, args = 5): Bytes {
   }
   for (let r = 0; r < 4; r++) b.byte(OP.i64_const).s64(0n);
   b.byte(OP.call).u32(F_EXEC).byte(OP.end);
+  return b;
+}
+
+/**
+ * cb(pc, budget, r1, r2, r3) -> r0's low 32 bits: a run at `pc` with three 32-bit arguments (arena
+ * addresses: a timer callback's map, key and value), so the engine makes no bigint on the way in or out.
+ */
+function callbackEntryBody(): Bytes {
+  const b = new Bytes();
+  b.byte(OP.local_get).u32(1).byte(OP.global_set).u32(G_BUDGET);
+  b.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(G_TAIL);
+  b.byte(OP.local_get).u32(0).byte(OP.i32_const).s32(0).byte(OP.i64_const).s64(0n);
+  for (let r = 0; r < 5; r++) {
+    if (r < 3) b.byte(OP.local_get).u32(2 + r).byte(OP.i64_extend_i32_u); else b.byte(OP.i64_const).s64(0n);
+  }
+  for (let r = 0; r < 4; r++) b.byte(OP.i64_const).s64(0n);
+  b.byte(OP.call).u32(F_EXEC).byte(OP.i32_wrap_i64).byte(OP.end);
   return b;
 }
 
@@ -550,6 +574,13 @@ class ExecEmitter {
           this.if_();
           emitLookup(this.b, INLINE_REGS, site.layout);
           this.else_();
+        }
+        if (code === 0x85 && site === undefined && SPLIT_HELPERS.has(imm)) {
+          this.i32(imm).i32(at).lget(L_DEPTH);
+          for (let r = 1; r <= 3; r++) this.get32(r).get(r).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
+          this.saveBudget().call(F_HELPER_SPLIT).set(0).loadBudget();
+          this.helperReturned();
+          return false;
         }
         if (code === 0x85) this.i32(imm);
         else this.get(d).i64(0x80000000).op(OP.i64_lt_u).if_(I32).get32(d).else_().i32(-1).end_();

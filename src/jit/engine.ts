@@ -7,7 +7,7 @@ import type { Insn } from '../isa/insn.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
-import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, VmContext, VmEnv } from '../vm/env.js';
+import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, SplitArgsHelper, VmContext, VmEnv } from '../vm/env.js';
 import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem } from '../uapi/bpf_func.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
@@ -22,6 +22,7 @@ type ExecFn = (pc: number, depth: number, ...regs: bigint[]) => bigint;
 type RunFn = (pc: number, depth: number, budget: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 type CallFn = (pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 type Run1Fn = (pc: number, budget: number, r1: bigint) => bigint;
+type CbFn = (pc: number, budget: number, r1: number, r2: number, r3: number) => number;
 
 /** one program (the engine's own or a tail-call target) instantiated against this engine */
 interface Unit {
@@ -32,6 +33,8 @@ interface Unit {
   /** run with r1 only (fewer BigInt conversions on the way in: the test-run path) */
   run1: Run1Fn;
   call: CallFn;
+  /** a run with three 32-bit arguments and no result (a timer callback): no bigints */
+  cb: CbFn;
   budget: () => number;
   /** the internal entry tail calls use (all registers) */
   exec: ExecFn;
@@ -94,6 +97,18 @@ export interface JitOptions extends InterpreterOptions {
 }
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+const join = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+
+/**
+ * Only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
+ * accepted program, stopped at the arena's edge.
+ */
+function outsideArena(e: unknown): unknown {
+  if (e instanceof WebAssembly.RuntimeError) {
+    return new VmError('memory', -1, `access outside the arena (${e.message}): the verifier proved this access in bounds, so this is a verifier bug`, undefined, { cause: e });
+  }
+  return e;
+}
 
 export class JitEngine implements VmContext {
   readonly arena: Arena;
@@ -189,7 +204,8 @@ export class JitEngine implements VmContext {
     this.depth = 0;
     this.tailCalls = 0;
     this.pendingTail = null;
-    this.seenVersion = this.arena.liveVersion;
+    // the block caches live on across runs while no block went away or changed its access
+    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
     this.level++;
     this.cur = u;
     this.lastUnit = u;
@@ -197,12 +213,40 @@ export class JitEngine implements VmContext {
       if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!));
       return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
     } catch (e) {
-      // only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
-      // accepted program, stopped at the arena's edge
-      if (e instanceof WebAssembly.RuntimeError) {
-        throw new VmError('memory', -1, `access outside the arena (${e.message}): the verifier proved this access in bounds, so this is a verifier bug`, undefined, { cause: e });
-      }
-      throw e;
+      throw outsideArena(e);
+    } finally {
+      this.level--;
+      this.lastGranted = this.granted;
+      this.cur = this.root;
+    }
+  }
+
+  /**
+   * run(pc, [r1, r2, r3]) with 32-bit arguments, r0 not returned: a timer callback
+   * (map, key, value) entered without making a bigint. Nested in a run, or at an
+   * entry no block starts at, it is run() itself.
+   */
+  runCallback(pc: number, r1: number, r2: number, r3: number): void {
+    const u = this.root;
+    if (this.level > 0 || !u.compiled.entries.has(pc) || !(r1 >= 0 && r1 <= 0xffffffff && r2 >= 0 && r2 <= 0xffffffff && r3 >= 0 && r3 <= 0xffffffff)) {
+      this.run(pc, [BigInt(r1), BigInt(r2), BigInt(r3)]);
+      return;
+    }
+    this.granted = 0;
+    const slice = this.nextSlice();
+    this.granted = slice;
+    this.deadline = NaN;
+    this.depth = 0;
+    this.tailCalls = 0;
+    this.pendingTail = null;
+    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
+    this.level++;
+    this.cur = u;
+    this.lastUnit = u;
+    try {
+      u.cb(pc, slice, r1, r2, r3);
+    } catch (e) {
+      throw outsideArena(e);
     } finally {
       this.level--;
       this.lastGranted = this.granted;
@@ -324,6 +368,24 @@ export class JitEngine implements VmContext {
           if (arena.liveVersion !== this.seenVersion) this.dropCache();
           return r;
         },
+        helperSplit: (id: number, pc: number, depth: number, r1lo: number, r1hi: number, r2lo: number, r2hi: number, r3lo: number, r3hi: number): bigint => {
+          const fn = env.helper(id) as (HelperFn & SplitArgsHelper) | undefined;
+          if (fn === undefined) throw new VmError('helper', pc, `unknown helper ${id}`);
+          this.cur = u;
+          this.depth = depth;
+          let r: bigint;
+          try {
+            r = fn.splitArgs !== undefined
+              ? fn.splitArgs(this, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi)
+              : fn(this, join(r1lo, r1hi), join(r2lo, r2hi), join(r3lo, r3hi), 0n, 0n);
+          } catch (e) {
+            if (e instanceof VmError) throw e;
+            throw new VmError('helper', pc, `helper ${id} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+          }
+          if (typeof r !== 'bigint') throw new VmError('helper', pc, `helper ${id} returned ${typeof r}, not a bigint`);
+          if (arena.liveVersion !== this.seenVersion) this.dropCache();
+          return r;
+        },
         miss: (a: bigint, size: number, access: number, what: number, pc: number): bigint => {
           const addr = u64(a);
           const n = Number(addr);
@@ -389,6 +451,7 @@ export class JitEngine implements VmContext {
     u.run = inst.exports['run'] as unknown as RunFn;
     u.run1 = inst.exports['run1'] as unknown as Run1Fn;
     u.call = inst.exports['call'] as unknown as CallFn;
+    u.cb = inst.exports['cb'] as unknown as CbFn;
     u.budget = inst.exports['budget'] as unknown as () => number;
     u.exec = inst.exports['exec'] as unknown as ExecFn;
   }

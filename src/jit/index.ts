@@ -18,6 +18,8 @@ export interface VmEngine extends VmContext {
   /** instructions executed by the last (outermost) run */
   readonly insnCount: number;
   run(entryPc: number, args?: readonly bigint[]): bigint;
+  /** run(pc, [r1, r2, r3]) without its result: a timer callback (map, key, value as arena addresses) */
+  runCallback(pc: number, r1: number, r2: number, r3: number): void;
   release(): void;
   /** the single-step hook of rt.on('insn') (the interpreter only: the JIT refuses it) */
   tracer: InsnTracer | undefined;

@@ -195,6 +195,7 @@ export class MapEnv {
     if (this.readDepth <= 0) throw new Error('rcuReadUnlock without rcuReadLock');
     if (--this.readDepth > 0) return;
     // callbacks may queue more (a freed outer map puts its inner maps): all run now
+    if (this.rcuCallbacks.length === 0) return; // (setting length costs more than a whole timer callback's bookkeeping)
     for (let i = 0; i < this.rcuCallbacks.length; i++) this.rcuCallbacks[i]!();
     this.rcuCallbacks.length = 0;
   }

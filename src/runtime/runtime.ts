@@ -190,6 +190,14 @@ function virtualClockOptions(c: RuntimeOptions['clock']): VirtualClockOptions {
   return o;
 }
 
+/** a program running now: its CPU, XDP buffer or sk_buff, and the run's identity for per-run storage */
+interface RunFrame {
+  prog: ProgObject;
+  cpu: number;
+  pkt: PacketRun | undefined;
+  key: object | undefined;
+}
+
 export class Runtime implements HelperEnv, ProgOwner {
   readonly arena: Arena;
   readonly clock: Clock;
@@ -254,7 +262,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   /** timer callbacks running now (their runs are not test runs) */
   private inCallback = 0;
   // the program running now, its CPU and XDP buffer (a stack: callbacks nest in helpers)
-  private readonly running: { prog: ProgObject; cpu: number; pkt: PacketRun | undefined }[] = [];
+  private readonly running: RunFrame[] = [];
+  /** the timer callbacks' frames, one per nesting depth, reused (a callback allocates none) */
+  private readonly callbackFrames: RunFrame[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
     // the current task's task_struct fields, where the test mapped nothing at its address
@@ -485,7 +495,9 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   currentRun(): object | undefined {
-    return this.running[this.running.length - 1];
+    const top = this.running[this.running.length - 1];
+    // the run's identity (bpf_get_local_storage's storage of this run), made when first asked for
+    return top === undefined ? undefined : (top.key ??= {});
   }
 
   private kernelLayouts = new Map<string, { fields: ReadonlyMap<string, { offset: number; size: number }>; size: number }>();
@@ -590,7 +602,7 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
     const traced = this.runListeners.size > 0 && this.running.length === 0 && this.inCallback === 0;
-    this.running.push({ prog, cpu, pkt });
+    this.running.push({ prog, cpu, pkt, key: undefined });
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();
@@ -631,11 +643,37 @@ export class Runtime implements HelperEnv, ProgOwner {
     }
   }
 
+  /**
+   * bpf_timer_cb's call of callback_fn(map, key, value): withProg's bookkeeping
+   * (current program and CPU, an RCU read-side section) without a closure, a
+   * frame object or bigint arguments, so a callback allocates nothing.
+   */
   private fireTimer(map: HelperMap, keyPtr: number, valuePtr: number, prog: ProgObject, pc: number, cpu: number): void {
     const m = map as MapObject;
     this.inCallback++;
     try {
-      prog.callAt(pc, [BigInt(m.ptr), BigInt(keyPtr), BigInt(valuePtr)], cpu);
+      const depth = this.running.length;
+      let f = this.callbackFrames[depth];
+      if (f === undefined) {
+        f = { prog, cpu, pkt: undefined, key: undefined };
+        this.callbackFrames[depth] = f;
+      } else {
+        f.prog = prog;
+        f.cpu = cpu;
+        f.key = undefined;
+      }
+      this.running.push(f);
+      const savedCpu = this.mapEnv.currentCpu;
+      this.mapEnv.currentCpu = cpu;
+      this.mapEnv.rcuReadLock();
+      try {
+        prog.vm.cpu = cpu;
+        prog.vm.runCallback(pc, m.ptr, keyPtr, valuePtr);
+      } finally {
+        this.mapEnv.rcuReadUnlock();
+        this.mapEnv.currentCpu = savedCpu;
+        this.running.pop();
+      }
     } catch (error) {
       this.asyncErrors.push({ prog: prog.name, error });
     } finally {

@@ -226,6 +226,23 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   }
 
   /**
+   * start() with flags 0 and a relative nsecs below 2^53 given as a number
+   * (the JIT's bpf_timer_start, src/helpers/timer.ts): the same state changes
+   * and results; the virtual clock arms it without a bigint, anything else
+   * (the real clock, a trace observer, other clocks) goes through start().
+   */
+  startRelN(field: number, nsecs: number, cpu: number): number {
+    const sched = this.clock.scheduleRelN;
+    if (this.observer !== undefined || sched === undefined) return this.start(field, BigInt(nsecs), 0n, cpu);
+    const t = this.lookup(field);
+    if (t === undefined || t.prog === null) return -EINVAL;
+    t.cpu = cpu;
+    t.pinned = false;
+    if (!sched.call(this.clock, t, nsecs)) this.clock.schedule(t, BigInt(nsecs), false);
+    return 0;
+  }
+
+  /**
    * bpf_timer_cancel(timer): 1 if it was armed, 0 if not. As in 6.18 it also
    * drops the callback and the program reference, so the timer must get a
    * new bpf_timer_set_callback before it can be started again. From the

@@ -64,6 +64,11 @@ export interface Clock {
    * `ns` is taken as a u64/s64 as the kernel's ns_to_ktime() does.
    */
   schedule(entry: TimerEntry, ns: bigint, abs: boolean): void;
+  /**
+   * (virtual clock) schedule(entry, ns, false) without a bigint where that is exact: false when it
+   * is not (the caller then uses schedule). Arming never fires anything on the virtual clock.
+   */
+  scheduleRelN?(entry: TimerEntry, ns: number): boolean;
   /** hrtimer_try_to_cancel() without a running callback: true if it was queued */
   cancel(entry: TimerEntry): boolean;
   /** number of armed entries */
@@ -189,6 +194,13 @@ export abstract class ClockBase implements Clock {
     this.latenessTotal = 0n;
     this.latenessMax = 0n;
     this.latenessLast = 0n;
+  }
+
+  /** Runs a dequeued entry's callback at its expiry (lateness 0): no bigint arithmetic. */
+  protected expireOnTime(e: TimerEntry): void {
+    this.fired++;
+    this.latenessLast = 0n;
+    e.fn(e);
   }
 
   /** Runs a dequeued entry's callback at monotonic time `now`, recording lateness. */

@@ -8,6 +8,12 @@
 //
 // Each entry remembers its heap index, so remove and re-arm are O(log n)
 // without a search.
+//
+// Expiries are kept as numbers where that is exact (|t| <= 2^53 ns, about
+// 104 days: every virtual-clock run in practice), so arming and firing
+// allocate no bigint; a larger ktime keeps its exact bigint beside the
+// rounded number, and ordering falls back to it only on a tie of the numbers
+// (rounding to a double is monotone, so a < of the numbers is a < of the values).
 
 import { BASE_MONOTONIC, NR_BASES, clockBase, clockName, ClockError } from './ktime.js';
 
@@ -17,8 +23,10 @@ export class TimerEntry {
   /** clock the expiry is measured on */
   readonly clockid: number;
   readonly base: number;
-  /** absolute expiry on `clockid` (ktime_t ns); meaningful while queued */
-  expires = 0n;
+  /** absolute expiry on `clockid` as a number (rounded when not a safe integer); meaningful while queued */
+  expN = 0;
+  /** the exact expiry when expN is not a safe integer, else undefined (expN is exact) */
+  expX: bigint | undefined = undefined;
   /** arm order; a later arm with the same expiry fires later */
   seq = 0;
   /** index in its base's heap; -1 when not queued */
@@ -38,11 +46,24 @@ export class TimerEntry {
   get queued(): boolean {
     return this.index >= 0;
   }
+
+  /** absolute expiry on `clockid` (ktime_t ns); meaningful while queued */
+  get expires(): bigint {
+    return this.expX ?? BigInt(this.expN);
+  }
 }
 
 function before(a: TimerEntry, b: TimerEntry): boolean {
-  return a.expires < b.expires || (a.expires === b.expires && a.seq < b.seq);
+  if (a.expN !== b.expN) return a.expN < b.expN;
+  if (a.expX !== undefined || b.expX !== undefined) {
+    const x = a.expires, y = b.expires;
+    if (x !== y) return x < y;
+  }
+  return a.seq < b.seq;
 }
+
+/** the largest magnitude a number holds exactly as an integer */
+const SAFE = Number.MAX_SAFE_INTEGER;
 
 export class TimerQueue {
   private readonly heaps: TimerEntry[][] = [];
@@ -75,7 +96,20 @@ export class TimerQueue {
    * instant.
    */
   enqueue(e: TimerEntry, expires: bigint): void {
-    e.expires = expires;
+    const n = Number(expires);
+    e.expN = n;
+    e.expX = n >= -SAFE && n <= SAFE ? undefined : expires;
+    this.place(e);
+  }
+
+  /** enqueue with an expiry that is a safe integer (the allocation-free path of the virtual clock) */
+  enqueueN(e: TimerEntry, expires: number): void {
+    e.expN = expires;
+    e.expX = undefined;
+    this.place(e);
+  }
+
+  private place(e: TimerEntry): void {
     e.seq = this.nextSeq++;
     const h = this.heaps[e.base]!;
     if (e.index >= 0) {

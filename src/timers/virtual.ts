@@ -4,7 +4,8 @@
 // fell due during a suspend — monotonic time never goes backwards).
 
 import { ClockBase, DUE_CALLBACK_LIMIT, TimerLimitError, type ClockOptions } from './clock.js';
-import { ClockError, NSEC_PER_SEC, formatDuration, parseDuration, type Duration } from './ktime.js';
+import { BASE_MONOTONIC, ClockError, NSEC_PER_SEC, formatDuration, parseDuration, type Duration } from './ktime.js';
+import type { TimerEntry } from './queue.js';
 
 export const DEFAULT_CALLBACK_LIMIT = 1_000_000;
 /** runUntilIdle's defaults: a periodic timer stops it quickly and cleanly */
@@ -30,7 +31,15 @@ const DEFAULT_REALTIME = 1_735_689_600n * NSEC_PER_SEC;
 
 export class VirtualClock extends ClockBase {
   readonly kind = 'virtual' as const;
-  private now_: bigint;
+  /**
+   * CLOCK_MONOTONIC as a number (exact up to 2^53 ns, ~104 days), with the
+   * exact bigint beside it past that: time moves and timers fire without
+   * allocating (src/timers/queue.ts keeps expiries the same way)
+   */
+  private nowN = 0;
+  private nowX: bigint | undefined = undefined;
+  /** BigInt(nowN), made when first asked for after a change */
+  private nowB: bigint | undefined = 0n;
   private running = false;
   /** the arena word kept equal to CLOCK_MONOTONIC (mirrorMonotonic), if any */
   private mirror: { readonly dv: DataView } | undefined;
@@ -38,17 +47,36 @@ export class VirtualClock extends ClockBase {
 
   /** CLOCK_MONOTONIC; every change also lands in the mirror word */
   private get t(): bigint {
-    return this.now_;
+    return this.nowX ?? (this.nowB ??= BigInt(this.nowN));
   }
   private set t(v: bigint) {
-    this.now_ = v;
+    const n = Number(v);
+    if (n <= Number.MAX_SAFE_INTEGER) {
+      this.setN(n);
+      return;
+    }
+    this.nowN = n;
+    this.nowX = v;
+    this.nowB = undefined;
     if (this.mirror !== undefined) this.mirror.dv.setBigUint64(this.mirrorAt, v, true);
+  }
+
+  /** time to `n` ns, a safe integer (monotonic time is never negative) */
+  private setN(n: number): void {
+    this.nowN = n;
+    this.nowX = undefined;
+    this.nowB = undefined;
+    const m = this.mirror;
+    if (m !== undefined) {
+      m.dv.setUint32(this.mirrorAt, n % 0x1_0000_0000, true);
+      m.dv.setUint32(this.mirrorAt + 4, Math.floor(n / 0x1_0000_0000), true);
+    }
   }
 
   constructor(opts: VirtualClockOptions = {}) {
     const mono = parseDuration(opts.monotonic ?? 0n);
     super(opts, mono, DEFAULT_REALTIME);
-    this.now_ = mono;
+    this.t = mono;
     if (opts.boottime !== undefined) {
       if (opts.boottime < mono) throw new ClockError('boottime cannot be behind monotonic');
       this.queue.offset[1] = opts.boottime - mono;
@@ -68,7 +96,19 @@ export class VirtualClock extends ClockBase {
     if (this.mirror !== undefined) return this.mirror === memory && this.mirrorAt === addr;
     this.mirror = memory;
     this.mirrorAt = addr;
-    memory.dv.setBigUint64(addr, this.now_, true);
+    memory.dv.setBigUint64(addr, this.t, true);
+    return true;
+  }
+
+  /**
+   * bpf_timer_start's common case without a bigint: `entry` (a monotonic-base
+   * entry) armed `ns` ns from now, when now + ns is a safe integer (then
+   * ktime_add_safe cannot saturate and the sum is exact). False: use schedule().
+   */
+  scheduleRelN(entry: TimerEntry, ns: number): boolean {
+    const at = this.nowN + ns;
+    if (entry.base !== BASE_MONOTONIC || this.nowX !== undefined || !(at <= Number.MAX_SAFE_INTEGER)) return false;
+    this.queue.enqueueN(entry, at);
     return true;
   }
 
@@ -151,10 +191,31 @@ export class VirtualClock extends ClockBase {
     if (this.running) throw new ClockError('time cannot be moved from inside a timer callback');
     this.running = true;
     let n = 0;
+    // the target as a number: compared with a safe-integer expiry it gives the exact answer
+    // (a comparison of a number with a bigint would allocate on every callback)
+    const targetN = target === undefined ? Infinity : Number(target);
     try {
       for (;;) {
         const e = this.queue.peek();
         if (e === undefined || e.seq > maxSeq) break;
+        if (e.base === BASE_MONOTONIC && e.expX === undefined) {
+          // the common case, in numbers: `at` is exact; number-bigint comparisons are exact too
+          const at = e.expN;
+          if (at > targetN) break;
+          if (n >= limit) {
+            if (!throwAtLimit) break;
+            throw new TimerLimitError(n, this.queue.size);
+          }
+          this.queue.remove(e);
+          n++;
+          if (this.nowX === undefined && at >= this.nowN) {
+            if (at > this.nowN) this.setN(at);
+            this.expireOnTime(e);
+          } else {
+            this.expire(e, BigInt(at), this.t);
+          }
+          continue;
+        }
         const at = this.queue.monoExpiry(e);
         if (target !== undefined && at > target) break;
         if (n >= limit) {

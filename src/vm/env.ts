@@ -109,6 +109,15 @@ export interface InlinableValue {
   allocatedCell?(): number;
 }
 
+/**
+ * A helper the JIT may call with r1..r3 as 32-bit halves (lo, hi; r4 and r5
+ * unused), so no bigint is made on the way in (bpf_timer_start on a timer
+ * callback's path). Same checks, errors and result as the helper itself.
+ */
+export interface SplitArgsHelper {
+  splitArgs?(vm: VmContext, r1lo: number, r1hi: number, r2lo: number, r2hi: number, r3lo: number, r3hi: number): bigint;
+}
+
 /** What an engine needs from the runtime. */
 export interface VmEnv {
   readonly arena: Arena;

@@ -146,6 +146,11 @@ export class Interpreter implements VmContext {
     }
   }
 
+  /** run(pc, [r1, r2, r3]) for a timer callback (the engines' common entry; the JIT's makes no bigints) */
+  runCallback(pc: number, r1: number, r2: number, r3: number): void {
+    this.run(pc, [BigInt(r1), BigInt(r2), BigInt(r3)]);
+  }
+
   callFunction(pc: number, args: readonly bigint[]): bigint {
     if (this.level === 0) return this.run(pc, args);
     if (this.depth + 1 >= MAX_CALL_FRAMES) {

@@ -76,6 +76,60 @@ test('block cache: a block freed by a helper faults at the next access, as in th
   }
 });
 
+test('block cache across entries: kept while the arena\'s blocks are unchanged, dropped when one is freed, reallocated or changes access (run, run1 and callback entries)', () => {
+  // r1: a block to read; r2: a block to write (checked accesses: no verifier, no directAccess)
+  const src = 'ldxdw %r0, [%r1+0]\nstxdw [%r2+0], %r0\nexit';
+  for (const kind of ENGINE_KINDS) {
+    const e = env();
+    let misses = 0;
+    const blockOf = e.arena.blockOf.bind(e.arena);
+    e.arena.blockOf = (addr: number) => { misses++; return blockOf(addr); };
+    const x = e.arena.alloc(8), out = e.arena.alloc(8);
+    e.arena.dv.setBigUint64(x, 7n, true);
+    const vm = createEngine(kind, assemble(src), e);
+    const entries: [string, (a: number, b: number) => void][] = [
+      ['run', (a, b) => { vm.run(0, [BigInt(a), BigInt(b)]); }],
+      ['runCallback', (a, b) => vm.runCallback(0, a, b, 0)],
+    ];
+    for (const [how, enter] of entries) {
+      const what = `${kind} ${how}`;
+      enter(x, out);
+      assert.equal(e.arena.dv.getBigUint64(out, true), 7n, what);
+      misses = 0;
+      enter(x, out);
+      // the JIT's caches still hold both blocks: no miss into JS (the interpreter asks the arena itself)
+      if (kind === 'jit') assert.equal(misses, 0, `${what}: a second entry on unchanged blocks misses`);
+      // an allocation elsewhere cannot make a cached block wrong: the caches stay
+      const other = e.arena.alloc(64);
+      misses = 0;
+      enter(x, out);
+      if (kind === 'jit') assert.equal(misses, 0, `${what}: an allocation dropped the caches`);
+      // freed: the next entry faults at the read, as the interpreter does
+      e.arena.free(x);
+      let err = vmError(() => enter(x, out));
+      assert.equal(err.kind, 'memory', what);
+      assert.match(err.message, /insn 0: invalid read of 8 bytes/, what);
+      // reallocated at the same address as runtime-internal memory (ARENA_ACCESS_NONE): still a fault
+      const y = e.arena.alloc(8, 0);
+      assert.equal(y, x, 'first fit hands the same address out again');
+      err = vmError(() => enter(x, out));
+      assert.match(err.message, /insn 0: invalid read of 8 bytes/, what);
+      // made readable again, then the written block made read-only: the write faults
+      e.arena.setAccess(y, 1);
+      enter(y, out);
+      e.arena.setAccess(out, 1);
+      err = vmError(() => enter(y, out));
+      assert.match(err.message, /insn 1: invalid write of 8 bytes/, what);
+      e.arena.setAccess(out, 3);
+      e.arena.free(other);
+      // the same address as a fresh program block again: it runs
+      e.arena.free(y);
+      assert.equal(e.arena.alloc(8), x);
+      e.arena.dv.setBigUint64(x, 7n, true);
+    }
+  }
+});
+
 test('block cache: read-only blocks refuse writes and atomics; alternating blocks stay correct', () => {
   for (const kind of ENGINE_KINDS) {
     const e = env();

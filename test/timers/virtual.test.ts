@@ -217,3 +217,42 @@ test('bad durations and clocks are ClockErrors', () => {
   assert.throws(() => clk.now(5), ClockError);
   assert.throws(() => clk.advanceTo(-1n), ClockError);
 });
+
+test('past 2^53 ns expiries and time stay exact: ties of the rounded numbers are ordered by the exact values, then arm order', () => {
+  const B = 1n << 60n; // Number(B + 1n) === Number(B): the queue must not rely on the rounded key
+  const clk = new VirtualClock({ monotonic: B - 5n });
+  const mirror = { dv: new DataView(new ArrayBuffer(16)) };
+  assert.equal(clk.mirrorMonotonic(mirror, 8), true);
+  const log: [string, bigint][] = [];
+  const mk = logger(clk, log);
+  const es = { p1: mk('p1'), p0: mk('p0'), m1: mk('m1'), p1b: mk('p1b'), n: mk('n') };
+  clk.schedule(es.p1, B + 1n, true);
+  clk.schedule(es.p0, B, true);
+  clk.schedule(es.m1, B - 1n, true);
+  clk.schedule(es.p1b, B + 1n, true);
+  // the number path refuses what it cannot do exactly: time is past 2^53 here
+  assert.equal(clk.scheduleRelN(es.n, 3), false);
+  clk.schedule(es.n, 3n, false); // B - 2
+  assert.equal(es.p1.expires, B + 1n);
+  assert.equal(clk.advance(7n), 5);
+  assert.deepEqual(log, [['n', B - 2n], ['m1', B - 1n], ['p0', B], ['p1', B + 1n], ['p1b', B + 1n]]);
+  assert.equal(clk.ktime_get_ns(), B + 2n);
+  assert.equal(mirror.dv.getBigUint64(8, true), B + 2n, 'the mirror word is exact too');
+});
+
+test('the number path of arming (scheduleRelN) is exact up to 2^53 and hands over to bigints there', () => {
+  const S = BigInt(Number.MAX_SAFE_INTEGER); // 2^53 - 1
+  const clk = new VirtualClock({ monotonic: S - 10n });
+  const mirror = { dv: new DataView(new ArrayBuffer(8)) };
+  clk.mirrorMonotonic(mirror, 0);
+  const log: [string, bigint][] = [];
+  const mk = logger(clk, log);
+  const a = mk('a'), b = mk('b'), c = mk('c');
+  assert.equal(clk.scheduleRelN(a, 10), true); // exactly 2^53 - 1
+  assert.equal(clk.scheduleRelN(b, 11), false, '2^53 is past the safe range');
+  clk.schedule(b, 11n, false);
+  assert.equal(clk.scheduleRelN(c, 9), true);
+  assert.equal(clk.advance(20n), 3);
+  assert.deepEqual(log, [['c', S - 1n], ['a', S], ['b', S + 1n]]);
+  assert.equal(mirror.dv.getBigUint64(0, true), S + 10n);
+});
