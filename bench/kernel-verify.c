@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "../test/verifier/tools/pseudo_func_mark.h"
 
 static char logbuf[1 << 24];
 static const char *want;
@@ -72,6 +73,8 @@ long syscall(long n, ...)
 			long r = -1;
 			int e = 0;
 			want = NULL; /* libbpf's retries after a failure are not measured again */
+			/* the corpus's pseudo-func markers, as record.c patches them: the same program its record holds */
+			patch_pseudo_func_marks((struct bpf_insn *)(unsigned long)at->insns, at->insn_cnt);
 			at->log_buf = (unsigned long)logbuf;
 			at->log_size = sizeof(logbuf);
 			at->log_level = level;

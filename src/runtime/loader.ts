@@ -42,7 +42,7 @@ import { funcIdName } from '../isa/funcids.js';
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF } from '../uapi/bpf.js';
 import { RingBuffer, UserRingBuffer, type RingbufOptions } from './ringbuf.js';
 import { PerfBuffer, type PerfBufferOptions } from './perf_buffer.js';
-import { verify } from '../verifier/verifier.js';
+import { verify, verifyOrReject } from '../verifier/verifier.js';
 import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } from './core_load.js';
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
@@ -708,15 +708,14 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
           // libbpf's way: load without a log (cheap; a level-1 log of an
           // accepted program is its stats line alone, the same as level 0's),
           // and only after a rejection again at level 1 for the log
-          try {
-            verdict = verify({ ...input, logLevel: 0 });
-          } catch (e) {
-            if (!(e instanceof VerifierError)) throw e;
+          const v0 = verifyOrReject({ ...input, logLevel: 0 });
+          if ('rejected' in v0) {
             // verification does not depend on the log level: the retry throws
             // the same rejection, now with the log
             verify({ ...input, logLevel: 1 });
-            throw e;
+            throw new VerifierError(v0.message, v0.errno, v0.log, v0.insnIndex);
           }
+          verdict = v0;
         }
       } catch (e0) {
         const e = fixupCoreRejection(spec, ps, e0);

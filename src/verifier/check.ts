@@ -112,10 +112,17 @@ export class Verifier {
   private readonly auxPtrType: (RegType | undefined)[] = [];
   /** per load/store: AUX_DIRECT when every visit had a stable, bounds-proven pointer (saveAuxDirect), for the JIT */
   readonly directAccess: Uint8Array;
-  /** registers live before each instruction (compute_live_registers): dead ones are not compared when pruning */
-  private readonly liveRegs: Uint16Array;
+  /**
+   * registers live before each instruction (compute_live_registers): dead ones are not compared when pruning.
+   * Both liveness tables are built at the first state comparison: most small programs never compare one.
+   */
+  private liveRegsTable?: Uint16Array;
+  private get liveRegs(): Uint16Array {
+    return this.liveRegsTable ??= computeLiveRegs(this.insns, this.input.helperProto ?? defaultHelperProto, this.input.kfunc ?? kfuncById);
+  }
   /** stack slots live before each instruction (live_stack.ts): dead ones are not compared when pruning */
-  private readonly liveStack: Uint32Array;
+  private liveStackTable?: Uint32Array;
+  private get liveStack(): Uint32Array { return this.liveStackTable ??= computeLiveStack(this.insns); }
   readonly stats: VerifierStats = { processedInsns: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
   private readonly limit: number;
   readonly allowUninitStack = true;
@@ -134,8 +141,6 @@ export class Verifier {
     this.jmpPoint = new Uint8Array(this.insns.length + 1);
     this.directAccess = new Uint8Array(this.insns.length);
     this.callsCallback = new Uint8Array(this.insns.length + 1);
-    this.liveRegs = computeLiveRegs(this.insns, input.helperProto ?? defaultHelperProto, input.kfunc ?? kfuncById);
-    this.liveStack = computeLiveStack(this.insns);
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i]!;
       if (isJump(x)) {

@@ -124,6 +124,15 @@ export interface VerifierResult {
   probeMem?: number[];
 }
 
+/** A refusal as verifyOrReject returns it (the fields of the VerifierError verify() throws). */
+export interface VerifierRejection {
+  rejected: true;
+  message: string;
+  errno: number;
+  log: string;
+  insnIndex: number | undefined;
+}
+
 /** A rejected program: message is the log's last error line; errno as the kernel returns it. */
 export class VerifierError extends Error {
   constructor(

@@ -99,23 +99,41 @@ export interface Checkpoint {
   missCnt?: number;
 }
 
+/**
+ * Stack-kind arrays are views carved from shared 8 KiB buffers: a 512-byte
+ * Uint8Array of its own is an off-heap allocation (~0.5 µs, and GC work) at
+ * every frame copy, a large part of verifying a small program.
+ */
+const STYPE_CHUNK = 16 * MAX_BPF_STACK;
+let stypeBuf = new ArrayBuffer(STYPE_CHUNK);
+let stypeOff = 0;
+function allocStype(): Uint8Array {
+  if (stypeOff === STYPE_CHUNK) { stypeBuf = new ArrayBuffer(STYPE_CHUNK); stypeOff = 0; }
+  const a = new Uint8Array(stypeBuf, stypeOff, MAX_BPF_STACK);
+  stypeOff += MAX_BPF_STACK;
+  return a;
+}
+const NO_SPILLS: readonly (Spill | undefined)[] = new Array<Spill | undefined>(MAX_BPF_STACK / 8).fill(undefined);
+
 export function newFrame(frameno: number, subprog: number, callsite: number): FuncState {
   const regs: RegState[] = [];
   for (let i = 0; i < 11; i++) regs.push(notInit());
   regs[10] = ptrReg(RegType.PTR_TO_STACK, { frameno });
   return {
-    regs, stype: new Uint8Array(MAX_BPF_STACK), spills: new Array(MAX_BPF_STACK / 8).fill(undefined),
+    regs, stype: allocStype(), spills: NO_SPILLS.slice(),
     frameno, subprog, callsite, inCallbackFn: false, inAsyncCallbackFn: false, callbackDepth: 0,
   };
 }
 
 export function copyFrame(f: FuncState): FuncState {
-  return {
-    ...f,
-    regs: f.regs.map(copyReg),
-    stype: f.stype.slice(),
-    spills: f.spills.map((s) => (s ? { reg: copyReg(s.reg), size: s.size } : undefined)),
-  };
+  const stype = allocStype();
+  stype.set(f.stype);
+  const spills = f.spills.slice();
+  for (let i = 0; i < spills.length; i++) {
+    const s = spills[i];
+    if (s) spills[i] = { reg: copyReg(s.reg), size: s.size };
+  }
+  return { ...f, regs: f.regs.map(copyReg), stype, spills };
 }
 
 export function copyState(s: VState): VState {
@@ -197,16 +215,35 @@ function regsafe(o: RegState, c: RegState, ids: IdMap, rangeWithinAll = false): 
   }
 }
 
+/** a Uint32Array over the whole of each stack-kind buffer (allocStype's chunks), for firstUsed */
+const stypeWords = new WeakMap<ArrayBufferLike, Uint32Array>();
+function wordsOf(a: Uint8Array): Uint32Array {
+  let w = stypeWords.get(a.buffer);
+  if (!w) stypeWords.set(a.buffer, w = new Uint32Array(a.buffer, 0, a.buffer.byteLength >> 2));
+  return w;
+}
+
 /** index of the first byte that is not STACK_INVALID in a or b (the stack is used from the top down) */
 function firstUsed(a: Uint8Array, b: Uint8Array): number {
-  // four bytes at a time where both arrays are whole buffers (new Uint8Array(n) and slice() give that)
-  if (a.byteOffset === 0 && b.byteOffset === 0 && a.buffer.byteLength === a.length && b.buffer.byteLength === a.length && (a.length & 3) === 0) {
-    const a32 = new Uint32Array(a.buffer), b32 = new Uint32Array(b.buffer);
-    let k = 0;
-    while (k < a32.length && (a32[k]! | b32[k]!) === 0) k++;
-    return k * 4;
+  // four bytes at a time (allocStype's views start on a 512-byte boundary)
+  if (((a.byteOffset | b.byteOffset | a.length) & 3) !== 0 || a.length !== b.length) return 0;
+  const aw = wordsOf(a), bw = wordsOf(b);
+  const a0 = a.byteOffset >> 2, b0 = b.byteOffset >> 2, n = a.length >> 2;
+  let k = 0;
+  while (k < n && (aw[a0 + k]! | bw[b0 + k]!) === 0) k++;
+  return k * 4;
+}
+
+function stypeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (((a.byteOffset | b.byteOffset | a.length) & 3) !== 0) {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
-  return 0;
+  const aw = wordsOf(a), bw = wordsOf(b);
+  const a0 = a.byteOffset >> 2, b0 = b.byteOffset >> 2, n = a.length >> 2;
+  for (let k = 0; k < n; k++) if (aw[a0 + k] !== bw[b0 + k]) return false;
+  return true;
 }
 
 function stacksafe(o: FuncState, c: FuncState, ids: IdMap, rangeWithinAll = false, liveLo = 0xffffffff, liveHi = 0xffffffff): boolean {
@@ -321,7 +358,7 @@ export function statesExact(a: VState, b: VState): boolean {
     const x = a.frames[f]!, y = b.frames[f]!;
     if (x.callsite !== y.callsite || x.callbackDepth > y.callbackDepth) return false;
     for (let r = 0; r < 11; r++) if (!regExact(x.regs[r]!, y.regs[r]!)) return false;
-    for (let i = 0; i < x.stype.length; i++) if (x.stype[i] !== y.stype[i]) return false;
+    if (!stypeEqual(x.stype, y.stype)) return false;
     for (let s = 0; s < x.spills.length; s++) {
       const p = x.spills[s], q = y.spills[s];
       if (!p !== !q) return false;

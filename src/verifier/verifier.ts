@@ -4,7 +4,7 @@
 // src=2 imm = map index with the value offset in the second slot, src=4
 // imm = relative offset of a callback subprogram; call src=1 imm = relative
 // offset of a bpf-to-bpf callee.
-import type { VerifierInput, VerifierResult } from './env.js';
+import type { VerifierInput, VerifierRejection, VerifierResult } from './env.js';
 import { VerifierError } from './env.js';
 import { CheckError, checkCfg, checkSubprogs, findSubprogs } from './cfg.js';
 import { Verifier } from './check.js';
@@ -17,7 +17,20 @@ import { resolvePseudoLdimm64 } from './pseudo_ldimm64.js';
 import { helpersCalled, inlinedLoopCalls } from './helper_call.js';
 import { EINVAL, E2BIG } from '../uapi/errno.js';
 
+/** bpf_check: the verdict; a rejection is thrown as a VerifierError (with the caller's stack). */
 export function verify(input: VerifierInput): VerifierResult {
+  const r = verifyOrReject(input);
+  if ('rejected' in r) throw new VerifierError(r.message, r.errno, r.log, r.insnIndex);
+  return r;
+}
+
+/**
+ * verify() without building the thrown error: a rejection is returned. An
+ * Error's stack trace costs ~5 µs, more than the whole check of a small
+ * program; the loader's level-0 load (whose refusal is replaced by the
+ * level-1 retry's) and the benchmarks call this.
+ */
+export function verifyOrReject(input: VerifierInput): VerifierResult | VerifierRejection {
   const log = new VerifierLog(input.logLevel ?? 1);
   const insns = input.insns;
   let v: Verifier | undefined;
@@ -56,7 +69,7 @@ export function verify(input: VerifierInput): VerifierResult {
     log.error(e.message);
     for (const l of (e as CheckError & { trailer?: string[] }).trailer ?? []) log.write(`${l}\n`);
     log.stats(stats());
-    throw new VerifierError(e.message, -e.errno, log.text(), at);
+    return { rejected: true, message: e.message, errno: -e.errno, log: log.text(), insnIndex: at };
   }
 }
 

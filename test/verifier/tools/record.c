@@ -15,8 +15,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define PSEUDO_FUNC_MARK 0x7eadf00d
+#include "pseudo_func_mark.h"
 
 static char logbuf[1 << 24];
 static struct { int have; union bpf_attr attr; struct bpf_insn *insns; void *finfo; void *linfo; int ret, err; char log[1 << 16]; } cap;
@@ -35,16 +34,8 @@ long syscall(long n, ...) {
     union bpf_attr *at = (union bpf_attr *)a2;
     if (strncmp(at->prog_name, want, sizeof(at->prog_name) - 1) == 0) {
       { struct bpf_map *mm; cap_nm = 0; bpf_object__for_each_map(mm, cur_obj) cap_fds[cap_nm++] = bpf_map__fd(mm); }
-      // hand-written bytecode: libbpf would resolve (or reject) a raw
-      // BPF_PSEUDO_FUNC itself, so the corpus writes one as a marker
-      // ld_imm64 (src 0, imm PSEUDO_FUNC_MARK, second imm = relative offset)
-      // that becomes the raw pseudo func here, just before the kernel sees it
-      struct bpf_insn *xi = (struct bpf_insn *)(unsigned long)at->insns;
-      for (unsigned i = 0; i + 1 < at->insn_cnt; i++) {
-        if (xi[i].code == (BPF_LD | BPF_DW | BPF_IMM) && xi[i].src_reg == 0 && xi[i].imm == PSEUDO_FUNC_MARK) {
-          xi[i].src_reg = BPF_PSEUDO_FUNC; xi[i].imm = xi[i + 1].imm; xi[i + 1].imm = 0;
-        }
-      }
+      // hand-written pseudo funcs become real ones just before the kernel sees them
+      patch_pseudo_func_marks((struct bpf_insn *)(unsigned long)at->insns, at->insn_cnt);
       at->log_buf = (unsigned long)logbuf; at->log_size = sizeof(logbuf); at->log_level = 1;
       logbuf[0] = 0;
       long r = real(n, a1, a2, a3, a4, a5, a6);
