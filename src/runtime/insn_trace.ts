@@ -5,13 +5,14 @@
 //   12: (07) r1 += 14                     ; R1=0x2a0e
 //
 // Values are the run's real 64-bit register contents (the verifier prints
-// what it knows about them instead); small values in decimal, the rest in
-// hex, as verbose_snum() does. The interpreter single-steps while someone
+// what it knows about them instead); values within +-512 in decimal, the
+// rest in hex (verbose_snum's form with a lower cut, so the arena's low
+// addresses read as addresses). The interpreter single-steps while someone
 // listens, so tracing costs nothing when off.
 
 import { formatInsn } from '../isa/disasm.js';
 import type { Insn } from '../isa/insn.js';
-import { snum, vlogAlignment } from '../verifier/log.js';
+import { vlogAlignment } from '../verifier/log.js';
 
 export interface InsnEvent {
   type: 'insn';
@@ -37,10 +38,12 @@ export function insnText(insns: readonly Insn[], pc: number): string {
   return `(${x.code.toString(16).padStart(2, '0')}) ${formatInsn(insns, pc)}`;
 }
 
+const traceNum = (n: bigint): string => (n >= -512n && n <= 512n ? n.toString() : `0x${BigInt.asUintN(64, n).toString(16)}`);
+
 /** `12: (07) r1 += 14                     ; R1=0x2a0e` (no program name). */
 export function formatInsnEvent(e: InsnEvent): string {
   const head = `${e.pc}: ${e.text}`;
-  const regs = e.changed.map((c) => `R${c.reg}=${snum(BigInt.asIntN(64, c.value))}`);
+  const regs = e.changed.map((c) => `R${c.reg}=${traceNum(BigInt.asIntN(64, c.value))}`);
   if (e.faulted) regs.push('(faulted)');
   if (regs.length === 0) return head;
   return `${head}${' '.repeat(vlogAlignment(head.length))}; ${regs.join(' ')}`;

@@ -31,7 +31,7 @@ import {
   statesEqual, statesExact, widenImpreciseScalars,
 } from './state.js';
 import { BPF_JCOND, BPF_LOAD_ACQ, BPF_MAY_GOTO, BPF_STORE_REL } from '../isa/validate.js';
-import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
+import { tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub, tnumSubreg, tnumUnknown as tnumUnknownConst, U32_MAX } from './tnum.js';
 import { checkHelperCall } from './helper_call.js';
 import { checkReferenceLeak, releaseReferenceNomark } from './refs.js';
 import { checkKfuncCall } from './kfunc_call.js';
@@ -536,21 +536,25 @@ export class Verifier {
           return true;
         }
         if (op === BPF_EXIT || op === BPF_JA) return true;
-        if (e.linked) {
+        // bt_sync_linked_regs before and after the insn: a register made precise
+        // by the compare (dst or src) brings every collected copy along
+        const syncLinked = (): void => {
+          if (!e.linked) return;
           let hit = false;
           for (let k = 0; k < e.linked.length; k += 2) {
             const fr = e.linked[k]!, w = e.linked[k + 1]!;
             if (w < 11 ? regs[fr]! & (1 << w) : slots[fr]! & (1n << BigInt(w - 11))) hit = true;
           }
-          if (hit) {
-            for (let k = 0; k < e.linked.length; k += 2) {
-              const fr = e.linked[k]!, w = e.linked[k + 1]!;
-              if (w < 11) regs[fr]! |= 1 << w; else slots[fr]! |= 1n << BigInt(w - 11);
-            }
+          if (!hit) return;
+          for (let k = 0; k < e.linked.length; k += 2) {
+            const fr = e.linked[k]!, w = e.linked[k + 1]!;
+            if (w < 11) regs[fr]! |= 1 << w; else slots[fr]! |= 1n << BigInt(w - 11);
           }
-        }
+        };
+        syncLinked();
         // (regs[d] read again: the linked registers above may have added to it)
         if (BPF_SRC(x.code) === BPF_X && (regs[d]! & ((1 << x.dst) | (1 << x.src))) !== 0) regs[d]! |= (1 << x.dst) | (1 << x.src);
+        syncLinked();
         return true;
       }
     }
@@ -783,16 +787,20 @@ export class Verifier {
         this.setReg(x.dst, scalarUnknown());
         return;
       }
-      writeView(r, aluView(op, dv, sv));
+      // a 64-bit add/sub keeps the subregister bounds scalar32_min_max_add/sub
+      // compute beside the 64-bit ones (6.18 computes both for every op)
+      if (is64 && (op === BPF_ADD || op === BPF_SUB)) writeNeg64(r, aluView(op, dv, sv), aluView(op, viewOf(d, 32), viewOf(s, 32)));
+      else writeView(r, aluView(op, dv, sv));
     }
-    // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST)
+    // rX = rY; rX += const keeps the link to rY with a known delta (BPF_ADD_CONST64),
+    // wX += const too when rX fit 32 bits before (BPF_ADD_CONST32); a second delta unlinks
     r.off = 0;
-    if (is64 && (op === BPF_ADD || op === BPF_SUB) && d.id && tnumIsConst(s.varOff)) {
-      const val = BigInt.asIntN(64, s.varOff.value);
-      if (!(d.id & ADD_CONST) && val >= -(1n << 31n) && val < (1n << 31n) && !(op === BPF_SUB && val === -(1n << 31n))) {
-        r.id = d.id | ADD_CONST;
-        r.off = Number(op === BPF_SUB ? -val : val);
-      }
+    if ((op === BPF_ADD || op === BPF_SUB) && d.id && !(d.id & ADD_CONST) && tnumIsConst(is64 ? s.varOff : tnumSubreg(s.varOff))) {
+      const val = is64 ? BigInt.asIntN(64, s.varOff.value) : s.varOff.value & U32_MAX;
+      let off = Number(BigInt.asIntN(32, val));
+      let ok = is64 ? val >= -(1n << 31n) && val < (1n << 31n) : d.umax <= U32_MAX;
+      if (op === BPF_SUB) { if (off === -(2 ** 31)) ok = false; off = -off; }
+      if (ok) { r.id = d.id | (is64 ? ADD_CONST64 : ADD_CONST32); r.off = off; }
     }
     this.setReg(x.dst, r);
   }
@@ -1183,7 +1191,8 @@ export class Verifier {
         // reading over a spilled pointer is allowed to a privileged loader (allow_ptr_leaks)
         else if (frame.stype[i] === Stk.SPILL && frame.spills[i >> 3]?.reg.type !== RegType.SCALAR_VALUE) this.leaksPointers = true;
       }
-      return t === 'read' ? scalarUnknown() : undefined;
+      // (check_mem_access zero-extends a narrow read: a byte is [0, 255])
+      return t === 'read' ? loadedScalar(size) : undefined;
     }
     const h = this.cur.hist[this.cur.hist.length - 1];
     if (h) { h.flags |= HIST_STACK; h.stackFrame = reg.frameno; h.stackSpi = (-lo - 1) >> 3; }
@@ -1360,6 +1369,8 @@ export class Verifier {
       if (!is32 && this.tryPacketCompare(x, op, d, s, target, idx)) return true;
       // the branch taken depends on an address (allow_ptr_leaks): a run's result may differ from the kernel's
       this.leaksPointers = true;
+      // a scalar compared with a pointer is still collected (its overflowing copies lose their ids)
+      this.collectLinked(idx, d, BPF_SRC(x.code) === BPF_X ? s : undefined);
       // comparing pointers gives no bounds; follow both ways
       const other = copyState(this.cur);
       this.pushBranch(other, target);
@@ -1367,9 +1378,10 @@ export class Verifier {
       return true;
     }
 
-    // before the branch is decided, so both sides share the history entry
-    this.noteLinked(d, BPF_SRC(x.code) === BPF_X ? s : undefined);
-    const taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    let taken = branchTaken(viewOf(d, bits), viewOf(s, bits), op);
+    // a 64-bit (in)equality the 64-bit ranges leave open: disjoint 32-bit halves decide it
+    if (taken === -1 && bits === 64 && (op === BPF_JEQ || op === BPF_JNE)
+      && (d.u32min > s.u32max || d.u32max < s.u32min || d.s32min > s.s32max || d.s32max < s.s32min)) taken = op === BPF_JEQ ? 0 : 1;
     // a branch decided by the values: they must be exact wherever this path is pruned
     if (taken === 1 || taken === 0) {
       if (BPF_SRC(x.code) === BPF_X) this.markRegsPrecise(x.dst, x.src);
@@ -1378,9 +1390,12 @@ export class Verifier {
     if (taken === 1) { this.insnIdx = target; return true; }
     if (taken === 0) { this.insnIdx = idx + 1; return true; }
 
+    // only an undecided branch links (check_cond_jmp_op), and before the
+    // other side is copied, so both share the history entry and the cleared ids
+    const linked = this.collectLinked(idx, d, BPF_SRC(x.code) === BPF_X ? s : undefined);
     const other = copyState(this.cur);
-    const ok1 = this.refineRegs(other, x, op, bits, false);
-    const ok2 = this.refineRegs(this.cur, x, op, bits, true);
+    const ok1 = this.refineRegs(other, x, op, bits, false, linked);
+    const ok2 = this.refineRegs(this.cur, x, op, bits, true, linked);
     if (ok1) this.pushBranch(other, target);
     if (ok2) { this.insnIdx = idx + 1; return true; }
     return false;
@@ -1423,58 +1438,102 @@ export class Verifier {
   }
 
   /** reg_set_min_max for one side of a branch; false when the side is impossible. */
-  private refineRegs(st: VState, x: Insn, op: number, bits: 32 | 64, fallthrough: boolean): boolean {
+  private refineRegs(st: VState, x: Insn, op: number, bits: 32 | 64, fallthrough: boolean, linked: readonly number[]): boolean {
     const regs = st.frames[st.frames.length - 1]!.regs;
     const d = copyReg(regs[x.dst]!);
     const hasSrc = BPF_SRC(x.code) === BPF_X;
-    const s = copyReg(hasSrc ? regs[x.src]! : this.immConst(x.imm, bits === 64));
-    const dv = viewOf(d, bits), sv = viewOf(s, bits);
+    // `if r1 s>= r1`: the kernel refines one register through two pointers to
+    // it, so both halves of the rule land on it (r1 s< r1 leaves [min+1, max-1])
+    const self = hasSrc && x.src === x.dst;
+    const s = self ? d : copyReg(hasSrc ? regs[x.src]! : this.immConst(x.imm, bits === 64));
+    // !(a & K): __mark_reg_unbounded on the non-constant side before its tnum loses
+    // K's bits -- all its ranges, the 64-bit ones after a jmp32 too (the old range
+    // is not kept: `r <= 100; !(r & 1)` is [0, 126])
+    if (op === BPF_JSET && fallthrough) {
+      const c = (r: RegState): boolean => tnumIsConst(bits === 64 ? r.varOff : tnumSubreg(r.varOff));
+      if (c(s)) markUnbounded(d); else if (c(d)) markUnbounded(s);
+    }
+    const dv = viewOf(d, bits), sv = self ? dv : viewOf(s, bits);
     if (op === BPF_JSET) refineCond(dv, sv, BPF_JSET, fallthrough);
     else refineCond(dv, sv, fallthrough ? negateOp(op) : op);
     refineWith(d, dv);
-    refineWith(s, sv);
+    // reg_bounds_sync runs once per pointer
+    if (self) refineWith(d, dv);
+    else refineWith(s, sv);
     // reg_bounds_sanity_check (6.18): bounds that contradict each other (a path
     // no value takes) are reset to unbounded and the path is still explored --
     // the kernel does not treat it as dead (found by the kernel campaign)
     if (boundsInvalid(d)) markUnbounded(d);
-    if (hasSrc && boundsInvalid(s)) markUnbounded(s);
+    if (hasSrc && !self && boundsInvalid(s)) markUnbounded(s);
     regs[x.dst] = d;
     if (hasSrc) regs[x.src] = s;
-    // copies of a scalar (same base id) learn the same bounds, shifted by their delta
-    if (d.type === RegType.SCALAR_VALUE && d.id) this.syncLinked(st, d);
-    if (hasSrc && s.type === RegType.SCALAR_VALUE && s.id) this.syncLinked(st, s);
+    // the collected copies of a scalar (same base id) learn the same bounds, shifted by their delta
+    if (hasSrc && s.type === RegType.SCALAR_VALUE && s.id) this.syncLinked(st, s, linked);
+    if (d.type === RegType.SCALAR_VALUE && d.id) this.syncLinked(st, d, linked);
     return true;
   }
 
-  /** collect_linked_regs: scalars sharing an id with the compared ones learn their bounds too; the history records them */
-  private noteLinked(d: RegState, s: RegState | undefined): void {
-    const bases = [d, s].filter((r) => r && r.type === RegType.SCALAR_VALUE && r.id).map((r) => r!.id & ~ADD_CONST);
-    if (!bases.length) return;
-    const linked: number[] = [];
-    this.cur.frames.forEach((f, fr) => {
-      f.regs.forEach((r, i) => { if (r.type === RegType.SCALAR_VALUE && r.id && bases.includes(r.id & ~ADD_CONST)) linked.push(fr, i); });
-      f.spills.forEach((sp, slot) => {
-        if (sp && sp.reg.type === RegType.SCALAR_VALUE && sp.reg.id && bases.includes(sp.reg.id & ~ADD_CONST)) linked.push(fr, 11 + MAX_BPF_STACK / 8 - 1 - slot);
-      });
-    });
-    const h = this.cur.hist[this.cur.hist.length - 1];
-    if (h && linked.length > 2) { h.linked = linked; this.countHist(h); }
+  /**
+   * collect_linked_regs (6.18) for src, then dst: the scalars sharing their
+   * base id that are live here (a caller frame's liveness is its callsite's)
+   * or spilled, at most LINKED_REGS_MAX entries (a register compared with
+   * itself, or two copies compared, is collected twice); the rest lose their
+   * id. Only these are refined with the compared one, and the history records
+   * them for precision backtracking. Returns [frame, reg (0-9) or 11 + spi]*.
+   */
+  private collectLinked(idx: number, d: RegState, s: RegState | undefined): number[] {
+    const set: number[] = [];
+    const st = this.cur;
+    const top = st.frames.length - 1;
+    const collect = (id: number): void => {
+      const base = id & ~ADD_CONST;
+      const matches = (r: RegState): boolean => r.type === RegType.SCALAR_VALUE && (r.id & ~ADD_CONST) === base;
+      for (let fr = top; fr >= 0; fr--) {
+        const f = st.frames[fr]!;
+        const live = this.liveRegs[fr === top ? idx : st.frames[fr + 1]!.callsite]!;
+        for (let j = 0; j < 10; j++) {
+          const r = f.regs[j]!;
+          if (!(live & (1 << j)) || !matches(r)) continue;
+          if (set.length < 2 * LINKED_REGS_MAX) set.push(fr, j);
+          else f.regs[j] = { ...r, id: 0, off: 0 };
+        }
+        for (let spi = 0; spi < MAX_BPF_STACK / 8; spi++) {
+          const slot = MAX_BPF_STACK / 8 - 1 - spi;
+          const sp = f.spills[slot];
+          if (!sp || !matches(sp.reg)) continue;
+          if (set.length < 2 * LINKED_REGS_MAX) set.push(fr, 11 + spi);
+          else f.spills[slot] = { reg: { ...sp.reg, id: 0, off: 0 }, size: sp.size };
+        }
+      }
+    };
+    if (s && s.type === RegType.SCALAR_VALUE && s.id) collect(s.id);
+    if (d.type === RegType.SCALAR_VALUE && d.id) collect(d.id);
+    const h = st.hist[st.hist.length - 1];
+    if (h && set.length > 2) { h.linked = set; this.countHist(h); }
+    return set;
   }
 
-  /** sync_linked_regs: every scalar sharing known's base id becomes known + (its delta - known's delta). */
-  private syncLinked(st: VState, known: RegState): void {
+  /** sync_linked_regs: each collected scalar sharing known's base id becomes known + (its delta - known's delta). */
+  private syncLinked(st: VState, known: RegState, linked: readonly number[]): void {
     const base = known.id & ~ADD_CONST;
     const fix = (q: RegState): RegState => {
       if (q === known || q.type !== RegType.SCALAR_VALUE || (q.id & ~ADD_CONST) !== base) return q;
-      if ((!(q.id & ADD_CONST) && !(known.id & ADD_CONST)) || q.off === known.off) return { ...known, id: q.id, off: q.off };
+      // a 64-bit delta and a 32-bit one do not compose: such a copy is left as it is
+      if (((q.id ^ known.id) & ADD_CONST) === ADD_CONST) return q;
+      // copy_register_state: the copy takes known's id and delta too
+      if ((!(q.id & ADD_CONST) && !(known.id & ADD_CONST)) || q.off === known.off) return { ...known };
       const delta = scalarConst(BigInt(q.off - known.off));
       const r = { ...known, id: q.id, off: q.off };
-      writeView(r, aluView(BPF_ADD, viewOf(known, 64), viewOf(delta, 64)));
-      return r;
+      writeNeg64(r, aluView(BPF_ADD, viewOf(known, 64), viewOf(delta, 64)), aluView(BPF_ADD, viewOf(known, 32), viewOf(delta, 32)));
+      // a 32-bit link (either side) is a subregister: the result is zero-extended
+      return (known.id | q.id) & ADD_CONST32 ? { ...zext32(r), id: q.id, off: q.off, precise: r.precise } : r;
     };
-    for (const f of st.frames) {
-      f.regs = f.regs.map(fix);
-      f.spills = f.spills.map((sp) => (sp ? { reg: fix(sp.reg), size: sp.size } : undefined));
+    for (let k = 0; k < linked.length; k += 2) {
+      const f = st.frames[linked[k]!]!, w = linked[k + 1]!;
+      if (w < 11) { f.regs[w] = fix(f.regs[w]!); continue; }
+      const slot = MAX_BPF_STACK / 8 - 1 - (w - 11);
+      const sp = f.spills[slot];
+      if (sp) f.spills[slot] = { reg: fix(sp.reg), size: sp.size };
     }
   }
 
@@ -1676,8 +1735,12 @@ interface Masks { regs: number[]; slots: bigint[] }
 function newMasks(): Masks {
   return { regs: new Array(MAX_CALL_FRAMES + 1).fill(0), slots: new Array(MAX_CALL_FRAMES + 1).fill(0n) };
 }
-/** id flag of a scalar linked to others with a constant delta in `off` */
-const ADD_CONST = 1 << 30;
+/** id flags of a scalar linked to others with a constant delta in `off`: BPF_ADD_CONST64/32 (either: BPF_ADD_CONST) */
+const ADD_CONST64 = 1 << 30;
+const ADD_CONST32 = 1 << 29;
+const ADD_CONST = ADD_CONST64 | ADD_CONST32;
+/** entries of one conditional jump's linked-register set (struct linked_regs) */
+const LINKED_REGS_MAX = 6;
 
 /** atomic_ptr_type_ok: not through ctx, packet or socket pointers (flow keys and arenas do not exist here) */
 function atomicPtrTypeOk(t: RegType): boolean {

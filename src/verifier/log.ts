@@ -54,8 +54,8 @@ function formatInsnText(insns: readonly Insn[], i: number): string {
 
 // ---- numbers as print_reg_state writes them -----------------------------------
 
-const isSnumDecimal = (n: bigint): boolean => n >= -512n && n <= 512n;
-const isUnumDecimal = (n: bigint): boolean => n <= 512n;
+const isSnumDecimal = (n: bigint): boolean => n >= -32768n && n <= 32767n; // S16_MIN..S16_MAX
+const isUnumDecimal = (n: bigint): boolean => n <= 65535n; // U16_MAX
 /** verbose_snum: small values in decimal, others as %#llx of the 64-bit pattern */
 export function snum(n: bigint): string {
   return isSnumDecimal(n) ? n.toString() : `0x${BigInt.asUintN(64, n).toString(16)}`;
@@ -108,7 +108,9 @@ export function regStateStr(r: RegState, frameno: number, precise = false): stri
     return `fp${fr}${snum(BigInt.asIntN(64, r.varOff.value) + BigInt(r.off))}`;
   }
   const parts: string[] = [];
-  if (r.id) parts.push(`id=${r.id}`);
+  // a linked scalar's constant delta follows its id: "id=1+4" (BPF_ADD_CONST)
+  const addConst = t === RegType.SCALAR_VALUE && r.id & ((1 << 30) | (1 << 29));
+  if (r.id) parts.push(`id=${addConst ? `${r.id & ~addConst}${r.off >= 0 ? '+' : ''}${r.off}` : r.id}`);
   if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
   if (t !== RegType.SCALAR_VALUE && r.off) parts.push(`off=${r.off}`);
   if (t === RegType.PTR_TO_PACKET || t === RegType.PTR_TO_PACKET_META) parts.push(`r=${unum(BigInt(r.range))}`);

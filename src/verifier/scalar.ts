@@ -97,7 +97,10 @@ export function aluView(op: number, d: View, s: View): View {
     case BPF_ADD: {
       const t = cut(tnumAdd(d.t, s.t));
       const r = unboundedView(bits, t);
-      if (d.umax + s.umax <= M) { r.umin = d.umin + s.umin; r.umax = d.umax + s.umax; }
+      // scalar(32)_min_max_add (6.18): the unsigned range survives when no sum
+      // wraps or every sum does (then shifted down by 2^bits)
+      const ulo = d.umin + s.umin, uhi = d.umax + s.umax;
+      if (uhi <= M) { r.umin = ulo; r.umax = uhi; } else if (ulo > M) { r.umin = ulo - M - 1n; r.umax = uhi - M - 1n; }
       const lo = d.smin + s.smin, hi = d.smax + s.smax;
       if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
       return r;
@@ -105,7 +108,8 @@ export function aluView(op: number, d: View, s: View): View {
     case BPF_SUB: {
       const t = cut(tnumSub(d.t, s.t));
       const r = unboundedView(bits, t);
-      if (d.umin >= s.umax) { r.umin = d.umin - s.umax; r.umax = d.umax - s.umin; }
+      // likewise when no difference or every difference wraps below zero
+      if (d.umin >= s.umax) { r.umin = d.umin - s.umax; r.umax = d.umax - s.umin; } else if (d.umax < s.umin) { r.umin = d.umin - s.umax + M + 1n; r.umax = d.umax - s.umin + M + 1n; }
       const lo = d.smin - s.smax, hi = d.smax - s.smin;
       if (lo >= sminOf(bits) && hi <= smaxOf(bits)) { r.smin = lo; r.smax = hi; }
       return r;
@@ -233,10 +237,15 @@ export function branchTaken(a: View, b: View, op: number): 1 | 0 | -1 {
       const r = branchTaken(a, b, BPF_JEQ);
       return r === -1 ? -1 : r === 1 ? 0 : 1;
     }
-    case BPF_JSET:
-      if (a.t.value & b.t.value) return 1;
-      if (((a.t.value | a.t.mask) & (b.t.value | b.t.mask)) === 0n) return 0;
+    case BPF_JSET: {
+      // decided only against a constant (is_scalar_branch_taken): `if w8 & w8`
+      // with known bits set is still explored both ways, as the kernel does
+      const [x, y] = tnumIsConst(b.t) ? [a, b] : [b, a];
+      if (!tnumIsConst(y.t)) return -1;
+      if (~x.t.mask & x.t.value & y.t.value) return 1;
+      if (((x.t.mask | x.t.value) & y.t.value) === 0n) return 0;
       return -1;
+    }
     case BPF_JGT: return a.umin > b.umax ? 1 : a.umax <= b.umin ? 0 : -1;
     case BPF_JGE: return a.umin >= b.umax ? 1 : a.umax < b.umin ? 0 : -1;
     case BPF_JLT: return a.umax < b.umin ? 1 : a.umin >= b.umax ? 0 : -1;
@@ -313,10 +322,13 @@ export function refineCond(a: View, b: View, op: number, jsetFalse = false): voi
       break;
     }
     case BPF_JSET: {
-      if (!tnumIsConst(b.t)) break;
-      const v = b.t.value;
-      if (jsetFalse) a.t = tnumAnd(a.t, tnumConst(~v & umaxOf(bits)));
-      else if (v && (v & (v - 1n)) === 0n) a.t = tnumOr(a.t, tnumConst(v));
+      // the constant side refines the other (regs_refine_cond_op swaps them);
+      // on the false side the caller has already forgotten that register's ranges
+      const [x, y] = tnumIsConst(b.t) ? [a, b] : [b, a];
+      if (!tnumIsConst(y.t)) break;
+      const v = y.t.value;
+      if (jsetFalse) x.t = tnumAnd(x.t, tnumConst(~v & umaxOf(bits)));
+      else if (v && (v & (v - 1n)) === 0n) x.t = tnumOr(x.t, tnumConst(v));
       break;
     }
     case BPF_JGT: a.umin = mx(a.umin, b.umin + 1n); b.umax = mn(b.umax, a.umax - 1n); break;

@@ -143,8 +143,8 @@ export function copyState(s: VState): VState {
   };
 }
 
-/** id flag of a scalar linked to others with a constant delta in `off` (BPF_ADD_CONST) */
-const ADD_CONST = 1 << 30;
+/** id flags of a scalar linked to others with a constant delta in `off` (BPF_ADD_CONST: the 64- and 32-bit ones) */
+const ADD_CONST = (1 << 30) | (1 << 29);
 
 /** clear_singular_ids: a scalar id nothing else shares links nothing; drop it */
 export function clearSingularIds(st: VState): void {

@@ -32,7 +32,6 @@ const NOT_IDENTICAL: Record<string, number> = {
   'general.cfg_infinite_loop.2': 0.85,
   'general.map_value_var_ok.2': 0.65,
   'general.map_value_var_unbounded.2': 0.7,
-  'general.subprog_call_ok.2': 0.85, // and "id=1+3" of a linked scalar the callee returns
   // stack liveness lines ("(0) frame 0 insn 4 +live -8", "live stack update done")
   'general.map_count_ok.2': 0.8,
   'general.spin_lock_ok.2': 0.9,

@@ -123,3 +123,37 @@ test('ALU shortcuts (fully unknown operand, two constants) give what aluView + w
   }
   assert.ok(unknowns > 1000 && consts > 1000, `shortcuts: ${unknowns} unknown, ${consts} constant`);
 });
+
+// scalar(32)_min_max_add/sub as the running 6.18 kernel: the unsigned range
+// survives when no result wraps or every result does (kernel-checked in
+// test/verifier/fuzz_kernel_regressions.json and by the live campaign)
+test('add/sub keep the unsigned range when every result wraps, and only then', () => {
+  const view = (bits: 32 | 64, lo: bigint, hi: bigint) => {
+    const r = scalarUnknown();
+    if (bits === 64) { r.umin = lo; r.umax = hi; r.varOff = tnumRange(lo, hi); } else { r.u32min = lo; r.u32max = hi; r.varOff = tnumRange(lo, hi); r.umin = lo; r.umax = hi; }
+    syncBounds(r);
+    return viewOf(r, bits);
+  };
+  const k = (bits: 32 | 64, v: bigint) => viewOf(scalarConst(bits === 64 ? v : BigInt.asUintN(32, v)), bits);
+  const M64 = U64_MAX, M32 = U32_MAX;
+  const cases: [32 | 64, number, bigint, bigint, bigint, [bigint, bigint]][] = [
+    [64, BPF_ADD, M64 - 5n, M64 - 2n, 10n, [4n, 7n]], // every sum wraps
+    [64, BPF_ADD, 14n, M64, -4n, [10n, M64 - 4n]], // every sum wraps (the kernel's "umin=10,umax=0xfffffffffffffffb")
+    [64, BPF_ADD, 1n, M64, 5n, [0n, M64]], // some wrap
+    [64, BPF_SUB, 2n, 5n, 10n, [M64 - 7n, M64 - 4n]], // every difference wraps below 0
+    [64, BPF_SUB, 14n, 20n, 20n, [0n, M64]], // some do
+    [32, BPF_ADD, M32 - 5n, M32 - 2n, 10n, [4n, 7n]],
+    [32, BPF_SUB, 2n, 5n, 10n, [M32 - 7n, M32 - 4n]],
+    [32, BPF_ADD, 101n, M32, 7n, [0n, M32]],
+  ];
+  for (const [bits, op, lo, hi, c, want] of cases) {
+    const v = aluView(op, view(bits, lo, hi), k(bits, c));
+    assert.deepEqual([v.umin, v.umax], want, `${bits}-bit [${lo}, ${hi}] ${op === BPF_ADD ? '+' : '-'} ${c}`);
+    // sound: every concrete result of the ends is in range
+    const m = bits === 64 ? M64 : M32;
+    for (const x of [lo, hi, (lo + hi) / 2n]) {
+      const res = BigInt.asUintN(bits, op === BPF_ADD ? x + BigInt.asUintN(bits, c) : x - BigInt.asUintN(bits, c));
+      assert.ok(res >= v.umin && res <= v.umax && v.umax <= m, `${res} in [${v.umin}, ${v.umax}]`);
+    }
+  }
+});
