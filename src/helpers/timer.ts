@@ -31,13 +31,33 @@ export function bpf_timer_init(env: HelperEnv): HelperFn {
   };
 }
 
+/**
+ * The timer field's address from r1 as 32-bit halves (the JIT's SplitArgsHelper call), or -1 when
+ * timerArg would not accept it without a closer look (the helper then runs on the joined bigints).
+ */
+function timerArgSplit(env: HelperEnv, lo: number, hi: number): number {
+  const a = lo >>> 0;
+  return hi === 0 && a !== 0 && a % 8 === 0 && env.arena.canAccess(a, BPF_TIMER_SIZE, ARENA_ACCESS_NONE) ? a : -1;
+}
+
+/** a timer helper's result (0, 1 or -errno) as r0; the common 0 and 1 without making a bigint */
+const ret64 = (r: number): bigint => (r === 0 ? 0n : r === 1 ? 1n : u64(r));
+
+const join = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+
 /** BPF_FUNC_timer_set_callback(timer, callback_fn): 0, -EINVAL, -EPERM. r2 is the callback's insn index. */
-export function bpf_timer_set_callback(env: HelperEnv): HelperFn {
-  return (_vm, r1, r2) => {
+export function bpf_timer_set_callback(env: HelperEnv): HelperFn & SplitArgsHelper {
+  const fn: HelperFn & SplitArgsHelper = (_vm, r1, r2) => {
     const field = timerArg(env, r1, 'bpf_timer_set_callback');
     if (r2 > 0xffffffffn) throw new HelperFault(`bpf_timer_set_callback: bad callback 0x${r2.toString(16)}`);
     return u64(env.timers.setCallback(field, env.currentProg(), Number(r2)));
   };
+  fn.splitArgs = (vm, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) => {
+    const a = timerArgSplit(env, r1lo, r1hi);
+    if (a < 0 || r2hi !== 0) return fn(vm, join(r1lo, r1hi), join(r2lo, r2hi), join(r3lo, r3hi), 0n, 0n);
+    return ret64(env.timers.setCallback(a, env.currentProg(), r2lo >>> 0));
+  };
+  return fn;
 }
 
 /** BPF_FUNC_timer_start(timer, nsecs, flags): 0 or -EINVAL; armed on the calling CPU */
@@ -53,9 +73,8 @@ export function bpf_timer_start(env: HelperEnv): HelperFn & SplitArgsHelper {
   // the JIT's call (no bigints): flags 0, a 32-bit timer address and nsecs below 2^53;
   // anything else is the helper above with the arguments joined
   fn.splitArgs = (vm, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) => {
-    const a = r1lo >>> 0;
-    if (r1hi !== 0 || r3lo !== 0 || r3hi !== 0 || r2hi >>> 0 >= 0x20_0000 || a % 8 !== 0 ||
-        !env.arena.canAccess(a, BPF_TIMER_SIZE, ARENA_ACCESS_NONE)) {
+    const a = timerArgSplit(env, r1lo, r1hi);
+    if (a < 0 || r3lo !== 0 || r3hi !== 0 || r2hi >>> 0 >= 0x20_0000) {
       return fn(vm, join(r1lo, r1hi), join(r2lo, r2hi), join(r3lo, r3hi), 0n, 0n);
     }
     const ret = env.timers.startRelN(a, (r2hi >>> 0) * 0x1_0000_0000 + (r2lo >>> 0), vm.cpu);
@@ -66,12 +85,16 @@ export function bpf_timer_start(env: HelperEnv): HelperFn & SplitArgsHelper {
   return fn;
 }
 
-const join = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-
 /** BPF_FUNC_timer_cancel(timer): 1 if it was armed, 0 if not, -EINVAL, -EDEADLK */
-export function bpf_timer_cancel(env: HelperEnv): HelperFn {
-  return (_vm, r1) => {
+export function bpf_timer_cancel(env: HelperEnv): HelperFn & SplitArgsHelper {
+  const fn: HelperFn & SplitArgsHelper = (_vm, r1) => {
     const field = timerArg(env, r1, 'bpf_timer_cancel');
     return u64(env.timers.cancel(field));
   };
+  fn.splitArgs = (vm, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) => {
+    const a = timerArgSplit(env, r1lo, r1hi);
+    if (a < 0) return fn(vm, join(r1lo, r1hi), join(r2lo, r2hi), join(r3lo, r3hi), 0n, 0n);
+    return ret64(env.timers.cancel(a));
+  };
+  return fn;
 }

@@ -36,7 +36,7 @@ import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
 import { constR1, emitHashDelete, emitHashUpdate, emitKeyReadable, emitLookup, keySizeOf, writable, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
-import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_cancel, BPF_FUNC_timer_set_callback, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
 export class JitError extends Error {
@@ -76,10 +76,11 @@ const F_EXEC = 10, F_CHK_R = 11, F_CHK_W = 12, F_FP = 13, F_BSWAP32 = 14;
 /**
  * Helpers called through helperSplit (r1..r3 as 32-bit halves, no bigints made
  * on the way into JS): bpf_timer_start, on every self-re-arming timer
- * callback. The engine runs the helper's SplitArgsHelper form when it has
- * one, else joins the halves and calls it as any other helper.
+ * callback, and the other timer helpers of an arm/cancel loop. The engine runs
+ * the helper's SplitArgsHelper form when it has one, else joins the halves
+ * and calls it as any other helper.
  */
-const SPLIT_HELPERS: ReadonlySet<number> = new Set([BPF_FUNC_timer_start]);
+const SPLIT_HELPERS: ReadonlySet<number> = new Set([BPF_FUNC_timer_start, BPF_FUNC_timer_set_callback, BPF_FUNC_timer_cancel]);
 
 // imported globals, shared by every instance of one engine
 export const IMPORT_GLOBALS: readonly [string, number][] = [
