@@ -32,6 +32,7 @@ import {
 } from '../vm/decode.js';
 import { BPF_MAX_LOOPS } from '../vm/interpreter.js';
 import { basicBlocks, isCondJump, type BasicBlock } from './blocks.js';
+import { loopBound, type LoopCfg } from './bounded.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
@@ -105,8 +106,11 @@ const L_BUDGET = 16;
 /** may_goto's budget of this frame (BPF_MAX_LOOPS at every exec: a run, a call, a callback, a tail-call target) */
 const L_MAYGOTO = 17;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-/** label ids of the dispatch loop and of structured loops (LOOP - head block) */
-const DISPATCH = -1, LOOP = -2;
+/**
+ * label ids of the dispatch loop and of structured loops (LOOP - head block); without an explicit cap
+ * a structured loop sits in three more labels (REFILL, RELOOP, AFTER - head block: see seq)
+ */
+const DISPATCH = -1, LOOP = -2, REFILL = -10_000_002, RELOOP = -20_000_002, AFTER = -30_000_002;
 const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r3: REG[3]!, r4: REG[4]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
 
 export interface CompiledModule {
@@ -117,6 +121,8 @@ export interface CompiledModule {
   readonly size: number;
   /** helper calls compiled inline, with what they were compiled against */
   readonly inlined: readonly InlinedSite[];
+  /** head slots of the wasm loops proven finite (src/jit/bounded.ts): no budget compare on their back edges */
+  readonly provenLoops: readonly number[];
 }
 
 export interface CompileOptions {
@@ -185,7 +191,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
   } catch (e) {
     throw new JitError(`WebAssembly rejected the compiled module: ${e instanceof Error ? e.message : String(e)}`, -1);
   }
-  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length, inlined: emitter.inlined };
+  return { module, entries: new Set([...emitter.dispatchStarts()]), size: bytes.length, inlined: emitter.inlined, provenLoops: emitter.provenLoops() };
 }
 
 /**
@@ -303,6 +309,15 @@ class ExecEmitter {
   /** back-edge targets: every cycle of the CFG passes one, so the budget is compared there at least */
   private readonly loopHeads = new Set<number>();
 
+  /** predecessors of each block (fall-through and jump edges) */
+  private preds: number[][] = [];
+  /** instructions of the blocks after it a block charges in advance (chargeAhead), given back on its taken edge */
+  private readonly ahead: Int32Array;
+  /** blocks their predecessor charged */
+  private readonly chargedBefore = new Set<number>();
+  /** heads of wasm loops proven finite (src/jit/bounded.ts): no budget compare on their back edges */
+  private readonly bounded = new Set<number>();
+
   /** helper calls compiled inline */
   readonly inlined: InlinedSite[] = [];
 
@@ -314,6 +329,33 @@ class ExecEmitter {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
     this.findLoops(entries, loops);
+    this.ahead = new Int32Array(blocks.length);
+    if (!exactBudget) {
+      this.chargeAhead();
+      const cfg: LoopCfg = { prog, blocks, blockAt: this.blockAt, preds: this.preds, dispatch: this.dispatch };
+      for (const [h, t] of this.loops) if (loopBound(cfg, h, t) !== undefined) this.bounded.add(h);
+    }
+  }
+
+  /**
+   * Without an explicit cap the count only has to be exact where a run or a call leaves: a block
+   * whose one way in is the fall-through of a jump-ended (or plainly falling) block before it is
+   * charged by that block, which gives the amount back on its taken edge. A loop body that runs
+   * through to its back edge then pays one charge per iteration (memory's loop: 12 instructions
+   * in two blocks, one subtraction).
+   */
+  private chargeAhead(): void {
+    const { blocks, preds } = this;
+    for (let k = blocks.length - 2; k >= 0; k--) {
+      const bl = blocks[k]!;
+      const op = this.w[bl.slots[bl.slots.length - 1]! * 4]! & 0xff;
+      const n = k + 1;
+      const ends = op === 0x05 || op === 0x06 || op === 0x95 || op === OP_TRAP || op === 0x85 || op === 0x8d || op === OP_CALL_LOCAL ||
+        (op >= OP_LD_ABS_W && op <= OP_LD_IND_B && (op & 7) === 0);
+      if (ends || bl.next !== blocks[n]!.start || this.dispatch.has(n) || this.loopHeads.has(n) || preds[n]!.some((p) => p !== k)) continue;
+      this.ahead[k] = blocks[n]!.slots.length + this.ahead[n]!;
+      this.chargedBefore.add(n);
+    }
   }
 
   /**
@@ -339,6 +381,7 @@ class ExecEmitter {
         if (j <= i && t !== bl.next) backTargets.set(j, Math.max(backTargets.get(j) ?? -1, i));
       }
     });
+    this.preds = preds;
     const base = new Set<number>([0, N - 1]);
     for (const e of entries) { const j = this.blockAt.get(e); if (j !== undefined) base.add(j); }
     for (const j of backTargets.keys()) this.loopHeads.add(j);
@@ -410,6 +453,15 @@ class ExecEmitter {
       const t = this.loops.get(k);
       if (t !== undefined && !(firstPlain && i === 0)) {
         // a natural loop laid out as a wasm loop: its back edges are plain `br`s
+        const refill = !this.exactBudget && !this.bounded.has(k);
+        if (refill) {
+          // loop-head checks: the back edges compare the budget and leave the loop to refill it
+          // (refill code inside the loop would be a call there: V8 neither unrolls nor peels a
+          // loop that calls), then enter it again at its head:
+          //   block AFTER { loop RELOOP { block REFILL { loop LOOP { ... } br AFTER } refill; br RELOOP } }
+          this.b.byte(OP.block).byte(VOID).byte(OP.loop).byte(VOID).byte(OP.block).byte(VOID);
+          this.labels.push(AFTER - k, RELOOP - k, REFILL - k);
+        }
         this.b.byte(OP.loop).byte(VOID);
         this.labels.push(LOOP - k);
         const inner = this.units(k, t, true);
@@ -417,6 +469,16 @@ class ExecEmitter {
         this.seq(inner, true);
         this.b.byte(OP.end);
         this.labels.pop();
+        if (refill) {
+          this.b.byte(OP.br).u32(2).byte(OP.end); // fell out of the loop: on to what follows
+          this.labels.pop();
+          this.b.byte(OP.local_get).u32(L_BUDGET).byte(OP.global_set).u32(G_BUDGET);
+          this.b.byte(OP.i32_const).s32(this.blocks[k]!.start).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL);
+          this.b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
+          this.b.byte(OP.br).u32(0).byte(OP.end).byte(OP.end);
+          this.labels.pop();
+          this.labels.pop();
+        }
       } else {
         this.cur = k;
         this.extra = 0;
@@ -446,6 +508,10 @@ class ExecEmitter {
     return false;
   }
 
+  provenLoops(): number[] {
+    return [...this.bounded].map((k) => this.blocks[k]!.start).sort((a, b) => a - b);
+  }
+
   /** the slots exec may be entered at (the blocks the dispatch loop reaches) */
   *dispatchStarts(): Iterable<number> {
     for (const j of this.dispatch) yield this.blocks[j]!.start;
@@ -456,8 +522,13 @@ class ExecEmitter {
     const j = this.blockAt.get(slot);
     if (j === undefined) throw new JitError(`jump target ${slot} is not a block start`, at);
     const depth = (label: number): number => this.labels.length - 1 - this.labels.lastIndexOf(label) + this.extra;
+    // a taken edge gives back what the block charged for the blocks after it (chargeAhead)
+    const back = this.ahead[this.cur]!;
+    if (back !== 0 && slot !== this.blocks[this.cur]!.next) this.lget(L_BUDGET).i32(back).op(OP.i32_add).lset(L_BUDGET);
     if (j <= this.cur && this.labels.includes(LOOP - j)) {
-      this.b.byte(OP.br).u32(depth(LOOP - j)); // back edge of a structured loop
+      // back edge of a structured loop (with loop-head checks: out to the refill when the budget ran out)
+      if (!this.exactBudget && !this.bounded.has(j)) this.lget(L_BUDGET).i32(0).op(OP.i32_lt_s).b.byte(OP.br_if).u32(depth(REFILL - j));
+      this.b.byte(OP.br).u32(depth(LOOP - j));
     } else if (j > this.cur && this.labels.includes(j)) {
       this.b.byte(OP.br).u32(depth(j)); // forward
     } else {
@@ -470,18 +541,22 @@ class ExecEmitter {
 
   private block(bl: BasicBlock): void {
     const k = bl.slots.length;
-    // the budget: one charge per block; the engine refills (or stops the run) when it ran out,
-    // looked at in every block (exactBudget) or at loop heads only (a compare and a branch less)
-    this.lget(L_BUDGET).i32(k).op(OP.i32_sub);
-    if (this.exactBudget || this.loopHeads.has(this.cur)) {
-      this.b.byte(OP.local_tee).u32(L_BUDGET);
+    // the budget: one charge per block (or with the block before: chargeAhead); the engine refills
+    // (or stops the run) when it ran out, looked at in every block (exactBudget) or at loop heads
+    // only (a compare and a branch less)
+    const charge = k + this.ahead[this.cur]!;
+    if (this.chargedBefore.has(this.cur)) {
+      // charged by the block before (never a loop head)
+    } else if (this.exactBudget || (this.loopHeads.has(this.cur) && !this.loops.has(this.cur))) {
+      // (a structured loop's head is looked at on its back edges instead: see seq)
+      this.lget(L_BUDGET).i32(charge).op(OP.i32_sub).b.byte(OP.local_tee).u32(L_BUDGET);
       this.i32(0).op(OP.i32_lt_s).if_();
       this.saveBudget();
-      this.i32(bl.start).i32(k).call(F_REFILL);
+      this.i32(bl.start).i32(charge).call(F_REFILL);
       this.loadBudget();
       this.end_();
     } else {
-      this.lset(L_BUDGET);
+      this.lget(L_BUDGET).i32(charge).op(OP.i32_sub).lset(L_BUDGET);
     }
     let terminated = false;
     for (const s of bl.slots) terminated = this.insn(s);

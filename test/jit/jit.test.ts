@@ -288,6 +288,7 @@ test('loops: nested, multi-exit and irreducible loops give the interpreter\'s r0
 
 test('every verifier-corpus program the interpreter can run compiles under the JIT (may_goto, load-acquire/store-release, LD_ABS/LD_IND included)', () => {
   let n = 0;
+  let proven = 0;
   const seen = new Set<number>();
   for (const r of loadRecords()) {
     const prog = r.insns.map(([code, dst, src, off, imm]) => ({ code, dst, src, off, imm }));
@@ -297,9 +298,12 @@ test('every verifier-corpus program the interpreter can run compiles under the J
     // load-acquire / store-release: an atomic (class STX, mode ATOMIC) with imm 0x100 / 0x110
     for (const x of prog) if ((x.code & 0xe7) === 0xc3 && (x.imm === 0x100 || x.imm === 0x110)) seen.add(0x1000 + x.imm);
     assert.doesNotThrow(() => compileProgram(d), `${r.name}`);
+    // without a cap (the default): back-edge compares, charges ahead, proven loops
+    assert.doesNotThrow(() => { proven += compileProgram(d, [], { exactBudget: false }).provenLoops.length; }, `${r.name}`);
     n++;
   }
   assert.ok(n > 500, `only ${n} corpus programs`);
+  assert.ok(proven > 0, 'some corpus loops are proven finite');
   // the instructions issue 13 names are in the corpus, so the loop above compiled them
   for (const op of [0xe5, 0x1100, 0x1110]) assert.ok(seen.has(op), `no corpus program has 0x${op.toString(16)} (0x1100/0x1110: load-acquire/store-release)`);
 });
@@ -380,6 +384,127 @@ test('budget checks: with an explicit cap in every block, without one at loop he
   // a cap still stops at the interpreter's instruction
   const stops = ENGINE_KINDS.map((k) => { const e = vmError(() => createEngine(k, assemble(src), env(), { maxInsns: 1_000_003 }).run(0)); return `${e.kind} ${e.pc}`; });
   assert.equal(stops[0], stops[1]);
+});
+
+test('budget checks on the back edges of wasm loops: loops without calls leave the loop to refill (exact insnCount over slices) and never-ending ones meet the watchdog', () => {
+  // nested call-free loops, 4.5 M instructions: the inner loop's back edge runs out of a 4 M slice
+  const nested = `mov %r0, 0
+    mov %r1, 0
+    outer:
+    mov %r2, 0
+    inner:
+    add %r0, %r2
+    add %r2, 1
+    jlt %r2, 1500, inner
+    add %r1, 1
+    jne %r1, 1000, outer
+    exit`;
+  const counts = new Set<string>();
+  for (const [kind, opts] of [['interp', {}], ['jit', {}], ['jit', { loops: false }], ['jit', { maxInsns: 1e9 }]] as const) {
+    const vm = kind === 'jit' ? new JitEngine(assemble(nested), env(), opts) : createEngine(kind, assemble(nested), env());
+    counts.add(`${vm.run(0)} ${vm.insnCount}`);
+  }
+  assert.equal(counts.size, 1, [...counts].join(' / '));
+  assert.ok(compileProgram(decodeProgram(assemble(nested))).entries.size === 2, 'both loops are wasm loops');
+  // never-ending: a self-loop, an inner loop of an outer one, a loop left only by a taken branch
+  for (const spin of [
+    'mov %r0, 0\nloop:\nadd %r0, 1\nja loop',
+    'mov %r0, 0\nouter:\nmov %r1, 0\ninner:\nadd %r1, 1\njne %r1, 0, inner\nja outer',
+    'mov %r0, 0\ntop:\nadd %r0, 1\njeq %r0, 0, out\njne %r0, 0, top\nout:\nexit',
+  ]) {
+    for (const loops of [true, false]) {
+      const e = vmError(() => new JitEngine(assemble(spin), env(), { loops, timeoutMs: 50 }).run(0));
+      assert.equal(e.kind, 'timeout', `loops=${loops}\n${spin}`);
+    }
+  }
+});
+
+test('charges ahead: a block charging the blocks it falls into gives them back on every taken edge (insnCount exact on every path)', () => {
+  // chains of conditional jumps whose taken edges leave at each point (forward, back, may_goto),
+  // a helper call and an exit inside a chain; r1 picks the path
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const helpers = new Map<number, HelperFn>([[7, (_vm, a) => a + 1n]]);
+  for (let p = 0; p < 60; p++) {
+    const lines = ['mov %r0, 0', 'mov %r6, 0', 'top:'];
+    const n = 4 + rnd(8);
+    for (let i = 0; i < n; i++) {
+      for (let k = rnd(3); k >= 0; k--) lines.push(`add %r0, ${1 + rnd(9)}`);
+      const c = rnd(6);
+      if (c === 0) lines.push(`jset %r1, ${1 << rnd(6)}, l${1 + i + rnd(n - i)}`);
+      else if (c === 1) lines.push(`jgt %r0, ${rnd(40)}, l${1 + i + rnd(n - i)}`);
+      else if (c === 2) lines.push('add %r6, 1', 'jlt %r6, 3, top');
+      else if (c === 3) lines.push('mov %r1, %r0', 'call 7', 'mov %r1, %r0');
+      else if (c === 4) lines.push(`jeq %r0, ${rnd(30)}, l${n}`, 'exit');
+      else lines.push(`jne %r1, ${rnd(4)}, l${i + 1}`);
+      lines.push(`l${i + 1}:`);
+    }
+    lines.push('exit');
+    const insns = assemble(lines.join('\n'));
+    for (const r1 of [0n, 1n, 5n, 42n]) {
+      const ref = createEngine('interp', insns, env(helpers));
+      const want = `${ref.run(0, [r1])} ${ref.insnCount}`;
+      for (const opts of [{}, { loops: false }, { maxInsns: 1e6 }]) {
+        const jit = new JitEngine(insns, env(helpers), opts);
+        assert.equal(`${jit.run(0, [r1])} ${jit.insnCount}`, want, `${JSON.stringify(opts)} r1=${r1}\n${lines.join('\n')}`);
+      }
+    }
+  }
+});
+
+test('proven loops: counted loops skip the back-edge compare (exact insnCount); every near miss keeps it and meets the watchdog', () => {
+  const counted = (init: string, inc: string, test: string, extra = ''): string => `mov %r0, 0
+    ${init}
+    loop:
+    add %r0, %r3
+    ${extra}
+    ${inc}
+    ${test}
+    exit`;
+  const proven = [
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop'), // memory.bpf.o's shape
+    counted('mov %r3, 7', 'add %r3, 3', 'jlt %r3, 1000, loop'),
+    counted('mov %r3, 0', 'add %r3, 1', 'jle %r3, 99, loop', 'jgt %r0, 1000, out\nadd %r0, 1\nout:'),
+    counted('mov %r3, 5', 'add %r3, 1', 'jslt %r3, 2, loop'), // tested false at once: one iteration
+  ];
+  for (const src of proven) {
+    const insns = assemble(src);
+    assert.equal(compileProgram(decodeProgram(insns), [], { exactBudget: false }).provenLoops.length, 1, src);
+    assert.equal(compileProgram(decodeProgram(insns)).provenLoops.length, 0, 'a cap compares everywhere');
+    const ref = createEngine('interp', insns, env());
+    const want = `${ref.run(0)} ${ref.insnCount}`;
+    const jit = createEngine('jit', insns, env());
+    assert.equal(`${jit.run(0)} ${jit.insnCount}`, want, src);
+  }
+  // near misses: each would run (practically) forever; none is proven, all meet the watchdog
+  const endless = [
+    counted('mov %r3, 1', 'add %r3, 4', 'jne %r3, 1500, loop'), // 1 + 4n never equals 1500
+    counted('mov %r3, %r1', 'add %r3, 4', 'jne %r3, 1500, loop'), // the start is not a constant
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop', 'jeq %r0, 0, skip\nmov %r3, 2\nskip:'), // a second write
+    counted('mov %r3, 0', 'jeq %r0, 0, skip\nadd %r3, 1\nskip:', 'jlt %r3, 9, loop'), // an increment some iterations skip
+    counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1501, loop', 'mov %r1, 1\ncall 7'), // a call inside (and never equal)
+    counted('mov %r3, 0', 'add %r3, 1', 'jlt %r3, 0x7fffffff, loop'), // finite, but past MAX_DEFICIT
+    `mov %r0, 0
+    mov %r3, 0
+    ja loop
+    back:
+    mov %r3, 0
+    loop:
+    add %r3, 1
+    jlt %r3, 10, loop
+    ja back`, // the loop itself is proven; the one around it (through a reset) is not
+  ];
+  // a call inside an otherwise counted loop: not proven (a callee could change anything)
+  const call = assemble(counted('mov %r3, 0', 'add %r3, 4', 'jne %r3, 1500, loop', 'mov %r1, 1\ncall 7'));
+  assert.equal(compileProgram(decodeProgram(call), [], { exactBudget: false }).provenLoops.length, 0);
+  const helpers = new Map<number, HelperFn>([[7, () => 0n]]);
+  for (const src of endless) {
+    const insns = assemble(src);
+    const c = compileProgram(decodeProgram(insns), [], { exactBudget: false });
+    assert.equal(c.provenLoops.length, src.includes('back:') ? 1 : 0, src);
+    const e = vmError(() => createEngine('jit', insns, env(helpers), { timeoutMs: 50 }).run(0, [1n]));
+    assert.equal(e.kind, 'timeout', src);
+  }
 });
 
 test('budget checks at loop heads only: a loop-free callback a helper calls millions of times still meets the watchdog', () => {
