@@ -1,6 +1,7 @@
 // Both engines and the kernel in one run, on the shared benchmark objects
 // (../shared/bench): nop, alu, memory, hashmap_update, hashmap_lookup_inc,
-// timers_lookup/set_callback/arm_cancel/rearm, as BPF_PROG_TEST_RUN with a
+// timers_lookup/set_callback/arm_cancel/rearm, and this repo's bench/maps.bpf.o
+// (hash_delete_insert, lru_lookup_inc, lru_update, percpu_lookup_inc), as BPF_PROG_TEST_RUN with a
 // calibrated repeat (ns per run, median of reps), interleaved round by round
 // with the shared kernel runner (`runner run OBJ PROG`, when it is built, we
 // are root and bpf() works; otherwise the kernel column says why it is
@@ -32,13 +33,20 @@ function arg(name: string, dflt: string): string {
 }
 const out = (s: string): void => void process.stdout.write(s + '\n');
 
-interface Case { name: string; obj: string; prog: string; pkt: number; setup?: string; check?: (o: BpfObject) => string | undefined }
+/** `local`: the object is this repo's bench/ (maps.bpf.c: map paths the shared bench has no object for) */
+interface Case { name: string; obj: string; prog: string; pkt: number; setup?: string; local?: boolean; check?: (o: BpfObject) => string | undefined }
+const LOCAL_DIR = join(ROOT, 'bench');
+const objPath = (c: Case): string => join(c.local ? LOCAL_DIR : BENCH_DIR, c.obj);
 const CASES: Case[] = [
   { name: 'nop', obj: 'nop.bpf.o', prog: 'nop', pkt: 64 },
   { name: 'alu', obj: 'alu.bpf.o', prog: 'alu', pkt: 64 },
   { name: 'memory', obj: 'memory.bpf.o', prog: 'memory', pkt: 1500 },
   { name: 'hashmap_update', obj: 'hashmap.bpf.o', prog: 'hashmap_update', pkt: 64 },
   { name: 'hashmap_lookup_inc', obj: 'hashmap.bpf.o', prog: 'hashmap_lookup_inc', pkt: 64 },
+  { name: 'hash_delete_insert', obj: 'maps.bpf.o', prog: 'hash_delete_insert', pkt: 64, local: true },
+  { name: 'lru_lookup_inc', obj: 'maps.bpf.o', prog: 'lru_lookup_inc', pkt: 64, local: true },
+  { name: 'lru_update', obj: 'maps.bpf.o', prog: 'lru_update', pkt: 64, local: true },
+  { name: 'percpu_lookup_inc', obj: 'maps.bpf.o', prog: 'percpu_lookup_inc', pkt: 64, local: true },
   { name: 'timers_lookup', obj: 'timers_arm.bpf.o', prog: 'timers_lookup', pkt: 64, setup: 'timers_setup' },
   { name: 'timers_set_callback', obj: 'timers_arm.bpf.o', prog: 'timers_set_callback', pkt: 64, setup: 'timers_setup' },
   { name: 'timers_arm_cancel', obj: 'timers_arm.bpf.o', prog: 'timers_arm_cancel', pkt: 64, setup: 'timers_setup' },
@@ -69,7 +77,7 @@ async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number, c
     };
   }
   rt.unref();
-  const obj = await rt.loadObject(join(BENCH_DIR, c.obj));
+  const obj = await rt.loadObject(objPath(c));
   try {
     const data = packet(c.pkt);
     if (c.setup) obj.program(c.setup).run({ data });
@@ -86,7 +94,7 @@ async function tsbpf(c: Case, engine: EngineKind, reps: number, repMs: number, c
 /** the kernel's ns per run from the shared runner, or why there is none */
 function kernel(runner: string | undefined, c: Case, reps: number): number | string {
   if (runner === undefined) return 'no runner';
-  const args = ['run', join(BENCH_DIR, c.obj), c.prog, '-n', String(reps), '-p', String(c.pkt)];
+  const args = ['run', objPath(c), c.prog, '-n', String(reps), '-p', String(c.pkt)];
   if (c.setup) args.push('-S', c.setup);
   try {
     const text = execFileSync(runner, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,13 +8,17 @@ const cases = {
   timers_lookup: ['timers_arm.bpf.o', 'timers_lookup', 'timers_setup'], timers_arm_cancel: ['timers_arm.bpf.o', 'timers_arm_cancel', 'timers_setup'],
   timers_set_callback: ['timers_arm.bpf.o', 'timers_set_callback', 'timers_setup'], timers_rearm: ['timers_arm.bpf.o', 'timers_rearm', 'timers_setup'],
   nop: ['nop.bpf.o', 'nop'],
+  // this repo's bench/maps.bpf.c
+  hash_delete_insert: ['@maps.bpf.o', 'hash_delete_insert'], lru_lookup_inc: ['@maps.bpf.o', 'lru_lookup_inc'],
+  lru_update: ['@maps.bpf.o', 'lru_update'], percpu_lookup_inc: ['@maps.bpf.o', 'percpu_lookup_inc'],
 };
 const [obj, prog, setup] = cases[which];
 const progs = [];
 for (const d of D) {
   const { Runtime } = await import(d + '/src/index.js');
   const rt = new Runtime({ engine, maxRepeat: 1 << 30 }); rt.unref();
-  const o = await rt.loadObject((process.env.TSBPF_BENCH_DIR ?? '../shared/bench') + '/' + obj);
+  const o = await rt.loadObject(obj.startsWith('@') ? new URL('../' + obj.slice(1), import.meta.url).pathname
+    : (process.env.TSBPF_BENCH_DIR ?? '../shared/bench') + '/' + obj);
   const data = new Uint8Array(64);
   if (setup) o.program(setup).run({ data });
   const p = o.program(prog);

@@ -34,8 +34,8 @@ export function bpf_map_lookup_elem(env: HelperEnv): HelperFn & InlinableLookup 
 }
 
 /** BPF_FUNC_map_update_elem: 0 or -errno */
-export function bpf_map_update_elem(env: HelperEnv): HelperFn {
-  return (vm, r1, r2, r3, r4) => {
+export function bpf_map_update_elem(env: HelperEnv): HelperFn & InlinableLookup {
+  const fn: HelperFn & InlinableLookup = (vm, r1, r2, r3, r4) => {
     const m = mapOn(env, vm, r1, 'bpf_map_update_elem');
     const key = checkMem(env.arena, r2, m.map.keySize, false, 'bpf_map_update_elem key');
     const value = checkMem(env.arena, r3, m.map.valueSize, false, 'bpf_map_update_elem value');
@@ -45,11 +45,14 @@ export function bpf_map_update_elem(env: HelperEnv): HelperFn {
     m.map.env.freeReason = undefined;
     return u64(ret);
   };
+  // the JIT compiles updates of existing keys in plain hash maps (src/jit/inline.ts emitHashUpdate)
+  fn.layout = (ptr) => env.mapFromPtr(ptr)?.map.inlineLayout();
+  return fn;
 }
 
 /** BPF_FUNC_map_delete_elem: 0 or -errno */
-export function bpf_map_delete_elem(env: HelperEnv): HelperFn {
-  return (vm, r1, r2) => {
+export function bpf_map_delete_elem(env: HelperEnv): HelperFn & InlinableLookup {
+  const fn: HelperFn & InlinableLookup = (vm, r1, r2) => {
     const m = mapOn(env, vm, r1, 'bpf_map_delete_elem');
     const key = checkMem(env.arena, r2, m.map.keySize, false, 'bpf_map_delete_elem key');
     m.map.env.freeReason = 'delete';
@@ -57,6 +60,8 @@ export function bpf_map_delete_elem(env: HelperEnv): HelperFn {
     m.map.env.freeReason = undefined;
     return u64(ret);
   };
+  fn.layout = (ptr) => env.mapFromPtr(ptr)?.map.inlineLayout();
+  return fn;
 }
 
 /** BPF_FUNC_map_push_elem (queue/stack): 0 or -errno */

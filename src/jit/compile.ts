@@ -36,8 +36,8 @@ import { loopBound, type LoopCfg } from './bounded.js';
 import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
-import { constR1, emitKeyReadable, emitLookup, keySizeOf, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
-import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_lookup_elem, BPF_FUNC_timer_cancel, BPF_FUNC_timer_set_callback, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
+import { constR1, emitHashDelete, emitHashUpdate, emitKeyReadable, emitLookup, keySizeOf, writable, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_cancel, BPF_FUNC_timer_set_callback, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
 export class JitError extends Error {
@@ -111,7 +111,7 @@ const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
  * a structured loop sits in three more labels (REFILL, RELOOP, AFTER - head block: see seq)
  */
 const DISPATCH = -1, LOOP = -2, REFILL = -10_000_002, RELOOP = -20_000_002, AFTER = -30_000_002;
-const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
+const INLINE_REGS: InlineRegs = { r0: REG[0]!, r2: REG[2]!, r3: REG[3]!, r4: REG[4]!, r10: REG[10]!, scratch: L_A, scratch2: L_B, scratch32: L_X, cacheStart: G_R0S };
 
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
@@ -142,6 +142,9 @@ export interface CompileOptions {
   direct?: Uint8Array;
   /** the maps whose bpf_map_lookup_elem may be compiled inline (src/jit/inline.ts); none without it */
   lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
+  /** the same for bpf_map_update_elem and bpf_map_delete_elem (only hash layouts with a change log are used) */
+  updateLayout?: (mapPtr: number) => LookupLayout | undefined;
+  deleteLayout?: (mapPtr: number) => LookupLayout | undefined;
   /** the arena word bpf_ktime_get_ns may be loaded from instead of called (src/jit/inline.ts); none without it */
   ktimeCell?: () => number | undefined;
 }
@@ -168,7 +171,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
     { module: 'bpf', name: 'mem', kind: 'memory' },
     ...IMPORT_GLOBALS.map(([name, valType]): Import => ({ module: 'bpf', name, kind: 'global', valType, mutable: true })),
   ];
-  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct, opts.exactBudget ?? true, opts.lookupLayout, opts.ktimeCell);
+  const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct, opts.exactBudget ?? true, opts, opts.ktimeCell);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
     { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
@@ -321,7 +324,7 @@ class ExecEmitter {
   constructor(private readonly prog: DecodedProgram, private readonly blocks: readonly BasicBlock[], entries: ReadonlySet<number>, loops: boolean,
     private readonly direct: Uint8Array | undefined,
     private readonly exactBudget: boolean,
-    private readonly lookupLayout?: (mapPtr: number) => LookupLayout | undefined,
+    private readonly layouts: Pick<CompileOptions, 'lookupLayout' | 'updateLayout' | 'deleteLayout'>,
     private readonly ktimeCell?: () => number | undefined) {
     this.w = prog.words;
     blocks.forEach((bl, i) => this.blockAt.set(bl.start, i));
@@ -633,8 +636,15 @@ class ExecEmitter {
         return false;
       case 0x85: case 0x8d: { // helper call / callx (the register holds a helper id)
         if (code === 0x85 && imm === BPF_FUNC_ktime_get_ns && this.inlineKtime(at)) return false;
-        const site = code === 0x85 && imm === BPF_FUNC_map_lookup_elem ? this.inlineSite(at) : undefined;
-        if (site !== undefined) {
+        const site = code === 0x85 ? this.inlineSite(at, imm) : undefined;
+        if (site !== undefined && site.op !== undefined) {
+          // bpf_map_update_elem / delete on a hash map: inside `block done { block slow { ... } helper }`
+          this.b.byte(OP.block).byte(VOID).byte(OP.block).byte(VOID);
+          this.extra += 2;
+          if (site.op === 'update') emitHashUpdate(this.b, INLINE_REGS, site.layout as Parameters<typeof emitHashUpdate>[2]);
+          else emitHashDelete(this.b, INLINE_REGS, site.layout as Parameters<typeof emitHashDelete>[2]);
+          this.end_();
+        } else if (site !== undefined) {
           // map_gen_lookup when the key is readable without asking the arena, else the helper
           emitKeyReadable(this.b, INLINE_REGS, keySizeOf(site.layout));
           this.if_();
@@ -705,13 +715,16 @@ class ExecEmitter {
     return true;
   }
 
-  /** a bpf_map_lookup_elem at `at` on a map the runtime lets us inline (r1 a constant of this block) */
-  private inlineSite(at: number): (InlinedSite & { readonly layout: LookupLayout }) | undefined {
-    if (this.lookupLayout === undefined) return undefined;
+  /** a map lookup, update or delete at `at` on a map the runtime lets us inline (r1 a constant of this block) */
+  private inlineSite(at: number, helper: number): (InlinedSite & { readonly layout: LookupLayout }) | undefined {
+    const op: InlinedSite['op'] = helper === BPF_FUNC_map_update_elem ? 'update' : helper === BPF_FUNC_map_delete_elem ? 'delete' : undefined;
+    const get = op === 'update' ? this.layouts.updateLayout : op === 'delete' ? this.layouts.deleteLayout
+      : helper === BPF_FUNC_map_lookup_elem ? this.layouts.lookupLayout : undefined;
+    if (get === undefined) return undefined;
     const mapPtr = constR1(this.prog, this.blocks[this.cur]!.slots, at);
-    const layout = mapPtr === undefined ? undefined : this.lookupLayout(mapPtr);
-    if (layout === undefined) return undefined;
-    const site = { pc: at, mapPtr: mapPtr!, layout };
+    const layout = mapPtr === undefined ? undefined : get(mapPtr);
+    if (layout === undefined || (op !== undefined && !writable(layout))) return undefined;
+    const site = op === undefined ? { pc: at, mapPtr: mapPtr!, layout } : { pc: at, mapPtr: mapPtr!, layout, op };
     this.inlined.push(site);
     return site;
   }

@@ -8,7 +8,7 @@ import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, SplitArgsHelper, VmContext, VmEnv } from '../vm/env.js';
-import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_lookup_elem } from '../uapi/bpf_func.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem } from '../uapi/bpf_func.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
 import { probeLoad } from '../vm/probe_mem.js';
@@ -73,6 +73,8 @@ function compiledFor(prog: DecodedProgram, loops: boolean, exactBudget: boolean,
 /** what this runtime's helpers let the JIT compile inline (src/jit/inline.ts) */
 interface Inlining {
   lookupLayout?: (mapPtr: number) => LookupLayout | undefined;
+  updateLayout?: (mapPtr: number) => LookupLayout | undefined;
+  deleteLayout?: (mapPtr: number) => LookupLayout | undefined;
   ktimeCell?: () => number | undefined;
 }
 
@@ -83,7 +85,7 @@ function inlinedHold(c: CompiledModule, inl: Inlining): boolean {
       if (inl.ktimeCell?.() !== s.layout.cell) return false;
       continue;
     }
-    const l = inl.lookupLayout?.(s.mapPtr);
+    const l = (s.op === 'update' ? inl.updateLayout : s.op === 'delete' ? inl.deleteLayout : inl.lookupLayout)?.(s.mapPtr);
     if (l === undefined || !sameLayout(l, s.layout)) return false;
   }
   return true;
@@ -330,8 +332,10 @@ export class JitEngine implements VmContext {
    */
   private inlining(): Inlining {
     const lookup = this.env.helper(BPF_FUNC_map_lookup_elem) as (HelperFn & InlinableLookup) | undefined;
+    const update = this.env.helper(BPF_FUNC_map_update_elem) as (HelperFn & InlinableLookup) | undefined;
+    const del = this.env.helper(BPF_FUNC_map_delete_elem) as (HelperFn & InlinableLookup) | undefined;
     const ktime = this.env.helper(BPF_FUNC_ktime_get_ns) as (HelperFn & InlinableValue) | undefined;
-    return { lookupLayout: lookup?.layout, ktimeCell: ktime?.valueCell };
+    return { lookupLayout: lookup?.layout, updateLayout: update?.layout, deleteLayout: del?.layout, ktimeCell: ktime?.valueCell };
   }
 
   /** a callback entry no block starts at: compile again with it as a block start */

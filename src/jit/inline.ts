@@ -15,6 +15,7 @@
 import type { DecodedProgram } from '../vm/decode.js';
 import type { ArrayLookupLayout, HashLookupLayout, LookupLayout } from '../vm/env.js';
 import { MAX_BPF_STACK } from '../isa/opcodes.js';
+import { E2BIG, EEXIST, ENOENT } from '../uapi/errno.js';
 import { Bytes, I64, OP, VOID } from './wasm.js';
 
 export type { ArrayLookupLayout, HashLookupLayout, LookupLayout };
@@ -30,6 +31,8 @@ export interface InlinedSite {
   readonly pc: number;
   /** the map of a lookup (0 for a value cell) */
   readonly mapPtr: number;
+  /** an inlined bpf_map_update_elem / bpf_map_delete_elem (absent: a lookup or a value cell) */
+  readonly op?: 'update' | 'delete';
   readonly layout: LookupLayout | ValueCell;
 }
 
@@ -77,9 +80,11 @@ export function constR1(prog: DecodedProgram, slots: readonly number[], at: numb
 
 /** The wasm locals and globals the emitted code uses (compile.ts's layout). */
 export interface InlineRegs {
-  /** local index of r0, r2, r10 */
+  /** local index of r0, r2, r3, r4, r10 */
   readonly r0: number;
   readonly r2: number;
+  readonly r3: number;
+  readonly r4: number;
   readonly r10: number;
   /** i64 scratch locals, and an i32 one */
   readonly scratch: number;
@@ -90,16 +95,16 @@ export interface InlineRegs {
 }
 
 /**
- * Pushes an i32: 1 when `size` bytes at r2 are in the current frame or in a
- * cached readable block (so checkMem would accept them), else 0.
+ * Pushes an i32: 1 when `size` bytes at `reg` (r2 by default) are in the current
+ * frame or in a cached readable block (so checkMem would accept them), else 0.
  */
-export function emitKeyReadable(b: Bytes, r: InlineRegs, size: number): void {
-  // r2 - (r10 - MAX_BPF_STACK) <= MAX_BPF_STACK - size, unsigned: inside the frame
-  b.byte(OP.local_get).u32(r.r2).byte(OP.local_get).u32(r.r10).byte(OP.i64_const).s64(BigInt(MAX_BPF_STACK))
+export function emitKeyReadable(b: Bytes, r: InlineRegs, size: number, reg = r.r2): void {
+  // reg - (r10 - MAX_BPF_STACK) <= MAX_BPF_STACK - size, unsigned: inside the frame
+  b.byte(OP.local_get).u32(reg).byte(OP.local_get).u32(r.r10).byte(OP.i64_const).s64(BigInt(MAX_BPF_STACK))
     .byte(OP.i64_sub).byte(OP.i64_sub).byte(OP.i64_const).s64(BigInt(MAX_BPF_STACK - size)).byte(OP.i64_le_u);
   for (const e of [0, 2]) {
-    // d = r2 - start: d < len && d + size <= len (len 0: an empty entry never hits)
-    b.byte(OP.local_get).u32(r.r2).byte(OP.global_get).u32(r.cacheStart + e).byte(OP.i64_sub).byte(OP.local_tee).u32(r.scratch)
+    // d = reg - start: d < len && d + size <= len (len 0: an empty entry never hits)
+    b.byte(OP.local_get).u32(reg).byte(OP.global_get).u32(r.cacheStart + e).byte(OP.i64_sub).byte(OP.local_tee).u32(r.scratch)
       .byte(OP.global_get).u32(r.cacheStart + e + 1).byte(OP.i64_lt_u);
     b.byte(OP.local_get).u32(r.scratch).byte(OP.i64_const).s64(BigInt(size)).byte(OP.i64_add)
       .byte(OP.global_get).u32(r.cacheStart + e + 1).byte(OP.i64_le_u).byte(OP.i32_and);
@@ -138,12 +143,13 @@ const FINAL: readonly Step[] = [
 ];
 
 /**
- * Sets r0 to the value of the key at r2 or 0: htab_map_lookup_elem over the
- * arena mirror of the table (HashLookupLayout). The key's jhash2 is unrolled
- * for its size; the bucket's chain is walked comparing hash and key words.
- * The state a, b, c lives in r0 and two scratch locals as u32 (r0 is written last).
+ * Finds the key at r2 in the arena mirror of the table (HashLookupLayout):
+ * leaves its slot + 1 in scratch32 (0: not in the table) and its hash in
+ * scratch2 (u32). The key's jhash2 is unrolled for its size; the bucket's
+ * chain is walked comparing hash and key words. The hash state a, b, c lives
+ * in r0 and the two scratch locals as u32 (r0 is free: the call sets it).
  */
-export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
+function emitHashWalk(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
   const loc = [r.r0, r.scratch, r.scratch2];
   const get = (v: number): void => { b.byte(OP.local_get).u32(loc[v]!).byte(OP.i32_wrap_i64); };
   const set = (v: number): void => { b.byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(loc[v]!); };
@@ -178,37 +184,272 @@ export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): vo
   get(2);
   b.byte(OP.i32_const).s32(l.mask).byte(OP.i32_and).byte(OP.i32_const).s32(2).byte(OP.i32_shl)
     .byte(OP.i32_load).u32(0).u32(l.heads).byte(OP.local_set).u32(r.scratch32);
-  b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0);
   b.byte(OP.block).byte(VOID).byte(OP.loop).byte(VOID);
-  // end of the chain: r0 stays 0
+  // end of the chain: scratch32 stays 0
   b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eqz).byte(OP.br_if).u32(1);
-  // hashes[s - 1] == hash && every key word matches
-  const slot = (scale: number): void => {
-    b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_const).s32(1).byte(OP.i32_sub);
-    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
-  };
-  slot(4);
+  // hashes[s - 1] == hash && every key word matches: found
+  slotTimes(b, r, 4);
   b.byte(OP.i32_load).u32(0).u32(l.hashes);
   get(2);
   b.byte(OP.i32_eq);
   for (let w = 0; w < l.keySize >> 2; w++) {
-    slot(l.keySize);
+    slotTimes(b, r, l.keySize);
     b.byte(OP.i32_load).u32(0).u32(l.keys + 4 * w);
     keyWord(w);
     b.byte(OP.i32_eq).byte(OP.i32_and);
   }
-  b.byte(OP.if).byte(VOID);
-  b.byte(OP.i64_const).s64(BigInt(l.slab));
-  slot(1);
-  b.byte(OP.i64_extend_i32_u).byte(OP.i64_const).s64(BigInt(l.slotSize)).byte(OP.i64_mul).byte(OP.i64_add)
-    .byte(OP.local_set).u32(r.r0);
-  b.byte(OP.br).u32(2); // out of the if, the loop and the block
-  b.byte(OP.end);
+  b.byte(OP.br_if).u32(1);
   // s = next[s - 1]
-  slot(4);
+  slotTimes(b, r, 4);
   b.byte(OP.i32_load).u32(0).u32(l.next).byte(OP.local_set).u32(r.scratch32);
   b.byte(OP.br).u32(0);
   b.byte(OP.end).byte(OP.end);
+}
+
+/** pushes (scratch32 - 1) * scale: the found slot's offset in an array of `scale`-byte entries */
+function slotTimes(b: Bytes, r: InlineRegs, scale: number): void {
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_const).s32(1).byte(OP.i32_sub);
+  if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+}
+
+/** Sets r0 to the value of the key at r2 or 0: htab_map_lookup_elem over the arena mirror. */
+export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
+  emitHashWalk(b, r, l);
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(I64);
+  if (l.refs !== undefined) {
+    // LRU: the element's ref bit, which the eviction's second chance reads
+    slotTimes(b, r, 1);
+    b.byte(OP.i32_const).s32(1).byte(OP.i32_store8).u32(0).u32(l.refs);
+  }
+  b.byte(OP.i64_const).s64(BigInt(l.slab));
+  slotTimes(b, r, 1);
+  b.byte(OP.i64_extend_i32_u).byte(OP.i64_const).s64(BigInt(l.slotSize)).byte(OP.i64_mul).byte(OP.i64_add);
+  if (l.cpuStride !== undefined) {
+    // per-CPU: + the running CPU's copy (htab_percpu_map_lookup_elem's this_cpu_ptr)
+    b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell!).byte(OP.i64_extend_i32_u)
+      .byte(OP.i64_const).s64(BigInt(l.cpuStride)).byte(OP.i64_mul).byte(OP.i64_add);
+  }
+  b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end).byte(OP.local_set).u32(r.r0);
+}
+
+/** the layouts whose updates and deletes may be compiled inline */
+export function writable(l: LookupLayout): l is HashLookupLayout & Required<HashLookupLayout> {
+  return l.kind === 'hash' && l.log !== undefined;
+}
+
+/** 0xffffffff in a log entry's old-slot word: an insert; in its new-slot word: a delete */
+export const LOG_NONE = 0xffffffff;
+
+/**
+ * Removes the found slot (scratch32 - 1) from its chain: `at` (scratch, an
+ * absolute address) starts at the word that may point to it and follows the
+ * chain until it does, then takes the slot's own next link.
+ */
+function emitUnlinkFound(b: Bytes, r: InlineRegs, l: HashLookupLayout): void {
+  const at = (): void => { b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64); };
+  b.byte(OP.block).byte(VOID).byte(OP.loop).byte(VOID);
+  at();
+  b.byte(OP.i32_load).u32(0).u32(0).byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eq).byte(OP.br_if).u32(1);
+  // at = next + 4 * (*at - 1)
+  at();
+  b.byte(OP.i32_load).u32(0).u32(0).byte(OP.i32_const).s32(1).byte(OP.i32_sub).byte(OP.i32_const).s32(4).byte(OP.i32_mul)
+    .byte(OP.i32_const).s32(l.next).byte(OP.i32_add).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  b.byte(OP.br).u32(0);
+  b.byte(OP.end).byte(OP.end);
+  at();
+  slotTimes(b, r, 4);
+  b.byte(OP.i32_load).u32(0).u32(l.next).byte(OP.i32_store).u32(2).u32(0);
+}
+
+/**
+ * Appends (`first`, `second`, the CPU) to the change log; each callback
+ * pushes an i32. An insert (`insert`) logs the hash instead of the CPU and
+ * the key at r2 after them: the slot's own copies may be overwritten by a
+ * later entry before the map replays this one.
+ */
+function emitLog(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, first: () => void, second: () => void, insert = false): void {
+  // scratch = the entry's offset after the count word
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(l.logEntry).byte(OP.i32_mul)
+    .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  const entry = (): void => { b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64); };
+  entry(); first(); b.byte(OP.i32_store).u32(2).u32(l.log + 4);
+  entry(); second(); b.byte(OP.i32_store).u32(2).u32(l.log + 8);
+  entry();
+  if (insert) b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64);
+  else emitCpu(b, l);
+  b.byte(OP.i32_store).u32(2).u32(l.log + 12);
+  for (let w = 0; insert && w < l.keySize >> 2; w++) {
+    entry();
+    b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i32_load).u32(0).u32(4 * w)
+      .byte(OP.i32_store).u32(0).u32(l.log + 16 + 4 * w);
+  }
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(1)
+    .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.log);
+}
+
+/** pushes the running CPU's spare index (cpu % nSpare, as allocElem picks it) */
+function emitCpu(b: Bytes, l: Required<HashLookupLayout>): void {
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell).byte(OP.i32_const).s32(l.nSpare).byte(OP.i32_rem_u);
+}
+
+/** branches to the slow path (label `slow`) when the change log is full */
+function emitLogRoom(b: Bytes, l: Required<HashLookupLayout>, slow: number): void {
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(l.logCap).byte(OP.i32_ge_u)
+    .byte(OP.br_if).u32(slow);
+}
+
+/**
+ * Writes the key at r2, its hash (scratch2) and the value at r3 into slot t
+ * (r0) and links t at the head of its bucket: alloc_htab_elem's copies and
+ * the hlist_nulls_add_head_rcu of htab_map_update_elem.
+ */
+function emitFillAndLink(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  const t = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
+  // the value, copied as a snapshot (every load before any store: the source may overlap the slot)
+  const chunks: [number, number, number][] = []; // offset, load op, store op
+  let off = 0;
+  for (; off + 8 <= l.valueSize; off += 8) chunks.push([off, OP.i64_load, OP.i64_store]);
+  if (off + 4 <= l.valueSize) { chunks.push([off, OP.i32_load, OP.i32_store]); off += 4; }
+  if (off + 2 <= l.valueSize) { chunks.push([off, OP.i32_load16_u, OP.i32_store16]); off += 2; }
+  if (off < l.valueSize) chunks.push([off, OP.i32_load8_u, OP.i32_store8]);
+  for (const [o, ld] of chunks) {
+    t(l.slotSize);
+    b.byte(OP.local_get).u32(r.r3).byte(OP.i32_wrap_i64).byte(ld).u32(0).u32(o);
+  }
+  for (let k = chunks.length - 1; k >= 0; k--) b.byte(chunks[k]![2]).u32(0).u32(l.slab + chunks[k]![0]);
+  // the key and the hash
+  for (let w = 0; w < l.keySize >> 2; w++) {
+    t(l.keySize);
+    b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i32_load).u32(0).u32(4 * w)
+      .byte(OP.i32_store).u32(0).u32(l.keys + 4 * w);
+  }
+  t(4);
+  b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_store).u32(2).u32(l.hashes);
+  // t at the head of the bucket: next[t] = heads[b]; heads[b] = t + 1
+  const bucket = (): void => {
+    b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_const).s32(l.mask).byte(OP.i32_and)
+      .byte(OP.i32_const).s32(2).byte(OP.i32_shl);
+  };
+  t(4);
+  bucket();
+  b.byte(OP.i32_load).u32(2).u32(l.heads).byte(OP.i32_store).u32(2).u32(l.next);
+  bucket();
+  t(1);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.heads);
+}
+
+/** r0 = the errno; branch out to `done` */
+function emitReturn(b: Bytes, r: InlineRegs, errno: number, done: number): void {
+  b.byte(OP.i64_const).s64(BigInt(errno)).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(done);
+}
+
+/**
+ * bpf_map_update_elem with BPF_ANY, BPF_NOEXIST or BPF_EXIST, as
+ * htab_map_update_elem does it on a preallocated map (check_flags' -EEXIST
+ * and -ENOENT included). An existing key: the running CPU's spare element
+ * (extra_elems) takes the key, the hash and the value and goes to the head
+ * of the bucket, the old element leaves the chain and becomes the spare (a
+ * program still holding it reads the old value). A new key: an element from
+ * the free list (the arena copy of the map's: freed slots LIFO, then slots
+ * never handed out), -E2BIG when there is none. Emitted inside two blocks:
+ * `br 0` is the slow path (the helper: BPF_F_LOCK or invalid flags, a key or
+ * value the helper must check, a full log), `br 1` is done.
+ */
+export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  const flagsIs = (f: number): void => {
+    b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
+  };
+  // flags <= BPF_EXIST (unsigned): BPF_ANY, BPF_NOEXIST, BPF_EXIST
+  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.valueSize, r.r3);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitLogRoom(b, l, 0);
+  emitHashWalk(b, r, l);
+  const t = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(VOID); // found: done is 2 in here
+  flagsIs(1);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -EEXIST, 3);
+  b.byte(OP.end);
+  // scratch = 4 * cpu; t = spare[cpu] (in r0); spare[cpu] = s
+  emitCpu(b, l);
+  b.byte(OP.i32_const).s32(4).byte(OP.i32_mul).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(2).u32(l.spare).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_store).u32(2).u32(l.spare);
+  emitFillAndLink(b, r, l);
+  // the old element out of the chain, after t: at = &next[t]
+  t(4);
+  b.byte(OP.i32_const).s32(l.next).byte(OP.i32_add).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  emitUnlinkFound(b, r, l);
+  emitLog(b, r, l, () => slotTimes(b, r, 1), () => t(1));
+  emitReturn(b, r, 0, 2);
+  b.byte(OP.end);
+  // a new key
+  flagsIs(2);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -ENOENT, 2);
+  b.byte(OP.end);
+  // t = the free list's top, else the next slot never handed out, else -E2BIG
+  const word = (addr: number): void => { b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(addr); };
+  word(l.free);
+  b.byte(OP.if).byte(VOID);
+  b.byte(OP.i32_const).s32(0);
+  word(l.free);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_sub).byte(OP.i32_store).u32(2).u32(l.free);
+  word(l.free);
+  b.byte(OP.i32_const).s32(4).byte(OP.i32_mul).byte(OP.i64_load32_u).u32(2).u32(l.free + 4).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.else);
+  word(l.fresh);
+  b.byte(OP.i32_const).s32(l.maxEntries).byte(OP.i32_ge_u);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -E2BIG, 3);
+  b.byte(OP.end);
+  word(l.fresh);
+  b.byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.r0);
+  b.byte(OP.i32_const).s32(0);
+  word(l.fresh);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.fresh);
+  b.byte(OP.end);
+  emitFillAndLink(b, r, l);
+  emitLog(b, r, l, () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); }, () => t(1), true);
+  emitReturn(b, r, 0, 1);
+}
+
+/**
+ * bpf_map_delete_elem (htab_map_delete_elem): the element leaves its chain
+ * for the free list, -ENOENT when the key is not there. Emitted like emitHashUpdate; the slow
+ * path only when the key must be checked by the helper or the log is full.
+ */
+export function emitHashDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitLogRoom(b, l, 0);
+  emitHashWalk(b, r, l);
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eqz).byte(OP.if).byte(VOID)
+    .byte(OP.i64_const).s64(BigInt(-ENOENT)).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(2).byte(OP.end);
+  // at = &heads[hash & mask]
+  b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_const).s32(l.mask).byte(OP.i32_and)
+    .byte(OP.i32_const).s32(2).byte(OP.i32_shl).byte(OP.i32_const).s32(l.heads).byte(OP.i32_add)
+    .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  emitUnlinkFound(b, r, l);
+  // free_htab_elem: the slot goes on the free list (the next insert takes it)
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.free).byte(OP.i32_const).s32(4).byte(OP.i32_mul);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_store).u32(2).u32(l.free + 4);
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.free).byte(OP.i32_const).s32(1)
+    .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.free);
+  emitLog(b, r, l, () => slotTimes(b, r, 1), () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); });
+  b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(1);
 }
 
 /** Sets r0 from an inlined lookup of either kind. */

@@ -155,14 +155,30 @@ export class BpfLru {
     const n = this.make(--l.virtHi);
     n.cpu = l.cpu;
     n.type = BPF_LRU_LIST_T_FREE;
-    n.ref = false;
+    this.clearRef(n);
     listAddTail(n, l.lists[BPF_LRU_LIST_T_FREE]!);
     return true;
   }
 
+  /**
+   * Where the ref bits are: each node's `ref` (default), or bytes the owner
+   * keeps elsewhere (the hash map's arena mirror, once compiled lookups set them).
+   */
+  refBits: { get(n: LruNode): boolean; set(n: LruNode, v: boolean): void } | undefined;
+
+  private isRef(n: LruNode): boolean {
+    return this.refBits === undefined ? n.ref : this.refBits.get(n);
+  }
+
+  private clearRef(n: LruNode): void {
+    if (this.refBits === undefined) n.ref = false;
+    else this.refBits.set(n, false);
+  }
+
   /** bpf_lru_node_set_ref: what a program's lookup does */
-  static setRef(n: LruNode): void {
-    n.ref = true;
+  setRef(n: LruNode): void {
+    if (this.refBits === undefined) n.ref = true;
+    else this.refBits.set(n, true);
   }
 
   /** bpf_lru_pop_free: a free node for a new element on `cpu`, evicting if needed; undefined if none */
@@ -179,7 +195,7 @@ export class BpfLru {
     }
     if (n.type === BPF_LRU_LOCAL_LIST_T_PENDING) {
       n.type = BPF_LRU_LOCAL_LIST_T_FREE;
-      n.ref = false;
+      this.clearRef(n);
       listMove(n, this.local[n.cpu]!.free);
       return;
     }
@@ -208,7 +224,7 @@ export class BpfLru {
   private moveIn(l: LruList, n: LruNode, tgt: number): void {
     this.countInc(l, tgt);
     n.type = tgt;
-    n.ref = false;
+    this.clearRef(n);
     listMove(n, l.lists[tgt]!);
   }
 
@@ -220,7 +236,7 @@ export class BpfLru {
       this.countInc(l, tgt);
       n.type = tgt;
     }
-    n.ref = false;
+    this.clearRef(n);
     if (n === l.nextInactiveRotation) l.nextInactiveRotation = l.nextInactiveRotation.prev;
     listMove(n, l.lists[tgt]!);
   }
@@ -234,7 +250,7 @@ export class BpfLru {
     let i = 0;
     for (let cur = active.prev, tmp = cur.prev; cur !== active; cur = tmp, tmp = cur.prev) {
       const n = cur as LruNode;
-      this.nodeMove(l, n, n.ref ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
+      this.nodeMove(l, n, this.isRef(n) ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
       if (++i === this.nrScans || n === first) break;
     }
   }
@@ -255,7 +271,7 @@ export class BpfLru {
       }
       const n = cur as LruNode;
       next = cur.prev;
-      if (n.ref) this.nodeMove(l, n, BPF_LRU_LIST_T_ACTIVE);
+      if (this.isRef(n)) this.nodeMove(l, n, BPF_LRU_LIST_T_ACTIVE);
       if (cur === last) break;
       cur = next;
       i++;
@@ -276,7 +292,7 @@ export class BpfLru {
     let i = 0;
     for (let cur = inactive.prev, tmp = cur.prev; cur !== inactive; cur = tmp, tmp = cur.prev) {
       const n = cur as LruNode;
-      if (n.ref) {
+      if (this.isRef(n)) {
         this.nodeMove(l, n, BPF_LRU_LIST_T_ACTIVE);
       } else if (this.delFromHtab(n)) {
         this.moveToFree(l, n, freeList, tgt);
@@ -313,7 +329,7 @@ export class BpfLru {
     if (listEmpty(free)) this.shrink(l, PERCPU_FREE_TARGET, free, BPF_LRU_LIST_T_FREE);
     if (listEmpty(free)) return undefined;
     const n = free.next as LruNode;
-    n.ref = false;
+    this.clearRef(n);
     this.nodeMove(l, n, BPF_LRU_LIST_T_INACTIVE);
     return n;
   }
@@ -325,7 +341,7 @@ export class BpfLru {
     const l = this.common;
     for (let cur = loc.pending.prev, tmp = cur.prev; cur !== loc.pending; cur = tmp, tmp = cur.prev) {
       const n = cur as LruNode;
-      this.moveIn(l, n, n.ref ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
+      this.moveIn(l, n, this.isRef(n) ? BPF_LRU_LIST_T_ACTIVE : BPF_LRU_LIST_T_INACTIVE);
     }
   }
 
@@ -362,7 +378,7 @@ export class BpfLru {
     for (const force of [false, true]) {
       for (let cur = loc.pending.prev; cur !== loc.pending; cur = cur.prev) {
         const n = cur as LruNode;
-        if ((!n.ref || force) && this.delFromHtab(n)) {
+        if ((!this.isRef(n) || force) && this.delFromHtab(n)) {
           listDel(n);
           return n;
         }
@@ -374,7 +390,7 @@ export class BpfLru {
   private addPending(loc: LocalList, cpu: number, n: LruNode): void {
     n.cpu = cpu;
     n.type = BPF_LRU_LOCAL_LIST_T_PENDING;
-    n.ref = false;
+    this.clearRef(n);
     listAdd(n, loc.pending);
   }
 

@@ -26,7 +26,7 @@ import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTSUPP, EFAULT } from '../uapi
 import {
   BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,
   BPF_MAP_TYPE_HASH_OF_MAPS, BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, BPF_F_ACCESS_MASK,
-  BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK,
+  BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK, BPF_F_RDONLY_PROG,
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
 import { BpfLru, LruNode } from './bpf_lru_list.js';
@@ -41,6 +41,12 @@ const HTAB_CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NU
 const HTAB_MAX_KV = (4 << 20) - 48;
 /** the longest key a compiled lookup hashes inline (longer ones keep the helper) */
 const INLINE_MAX_KEY = 64;
+/** the longest value a compiled update copies inline */
+const INLINE_MAX_VALUE = 64;
+/** entries of the change log compiled updates and deletes append to (a full log sends them to the helper) */
+const LOG_CAP = 256;
+/** a log entry's old-slot word for an insert, new-slot word for a delete (src/jit/inline.ts LOG_NONE) */
+const LOG_NONE = 0xffffffff;
 
 /** struct htab_elem: a key, its hash, where its value lives; embeds the LRU node */
 class HtabElem extends LruNode {
@@ -171,6 +177,7 @@ export class HashMap extends BpfMap {
   }
 
   get elemCount(): number {
+    this.sync();
     return this.count;
   }
 
@@ -181,6 +188,7 @@ export class HashMap extends BpfMap {
   // ---- table ----
 
   private lookupRaw(key: Uint8Array, hash: number): HtabElem | undefined {
+    this.sync();
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
     for (let i = 0; i < b.length; i++) {
@@ -192,6 +200,7 @@ export class HashMap extends BpfMap {
 
   /** lookup_elem_raw for a key in the arena, compared where it is (no copy) */
   private lookupAt(u8: Uint8Array, keyPtr: number, hash: number): HtabElem | undefined {
+    this.sync();
     const b = this.buckets[hash & (this.nBuckets - 1)];
     if (!b) return undefined;
     for (let i = 0; i < b.length; i++) {
@@ -220,12 +229,14 @@ export class HashMap extends BpfMap {
 
   /** the element in the table whose value starts at valuePtr */
   private elemByValue(valuePtr: number): HtabElem | undefined {
+    this.sync();
     if (!this.prealloc) return this.byValue.get(valuePtr);
     const s = (valuePtr - this.slab) / this.slotSize;
     return Number.isInteger(s) && s >= 0 ? this.bySlot[s] : undefined;
   }
 
-  private addHead(l: HtabElem): void {
+  /** `mirrored`: the arena mirror was already changed (a replayed log entry) */
+  private addHead(l: HtabElem, mirrored = false): void {
     const i = l.hash & (this.nBuckets - 1);
     const b = this.buckets[i];
     if (b) b.unshift(l);
@@ -233,10 +244,10 @@ export class HashMap extends BpfMap {
     l.inTable = true;
     if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
     else this.byValue.set(l.valuePtr, l);
-    if (this.mirror) this.mirrorAdd(this.mirror, l);
+    if (this.mirror && !mirrored) this.mirrorAdd(this.mirror, l);
   }
 
-  private unlink(l: HtabElem): void {
+  private unlink(l: HtabElem, mirrored = false): void {
     const i = l.hash & (this.nBuckets - 1);
     const b = this.buckets[i]!;
     b.splice(b.indexOf(l), 1);
@@ -244,20 +255,108 @@ export class HashMap extends BpfMap {
     l.inTable = false;
     if (this.prealloc) this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = undefined;
     else this.byValue.delete(l.valuePtr);
-    if (this.mirror) this.mirrorDel(this.mirror, l);
+    if (this.mirror && !mirrored) this.mirrorDel(this.mirror, l);
   }
 
   /**
-   * The layout compiled lookups use (src/jit/inline.ts): plain preallocated
-   * hash maps with keys of whole words. The first request mirrors the table
-   * into an arena block programs cannot access; addHead/unlink keep it.
+   * addHead(l) then unlink(old) for a preallocated map, old being in l's
+   * bucket (a replacing update): the bucket's elements before old move one
+   * place up, nothing is allocated.
+   */
+  private replace(old: HtabElem, l: HtabElem, mirrored = false): void {
+    const b = this.buckets[old.hash & (this.nBuckets - 1)]!;
+    for (let k = b.indexOf(old); k > 0; k--) b[k] = b[k - 1]!;
+    b[0] = l;
+    l.inTable = true;
+    old.inTable = false;
+    this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
+    this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    const m = this.mirror;
+    if (m && !mirrored) {
+      this.mirrorAdd(m, l);
+      this.mirrorDel(m, old);
+    }
+  }
+
+  private slotOf(l: HtabElem): number {
+    return (l.valuePtr - this.slab) / this.slotSize;
+  }
+
+  /** the arena copy of the free list follows a push or pop of this.freelist, and nextFresh (compiled inserts take from it) */
+  private mirrorFree(): void {
+    const m = this.mirror;
+    if (m?.free === undefined) return;
+    const dv = this.arena.dv, n = this.freelist.length;
+    dv.setUint32(m.free, n, true);
+    if (n > 0) dv.setUint32(m.free + 4 * n, this.slotOf(this.freelist[n - 1]!), true);
+    dv.setUint32(m.fresh!, this.nextFresh, true);
+  }
+
+  /**
+   * Replays what compiled updates and deletes did to the arena mirror
+   * (src/jit/inline.ts emitHashUpdate/emitHashDelete) into this map's own
+   * structures: every read of the table calls it first.
+   */
+  private sync(): void {
+    const m = this.mirror;
+    if (m?.log === undefined) return;
+    const dv = this.arena.dv;
+    const n = dv.getUint32(m.log, true);
+    if (n === 0) return;
+    dv.setUint32(m.log, 0, true);
+    const size = m.logEntry!;
+    for (let i = 0; i < n; i++) {
+      const e = m.log + 4 + size * i;
+      const s = dv.getUint32(e, true), t = dv.getUint32(e + 4, true);
+      if (s === LOG_NONE) {
+        // an insert: the free list's top (or the next fresh slot) took the key (allocElem, addHead)
+        const l = this.freelist.pop() ?? new HtabElem(this.slab + this.nextFresh++ * this.slotSize);
+        if (this.slotOf(l) !== t) throw new Error(`internal: ${this.describe()} replays an insert into slot ${t}, its free list gives ${this.slotOf(l)}`);
+        l.key = this.arena.u8.slice(e + 12, e + 12 + this.keySize);
+        l.hash = dv.getUint32(e + 8, true);
+        this.count++;
+        this.addHead(l, true);
+        continue;
+      }
+      const old = this.bySlot[s]!;
+      if (t === LOG_NONE) {
+        this.unlink(old, true);
+        this.freeElem(old, true);
+        continue;
+      }
+      // the running CPU's spare took the key (allocElem with old, then the addHead/unlink of updateKey)
+      const cpu = dv.getUint32(e + 8, true);
+      const l = this.extra[cpu]!;
+      this.extra[cpu] = old;
+      l.key = old.key;
+      l.hash = old.hash;
+      this.replace(old, l, true);
+    }
+  }
+
+  /**
+   * The layout compiled lookups use (src/jit/inline.ts): preallocated plain
+   * and per-CPU hash maps with keys of whole words. The first request mirrors
+   * the table into an arena block programs cannot access; addHead/unlink keep
+   * it. Plain maps whose values programs may write and that hold no special
+   * fields get the spare words and the change log too: compiled updates of
+   * existing keys and deletes change the mirror and log it, sync() replays.
    */
   override inlineLayout(): HashLookupLayout | undefined {
     if (this.mirror) return this.mirror;
-    if (this.percpu || this.lru || this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (this.ofMaps || !this.prealloc || this.isFreed) return undefined;
     if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
     const slots = this.slabBytes / this.slotSize;
-    const bytes = 4 * this.nBuckets + (8 + this.keySize) * slots;
+    // updates and deletes inline too: values without special fields the program may write, and a CPU word
+    const writes = !this.percpu && !this.lru && !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG);
+    const cpuCell = writes || this.percpu ? this.env.currentCpuCell() : 0;
+    if (this.percpu && cpuCell === 0) return undefined;
+    // LRU: a ref byte per slot after the keys
+    const table = 4 * this.nBuckets + (8 + this.keySize) * slots + (this.lru ? slots : 0);
+    // spare words, the log, the free list (count + maxEntries slots) and the first fresh slot
+    // a log entry: old slot, new slot, CPU (an insert: the hash), then an insert's key
+    const logEntry = 12 + this.keySize, logBytes = 4 + logEntry * LOG_CAP;
+    const bytes = table + (writes && cpuCell ? 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries + 4 : 0);
     let block: number;
     try {
       block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
@@ -268,12 +367,37 @@ export class HashMap extends BpfMap {
     this.arena.u8.fill(0, block, block + bytes);
     this.mirrorBlock = block;
     const heads = block, next = heads + 4 * this.nBuckets, hashes = next + 4 * slots, keys = hashes + 4 * slots;
-    const m: HashLookupLayout = {
+    const base: HashLookupLayout = {
       kind: 'hash', heads, mask: this.nBuckets - 1, next, hashes, keys, keySize: this.keySize, seed: this.seed,
       slab: this.slab, slotSize: this.slotSize,
     };
+    const spare = block + table;
+    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : base;
+    const m: HashLookupLayout = this.percpu ? { ...lruBase, cpuCell, cpuStride: this.elemSize } : !writes || cpuCell === 0 ? lruBase : {
+      ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP, logEntry,
+      free: spare + 4 * this.extra.length + logBytes, fresh: spare + 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries,
+      maxEntries: this.maxEntries,
+    };
+    if (m.free !== undefined) {
+      const dv = this.arena.dv;
+      for (let cpu = 0; cpu < this.extra.length; cpu++) dv.setUint32(spare + 4 * cpu, this.slotOf(this.extra[cpu]!), true);
+      dv.setUint32(m.free, this.freelist.length, true);
+      this.freelist.forEach((l, i) => dv.setUint32(m.free! + 4 + 4 * i, this.slotOf(l), true));
+      dv.setUint32(m.fresh!, this.nextFresh, true);
+    }
     // bucket order does not matter to a lookup (a key is in the table once)
     for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
+    if (m.refs !== undefined) {
+      // the LRU's ref bits move to the arena (only elements in the table can hold one that matters:
+      // a node leaving the free or pending lists has its bit cleared)
+      const refs = m.refs, slab = this.slab, stride = this.slotSize;
+      const at = (n: LruNode): number => refs + ((n as HtabElem).valuePtr - slab) / stride;
+      for (const b of this.buckets) if (b) for (const l of b) this.arena.u8[at(l)] = l.ref ? 1 : 0;
+      this.lruList!.refBits = {
+        get: (n) => this.arena.u8[at(n)] !== 0,
+        set: (n, v) => { this.arena.u8[at(n)] = v ? 1 : 0; },
+      };
+    }
     this.mirror = m;
     return m;
   }
@@ -320,8 +444,8 @@ export class HashMap extends BpfMap {
     return true;
   }
 
-  /** free_htab_elem / htab_lru_push_free: the element leaves for good */
-  private freeElem(l: HtabElem): void {
+  /** free_htab_elem / htab_lru_push_free: the element leaves for good (`mirrored`: compiled code freed it in the arena copy already) */
+  private freeElem(l: HtabElem, mirrored = false): void {
     this.putInner(l);
     this.count--;
     this.freeFields(l);
@@ -329,6 +453,7 @@ export class HashMap extends BpfMap {
       this.lruList!.pushFree(l);
     } else if (this.prealloc) {
       this.freelist.push(l);
+      if (!mirrored) this.mirrorFree();
     } else {
       this.retire(l.valuePtr);
     }
@@ -363,12 +488,14 @@ export class HashMap extends BpfMap {
         const cpu = this.env.currentCpu % this.extra.length;
         l = this.extra[cpu]!;
         this.extra[cpu] = old;
+        if (this.mirror?.spare !== undefined) this.arena.dv.setUint32(this.mirror.spare + 4 * cpu, this.slotOf(old), true);
       } else {
         const f = this.freelist.pop()
           ?? (this.nextFresh < this.maxEntries ? new HtabElem(this.slab + this.nextFresh++ * this.slotSize) : undefined);
         if (!f) return -E2BIG;
         l = f;
         this.count++;
+        this.mirrorFree();
       }
     } else {
       if (this.count >= this.maxEntries && !old) return -E2BIG;
@@ -450,16 +577,17 @@ export class HashMap extends BpfMap {
     } else {
       this.copyValueIn(l.valuePtr, value);
     }
+    if (old && this.prealloc) {
+      this.replace(old, l);
+      // old is now a spare: drop what it held (count unchanged: l replaced it)
+      this.putInner(old);
+      this.freeFields(old);
+      return 0;
+    }
     this.addHead(l);
     if (old) {
       this.unlink(old);
-      if (this.prealloc) {
-        // old is now a spare: drop what it held (count unchanged: l replaced it)
-        this.putInner(old);
-        this.freeFields(old);
-      } else {
-        this.freeElem(old);
-      }
+      this.freeElem(old);
     }
     return 0;
   }
@@ -481,7 +609,7 @@ export class HashMap extends BpfMap {
     }
     this.addHead(l);
     if (old) {
-      BpfLru.setRef(l);
+      this.lruList!.setRef(l);
       this.unlink(old);
       this.freeElem(old);
     }
@@ -503,7 +631,7 @@ export class HashMap extends BpfMap {
     let err = checkFlags(old, flags);
     if (!err) {
       if (old) {
-        BpfLru.setRef(old);
+        this.lruList!.setRef(old);
         this.copyValue(old, value, onAllCpus);
       } else {
         this.initValue(l!, value, onAllCpus);
@@ -532,7 +660,7 @@ export class HashMap extends BpfMap {
   override lookupElem(keyPtr: number): number {
     const l = this.find(keyPtr);
     if (!l) return 0;
-    if (this.lru) BpfLru.setRef(l);
+    if (this.lru) this.lruList!.setRef(l);
     if (this.ofMaps) return this.arena.dv.getUint32(l.valuePtr, true);
     return this.percpu ? l.valuePtr + this.env.currentCpu * this.elemSize : l.valuePtr;
   }
@@ -547,7 +675,7 @@ export class HashMap extends BpfMap {
     if (!this.percpu || cpu < 0 || cpu >= this.env.nCpus) return 0;
     const l = this.find(keyPtr);
     if (!l) return 0;
-    if (this.lru) BpfLru.setRef(l);
+    if (this.lru) this.lruList!.setRef(l);
     return l.valuePtr + cpu * this.elemSize;
   }
 
@@ -617,6 +745,7 @@ export class HashMap extends BpfMap {
 
   /** htab_map_get_next_key: an unknown key restarts from the first bucket */
   protected override sysGetNextKey(key: Uint8Array | undefined): Uint8Array | number {
+    this.sync();
     let i = 0;
     if (key !== undefined) {
       const hash = htabMapHash(key, this.seed);
@@ -643,10 +772,12 @@ export class HashMap extends BpfMap {
   /** htab_map_free_timers_and_wq */
   override releaseUref(): void {
     if (this.special.timers.length === 0 || this.isFreed) return;
+    this.sync();
     for (const b of this.buckets) if (b) for (const l of b) this.freeFields(l);
   }
 
   protected freeElems(): void {
+    this.sync();
     for (let i = 0; i < this.nBuckets; i++) {
       const b = this.buckets[i];
       if (!b) continue;

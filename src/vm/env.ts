@@ -57,6 +57,33 @@ export interface HashLookupLayout {
   readonly seed: number;
   readonly slab: number;
   readonly slotSize: number;
+  /**
+   * Present when updates and deletes may be compiled inline too (a plain
+   * preallocated hash without special fields, values up to 64 bytes): the
+   * value bytes copied, the arena word holding the running CPU, nSpare u32
+   * words at `spare` holding each CPU's spare slot (htab->extra_elems), and
+   * the change log at `log` (u32 count, then logCap entries of logEntry
+   * bytes: u32 old slot or 0xffffffff for an insert, u32 new slot or
+   * 0xffffffff for a delete, u32 CPU or an insert's hash, an insert's key)
+   * the map replays into its own structures before it next reads them; the free list at `free` (u32 count, then the free slots, the last
+   * one taken first) and at `fresh` the first slot never handed out (slots
+   * from there to maxEntries are free too).
+   */
+  readonly valueSize?: number;
+  /** the arena word holding the running CPU (per-CPU maps, and writable layouts) */
+  readonly cpuCell?: number;
+  /** per-CPU hash maps: the bytes between two CPUs' copies of a value (the running CPU's is returned) */
+  readonly cpuStride?: number;
+  /** LRU hash maps: one byte per slot at refs + s, the element's ref bit a lookup sets (bpf_lru_node_set_ref) */
+  readonly refs?: number;
+  readonly spare?: number;
+  readonly nSpare?: number;
+  readonly log?: number;
+  readonly logCap?: number;
+  readonly logEntry?: number;
+  readonly free?: number;
+  readonly fresh?: number;
+  readonly maxEntries?: number;
 }
 
 export type LookupLayout = ArrayLookupLayout | HashLookupLayout;
