@@ -1231,7 +1231,19 @@ export class Verifier {
     // privileged loader (save_register_state with size)
     if (aligned) {
       if (BPF_MODE(this.insns[this.insnIdx]!.code) !== BPF_ATOMIC) this.countHist(this.cur.hist[this.cur.hist.length - 1]);
-      frame.spills[i >> 3] = { reg: copyReg(val), size };
+      // a scalar whose value fits the store gets an id first (assign_scalar_id_before_mov), so
+      // the register and its spill stay linked; a narrowing spill breaks the relation.
+      // An atomic read-modify-write stores no register (value_regno -1): its result gets none
+      const x = this.insns[this.insnIdx]!;
+      const fromReg = BPF_MODE(x.code) !== BPF_ATOMIC || x.imm === BPF_STORE_REL;
+      const fits = val.type === RegType.SCALAR_VALUE && val.umax < 1n << BigInt(8 * size);
+      if (fits && fromReg) {
+        if (val.id & ADD_CONST) { val.id = 0; val.off = 0; }
+        if (!val.id && !tnumIsConst(val.varOff)) val.id = ++this.idGen;
+      }
+      const spilled = copyReg(val);
+      if (val.type === RegType.SCALAR_VALUE && !fits) spilled.id = 0;
+      frame.spills[i >> 3] = { reg: spilled, size };
       for (let b = i; b < i + size; b++) frame.stype[b] = Stk.SPILL;
       for (let b = i + size; b < i + 8; b++) if (frame.stype[b] === Stk.SPILL) frame.stype[b] = Stk.MISC;
       return;

@@ -79,9 +79,14 @@ test('btf_struct_access: reads inside a member pass, past the struct or a member
   // nested: tcp_sock.srtt_us through the struct chain
   run(lookupCast(137, `    ldxw %r1, [%r0+${structLayout(btf, 'tcp_sock')!.get('srtt_us')!.offset}]`));
   rejects(lookupCast(137, `    ldxw %r1, [%r0+${tcpSize - 2}]`), `access beyond struct tcp_sock at off ${tcpSize - 2} size 4`, EACCES);
-  rejects(lookupCast(137, `    ldxw %r1, [%r0+${num}]`), `access beyond the end of member skc_num (mend:${num + 2}) in struct sock_common with off ${num} size 4`, EACCES);
-  // skc_state is a u8 followed by padding up to the next int
-  rejects(lookupCast(137, `    ldxb %r1, [%r0+${state + 1}]`), `struct sock_common doesn't have field at offset ${state + 1}`, EINVAL);
+  // skc_num is the second half of an anonymous 4-byte union (Linux's sock_common layout): the kernel's message
+  rejects(lookupCast(137, `    ldxw %r1, [%r0+${num}]`), 'access beyond struct (anon) at off 2 size 4', EACCES);
+  rejects(lookupCast(137, `    ldxh %r1, [%r0+${state}]`), `access beyond the end of member skc_state (mend:${state + 1}) in struct sock_common with off ${state} size 2`, EACCES);
+  // inside a pointer member (skc_prot at 40 in Linux 6.18), as btf_struct_walk refuses
+  rejects(lookupCast(137, '    ldxw %r1, [%r0+46]'), 'cannot access ptr member skc_prot with moff 40 in struct sock_common with off 46 size 4', EACCES);
+  // struct sock (tsbpf's own tail): sk_protocol is followed by padding up to 8-byte alignment
+  const sk = structLayout(btf, 'sock')!.get('sk_protocol')!;
+  rejects(lookupCast(137, `    ldxb %r1, [%r0+${sk.offset + sk.size}]`), `struct sock doesn't have field at offset ${sk.offset + sk.size}`, EINVAL);
   // a variable offset
   rejects(lookupCast(137, '    ldxb %r1, [%r6+0]\n    add %r0, %r1\n    ldxb %r1, [%r0+0]'),
     'R0 is ptr_tcp_sock invalid variable offset: off=0, var_off=(0x0; 0xff)', EACCES);

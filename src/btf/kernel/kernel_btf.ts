@@ -3,7 +3,7 @@
 // relocations resolve against it unless a vmlinux BTF is given instead.
 
 import { Btf } from '../btf.js';
-import { isComposite } from '../types.js';
+import { isComposite, isModifier } from '../types.js';
 import { KERNEL_BTF_BASE64 } from './kernel_btf.generated.js';
 
 let builtin: Btf | undefined;
@@ -20,9 +20,20 @@ export function structLayout(btf: Btf, name: string): Map<string, { offset: numb
   const t = btf.typesByName(name).find(isComposite);
   if (!t || !isComposite(t)) return undefined;
   const out = new Map<string, { offset: number; size: number }>();
-  for (const m of t.members) {
-    if (!m.name || m.bitfieldSize) continue;
-    out.set(m.name, { offset: m.bitOffset / 8, size: btf.sizeof(m.type) });
-  }
+  // members of anonymous structs/unions count as the parent's (as CO-RE and C see them)
+  const add = (ms: typeof t.members, base: number): void => {
+    for (const m of ms) {
+      if (m.bitfieldSize) continue;
+      const off = base + m.bitOffset / 8;
+      if (!m.name) {
+        let mt = btf.type(m.type);
+        for (let d = 0; isModifier(mt) && d < 32; d++) mt = btf.type(mt.type);
+        if (isComposite(mt)) add(mt.members, off);
+        continue;
+      }
+      if (!out.has(m.name)) out.set(m.name, { offset: off, size: btf.sizeof(m.type) });
+    }
+  };
+  add(t.members, 0);
   return out;
 }

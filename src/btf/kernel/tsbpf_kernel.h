@@ -182,19 +182,103 @@ struct bpf_iter__bpf_map {
 
 /* The kernel socket structs the bpf_skc_to_*() casts return (PTR_TO_BTF_ID):
  * kernel member names and nesting (sock_common inside sock inside inet_sock
- * ...), only the members the runtime fills in, in its own layout. The
- * kernel's anonymous unions (skc_daddr/skc_rcv_saddr, skc_dport/skc_num) are
- * flattened: CO-RE matches members by name through anonymous ones. */
+ * ...). struct sock_common has Linux 6.18's exact layout (136 bytes, its
+ * anonymous unions, pointer members where the kernel has them): the verifier
+ * walks it at raw offsets and must refuse a read inside a pointer member as
+ * the kernel's btf_struct_walk does. The structs around it keep only the
+ * members the runtime fills in, in its own layout. */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+struct hlist_nulls_node {
+	struct hlist_nulls_node *next;
+	struct hlist_nulls_node **pprev;
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	__s64 counter;
+} atomic64_t;
+
+typedef struct refcount_struct {
+	atomic_t refs;
+} refcount_t;
+
+struct proto;
+struct net;
+struct inet_timewait_death_row;
+struct sock;
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+typedef __u64 __addrpair;
+typedef __u32 __portpair;
+
 struct sock_common {
-	__be32 skc_daddr;
-	__be32 skc_rcv_saddr;
-	__be16 skc_dport;
-	__u16 skc_num;
+	union {
+		__addrpair skc_addrpair;
+		struct {
+			__be32 skc_daddr;
+			__be32 skc_rcv_saddr;
+		};
+	};
+	union {
+		unsigned int skc_hash;
+		__u16 skc_u16hashes[2];
+	};
+	union {
+		__portpair skc_portpair;
+		struct {
+			__be16 skc_dport;
+			__u16 skc_num;
+		};
+	};
 	unsigned short skc_family;
 	volatile unsigned char skc_state;
+	unsigned char skc_reuse: 4;
+	unsigned char skc_reuseport: 1;
+	unsigned char skc_ipv6only: 1;
+	unsigned char skc_net_refcnt: 1;
 	int skc_bound_dev_if;
+	union {
+		struct hlist_node skc_bind_node;
+		struct hlist_node skc_portaddr_node;
+	};
+	struct proto *skc_prot;
+	possible_net_t skc_net;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
+	atomic64_t skc_cookie;
+	union {
+		unsigned long skc_flags;
+		struct sock *skc_listener;
+		struct inet_timewait_death_row *skc_tw_dr;
+	};
+	int skc_dontcopy_begin[0];
+	union {
+		struct hlist_node skc_node;
+		struct hlist_nulls_node skc_nulls_node;
+	};
+	unsigned short skc_tx_queue_mapping;
+	unsigned short skc_rx_queue_mapping;
+	union {
+		int skc_incoming_cpu;
+		__u32 skc_rcv_wnd;
+		__u32 skc_tw_rcv_nxt;
+	};
+	refcount_t skc_refcnt;
+	int skc_dontcopy_end[0];
+	union {
+		__u32 skc_rxhash;
+		__u32 skc_window_clamp;
+		__u32 skc_tw_snd_nxt;
+	};
 };
 
 struct sock {
@@ -394,11 +478,6 @@ struct nf_conntrack_tuple {
 		__u8 protonum;
 		__u8 dir;
 	} dst;
-};
-
-struct hlist_nulls_node {
-	struct hlist_nulls_node *next;
-	struct hlist_nulls_node **pprev;
 };
 
 struct nf_conntrack_tuple_hash {
