@@ -5,28 +5,16 @@
 // measured without a collection in between by running in slices that fit the young generation).
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { armFire } from './fire_setup.mjs';
 const [,, engine = 'jit', nArg = '1000000', ...dists] = process.argv;
 const N = Number(nArg);
 const D = dists.length ? dists : ['dist'].map((d) => new URL('../../' + d, import.meta.url).pathname);
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
-function setGlobal(obj, name, v) {
-  const g = obj.globals().find((x) => x.name === name);
-  const h = obj.map(g.section); const cur = h.lookup(0);
-  const dv = new DataView(cur.buffer, cur.byteOffset, cur.byteLength);
-  const big = BigInt.asUintN(g.size * 8, BigInt(v));
-  if (g.size === 8) dv.setBigUint64(g.offset, big, true); else dv.setUint32(g.offset, Number(big), true);
-  h.update(0, cur);
-}
 let gcs = 0;
 new PerformanceObserver((list) => { gcs += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
 const used = () => v8.getHeapSpaceStatistics().reduce((s, x) => s + x.space_used_size, 0);
 for (const d of D) {
-  const { Runtime } = await import(d + '/src/index.js');
-  const rt = new Runtime({ clock: 'virtual', engine }); rt.unref();
-  const obj = await rt.loadObject((process.env.TSBPF_BENCH_DIR ?? '../shared/bench') + '/timers_fire.bpf.o');
-  setGlobal(obj, 'cfg_nr', 64); setGlobal(obj, 'cfg_delay_ns', 1000); setGlobal(obj, 'cfg_duration_ns', 10n ** 18n);
-  if (obj.program('fire_arm').run({ data: new Uint8Array(64) }).retval !== 2) throw new Error('fire_arm');
-  const clock = rt.virtualClock;
+  const clock = await armFire(d, engine);
   for (let i = 0; i < 2000; i++) clock.advance(100_000n); // warm-up: 128 000 callbacks, JIT-compiled JS
   // slices of 6 400 callbacks, the heap measured around each without a collection inside
   globalThis.gc(); await new Promise((r) => setTimeout(r, 10));

@@ -3,13 +3,13 @@
 // 2. one helper call from JIT code through the bigint ABI (helper) and through helperSplit (32-bit halves), trivial helpers
 // 3. the timer queue's work per self-re-arming callback (peek + remove + enqueueN, 64 entries)
 // 4. a whole callback of timers_fire.bpf.o (64 timers, 1 us, advance(100 us)) for comparison
+import { armFire } from './fire_setup.mjs';
 const d = process.argv[2] ?? new URL('../../dist', import.meta.url).pathname;
 const { Arena } = await import(d + '/src/memory/arena.js');
 const { JitEngine } = await import(d + '/src/jit/engine.js');
 const { assemble } = await import(d + '/src/isa/asm.js');
 const { TimerQueue, TimerEntry } = await import(d + '/src/timers/queue.js');
 const { BPF_FUNC_timer_start } = await import(d + '/src/uapi/bpf_func.js');
-const { Runtime } = await import(d + '/src/index.js');
 const med = (x) => [...x].sort((p, q) => p - q)[x.length >> 1];
 // CPU time (user + system) per call: a loaded host's descheduling does not count
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) * 1000; };
@@ -24,19 +24,7 @@ const viaSplit = loop(`call ${BPF_FUNC_timer_start}`), viaBig = loop('call 8'), 
 const q = new TimerQueue();
 const es = Array.from({ length: 64 }, (_, i) => { const e = new TimerEntry(1, () => {}); q.enqueueN(e, 1000 + i); return e; });
 const qstep = () => { for (let i = 0; i < 1000; i++) { const e = q.peek(); q.remove(e); q.enqueueN(e, e.expN + 1000); } };
-function setGlobal(obj, name, v) {
-  const g = obj.globals().find((x) => x.name === name);
-  const h = obj.map(g.section); const cur = h.lookup(0);
-  const dv = new DataView(cur.buffer, cur.byteOffset, cur.byteLength);
-  const big = BigInt.asUintN(g.size * 8, BigInt(v));
-  if (g.size === 8) dv.setBigUint64(g.offset, big, true); else dv.setUint32(g.offset, Number(big), true);
-  h.update(0, cur);
-}
-const rt = new Runtime({ clock: 'virtual', engine: 'jit' }); rt.unref();
-const obj = await rt.loadObject((process.env.TSBPF_BENCH_DIR ?? '../shared/bench') + '/timers_fire.bpf.o');
-setGlobal(obj, 'cfg_nr', 64); setGlobal(obj, 'cfg_delay_ns', 1000); setGlobal(obj, 'cfg_duration_ns', 10n ** 18n);
-obj.program('fire_arm').run({ data: new Uint8Array(64) });
-const clock = rt.virtualClock;
+const clock = await armFire(d, 'jit');
 const res = { entry: [], big: [], split: [], queue: [], callback: [] };
 for (let r = 0; r < 7; r++) {
   res.entry.push(time(() => nop.runCallback(0, 1, 2, 3), 1000000));

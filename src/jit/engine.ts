@@ -195,6 +195,19 @@ export class JitEngine implements VmContext {
         throw e;
       }
     }
+    const slice = this.enter(u);
+    try {
+      if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!));
+      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
+    } catch (e) {
+      throw outsideArena(e);
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** a top-level entry's set-up: the first budget slice (returned), fresh frame state, the block caches checked */
+  private enter(u: Unit): number {
     this.granted = 0;
     const slice = this.nextSlice();
     this.granted = slice;
@@ -209,16 +222,13 @@ export class JitEngine implements VmContext {
     this.level++;
     this.cur = u;
     this.lastUnit = u;
-    try {
-      if (short) return u64(u.run1(0, slice, args.length === 0 ? 0n : args[0]!));
-      return u64(u.run(entryPc, 0, slice, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n));
-    } catch (e) {
-      throw outsideArena(e);
-    } finally {
-      this.level--;
-      this.lastGranted = this.granted;
-      this.cur = this.root;
-    }
+    return slice;
+  }
+
+  private leave(): void {
+    this.level--;
+    this.lastGranted = this.granted;
+    this.cur = this.root;
   }
 
   /**
@@ -232,25 +242,13 @@ export class JitEngine implements VmContext {
       this.run(pc, [BigInt(r1), BigInt(r2), BigInt(r3)]);
       return;
     }
-    this.granted = 0;
-    const slice = this.nextSlice();
-    this.granted = slice;
-    this.deadline = NaN;
-    this.depth = 0;
-    this.tailCalls = 0;
-    this.pendingTail = null;
-    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
-    this.level++;
-    this.cur = u;
-    this.lastUnit = u;
+    const slice = this.enter(u);
     try {
       u.cb(pc, slice, r1, r2, r3);
     } catch (e) {
       throw outsideArena(e);
     } finally {
-      this.level--;
-      this.lastGranted = this.granted;
-      this.cur = this.root;
+      this.leave();
     }
   }
 
