@@ -369,8 +369,13 @@ export interface LaneCallback {
   readonly slice: number;
 }
 
+/** ...and whose it is (forget() lets go of an owner's entries) */
+export interface LaneOwned extends LaneCallback {
+  readonly owner: object;
+}
+
 /** ...and its arguments: r1 = map, r2 = the map's key word (0: none) holding `keyBytes` at each expiry */
-export interface LaneFire extends LaneCallback {
+export interface LaneFire extends LaneOwned {
   readonly map: number;
   readonly key: number;
   readonly keyBytes: Uint8Array;
@@ -386,7 +391,10 @@ export class TimerLane implements QueueLane {
   private readonly g: WebAssembly.Global[];
   private readonly x: LaneExports;
   private readonly table: WebAssembly.Table;
+  /** table slot of each entry, the entries each owner handed out, the slots free again */
   private readonly slots = new Map<unknown, number>();
+  private readonly owned = new Map<object, unknown[]>();
+  private readonly freeSlots: number[] = [];
   private readonly byId: (TimerEntry | undefined)[] = [];
   /** the arena blocks of the records and the heap (0: not yet) */
   private recBlock = 0;
@@ -503,7 +511,7 @@ export class TimerLane implements QueueLane {
       flags |= F_PROG;
       if (fire !== undefined && fire.keyBytes.length <= LANE_KEY_MAX) {
         flags |= F_FIRE;
-        dv.setUint32(r + R_CB, this.slotOf(fire.cb), true);
+        dv.setUint32(r + R_CB, this.slotOf(fire.cb, fire.owner), true);
         dv.setUint32(r + R_PC, pc, true);
         dv.setUint32(r + R_SLICE, fire.slice, true);
         dv.setUint32(r + R_MAP, fire.map, true);
@@ -528,14 +536,28 @@ export class TimerLane implements QueueLane {
     this.arena.dv.setUint32(r + R_FLAGS, 0, true);
   }
 
-  private slotOf(fn: unknown): number {
+  private slotOf(fn: unknown, owner: object): number {
     let i = this.slots.get(fn);
     if (i === undefined) {
-      i = this.table.grow(1);
+      i = this.freeSlots.pop() ?? this.table.grow(1);
       this.table.set(i, fn as never);
       this.slots.set(fn, i);
+      let mine = this.owned.get(owner);
+      if (mine === undefined) this.owned.set(owner, mine = []);
+      mine.push(fn);
     }
     return i;
+  }
+
+  /** `owner`'s entries leave the table (no record names them any more: their timers are gone) */
+  forget(owner: object): void {
+    for (const fn of this.owned.get(owner) ?? []) {
+      const i = this.slots.get(fn)!;
+      this.slots.delete(fn);
+      this.table.set(i, null as never);
+      this.freeSlots.push(i);
+    }
+    this.owned.delete(owner);
   }
 
   /** starts (flags 0) and expiries in WebAssembly only while nothing observes them */

@@ -440,6 +440,7 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   progFreed(p: ProgObject): void {
     this.progs.delete(p);
+    this.lane?.progFreed(p);
   }
 
   // ---- pinning (bpffs) ----

@@ -84,7 +84,14 @@ export class RuntimeTimerLane implements BpfTimerLane<HelperMap, BpfTimerProg>, 
     const c = vm.laneCallback(t.callbackPc);
     if (c === undefined) return undefined;
     this.engines.add(vm);
-    return { cb: c.cb, slice: c.slice, map: m.ptr, key: key.addr, keyBytes: key.bytes };
+    return { cb: c.cb, owner: vm, slice: c.slice, map: m.ptr, key: key.addr, keyBytes: key.bytes };
+  }
+
+  /** a program is gone (no timer holds it any more): the lane lets go of its engine's entries */
+  progFreed(prog: ProgObject): void {
+    const vm = prog.vm;
+    if (!(vm instanceof JitEngine) || !this.engines.delete(vm)) return;
+    this.lane.forget(vm);
   }
 
   // ---- LaneHost ----
