@@ -100,16 +100,18 @@ class Asm {
   rec(l: number): this { return this.gget(G_REC).lget(l).i32(7).op(OP.i32_shl, OP.i32_add); }
 }
 
-// The heap: HENT-byte entries (expiry i64, arm sequence f64, id i32) in arena order, so a sift
+// The heap (4-ary): HENT-byte entries (expiry i64, arm sequence f64, id i32) in arena order, so a sift
 // compares neighbouring memory; each record remembers its entry's position (R_POS) for remove.
 // Node 20's V8 does not inline wasm calls, so the sifts are emitted inline (macros below) into
 // every function that needs one.
 const HENT = 32, H_EXP = 0, H_SEQ = 8, H_ID = 16;
+/** children per node: a 4-ary heap moves half the entries a binary one does per sift */
+const ARITY = 4;
 
 /** local indices a sift uses: the entry being placed (id, exp, seq) into the hole at pos */
 interface SiftLocals {
   pos: number; id: number; exp: number; seq: number;
-  h: number; n: number; c: number; ca: number; pa: number; p: number; x64: number; xf: number;
+  h: number; n: number; c: number; ca: number; pa: number; p: number; fc: number; x64: number; y64: number; xf: number;
 }
 
 /** entry address of the position in local l into local dst */
@@ -132,7 +134,7 @@ function siftUp(a: Asm, L: SiftLocals): void {
   a.block().loop();
   a.lget(L.pos).op(OP.i32_eqz).brIf(1);
   // c = parent position, pa = its entry
-  a.lget(L.pos).i32(1).op(OP.i32_sub).i32(1).op(OP.i32_shr_u).lset(L.c);
+  a.lget(L.pos).i32(1).op(OP.i32_sub).i32(2).op(OP.i32_shr_u).lset(L.c);
   entryAt(a, L, L.c, L.pa);
   a.lget(L.pa).ld64(H_EXP).lset(L.x64);
   a.lget(L.exp).lget(L.x64).op(OP.i64_gt_s).brIf(1);
@@ -148,23 +150,24 @@ function siftUp(a: Asm, L: SiftLocals): void {
   settleEntry(a, L);
 }
 
-/** sift down from the hole at pos over G_SIZE entries: earlier children move up */
+/** sift down from the hole at pos over G_SIZE entries: the earliest of the ARITY children moves up while earlier */
 function siftDown(a: Asm, L: SiftLocals): void {
   a.gget(G_HEAP).lset(L.h).gget(G_SIZE).lset(L.n);
   a.block().loop();
-  a.lget(L.pos).i32(1).op(OP.i32_shl).i32(1).op(OP.i32_add).ltee(L.c).lget(L.n).op(OP.i32_ge_u).brIf(1);
-  entryAt(a, L, L.c, L.ca);
-  a.lget(L.ca).ld64(H_EXP).lset(L.x64).lget(L.ca).ldf(H_SEQ).lset(L.xf);
-  // the right child, if earlier
-  a.lget(L.c).i32(1).op(OP.i32_add).lget(L.n).op(OP.i32_lt_u).if_();
-  a.lget(L.ca).i32(HENT).op(OP.i32_add).lset(L.pa);
-  a.lget(L.pa).ld64(H_EXP).lget(L.x64).op(OP.i64_lt_s);
-  a.lget(L.pa).ld64(H_EXP).lget(L.x64).op(OP.i64_eq).lget(L.pa).ldf(H_SEQ).lget(L.xf).op(OP.f64_lt, OP.i32_and);
-  a.op(OP.i32_or).if_();
-  a.lget(L.c).i32(1).op(OP.i32_add).lset(L.c).lget(L.pa).lset(L.ca);
-  a.lget(L.ca).ld64(H_EXP).lset(L.x64).lget(L.ca).ldf(H_SEQ).lset(L.xf);
-  a.end().end();
-  // stop when the child is not earlier than (exp, seq)
+  a.lget(L.pos).i32(2).op(OP.i32_shl).i32(1).op(OP.i32_add).ltee(L.c).lget(L.n).op(OP.i32_ge_u).brIf(1);
+  entryAt(a, L, L.c, L.fc);
+  a.lget(L.fc).lset(L.ca).lget(L.fc).ld64(H_EXP).lset(L.x64).lget(L.fc).ldf(H_SEQ).lset(L.xf);
+  // the other children, each if it exists and is earlier than the best so far
+  for (let j = 1; j < ARITY; j++) {
+    a.lget(L.c).i32(j).op(OP.i32_add).lget(L.n).op(OP.i32_lt_u).if_();
+    a.lget(L.fc).i32(j * HENT).op(OP.i32_add).ltee(L.pa).ld64(H_EXP).ltee(L.y64).lget(L.x64).op(OP.i64_lt_s);
+    a.lget(L.y64).lget(L.x64).op(OP.i64_eq).lget(L.pa).ldf(H_SEQ).lget(L.xf).op(OP.f64_lt, OP.i32_and);
+    a.op(OP.i32_or).if_();
+    a.lget(L.pa).lset(L.ca).lget(L.y64).lset(L.x64).lget(L.pa).ldf(H_SEQ).lset(L.xf);
+    a.end();
+  }
+  for (let j = 1; j < ARITY; j++) a.end();
+  // stop when the best child is not earlier than (exp, seq)
   a.lget(L.x64).lget(L.exp).op(OP.i64_gt_s).brIf(1);
   a.lget(L.x64).lget(L.exp).op(OP.i64_eq).lget(L.xf).lget(L.seq).op(OP.f64_ge, OP.i32_and).brIf(1);
   // the child moves up into the hole
@@ -173,7 +176,7 @@ function siftDown(a: Asm, L: SiftLocals): void {
   a.lget(L.pa).lget(L.xf).stf(H_SEQ);
   a.lget(L.pa).lget(L.ca).ld32(H_ID).ltee(L.p).st32(H_ID);
   a.rec(L.p).lget(L.pos).st32(R_POS);
-  a.lget(L.c).lset(L.pos).br(0);
+  a.lget(L.ca).lget(L.h).op(OP.i32_sub).i32(5).op(OP.i32_shr_u).lset(L.pos).br(0);
   a.end().end();
   settleEntry(a, L);
 }
@@ -187,17 +190,18 @@ function siftEither(a: Asm, L: SiftLocals, orig: number): void {
   a.end();
 }
 
-// the locals after each function's parameters: i32 x8, i64 x1, f64 x1, then per function
-const SIFT_LOCAL_TYPES = [I32, I32, I32, I32, I32, I32, I32, I32, I64, F64];
+// the sift's locals after each function's parameters (SIFT_N of them), then the function's own
+const SIFT_LOCAL_TYPES = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I64, I64, F64];
+const SIFT_N = SIFT_LOCAL_TYPES.length;
 function siftLocals(first: number, id: number, exp: number, seq: number): SiftLocals & { orig: number } {
   const k = first;
-  return { pos: k, h: k + 1, n: k + 2, c: k + 3, ca: k + 4, pa: k + 5, p: k + 6, orig: k + 7, x64: k + 8, xf: k + 9, id, exp, seq };
+  return { pos: k, h: k + 1, n: k + 2, c: k + 3, ca: k + 4, pa: k + 5, p: k + 6, orig: k + 7, fc: k + 8, x64: k + 9, y64: k + 10, xf: k + 11, id, exp, seq };
 }
 
 /** place(id, exp): queue or move `id` to `exp` with a fresh arm sequence */
 function placeBody(): Asm {
-  const a = new Asm(); // params id 0, exp 1 (i64); locals: sift (2..11), seq 12 (f64)
-  const L = siftLocals(2, 0, 1, 12);
+  const a = new Asm(); // params id 0, exp 1 (i64); locals: sift, then seq (f64)
+  const L = siftLocals(2, 0, 1, 2 + SIFT_N);
   a.gget(G_SEQ).lset(L.seq).gget(G_SEQ).f64(1).op(OP.f64_add).gset(G_SEQ);
   a.rec(0).lget(1).st64(R_EXP);
   a.rec(0).lget(L.seq).stf(R_SEQ);
@@ -212,8 +216,8 @@ function placeBody(): Asm {
 
 /** remove(id) -> 1 if it was queued: the last entry fills its hole */
 function removeBody(): Asm {
-  const a = new Asm(); // param rid 0; locals: sift (1..10), id 11, exp 12 (i64), seq 13 (f64)
-  const L = siftLocals(1, 11, 12, 13);
+  const a = new Asm(); // param rid 0; locals: sift, then the last entry's id, exp (i64), seq (f64)
+  const L = siftLocals(1, 1 + SIFT_N, 2 + SIFT_N, 3 + SIFT_N);
   a.rec(0).ld32(R_POS).ltee(L.pos).i32(0).op(OP.i32_lt_s).if_().i32(0).op(OP.return).end();
   a.rec(0).i32(-1).st32(R_POS);
   a.gget(G_SIZE).i32(1).op(OP.i32_sub).ltee(L.n).gset(G_SIZE);
@@ -273,10 +277,11 @@ function tstartBody(): Asm {
  */
 function runBody(): Asm {
   // params target 0 (i64), maxSeq 1 (f64), limit 2 (i32), jsExp 3 (i64), jsSeq 4 (f64);
-  // locals: sift 5..14, the last entry moving to the top: id 15, exp 16 (i64), seq 17 (f64);
-  // the timer firing: fid 18, fr 19 (its record), fexp 20 (i64), fseq 21 (f64); saved cpu 22
-  const L = siftLocals(5, 15, 16, 17);
-  const FID = 18, FR = 19, FEXP = 20, FSEQ = 21, SAVED = 22;
+  // locals: sift, then the last entry moving to the top: id, exp (i64), seq (f64);
+  // the timer firing: fid, fr (its record), fexp (i64), fseq (f64); the saved cpu
+  const X = 5 + SIFT_N;
+  const L = siftLocals(5, X, X + 1, X + 2);
+  const FID = X + 3, FR = X + 4, FEXP = X + 5, FSEQ = X + 6, SAVED = X + 7;
   const a = new Asm();
   a.block().loop();
   a.gget(G_SIZE).op(OP.i32_eqz).brIf(1);

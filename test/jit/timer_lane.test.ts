@@ -149,3 +149,61 @@ test('the timer lane: 64 self-re-arming timers on the JIT run in WebAssembly, in
   }
   assert.deepEqual(logs.slice(3), logs.slice(0, 3));
 });
+
+test('the timer lane\'s heap: random arms, re-arms and removes keep (expiry, arm order) order, positions and sizes (a reference beside it)', async () => {
+  const { Arena } = await import('../../src/memory/arena.js');
+  const { TimerEntry } = await import('../../src/timers/queue.js');
+  const arena = new Arena();
+  const host = {
+    cells: () => ({ now: arena.alloc(8), cpu: arena.alloc(8) }),
+    materialize: () => { throw new Error('no callbacks here'); },
+    settle: () => undefined,
+    beforeRun: () => undefined,
+    failed: () => undefined,
+  };
+  const lane = new TimerLane(arena, host);
+  let seed = 12345;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  const N = 600;
+  const entries: InstanceType<typeof TimerEntry>[] = [];
+  for (let id = 1; id <= N; id++) {
+    const e = new TimerEntry(1, () => undefined);
+    assert.ok(lane.init(e, id, 0, 0));
+    entries.push(e);
+  }
+  // the reference: id -> [exp, seq] while queued
+  const ref = new Map<number, [bigint, number]>();
+  let seq = 0;
+  for (let op = 0; op < 20_000; op++) {
+    const id = 1 + rnd(N);
+    const r = rnd(10);
+    if (r < 6) {
+      // few distinct expiries: many ties, ordered by arm sequence; some past 2^53 and negative
+      const exp = r === 5 ? (1n << 60n) + BigInt(rnd(3)) : BigInt(rnd(50)) - 5n;
+      lane.place(id, exp);
+      ref.set(id, [exp, ++seq]);
+    } else if (r < 9) {
+      assert.equal(lane.remove(id), ref.delete(id), `remove ${id}`);
+    } else {
+      // pop the head as the expiry loop does
+      const h = lane.head();
+      const want = [...ref].sort((x, y) => (x[1][0] < y[1][0] ? -1 : x[1][0] > y[1][0] ? 1 : x[1][1] - y[1][1]))[0];
+      assert.equal(h, want?.[0] ?? 0, `head at op ${op}`);
+      if (h !== 0) { assert.ok(lane.remove(h)); ref.delete(h); }
+    }
+    assert.equal(lane.size, ref.size);
+    if (op % 997 === 0) {
+      for (let i = 1; i <= N; i++) assert.equal(lane.queued(i), ref.has(i), `queued ${i}`);
+      assert.deepEqual(new Set(lane.ids()), new Set(ref.keys()));
+      for (const [i, [exp]] of ref) {
+        const e = entries[i - 1]!;
+        assert.equal(e.expires, exp, `expiry of ${i}`);
+      }
+    }
+  }
+  // drain in order
+  const order = [...ref].sort((x, y) => (x[1][0] < y[1][0] ? -1 : x[1][0] > y[1][0] ? 1 : x[1][1] - y[1][1])).map((x) => x[0]);
+  const got: number[] = [];
+  for (let h = lane.head(); h !== 0; h = lane.head()) { got.push(h); lane.remove(h); }
+  assert.deepEqual(got, order);
+});
