@@ -33,9 +33,11 @@ export interface LaneHost {
   settle(): void;
   /**
    * run() is about to call callbacks without the engines' entry: each engine the lane may call
-   * checks its block caches against the arena's live blocks (as a run's entry does)
+   * checks its block caches against the arena's live blocks (as a run's entry does). False:
+   * not now — a program is running (a syscall program's start fired due timers inside its run),
+   * and its engine's frames are in use: the JS path nests the callback in that run.
    */
-  beforeRun(): void;
+  beforeRun(): boolean;
   /** the callback of timer `id` threw `error` (if it was materialized, settle ran already) */
   failed(id: number, error: unknown, materialized: boolean): void;
 }
@@ -690,9 +692,9 @@ export class TimerLane implements QueueLane {
    */
   fire(target: bigint | undefined, maxSeq: number, limit: number, jsExp: bigint | undefined, jsSeq: number): number {
     if (!this.fastFire || this.size === 0) return 0;
+    if (!this.host.beforeRun()) return 0;
     const count = this.g[G_COUNT]!;
     count.value = 0;
-    this.host.beforeRun();
     this.looping = true;
     try {
       // (a bound past KTIME_MAX is no bound: nothing is queued beyond it)

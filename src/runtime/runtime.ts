@@ -336,6 +336,7 @@ export class Runtime implements HelperEnv, ProgOwner {
         endCallback: () => this.endCallback(),
         restoreCpu: () => { this.mapEnv.currentCpu = this.mapEnv.currentCpu; },
         callbackFailed: (prog, error) => { this.asyncErrors.push({ prog: prog.name, error }); },
+        programRunning: () => this.running.length > 0,
       });
     }
     this.helperTable = createHelpers(this);

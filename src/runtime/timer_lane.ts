@@ -28,6 +28,8 @@ export interface LaneRuntime {
   /** the CPU word back to the runtime's current CPU (a lane-fired callback failed before any JS ran) */
   restoreCpu(): void;
   callbackFailed(prog: ProgObject, error: unknown): void;
+  /** a program (or a callback the JS path runs) is on the stack */
+  programRunning(): boolean;
 }
 
 type Timer = BpfTimer<HelperMap, BpfTimerProg>;
@@ -110,8 +112,10 @@ export class RuntimeTimerLane implements BpfTimerLane<HelperMap, BpfTimerProg>, 
     return { now, cpu: this.rt.cpuCell() };
   }
 
-  beforeRun(): void {
+  beforeRun(): boolean {
+    if (this.rt.programRunning()) return false;
     for (const e of this.engines) e.laneSync();
+    return true;
   }
 
   materialize(id: number): void {

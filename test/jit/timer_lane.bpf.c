@@ -13,7 +13,10 @@
  * Each callback re-arms itself `delay` ns later until it ran cfg_max times.
  * arm (any CPU): initializes and starts cfg_nr array timers and, for each
  * htimers key 1..2 present, a hash timer; poke (syscall): starts array timer
- * 0 with 0 ns, which fires inside bpf_timer_start. */
+ * 0 with 0 ns, which fires inside bpf_timer_start; self_poke (syscall): takes
+ * array timer 1's callback over (cb_stack, its own) and starts it with 0 ns:
+ * the callback runs inside bpf_timer_start, nested in self_poke's own run,
+ * whose stack must come out of it intact. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -154,6 +157,30 @@ int poke(void *ctx)
 		return 1;
 	v->ret = bpf_timer_start(&v->t, 0, 0);
 	return 0;
+}
+
+/* self_poke's callback: fills a stack array of its own */
+static int cb_stack(void *map, __u32 *key, struct tval *v)
+{
+	volatile __u64 junk[4] = { 1, 2, 3, 4 };
+
+	v->count++;
+	acc += junk[0] + junk[1] + junk[2] + junk[3];
+	return 0;
+}
+
+SEC("syscall")
+int self_poke(void *ctx)
+{
+	volatile __u64 mark[4] = { 11, 22, 33, 44 };
+	__u32 k = 1;
+	struct tval *v = bpf_map_lookup_elem(&timers, &k);
+
+	if (!v)
+		return 1;
+	bpf_timer_set_callback(&v->t, cb_stack);
+	v->ret = bpf_timer_start(&v->t, 0, 0);
+	return mark[0] + mark[1] + mark[2] + mark[3];
 }
 
 char _license[] SEC("license") = "GPL";

@@ -100,6 +100,10 @@ async function scenario(engine: 'interp' | 'jit'): Promise<Run> {
   off();
   step('poke (syscall: 0 ns fires inside bpf_timer_start)', () => o.program('poke').run({}).retval);
   step('advance 3us', () => clock.advance('3us'));
+  // twice: the first run's callback compiles its entry, the second's could be called by the lane
+  step('self_poke (its own callback fires inside its run)', () => o.program('self_poke').run({}).retval);
+  step('self_poke again', () => o.program('self_poke').run({}).retval);
+  step('advance 2us', () => clock.advance('2us'));
   // an array update frees the element's armed timer (array_map_update_elem: bpf_obj_free_fields)
   step('user updates array element 2 (armed)', () => o.map('timers').update(u32(2), o.map('timers').lookup(u32(2))!));
   step('advance 5us', () => clock.advance('5us'));
@@ -158,7 +162,7 @@ test('the timer lane\'s heap: random arms, re-arms and removes keep (expiry, arm
     cells: () => ({ now: arena.alloc(8), cpu: arena.alloc(8) }),
     materialize: () => { throw new Error('no callbacks here'); },
     settle: () => undefined,
-    beforeRun: () => undefined,
+    beforeRun: () => true,
     failed: () => undefined,
   };
   const lane = new TimerLane(arena, host);
