@@ -347,24 +347,33 @@ export class HashMap extends BpfMap {
    * table's buckets, the count) in the order they happened.
    */
   private syncLru(m: HashLookupLayout, n: number): void {
-    const dv = this.arena.dv, lru = this.lruList!;
-    for (let i = 0; i < n; i++) {
-      const e = m.log! + 4 + m.logEntry! * i;
-      const s = dv.getUint32(e, true), t = dv.getUint32(e + 4, true);
+    const lru = this.lruList!, u8 = this.arena.u8;
+    // the log is word-aligned (an arena block, entries of whole words)
+    const w = new Uint32Array(u8.buffer, m.log! + 4, (m.logEntry! >> 2) * n);
+    const step = m.logEntry! >> 2;
+    for (let i = 0, e = 0; i < n; i++, e += step) {
+      const s = w[e]!, t = w[e + 1]!;
+      const old = s === LOG_NONE ? undefined : this.bySlot[s]!;
       if (t !== LOG_NONE) {
         const l = this.lruNodes[t]!;
-        lru.replayPop(dv.getUint32(e + 12, true), l);
+        lru.replayPop(w[e + 3]!, l);
         this.count++;
-        l.key = this.arena.u8.slice(e + 16, e + 16 + this.keySize);
-        l.hash = dv.getUint32(e + 8, true);
-        this.addHead(l, true);
+        l.hash = w[e + 2]!;
+        if (old) {
+          // a replacing update: the same key (shared: keys never change in place), the same bucket
+          l.key = old.key;
+          this.replace(old, l, true);
+        } else {
+          const k = m.log! + 4 + 4 * (e + 4);
+          l.key = u8.slice(k, k + this.keySize);
+          this.addHead(l, true);
+          continue;
+        }
+      } else {
+        this.unlink(old!, true);
       }
-      if (s !== LOG_NONE) {
-        const old = this.bySlot[s]!;
-        this.unlink(old, true);
-        this.count--;
-        lru.replayPush(old);
-      }
+      this.count--;
+      lru.replayPush(old!);
     }
   }
 
