@@ -261,9 +261,9 @@ export class HashMap extends BpfMap {
   }
 
   /**
-   * addHead(l) then unlink(old) for a preallocated map, old being in l's
-   * bucket (a replacing update): the bucket's elements before old move one
-   * place up, nothing is allocated.
+   * addHead(l) then unlink(old), old being in l's bucket (a replacing
+   * update): the bucket's elements before old move one place up, nothing is
+   * allocated.
    */
   private replace(old: HtabElem, l: HtabElem, mirrored = false): void {
     const b = this.buckets[old.hash & (this.nBuckets - 1)]!;
@@ -271,8 +271,13 @@ export class HashMap extends BpfMap {
     b[0] = l;
     l.inTable = true;
     old.inTable = false;
-    this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
-    this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    if (this.prealloc) {
+      this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
+      this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    } else {
+      this.byValue.delete(old.valuePtr);
+      this.byValue.set(l.valuePtr, l);
+    }
     const m = this.mirror;
     if (m && !mirrored) {
       this.mirrorAdd(m, l);
@@ -674,18 +679,18 @@ export class HashMap extends BpfMap {
     } else {
       this.copyValueIn(l.valuePtr, value);
     }
-    if (old && this.prealloc) {
+    if (old) {
       this.replace(old, l);
+      if (!this.prealloc) {
+        this.freeElem(old);
+        return 0;
+      }
       // old is now a spare: drop what it held (count unchanged: l replaced it)
       this.putInner(old);
       this.freeFields(old);
       return 0;
     }
     this.addHead(l);
-    if (old) {
-      this.unlink(old);
-      this.freeElem(old);
-    }
     return 0;
   }
 
