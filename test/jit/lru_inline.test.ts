@@ -74,7 +74,7 @@ function snapshot(m: BpfMap): unknown[] {
   return [m.elemCount, keys.map((k) => [new DataView(k.buffer, k.byteOffset).getUint32(0, true), ...words(m, k)])];
 }
 
-function runLru(engine: EngineKind, progs: readonly Op[][], cpus: readonly number[], maxEntries: number, flags = 0, type = BPF_MAP_TYPE_LRU_HASH): LruRun {
+function runLru(engine: EngineKind, progs: readonly Op[][], cpus: readonly number[], maxEntries: number, flags = 0, type = BPF_MAP_TYPE_LRU_HASH, prefill = 0): LruRun {
   const rt = new Runtime({ engine, cpus: 2 });
   rt.unref();
   const map = createMap(rt.mapEnv, { type, keySize: 4, valueSize: 12, maxEntries, flags, name: 'lru' });
@@ -86,9 +86,17 @@ function runLru(engine: EngineKind, progs: readonly Op[][], cpus: readonly numbe
   const upd = map.updateElem.bind(map), del = map.deleteElem.bind(map);
   map.updateElem = (k: number, v: number, f: number): number => { calls++; return upd(k, v, f); };
   map.deleteElem = (k: number): number => { calls++; return del(k); };
+  const user = new Uint8Array(map.userValueSize);
+  // before the JIT compiles (and the map moves its free lists into the arena): local free and pending lists in use
+  // (the keys the programs use: their updates and deletes meet elements on the pending and global lists)
+  for (let k = 0; k < prefill; k++) {
+    user[0] = k;
+    map.update(key(k), user, 0);
+    if (k % 4 === 1) map.lookup(key(k - 1));
+    if (k % 5 === 4) map.delete(key(k - 1));
+  }
   const ps = progs.map((ops) => rt.createProg('p', XDP, assemble(opsProg(map.ptr, out.ptr, ops)), []));
   const res: unknown[] = [];
-  const user = new Uint8Array(map.userValueSize);
   cpus.forEach((cpu, i) => {
     const p = ps[i % ps.length]!, n = progs[i % ps.length]!.length;
     assert.equal(p.callAt(0, [], cpu), 0n);
@@ -119,8 +127,12 @@ test('LRU update/delete inline: random update/lookup/delete sequences on two CPU
     const keys = Math.max(6, Math.round(maxEntries * (1 + r())));
     const progs = [randomOps(r, 40 + Math.floor(r() * 40), keys), randomOps(r, 30, keys)];
     const cpus = [0, 1, 0, 1, 1, 0];
-    const interp = runLru('interp', progs, cpus, maxEntries);
-    const jit = runLru('jit', progs, cpus, maxEntries);
+    // every other seed: the map filled past max_entries from the user side before the programs are compiled
+    const prefill = seed % 2 === 0 ? maxEntries + 3 : 0;
+    // then first a delete and an update of the newest keys: elements still on CPU 0's pending list
+    if (prefill) progs[0]!.unshift(['d', prefill - 2], ['u', prefill - 1, 7, 0]);
+    const interp = runLru('interp', progs, cpus, maxEntries, 0, BPF_MAP_TYPE_LRU_HASH, prefill);
+    const jit = runLru('jit', progs, cpus, maxEntries, 0, BPF_MAP_TYPE_LRU_HASH, prefill);
     assert.deepEqual(jit.out, interp.out, `seed ${seed}`);
     inlined += interp.calls - jit.calls;
     viaHelper += jit.calls;
