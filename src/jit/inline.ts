@@ -229,6 +229,8 @@ export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): vo
     b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell!).byte(OP.i64_extend_i32_u)
       .byte(OP.i64_const).s64(BigInt(l.cpuStride)).byte(OP.i64_mul).byte(OP.i64_add);
   }
+  // hash of maps: the inner map's pointer the value holds (htab_of_map_gen_lookup's extra load)
+  if (l.deref) b.byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(2).u32(0);
   b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end).byte(OP.local_set).u32(r.r0);
 }
 

@@ -392,12 +392,12 @@ export class HashMap extends BpfMap {
    */
   override inlineLayout(): HashLookupLayout | undefined {
     if (this.mirror) return this.mirror;
-    if (this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (!this.prealloc || this.isFreed) return undefined;
     if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
     const slots = this.slabBytes / this.slotSize;
     // updates and deletes inline too: values without special fields the program may write, and a CPU word
     const valuesOk = !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG);
-    const writes = !this.percpu && !this.lru && valuesOk;
+    const writes = !this.percpu && !this.lru && !this.ofMaps && valuesOk;
     // LRU: the common LRU's free stacks and pending bits move to the arena (CPU + 1 in a byte)
     const lruWrites = this.lru && !this.percpu && this.lruList!.commonLru && valuesOk && this.env.nCpus < 255;
     const cpuCell = writes || lruWrites || this.percpu ? this.env.currentCpuCell() : 0;
@@ -424,7 +424,8 @@ export class HashMap extends BpfMap {
       slab: this.slab, slotSize: this.slotSize,
     };
     const spare = block + table;
-    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : base;
+    // hash of maps: a lookup gives the inner map's pointer, the value's first word (htab_of_map_lookup_elem)
+    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : this.ofMaps ? { ...base, deref: true } : base;
     const m: HashLookupLayout = this.percpu ? { ...lruBase, cpuCell, cpuStride: this.elemSize } : !writes || cpuCell === 0 ? lruBase : {
       ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP, logEntry,
       free: spare + 4 * this.extra.length + logBytes, fresh: spare + 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries,

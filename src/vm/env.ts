@@ -94,6 +94,8 @@ export interface HashLookupLayout {
    */
   readonly pend?: number;
   readonly lfree?: number;
+  /** hash of maps: the lookup returns the u32 the value holds (the inner map's pointer), not the value's address */
+  readonly deref?: boolean;
   readonly lnext?: number;
 }
 
