@@ -270,6 +270,8 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly callbackCpus: number[] = [];
   /** the timer lane (a JIT runtime on the virtual clock) */
   private readonly lane: RuntimeTimerLane | undefined;
+  /** withProg's frames, one per nesting depth, reused (a test run's repetitions allocate none) */
+  private readonly runFrames: RunFrame[] = [];
 
   constructor(opts: RuntimeOptions = {}) {
     // the current task's task_struct fields, where the test mapped nothing at its address
@@ -621,9 +623,20 @@ export class Runtime implements HelperEnv, ProgOwner {
     return typeof at === 'function' ? at.call(map, index) : undefined;
   }
 
-  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
+  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T, run?: object): T {
     const traced = this.runListeners.size > 0 && this.running.length === 0 && this.inCallback === 0;
-    this.running.push({ prog, cpu, pkt, key: undefined });
+    const depth = this.running.length;
+    let f = this.runFrames[depth];
+    if (f === undefined) {
+      f = { prog, cpu, pkt, key: run };
+      this.runFrames[depth] = f;
+    } else {
+      f.prog = prog;
+      f.cpu = cpu;
+      f.pkt = pkt;
+      f.key = run;
+    }
+    this.running.push(f);
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();
@@ -841,7 +854,12 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   /** ProgOwner: local_bh_enable after a test run — timers already due fire (time does not move). */
   runSoftirqs(): void {
-    this.clock.runDue();
+    // virtual clock, nothing armed: nothing can be due, skip the expiry loop (its set-up was most
+    // of a nop run's softirq cost, bench/RESULTS.md 9j). The real clock's runDue drains its list of
+    // timers raised since the last pass (cancelled ones included) and exits early when it is empty.
+    const c = this.clock;
+    if (c.kind === 'virtual' && c.pending === 0) return;
+    c.runDue();
   }
 
   /**
