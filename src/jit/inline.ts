@@ -229,6 +229,8 @@ export function emitHashLookup(b: Bytes, r: InlineRegs, l: HashLookupLayout): vo
     b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell!).byte(OP.i64_extend_i32_u)
       .byte(OP.i64_const).s64(BigInt(l.cpuStride)).byte(OP.i64_mul).byte(OP.i64_add);
   }
+  // hash of maps: the inner map's pointer the value holds (htab_of_map_gen_lookup's extra load)
+  if (l.deref) b.byte(OP.i32_wrap_i64).byte(OP.i64_load32_u).u32(2).u32(0);
   b.byte(OP.else).byte(OP.i64_const).s64(0n).byte(OP.end).byte(OP.local_set).u32(r.r0);
 }
 
@@ -303,7 +305,7 @@ function emitLogRoom(b: Bytes, l: Required<HashLookupLayout>, slow: number): voi
  * (r0) and links t at the head of its bucket: alloc_htab_elem's copies and
  * the hlist_nulls_add_head_rcu of htab_map_update_elem.
  */
-function emitFillAndLink(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+function emitFillAndLink(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, link = true): void {
   const t = (scale: number): void => {
     b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
     if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
@@ -328,6 +330,15 @@ function emitFillAndLink(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>)
   }
   t(4);
   b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_store).u32(2).u32(l.hashes);
+  if (link) emitLinkHead(b, r, l);
+}
+
+/** links slot t (r0) at the head of the bucket of the hash in scratch2 */
+function emitLinkHead(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  const t = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
   // t at the head of the bucket: next[t] = heads[b]; heads[b] = t + 1
   const bucket = (): void => {
     b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_const).s32(l.mask).byte(OP.i32_and)
@@ -359,6 +370,10 @@ function emitReturn(b: Bytes, r: InlineRegs, errno: number, done: number): void 
  * value the helper must check, a full log), `br 1` is done.
  */
 export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  if (l.lfree !== undefined) {
+    emitLruUpdate(b, r, l);
+    return;
+  }
   const flagsIs = (f: number): void => {
     b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
   };
@@ -368,6 +383,7 @@ export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
   b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
   emitKeyReadable(b, r, l.valueSize, r.r3);
   b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyOutsideSlab(b, r, l, (l.maxEntries + l.nSpare) * l.slotSize);
   emitLogRoom(b, l, 0);
   emitHashWalk(b, r, l);
   const t = (scale: number): void => {
@@ -431,6 +447,10 @@ export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
  * path only when the key must be checked by the helper or the log is full.
  */
 export function emitHashDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  if (l.lfree !== undefined) {
+    emitLruDelete(b, r, l);
+    return;
+  }
   emitKeyReadable(b, r, l.keySize);
   b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
   emitLogRoom(b, l, 0);
@@ -450,6 +470,159 @@ export function emitHashDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
     .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.free);
   emitLog(b, r, l, () => slotTimes(b, r, 1), () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); });
   b.byte(OP.i64_const).s64(0n).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(1);
+}
+
+/**
+ * Branches to the slow path when the key at r2 lies in the map's own value
+ * slots: the new element's value is written before its key is copied, so a
+ * key read through a stale pointer into that element would change under the
+ * copy (the helper copies the key first, as the kernel does).
+ */
+function emitKeyOutsideSlab(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, slabBytes: number): void {
+  b.byte(OP.local_get).u32(r.r2).byte(OP.i64_const).s64(BigInt(l.slab)).byte(OP.i64_sub)
+    .byte(OP.i64_const).s64(BigInt(slabBytes)).byte(OP.i64_lt_u).byte(OP.br_if).u32(0);
+}
+
+/** pushes the running CPU (the arena word the map env keeps) */
+function emitCurCpu(b: Bytes, l: Required<HashLookupLayout>): void {
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.cpuCell);
+}
+
+/**
+ * bpf_lru_push_free for the found slot (scratch32 - 1), just unlinked: its
+ * ref bit cleared; on a CPU's pending list (pend byte CPU + 1) it goes on that
+ * CPU's free stack, else (the global active or inactive list) the map's
+ * replay of the log moves it to the global free list. Uses scratch.
+ */
+function emitLruPushFree(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_store8).u32(0).u32(l.refs);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_load8_u).u32(0).u32(l.pend).byte(OP.i64_extend_i32_u).byte(OP.local_tee).u32(r.scratch)
+    .byte(OP.i64_eqz).byte(OP.i32_eqz).byte(OP.if).byte(VOID);
+  const cpu4 = (): void => {
+    b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64).byte(OP.i32_const).s32(1).byte(OP.i32_sub)
+      .byte(OP.i32_const).s32(4).byte(OP.i32_mul);
+  };
+  // lnext[s] = lfree[cpu]; lfree[cpu] = s + 1; pend[s] = 0
+  slotTimes(b, r, 4);
+  cpu4();
+  b.byte(OP.i32_load).u32(2).u32(l.lfree).byte(OP.i32_store).u32(2).u32(l.lnext);
+  cpu4();
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_store).u32(2).u32(l.lfree);
+  slotTimes(b, r, 1);
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_store8).u32(0).u32(l.pend);
+  b.byte(OP.end);
+}
+
+/**
+ * Appends an LRU log entry: the found slot (scratch32 - 1, 0xffffffff when
+ * none), `second` (pushes the new slot or LOG_NONE), the hash (scratch2), the
+ * CPU and the key at r2 (`key`).
+ */
+function emitLruLog(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, second: () => void, key: boolean): void {
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(l.logEntry).byte(OP.i32_mul)
+    .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  const entry = (): void => { b.byte(OP.local_get).u32(r.scratch).byte(OP.i32_wrap_i64); };
+  entry(); slotTimes(b, r, 1); b.byte(OP.i32_store).u32(2).u32(l.log + 4);
+  entry(); second(); b.byte(OP.i32_store).u32(2).u32(l.log + 8);
+  entry(); b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_store).u32(2).u32(l.log + 12);
+  entry(); emitCurCpu(b, l); b.byte(OP.i32_store).u32(2).u32(l.log + 16);
+  for (let w = 0; key && w < l.keySize >> 2; w++) {
+    entry();
+    b.byte(OP.local_get).u32(r.r2).byte(OP.i32_wrap_i64).byte(OP.i32_load).u32(0).u32(4 * w)
+      .byte(OP.i32_store).u32(0).u32(l.log + 20 + 4 * w);
+  }
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_const).s32(0).byte(OP.i32_load).u32(2).u32(l.log).byte(OP.i32_const).s32(1)
+    .byte(OP.i32_add).byte(OP.i32_store).u32(2).u32(l.log);
+}
+
+/**
+ * bpf_map_update_elem on a (common) LRU hash, as htab_lru_map_update_elem
+ * does it when the running CPU's local free list has a node: that node (the
+ * free stack's top) takes the key and the value, then check_flags; on an
+ * error it goes back (bpf_lru_push_free of a pending node: the top again,
+ * its value overwritten, as in the kernel); else it joins the CPU's pending
+ * list and the bucket's head, and an old element of the key gets the new
+ * one's ref bit set, leaves the chain and is pushed free (emitLruPushFree).
+ * An empty local free list (the refill rotates, shrinks, evicts and steals:
+ * the JS lists' work) and everything emitHashUpdate leaves to the helper go
+ * to the helper; the log tells the map what happened.
+ */
+function emitLruUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  const flagsIs = (f: number): void => {
+    b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
+  };
+  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.valueSize, r.r3);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyOutsideSlab(b, r, l, l.maxEntries * l.slotSize);
+  emitLogRoom(b, l, 0);
+  const cpu4 = (): void => { emitCurCpu(b, l); b.byte(OP.i32_const).s32(4).byte(OP.i32_mul); };
+  cpu4();
+  b.byte(OP.i32_load).u32(2).u32(l.lfree).byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitHashWalk(b, r, l);
+  const t = (scale: number): void => {
+    b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
+    if (scale !== 1) b.byte(OP.i32_const).s32(scale).byte(OP.i32_mul);
+  };
+  // t = the free stack's top (r0); its value, key and hash; its ref bit cleared (addPending)
+  cpu4();
+  b.byte(OP.i32_load).u32(2).u32(l.lfree).byte(OP.i32_const).s32(1).byte(OP.i32_sub).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.r0);
+  emitFillAndLink(b, r, l, false);
+  t(1);
+  b.byte(OP.i32_const).s32(0).byte(OP.i32_store8).u32(0).u32(l.refs);
+  // check_flags (t stays the top: pushed back where it was)
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(VOID);
+  flagsIs(1);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -EEXIST, 3);
+  b.byte(OP.end);
+  b.byte(OP.else);
+  flagsIs(2);
+  b.byte(OP.if).byte(VOID);
+  emitReturn(b, r, -ENOENT, 3);
+  b.byte(OP.end);
+  b.byte(OP.end);
+  // popped: lfree[cpu] = lnext[t]; pend[t] = cpu + 1; t at the bucket's head
+  cpu4();
+  t(4);
+  b.byte(OP.i32_load).u32(2).u32(l.lnext).byte(OP.i32_store).u32(2).u32(l.lfree);
+  t(1);
+  emitCurCpu(b, l);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_add).byte(OP.i32_store8).u32(0).u32(l.pend);
+  emitLinkHead(b, r, l);
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.if).byte(VOID);
+  // an old element: bpf_lru_node_set_ref(new), the old one out of the chain (after t) and freed
+  t(1);
+  b.byte(OP.i32_const).s32(1).byte(OP.i32_store8).u32(0).u32(l.refs);
+  t(4);
+  b.byte(OP.i32_const).s32(l.next).byte(OP.i32_add).byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  emitUnlinkFound(b, r, l);
+  emitLruPushFree(b, r, l);
+  b.byte(OP.end);
+  emitLruLog(b, r, l, () => t(1), true);
+  emitReturn(b, r, 0, 1);
+}
+
+/** bpf_map_delete_elem on a (common) LRU hash (htab_lru_map_delete_elem): unlink, push free, -ENOENT when absent */
+function emitLruDelete(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitLogRoom(b, l, 0);
+  emitHashWalk(b, r, l);
+  b.byte(OP.local_get).u32(r.scratch32).byte(OP.i32_eqz).byte(OP.if).byte(VOID);
+  emitReturn(b, r, -ENOENT, 2);
+  b.byte(OP.end);
+  b.byte(OP.local_get).u32(r.scratch2).byte(OP.i32_wrap_i64).byte(OP.i32_const).s32(l.mask).byte(OP.i32_and)
+    .byte(OP.i32_const).s32(2).byte(OP.i32_shl).byte(OP.i32_const).s32(l.heads).byte(OP.i32_add)
+    .byte(OP.i64_extend_i32_u).byte(OP.local_set).u32(r.scratch);
+  emitUnlinkFound(b, r, l);
+  emitLruPushFree(b, r, l);
+  emitLruLog(b, r, l, () => { b.byte(OP.i32_const).s32(LOG_NONE | 0); }, false);
+  emitReturn(b, r, 0, 1);
 }
 
 /** Sets r0 from an inlined lookup of either kind. */

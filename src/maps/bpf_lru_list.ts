@@ -94,10 +94,45 @@ class LruList {
   }
 }
 
+/**
+ * A CPU's local free list. The kernel's is a list_head, but every node joins
+ * it at the front and leaves it from the front, so it is a stack; its nodes'
+ * own links stay detached. The hash map may keep it in the arena (compiled
+ * updates pop from it).
+ */
+export interface FreeStack {
+  push(n: LruNode): void;
+  pop(): LruNode | undefined;
+  readonly empty: boolean;
+}
+
+class ArrayStack implements FreeStack {
+  readonly nodes: LruNode[] = [];
+  push(n: LruNode): void {
+    this.nodes.push(n);
+  }
+  pop(): LruNode | undefined {
+    return this.nodes.pop();
+  }
+  get empty(): boolean {
+    return this.nodes.length === 0;
+  }
+}
+
 class LocalList {
-  readonly free = new ListHead();
+  free: FreeStack = new ArrayStack();
   readonly pending = new ListHead();
   constructor(public nextSteal: number) {}
+}
+
+/** where a node joins a free list: a global free list_head or a CPU's free stack */
+function putFree(n: LruNode, dest: ListHead | FreeStack): void {
+  if (dest instanceof ListHead) {
+    listMove(n, dest);
+  } else {
+    listDel(n);
+    dest.push(n);
+  }
 }
 
 /** Removes the element owning `node` from the hash table; false if it is gone already. */
@@ -171,8 +206,74 @@ export class BpfLru {
   }
 
   private clearRef(n: LruNode): void {
+    if (this.replaying) return; // compiled code cleared the arena's bit when it did the operation
     if (this.refBits === undefined) n.ref = false;
     else this.refBits.set(n, false);
+  }
+
+  /**
+   * For compiled updates (common LRU only): told the CPU + 1 of a node that
+   * joins a CPU's pending list, 0 when it leaves (the code pushing a freed
+   * element reads where it goes).
+   */
+  pendBits: { set(n: LruNode, cpuPlus1: number): void } | undefined;
+
+  /** replaying what compiled code did: the arena's bits are already right */
+  private replaying = false;
+
+  private setPend(n: LruNode, v: number): void {
+    if (!this.replaying) this.pendBits?.set(n, v);
+  }
+
+  /** one global list with per-CPU local lists (not BPF_F_NO_COMMON_LRU) */
+  get commonLru(): boolean {
+    return !this.percpu;
+  }
+
+  /** CPU `cpu`'s local free stack, bottom first (the arena copy is built from it) */
+  localFreeNodes(cpu: number): readonly LruNode[] {
+    const f = this.local[cpu]!.free;
+    if (!(f instanceof ArrayStack)) throw new Error('internal: BpfLru local free list moved already');
+    return f.nodes;
+  }
+
+  /** replaces CPU `cpu`'s local free stack (the hash map's arena copy of it, holding the same nodes) */
+  setLocalFree(cpu: number, s: FreeStack): void {
+    this.local[cpu]!.free = s;
+  }
+
+  /** the nodes on CPU `cpu`'s pending list, front first */
+  pendingNodes(cpu: number): LruNode[] {
+    const out: LruNode[] = [];
+    const h = this.local[cpu]!.pending;
+    for (let c = h.next; c !== h; c = c.next) out.push(c as LruNode);
+    return out;
+  }
+
+  /**
+   * A compiled update popped `n` off CPU `cpu`'s free stack for a new element
+   * (commonPopFree's fast path and addPending): the list part, the arena's
+   * part (stack, ref and pending bits) being done.
+   */
+  replayPop(cpu: number, n: LruNode): void {
+    n.cpu = cpu;
+    n.type = BPF_LRU_LOCAL_LIST_T_PENDING;
+    listAdd(n, this.local[cpu]!.pending);
+  }
+
+  /** A compiled update or delete freed `n` (pushFree): the list part, as replayPop. */
+  replayPush(n: LruNode): void {
+    if (n.type === BPF_LRU_LOCAL_LIST_T_PENDING) {
+      n.type = BPF_LRU_LOCAL_LIST_T_FREE;
+      listDel(n); // it is on the arena's free stack already
+      return;
+    }
+    this.replaying = true;
+    try {
+      this.pushFree(n);
+    } finally {
+      this.replaying = false;
+    }
   }
 
   /** bpf_lru_node_set_ref: what a program's lookup does */
@@ -196,7 +297,8 @@ export class BpfLru {
     if (n.type === BPF_LRU_LOCAL_LIST_T_PENDING) {
       n.type = BPF_LRU_LOCAL_LIST_T_FREE;
       this.clearRef(n);
-      listMove(n, this.local[n.cpu]!.free);
+      this.setPend(n, 0);
+      putFree(n, this.local[n.cpu]!.free);
       return;
     }
     this.nodeMove(this.common, n, BPF_LRU_LIST_T_FREE);
@@ -212,12 +314,12 @@ export class BpfLru {
   }
 
   /** __bpf_lru_node_move_to_free */
-  private moveToFree(l: LruList, n: LruNode, freeList: ListHead, tgt: number): void {
+  private moveToFree(l: LruList, n: LruNode, freeList: ListHead | FreeStack, tgt: number): void {
     if (isLocal(n.type)) return;
     if (n === l.nextInactiveRotation) l.nextInactiveRotation = l.nextInactiveRotation.prev;
     this.countDec(l, n.type);
     n.type = tgt;
-    listMove(n, freeList);
+    putFree(n, freeList);
   }
 
   /** __bpf_lru_node_move_in: from a local list into the global one */
@@ -225,6 +327,7 @@ export class BpfLru {
     this.countInc(l, tgt);
     n.type = tgt;
     this.clearRef(n);
+    this.setPend(n, 0);
     listMove(n, l.lists[tgt]!);
   }
 
@@ -286,7 +389,7 @@ export class BpfLru {
   }
 
   /** __bpf_lru_list_shrink_inactive */
-  private shrinkInactive(l: LruList, want: number, freeList: ListHead, tgt: number): number {
+  private shrinkInactive(l: LruList, want: number, freeList: ListHead | FreeStack, tgt: number): number {
     const inactive = l.lists[BPF_LRU_LIST_T_INACTIVE]!;
     let got = 0;
     let i = 0;
@@ -304,7 +407,7 @@ export class BpfLru {
   }
 
   /** __bpf_lru_list_shrink: second chance first, then force-evict the oldest */
-  private shrink(l: LruList, want: number, freeList: ListHead, tgt: number): number {
+  private shrink(l: LruList, want: number, freeList: ListHead | FreeStack, tgt: number): number {
     const got = this.shrinkInactive(l, want, freeList, tgt);
     if (got) return got;
     const inactive = l.lists[BPF_LRU_LIST_T_INACTIVE]!;
@@ -367,10 +470,7 @@ export class BpfLru {
   }
 
   private static localPopFree(loc: LocalList): LruNode | undefined {
-    if (listEmpty(loc.free)) return undefined;
-    const n = loc.free.next as LruNode;
-    listDel(n);
-    return n;
+    return loc.free.pop();
   }
 
   /** __local_list_pop_pending: steal the oldest pending node, unreferenced ones first */
@@ -391,6 +491,7 @@ export class BpfLru {
     n.cpu = cpu;
     n.type = BPF_LRU_LOCAL_LIST_T_PENDING;
     this.clearRef(n);
+    this.setPend(n, cpu + 1);
     listAdd(n, loc.pending);
   }
 

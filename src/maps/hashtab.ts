@@ -29,7 +29,7 @@ import {
   BPF_F_ZERO_SEED, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK, BPF_F_RDONLY_PROG,
 } from '../uapi/bpf.js';
 import { BpfMap, MapEnv, MapError, MapSpec, mapFlagsAccessOk, registerMapType, roundUp8 } from './map.js';
-import { BpfLru, LruNode } from './bpf_lru_list.js';
+import { BpfLru, LruNode, type FreeStack } from './bpf_lru_list.js';
 import { htabMapHash, htabMapHashAt } from './jhash.js';
 import { PCPU_MIN_UNIT_SIZE, progValueAccess } from './arraymap.js';
 import { checkInnerSpec, innerMapCompatible } from './map_in_map.js';
@@ -108,6 +108,8 @@ export class HashMap extends BpfMap {
   private nextFresh = 0;
   private readonly extra: HtabElem[] = [];
   private lruList?: BpfLru;
+  /** LRU: the elements made so far, by slot (the arena copy of the free stacks names slots) */
+  private readonly lruNodes: HtabElem[] = [];
   private dynBytes = 0;
   /** BPF_F_NO_PREALLOC: this map's free element blocks (reusable now) and those waiting for a grace period */
   private readonly pool: number[] = [];
@@ -160,7 +162,7 @@ export class HashMap extends BpfMap {
         this.lruList = new BpfLru(env.nCpus, (spec.flags & BPF_F_NO_COMMON_LRU) !== 0, (node) => this.lruDeleteNode(node as HtabElem));
         const slab = this.slab;
         const stride = this.slotSize;
-        this.lruList.populate(n, (i) => new HtabElem(slab + i * stride));
+        this.lruList.populate(n, (i) => (this.lruNodes[i] = new HtabElem(slab + i * stride)));
       } else {
         // The freelist hands out element 0, 1, 2, ... first, then what was
         // freed (LIFO). Elements never handed out are made on demand
@@ -259,9 +261,9 @@ export class HashMap extends BpfMap {
   }
 
   /**
-   * addHead(l) then unlink(old) for a preallocated map, old being in l's
-   * bucket (a replacing update): the bucket's elements before old move one
-   * place up, nothing is allocated.
+   * addHead(l) then unlink(old), old being in l's bucket (a replacing
+   * update): the bucket's elements before old move one place up, nothing is
+   * allocated.
    */
   private replace(old: HtabElem, l: HtabElem, mirrored = false): void {
     const b = this.buckets[old.hash & (this.nBuckets - 1)]!;
@@ -269,8 +271,13 @@ export class HashMap extends BpfMap {
     b[0] = l;
     l.inTable = true;
     old.inTable = false;
-    this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
-    this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    if (this.prealloc) {
+      this.bySlot[(old.valuePtr - this.slab) / this.slotSize] = undefined;
+      this.bySlot[(l.valuePtr - this.slab) / this.slotSize] = l;
+    } else {
+      this.byValue.delete(old.valuePtr);
+      this.byValue.set(l.valuePtr, l);
+    }
     const m = this.mirror;
     if (m && !mirrored) {
       this.mirrorAdd(m, l);
@@ -305,6 +312,10 @@ export class HashMap extends BpfMap {
     if (n === 0) return;
     dv.setUint32(m.log, 0, true);
     const size = m.logEntry!;
+    if (m.lfree !== undefined) {
+      this.syncLru(m, n);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const e = m.log + 4 + size * i;
       const s = dv.getUint32(e, true), t = dv.getUint32(e + 4, true);
@@ -335,6 +346,43 @@ export class HashMap extends BpfMap {
   }
 
   /**
+   * sync() for an LRU map: each entry is a compiled update (old slot or
+   * LOG_NONE, new slot, hash, CPU, key) or delete (old slot, LOG_NONE): the
+   * lruUpdate/deleteElem steps the arena does not hold (the JS lists, the
+   * table's buckets, the count) in the order they happened.
+   */
+  private syncLru(m: HashLookupLayout, n: number): void {
+    const lru = this.lruList!, u8 = this.arena.u8;
+    // the log is word-aligned (an arena block, entries of whole words)
+    const w = new Uint32Array(u8.buffer, m.log! + 4, (m.logEntry! >> 2) * n);
+    const step = m.logEntry! >> 2;
+    for (let i = 0, e = 0; i < n; i++, e += step) {
+      const s = w[e]!, t = w[e + 1]!;
+      const old = s === LOG_NONE ? undefined : this.bySlot[s]!;
+      if (t !== LOG_NONE) {
+        const l = this.lruNodes[t]!;
+        lru.replayPop(w[e + 3]!, l);
+        this.count++;
+        l.hash = w[e + 2]!;
+        if (old) {
+          // a replacing update: the same key (shared: keys never change in place), the same bucket
+          l.key = old.key;
+          this.replace(old, l, true);
+        } else {
+          const k = m.log! + 4 + 4 * (e + 4);
+          l.key = u8.slice(k, k + this.keySize);
+          this.addHead(l, true);
+          continue;
+        }
+      } else {
+        this.unlink(old!, true);
+      }
+      this.count--;
+      lru.replayPush(old!);
+    }
+  }
+
+  /**
    * The layout compiled lookups use (src/jit/inline.ts): preallocated plain
    * and per-CPU hash maps with keys of whole words. The first request mirrors
    * the table into an arena block programs cannot access; addHead/unlink keep
@@ -344,12 +392,16 @@ export class HashMap extends BpfMap {
    */
   override inlineLayout(): HashLookupLayout | undefined {
     if (this.mirror) return this.mirror;
-    if (this.ofMaps || !this.prealloc || this.isFreed) return undefined;
+    if (!this.prealloc || this.isFreed) return undefined;
     if (this.keySize % 4 !== 0 || this.keySize > INLINE_MAX_KEY) return undefined;
     const slots = this.slabBytes / this.slotSize;
     // updates and deletes inline too: values without special fields the program may write, and a CPU word
-    const writes = !this.percpu && !this.lru && !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG);
-    const cpuCell = writes || this.percpu ? this.env.currentCpuCell() : 0;
+    const valuesOk = !this.hasSpecial && this.valueSize <= INLINE_MAX_VALUE && !(this.spec.flags & BPF_F_RDONLY_PROG);
+    const writes = !this.percpu && !this.lru && !this.ofMaps && valuesOk;
+    // LRU: the common LRU's free stacks and pending bits move to the arena (CPU + 1 in a byte)
+    const lruWrites = this.lru && !this.percpu && this.lruList!.commonLru && valuesOk && this.env.nCpus < 255;
+    const cpuCell = writes || lruWrites || this.percpu ? this.env.currentCpuCell() : 0;
+    if (lruWrites && cpuCell) return this.lruInlineLayout(slots, cpuCell);
     if (this.percpu && cpuCell === 0) return undefined;
     // LRU: a ref byte per slot after the keys
     const table = 4 * this.nBuckets + (8 + this.keySize) * slots + (this.lru ? slots : 0);
@@ -372,7 +424,8 @@ export class HashMap extends BpfMap {
       slab: this.slab, slotSize: this.slotSize,
     };
     const spare = block + table;
-    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : base;
+    // hash of maps: a lookup gives the inner map's pointer, the value's first word (htab_of_map_lookup_elem)
+    const lruBase = this.lru ? { ...base, refs: keys + this.keySize * slots } : this.ofMaps ? { ...base, deref: true } : base;
     const m: HashLookupLayout = this.percpu ? { ...lruBase, cpuCell, cpuStride: this.elemSize } : !writes || cpuCell === 0 ? lruBase : {
       ...base, valueSize: this.valueSize, cpuCell, spare, nSpare: this.extra.length, log: spare + 4 * this.extra.length, logCap: LOG_CAP, logEntry,
       free: spare + 4 * this.extra.length + logBytes, fresh: spare + 4 * this.extra.length + logBytes + 4 + 4 * this.maxEntries,
@@ -397,6 +450,55 @@ export class HashMap extends BpfMap {
         get: (n) => this.arena.u8[at(n)] !== 0,
         set: (n, v) => { this.arena.u8[at(n)] = v ? 1 : 0; },
       };
+    }
+    this.mirror = m;
+    return m;
+  }
+
+  /**
+   * inlineLayout for an LRU hash whose updates and deletes compile inline:
+   * the table and ref bytes as for lookups, then a pending byte per slot, the
+   * CPUs' local free stacks (a head word per CPU, a link word per slot: slot
+   * + 1, 0 ends) and the change log; the LRU's local free lists live in the
+   * arena from now on (BpfLru.setLocalFree), its pending bits follow pendBits.
+   */
+  private lruInlineLayout(slots: number, cpuCell: number): HashLookupLayout | undefined {
+    const nCpus = this.env.nCpus;
+    const table = 4 * this.nBuckets + (8 + this.keySize) * slots + slots;
+    const pendBytes = (slots + 3) & ~3;
+    const logEntry = 16 + this.keySize, logBytes = 4 + logEntry * LOG_CAP;
+    const bytes = table + pendBytes + 4 * nCpus + 4 * slots + logBytes;
+    let block: number;
+    try {
+      block = this.arena.alloc(bytes, ARENA_ACCESS_NONE);
+    } catch (e) {
+      if (e instanceof ArenaError) return undefined;
+      throw e;
+    }
+    this.arena.u8.fill(0, block, block + bytes);
+    this.mirrorBlock = block;
+    const heads = block, next = heads + 4 * this.nBuckets, hashes = next + 4 * slots, keys = hashes + 4 * slots;
+    const refs = keys + this.keySize * slots, pend = refs + slots, lfree = pend + pendBytes, lnext = lfree + 4 * nCpus;
+    const m: HashLookupLayout = {
+      kind: 'hash', heads, mask: this.nBuckets - 1, next, hashes, keys, keySize: this.keySize, seed: this.seed,
+      slab: this.slab, slotSize: this.slotSize, refs, valueSize: this.valueSize, cpuCell, pend, lfree, lnext,
+      log: lnext + 4 * slots, logCap: LOG_CAP, logEntry, maxEntries: this.maxEntries,
+    };
+    for (const b of this.buckets) if (b) for (const l of b) this.mirrorAdd(m, l);
+    const lru = this.lruList!;
+    const slot = (n: LruNode): number => ((n as HtabElem).valuePtr - this.slab) / this.slotSize;
+    const u8 = this.arena.u8;
+    for (const b of this.buckets) if (b) for (const l of b) u8[refs + slot(l)] = l.ref ? 1 : 0;
+    lru.refBits = {
+      get: (n) => this.arena.u8[refs + slot(n)] !== 0,
+      set: (n, v) => { this.arena.u8[refs + slot(n)] = v ? 1 : 0; },
+    };
+    for (let cpu = 0; cpu < nCpus; cpu++) for (const n of lru.pendingNodes(cpu)) u8[pend + slot(n)] = cpu + 1;
+    lru.pendBits = { set: (n, v) => { this.arena.u8[pend + slot(n)] = v; } };
+    for (let cpu = 0; cpu < nCpus; cpu++) {
+      const stack = new ArenaFreeStack(this.arena, lfree + 4 * cpu, lnext, this.slab, this.slotSize, this.lruNodes);
+      for (const n of lru.localFreeNodes(cpu)) stack.push(n);
+      lru.setLocalFree(cpu, stack);
     }
     this.mirror = m;
     return m;
@@ -541,6 +643,7 @@ export class HashMap extends BpfMap {
 
   /** the update paths of hashtab.c; `value` is in user layout when onAllCpus */
   private updateKey(key: Uint8Array, value: Uint8Array, flags: number, onAllCpus: boolean, inner?: BpfMap): number {
+    this.sync(); // the LRU's lists too, before popFree reads them
     const hash = htabMapHash(key, this.seed);
     if (this.lru) return this.percpu ? this.lruPercpuUpdate(key, hash, value, flags, onAllCpus) : this.lruUpdate(key, hash, value, flags);
     if (this.percpu) {
@@ -577,18 +680,18 @@ export class HashMap extends BpfMap {
     } else {
       this.copyValueIn(l.valuePtr, value);
     }
-    if (old && this.prealloc) {
+    if (old) {
       this.replace(old, l);
+      if (!this.prealloc) {
+        this.freeElem(old);
+        return 0;
+      }
       // old is now a spare: drop what it held (count unchanged: l replaced it)
       this.putInner(old);
       this.freeFields(old);
       return 0;
     }
     this.addHead(l);
-    if (old) {
-      this.unlink(old);
-      this.freeElem(old);
-    }
     return 0;
   }
 
@@ -796,6 +899,29 @@ export class HashMap extends BpfMap {
     this.mirrorBlock = 0;
     this.mirror = undefined;
     this.slabBytes = 0;
+  }
+}
+
+/** a CPU's LRU free stack in the arena (HashMap.lruInlineLayout): compiled updates pop and push it too */
+class ArenaFreeStack implements FreeStack {
+  constructor(private readonly arena: { readonly dv: DataView }, private readonly head: number, private readonly links: number,
+    private readonly slab: number, private readonly slotSize: number, private readonly nodes: readonly HtabElem[]) {}
+
+  push(n: LruNode): void {
+    const dv = this.arena.dv, s = ((n as HtabElem).valuePtr - this.slab) / this.slotSize;
+    dv.setUint32(this.links + 4 * s, dv.getUint32(this.head, true), true);
+    dv.setUint32(this.head, s + 1, true);
+  }
+
+  pop(): LruNode | undefined {
+    const dv = this.arena.dv, top = dv.getUint32(this.head, true);
+    if (top === 0) return undefined;
+    dv.setUint32(this.head, dv.getUint32(this.links + 4 * (top - 1), true), true);
+    return this.nodes[top - 1];
+  }
+
+  get empty(): boolean {
+    return this.arena.dv.getUint32(this.head, true) === 0;
   }
 }
 

@@ -84,6 +84,19 @@ export interface HashLookupLayout {
   readonly free?: number;
   readonly fresh?: number;
   readonly maxEntries?: number;
+  /**
+   * LRU hash maps whose updates and deletes compile inline (the common LRU):
+   * a byte per slot at `pend` (CPU + 1 while the element is on that CPU's
+   * pending list, else 0), each CPU's local free stack as a u32 head at
+   * lfree + 4 * cpu and a u32 link per slot at lnext + 4 * s (slot + 1, 0
+   * ends it). Their log entries: old slot or 0xffffffff, new slot or
+   * 0xffffffff, hash, CPU, the new element's key.
+   */
+  readonly pend?: number;
+  readonly lfree?: number;
+  /** hash of maps: the lookup returns the u32 the value holds (the inner map's pointer), not the value's address */
+  readonly deref?: boolean;
+  readonly lnext?: number;
 }
 
 export type LookupLayout = ArrayLookupLayout | HashLookupLayout;

@@ -12,7 +12,7 @@ import { constR1 } from '../../src/jit/inline.js';
 import { basicBlocks } from '../../src/jit/blocks.js';
 import { ArrayMap } from '../../src/maps/arraymap.js';
 import { createMap } from '../../src/maps/map.js';
-import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH } from '../../src/uapi/bpf.js';
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_HASH_OF_MAPS } from '../../src/uapi/bpf.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import type { HelperFn } from '../../src/vm/env.js';
 import { VmError } from '../../src/vm/errors.js';
@@ -540,4 +540,64 @@ test('LRU hash lookup inline: the lookup sets the element\'s ref bit, so evictio
     // the lookups changed what was evicted (else this test could not see a ref bit going missing)
     assert.notDeepEqual(res['none']!.at(-1), res['interp']!.at(-1), `type ${type}`);
   }
+});
+
+test('hash of maps lookup inline: the inner map pointer from the outer table (htab_of_map_lookup_elem), through replacements and deletes after compilation', () => {
+  // r0 = sum over outer keys 0..5 of (the inner array's value at key 0, or 100 when the outer lookup gives NULL)
+  const src = (ptr: number): string => `
+    mov %r7, 0
+    mov %r6, 0
+  loop:
+    stxw [%r10-4], %r6
+    mov %r2, %r10
+    add %r2, -4
+    lddw %r1, ${ptr}
+    call 1
+    jne %r0, 0, hit
+    add %r7, 100
+    ja next
+  hit:
+    mov %r1, %r0
+    stw [%r10-8], 0
+    mov %r2, %r10
+    add %r2, -8
+    call 1
+    jeq %r0, 0, next
+    ldxdw %r3, [%r0+0]
+    add %r7, %r3
+  next:
+    add %r6, 1
+    jlt %r6, 6, loop
+    mov %r0, %r7
+    exit`;
+  const res: Record<string, unknown[]> = {};
+  for (const engine of ['interp', 'jit'] as const) {
+    const rt = new Runtime({ engine });
+    rt.unref();
+    const innerSpec = { type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, flags: 0, name: 'in' };
+    const outer = createMap(rt.mapEnv, { type: BPF_MAP_TYPE_HASH_OF_MAPS, keySize: 4, valueSize: 4, maxEntries: 8, flags: 0, name: 'hom', inner: innerSpec });
+    rt.registerMap(outer);
+    const inners = [1, 2, 3, 4].map((v) => {
+      const m = createMap(rt.mapEnv, innerSpec);
+      rt.registerMap(m);
+      m.update(key(0), new Uint8Array(new BigUint64Array([BigInt(v)]).buffer), 0);
+      return m;
+    });
+    let calls = 0;
+    const orig = outer.lookupElem.bind(outer);
+    outer.lookupElem = (k: number): number => { calls++; return orig(k); };
+    const p = rt.createProg('p', XDP, assemble(src(outer.ptr)), []);
+    const out: unknown[] = [];
+    out.push(p.callAt(0, [], 0));
+    for (let k = 0; k < 4; k++) outer.update(key(k), key(inners[k]!.id), 0);
+    out.push(p.callAt(0, [], 0));
+    outer.update(key(1), key(inners[3]!.id), 0); // replaced: the spare element takes it
+    outer.delete(key(2));
+    outer.update(key(5), key(inners[0]!.id), 0);
+    out.push(p.callAt(0, [], 0));
+    res[engine] = out;
+    assert.equal(calls, engine === 'jit' ? 0 : 18, engine);
+  }
+  assert.deepEqual(res['jit'], [600n, 10n + 200n, 1n + 4n + 4n + 100n + 100n + 1n]);
+  assert.deepEqual(res['jit'], res['interp']);
 });

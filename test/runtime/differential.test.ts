@@ -52,6 +52,7 @@ const LIVE = new Set([
   'test/timers-diff/mim.close-inner.kernel.out',
   'test/isolation/stale_ptr.basic.kernel.out',
   'test/isolation/hash_update.basic.kernel.out',
+  'test/isolation/lru_update.basic.kernel.out',
   'test/tailcall/dispatch.basic.kernel.out',
   'test/tailcall/mixed.load.kernel.out',
 ]);
