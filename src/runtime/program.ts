@@ -20,8 +20,11 @@ import { PROG_TYPE_NAMES } from '../object/prog_types.js';
 
 export interface ProgOwner {
   progFreed(p: ProgObject): void;
-  /** runs `fn` with `p` as the current program on `cpu` (helpers read it) */
-  withProg<T>(p: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T;
+  /**
+   * runs `fn` with `p` as the current program on `cpu` (helpers read it); `run` is the
+   * identity of the run's cgroup storage (bpf_get_local_storage), a fresh one when omitted
+   */
+  withProg<T>(p: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T, run?: object): T;
   /** the simulated host test runs see (ctx_in ifindex, redirect targets) */
   readonly host: Host;
   readonly defaultCpu: number;
@@ -203,8 +206,11 @@ export class Program {
         vm.cpu = cpu;
         return vm.run(0, args);
       };
+      // bpf_test_run allocates the cgroup storage once (bpf_cgroup_storages_alloc) and
+      // every repetition runs on it: one storage identity for the whole test run
+      const run = {};
       for (let i = 0; i < repeat; i++) {
-        r0 = p.owner.withProg(p, cpu, prep.pkt, once);
+        r0 = p.owner.withProg(p, cpu, prep.pkt, once, run);
         // bpf_test_run brackets each repetition with local_bh_disable/enable;
         // a timer that fell due during it (e.g. started with 0 ns) runs at the
         // enable, before BPF_PROG_TEST_RUN returns. Time does not move.

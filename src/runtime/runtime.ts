@@ -602,18 +602,18 @@ export class Runtime implements HelperEnv, ProgOwner {
     return typeof at === 'function' ? at.call(map, index) : undefined;
   }
 
-  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T): T {
+  withProg<T>(prog: ProgObject, cpu: number, pkt: PacketRun | undefined, fn: () => T, run?: object): T {
     const traced = this.runListeners.size > 0 && this.running.length === 0 && this.inCallback === 0;
     const depth = this.running.length;
     let f = this.runFrames[depth];
     if (f === undefined) {
-      f = { prog, cpu, pkt, key: undefined };
+      f = { prog, cpu, pkt, key: run };
       this.runFrames[depth] = f;
     } else {
       f.prog = prog;
       f.cpu = cpu;
       f.pkt = pkt;
-      f.key = undefined;
+      f.key = run;
     }
     this.running.push(f);
     const savedCpu = this.mapEnv.currentCpu;

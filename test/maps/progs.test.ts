@@ -54,6 +54,16 @@ for (const s of MAP_SCENARIOS) {
   });
 }
 
+test('golden cgroup_storage.repeat: what the kernel did', async () => {
+  const v = lastDump((await golden('cgroup_storage.repeat')).stdout);
+  // repeat 3: each repetition finds what the one before left (hits += 3, per-CPU += 1)
+  assert.deepEqual([0, 1, 2].map((i) => v.get(`seen_hits[${i}]`)), ['0', '3', '6']);
+  assert.deepEqual([0, 1, 2].map((i) => v.get(`seen_pcpu[${i}]`)), ['0', '1', '2']);
+  // the next test run: fresh, zeroed storage
+  assert.equal(v.get('seen_hits[3]'), '0');
+  assert.equal(v.get('after_hits[3]'), '10');
+});
+
 test('golden ringbuf.output: what the kernel did', async () => {
   const g = await golden('ringbuf.output');
   assert.match(g.stdout, /^ringbuf:events records=6\nrecord len=0 data=\nrecord len=1 data=a0\n/m);

@@ -67,4 +67,10 @@ export const MAP_SCENARIOS: readonly KernelScenario[] = [
     args: ['run:count', 'run:count', 'pkt:0102030405060708090a0b0c0d0e0f10', 'run:count', 'dump'],
     about: 'bpf_get_local_storage on shared and per-CPU cgroup storage: every test run starts from zeroed storage of its own',
   },
+  {
+    obj: `${P}cgroup_storage.bpf.o`,
+    name: 'repeat',
+    args: ['repeat:3', 'run:count', 'repeat:0', 'run:count', 'dump'],
+    about: 'the repetitions of one test run share its cgroup storage (bpf_test_run allocates it once); the next test run starts from zeroed storage again',
+  },
 ];
