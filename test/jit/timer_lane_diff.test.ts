@@ -549,3 +549,27 @@ test('a syscall program\'s 0 ns timer firing inside its bpf_timer_start, after o
   assert.equal(o.r0, 0n);
   assert.deepStrictEqual(o.log, [{ what: 1, who: 3, v: 1n }, { what: 20, who: 3, v: 1n }, { what: 37, who: 3, v: 0n }]);
 });
+
+// Known difference on main (found with TSBPF_LANE_SEED=7, scenario 118): under an explicit maxInsns, the
+// callback of a syscall program's 0 ns start runs inside the program's run and on the run's budget, and the
+// second such callback's bpf_loop stops earlier on the JIT than on the interpreter (the errors and their pcs
+// are the same; loop_sum, a side effect before the fault, is not). Likely cause, not verified: the JIT charges
+// a basic block's instructions when the block starts (src/jit/blocks.ts), so the instructions after the
+// bpf_timer_start call are already spent when the callback starts. A todo for the JIT's owner.
+test('under maxInsns, a syscall program\'s nested 0 ns callback gets the same budget on both engines', { todo: 'differs on main (seed 7, scenario 118); likely the JIT charging the rest of the calling block first' }, async () => {
+  const { out } = await onBoth({ maxInsns: 5000 }, (s, run) => {
+    const res: unknown[] = [];
+    run('ctl_sys', modeCmd(0, 1, M.LOOP, 0n, { loops: 1000 }));
+    for (const c of [arm(0, 1, 0n), cmd(OP.START, 0, 1, { n1: 0n })]) {
+      try {
+        run('ctl_sys', c);
+        res.push('no fault');
+      } catch (e) {
+        res.push((e as Error).message);
+      }
+      res.push(s.o.global('loop_sum'));
+    }
+    return res;
+  });
+  assert.equal((out as unknown[]).length, 4);
+});
