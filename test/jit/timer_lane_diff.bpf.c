@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* test/jit/timer_lane.test.ts drives this object with random scenarios on
+/* test/jit/timer_lane_diff.test.ts drives this object with random scenarios on
  * both engines and compares everything after every step: the fire path of
  * the JIT (whatever fast path it takes) must do exactly what the
  * interpreter does.

@@ -4,7 +4,7 @@
 // callbacks from a wasm loop, JS state set up only when a callback calls into
 // JS) wherever nothing observes the difference. So the interpreter is the
 // oracle: a seeded generator makes a few hundred random scenarios over
-// timer_lane.bpf.o (see its header) and runs each step on both engines,
+// timer_lane_diff.bpf.o (see its header) and runs each step on both engines,
 // comparing after EVERY step everything user space can see: all maps (per-CPU
 // ones too), rt.liveTimers(), the three clocks, clock.stats(), pending and
 // nextExpiry, rt.stats(), the async errors, the step's result (callbacks run,
@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { Runtime, TimerLimitError, VmError, type TimerEvent } from '../../src/index.js';
 import type { EngineKind } from '../../src/jit/index.js';
 
-const OBJ = fileURLToPath(new URL('../../../test/jit/timer_lane.bpf.o', import.meta.url));
+const OBJ = fileURLToPath(new URL('../../../test/jit/timer_lane_diff.bpf.o', import.meta.url));
 
-// ---- the object's interface (timer_lane.bpf.c) ----
+// ---- the object's interface (timer_lane_diff.bpf.c) ----
 const MAPS = ['arr', 'hmap', 'hnp'] as const;
 const OP = { INIT: 0, SETCB: 1, START: 2, CANCEL: 3, MODE: 4, DELETE: 5, UPDATE: 6, ARM: 7, NOP: 8 } as const;
 const M = {
@@ -61,12 +61,14 @@ type Step =
   | { k: 'close'; map: string }
   | { k: 'pin'; map: string }
   | { k: 'unpin'; map: string }
+  | { k: 'pclose'; prog: 'ctl_sys' | 'ctl_xdp' }
   | { k: 'sub' }
   | { k: 'unsub' }
   | { k: 'suspend'; ns: bigint }
   | { k: 'realtime'; delta: bigint };
 
-interface Scenario { cpus: number; maxInsns: number | undefined; steps: Step[] }
+/** start: CLOCK_MONOTONIC at the start (undefined: the runtime's default) */
+interface Scenario { cpus: number; maxInsns: number | undefined; start?: bigint; steps: Step[] }
 
 /** mulberry32: small, seeded, the same on every platform */
 function prng(seed: number): () => number {
@@ -90,7 +92,11 @@ function generate(seed: number, nSteps: number): Scenario {
   // few elements, so that ops meet armed timers; 6 and 7 are outside the array (and past max_entries)
   const keyOf = (): number => (chance(0.9) ? int(4) : 4 + int(4));
   const mapOf = (): number => pick([0, 0, 0, 0, 1, 1, 2]);
-  const delay = (): bigint => pick([0n, 1n, 999n, 1000n, 1000n, 1500n, 2000n, 5000n, 20_000n, 1_000_000n]);
+  // times cross 2^53 ns in some scenarios (numbers stop being exact there: src/timers keeps bigints beside them)
+  const start = chance(0.2) ? (1n << 53n) - pick([1n, 3000n, 20_000n]) : undefined;
+  // delays past 2^53 and saturating ones (u64 max is -1 as an s64: ktime_add_safe's KTIME_MAX) now and then
+  const delay = (): bigint => chance(0.04) ? pick([1n << 53n, (1n << 63n) - 1n, (1n << 64n) - 1n]) :
+    pick([0n, 1n, 999n, 1000n, 1000n, 1500n, 2000n, 5000n, 20_000n, 1_000_000n]);
   const steps: Step[] = [];
   const cmd = (): Cmd => {
     const op = pick([OP.ARM, OP.ARM, OP.ARM, OP.MODE, OP.MODE, OP.MODE, OP.START, OP.START, OP.INIT, OP.SETCB, OP.CANCEL, OP.DELETE, OP.UPDATE, OP.NOP]);
@@ -136,7 +142,7 @@ function generate(seed: number, nSteps: number): Scenario {
     let s: Step;
     if (w < 0.45) {
       const c = cmd();
-      // ctl_xdp has no INIT, SETCB or ARM (see timer_lane.bpf.c): mostly ctl_sys for those
+      // ctl_xdp has no INIT, SETCB or ARM (see timer_lane_diff.bpf.c): mostly ctl_sys for those
       const sys = c.op === OP.INIT || c.op === OP.SETCB || c.op === OP.ARM ? chance(0.95) : chance(0.5);
       s = { k: 'run', prog: sys ? 'ctl_sys' : 'ctl_xdp', cpu: int(cpus), cmd: c };
       if (c.op === OP.MODE && chance(0.6)) {
@@ -155,13 +161,14 @@ function generate(seed: number, nSteps: number): Scenario {
     else if (w < 0.855) s = { k: 'close', map: pick(MAPS) };
     else if (w < 0.87) s = { k: 'pin', map: pick(MAPS) };
     else if (w < 0.885) s = { k: 'unpin', map: pick(MAPS) };
+    else if (w < 0.895) s = { k: 'pclose', prog: chance(0.5) ? 'ctl_sys' : 'ctl_xdp' };
     else if (w < 0.91) s = { k: 'sub' };
     else if (w < 0.935) s = { k: 'unsub' };
     else if (w < 0.965) s = { k: 'suspend', ns: pick([1n, 1000n, 5000n, 1_000_000n]) };
     else s = { k: 'realtime', delta: pick([-1_000_000n, 1000n, 5000n, 3_600_000_000_000n]) };
     steps.push(s);
   }
-  return { cpus, maxInsns, steps };
+  return start === undefined ? { cpus, maxInsns, steps } : { cpus, maxInsns, start, steps };
 }
 
 // ---- one engine's side of a scenario ----
@@ -176,7 +183,11 @@ interface Side {
 }
 
 async function side(engine: EngineKind, sc: Scenario): Promise<Side> {
-  const rt = new Runtime({ engine, cpus: sc.cpus, ...(sc.maxInsns === undefined ? {} : { maxInsns: sc.maxInsns }) });
+  const rt = new Runtime({
+    engine, cpus: sc.cpus,
+    ...(sc.maxInsns === undefined ? {} : { maxInsns: sc.maxInsns }),
+    ...(sc.start === undefined ? {} : { clock: { start: sc.start } }),
+  });
   const arena0 = rt.stats().arenaBytes;
   const o = await rt.loadObject(OBJ);
   return { rt, o, pinned: new Set(), events: [], off: undefined, arena0 };
@@ -211,6 +222,7 @@ function apply(s: Side, st: Step): unknown {
       case 'close': s.o.map(st.map).close(); break;
       case 'pin': s.rt.pin(s.o.map(st.map), `/lane/${st.map}`); s.pinned.add(st.map); break;
       case 'unpin': s.rt.unpin(`/lane/${st.map}`); s.pinned.delete(st.map); break;
+      case 'pclose': s.o.program(st.prog).close(); break;
       case 'sub': if (s.off === undefined) s.off = s.rt.on('timer', (e) => s.events.push(e)); break;
       case 'unsub': s.off?.(); s.off = undefined; break;
       case 'suspend': result = clock.suspend(st.ns); break;
@@ -260,7 +272,7 @@ async function runScenario(seed: number, n: number, sc: Scenario): Promise<{ cal
   const interp = await side('interp', sc);
   const jit = await side('jit', sc);
   const where = (i: number): string =>
-    `seed ${seed} scenario ${n} (cpus ${sc.cpus}, maxInsns ${sc.maxInsns}) step ${i}; steps so far:\n` +
+    `seed ${seed} scenario ${n} (cpus ${sc.cpus}, maxInsns ${sc.maxInsns}, start ${sc.start ?? 'default'}) step ${i}; steps so far:\n` +
     sc.steps.slice(0, i + 1).map((st, j) => `  ${j}: ${fmt(st)}`).join('\n');
   assert.deepStrictEqual(snapshot(jit), snapshot(interp), where(-1));
   const throws = new Set<string>();
@@ -338,12 +350,15 @@ const modeCmd = (map: number, key: number, mode: number, period: bigint, o: { p2
   cmd(OP.MODE, map, key, { arg: mode, n1: period, n2: o.p2 ?? 0n, a2: o.other ?? 0, a3: ((o.maxfire ?? 0) << 16) | (o.loops ?? 0) });
 const arm = (map: number, key: number, ns: bigint, cb = 0): Cmd => cmd(OP.ARM, map, key, { arg: CLOCK_MONOTONIC | (cb << 8), n1: ns });
 
-/** runs `script` on a fresh runtime per engine, with the timer trace subscribed from the start; asserts the sides agree */
-async function onBoth(opts: { cpus?: number; maxInsns?: number }, script: (s: Side, run: (prog: 'ctl_sys' | 'ctl_xdp', c: Cmd, cpu?: number) => number) => unknown): Promise<{ s: Side; out: unknown }> {
+/**
+ * Runs `script` on a fresh runtime per engine and asserts the sides agree. Without `trace` nothing observes
+ * the timers (a subscribed trace switches the JIT's fast paths off: the script would test the JS path only).
+ */
+async function onBoth(opts: { cpus?: number; maxInsns?: number; trace?: boolean }, script: (s: Side, run: (prog: 'ctl_sys' | 'ctl_xdp', c: Cmd, cpu?: number) => number) => unknown): Promise<{ s: Side; out: unknown }> {
   const res: { s: Side; out: unknown; snap: unknown }[] = [];
   for (const engine of ['interp', 'jit'] as const) {
     const s = await side(engine, { cpus: opts.cpus ?? 1, maxInsns: opts.maxInsns, steps: [] });
-    s.off = s.rt.on('timer', (e) => s.events.push(e));
+    if (opts.trace === true) s.off = s.rt.on('timer', (e) => s.events.push(e));
     const run = (prog: 'ctl_sys' | 'ctl_xdp', c: Cmd, cpu = 0): number =>
       Number(prog === 'ctl_sys' ? BigInt.asIntN(64, s.o.program(prog).run({ ctx: cmdBytes(c), cpu }).r0) : (s.o.program(prog).run({ data: cmdBytes(c), cpu }), s.o.global('last_ret')));
     const out = script(s, run);
@@ -354,8 +369,8 @@ async function onBoth(opts: { cpus?: number; maxInsns?: number }, script: (s: Si
   return res[0]!;
 }
 
-test('the timer trace of a scenario is identical on both engines: self re-arming (0 ns and 1 us), re-arming others, helpers from callbacks, callback swaps, per-CPU counts', async () => {
-  const { s, out } = await onBoth({ cpus: 2 }, (s, run) => {
+test('the timer trace of a scenario is identical on both engines, and the scenario does the same untraced: self re-arming (0 ns and 1 us), re-arming others, helpers from callbacks, callback swaps, per-CPU counts', async () => {
+  const script = (s: Side, run: (prog: 'ctl_sys' | 'ctl_xdp', c: Cmd, cpu?: number) => number): unknown => {
     const clock = s.rt.virtualClock;
     run('ctl_sys', modeCmd(0, 0, M.REARM | M.CPU | M.PCPU | M.TIME, 1000n, { maxfire: 0 }));
     run('ctl_sys', modeCmd(0, 1, M.REARM | M.OTHER | M.OTHER_H, 0n, { p2: 1500n, other: 2, maxfire: 3 }));
@@ -367,9 +382,15 @@ test('the timer trace of a scenario is identical on both engines: self re-arming
     run('ctl_sys', arm(0, 0, 1000n), 0);
     run('ctl_xdp', arm(0, 1, 0n), 1); // ARM is not in ctl_xdp: 2000
     run('ctl_sys', arm(0, 1, 0n), 1);
-    return [clock.advance('20us'), clock.next(), clock.advance('3us'), s.events.length, tlog(s.o)];
-  });
-  assert.deepStrictEqual((out as unknown[]).slice(0, 4), [24, 1, 3, 82]);
+    return [clock.advance('20us'), clock.next(), clock.advance('3us'), tlog(s.o)];
+  };
+  const { s, out } = await onBoth({ cpus: 2, trace: true }, script);
+  assert.deepStrictEqual((out as unknown[]).slice(0, 3), [24, 1, 3]);
+  assert.equal(s.events.length, 82);
+  // subscribing changes nothing else: the same scenario untraced (the JIT's fast paths on) ends the same
+  const plain = await onBoth({ cpus: 2 }, script);
+  assert.deepStrictEqual(plain.out, out);
+  assert.deepStrictEqual({ ...(snapshot(plain.s) as object), events: [] }, { ...(snapshot(s) as object), events: [] });
   const types = new Set(s.events.map((e) => e.type));
   for (const t of ['init', 'set_callback', 'start', 'cancel', 'fire']) assert.ok(types.has(t as TimerEvent['type']), `no ${t} event`);
   assert.ok(s.events.filter((e) => e.type === 'fire').length > 20);
@@ -477,4 +498,78 @@ test('deleting and replacing elements with armed timers from another timer\'s ca
     log: [[11, 0n], [10, 0n]],
     fires: 3n,
   });
+});
+
+test('a re-start carries nothing of the previous start over: CPU_PIN, ABS, the CPU and the expiry, from programs and from callbacks (both engines)', async () => {
+  const { out } = await onBoth({ cpus: 3 }, (s, run) => {
+    const seen: unknown[] = [];
+    const look = (): void => { seen.push(s.rt.liveTimers().map((t) => [t.map, t.key[0], t.state, t.cpu, t.pinned, t.expires])); };
+    const t0 = s.rt.virtualClock.now(CLOCK_MONOTONIC);
+    run('ctl_sys', arm(0, 0, 50_000n), 2);
+    run('ctl_sys', cmd(OP.START, 0, 0, { arg: F_PIN, n1: 40_000n }), 1); look();
+    run('ctl_sys', cmd(OP.START, 0, 0, { n1: 30_000n }), 0); look(); // flags 0 after CPU_PIN: not pinned
+    run('ctl_sys', cmd(OP.START, 0, 0, { arg: F_ABS | F_PIN | (1 << 8), n1: 20_000n }), 2); look();
+    run('ctl_xdp', cmd(OP.START, 0, 0, { n1: 10_000n }), 1); look();
+    // a callback re-arming with flags 0 after its timer was started pinned from CPU 2
+    run('ctl_sys', modeCmd(0, 0, M.REARM, 1000n, { maxfire: 2 }));
+    run('ctl_sys', cmd(OP.START, 0, 0, { arg: F_PIN, n1: 1000n }), 2); look();
+    s.rt.virtualClock.advance('1us'); look();
+    // ... and with CPU_PIN after a flags-0 start
+    run('ctl_sys', modeCmd(0, 1, M.REARM_PIN, 1000n, { maxfire: 2 }));
+    run('ctl_sys', arm(0, 1, 1000n), 1);
+    s.rt.virtualClock.advance('1us'); look();
+    s.rt.virtualClock.advance('1us'); look();
+    return { seen, t0 };
+  });
+  const t0 = (out as { t0: bigint }).t0;
+  assert.deepStrictEqual((out as { seen: unknown }).seen, [
+    [['arr', 0, 'armed', 1, true, t0 + 40_000n]],
+    [['arr', 0, 'armed', 0, false, t0 + 30_000n]],
+    [['arr', 0, 'armed', 2, true, t0 + 20_000n]],
+    [['arr', 0, 'armed', 1, false, t0 + 10_000n]],
+    [['arr', 0, 'armed', 2, true, t0 + 1000n]],
+    [['arr', 0, 'armed', 2, false, t0 + 2000n]],
+    [['arr', 0, 'idle', 2, false, undefined], ['arr', 1, 'armed', 1, true, t0 + 3000n]],
+    [['arr', 0, 'idle', 2, false, undefined], ['arr', 1, 'idle', 1, true, undefined]],
+  ]);
+});
+
+test('a syscall program\'s 0 ns timer firing inside its bpf_timer_start, after other callbacks ran and user space read the timers, leaves the program\'s own registers and stack alone (both engines)', async () => {
+  // found by the random scenarios on the first timer lane build (29 of 200 scenarios, all at such a start)
+  const { out } = await onBoth({}, (s, run) => {
+    run('ctl_sys', arm(2, 2, 1500n));
+    s.rt.virtualClock.advance('1500ns');
+    run('ctl_sys', arm(0, 0, 1n, 1));
+    s.rt.liveTimers();
+    const r = s.o.program('ctl_sys').run({ ctx: cmdBytes(arm(0, 3, 0n)) });
+    return { r0: r.r0, insns: r.insns, log: tlog(s.o).slice(-3) };
+  });
+  const o = out as { r0: bigint; log: Log[] };
+  // ARM's packed result: init 0, set_callback 0, start 0; the callback of key 3 ran, then ctl_sys logged key 3 again
+  assert.equal(o.r0, 0n);
+  assert.deepStrictEqual(o.log, [{ what: 1, who: 3, v: 1n }, { what: 20, who: 3, v: 1n }, { what: 37, who: 3, v: 0n }]);
+});
+
+// Known difference on main (found with TSBPF_LANE_SEED=7, scenario 118): under an explicit maxInsns, the
+// callback of a syscall program's 0 ns start runs inside the program's run and on the run's budget, and the
+// second such callback's bpf_loop stops earlier on the JIT than on the interpreter (the errors and their pcs
+// are the same; loop_sum, a side effect before the fault, is not). Likely cause, not verified: the JIT charges
+// a basic block's instructions when the block starts (src/jit/blocks.ts), so the instructions after the
+// bpf_timer_start call are already spent when the callback starts. A todo for the JIT's owner.
+test('under maxInsns, a syscall program\'s nested 0 ns callback gets the same budget on both engines', { todo: 'differs on main (seed 7, scenario 118); likely the JIT charging the rest of the calling block first' }, async () => {
+  const { out } = await onBoth({ maxInsns: 5000 }, (s, run) => {
+    const res: unknown[] = [];
+    run('ctl_sys', modeCmd(0, 1, M.LOOP, 0n, { loops: 1000 }));
+    for (const c of [arm(0, 1, 0n), cmd(OP.START, 0, 1, { n1: 0n })]) {
+      try {
+        run('ctl_sys', c);
+        res.push('no fault');
+      } catch (e) {
+        res.push((e as Error).message);
+      }
+      res.push(s.o.global('loop_sum'));
+    }
+    return res;
+  });
+  assert.equal((out as unknown[]).length, 4);
 });
