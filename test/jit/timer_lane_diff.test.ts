@@ -558,7 +558,7 @@ test('a syscall program\'s 0 ns timer firing inside its bpf_timer_start, after o
 // in the middle of a block that stores. A todo for the JIT's owner.
 test('under maxInsns, a callback faulting inside bpf_loop leaves the same memory behind on both engines', { todo: 'differs on main: the JIT faults at the start of the block the interpreter half ran' }, async () => {
   const { out } = await onBoth({ maxInsns: 2000, cpus: 3 }, (s, run) => {
-    run('ctl_sys', modeCmd(0, 0, M.LOOP | M.TIME | M.CPU, 1000n, { loops: 100 }));
+    run('ctl_sys', modeCmd(0, 0, M.LOOP | M.TIME | M.CPU, 1000n, { loops: 1000 }));
     run('ctl_sys', arm(0, 0, 2000n));
     return [s.rt.virtualClock.advance('10us'), s.o.global('loop_sum'), s.rt.asyncErrors.length];
   });
