@@ -550,26 +550,17 @@ test('a syscall program\'s 0 ns timer firing inside its bpf_timer_start, after o
   assert.deepStrictEqual(o.log, [{ what: 1, who: 3, v: 1n }, { what: 20, who: 3, v: 1n }, { what: 37, who: 3, v: 0n }]);
 });
 
-// Known difference on main (found with TSBPF_LANE_SEED=7, scenario 118): under an explicit maxInsns, the
-// callback of a syscall program's 0 ns start runs inside the program's run and on the run's budget, and the
-// second such callback's bpf_loop stops earlier on the JIT than on the interpreter (the errors and their pcs
-// are the same; loop_sum, a side effect before the fault, is not). Likely cause, not verified: the JIT charges
-// a basic block's instructions when the block starts (src/jit/blocks.ts), so the instructions after the
-// bpf_timer_start call are already spent when the callback starts. A todo for the JIT's owner.
-test('under maxInsns, a syscall program\'s nested 0 ns callback gets the same budget on both engines', { todo: 'differs on main (seed 7, scenario 118); likely the JIT charging the rest of the calling block first' }, async () => {
-  const { out } = await onBoth({ maxInsns: 5000 }, (s, run) => {
-    const res: unknown[] = [];
-    run('ctl_sys', modeCmd(0, 1, M.LOOP, 0n, { loops: 1000 }));
-    for (const c of [arm(0, 1, 0n), cmd(OP.START, 0, 1, { n1: 0n })]) {
-      try {
-        run('ctl_sys', c);
-        res.push('no fault');
-      } catch (e) {
-        res.push((e as Error).message);
-      }
-      res.push(s.o.global('loop_sum'));
-    }
-    return res;
+// Known difference on main (found with TSBPF_LANE_SEED=7, scenario 118, and 8, 120 and 149): a callback
+// whose bpf_loop runs out of an explicit maxInsns leaves one iteration less behind on the JIT. Both engines
+// fail with the same error at the same pc; the interpreter has run the faulting block's instructions up to the
+// exhausted one (loop_step's `loop_sum += i` store included), the JIT checks the budget where the block starts
+// and faults before any of them (loop_sum differs by exactly the last i). Not timer-specific: any budget fault
+// in the middle of a block that stores. A todo for the JIT's owner.
+test('under maxInsns, a callback faulting inside bpf_loop leaves the same memory behind on both engines', { todo: 'differs on main: the JIT faults at the start of the block the interpreter half ran' }, async () => {
+  const { out } = await onBoth({ maxInsns: 2000, cpus: 3 }, (s, run) => {
+    run('ctl_sys', modeCmd(0, 0, M.LOOP | M.TIME | M.CPU, 1000n, { loops: 1000 }));
+    run('ctl_sys', arm(0, 0, 2000n));
+    return [s.rt.virtualClock.advance('10us'), s.o.global('loop_sum'), s.rt.asyncErrors.length];
   });
-  assert.equal((out as unknown[]).length, 4);
+  assert.equal((out as unknown[])[2], 1);
 });
