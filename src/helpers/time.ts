@@ -14,7 +14,10 @@ import { u64 } from './misc.js';
 export function bpf_ktime_get_ns(env: HelperEnv): HelperFn & InlinableValue {
   const fn: HelperFn & InlinableValue = () => u64(env.clock.ktime_get_ns());
   let cell = 0;
+  let own = 0;
   fn.valueCell = () => {
+    // the clock's word if the timer lane made it first (src/runtime/timer_lane.ts)
+    if (cell === 0) cell = env.clock.mirrorCell?.(env.arena) ?? 0;
     if (cell === 0 && env.clock.mirrorMonotonic !== undefined) {
       let a: number;
       try {
@@ -23,12 +26,12 @@ export function bpf_ktime_get_ns(env: HelperEnv): HelperFn & InlinableValue {
         if (e instanceof ArenaError) return undefined;
         throw e;
       }
-      if (env.clock.mirrorMonotonic(env.arena, a)) cell = a;
+      if (env.clock.mirrorMonotonic(env.arena, a)) cell = own = a;
       else env.arena.free(a);
     }
     return cell === 0 ? undefined : cell;
   };
-  fn.allocatedCell = () => cell;
+  fn.allocatedCell = () => own;
   return fn;
 }
 

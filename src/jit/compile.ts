@@ -37,6 +37,7 @@ import { LD_IMM64 } from '../isa/insn.js';
 import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { Bytes, encodeModule, I32, I64, OP, VOID, type FuncType, type Import } from './wasm.js';
 import { constR1, emitHashDelete, emitHashUpdate, emitKeyReadable, emitLookup, keySizeOf, writable, type InlineRegs, type InlinedSite, type LookupLayout } from './inline.js';
+import { LANE_SLOW } from './lane.js';
 import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_cancel, BPF_FUNC_timer_set_callback, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
 
 /** An instruction the JIT cannot translate: a load-time error, never a fallback to the interpreter. */
@@ -69,10 +70,12 @@ export const IMPORT_FUNCS = [
   ['probe', T([I32, I32, I64], [I64])], // (pc, op, addr) -> a BPF_PROBE_MEM(SX) load's value (the interpreter's probeLoad)
   // (id, pc, depth, r1lo, r1hi, r2lo, r2hi, r3lo, r3hi) -> r0: a helper of SPLIT_HELPERS without bigint arguments
   ['helperSplit', T([I32, I32, I32, I32, I32, I32, I32, I32, I32], [I64])],
+  // (timer, nsecs, flags) -> 0, or LANE_SLOW: bpf_timer_start in the timer lane (src/jit/lane.ts), a wasm function
+  ['tstart', T([I64, I64, I64], [I64])],
 ] as const;
 const F_HELPER = 0, F_MISS = 1, F_REFILL = 2, F_TRAP = 3, F_FRAME = 4, F_TAIL = 5, F_LDABS = 6, F_DEPTH = 7, F_PROBE = 8;
-const F_HELPER_SPLIT = 9;
-const F_EXEC = 10, F_CHK_R = 11, F_CHK_W = 12, F_FP = 13, F_BSWAP32 = 14;
+const F_HELPER_SPLIT = 9, F_TSTART = 10;
+const F_EXEC = 11, F_CHK_R = 12, F_CHK_W = 13, F_FP = 14, F_BSWAP32 = 15;
 
 /**
  * Helpers called through helperSplit (r1..r3 as 32-bit halves, no bigints made
@@ -652,10 +655,17 @@ class ExecEmitter {
           this.else_();
         }
         if (code === 0x85 && site === undefined && SPLIT_HELPERS.has(imm)) {
+          // bpf_timer_start: the timer lane arms it without leaving WebAssembly, or says LANE_SLOW
+          const lane = imm === BPF_FUNC_timer_start;
+          if (lane) {
+            this.get(1).get(2).get(3).call(F_TSTART).b.byte(OP.local_tee).u32(L_A);
+            this.i64(LANE_SLOW).op(OP.i64_ne).if_().lget(L_A).set(0).else_();
+          }
           this.i32(imm).i32(at).lget(L_DEPTH);
           for (let r = 1; r <= 3; r++) this.get32(r).get(r).i64(32).op(OP.i64_shr_u).op(OP.i32_wrap_i64);
           this.saveBudget().call(F_HELPER_SPLIT).set(0).loadBudget();
           this.helperReturned();
+          if (lane) this.end_();
           return false;
         }
         if (code === 0x85) this.i32(imm);

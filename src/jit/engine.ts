@@ -8,7 +8,8 @@ import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../isa/opcodes.js';
 import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '../memory/arena.js';
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, SplitArgsHelper, VmContext, VmEnv } from '../vm/env.js';
-import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem } from '../uapi/bpf_func.js';
+import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
+import { slowTstart } from './lane.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
 import { probeLoad } from '../vm/probe_mem.js';
@@ -103,7 +104,7 @@ const join = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | Big
  * Only a verifier-proven (unchecked) access can trap on the wasm memory's bounds: a wrongly
  * accepted program, stopped at the arena's edge.
  */
-function outsideArena(e: unknown): unknown {
+export function outsideArena(e: unknown): unknown {
   if (e instanceof WebAssembly.RuntimeError) {
     return new VmError('memory', -1, `access outside the arena (${e.message}): the verifier proved this access in bounds, so this is a verifier bug`, undefined, { cause: e });
   }
@@ -252,6 +253,32 @@ export class JitEngine implements VmContext {
     }
   }
 
+  /**
+   * How the timer lane may call the callback at `pc` itself (src/jit/lane.ts): this engine's
+   * `cb` entry and the budget slice a run starts with; undefined if `pc` is not an entry yet
+   * (the JS path's first call compiles it).
+   */
+  laneCallback(pc: number): { cb: (...a: number[]) => number; slice: number } | undefined {
+    const u = this.root;
+    if (!u.compiled.entries.has(pc)) return undefined;
+    return { cb: u.cb as unknown as (...a: number[]) => number, slice: Math.min(WATCHDOG_SLICE, this.maxInsns) };
+  }
+
+  /** before the lane calls callbacks: the block caches forget blocks freed or changed since they were filled */
+  laneSync(): void {
+    if (this.arena.liveVersion !== this.seenVersion) this.dropCache();
+  }
+
+  /** a lane-fired callback called into JS: the engine state runCallback would have set up */
+  laneEnter(): void {
+    this.enter(this.root);
+  }
+
+  /** ...and its end */
+  laneLeave(): void {
+    this.leave();
+  }
+
   callFunction(pc: number, args: readonly bigint[]): bigint {
     if (this.level === 0) return this.run(pc, args);
     if (this.depth + 1 >= MAX_CALL_FRAMES) {
@@ -346,11 +373,20 @@ export class JitEngine implements VmContext {
     const arena = this.arena;
     const g = this.g;
     const env = this.env;
+    // a lane-fired timer callback calling into JS gets its JS side set up first (src/jit/lane.ts);
+    // block-cache misses and frames need none of it
+    const lane = env.timerLane;
+    const js = lane === undefined ? undefined : (): void => {
+      if (lane.looping && !lane.materialized) lane.materialize();
+    };
+    const laneStart = lane !== undefined && (env.helper(BPF_FUNC_timer_start) as { laneStart?: true } | undefined)?.laneStart === true;
     const imports: WebAssembly.Imports = {
       bpf: {
         mem: arena.memory,
         ...g,
+        tstart: laneStart ? lane.tstart : slowTstart(),
         helper: (id: number, pc: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+          js?.();
           const fn: HelperFn | undefined = env.helper(id);
           if (fn === undefined) throw new VmError('helper', pc, `unknown helper ${id}`);
           this.cur = u;
@@ -367,6 +403,7 @@ export class JitEngine implements VmContext {
           return r;
         },
         helperSplit: (id: number, pc: number, depth: number, r1lo: number, r1hi: number, r2lo: number, r2hi: number, r3lo: number, r3hi: number): bigint => {
+          js?.();
           const fn = env.helper(id) as (HelperFn & SplitArgsHelper) | undefined;
           if (fn === undefined) throw new VmError('helper', pc, `unknown helper ${id}`);
           this.cur = u;
@@ -397,7 +434,10 @@ export class JitEngine implements VmContext {
           }
           throw new VmError('memory', pc, `invalid ${WHAT[what]} of ${size} bytes at 0x${addr.toString(16)}`, addr);
         },
-        refill: (start: number, k: number): void => this.refill(u, start, k),
+        refill: (start: number, k: number): void => {
+          js?.();
+          this.refill(u, start, k);
+        },
         trap: (pc: number): never => {
           throw new VmError('invalid-insn', pc, u.prog.traps.get(pc) ?? 'invalid instruction');
         },
@@ -412,6 +452,7 @@ export class JitEngine implements VmContext {
           return top;
         },
         tail: (depth: number, ...regs: bigint[]): bigint => {
+          js?.();
           const t = this.pendingTail!;
           this.pendingTail = null;
           g['tailPending']!.value = 0;
@@ -420,6 +461,7 @@ export class JitEngine implements VmContext {
           return t.exec(0, depth, ...regs);
         },
         ldabs: (pc: number, op: number, r6: bigint, off: number): bigint => {
+          js?.();
           const size = op === 0x80 || op === 0x98 ? 4 : op === 0x88 || op === 0xa0 ? 2 : 1;
           const ctx6 = u64(r6);
           const ctx = Number(ctx6 & 0xffffffffn);
@@ -438,8 +480,10 @@ export class JitEngine implements VmContext {
           }
           return -1n;
         },
-        probe: (pc: number, op: number, addr: bigint): bigint =>
-          probeLoad(arena, this.env, pc, u64(addr), [4, 2, 1, 8][(op >> 3) & 3]!, op >= 0x41),
+        probe: (pc: number, op: number, addr: bigint): bigint => {
+          js?.();
+          return probeLoad(arena, this.env, pc, u64(addr), [4, 2, 1, 8][(op >> 3) & 3]!, op >= 0x41);
+        },
         depthErr: (pc: number): never => {
           throw new VmError('call-depth', pc, `call depth exceeds ${MAX_CALL_FRAMES} frames`);
         },

@@ -5,17 +5,21 @@
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
+export const F64 = 0x7c;
+export const FUNCREF = 0x70;
 export const VOID = 0x40; // empty block type
 
 /** opcodes (WebAssembly core spec, section 5.4) */
 export const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b,
-  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
+  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, call_indirect: 0x11, drop: 0x1a, select: 0x1b,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
   i32_load: 0x28, i64_load: 0x29, i32_load8_u: 0x2d, i32_load16_u: 0x2f,
   i64_load8_s: 0x30, i64_load8_u: 0x31, i64_load16_s: 0x32, i64_load16_u: 0x33, i64_load32_s: 0x34, i64_load32_u: 0x35,
   i32_store: 0x36, i64_store: 0x37, i32_store8: 0x3a, i32_store16: 0x3b, i64_store8: 0x3c, i64_store16: 0x3d, i64_store32: 0x3e,
-  i32_const: 0x41, i64_const: 0x42,
+  f64_load: 0x2b, f64_store: 0x39, memory_size: 0x3f,
+  i32_const: 0x41, i64_const: 0x42, f64_const: 0x44,
+  f64_eq: 0x61, f64_lt: 0x63, f64_gt: 0x64, f64_le: 0x65, f64_ge: 0x66, f64_add: 0xa0,
   i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_gt_u: 0x4b,
   i32_le_s: 0x4c, i32_le_u: 0x4d, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
   i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56,
@@ -70,6 +74,14 @@ export class Bytes {
     }
   }
 
+  /** an f64 immediate (little-endian IEEE 754) */
+  f64(v: number): this {
+    const d = new DataView(new ArrayBuffer(8));
+    d.setFloat64(0, v, true);
+    for (let i = 0; i < 8; i++) this.byte(d.getUint8(i));
+    return this;
+  }
+
   /** signed LEB128 of a 64-bit value */
   s64(v: bigint): this {
     v = BigInt.asIntN(64, v);
@@ -107,6 +119,7 @@ export interface FuncType { params: number[]; results: number[] }
 export type Import =
   | { module: string; name: string; kind: 'func'; type: FuncType }
   | { module: string; name: string; kind: 'memory' }
+  | { module: string; name: string; kind: 'table' }
   | { module: string; name: string; kind: 'global'; valType: number; mutable: boolean };
 
 export interface FuncDef {
@@ -117,8 +130,11 @@ export interface FuncDef {
   export?: string;
 }
 
-/** Writes a module: imports first (their functions take the low indices), then `funcs`. */
-export function encodeModule(imports: readonly Import[], funcs: readonly FuncDef[]): Uint8Array {
+/**
+ * Writes a module: imports first (their functions take the low indices), then `funcs`.
+ * `types` are given the first type indices, in order (for call_indirect).
+ */
+export function encodeModule(imports: readonly Import[], funcs: readonly FuncDef[], types0: readonly FuncType[] = []): Uint8Array {
   const types: FuncType[] = [];
   const typeKeys = new Map<string, number>();
   const typeIndex = (t: FuncType): number => {
@@ -131,12 +147,14 @@ export function encodeModule(imports: readonly Import[], funcs: readonly FuncDef
     }
     return i;
   };
+  for (const t of types0) typeIndex(t);
   const imp = new Bytes().u32(imports.length);
   let nImportFuncs = 0;
   for (const m of imports) {
     imp.name(m.module).name(m.name);
     if (m.kind === 'func') { imp.byte(0).u32(typeIndex(m.type)); nImportFuncs++; }
     else if (m.kind === 'memory') imp.byte(2).byte(0).u32(0); // no minimum, no maximum: any arena matches
+    else if (m.kind === 'table') imp.byte(1).byte(FUNCREF).byte(0).u32(0); // a funcref table of any size
     else imp.byte(3).byte(m.valType).byte(m.mutable ? 1 : 0);
   }
   const fn = new Bytes().u32(funcs.length);

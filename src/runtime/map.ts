@@ -62,6 +62,16 @@ export class MapObject extends UserRefObject implements HelperMap {
     return this.map.copyElemKey(valuePtr, this.keyScratch) ? this.keyScratch : 0;
   }
 
+  /**
+   * keyOf as the timer lane does it (src/runtime/timer_lane.ts): the key word and the
+   * element's key to copy there at each expiry; undefined until keyOf made the word.
+   */
+  laneKey(valuePtr: number): { addr: number; bytes: Uint8Array } | undefined {
+    const key = this.map.elemKey(valuePtr);
+    if (!key) return { addr: 0, bytes: new Uint8Array(0) };
+    return this.keyScratch ? { addr: this.keyScratch, bytes: key } : undefined;
+  }
+
   protected releaseUref(): void {
     this.map.env.freeReason = 'uref';
     this.map.releaseUref();

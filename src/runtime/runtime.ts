@@ -10,6 +10,7 @@ import type { CoreTarget } from './core_load.js';
 import { Arena } from '../memory/arena.js';
 import { MapEnv, type BpfMap, type ProgCompat } from '../maps/map.js';
 import '../maps/index.js';
+import { RuntimeTimerLane } from './timer_lane.js';
 import { BpfTimerTable, type BpfTimer, type BpfTimerProg, type BpfTimerTableEvent } from '../timers/bpf_timer.js';
 import { timerClockName, type RunEvent, type TimerEvent, type TimerInfo } from '../timers/trace.js';
 import { DEFAULT_MAX_OBJECT_BYTES, readInputFile } from './input.js';
@@ -265,6 +266,10 @@ export class Runtime implements HelperEnv, ProgOwner {
   private readonly running: RunFrame[] = [];
   /** the timer callbacks' frames, one per nesting depth, reused (a callback allocates none) */
   private readonly callbackFrames: RunFrame[] = [];
+  /** the CPU each running callback's caller had */
+  private readonly callbackCpus: number[] = [];
+  /** the timer lane (a JIT runtime on the virtual clock) */
+  private readonly lane: RuntimeTimerLane | undefined;
   /** withProg's frames, one per nesting depth, reused (a test run's repetitions allocate none) */
   private readonly runFrames: RunFrame[] = [];
 
@@ -322,6 +327,20 @@ export class Runtime implements HelperEnv, ProgOwner {
       fire: (map, keyPtr, valuePtr, prog, pc, cpu) => this.fireTimer(map, keyPtr, valuePtr, prog as ProgObject, pc, cpu),
       ...(opts.maxTimers === undefined ? {} : { maxTimers: opts.maxTimers }),
     });
+    // a JIT runtime on the virtual clock keeps its monotonic timers in the timer lane (src/jit/lane.ts)
+    if (this.engine === 'jit' && this.clock instanceof VirtualClock) {
+      this.lane = new RuntimeTimerLane({
+        arena: this.arena,
+        clock: this.clock,
+        timers: this.timers,
+        cpuCell: () => this.mapEnv.currentCpuCell(),
+        beginCallback: (prog, cpu) => this.beginCallback(prog, cpu),
+        endCallback: () => this.endCallback(),
+        restoreCpu: () => { this.mapEnv.currentCpu = this.mapEnv.currentCpu; },
+        callbackFailed: (prog, error) => { this.asyncErrors.push({ prog: prog.name, error }); },
+        programRunning: () => this.running.length > 0,
+      });
+    }
     this.helperTable = createHelpers(this);
     // a bpf_loop call the verifier inlines runs as the inlined sequence (the loader patches its id)
     this.helperTable.set(BPF_FUNC_loop_inlined, bpf_loop_inlined);
@@ -401,6 +420,7 @@ export class Runtime implements HelperEnv, ProgOwner {
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
+      ...(this.lane === undefined ? {} : { timerLane: this.lane.lane }),
       tailCallTarget: (t) => (t instanceof ProgObject ? t.insns : undefined),
       kernelRead: (addr, size) => this.kernelRead(addr, size),
     };
@@ -423,6 +443,7 @@ export class Runtime implements HelperEnv, ProgOwner {
 
   progFreed(p: ProgObject): void {
     this.progs.delete(p);
+    this.lane?.progFreed(p);
   }
 
   // ---- pinning (bpffs) ----
@@ -473,7 +494,7 @@ export class Runtime implements HelperEnv, ProgOwner {
   private internalArena(): { bytes: number; blocks: number } {
     const ktime = this.helperTable.get(BPF_FUNC_ktime_get_ns) as (HelperFn & InlinableValue) | undefined;
     let bytes = 0, blocks = 0;
-    for (const cell of [this.mapEnv.cpuCellAllocated, ktime?.allocatedCell?.() ?? 0]) {
+    for (const cell of [this.mapEnv.cpuCellAllocated, ktime?.allocatedCell?.() ?? 0, ...(this.lane?.internalBlocks() ?? [])]) {
       const b = cell === 0 ? undefined : this.arena.blockOf(cell);
       if (b !== undefined) { bytes += b[1] - b[0]; blocks++; }
     }
@@ -619,6 +640,8 @@ export class Runtime implements HelperEnv, ProgOwner {
     const savedCpu = this.mapEnv.currentCpu;
     this.mapEnv.currentCpu = cpu;
     this.mapEnv.rcuReadLock();
+    // a syscall program's bpf_timer_start fires due timers at once (timerStarted): not in the lane
+    const laneStart = this.lane !== undefined && prog.type === BPF_PROG_TYPE_SYSCALL ? this.lane.lane.allowStart(false) : undefined;
     try {
       const r = fn();
       if (traced) {
@@ -627,6 +650,7 @@ export class Runtime implements HelperEnv, ProgOwner {
       }
       return r;
     } finally {
+      if (laneStart !== undefined) this.lane!.lane.allowStart(laneStart);
       this.mapEnv.rcuReadUnlock();
       this.mapEnv.currentCpu = savedCpu;
       this.running.pop();
@@ -663,35 +687,41 @@ export class Runtime implements HelperEnv, ProgOwner {
    */
   private fireTimer(map: HelperMap, keyPtr: number, valuePtr: number, prog: ProgObject, pc: number, cpu: number): void {
     const m = map as MapObject;
-    this.inCallback++;
+    this.beginCallback(prog, cpu);
     try {
-      const depth = this.running.length;
-      let f = this.callbackFrames[depth];
-      if (f === undefined) {
-        f = { prog, cpu, pkt: undefined, key: undefined };
-        this.callbackFrames[depth] = f;
-      } else {
-        f.prog = prog;
-        f.cpu = cpu;
-        f.key = undefined;
-      }
-      this.running.push(f);
-      const savedCpu = this.mapEnv.currentCpu;
-      this.mapEnv.currentCpu = cpu;
-      this.mapEnv.rcuReadLock();
-      try {
-        prog.vm.cpu = cpu;
-        prog.vm.runCallback(pc, m.ptr, keyPtr, valuePtr);
-      } finally {
-        this.mapEnv.rcuReadUnlock();
-        this.mapEnv.currentCpu = savedCpu;
-        this.running.pop();
-      }
+      prog.vm.runCallback(pc, m.ptr, keyPtr, valuePtr);
     } catch (error) {
       this.asyncErrors.push({ prog: prog.name, error });
     } finally {
-      this.inCallback--;
+      this.endCallback();
     }
+  }
+
+  /** a timer callback of `prog` on `cpu` begins: it is the running program, in an RCU read-side section */
+  private beginCallback(prog: ProgObject, cpu: number): void {
+    this.inCallback++;
+    const depth = this.running.length;
+    let f = this.callbackFrames[depth];
+    if (f === undefined) {
+      f = { prog, cpu, pkt: undefined, key: undefined };
+      this.callbackFrames[depth] = f;
+    } else {
+      f.prog = prog;
+      f.cpu = cpu;
+      f.key = undefined;
+    }
+    this.running.push(f);
+    this.callbackCpus.push(this.mapEnv.currentCpu);
+    this.mapEnv.currentCpu = cpu;
+    this.mapEnv.rcuReadLock();
+    prog.vm.cpu = cpu;
+  }
+
+  private endCallback(): void {
+    this.mapEnv.rcuReadUnlock();
+    this.mapEnv.currentCpu = this.callbackCpus.pop()!;
+    this.running.pop();
+    this.inCallback--;
   }
 
   // ---- the timer trace (src/timers/trace.ts) ----

@@ -64,6 +64,22 @@ export interface BpfTimerTableOptions<M extends BpfTimerMap, P extends BpfTimerP
   maxTimers?: number;
 }
 
+/**
+ * The monotonic lane's view of the table (src/runtime/timer_lane.ts): told of
+ * every timer's birth and death and of its callback changing, so it can keep
+ * the records its WebAssembly code arms and fires from.
+ */
+export interface BpfTimerLane<M extends BpfTimerMap, P extends BpfTimerProg> {
+  /** a new timer on the monotonic queue base: the lane may take it (sets t.lane) */
+  init(t: BpfTimer<M, P>): void;
+  /** t.prog / t.callbackPc changed (t.prog null: no callback) */
+  progChanged(t: BpfTimer<M, P>): void;
+  /** t is being freed (already dequeued) */
+  free(t: BpfTimer<M, P>): void;
+  /** a trace observer came or went: the lane leaves starts and expiries to this table while one is set */
+  observed(on: boolean): void;
+}
+
 /** A state change, for the trace (src/timers/trace.ts); the runtime adds names and keys. */
 export interface BpfTimerTableEvent<M extends BpfTimerMap, P extends BpfTimerProg> {
   type: TimerEventType;
@@ -90,8 +106,7 @@ export class BpfTimer<M extends BpfTimerMap = BpfTimerMap, P extends BpfTimerPro
   prog: P | null = null;
   /** callback_fn, as the runtime identifies it (e.g. the subprogram's first insn) */
   callbackPc = -1;
-  /** armed with BPF_F_TIMER_CPU_PIN */
-  pinned = false;
+  private pinned0 = false;
   freed = false;
 
   constructor(
@@ -105,6 +120,15 @@ export class BpfTimer<M extends BpfTimerMap = BpfTimerMap, P extends BpfTimerPro
   ) {
     super(queueClock, fn);
     this.flags = clockid;
+  }
+
+  /** armed with BPF_F_TIMER_CPU_PIN */
+  get pinned(): boolean {
+    return this.lane !== null ? this.lane.pinnedOf(this.laneId) : this.pinned0;
+  }
+  set pinned(v: boolean) {
+    if (this.lane !== null) this.lane.setPinned(this.laneId, v);
+    else this.pinned0 = v;
   }
 }
 
@@ -127,14 +151,36 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   /** program puts deferred until the running callback returns (the kernel frees progs after RCU) */
   private deferredPuts: P[] = [];
   private readonly onExpire = (e: TimerEntry): void => this.timerCb(e as BpfTimer<M, P>);
-  /** told of every state change when set (the timer trace); unset costs one check per call */
-  observer: ((e: BpfTimerTableEvent<M, P>) => void) | undefined;
+  private observer0: ((e: BpfTimerTableEvent<M, P>) => void) | undefined;
+  /** the monotonic lane, if the runtime has one (attachLane) */
+  private lane: BpfTimerLane<M, P> | undefined;
 
   constructor(opts: BpfTimerTableOptions<M, P>) {
     this.clock = opts.clock;
     this.memory = opts.memory;
     this.fireFn = opts.fire;
     this.maxTimers = opts.maxTimers ?? 1 << 24;
+  }
+
+  /** told of every state change when set (the timer trace); unset costs one check per call */
+  get observer(): ((e: BpfTimerTableEvent<M, P>) => void) | undefined {
+    return this.observer0;
+  }
+  set observer(fn: ((e: BpfTimerTableEvent<M, P>) => void) | undefined) {
+    this.observer0 = fn;
+    this.lane?.observed(fn !== undefined);
+  }
+
+  /** Lets `lane` keep the monotonic timers' queue state; before the first timer exists. */
+  attachLane(lane: BpfTimerLane<M, P>): void {
+    if (this.liveCount !== 0) throw new Error('a lane attaches before the first timer');
+    this.lane = lane;
+    lane.observed(this.observer0 !== undefined);
+  }
+
+  /** The timer with table id `id` (1-based), if live. */
+  byId(id: number): BpfTimer<M, P> | undefined {
+    return this.slots[id - 1];
   }
 
   /** The timer a bpf_timer field refers to, or undefined if not initialized. */
@@ -183,6 +229,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     this.slots[id - 1] = t;
     this.liveCount++;
     this.memory.dv.setUint32(field, id, true);
+    this.lane?.init(t);
     this.observer?.({ type: 'init', timer: t, ret: 0 });
     return 0;
   }
@@ -203,6 +250,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
       t.prog = prog;
     }
     t.callbackPc = callbackPc;
+    if (t.lane !== null) this.lane!.progChanged(t);
     this.observer?.({ type: 'set_callback', timer: t, ret: 0 });
     return 0;
   }
@@ -275,6 +323,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     this.dropProg(t);
     this.memory.dv.setUint32(field, 0, true);
     this.clock.cancel(t);
+    if (t.lane !== null) this.lane!.free(t);
     this.slots[t.id - 1] = undefined;
     this.freeIds.push(t.id);
     this.liveCount--;
@@ -303,20 +352,34 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
   private timerCb(t: BpfTimer<M, P>): void {
     const prog = t.prog;
     if (prog === null || t.freed) return; // callback_fn NULL: nothing to run
-    const prev = this.cur;
-    this.cur = t;
+    const prev = this.enterCallback(t);
     this.observer?.({ type: 'fire', timer: t });
     try {
       this.fireFn(t.map, t.map.keyOf(t.value), t.value, prog, t.callbackPc, t.cpu, t);
     } finally {
-      this.cur = prev;
-      if (prev === null && this.deferredPuts.length > 0) {
-        const puts = this.deferredPuts;
-        this.deferredPuts = [];
-        for (const p of puts) {
-          this.refCount--;
-          p.unref();
-        }
+      this.leaveCallback(prev);
+    }
+    // the callback ran through JS: the lane may be able to call it itself now (its entry
+    // compiled, its map's key word made)
+    if (t.lane !== null && t.prog !== null) this.lane!.progChanged(t);
+  }
+
+  /** hrtimer_running = t for the callback's duration; returns what it was */
+  enterCallback(t: BpfTimer<M, P>): BpfTimer<M, P> | null {
+    const prev = this.cur;
+    this.cur = t;
+    return prev;
+  }
+
+  /** the callback returned: the outer running timer back, and the program puts it deferred */
+  leaveCallback(prev: BpfTimer<M, P> | null): void {
+    this.cur = prev;
+    if (prev === null && this.deferredPuts.length > 0) {
+      const puts = this.deferredPuts;
+      this.deferredPuts = [];
+      for (const p of puts) {
+        this.refCount--;
+        p.unref();
       }
     }
   }
@@ -326,6 +389,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     if (prog === null) return;
     t.prog = null;
     t.callbackPc = -1;
+    if (t.lane !== null) this.lane!.progChanged(t);
     this.put(prog);
   }
 

@@ -19,6 +19,45 @@ import { BASE_MONOTONIC, NR_BASES, clockBase, clockName, ClockError } from './kt
 
 export type TimerFn = (entry: TimerEntry) => void;
 
+/**
+ * A monotonic-base heap kept outside this file (src/jit/lane.ts: in the
+ * arena, driven by WebAssembly). Its entries are named by a small id; their
+ * expiry, arm sequence, queue position and CPU live in the lane's records, so
+ * code that arms and fires in WebAssembly and code that does it here see one
+ * queue. One arm sequence counter serves both.
+ */
+export interface QueueLane {
+  /** queues (or moves) entry `id` to expire at `exp` (absolute, monotonic) with a fresh arm sequence */
+  place(id: number, exp: bigint): void;
+  /** place() with a safe-integer expiry */
+  placeN(id: number, exp: number): void;
+  /** dequeues `id`; true if it was queued */
+  remove(id: number): boolean;
+  queued(id: number): boolean;
+  /** the id at the lane's head, 0 when empty */
+  head(): number;
+  readonly size: number;
+  /** a fresh arm sequence (for the queue's own heaps) */
+  takeSeq(): number;
+  readonly lastSeq: number;
+  /** copies `e`'s expiry and sequence from its record into expN/expX/seq */
+  load(e: TimerEntry): void;
+  entry(id: number): TimerEntry | undefined;
+  ids(): IterableIterator<number>;
+  cpuOf(id: number): number;
+  setCpu(id: number, cpu: number): void;
+  /**
+   * (virtual clock) fires the lane's head entries itself while they are due by `target`, armed no
+   * later than `maxSeq`, before (`jsExp`, `jsSeq`) — the other heaps' head, undefined: none — on
+   * time and fewer than `limit` ran, with the clock's time at each expiry in the mirror word;
+   * stops at the first it leaves to the caller. Returns callbacks run.
+   */
+  fire?(target: bigint | undefined, maxSeq: number, limit: number, jsExp: bigint | undefined, jsSeq: number): number;
+  /** BPF_F_TIMER_CPU_PIN of the last start (bpf_timer only) */
+  pinnedOf(id: number): boolean;
+  setPinned(id: number, v: boolean): void;
+}
+
 export class TimerEntry {
   /** clock the expiry is measured on */
   readonly clockid: number;
@@ -29,10 +68,12 @@ export class TimerEntry {
   expX: bigint | undefined = undefined;
   /** arm order; a later arm with the same expiry fires later */
   seq = 0;
-  /** index in its base's heap; -1 when not queued */
+  /** index in its base's heap; -1 when not queued (or kept in a lane) */
   index = -1;
-  /** CPU the timer was armed on; its callback runs there */
-  cpu = 0;
+  /** the lane keeping this entry's queue state, with its id there (0: none) */
+  lane: QueueLane | null = null;
+  laneId = 0;
+  private cpu0 = 0;
   fn: TimerFn;
 
   constructor(clockid: number, fn: TimerFn) {
@@ -44,11 +85,21 @@ export class TimerEntry {
   }
 
   get queued(): boolean {
-    return this.index >= 0;
+    return this.lane !== null ? this.lane.queued(this.laneId) : this.index >= 0;
+  }
+
+  /** CPU the timer was armed on; its callback runs there */
+  get cpu(): number {
+    return this.lane !== null ? this.lane.cpuOf(this.laneId) : this.cpu0;
+  }
+  set cpu(v: number) {
+    if (this.lane !== null) this.lane.setCpu(this.laneId, v);
+    else this.cpu0 = v;
   }
 
   /** absolute expiry on `clockid` (ktime_t ns); meaningful while queued */
   get expires(): bigint {
+    if (this.lane !== null) this.lane.load(this);
     return this.expX ?? BigInt(this.expN);
   }
 }
@@ -71,6 +122,8 @@ export class TimerQueue {
   readonly offset: bigint[] = [];
   private nextSeq = 1;
   private count = 0;
+  /** the monotonic lane (attach), if any: its entries are queued there, not in heaps[0] */
+  lane: QueueLane | null = null;
 
   constructor() {
     for (let b = 0; b < NR_BASES; b++) {
@@ -79,14 +132,23 @@ export class TimerQueue {
     }
   }
 
+  /**
+   * From now on, entries with a `lane` are queued in it. Before any entry is
+   * queued: the lane takes over the arm sequence counter.
+   */
+  attach(lane: QueueLane): void {
+    if (this.count !== 0 || this.lane !== null) throw new Error('a lane attaches to an empty queue, once');
+    this.lane = lane;
+  }
+
   /** the arm sequence given most recently (entries armed later have a higher seq) */
   get lastSeq(): number {
-    return this.nextSeq - 1;
+    return this.lane !== null ? this.lane.lastSeq : this.nextSeq - 1;
   }
 
   /** number of queued entries */
   get size(): number {
-    return this.count;
+    return this.lane !== null ? this.count + this.lane.size : this.count;
   }
 
   /**
@@ -96,6 +158,10 @@ export class TimerQueue {
    * instant.
    */
   enqueue(e: TimerEntry, expires: bigint): void {
+    if (e.lane !== null) {
+      e.lane.place(e.laneId, expires);
+      return;
+    }
     const n = Number(expires);
     e.expN = n;
     e.expX = n >= -SAFE && n <= SAFE ? undefined : expires;
@@ -104,13 +170,17 @@ export class TimerQueue {
 
   /** enqueue with an expiry that is a safe integer (the allocation-free path of the virtual clock) */
   enqueueN(e: TimerEntry, expires: number): void {
+    if (e.lane !== null) {
+      e.lane.placeN(e.laneId, expires);
+      return;
+    }
     e.expN = expires;
     e.expX = undefined;
     this.place(e);
   }
 
   private place(e: TimerEntry): void {
-    e.seq = this.nextSeq++;
+    e.seq = this.lane !== null ? this.lane.takeSeq() : this.nextSeq++;
     const h = this.heaps[e.base]!;
     if (e.index >= 0) {
       // the key may have moved either way
@@ -126,6 +196,7 @@ export class TimerQueue {
 
   /** Dequeues `e`; true if it was queued (hrtimer_try_to_cancel's 1). */
   remove(e: TimerEntry): boolean {
+    if (e.lane !== null) return e.lane.remove(e.laneId);
     const i = e.index;
     if (i < 0) return false;
     const h = this.heaps[e.base]!;
@@ -148,6 +219,21 @@ export class TimerQueue {
 
   /** The entry that fires first: earliest (monotonic-projected expiry, seq). */
   peek(): TimerEntry | undefined {
+    const best = this.peekHeaps();
+    const lane = this.lane;
+    if (lane === null) return best;
+    const id = lane.head();
+    if (id === 0) return best;
+    const e = lane.entry(id)!;
+    lane.load(e);
+    if (best === undefined) return e;
+    const at = this.monoExpiry(best);
+    const le = e.expires;
+    return le < at || (le === at && e.seq < best.seq) ? e : best;
+  }
+
+  /** peek() over this file's heaps only (not the lane) */
+  peekHeaps(): TimerEntry | undefined {
     const h0 = this.heaps[0]!;
     const h1 = this.heaps[1]!;
     const h2 = this.heaps[2]!;
@@ -177,6 +263,7 @@ export class TimerQueue {
   /** All queued entries (unordered); for stats and debugging. */
   *entries(): IterableIterator<TimerEntry> {
     for (const h of this.heaps) yield* h;
+    if (this.lane !== null) for (const id of this.lane.ids()) yield this.lane.entry(id)!;
   }
 
   private siftUp(h: TimerEntry[], i: number): void {

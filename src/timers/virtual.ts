@@ -100,6 +100,31 @@ export class VirtualClock extends ClockBase {
     return true;
   }
 
+  mirrorCell(memory: { readonly dv: DataView }): number {
+    return this.mirror === memory ? this.mirrorAt : 0;
+  }
+
+  /**
+   * Time as the mirror word says: the timer lane moves it there while it
+   * fires (src/jit/lane.ts); this reads it back.
+   */
+  syncMirror(): void {
+    const m = this.mirror;
+    if (m === undefined) return;
+    const lo = m.dv.getUint32(this.mirrorAt, true), hi = m.dv.getUint32(this.mirrorAt + 4, true);
+    const n = hi * 0x1_0000_0000 + lo;
+    if (n === this.nowN && this.nowX === undefined) return;
+    if (n <= Number.MAX_SAFE_INTEGER) {
+      this.nowN = n;
+      this.nowX = undefined;
+      this.nowB = undefined;
+    } else {
+      this.nowX = m.dv.getBigUint64(this.mirrorAt, true);
+      this.nowN = Number(this.nowX);
+      this.nowB = undefined;
+    }
+  }
+
   /**
    * bpf_timer_start's common case without a bigint: `entry` (a monotonic-base
    * entry) armed `ns` ns from now, when now + ns is a safe integer (then
@@ -194,8 +219,20 @@ export class VirtualClock extends ClockBase {
     // the target as a number: compared with a safe-integer expiry it gives the exact answer
     // (a comparison of a number with a bigint would allocate on every callback)
     const targetN = target === undefined ? Infinity : Number(target);
+    const q = this.queue;
+    const lane = q.lane;
     try {
       for (;;) {
+        if (lane !== null && lane.fire !== undefined && n < limit) {
+          // the lane fires what it can in WebAssembly: up to the other heaps' head
+          const j = q.peekHeaps();
+          const k = lane.fire(target, maxSeq, limit - n, j === undefined ? undefined : q.monoExpiry(j), j === undefined ? Infinity : j.seq);
+          if (k > 0) {
+            n += k;
+            this.syncMirror();
+            this.countOnTime(k);
+          }
+        }
         const e = this.queue.peek();
         if (e === undefined || e.seq > maxSeq) break;
         if (e.base === BASE_MONOTONIC && e.expX === undefined) {

@@ -132,8 +132,22 @@ export interface SplitArgsHelper {
 }
 
 /** What an engine needs from the runtime. */
+/** The JIT's timer lane (src/jit/lane.ts) as an engine sees it. */
+export interface TimerLaneHook {
+  /** a lane-fired callback is running (a JS call from compiled code comes from it) */
+  readonly looping: boolean;
+  /** ...and its JS side is set up */
+  readonly materialized: boolean;
+  /** set up the running lane-fired callback's JS side (current program, CPU, RCU, engine entry) */
+  materialize(): void;
+  /** bpf_timer_start in WebAssembly (compiled code imports it) */
+  readonly tstart: (timer: bigint, nsecs: bigint, flags: bigint) => bigint;
+}
+
 export interface VmEnv {
   readonly arena: Arena;
+  /** the runtime's timer lane, if it has one (a JIT runtime on the virtual clock) */
+  readonly timerLane?: TimerLaneHook;
   helper(id: number): HelperFn | undefined;
   /** resolves a tail-call target (e.g. a prog-array slot) to a program */
   tailCallTarget?(target: unknown): readonly Insn[] | undefined;
