@@ -123,8 +123,9 @@ function generate(seed: number, nSteps: number): Scenario {
         }
         const period = pick([0n, 1000n, 1000n, 1500n, 3000n, 10_000n]);
         const p2 = pick([0n, 1000n, 2000n, 7000n]);
-        // a callback arming anything at 0 ns stops after maxfire fires (else a step would run a million callbacks)
-        const bounded = period === 0n || ((mode & (M.OTHER | M.OTHER_H)) !== 0 && p2 === 0n);
+        // a callback arming anything at 0 ns stops after maxfire fires (else a step would run a million callbacks);
+        // so does an ABS re-arm at ktime + period: on a BOOTTIME timer after a suspend that is in the past
+        const bounded = period === 0n || (mode & M.REARM_ABS) !== 0 || ((mode & (M.OTHER | M.OTHER_H)) !== 0 && p2 === 0n);
         const maxfire = bounded || chance(0.4) ? 1 + int(12) : 0;
         c.arg = mode;
         c.n1 = period;
