@@ -61,10 +61,15 @@ export const LANE_SLOW = 1n;
 const FAST_START = 1, FAST_FIRE = 2;
 
 // imported globals, in this order
-const G_REC = 0, G_HEAP = 1, G_CAP = 2, G_SIZE = 3, G_SEQ = 4, G_NOW = 5, G_CPU = 6, G_FAST = 7, G_CUR = 8, G_COUNT = 9, G_MAT = 10;
+const G_REC = 0, G_HEAP = 1, G_CAP = 2, G_SIZE = 3, G_SEQ = 4, G_NOW = 5, G_CPU = 6, G_FAST = 7, G_CUR = 8, G_COUNT = 9, G_MAT = 10, G_HDR = 11;
+/**
+ * the header word pair JS reads instead of the globals (a JS read of a wasm global costs far more than a
+ * DataView read): the heap's size (i32 at 0) and the next arm sequence (f64 at 8), kept by every change
+ */
+const HDR_SIZE = 0, HDR_SEQ = 8;
 const GLOBALS: readonly [string, number][] = [
   ['rec', I32], ['heap', I32], ['cap', I32], ['size', I32], ['seq', F64], ['now', I32], ['cpu', I32],
-  ['fast', I32], ['cur', I32], ['count', I32], ['mat', I32],
+  ['fast', I32], ['cur', I32], ['count', I32], ['mat', I32], ['hdr', I32],
 ];
 const T = (params: number[], results: number[]): FuncType => ({ params, results });
 /** the engines' `cb(pc, budget, r1, r2, r3) -> r0` (src/jit/compile.ts callbackEntryBody) */
@@ -205,10 +210,12 @@ function placeBody(): Asm {
   const a = new Asm(); // params id 0, exp 1 (i64); locals: sift, then seq (f64)
   const L = siftLocals(2, 0, 1, 2 + SIFT_N);
   a.gget(G_SEQ).lset(L.seq).gget(G_SEQ).f64(1).op(OP.f64_add).gset(G_SEQ);
+  a.gget(G_HDR).gget(G_SEQ).stf(HDR_SEQ);
   a.rec(0).lget(1).st64(R_EXP);
   a.rec(0).lget(L.seq).stf(R_SEQ);
   a.rec(0).ld32(R_POS).ltee(L.pos).i32(0).op(OP.i32_lt_s).if_();
-  a.gget(G_SIZE).ltee(L.pos).i32(1).op(OP.i32_add).gset(G_SIZE);
+  a.gget(G_SIZE).ltee(L.pos).i32(1).op(OP.i32_add).ltee(L.n).gset(G_SIZE);
+  a.gget(G_HDR).lget(L.n).st32(HDR_SIZE);
   siftUp(a, L);
   a.op(OP.else);
   siftEither(a, L, L.orig);
@@ -223,6 +230,7 @@ function removeBody(): Asm {
   a.rec(0).ld32(R_POS).ltee(L.pos).i32(0).op(OP.i32_lt_s).if_().i32(0).op(OP.return).end();
   a.rec(0).i32(-1).st32(R_POS);
   a.gget(G_SIZE).i32(1).op(OP.i32_sub).ltee(L.n).gset(G_SIZE);
+  a.gget(G_HDR).lget(L.n).st32(HDR_SIZE);
   a.lget(L.pos).lget(L.n).op(OP.i32_ne).if_();
   a.gget(G_HEAP).lset(L.h);
   entryAt(a, L, L.n, L.ca);
@@ -285,6 +293,7 @@ function runBody(): Asm {
   const L = siftLocals(5, X, X + 1, X + 2);
   const FID = X + 3, FR = X + 4, FEXP = X + 5, FSEQ = X + 6, SAVED = X + 7;
   const a = new Asm();
+  a.i32(0).gset(G_COUNT);
   a.block().loop();
   a.gget(G_SIZE).op(OP.i32_eqz).brIf(1);
   a.gget(G_HEAP).lset(L.h);
@@ -301,6 +310,7 @@ function runBody(): Asm {
   // pop the head: the last entry sifts down from the top
   a.lget(FR).i32(-1).st32(R_POS);
   a.gget(G_SIZE).i32(1).op(OP.i32_sub).ltee(L.n).gset(G_SIZE);
+  a.gget(G_HDR).lget(L.n).st32(HDR_SIZE);
   a.lget(L.n).if_();
   entryAt(a, L, L.n, L.ca);
   a.lget(L.ca).ld32(H_ID).lset(L.id).lget(L.ca).ld64(H_EXP).lset(L.exp).lget(L.ca).ldf(H_SEQ).lset(L.seq);
@@ -323,7 +333,7 @@ function runBody(): Asm {
   a.gget(G_MAT).if_().call(F_SETTLE).br(2).end();
   a.br(0);
   a.end().end();
-  a.end();
+  a.gget(G_COUNT).end();
   return a;
 }
 
@@ -340,7 +350,7 @@ function compileLane(): WebAssembly.Module {
     { type: T([I32, I64], []), locals: [...SIFT_LOCAL_TYPES, F64], body: placeBody().b, export: 'place' },
     { type: T([I32], [I32]), locals: [...SIFT_LOCAL_TYPES, I32, I64, F64], body: removeBody().b, export: 'remove' },
     { type: T([I64, I64, I64], [I64]), locals: [I32, I32, I32, I64], body: tstartBody().b, export: 'tstart' },
-    { type: T([I64, F64, I32, I64, F64], []), locals: [...SIFT_LOCAL_TYPES, I32, I64, F64, I32, I32, I64, F64, I32], body: runBody().b, export: 'run' },
+    { type: T([I64, F64, I32, I64, F64], [I32]), locals: [...SIFT_LOCAL_TYPES, I32, I64, F64, I32, I32, I64, F64, I32], body: runBody().b, export: 'run' },
   ], [CB_TYPE]);
   laneModule = new WebAssembly.Module(bytes);
   return laneModule;
@@ -367,7 +377,7 @@ interface LaneExports {
   place(id: number, exp: bigint): void;
   remove(id: number): number;
   tstart(field: bigint, ns: bigint, flags: bigint): bigint;
-  run(target: bigint, maxSeq: number, limit: number, jsExp: bigint, jsSeq: number): void;
+  run(target: bigint, maxSeq: number, limit: number, jsExp: bigint, jsSeq: number): number;
 }
 
 /** What a callback needs to be fired from the lane: the engine's cb entry and its budget slice. */
@@ -406,6 +416,8 @@ export class TimerLane implements QueueLane {
   /** the arena blocks of the records and the heap (0: not yet) */
   private recBlock = 0;
   private heapBlock = 0;
+  /** the header (HDR_SIZE, HDR_SEQ): made with the first record, kept for the lane's life */
+  private hdr = 0;
   private cap = 0;
   private fastStart = true;
   private fastFire = true;
@@ -435,7 +447,7 @@ export class TimerLane implements QueueLane {
 
   /** the arena blocks the lane keeps (rt.stats() leaves them out) */
   blocks(): number[] {
-    return this.recBlock === 0 ? [] : [this.recBlock, this.heapBlock];
+    return this.recBlock === 0 ? (this.hdr === 0 ? [] : [this.hdr]) : [this.hdr, this.recBlock, this.heapBlock];
   }
 
   // ---- records ----
@@ -450,6 +462,12 @@ export class TimerLane implements QueueLane {
     if (this.cap === 0) {
       const c = this.host.cells();
       if (c.now === 0 || c.cpu === 0) throw new ArenaError('no room for the timer lane', -12);
+      if (this.hdr === 0) {
+        this.hdr = this.arena.alloc(16, ARENA_ACCESS_NONE);
+        this.arena.dv.setUint32(this.hdr + HDR_SIZE, this.g[G_SIZE]!.value as number, true);
+        this.arena.dv.setFloat64(this.hdr + HDR_SEQ, this.g[G_SEQ]!.value as number, true);
+        this.g[G_HDR]!.value = this.hdr;
+      }
       this.g[G_NOW]!.value = c.now;
       this.g[G_CPU]!.value = c.cpu;
     }
@@ -626,17 +644,19 @@ export class TimerLane implements QueueLane {
   }
 
   get size(): number {
-    return this.g[G_SIZE]!.value as number;
+    // (nothing is queued before the first record made the header)
+    return this.hdr === 0 ? 0 : this.arena.dv.getUint32(this.hdr + HDR_SIZE, true);
   }
 
   takeSeq(): number {
     const s = this.g[G_SEQ]!.value as number;
     this.g[G_SEQ]!.value = s + 1;
+    if (this.hdr !== 0) this.arena.dv.setFloat64(this.hdr + HDR_SEQ, s + 1, true);
     return s;
   }
 
   get lastSeq(): number {
-    return (this.g[G_SEQ]!.value as number) - 1;
+    return (this.hdr === 0 ? this.g[G_SEQ]!.value as number : this.arena.dv.getFloat64(this.hdr + HDR_SEQ, true)) - 1;
   }
 
   load(e: TimerEntry): void {
@@ -693,23 +713,21 @@ export class TimerLane implements QueueLane {
   fire(target: bigint | undefined, maxSeq: number, limit: number, jsExp: bigint | undefined, jsSeq: number): number {
     if (!this.fastFire || this.size === 0) return 0;
     if (!this.host.beforeRun()) return 0;
-    const count = this.g[G_COUNT]!;
-    count.value = 0;
     this.looping = true;
     try {
       // (a bound past KTIME_MAX is no bound: nothing is queued beyond it)
       const t = target === undefined || target > I64_MAX ? I64_MAX : target;
       const j = jsExp === undefined || jsExp > I64_MAX ? I64_MAX : jsExp;
-      this.x.run(t, maxSeq, limit >= 0x7fffffff ? 0x7fffffff : limit, j, jsExp === undefined ? Infinity : jsSeq);
+      return this.x.run(t, maxSeq, limit >= 0x7fffffff ? 0x7fffffff : limit, j, jsExp === undefined ? Infinity : jsSeq);
     } catch (e) {
       const id = this.current;
       this.g[G_CUR]!.value = 0;
       const materialized = this.materialized;
       if (materialized) this.host.settle();
       this.host.failed(id, e, materialized);
+      return this.g[G_COUNT]!.value as number;
     } finally {
       this.looping = false;
     }
-    return count.value as number;
   }
 }
