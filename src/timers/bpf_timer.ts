@@ -243,6 +243,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     if (t === undefined) return -EINVAL;
     if (!t.map.hasUserRefs()) return -EPERM;
     const prev = t.prog;
+    const same = prev === prog && t.callbackPc === callbackPc;
     if (prev !== prog) {
       prog.ref();
       this.refCount++;
@@ -250,7 +251,8 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
       t.prog = prog;
     }
     t.callbackPc = callbackPc;
-    if (t.lane !== null) this.lane!.progChanged(t);
+    // (the same callback again: the lane's record already says so)
+    if (t.lane !== null && !same) this.lane!.progChanged(t);
     this.observer?.({ type: 'set_callback', timer: t, ret: 0 });
     return 0;
   }
