@@ -61,7 +61,10 @@ export const IMPORT_FUNCS = [
   // (addr, size, access, what, pc) -> the block to cache: (start | read 1 | write 2) << 32 | length
   // (length 0: do not cache), or throws the fault
   ['miss', T([I64, I32, I32, I32, I32], [I64])],
-  ['refill', T([I32, I32], [])], // (block start, its length): new budget slice, or throws
+  // (block start, its length): 0 after a new budget slice; under an explicit cap that ran out, m + 1 where m
+  // instructions of the block still fit (the block then runs counted and faults at its m-th); or throws.
+  // (slot, -1): throws the cap's fault at slot
+  ['refill', T([I32, I32], [I32])],
   ['trap', T([I32], [])], // (pc): throws the trap's VmError
   ['frame', T([I32], [I64])], // (depth) -> frame top, allocating the frame
   ['tail', T([I32, ...R10], [I64])], // (depth, r0..r9) -> r0 of the tail-call target
@@ -108,6 +111,8 @@ const L_PC = 0, L_DEPTH = 1, L_A = 13, L_B = 14, L_X = 15;
 const L_BUDGET = 16;
 /** may_goto's budget of this frame (BPF_MAX_LOOPS at every exec: a run, a call, a callback, a tail-call target) */
 const L_MAYGOTO = 17;
+/** refill's answer in a block the explicit cap ran out in (counted) */
+const L_LEFT = 18;
 const REG = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /**
  * label ids of the dispatch loop and of structured loops (LOOP - head block); without an explicit cap
@@ -177,7 +182,7 @@ export function compileProgram(prog: DecodedProgram, entries: Iterable<number> =
   const emitter = new ExecEmitter(prog, blocks, starts, opts.loops ?? true, opts.direct, opts.exactBudget ?? true, opts, opts.ktimeCell);
   const exec = emitter.emit();
   const bytes = encodeModule(imports, [
-    { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32], body: exec, export: 'exec' },
+    { type: T([I32, I32, ...R10], [I64]), locals: [I64, I64, I64, I32, I32, I32, I32], body: exec, export: 'exec' },
     { type: T([I64, I32, I32, I32], [I32]), locals: [I64, I64], body: chkBody(G_R0S, ARENA_ACCESS_READ) },
     { type: T([I64, I32, I32, I32], [I32]), locals: [I64, I64], body: chkBody(G_W0S, ARENA_ACCESS_WRITE) },
     { type: T([I32], [I64]), locals: [I64], body: fpBody() },
@@ -412,7 +417,7 @@ class ExecEmitter {
       // loop-head checks only: a frame entry looks too, so loop-free callbacks run 8 M times by
       // bpf_loop (or nested) still meet the watchdog and the deficit stays small
       b.byte(OP.local_get).u32(L_BUDGET).byte(OP.i32_const).s32(0).byte(OP.i32_lt_s).byte(OP.if).byte(VOID);
-      b.byte(OP.local_get).u32(L_PC).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL);
+      b.byte(OP.local_get).u32(L_PC).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL).byte(OP.drop);
       b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
       b.byte(OP.end);
     }
@@ -476,7 +481,7 @@ class ExecEmitter {
           this.b.byte(OP.br).u32(2).byte(OP.end); // fell out of the loop: on to what follows
           this.labels.pop();
           this.b.byte(OP.local_get).u32(L_BUDGET).byte(OP.global_set).u32(G_BUDGET);
-          this.b.byte(OP.i32_const).s32(this.blocks[k]!.start).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL);
+          this.b.byte(OP.i32_const).s32(this.blocks[k]!.start).byte(OP.i32_const).s32(0).byte(OP.call).u32(F_REFILL).byte(OP.drop);
           this.b.byte(OP.global_get).u32(G_BUDGET).byte(OP.local_set).u32(L_BUDGET);
           this.b.byte(OP.br).u32(0).byte(OP.end).byte(OP.end);
           this.labels.pop();
@@ -556,6 +561,8 @@ class ExecEmitter {
       this.i32(0).op(OP.i32_lt_s).if_();
       this.saveBudget();
       this.i32(bl.start).i32(charge).call(F_REFILL);
+      if (this.exactBudget) this.counted(bl);
+      else this.op(OP.drop);
       this.loadBudget();
       this.end_();
     } else {
@@ -568,6 +575,24 @@ class ExecEmitter {
       // natural fall-through: the next block's code follows (a block ending a loop falls out of it)
       if (j !== this.cur + 1) this.jump(bl.next, bl.slots[k - 1]!);
     }
+  }
+
+  /**
+   * Under an explicit cap, the block when the cap ran out inside it (refill's m + 1 on the stack):
+   * its instructions one by one, faulting at the m-th as the interpreter does, so the stores before
+   * it are made. (The last instruction, the block's terminator, is never reached: m < its length.)
+   */
+  private counted(bl: BasicBlock): void {
+    const k = bl.slots.length;
+    this.lset(L_LEFT).lget(L_LEFT).if_();
+    for (let i = 0; i < k - 1; i++) {
+      this.lget(L_LEFT).i32(i + 1).op(OP.i32_eq).if_();
+      this.i32(bl.slots[i]!).i32(-1).call(F_REFILL).op(OP.drop).op(OP.unreachable);
+      this.end_();
+      this.insn(bl.slots[i]!);
+    }
+    this.i32(bl.slots[k - 1]!).i32(-1).call(F_REFILL).op(OP.drop).op(OP.unreachable);
+    this.end_();
   }
 
   /** Emits slot `at`; true when control never falls out of it. */

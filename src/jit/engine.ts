@@ -434,9 +434,9 @@ export class JitEngine implements VmContext {
           }
           throw new VmError('memory', pc, `invalid ${WHAT[what]} of ${size} bytes at 0x${addr.toString(16)}`, addr);
         },
-        refill: (start: number, k: number): void => {
+        refill: (start: number, k: number): number => {
           js?.();
-          this.refill(u, start, k);
+          return this.refill(u, start, k);
         },
         trap: (pc: number): never => {
           throw new VmError('invalid-insn', pc, u.prog.traps.get(pc) ?? 'invalid instruction');
@@ -499,10 +499,13 @@ export class JitEngine implements VmContext {
   }
 
   /**
-   * The budget ran out in the block at `start` (k instructions): a new slice,
-   * or the interpreter's typed error at the instruction that exceeded it.
+   * The budget ran out in the block at `start` (k instructions): a new slice (0), or the
+   * interpreter's typed error at the instruction that exceeded it — under an explicit cap
+   * the block first runs the instructions that still fit (returns their number + 1; the
+   * compiled block then calls refill(slot, -1) at the one that does not: the error).
    */
-  private refill(u: Unit, start: number, k: number): void {
+  private refill(u: Unit, start: number, k: number): number {
+    if (k < 0) throw budgetError(start, this.maxInsns);
     const budget = this.g['budget']!;
     let b = budget.value as number; // negative: -b instructions of this block are not granted yet
     if (Number.isNaN(this.deadline)) this.deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
@@ -512,7 +515,10 @@ export class JitEngine implements VmContext {
         const at = this.slotOf(u, start, k + b);
         const ran = this.granted;
         budget.value = 0;
-        if (ran >= this.maxInsns) throw budgetError(at, this.maxInsns);
+        if (ran >= this.maxInsns) {
+          if (this.exactBudget) return k + b + 1;
+          throw budgetError(at, this.maxInsns);
+        }
         throw watchdogError(at, this.timeoutMs, ran);
       }
       const n = this.nextSlice();
@@ -520,6 +526,7 @@ export class JitEngine implements VmContext {
       b += n;
     }
     budget.value = b;
+    return 0;
   }
 
   /** the slot of the i-th instruction of the block at `start` */
