@@ -58,11 +58,26 @@ export function setDirectAccess(insns: readonly Insn[], direct: Uint8Array): voi
   directAccessOf.set(insns, direct);
 }
 
+// the callbacks' first instructions of loaded programs (their ld_imm64 markers are gone after relocation)
+const callbackEntriesOf = new WeakMap<readonly Insn[], readonly number[]>();
+
+/**
+ * Names the callback subprograms' first instructions of `insns` (the loader knows them from the
+ * BPF_PSEUDO_FUNC ld_imm64s relocation turns into plain constants), so the first compile has an
+ * entry for each: a timer callback is then called at once, by the timer lane too, without a recompile.
+ */
+export function setCallbackEntries(insns: readonly Insn[], entries: readonly number[]): void {
+  for (const e of entries) {
+    if (!Number.isInteger(e) || e < 0 || e >= insns.length) throw new RangeError(`callback entry ${e} is outside the program (${insns.length} insns)`);
+  }
+  callbackEntriesOf.set(insns, entries);
+}
+
 function compiledFor(prog: DecodedProgram, loops: boolean, exactBudget: boolean, inl: Inlining, entry?: number): CompiledModule {
   const cache = moduleCache[(loops ? 1 : 0) + (exactBudget ? 2 : 0)]!;
   let c = cache.get(prog.insns);
   if (c === undefined || (entry !== undefined && !c.entries.has(entry)) || !inlinedHold(c, inl)) {
-    const extra = c === undefined ? [] : [...c.entries];
+    const extra = c === undefined ? [...(callbackEntriesOf.get(prog.insns) ?? [])] : [...c.entries];
     if (entry !== undefined) extra.push(entry);
     const direct = directAccessOf.get(prog.insns);
     c = compileProgram(prog, extra, { loops, exactBudget, ...inl, ...(direct === undefined ? {} : { direct }) });

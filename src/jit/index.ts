@@ -62,5 +62,5 @@ export function createEngine(kind: EngineKind, program: readonly Insn[], env: Vm
   throw new TypeError(`unknown engine '${String(kind)}' (expected 'interp' or 'jit')`);
 }
 
-export { JitEngine, setDirectAccess } from './engine.js';
+export { JitEngine, setCallbackEntries, setDirectAccess } from './engine.js';
 export { JitError } from './compile.js';

@@ -47,7 +47,7 @@ import { CoreLoadError, coreProgram, fixupCoreRejection, resolveObjectCore } fro
 import { CORE_POISON_IMM } from '../object/core_relo.js';
 import { kfuncById, kfuncByName, kfuncHelperId, kfuncImplemented } from '../kfuncs/index.js';
 import {
-  BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
+  BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_PROBE_MEM, BPF_PROBE_MEMSX, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_SIZE,
 } from '../isa/opcodes.js';
 import { VerifierError, type MapMeta, type VerifierInput, type VerifierResult } from '../verifier/env.js';
 
@@ -743,9 +743,18 @@ export function loadCollection(rt: Runtime, bytes: Uint8Array, opts: LoadOptions
         mapObjs[i]!.inc();
         return mapObjs[i]!;
       });
+      // the callbacks' first instructions: the relocated BPF_PSEUDO_FUNC ld_imm64s' constants
+      const callbacks: number[] = [];
+      ps.insns.forEach((x, i) => {
+        if (x.code === LD_IMM64 && x.src === BPF_PSEUDO_FUNC) {
+          const at = insns[i]!.imm;
+          if (at >= 0 && at < insns.length && !callbacks.includes(at)) callbacks.push(at);
+        }
+      });
       const po = rt.createProg(ps.name, ps.type, insns, maps, {
         maxCtxOffset: verdict.maxCtxOffset,
         directAccess: verdict.directAccess,
+        callbacks,
         compat: { expectedAttachType: ps.expectedAttachType, xdpHasFrags: ps.xdpFrags, sleepable: ps.sleepable, attachTo: ps.attachTo },
       });
       progObjs.push(po);

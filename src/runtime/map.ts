@@ -1,7 +1,7 @@
 // A live map: the map layer's BpfMap plus the kernel's two reference counts,
 // and the user-facing handle (one handle = one user reference, like an fd).
 
-import { ARENA_ACCESS_READ } from '../memory/arena.js';
+import { ARENA_ACCESS_READ, ArenaError } from '../memory/arena.js';
 import type { Btf } from '../btf/btf.js';
 import { BpfMap, MapError } from '../maps/map.js';
 import { LocalStorageMap } from '../maps/bpf_local_storage.js';
@@ -63,12 +63,21 @@ export class MapObject extends UserRefObject implements HelperMap {
   }
 
   /**
-   * keyOf as the timer lane does it (src/runtime/timer_lane.ts): the key word and the
-   * element's key to copy there at each expiry; undefined until keyOf made the word.
+   * keyOf as the timer lane does it (src/runtime/timer_lane.ts): the key word (made if
+   * needed) and the element's key to copy there at each expiry; undefined if there is no room.
    */
   laneKey(valuePtr: number): { addr: number; bytes: Uint8Array } | undefined {
     const key = this.map.elemKey(valuePtr);
     if (!key) return { addr: 0, bytes: new Uint8Array(0) };
+    if (!this.keyScratch) {
+      // made now rather than at the first expiry, so the lane can fire that one too
+      try {
+        this.keyOf(valuePtr);
+      } catch (e) {
+        if (e instanceof ArenaError) return undefined;
+        throw e;
+      }
+    }
     return this.keyScratch ? { addr: this.keyScratch, bytes: key } : undefined;
   }
 

@@ -2,7 +2,7 @@
 // programs with their reference counts, and a bpffs-like pin namespace.
 // Helpers reach the runtime through the HelperEnv it implements.
 
-import { resolveEngine, setDirectAccess, type EngineKind } from '../jit/index.js';
+import { resolveEngine, setCallbackEntries, setDirectAccess, type EngineKind } from '../jit/index.js';
 import { Btf } from '../btf/btf.js';
 import { builtinKernelBtf, structLayout } from '../btf/kernel/kernel_btf.js';
 import { setMapHeaderBtf, setMapHeaderBypassSpec } from '../maps/map_header.js';
@@ -414,9 +414,11 @@ export class Runtime implements HelperEnv, ProgOwner {
   }
 
   /** @internal */
-  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; directAccess?: Uint8Array; compat?: Partial<ProgCompat> } = {}): ProgObject {
+  createProg(name: string, type: number, insns: readonly Insn[], maps: MapObject[], info: { maxCtxOffset?: number; directAccess?: Uint8Array; callbacks?: readonly number[]; compat?: Partial<ProgCompat> } = {}): ProgObject {
     // the verifier's proven accesses, for the JIT (the interpreter checks every access)
     if (info.directAccess !== undefined) setDirectAccess(insns, info.directAccess);
+    // the callbacks' entries, for the JIT's first compile
+    if (info.callbacks !== undefined && info.callbacks.length > 0) setCallbackEntries(insns, info.callbacks);
     const env: VmEnv = {
       arena: this.arena,
       helper: (id) => this.helperTable.get(id),
