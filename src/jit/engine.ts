@@ -9,7 +9,7 @@ import { ARENA_ACCESS_READ, ARENA_ACCESS_RW, ARENA_ACCESS_WRITE, Arena } from '.
 import { decodeProgram, type DecodedProgram } from '../vm/decode.js';
 import type { HelperFn, InlinableLookup, InlinableValue, LookupLayout, SplitArgsHelper, VmContext, VmEnv } from '../vm/env.js';
 import { BPF_FUNC_ktime_get_ns, BPF_FUNC_map_delete_elem, BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_timer_start } from '../uapi/bpf_func.js';
-import { slowTstart } from './lane.js';
+import { slowTstart, type LaneCallback } from './lane.js';
 import { MAX_TAIL_CALL_CNT } from '../vm/env.js';
 import { VmError, WATCHDOG_SLICE, budgetError, watchdogError } from '../vm/errors.js';
 import { probeLoad } from '../vm/probe_mem.js';
@@ -273,7 +273,7 @@ export class JitEngine implements VmContext {
    * `cb` entry and the budget slice a run starts with; undefined if `pc` is not an entry yet
    * (the JS path's first call compiles it).
    */
-  laneCallback(pc: number): { cb: (...a: number[]) => number; slice: number } | undefined {
+  laneCallback(pc: number): LaneCallback | undefined {
     const u = this.root;
     if (!u.compiled.entries.has(pc)) return undefined;
     return { cb: u.cb as unknown as (...a: number[]) => number, slice: Math.min(WATCHDOG_SLICE, this.maxInsns) };

@@ -357,6 +357,26 @@ function emitReturn(b: Bytes, r: InlineRegs, errno: number, done: number): void 
   b.byte(OP.i64_const).s64(BigInt(errno)).byte(OP.local_set).u32(r.r0).byte(OP.br).u32(done);
 }
 
+/** pushes r4 (the update's flags) == f */
+function emitFlagsIs(b: Bytes, r: InlineRegs, f: number): void {
+  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
+}
+
+/**
+ * An inline update's way out to the helper (`br 0`): flags above BPF_EXIST, a key or value the
+ * helper must check, a key inside the table's own slots (`slabBytes`), no room in the log.
+ */
+function emitUpdateChecks(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, slabBytes: number): void {
+  // flags <= BPF_EXIST (unsigned): BPF_ANY, BPF_NOEXIST, BPF_EXIST
+  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.keySize);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyReadable(b, r, l.valueSize, r.r3);
+  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
+  emitKeyOutsideSlab(b, r, l, slabBytes);
+  emitLogRoom(b, l, 0);
+}
+
 /**
  * bpf_map_update_elem with BPF_ANY, BPF_NOEXIST or BPF_EXIST, as
  * htab_map_update_elem does it on a preallocated map (check_flags' -EEXIST
@@ -374,17 +394,8 @@ export function emitHashUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLa
     emitLruUpdate(b, r, l);
     return;
   }
-  const flagsIs = (f: number): void => {
-    b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
-  };
-  // flags <= BPF_EXIST (unsigned): BPF_ANY, BPF_NOEXIST, BPF_EXIST
-  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.keySize);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.valueSize, r.r3);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitKeyOutsideSlab(b, r, l, (l.maxEntries + l.nSpare) * l.slotSize);
-  emitLogRoom(b, l, 0);
+  const flagsIs = (f: number): void => emitFlagsIs(b, r, f);
+  emitUpdateChecks(b, r, l, (l.maxEntries + l.nSpare) * l.slotSize);
   emitHashWalk(b, r, l);
   const t = (scale: number): void => {
     b.byte(OP.local_get).u32(r.r0).byte(OP.i32_wrap_i64);
@@ -550,16 +561,8 @@ function emitLruLog(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>, seco
  * to the helper; the log tells the map what happened.
  */
 function emitLruUpdate(b: Bytes, r: InlineRegs, l: Required<HashLookupLayout>): void {
-  const flagsIs = (f: number): void => {
-    b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(BigInt(f)).byte(OP.i64_eq);
-  };
-  b.byte(OP.local_get).u32(r.r4).byte(OP.i64_const).s64(2n).byte(OP.i64_gt_u).byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.keySize);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitKeyReadable(b, r, l.valueSize, r.r3);
-  b.byte(OP.i32_eqz).byte(OP.br_if).u32(0);
-  emitKeyOutsideSlab(b, r, l, l.maxEntries * l.slotSize);
-  emitLogRoom(b, l, 0);
+  const flagsIs = (f: number): void => emitFlagsIs(b, r, f);
+  emitUpdateChecks(b, r, l, l.maxEntries * l.slotSize);
   const cpu4 = (): void => { emitCurCpu(b, l); b.byte(OP.i32_const).s32(4).byte(OP.i32_mul); };
   cpu4();
   b.byte(OP.i32_load).u32(2).u32(l.lfree).byte(OP.i32_eqz).byte(OP.br_if).u32(0);

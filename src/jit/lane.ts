@@ -419,8 +419,8 @@ export class TimerLane implements QueueLane {
   /** the header (HDR_SIZE, HDR_SEQ): made with the first record, kept for the lane's life */
   private hdr = 0;
   private cap = 0;
-  private fastStart = true;
-  private fastFire = true;
+  private observed = false;
+  private startAllowed = true;
 
   constructor(arena: Arena, host: LaneHost) {
     this.arena = arena;
@@ -548,6 +548,11 @@ export class TimerLane implements QueueLane {
     dv.setUint32(r + R_FLAGS, flags, true);
   }
 
+  /** whether run() may call timer `id`'s callback itself */
+  firesItself(id: number): boolean {
+    return (this.arena.dv.getUint32(this.recAddr(id) + R_FLAGS, true) & F_FIRE) !== 0;
+  }
+
   /** timer `id` is freed (dequeued already): its record names no field, so tstart refuses it */
   free(id: number): void {
     const e = this.byId[id];
@@ -585,18 +590,22 @@ export class TimerLane implements QueueLane {
     this.owned.delete(owner);
   }
 
-  /** starts (flags 0) and expiries in WebAssembly only while nothing observes them */
-  setFast(start: boolean, fire: boolean): void {
-    this.fastStart = start;
-    this.fastFire = fire;
-    this.g[G_FAST]!.value = (start ? FAST_START : 0) | (fire ? FAST_FIRE : 0);
+  /** starts (flags 0) and expiries in WebAssembly only while nothing observes them (a trace) */
+  setObserved(on: boolean): void {
+    this.observed = on;
+    this.syncFast();
   }
 
-  /** starts in WebAssembly allowed (false while a syscall program runs: its starts fire due timers at once) */
+  /** starts in WebAssembly allowed (false while a syscall program runs: its starts fire due timers at once); returns the previous setting */
   allowStart(on: boolean): boolean {
-    const was = ((this.g[G_FAST]!.value as number) & FAST_START) !== 0;
-    this.g[G_FAST]!.value = (on && this.fastStart ? FAST_START : 0) | (this.fastFire ? FAST_FIRE : 0);
+    const was = this.startAllowed;
+    this.startAllowed = on;
+    this.syncFast();
     return was;
+  }
+
+  private syncFast(): void {
+    this.g[G_FAST]!.value = this.observed ? 0 : (this.startAllowed ? FAST_START : 0) | FAST_FIRE;
   }
 
   /** the timer whose lane-fired callback is running (0: none) */
@@ -711,7 +720,7 @@ export class TimerLane implements QueueLane {
    * one included: the host was told).
    */
   fire(target: bigint | undefined, maxSeq: number, limit: number, jsExp: bigint | undefined, jsSeq: number): number {
-    if (!this.fastFire || this.size === 0) return 0;
+    if (this.observed || this.size === 0) return 0;
     if (!this.host.beforeRun()) return 0;
     this.looping = true;
     try {

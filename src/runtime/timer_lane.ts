@@ -68,12 +68,16 @@ export class RuntimeTimerLane implements BpfTimerLane<HelperMap, BpfTimerProg>, 
     this.lane.setCallback(t.id, prog === null ? -1 : t.callbackPc, prog === null ? undefined : this.fireOf(t, prog));
   }
 
+  firedByJs(t: Timer): void {
+    if (!this.lane.firesItself(t.id)) this.progChanged(t);
+  }
+
   free(t: Timer): void {
     this.lane.free(t.id);
   }
 
   observed(on: boolean): void {
-    this.lane.setFast(!on, !on);
+    this.lane.setObserved(on);
   }
 
   /** how the lane calls t's callback itself, if it can: a JIT engine's entry and a key it already holds */

@@ -74,6 +74,11 @@ export interface BpfTimerLane<M extends BpfTimerMap, P extends BpfTimerProg> {
   init(t: BpfTimer<M, P>): void;
   /** t.prog / t.callbackPc changed (t.prog null: no callback) */
   progChanged(t: BpfTimer<M, P>): void;
+  /**
+   * t's callback ran through JS: if the lane could not call it itself (its entry not compiled yet,
+   * no key word), it may now
+   */
+  firedByJs(t: BpfTimer<M, P>): void;
   /** t is being freed (already dequeued) */
   free(t: BpfTimer<M, P>): void;
   /** a trace observer came or went: the lane leaves starts and expiries to this table while one is set */
@@ -361,9 +366,7 @@ export class BpfTimerTable<M extends BpfTimerMap = BpfTimerMap, P extends BpfTim
     } finally {
       this.leaveCallback(prev);
     }
-    // the callback ran through JS: the lane may be able to call it itself now (its entry
-    // compiled, its map's key word made)
-    if (t.lane !== null && t.prog !== null) this.lane!.progChanged(t);
+    if (t.lane !== null && t.prog !== null) this.lane!.firedByJs(t);
   }
 
   /** hrtimer_running = t for the callback's duration; returns what it was */
